@@ -1,0 +1,135 @@
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+/** Meta's WhatsApp Cloud API (Graph API): one business account and its default sending number. */
+export class WhatsAppCloudApi implements ICredentialType {
+	name = 'whatsAppCloudApi';
+
+	displayName = 'WhatsApp Cloud API';
+
+	icon: Icon = { light: 'file:../nodes/icons/whatsapp.svg', dark: 'file:../nodes/icons/whatsapp.dark.svg' };
+
+	documentationUrl =
+		'https://github.com/n8n-nodes-whatsapp-notifications/n8n-nodes-whatsapp-notifications#credentials';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Access Token',
+			name: 'accessToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description:
+				'A system user access token with the whatsapp_business_messaging and whatsapp_business_management permissions',
+		},
+		{
+			displayName: 'WhatsApp Business Account ID',
+			name: 'businessAccountId',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: '102290129340398',
+			description: 'The WhatsApp Business Account (WABA) ID shown in WhatsApp Manager → Account tools',
+		},
+		{
+			displayName: 'Default Phone Number ID',
+			name: 'phoneNumberId',
+			type: 'string',
+			default: '',
+			placeholder: '106540352242922',
+			description:
+				'The ID (not the phone number itself) of the number that sends by default. Nodes can pick another number of the same account.',
+		},
+		{
+			displayName: 'Graph API Version',
+			name: 'graphApiVersion',
+			type: 'string',
+			default: 'v24.0',
+			required: true,
+			description: 'The Graph API version to call, for example v24.0',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://graph.facebook.com',
+			required: true,
+			description:
+				"Meta's Graph API address. Change it only to point at a WhatsApp Cloud API emulator or a proxy.",
+		},
+		{
+			displayName: 'App Secret',
+			name: 'appSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'The Meta app secret. The Session Window Trigger uses it to check the X-Hub-Signature-256 of every webhook call.',
+		},
+		{
+			displayName: 'Webhook Verify Token',
+			name: 'webhookVerifyToken',
+			type: 'string',
+			default: '',
+			description:
+				"A string you choose. The Session Window Trigger answers Meta's verification request only when Meta sends this token back.",
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.accessToken}}',
+			},
+		},
+	};
+
+	// Reads the business account itself, so that a wrong token and a wrong account ID both fail.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}/{{$credentials.graphApiVersion}}',
+			url: '=/{{$credentials.businessAccountId}}',
+			qs: { fields: 'id,name' },
+		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message:
+						'Meta refused the access token (error 190: invalid or expired). Generate a new system user token and paste it here.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 400,
+					message:
+						'Meta found no WhatsApp Business Account with this ID that this token can read. Check the WhatsApp Business Account ID (WhatsApp Manager → Account tools) and that the token has the whatsapp_business_management permission.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message:
+						'The token is valid but lacks a permission. Give the system user whatsapp_business_management and whatsapp_business_messaging for this account.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 404,
+					message: 'Nothing answered at this Base URL and Graph API version. Check both (for example https://graph.facebook.com and v24.0).',
+				},
+			},
+		],
+	};
+}
