@@ -1,0 +1,119 @@
+/**
+ * Recipient phone numbers as Meta wants them: E.164 with a country calling code.
+ *
+ * Meta prepends the *business* number's country code to a number sent without '+', so a
+ * national number silently goes to the wrong person. We therefore only accept international
+ * numbers: '+…', '00…', or a bare digit string that is already international (the `wa_id`
+ * format Meta itself uses in webhooks, e.g. '4915112345678'). A bare digit string must have
+ * at least 11 digits and start with a known calling code; shorter bare strings are refused
+ * because they are usually national numbers (e.g. a 10-digit US or UK number without prefix).
+ */
+
+export type PhoneResult =
+	| { ok: true; e164: string; callingCode: string; assumedInternational?: boolean }
+	| { ok: false; reason: string };
+
+/** ITU-T E.164 assigned country calling codes (geographic + shared NANP/+7); no global services (800, 870, 88x). */
+const CALLING_CODES: ReadonlySet<string> = new Set(
+	(
+		'1 7 20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 ' +
+		'60 61 62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98 ' +
+		'211 212 213 216 218 220 221 222 223 224 225 226 227 228 229 230 231 232 233 234 235 236 237 238 239 ' +
+		'240 241 242 243 244 245 246 247 248 249 250 251 252 253 254 255 256 257 258 260 261 262 263 264 265 ' +
+		'266 267 268 269 290 291 297 298 299 ' +
+		'350 351 352 353 354 355 356 357 358 359 370 371 372 373 374 375 376 377 378 379 380 381 382 383 385 ' +
+		'386 387 389 420 421 423 ' +
+		'500 501 502 503 504 505 506 507 508 509 590 591 592 593 594 595 596 597 598 599 ' +
+		'670 672 673 674 675 676 677 678 679 680 681 682 683 685 686 687 688 689 690 691 692 ' +
+		'850 852 853 855 856 880 886 ' +
+		'960 961 962 963 964 965 966 967 968 970 971 972 973 974 975 976 977 992 993 994 995 996 998'
+	).split(' '),
+);
+
+const MIN_DIGITS = 8;
+const MAX_DIGITS = 15;
+const MIN_BARE_DIGITS = 11;
+
+/** Longest-prefix match of an E.164 number (with or without '+') against the ITU calling codes. */
+export function callingCodeOf(e164: string): string | undefined {
+	if (typeof e164 !== 'string') return undefined;
+	const digits = e164.trim().replace(/^\+/, '');
+	if (!/^\d+$/.test(digits)) return undefined;
+	for (let length = 3; length >= 1; length--) {
+		const prefix = digits.slice(0, length);
+		if (prefix.length === length && CALLING_CODES.has(prefix)) return prefix;
+	}
+	return undefined;
+}
+
+function fail(reason: string): PhoneResult {
+	return { ok: false, reason };
+}
+
+export function normalisePhone(input: unknown): PhoneResult {
+	let text: string;
+	if (typeof input === 'number') {
+		if (!Number.isSafeInteger(input) || input <= 0) {
+			return fail('The phone number is not a whole number. Enter it as text in international format, e.g. +4915112345678.');
+		}
+		text = String(input);
+	} else if (typeof input === 'string') {
+		text = input;
+	} else {
+		return fail('No phone number given. Enter the recipient in international format, e.g. +4915112345678.');
+	}
+
+	const original = text.trim();
+	if (original === '') {
+		return fail('The phone number is empty. Enter the recipient in international format, e.g. +4915112345678.');
+	}
+	// 'tel:' URIs are common in CRM exports; the '(0)' trunk hint in '+49 (0)151 …' is not dialled internationally.
+	let compact = original.replace(/^tel:/i, '').replace(/\(0\)/g, '');
+	compact = compact.replace(/[\s\-.()/\u00a0]/g, '');
+
+	if (/[^\d+]/.test(compact)) {
+		return fail(`"${original}" contains characters that are not digits. Use only digits with a leading + and the country code, e.g. +4915112345678.`);
+	}
+	if (compact.lastIndexOf('+') > 0) {
+		return fail(`"${original}" has a '+' in the middle. Put a single '+' before the country code, e.g. +4915112345678.`);
+	}
+
+	let digits: string;
+	let assumedInternational = false;
+	if (compact.startsWith('+')) {
+		digits = compact.slice(1);
+		if (digits === '') return fail(`"${original}" has no digits after the '+'. Add the country code and number, e.g. +4915112345678.`);
+	} else if (compact.startsWith('00')) {
+		digits = compact.slice(2);
+	} else if (compact.startsWith('0')) {
+		return fail(`"${original}" looks like a national number (it starts with 0). Replace the leading 0 with + and the country code, e.g. 0151 1234 5678 in Germany becomes +49 151 1234 5678.`);
+	} else {
+		digits = compact;
+		assumedInternational = true;
+	}
+
+	if (digits.startsWith('0')) {
+		return fail(`"${original}" has a 0 right after the international prefix. Country codes never start with 0; drop the national trunk 0 (e.g. +49 0151… becomes +49 151…).`);
+	}
+	if (digits.length < MIN_DIGITS) {
+		return fail(`"${original}" has only ${digits.length} digits; an international number has at least ${MIN_DIGITS}. Check that the country code and the full number are included.`);
+	}
+	if (digits.length > MAX_DIGITS) {
+		return fail(`"${original}" has ${digits.length} digits; E.164 numbers have at most ${MAX_DIGITS}. Remove extensions or duplicated prefixes.`);
+	}
+	if (assumedInternational && digits.length < MIN_BARE_DIGITS) {
+		return fail(`"${original}" has no '+' or '00' and is too short to be sure it includes a country code, so WhatsApp could deliver it to the wrong country. Add + and the country code, e.g. +4915112345678.`);
+	}
+
+	const callingCode = callingCodeOf(digits);
+	if (!callingCode) {
+		return fail(`"${original}" does not start with a known country calling code. Check the country code after the '+'.`);
+	}
+	// NANP numbers are always 1 + 10 digits and area codes never start with 0 or 1.
+	if (callingCode === '1' && !/^1[2-9]\d{9}$/.test(digits)) {
+		return fail(`"${original}" is not a valid North American number: it needs +1 followed by 10 digits, the first of which is 2–9.`);
+	}
+
+	const e164 = `+${digits}`;
+	return assumedInternational ? { ok: true, e164, callingCode, assumedInternational } : { ok: true, e164, callingCode };
+}

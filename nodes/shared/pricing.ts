@@ -1,0 +1,301 @@
+/**
+ * Per-message pricing (since 2025-07-01): a delivered template costs the rate of its category
+ * in the recipient's market, and the market is found from the recipient's country calling code.
+ * Countries Meta does not list are billed as "Other". We never invent a number: a missing rate
+ * or an unplaceable number gives `amount: 'unknown'` with a note saying why.
+ *
+ * The bundled card (rateCard.json) is list prices only: volume tiers lower utility and
+ * authentication rates, and authentication-international rates are missing from it.
+ */
+
+import rateCardJson from './rateCard.json';
+import { normaliseCategory } from './notificationTypes';
+import { normalisePhone } from './phone';
+
+export interface RateCard {
+	source: string;
+	effective: string;
+	currency: string;
+	markets: Record<string, Record<string, number | null>>;
+	countries: Record<string, { market: string; calling_code: string; network_prefixes?: string[] }>;
+}
+
+export const DEFAULT_RATE_CARD: RateCard = rateCardJson;
+
+export interface CostEstimate {
+	category: string;
+	market: string | 'unknown';
+	country?: string;
+	currency: string;
+	amount: number | 'unknown';
+	billable: boolean;
+	rateCardEffective: string;
+	note?: string;
+}
+
+const OTHER_MARKET = 'Other';
+
+/**
+ * NANP (+1) area codes that belong to countries and territories other than the US and Canada.
+ * Meta prices +1 by country; the ones it does not list (everything here except DO, JM, PR,
+ * which the rate card carries as network prefixes) fall to "Other". Whether Meta bills the US
+ * territories (AS, GU, MP, VI) as the US is not documented; we follow the "not listed → Other" rule.
+ */
+const NANP_AREA_CODES_OUTSIDE_US_CA: Readonly<Record<string, string>> = {
+	'242': 'BS',
+	'246': 'BB',
+	'264': 'AI',
+	'268': 'AG',
+	'284': 'VG',
+	'340': 'VI',
+	'345': 'KY',
+	'441': 'BM',
+	'473': 'GD',
+	'649': 'TC',
+	'658': 'JM',
+	'664': 'MS',
+	'670': 'MP',
+	'671': 'GU',
+	'684': 'AS',
+	'721': 'SX',
+	'758': 'LC',
+	'767': 'DM',
+	'784': 'VC',
+	'787': 'PR',
+	'809': 'DO',
+	'829': 'DO',
+	'849': 'DO',
+	'868': 'TT',
+	'869': 'KN',
+	'876': 'JM',
+	'939': 'PR',
+};
+
+/**
+ * Countries that share a calling code without network prefixes in the card. Kazakhstan's
+ * national plan uses +7 6xx / +7 7xx; how Meta itself separates KZ from RU is not documented.
+ */
+const NATIONAL_PREFIX_HINTS: Readonly<Record<string, readonly string[]>> = {
+	KZ: ['6', '7'],
+};
+
+function otherMarket(card: RateCard, country?: string): { market: string; country?: string } | undefined {
+	if (!card.markets[OTHER_MARKET]) return undefined;
+	return country ? { market: OTHER_MARKET, country } : { market: OTHER_MARKET };
+}
+
+export function marketOf(e164: string, card: RateCard = DEFAULT_RATE_CARD): { market: string; country?: string } | undefined {
+	const phone = normalisePhone(e164);
+	if (!phone.ok) return undefined;
+	const digits = phone.e164.slice(1);
+
+	let bestLength = 0;
+	let candidates: Array<[string, RateCard['countries'][string]]> = [];
+	for (const [iso, entry] of Object.entries(card.countries)) {
+		const code = entry.calling_code;
+		if (!code || !digits.startsWith(code)) continue;
+		if (code.length > bestLength) {
+			bestLength = code.length;
+			candidates = [[iso, entry]];
+		} else if (code.length === bestLength) {
+			candidates.push([iso, entry]);
+		}
+	}
+	if (candidates.length === 0) return otherMarket(card);
+
+	const national = digits.slice(bestLength);
+	const byPrefix = candidates.find(
+		([, entry]) => Array.isArray(entry.network_prefixes) && entry.network_prefixes.some((prefix) => national.startsWith(prefix)),
+	);
+	if (byPrefix) return { market: byPrefix[1].market, country: byPrefix[0] };
+
+	if (phone.callingCode === '1') {
+		const territory = NANP_AREA_CODES_OUTSIDE_US_CA[national.slice(0, 3)];
+		if (territory) {
+			const listed = card.countries[territory];
+			return listed && listed.calling_code === '1' && !listed.network_prefixes
+				? { market: listed.market, country: territory }
+				: otherMarket(card, territory);
+		}
+	}
+
+	let general = candidates.filter(([, entry]) => !Array.isArray(entry.network_prefixes) || entry.network_prefixes.length === 0);
+	if (general.length > 1) {
+		const hinted = general.find(([iso]) => NATIONAL_PREFIX_HINTS[iso]?.some((prefix) => national.startsWith(prefix)));
+		if (hinted) return { market: hinted[1].market, country: hinted[0] };
+		general = general.filter(([iso]) => !NATIONAL_PREFIX_HINTS[iso]);
+	}
+	if (general.length === 1) return { market: general[0][1].market, country: general[0][0] };
+	if (general.length > 1) {
+		const markets = new Set(general.map(([, entry]) => entry.market));
+		// Same market (US/CA both "North America"): the market is certain even if the country is not.
+		return markets.size === 1 ? { market: general[0][1].market } : undefined;
+	}
+	return otherMarket(card);
+}
+
+function categoryKey(category: string): string | undefined {
+	if (typeof category !== 'string') return undefined;
+	const lower = category.trim().toLowerCase();
+	if (lower === 'service' || lower === 'authentication_international') return lower;
+	const normalised = normaliseCategory(category);
+	return normalised === 'UNKNOWN' ? undefined : normalised.toLowerCase();
+}
+
+export function estimateCost(
+	e164: string,
+	category: string,
+	card: RateCard = DEFAULT_RATE_CARD,
+	opts?: { insideServiceWindow?: boolean },
+): CostEstimate {
+	const base = { currency: card.currency, rateCardEffective: card.effective };
+	const key = categoryKey(category);
+	const location = marketOf(e164, card);
+	const where = location
+		? { market: location.market, ...(location.country ? { country: location.country } : {}) }
+		: { market: 'unknown' as const };
+
+	if (!key) {
+		return {
+			category: String(category ?? '').trim().toLowerCase() || 'unknown',
+			...where,
+			...base,
+			amount: 'unknown',
+			billable: true,
+			note: `"${String(category)}" is not a WhatsApp pricing category (utility, marketing, authentication).`,
+		};
+	}
+	// From 2026-10-01 secondary sources say Meta also charges service messages and utility
+	// templates inside the window; Meta's own page has not confirmed it, so we keep them free.
+	const insideWindowNote =
+		'Free inside an open customer-service window. Some sources report Meta charges this from 2026-10-01; not confirmed by Meta.';
+	if (key === 'service') {
+		return { category: key, ...where, ...base, amount: 0, billable: false, note: insideWindowNote };
+	}
+	if (key === 'utility' && opts?.insideServiceWindow) {
+		return { category: key, ...where, ...base, amount: 0, billable: false, note: insideWindowNote };
+	}
+	if (!location) {
+		return {
+			category: key,
+			...where,
+			...base,
+			amount: 'unknown',
+			billable: true,
+			note: `The market of "${String(e164)}" could not be determined from the rate card, so the price is unknown.`,
+		};
+	}
+
+	const rate = card.markets[location.market]?.[key];
+	const notes: string[] = [];
+	if (location.country === 'KZ' || location.country === 'RU') {
+		notes.push('Meta does not document how it tells Kazakhstan from Russia on +7; +7 6xx/7xx is assumed to be Kazakhstan.');
+	}
+	if (location.market === OTHER_MARKET) notes.push('The country is not listed by Meta, so it is billed as "Other".');
+	if (key === 'authentication') {
+		notes.push('If your business is registered outside this market, Meta may charge an authentication-international rate instead.');
+	}
+	if (key === 'utility' || key === 'authentication') notes.push('List price; monthly volume tiers can lower it.');
+
+	if (typeof rate !== 'number' || !Number.isFinite(rate)) {
+		notes.unshift(`The rate card (effective ${card.effective}) has no ${key} rate for ${location.market}.`);
+		return { category: key, ...where, ...base, amount: 'unknown', billable: true, note: notes.join(' ') };
+	}
+	return { category: key, ...where, ...base, amount: rate, billable: true, ...(notes.length ? { note: notes.join(' ') } : {}) };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const MAX_REPORTED_PROBLEMS = 5;
+
+/** Validates a user-supplied rate card (JSON text or object) with the same shape as rateCard.json. */
+export function parseRateCardOverride(json: unknown): { card?: RateCard; problem?: string } {
+	let data: unknown = json;
+	if (typeof data === 'string') {
+		if (data.trim() === '') return { problem: 'The rate card is empty. Paste the JSON of a rate card or leave the option unset.' };
+		try {
+			data = JSON.parse(data);
+		} catch (error) {
+			return { problem: `The rate card is not valid JSON (${error instanceof Error ? error.message : String(error)}).` };
+		}
+	}
+	if (!isRecord(data)) {
+		return { problem: 'The rate card must be a JSON object with effective, currency, markets and countries.' };
+	}
+
+	const problems: string[] = [];
+	const effective = data.effective;
+	if (typeof effective !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(effective) || !Number.isFinite(Date.parse(effective))) {
+		problems.push('"effective" must be a date like "2026-10-01"');
+	}
+	const currency = data.currency;
+	if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency)) {
+		problems.push('"currency" must be a three-letter code like "USD"');
+	}
+	if (data.source !== undefined && typeof data.source !== 'string') problems.push('"source" must be text');
+
+	const markets: RateCard['markets'] = {};
+	if (!isRecord(data.markets) || Object.keys(data.markets).length === 0) {
+		problems.push('"markets" must be an object of markets, e.g. {"Germany": {"utility": 0.055}}');
+	} else {
+		for (const [market, rates] of Object.entries(data.markets)) {
+			if (!isRecord(rates)) {
+				problems.push(`markets["${market}"] must be an object of category rates`);
+				continue;
+			}
+			markets[market] = {};
+			for (const [category, rate] of Object.entries(rates)) {
+				if (rate === null || (typeof rate === 'number' && Number.isFinite(rate) && rate >= 0)) {
+					markets[market][category.toLowerCase()] = rate;
+				} else {
+					problems.push(`markets["${market}"].${category} must be a non-negative number or null`);
+				}
+			}
+		}
+	}
+
+	const countries: RateCard['countries'] = {};
+	if (!isRecord(data.countries)) {
+		problems.push('"countries" must be an object like {"DE": {"market": "Germany", "calling_code": "49"}}');
+	} else {
+		for (const [iso, entry] of Object.entries(data.countries)) {
+			if (!/^[A-Z]{2}$/.test(iso)) problems.push(`countries key "${iso}" must be a two-letter ISO code`);
+			if (!isRecord(entry)) {
+				problems.push(`countries["${iso}"] must be an object with market and calling_code`);
+				continue;
+			}
+			const { market, calling_code: callingCode, network_prefixes: prefixes } = entry;
+			if (typeof market !== 'string' || !(market in markets)) {
+				problems.push(`countries["${iso}"].market "${String(market)}" is not one of the markets`);
+			}
+			if (typeof callingCode !== 'string' || !/^[1-9]\d{0,2}$/.test(callingCode)) {
+				problems.push(`countries["${iso}"].calling_code must be 1–3 digits as text, e.g. "49"`);
+			}
+			if (prefixes !== undefined && (!Array.isArray(prefixes) || !prefixes.every((prefix) => typeof prefix === 'string' && /^\d{1,4}$/.test(prefix)))) {
+				problems.push(`countries["${iso}"].network_prefixes must be a list of digit strings`);
+			}
+			countries[iso] = {
+				market: String(market),
+				calling_code: String(callingCode),
+				...(Array.isArray(prefixes) ? { network_prefixes: prefixes.map(String) } : {}),
+			};
+		}
+	}
+
+	if (problems.length > 0) {
+		const shown = problems.slice(0, MAX_REPORTED_PROBLEMS).join('; ');
+		const more = problems.length > MAX_REPORTED_PROBLEMS ? ` (and ${problems.length - MAX_REPORTED_PROBLEMS} more)` : '';
+		return { problem: `The rate card is invalid: ${shown}${more}.` };
+	}
+	return {
+		card: {
+			source: typeof data.source === 'string' ? data.source : 'User-supplied rate card',
+			effective: effective as string,
+			currency: currency as string,
+			markets,
+			countries,
+		},
+	};
+}

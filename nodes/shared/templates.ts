@@ -1,0 +1,509 @@
+/**
+ * Template model: turns a template as returned by GET /message_templates into the list of
+ * values a user must fill in (slots), and turns those values into the `components` of a send
+ * request, checking Meta's parameter rules first so the user gets a clear message instead of
+ * a 132000/132005/132007 error from the API.
+ */
+
+export interface TemplateExample {
+	header_text?: string[];
+	header_text_named_params?: Array<{ param_name: string; example: string }>;
+	header_handle?: string[];
+	body_text?: string[][];
+	body_text_named_params?: Array<{ param_name: string; example: string }>;
+}
+
+export interface TemplateButtonDef {
+	type: string;
+	text?: string;
+	url?: string;
+	phone_number?: string;
+	example?: string[] | string;
+	[extra: string]: unknown;
+}
+
+export interface TemplateComponentDef {
+	type: string;
+	format?: string;
+	text?: string;
+	example?: TemplateExample;
+	buttons?: TemplateButtonDef[];
+	[extra: string]: unknown;
+}
+
+export interface MessageTemplate {
+	id: string;
+	name: string;
+	language: string;
+	status: string;
+	category: string;
+	correct_category?: string | null;
+	previous_category?: string | null;
+	parameter_format?: string;
+	components: TemplateComponentDef[];
+	quality_score?: unknown;
+	rejected_reason?: string;
+}
+
+export type SlotKind =
+	| 'headerText'
+	| 'headerMedia'
+	| 'bodyText'
+	| 'buttonUrl'
+	| 'buttonQuickReply'
+	| 'buttonCopyCode';
+
+export interface TemplateSlot {
+	key: string;
+	kind: SlotKind;
+	label: string;
+	example?: string;
+	required: boolean;
+	paramName?: string;
+	position?: number;
+	buttonIndex?: number;
+	mediaFormat?: 'IMAGE' | 'VIDEO' | 'DOCUMENT';
+}
+
+export type SlotValue =
+	| string
+	| number
+	| { type: 'currency'; fallback_value: string; code: string; amount_1000: number }
+	| { type: 'date_time'; fallback_value: string }
+	| null
+	| undefined;
+
+export interface ValidationIssue {
+	slot?: string;
+	problem: string;
+	fix: string;
+}
+
+export interface BuiltTemplate {
+	components: Array<Record<string, unknown>>;
+	renderedText: string;
+	issues: ValidationIssue[];
+}
+
+/** Meta limits for template variables and rendered text. */
+export const HEADER_TEXT_MAX = 60;
+export const BODY_TEXT_MAX = 1024;
+const MAX_CONSECUTIVE_SPACES = 4;
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
+const MEDIA_FORMATS: ReadonlySet<string> = new Set(['IMAGE', 'VIDEO', 'DOCUMENT']);
+
+function upper(value: unknown): string {
+	return typeof value === 'string' ? value.trim().toUpperCase() : '';
+}
+
+/** Distinct placeholder names in order of first appearance. */
+export function placeholdersIn(text: string | undefined): string[] {
+	if (typeof text !== 'string') return [];
+	const names: string[] = [];
+	for (const match of text.matchAll(PLACEHOLDER)) {
+		if (!names.includes(match[1])) names.push(match[1]);
+	}
+	return names;
+}
+
+function isPositionalName(name: string): boolean {
+	return /^\d+$/.test(name);
+}
+
+function findComponent(t: MessageTemplate, type: string): TemplateComponentDef | undefined {
+	return (Array.isArray(t.components) ? t.components : []).find((component) => upper(component?.type) === type);
+}
+
+export function templateParameterFormat(t: MessageTemplate): 'NAMED' | 'POSITIONAL' {
+	const explicit = upper(t.parameter_format);
+	if (explicit === 'NAMED' || explicit === 'POSITIONAL') return explicit;
+	const texts = [findComponent(t, 'HEADER')?.text, findComponent(t, 'BODY')?.text];
+	const names = texts.flatMap((text) => placeholdersIn(text));
+	return names.some((name) => !isPositionalName(name)) ? 'NAMED' : 'POSITIONAL';
+}
+
+function exampleSuffix(example: string | undefined): string {
+	return example ? ` (e.g. ${example})` : '';
+}
+
+function namedExample(
+	list: Array<{ param_name: string; example: string }> | undefined,
+	name: string,
+): string | undefined {
+	const found = Array.isArray(list) ? list.find((entry) => entry?.param_name === name) : undefined;
+	return typeof found?.example === 'string' ? found.example : undefined;
+}
+
+function textSlots(
+	text: string | undefined,
+	section: 'header' | 'body',
+	examplesPositional: string[] | undefined,
+	examplesNamed: Array<{ param_name: string; example: string }> | undefined,
+): TemplateSlot[] {
+	const names = placeholdersIn(text);
+	const positional = names.filter(isPositionalName).sort((a, b) => Number(a) - Number(b));
+	const named = names.filter((name) => !isPositionalName(name));
+	const sectionLabel = section === 'header' ? 'Header' : 'Body';
+	const kind: SlotKind = section === 'header' ? 'headerText' : 'bodyText';
+	const slots: TemplateSlot[] = [];
+	for (const name of positional) {
+		const position = Number(name);
+		const example = Array.isArray(examplesPositional) ? examplesPositional[position - 1] : undefined;
+		slots.push({
+			key: `${section}_${position}`,
+			kind,
+			label: `${sectionLabel} {{${position}}}${exampleSuffix(example)}`,
+			...(typeof example === 'string' ? { example } : {}),
+			required: true,
+			position,
+		});
+	}
+	for (const name of named) {
+		const example = namedExample(examplesNamed, name);
+		slots.push({
+			key: `${section}_${name}`,
+			kind,
+			label: `${sectionLabel} {{${name}}}${exampleSuffix(example)}`,
+			...(example !== undefined ? { example } : {}),
+			required: true,
+			paramName: name,
+		});
+	}
+	return slots;
+}
+
+function firstExample(example: string[] | string | undefined): string | undefined {
+	if (typeof example === 'string') return example;
+	return Array.isArray(example) && typeof example[0] === 'string' ? example[0] : undefined;
+}
+
+/** Meta's URL-button example is the full URL; the user only supplies the part after the static prefix. */
+function urlSuffixExample(url: string, example: string | undefined): string | undefined {
+	if (example === undefined) return undefined;
+	const staticPrefix = url.split('{{')[0];
+	return staticPrefix && example.startsWith(staticPrefix) ? example.slice(staticPrefix.length) : example;
+}
+
+export function describeTemplateSlots(t: MessageTemplate): TemplateSlot[] {
+	const slots: TemplateSlot[] = [];
+
+	const header = findComponent(t, 'HEADER');
+	if (header) {
+		const format = upper(header.format) || 'TEXT';
+		if (format === 'TEXT') {
+			slots.push(
+				...textSlots(header.text, 'header', header.example?.header_text, header.example?.header_text_named_params),
+			);
+		} else if (MEDIA_FORMATS.has(format)) {
+			const mediaFormat = format as 'IMAGE' | 'VIDEO' | 'DOCUMENT';
+			slots.push({
+				key: 'header_media',
+				kind: 'headerMedia',
+				label: `Header ${mediaFormat.toLowerCase()} (public https URL or Meta media ID)`,
+				required: true,
+				mediaFormat,
+			});
+		}
+	}
+
+	const body = findComponent(t, 'BODY');
+	if (body) {
+		slots.push(...textSlots(body.text, 'body', body.example?.body_text?.[0], body.example?.body_text_named_params));
+	}
+
+	const buttons = findComponent(t, 'BUTTONS')?.buttons;
+	(Array.isArray(buttons) ? buttons : []).forEach((button, buttonIndex) => {
+		const buttonType = upper(button?.type);
+		const buttonName = typeof button?.text === 'string' && button.text ? `"${button.text}"` : `${buttonIndex + 1}`;
+		if (buttonType === 'URL' && typeof button.url === 'string' && placeholdersIn(button.url).length > 0) {
+			const example = urlSuffixExample(button.url, firstExample(button.example));
+			slots.push({
+				key: `button_${buttonIndex}_url`,
+				kind: 'buttonUrl',
+				label: `Button ${buttonName} URL suffix${exampleSuffix(example)}`,
+				...(example !== undefined ? { example } : {}),
+				required: true,
+				buttonIndex,
+			});
+		} else if (buttonType === 'QUICK_REPLY') {
+			slots.push({
+				key: `button_${buttonIndex}_payload`,
+				kind: 'buttonQuickReply',
+				label: `Button ${buttonName} reply payload (optional)`,
+				required: false,
+				buttonIndex,
+			});
+		} else if (buttonType === 'COPY_CODE') {
+			const example = firstExample(button.example);
+			slots.push({
+				key: `button_${buttonIndex}_code`,
+				kind: 'buttonCopyCode',
+				label: `Button ${buttonName} code to copy${exampleSuffix(example)}`,
+				...(example !== undefined ? { example } : {}),
+				required: true,
+				buttonIndex,
+			});
+		}
+	});
+	return slots;
+}
+
+type CurrencyValue = Extract<SlotValue, { type: 'currency' }>;
+type DateTimeValue = Extract<SlotValue, { type: 'date_time' }>;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isEmpty(value: unknown): boolean {
+	return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+/** Meta rejects text variables with new lines, tabs or more than four spaces in a row (132007). */
+function formattingProblem(text: string): string | undefined {
+	if (/[\r\n]/.test(text)) return 'contains a line break';
+	if (/\t/.test(text)) return 'contains a tab';
+	if (new RegExp(` {${MAX_CONSECUTIVE_SPACES + 1},}`).test(text)) {
+		return `contains more than ${MAX_CONSECUTIVE_SPACES} spaces in a row`;
+	}
+	return undefined;
+}
+
+const FORMATTING_FIX = 'Replace line breaks and tabs with a space or punctuation, and collapse long runs of spaces.';
+
+function substitute(text: string, valueByName: Map<string, string>): string {
+	return text.replace(PLACEHOLDER, (whole, name: string) => valueByName.get(name) ?? whole);
+}
+
+export function buildTemplateComponents(t: MessageTemplate, values: Record<string, SlotValue>): BuiltTemplate {
+	const issues: ValidationIssue[] = [];
+	const slots = describeTemplateSlots(t);
+	const named = templateParameterFormat(t) === 'NAMED';
+	const suppliedValues: Record<string, unknown> = isRecord(values) ? values : {};
+
+	const slotKeys = new Set(slots.map((slot) => slot.key));
+	for (const key of Object.keys(suppliedValues)) {
+		if (!slotKeys.has(key) && suppliedValues[key] !== undefined) {
+			issues.push({
+				slot: key,
+				problem: `"${key}" does not match any variable of template "${t.name}".`,
+				fix:
+					slotKeys.size > 0
+						? `Remove it, or use one of: ${[...slotKeys].join(', ')}.`
+						: 'Remove it; this template has no variables.',
+			});
+		}
+	}
+
+	const header = findComponent(t, 'HEADER');
+	const headerFormat = header ? upper(header.format) || 'TEXT' : '';
+	if (header && headerFormat === 'LOCATION') {
+		issues.push({
+			problem: `Template "${t.name}" has a location header, which this node cannot fill in.`,
+			fix: 'Use a template with a text, image, video or document header, or none.',
+		});
+	}
+
+	const headerParams: Array<Record<string, unknown>> = [];
+	const bodyParams: Array<Record<string, unknown>> = [];
+	const buttonComponents: Array<Record<string, unknown>> = [];
+	const headerTextByName = new Map<string, string>();
+	const bodyTextByName = new Map<string, string>();
+
+	for (const slot of slots) {
+		const raw = suppliedValues[slot.key];
+		if (isEmpty(raw)) {
+			if (slot.required) {
+				issues.push({
+					slot: slot.key,
+					problem: `${slot.label} has no value.`,
+					fix: `Fill in ${slot.label}; every variable of the template needs a value.`,
+				});
+			}
+			continue;
+		}
+		const nameOrPosition = slot.paramName ?? String(slot.position);
+		const withName = (param: Record<string, unknown>): Record<string, unknown> =>
+			named && slot.paramName ? { type: param.type, parameter_name: slot.paramName, ...param } : param;
+
+		if (slot.kind === 'bodyText' && isRecord(raw) && (raw.type === 'currency' || raw.type === 'date_time')) {
+			const param = richBodyParameter(slot, raw, issues);
+			if (param) {
+				bodyParams.push(withName(param.parameter));
+				bodyTextByName.set(nameOrPosition, param.display);
+			}
+			continue;
+		}
+		if (typeof raw !== 'string' && typeof raw !== 'number') {
+			issues.push({
+				slot: slot.key,
+				problem: `${slot.label} must be text or a number, not ${Array.isArray(raw) ? 'a list' : typeof raw}.`,
+				fix:
+					slot.kind === 'bodyText'
+						? 'Pass text, a number, or a currency / date_time object.'
+						: 'Pass text or a number (use an expression such as {{ $json.field }}).',
+			});
+			continue;
+		}
+		if (typeof raw === 'number' && !Number.isFinite(raw)) {
+			issues.push({ slot: slot.key, problem: `${slot.label} is not a finite number.`, fix: 'Pass a real number or text.' });
+			continue;
+		}
+		const text = String(raw);
+
+		switch (slot.kind) {
+			case 'headerText':
+			case 'bodyText': {
+				const problem = formattingProblem(text);
+				if (problem) {
+					issues.push({ slot: slot.key, problem: `${slot.label} ${problem}, which WhatsApp does not allow in variables.`, fix: FORMATTING_FIX });
+				}
+				const param = withName({ type: 'text', text });
+				if (slot.kind === 'headerText') {
+					headerParams.push(param);
+					headerTextByName.set(nameOrPosition, text);
+				} else {
+					bodyParams.push(param);
+					bodyTextByName.set(nameOrPosition, text);
+				}
+				break;
+			}
+			case 'headerMedia': {
+				const mediaType = (slot.mediaFormat ?? 'IMAGE').toLowerCase();
+				const trimmed = text.trim();
+				if (/^https?:\/\/[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$/i.test(trimmed)) {
+					headerParams.push({ type: mediaType, [mediaType]: { link: trimmed } });
+				} else if (/^\d+$/.test(trimmed)) {
+					headerParams.push({ type: mediaType, [mediaType]: { id: trimmed } });
+				} else {
+					issues.push({
+						slot: slot.key,
+						problem: `${slot.label} is "${trimmed}", which is neither an http(s) URL nor a Meta media ID.`,
+						fix: `Give a public https link to the ${mediaType} (e.g. https://example.com/file) or the numeric ID of media uploaded to Meta.`,
+					});
+				}
+				break;
+			}
+			case 'buttonUrl': {
+				if (/\s/.test(text)) {
+					issues.push({
+						slot: slot.key,
+						problem: `${slot.label} contains spaces, which would break the link.`,
+						fix: 'Remove the spaces or URL-encode them (%20).',
+					});
+					break;
+				}
+				buttonComponents.push({
+					type: 'button',
+					sub_type: 'url',
+					index: String(slot.buttonIndex),
+					parameters: [{ type: 'text', text }],
+				});
+				break;
+			}
+			case 'buttonQuickReply':
+				buttonComponents.push({
+					type: 'button',
+					sub_type: 'quick_reply',
+					index: String(slot.buttonIndex),
+					parameters: [{ type: 'payload', payload: text }],
+				});
+				break;
+			case 'buttonCopyCode':
+				buttonComponents.push({
+					type: 'button',
+					sub_type: 'copy_code',
+					index: String(slot.buttonIndex),
+					parameters: [{ type: 'coupon_code', coupon_code: text }],
+				});
+				break;
+		}
+	}
+
+	// Positional parameters must reach Meta in placeholder order; slots are already sorted.
+	const components: Array<Record<string, unknown>> = [];
+	if (headerParams.length > 0) components.push({ type: 'header', parameters: headerParams });
+	if (bodyParams.length > 0) components.push({ type: 'body', parameters: bodyParams });
+	buttonComponents.sort((a, b) => Number(a.index) - Number(b.index));
+	components.push(...buttonComponents);
+
+	const parts: string[] = [];
+	if (header && headerFormat === 'TEXT' && typeof header.text === 'string') {
+		const renderedHeader = substitute(header.text, headerTextByName);
+		if (renderedHeader.length > HEADER_TEXT_MAX && headerTextByName.size > 0) {
+			issues.push({
+				slot: slots.find((slot) => slot.kind === 'headerText')?.key,
+				problem: `The header would be ${renderedHeader.length} characters long; WhatsApp allows at most ${HEADER_TEXT_MAX}.`,
+				fix: `Shorten the header variable so the whole header stays within ${HEADER_TEXT_MAX} characters.`,
+			});
+		}
+		parts.push(renderedHeader);
+	}
+	const body = findComponent(t, 'BODY');
+	if (body && typeof body.text === 'string') {
+		const renderedBody = substitute(body.text, bodyTextByName);
+		if (renderedBody.length > BODY_TEXT_MAX) {
+			issues.push({
+				slot: slots.find((slot) => slot.kind === 'bodyText')?.key,
+				problem: `The message body would be ${renderedBody.length} characters long; WhatsApp allows at most ${BODY_TEXT_MAX}.`,
+				fix: `Shorten the body variables by at least ${renderedBody.length - BODY_TEXT_MAX} characters.`,
+			});
+		}
+		parts.push(renderedBody);
+	}
+	const footer = findComponent(t, 'FOOTER');
+	if (footer && typeof footer.text === 'string' && footer.text !== '') parts.push(footer.text);
+
+	return { components, renderedText: parts.join('\n\n'), issues };
+}
+
+function richBodyParameter(
+	slot: TemplateSlot,
+	raw: Record<string, unknown>,
+	issues: ValidationIssue[],
+): { parameter: Record<string, unknown>; display: string } | undefined {
+	const fallback = raw.fallback_value;
+	if (typeof fallback !== 'string' || fallback.trim() === '') {
+		issues.push({
+			slot: slot.key,
+			problem: `${slot.label} is a ${String(raw.type)} value without a fallback_value.`,
+			fix: 'Set fallback_value to the text WhatsApp should show, e.g. "€20.00" or "25 February 2027".',
+		});
+		return undefined;
+	}
+	const problem = formattingProblem(fallback);
+	if (problem) {
+		issues.push({ slot: slot.key, problem: `${slot.label} fallback_value ${problem}, which WhatsApp does not allow in variables.`, fix: FORMATTING_FIX });
+	}
+	if (raw.type === 'date_time') {
+		const value = raw as DateTimeValue;
+		return { parameter: { type: 'date_time', date_time: { fallback_value: value.fallback_value } }, display: fallback };
+	}
+	const value = raw as CurrencyValue;
+	let valid = true;
+	if (typeof value.code !== 'string' || !/^[A-Z]{3}$/.test(value.code)) {
+		valid = false;
+		issues.push({
+			slot: slot.key,
+			problem: `${slot.label} has currency code "${String(value.code)}", which is not an ISO 4217 code.`,
+			fix: 'Use a three-letter upper-case currency code such as EUR, USD or BRL.',
+		});
+	}
+	if (typeof value.amount_1000 !== 'number' || !Number.isInteger(value.amount_1000)) {
+		valid = false;
+		issues.push({
+			slot: slot.key,
+			problem: `${slot.label} has amount_1000 "${String(value.amount_1000)}", which is not a whole number.`,
+			fix: 'Set amount_1000 to the amount multiplied by 1000, e.g. 20.50 becomes 20500.',
+		});
+	}
+	if (!valid) return undefined;
+	return {
+		parameter: {
+			type: 'currency',
+			currency: { fallback_value: value.fallback_value, code: value.code, amount_1000: value.amount_1000 },
+		},
+		display: fallback,
+	};
+}

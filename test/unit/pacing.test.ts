@@ -1,0 +1,78 @@
+import { SendScheduler } from '../../nodes/shared/pacing';
+
+describe('SendScheduler', () => {
+	it('spaces send starts by 1000/mps globally', () => {
+		const scheduler = new SendScheduler({ messagesPerSecond: 10, pairSpacingMs: 6000 });
+		const starts = ['a', 'b', 'c', 'd'].map((recipient) => scheduler.reserve(recipient, 0));
+		expect(starts).toEqual([0, 100, 200, 300]);
+	});
+
+	it('never returns a time before now', () => {
+		const scheduler = new SendScheduler({ messagesPerSecond: 10, pairSpacingMs: 6000 });
+		expect(scheduler.reserve('a', 5000)).toBe(5000);
+		expect(scheduler.reserve('b', 9000)).toBe(9000);
+		expect(scheduler.reserve('c', 9000)).toBe(9100);
+	});
+
+	it('spaces sends to the same recipient by pairSpacingMs', () => {
+		const scheduler = new SendScheduler({ messagesPerSecond: 80, pairSpacingMs: 6000 });
+		expect(scheduler.reserve('a', 0)).toBe(0);
+		expect(scheduler.reserve('a', 0)).toBe(6000);
+		expect(scheduler.reserve('a', 100)).toBe(12000);
+	});
+
+	it('does not let a blocked recipient hold back others', () => {
+		const scheduler = new SendScheduler({ messagesPerSecond: 10, pairSpacingMs: 6000 });
+		expect(scheduler.reserve('a', 0)).toBe(0);
+		expect(scheduler.reserve('a', 0)).toBe(6000);
+		expect(scheduler.reserve('b', 0)).toBe(100);
+		expect(scheduler.reserve('c', 0)).toBe(200);
+	});
+
+	it('fills a gap left before a later reservation only if it keeps global spacing on both sides', () => {
+		const scheduler = new SendScheduler({ messagesPerSecond: 10, pairSpacingMs: 1000 });
+		expect(scheduler.reserve('a', 0)).toBe(0);
+		expect(scheduler.reserve('a', 0)).toBe(1000); // pair-blocked
+		const others = ['b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k'].map((recipient) => scheduler.reserve(recipient, 0));
+		// 100..900 fit in the gap; 1000 is taken, so the tenth other recipient goes to 1100.
+		expect(others).toEqual([100, 200, 300, 400, 500, 600, 700, 800, 900, 1100]);
+	});
+
+	it('keeps every pair of starts at least the global spacing apart (property check)', () => {
+		const scheduler = new SendScheduler({ messagesPerSecond: 20, pairSpacingMs: 6000 });
+		const recipients = ['a', 'b', 'c', 'a', 'a', 'd', 'b', 'e', 'a', 'f', 'c', 'c'];
+		const starts: Array<{ recipient: string; at: number }> = [];
+		let now = 0;
+		for (const recipient of recipients) {
+			now += 7;
+			starts.push({ recipient, at: scheduler.reserve(recipient, now) });
+		}
+		const times = starts.map((start) => start.at).sort((x, y) => x - y);
+		for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(50 - 1e-9);
+		for (const recipient of new Set(recipients)) {
+			const own = starts.filter((start) => start.recipient === recipient).map((start) => start.at);
+			for (let i = 1; i < own.length; i++) expect(own[i] - own[i - 1]).toBeGreaterThanOrEqual(6000);
+		}
+	});
+
+	it('forgets old reservations once time has passed', () => {
+		const scheduler = new SendScheduler({ messagesPerSecond: 1, pairSpacingMs: 6000 });
+		expect(scheduler.reserve('a', 0)).toBe(0);
+		expect(scheduler.reserve('a', 10_000)).toBe(10_000);
+		expect(scheduler.reserve('b', 10_500)).toBe(11_000);
+	});
+
+	it('falls back to 1 mps for invalid settings instead of sending unpaced', () => {
+		for (const messagesPerSecond of [0, -5, Number.NaN]) {
+			const scheduler = new SendScheduler({ messagesPerSecond, pairSpacingMs: -1 });
+			expect(scheduler.reserve('a', 0)).toBe(0);
+			expect(scheduler.reserve('b', 0)).toBe(1000);
+			expect(scheduler.reserve('a', 0)).toBe(2000);
+		}
+	});
+
+	it('supports fractional spacing (80 mps = 12.5 ms)', () => {
+		const scheduler = new SendScheduler({ messagesPerSecond: 80, pairSpacingMs: 6000 });
+		expect([1, 2, 3].map((n) => scheduler.reserve(`r${n}`, 0))).toEqual([0, 12.5, 25]);
+	});
+});
