@@ -1,6 +1,7 @@
 /** Two projects: fast unit tests of the domain and the emulator, and end-to-end tests in a real n8n. */
-const tsJest = ['ts-jest', { tsconfig: 'test/tsconfig.json', isolatedModules: true }];
+const tsJest = ['ts-jest', { tsconfig: 'test/tsconfig.json' }];
 module.exports = {
+	testTimeout: 120000,
 	projects: [
 		{
 			displayName: 'unit',
@@ -17,7 +18,6 @@ module.exports = {
 			transform: { '^.+\\.ts$': tsJest },
 			globalSetup: '<rootDir>/test/e2e/globalSetup.ts',
 			globalTeardown: '<rootDir>/test/e2e/globalTeardown.ts',
-			testTimeout: 120000,
 		},
 	],
 };

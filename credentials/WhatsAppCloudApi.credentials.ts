@@ -76,6 +76,7 @@ export class WhatsAppCloudApi implements ICredentialType {
 			displayName: 'Webhook Verify Token',
 			name: 'webhookVerifyToken',
 			type: 'string',
+			typeOptions: { password: true },
 			default: '',
 			description:
 				"A string you choose. The Session Window Trigger answers Meta's verification request only when Meta sends this token back.",

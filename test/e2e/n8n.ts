@@ -135,8 +135,9 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 			if (exited) throw new Error(`n8n exited during start-up; see ${logFile}`);
 			if (Date.now() > deadline) throw new Error(`n8n did not become ready in time; see ${logFile}`);
 			try {
+				// While booting, n8n answers every route with 200 "n8n is starting up"; wait for real JSON.
 				const res = await fetch(`${url}/rest/settings`);
-				if (res.ok) break;
+				if (res.ok && (res.headers.get('content-type') ?? '').includes('json')) break;
 			} catch {
 				// not listening yet
 			}
@@ -283,15 +284,19 @@ export class N8nClient {
 		await this.api('DELETE', `/workflows/${workflowId}`);
 	}
 
-	/** Waits until a production webhook path is registered (activation can lag the API's answer). */
-	async waitForWebhook(webhookPath: string, method = 'POST', timeoutMs = 20_000): Promise<void> {
+	/**
+	 * Waits until a production webhook path is registered (activation can lag the API's answer). Probes with a
+	 * method the webhook does not use, so nothing executes: n8n then says "not registered for PATCH requests".
+	 */
+	async waitForWebhook(webhookPath: string, timeoutMs = 20_000): Promise<void> {
 		const deadline = Date.now() + timeoutMs;
 		while (Date.now() < deadline) {
-			const res = await fetch(`${this.url}/webhook/${webhookPath}`, { method: 'OPTIONS' });
-			if (res.status !== 404) return;
-			await sleep(200);
+			const res = await fetch(`${this.url}/webhook/${webhookPath}`, { method: 'PATCH' });
+			const text = await res.text();
+			if (res.status !== 404 || /not registered for/i.test(text)) return;
+			await sleep(100);
 		}
-		throw new Error(`webhook ${method} /webhook/${webhookPath} was not registered in time`);
+		throw new Error(`webhook /webhook/${webhookPath} was not registered in time`);
 	}
 
 	async callWebhook(

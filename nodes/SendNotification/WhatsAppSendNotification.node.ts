@@ -1,0 +1,35 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { sendNotifications } from './actions/send';
+import { sendNotificationProperties } from './description';
+import { searchSenders, searchTemplates } from './methods/listSearch';
+import { getTemplateVariables } from './methods/resourceMapping';
+
+export class WhatsAppSendNotification implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'WhatsApp Send Notification',
+		name: 'whatsAppSendNotification',
+		icon: { light: 'file:../icons/whatsapp.svg', dark: 'file:../icons/whatsapp.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{ $parameter["notificationType"] ? "Send " + $parameter["notificationType"] : "Send notification" }}',
+		description:
+			'Send an approved WhatsApp template as one of the ten allowed notification types, checked, paced and priced',
+		defaults: { name: 'WhatsApp Send Notification' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		usableAsTool: true,
+		credentials: [{ name: 'whatsAppCloudApi', required: true }],
+		properties: sendNotificationProperties,
+	};
+
+	methods = {
+		listSearch: { searchSenders, searchTemplates },
+		resourceMapping: { getTemplateVariables },
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await sendNotifications.call(this);
+	}
+}

@@ -1,0 +1,192 @@
+/**
+ * Phase two of sending: paced, concurrent delivery to Meta with retries only where a message was certainly
+ * not accepted. Every prepared item ends in exactly one outcome.
+ */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
+
+import { lookupMetaError, retryDelayMs, type GraphError } from '../../shared/metaErrors';
+import { RollingWindow, SendScheduler } from '../../shared/pacing';
+import { GraphNetworkError, graphRequest, type CloudCredentials } from '../../shared/transport';
+import type { PreparedSend } from './prepare';
+
+export interface DispatchSettings {
+	messagesPerSecond: number;
+	pairSpacingMs: number;
+	maxRetries: number;
+	retryUnknownOutcome: boolean;
+	timeoutMs: number;
+	/** Without continue-on-fail the first failure stops items that have not started yet. */
+	stopOnFirstFailure: boolean;
+}
+
+export type SendOutcome =
+	| { status: 'sent'; send: PreparedSend; messageId: string; waId?: string; messageStatus?: string; acceptedAt: string; attempts: number }
+	| { status: 'failed'; send: PreparedSend; failure: SendFailure; attempts: number }
+	| { status: 'skipped'; send: PreparedSend };
+
+export interface SendFailure {
+	code?: number;
+	title: string;
+	message: string;
+	description: string;
+	retryable: boolean;
+	/** not_sent: Meta certainly did not accept it; unknown: it may have been accepted. */
+	outcome: 'not_sent' | 'unknown';
+	httpCode?: number;
+	fbtrace_id?: string;
+	graphError?: GraphError;
+}
+
+interface MessagesResponse {
+	contacts?: Array<{ input?: string; wa_id?: string }>;
+	messages?: Array<{ id?: string; message_status?: string }>;
+}
+
+/** Bounds the requests in flight; pacing decides when they start. */
+class Gate {
+	private active = 0;
+	private readonly waiting: Array<() => void> = [];
+
+	constructor(private readonly limit: number) {}
+
+	async enter(): Promise<void> {
+		if (this.active < this.limit) {
+			this.active++;
+			return;
+		}
+		await new Promise<void>((resolve) => this.waiting.push(resolve));
+	}
+
+	leave(): void {
+		const next = this.waiting.shift();
+		if (next) next();
+		else this.active--;
+	}
+}
+
+function failureFromGraph(error: GraphError, httpCode: number, retryAllowed: boolean): SendFailure {
+	const info = lookupMetaError(error.code);
+	// A 5xx without a Graph code came from something in between: Meta may have processed it.
+	const knownNotSent = error.code !== undefined && (httpCode < 500 || info.retryable);
+	return {
+		code: error.code,
+		title: info.title,
+		message: error.message,
+		description: [error.error_data?.details, info.meaning, info.userMessage].filter(Boolean).join(' — '),
+		retryable: retryAllowed && info.retryable,
+		outcome: knownNotSent ? 'not_sent' : 'unknown',
+		httpCode,
+		fbtrace_id: error.fbtrace_id,
+		graphError: error,
+	};
+}
+
+function failureFromNetwork(error: GraphNetworkError): SendFailure {
+	return {
+		title: error.certainlyNotSent ? 'Connection failed' : 'Outcome unknown',
+		message: error.message,
+		description: error.certainlyNotSent
+			? 'Nothing reached Meta. Check the Base URL in the credential and the network.'
+			: 'Meta may have accepted this message. Check the delivery status (Session Window Trigger) before sending it again; enable "Retry When Outcome Is Unknown" only if a duplicate is acceptable.',
+		retryable: error.certainlyNotSent,
+		outcome: error.certainlyNotSent ? 'not_sent' : 'unknown',
+	};
+}
+
+export async function dispatchSends(
+	ctx: IExecuteFunctions,
+	credentials: CloudCredentials,
+	sends: PreparedSend[],
+	settings: DispatchSettings,
+): Promise<SendOutcome[]> {
+	const scheduler = new SendScheduler({
+		messagesPerSecond: settings.messagesPerSecond,
+		pairSpacingMs: settings.pairSpacingMs,
+	});
+	const gate = new Gate(Math.min(1000, Math.max(16, settings.messagesPerSecond)));
+	// A little over a second, so that network jitter cannot squeeze one message too many into Meta's window.
+	const window = new RollingWindow(settings.messagesPerSecond, 1010);
+	let stopped = false;
+
+	// Slots are reserved in input order up front, so pacing follows the order of the items.
+	const firstSlots = sends.map((send) => scheduler.reserve(send.to, Date.now()));
+
+	const deliver = async (send: PreparedSend, slot: number): Promise<SendOutcome> => {
+		let startAt = slot;
+		for (let attempt = 0; ; attempt++) {
+			const wait = startAt - Date.now();
+			if (wait > 0) await sleep(wait);
+			if (stopped) return { status: 'skipped', send };
+			await gate.enter();
+			for (let allowed = window.nextAllowed(Date.now()); allowed > Date.now(); allowed = window.nextAllowed(Date.now())) {
+				await sleep(allowed - Date.now());
+			}
+			window.record(Date.now());
+			let failure: SendFailure;
+			let retryDelay = 0;
+			try {
+				const res = await graphRequest<MessagesResponse>(ctx, credentials, {
+					method: 'POST',
+					path: `${send.senderId}/messages`,
+					body: send.body,
+					timeoutMs: settings.timeoutMs,
+				});
+				if (res.data && !res.error) {
+					const message = res.data.messages?.[0];
+					if (message?.id) {
+						return {
+							status: 'sent',
+							send,
+							messageId: message.id,
+							waId: res.data.contacts?.[0]?.wa_id,
+							messageStatus: message.message_status,
+							acceptedAt: new Date().toISOString(),
+							attempts: attempt + 1,
+						};
+					}
+					failure = {
+						title: 'Unexpected answer',
+						message: 'Meta answered without a message ID',
+						description: 'The message may have been accepted; check the delivery status before re-sending.',
+						retryable: false,
+						outcome: 'unknown',
+						httpCode: res.statusCode,
+					};
+				} else {
+					failure = failureFromGraph(res.error ?? { message: `HTTP ${res.statusCode}` }, res.statusCode, true);
+					if (failure.retryable && failure.code !== undefined) retryDelay = retryDelayMs(failure.code, attempt);
+				}
+			} catch (error) {
+				if (!(error instanceof GraphNetworkError)) {
+					throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: send.itemIndex });
+				}
+				failure = failureFromNetwork(error);
+				if (failure.outcome === 'unknown' && settings.retryUnknownOutcome) failure.retryable = true;
+				retryDelay = 1000 * 2 ** attempt;
+			} finally {
+				gate.leave();
+			}
+			if (!failure.retryable || attempt >= settings.maxRetries || stopped) {
+				if (settings.stopOnFirstFailure) stopped = true;
+				return { status: 'failed', send, failure: { ...failure, retryable: failure.retryable }, attempts: attempt + 1 };
+			}
+			if (failure.outcome === 'not_sent') scheduler.releaseRecipientSlot(send.to, startAt);
+			startAt = scheduler.reserve(send.to, Date.now() + retryDelay);
+		}
+	};
+
+	return await Promise.all(sends.map((send, i) => deliver(send, firstSlots[i])));
+}
+
+export function failureJson(failure: SendFailure): IDataObject {
+	return {
+		code: failure.code ?? null,
+		title: failure.title,
+		message: failure.message,
+		description: failure.description,
+		retryable: failure.retryable,
+		outcome: failure.outcome,
+		fbtrace_id: failure.fbtrace_id ?? null,
+	};
+}

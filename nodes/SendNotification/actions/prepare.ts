@@ -1,0 +1,187 @@
+/** Phase one of sending: everything that can be checked before a single message goes out. */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { checkContent, type ContentFinding } from '../../shared/contentPolicy';
+import { checkTemplateEligibility, getNotificationType, type NotificationType } from '../../shared/notificationTypes';
+import { normalisePhone } from '../../shared/phone';
+import { estimateCost, type CostEstimate, type RateCard } from '../../shared/pricing';
+import { buildTemplateComponents, type MessageTemplate, type SlotValue } from '../../shared/templates';
+import type { CloudCredentials } from '../../shared/transport';
+import { locatorKey, lookupTemplate, readLocator, type TemplateLookup } from './templateSource';
+
+/** Meta's limit for biz_opaque_callback_data. */
+const CALLBACK_DATA_MAX = 512;
+
+export interface PreparedSend {
+	itemIndex: number;
+	recipientInput: string;
+	to: string;
+	senderId: string;
+	type: NotificationType;
+	template: MessageTemplate;
+	body: IDataObject;
+	renderedText: string;
+	cost: CostEstimate;
+	correlation: string;
+	contentWarnings: ContentFinding[];
+}
+
+export interface PrepareContext {
+	credentials: CloudCredentials;
+	rateCard?: RateCard;
+	/** One lookup per template per execution, shared by all items. */
+	templateCache: Map<string, Promise<TemplateLookup>>;
+}
+
+function refuse(ctx: IExecuteFunctions, itemIndex: number, problem: string, fix: string): never {
+	throw new NodeOperationError(ctx.getNode(), problem, { itemIndex, description: fix });
+}
+
+/** Resource mapper values arrive as strings; currency / date_time objects may come from expressions or as JSON. */
+function toSlotValues(raw: unknown): Record<string, SlotValue> {
+	const values: Record<string, SlotValue> = {};
+	if (!raw || typeof raw !== 'object') return values;
+	for (const [key, value] of Object.entries(raw as IDataObject)) {
+		if (typeof value === 'string' && /^\s*\{.*"type"\s*:\s*"(currency|date_time)".*\}\s*$/s.test(value)) {
+			try {
+				values[key] = JSON.parse(value) as SlotValue;
+				continue;
+			} catch {
+				// keep the text as it is; validation reports it
+			}
+		}
+		values[key] = value as SlotValue;
+	}
+	return values;
+}
+
+export async function prepareSend(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	context: PrepareContext,
+): Promise<PreparedSend> {
+	const typeValue = this.getNodeParameter('notificationType', itemIndex, '') as string;
+	const type = getNotificationType(typeValue);
+	if (!type) {
+		refuse(
+			this,
+			itemIndex,
+			typeValue ? `Unknown notification type "${typeValue}"` : 'No notification type is chosen',
+			'Choose the Notification Type that says what this message is about (e.g. Shipping Status)',
+		);
+	}
+
+	const senderId =
+		String(this.getNodeParameter('sender', itemIndex, '', { extractValue: true }) ?? '').trim() ||
+		context.credentials.phoneNumberId;
+	if (!senderId) {
+		refuse(this, itemIndex, 'No sender phone number', "Choose a Sender, or set the Default Phone Number ID in the credential");
+	}
+	if (!/^\d+$/.test(senderId)) {
+		refuse(this, itemIndex, `"${senderId}" is not a phone number ID`, 'Use the numeric phone number ID from WhatsApp Manager, not the phone number');
+	}
+
+	const recipientInput = String(this.getNodeParameter('recipient', itemIndex, '') ?? '');
+	const phone = normalisePhone(recipientInput);
+	if (!phone.ok) refuse(this, itemIndex, `Invalid recipient phone number "${recipientInput}"`, phone.reason);
+
+	const locator = readLocator(this.getNodeParameter('template', itemIndex));
+	const cacheKey = locatorKey(locator);
+	let lookupPromise = context.templateCache.get(cacheKey);
+	if (!lookupPromise) {
+		lookupPromise = lookupTemplate(this, context.credentials, locator);
+		context.templateCache.set(cacheKey, lookupPromise);
+	}
+	const lookup = await lookupPromise;
+	if (!lookup.ok) refuse(this, itemIndex, lookup.problem, lookup.fix);
+	const template = lookup.template;
+
+	const eligibility = checkTemplateEligibility(type, template);
+	if (!eligibility.allowed) {
+		refuse(
+			this,
+			itemIndex,
+			`Template "${template.name}" (${template.language}) cannot be sent as ${type.name}: ${eligibility.problem}`,
+			eligibility.fix ?? 'Choose another template',
+		);
+	}
+
+	const values = toSlotValues(this.getNodeParameter('variables.value', itemIndex, {}));
+	const built = buildTemplateComponents(template, values);
+	if (built.issues.length > 0) {
+		const lines = built.issues.map((issue) => `${issue.slot ? `${issue.slot}: ` : ''}${issue.problem}`);
+		refuse(
+			this,
+			itemIndex,
+			`The variables do not fit template "${template.name}": ${lines.join('; ')}`,
+			built.issues.map((issue) => issue.fix).join(' '),
+		);
+	}
+
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const contentCheck = String(options.contentCheck ?? 'block');
+	const findings = contentCheck === 'off' ? [] : checkContent(built.renderedText);
+	if (findings.length > 0 && contentCheck === 'block') {
+		const first = findings[0];
+		refuse(
+			this,
+			itemIndex,
+			`The message reads as promotional, which notifications may not be: "${first.phrase}" (${first.ruleDescription})`,
+			'Remove promotional wording from the variables or the template. Promotional messages need a MARKETING template and marketing consent; set Content Check to Warn only if this is a false alarm.',
+		);
+	}
+
+	const body: IDataObject = {
+		messaging_product: 'whatsapp',
+		recipient_type: 'individual',
+		to: phone.e164,
+		type: 'template',
+		template: {
+			name: template.name,
+			language: { code: template.language },
+			...(built.components.length ? { components: built.components } : {}),
+		},
+	};
+
+	if (type.requiresReferenceMessage) {
+		const reference = String(this.getNodeParameter('referenceMessageId', itemIndex, '') ?? '').trim();
+		if (!reference) {
+			refuse(
+				this,
+				itemIndex,
+				'Customer Service Resumption needs the ID of the last message of the conversation',
+				'Set Reference Message ID to the wamid of the customer’s last message (e.g. from the Session Window Trigger)',
+			);
+		}
+		if (!/^wamid\.[A-Za-z0-9+/=_-]+$/.test(reference)) {
+			refuse(this, itemIndex, `"${reference}" is not a WhatsApp message ID`, 'A message ID starts with "wamid."');
+		}
+		body.context = { message_id: reference };
+	}
+
+	const correlationKey = String(options.correlationKey ?? '').trim();
+	const correlation = JSON.stringify({
+		...(correlationKey ? { key: correlationKey } : {}),
+		execution: this.getExecutionId(),
+		item: itemIndex,
+	});
+	if (correlation.length > CALLBACK_DATA_MAX) {
+		refuse(this, itemIndex, `The Correlation Key is too long (${correlationKey.length} characters)`, 'Keep it under 400 characters; Meta echoes at most 512');
+	}
+	body.biz_opaque_callback_data = correlation;
+
+	return {
+		itemIndex,
+		recipientInput,
+		to: phone.e164,
+		senderId,
+		type,
+		template,
+		body,
+		renderedText: built.renderedText,
+		cost: estimateCost(phone.e164, template.category, context.rateCard),
+		correlation,
+		contentWarnings: findings,
+	};
+}

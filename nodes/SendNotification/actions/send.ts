@@ -1,0 +1,184 @@
+/** Send Notification's execute(): prepare every item, then send the valid ones paced, then answer in input order. */
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type JsonObject,
+} from 'n8n-workflow';
+
+import { parseRateCardOverride, type RateCard } from '../../shared/pricing';
+import { getCloudCredentials, graphUrl } from '../../shared/transport';
+import {
+	DEFAULT_MESSAGES_PER_SECOND,
+	DEFAULT_PAIR_SPACING_SECONDS,
+	MAX_MESSAGES_PER_SECOND,
+} from '../description';
+import { dispatchSends, failureJson, type SendOutcome } from './dispatch';
+import { prepareSend, type PrepareContext, type PreparedSend } from './prepare';
+import type { TemplateLookup } from './templateSource';
+
+function summary(send: PreparedSend): IDataObject {
+	return {
+		recipient: send.recipientInput,
+		to: send.to,
+		sender: send.senderId,
+		notificationType: send.type.value,
+		template: {
+			id: send.template.id,
+			name: send.template.name,
+			language: send.template.language,
+			category: String(send.template.category).toUpperCase(),
+		},
+		renderedText: send.renderedText,
+		estimatedCost: { ...send.cost },
+		correlation: send.correlation,
+		...(send.contentWarnings.length
+			? { contentWarnings: send.contentWarnings.map((f) => ({ rule: f.rule, phrase: f.phrase, language: f.language })) }
+			: {}),
+	};
+}
+
+function readRateCard(ctx: IExecuteFunctions): RateCard | undefined {
+	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
+	const raw = options.rateCard;
+	if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return undefined;
+	const parsed = parseRateCardOverride(raw);
+	if (!parsed.card) {
+		throw new NodeOperationError(ctx.getNode(), `The Rate Card option is not usable: ${parsed.problem}`, {
+			description: 'Fix the JSON or clear the option to use the bundled Meta rate card',
+		});
+	}
+	return parsed.card;
+}
+
+export async function sendNotifications(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const credentials = await getCloudCredentials(this);
+	const continueOnFail = this.continueOnFail();
+	const context: PrepareContext = {
+		credentials,
+		rateCard: readRateCard(this),
+		templateCache: new Map<string, Promise<TemplateLookup>>(),
+	};
+
+	// Pacing is a property of the whole run, so it is read once, from the first item.
+	const options = (items.length ? this.getNodeParameter('options', 0, {}) : {}) as IDataObject;
+	const messagesPerSecond = Math.min(
+		MAX_MESSAGES_PER_SECOND,
+		Math.max(1, Number(options.messagesPerSecond ?? DEFAULT_MESSAGES_PER_SECOND) || DEFAULT_MESSAGES_PER_SECOND),
+	);
+	const pairSpacingSeconds = Math.max(0, Number(options.pairSpacingSeconds ?? DEFAULT_PAIR_SPACING_SECONDS));
+	const dryRun = options.dryRun === true;
+
+	const results: INodeExecutionData[] = new Array(items.length);
+	const prepared: PreparedSend[] = [];
+	for (let i = 0; i < items.length; i++) {
+		try {
+			prepared.push(await prepareSend.call(this, i, context));
+		} catch (caught) {
+			// Refusals are NodeOperationErrors already (kept as they are); anything else gets the item index.
+			const error = new NodeOperationError(this.getNode(), caught as Error, { itemIndex: i });
+			if (!continueOnFail) throw error;
+			const message = error.message;
+			const description = error.description ?? undefined;
+			results[i] = {
+				json: {
+					error: {
+						code: null,
+						title: 'Refused before sending',
+						message,
+						description: description ?? null,
+						retryable: false,
+						outcome: 'not_sent',
+						fbtrace_id: null,
+					},
+				},
+				pairedItem: { item: i },
+			};
+		}
+	}
+
+	if (dryRun) {
+		for (const send of prepared) {
+			results[send.itemIndex] = {
+				json: {
+					dryRun: true,
+					...summary(send),
+					request: { method: 'POST', url: graphUrl(credentials, `${send.senderId}/messages`), body: send.body },
+				},
+				pairedItem: { item: send.itemIndex },
+			};
+		}
+		return [results];
+	}
+
+	const outcomes: SendOutcome[] = await dispatchSends(this, credentials, prepared, {
+		messagesPerSecond,
+		pairSpacingMs: pairSpacingSeconds * 1000,
+		maxRetries: Math.max(0, Number(options.maxRetries ?? 3)),
+		retryUnknownOutcome: options.retryUnknownOutcome === true,
+		timeoutMs: Math.max(1, Number(options.timeoutSeconds ?? 30)) * 1000,
+		stopOnFirstFailure: !continueOnFail,
+	});
+
+	if (!continueOnFail) {
+		const failed = outcomes.find((o) => o.status === 'failed');
+		if (failed && failed.status === 'failed') {
+			const sent = outcomes.filter((o) => o.status === 'sent').length;
+			const skipped = outcomes.filter((o) => o.status === 'skipped').length;
+			const progress = ` (${sent} message(s) of this run were sent, ${skipped} not attempted)`;
+			const { failure, send } = failed;
+			if (failure.graphError) {
+				throw new NodeApiError(this.getNode(), failure.graphError as unknown as JsonObject, {
+					message: `${failure.title}: ${failure.message}`,
+					description: `${failure.description}${progress}`,
+					httpCode: failure.httpCode ? String(failure.httpCode) : undefined,
+					itemIndex: send.itemIndex,
+				});
+			}
+			throw new NodeOperationError(this.getNode(), `${failure.title}: ${failure.message}`, {
+				description: `${failure.description}${progress}`,
+				itemIndex: send.itemIndex,
+			});
+		}
+	}
+
+	for (const outcome of outcomes) {
+		const i = outcome.send.itemIndex;
+		if (outcome.status === 'sent') {
+			results[i] = {
+				json: {
+					messageId: outcome.messageId,
+					waId: outcome.waId ?? null,
+					messageStatus: outcome.messageStatus ?? null,
+					acceptedAt: outcome.acceptedAt,
+					attempts: outcome.attempts,
+					...summary(outcome.send),
+				},
+				pairedItem: { item: i },
+			};
+		} else if (outcome.status === 'failed') {
+			results[i] = {
+				json: { error: { ...failureJson(outcome.failure), attempts: outcome.attempts }, ...summary(outcome.send) },
+				pairedItem: { item: i },
+			};
+		} else {
+			results[i] = {
+				json: {
+					error: {
+						code: null,
+						title: 'Not attempted',
+						message: 'Sending stopped after an earlier failure',
+						retryable: true,
+						outcome: 'not_sent',
+					},
+					...summary(outcome.send),
+				},
+				pairedItem: { item: i },
+			};
+		}
+	}
+	return [results];
+}

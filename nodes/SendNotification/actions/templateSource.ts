@@ -1,0 +1,91 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { GraphError } from '../../shared/metaErrors';
+import type { MessageTemplate } from '../../shared/templates';
+import { graphGetAllPages, graphRequest, type CloudCredentials, type GraphContext } from '../../shared/transport';
+
+export const TEMPLATE_FIELDS =
+	'id,name,language,status,category,correct_category,previous_category,parameter_format,components,quality_score,rejected_reason';
+
+export interface TemplateLocator {
+	mode: string;
+	value: string;
+}
+
+export type TemplateLookup =
+	| { ok: true; template: MessageTemplate }
+	| { ok: false; problem: string; fix: string; graphError?: GraphError };
+
+export function readLocator(raw: unknown): TemplateLocator {
+	if (raw && typeof raw === 'object' && 'value' in raw) {
+		const rl = raw as IDataObject;
+		return { mode: String(rl.mode ?? 'id'), value: String(rl.value ?? '').trim() };
+	}
+	return { mode: 'id', value: String(raw ?? '').trim() };
+}
+
+export function locatorKey(locator: TemplateLocator): string {
+	return `${locator.mode}:${locator.value}`;
+}
+
+/** Reads a template as Meta has it now (status and category can change at any time, so never from a stale copy). */
+export async function lookupTemplate(
+	ctx: GraphContext,
+	credentials: CloudCredentials,
+	locator: TemplateLocator,
+): Promise<TemplateLookup> {
+	if (!locator.value) {
+		return { ok: false, problem: 'No template is selected', fix: 'Pick a template in the Template field' };
+	}
+	if (locator.mode === 'name') {
+		const [name, language] = locator.value.split('/');
+		const found = await graphGetAllPages<MessageTemplate>(ctx, credentials, `${credentials.businessAccountId}/message_templates`, {
+			name,
+			fields: TEMPLATE_FIELDS,
+			limit: 250,
+		});
+		if (found.error) {
+			return { ok: false, problem: `Meta could not list templates: ${found.error.message}`, fix: 'Check the credential', graphError: found.error };
+		}
+		const sameName = found.items.filter((t) => t.name === name);
+		const matches = language ? sameName.filter((t) => t.language === language) : sameName;
+		if (matches.length === 1) return { ok: true, template: matches[0] };
+		if (matches.length === 0) {
+			const languages = sameName.map((t) => t.language).join(', ');
+			return {
+				ok: false,
+				problem: language
+					? `The account has no template "${name}" in language "${language}"`
+					: `The account has no template named "${name}"`,
+				fix: languages
+					? `Use one of its languages: ${languages} (e.g. ${name}/${sameName[0].language})`
+					: 'Check the spelling (names are lower case with underscores) or pick the template from the list',
+			};
+		}
+		return {
+			ok: false,
+			problem: `Template "${name}" exists in several languages (${matches.map((t) => t.language).join(', ')})`,
+			fix: `Add the language, e.g. ${name}/${matches[0].language}`,
+		};
+	}
+	if (!/^\d+$/.test(locator.value)) {
+		return { ok: false, problem: `"${locator.value}" is not a template ID`, fix: 'A template ID has digits only; or choose By Name' };
+	}
+	const res = await graphRequest<MessageTemplate>(ctx, credentials, {
+		method: 'GET',
+		path: locator.value,
+		qs: { fields: TEMPLATE_FIELDS },
+	});
+	if (res.error || !res.data) {
+		const notFound = res.error?.code === 100;
+		return {
+			ok: false,
+			problem: notFound
+				? `No template with ID ${locator.value} exists in this account`
+				: `Meta could not read template ${locator.value}: ${res.error?.message ?? 'empty answer'}`,
+			fix: notFound ? 'It may have been deleted: pick the template again from the list' : 'Check the credential',
+			graphError: res.error,
+		};
+	}
+	return { ok: true, template: { ...res.data, components: res.data.components ?? [] } };
+}

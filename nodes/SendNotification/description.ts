@@ -1,0 +1,228 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { NOTIFICATION_TYPES } from '../shared/notificationTypes';
+
+export const DEFAULT_MESSAGES_PER_SECOND = 80;
+export const MAX_MESSAGES_PER_SECOND = 1000;
+export const DEFAULT_PAIR_SPACING_SECONDS = 6;
+
+export const sendNotificationProperties: INodeProperties[] = [
+	{
+		displayName: 'Notification Type',
+		name: 'notificationType',
+		type: 'options',
+		required: true,
+		noDataExpression: true,
+		// No silent default: the user states what the message is for, and templates are checked against it.
+		default: '',
+		options: [
+			{ name: '— Choose the Kind of Notification —', value: '', description: 'Required' },
+			...NOTIFICATION_TYPES.map((type) => ({ name: type.name, value: type.value, description: type.description })),
+		],
+		description:
+			'What this notification is about. Only templates whose Meta category fits this type can be sent; promotional content is refused.',
+	},
+	{
+		displayName: 'Sender',
+		name: 'sender',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		description: "The business phone number that sends. Empty uses the credential's default phone number ID.",
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a phone number...',
+				typeOptions: { searchListMethod: 'searchSenders', searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: '106540352242922',
+				validation: [
+					{
+						type: 'regex',
+						properties: { regex: '^\\d+$', errorMessage: 'A phone number ID has digits only (not the phone number itself)' },
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Recipient Phone Number',
+		name: 'recipient',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: '+49 151 23456789',
+		description:
+			'The customer’s WhatsApp number in international format. Spaces, dashes, dots and brackets are removed; 00 is read as +.',
+		hint: 'Include the country code, e.g. +44 7700 900123',
+	},
+	{
+		displayName: 'Template',
+		name: 'template',
+		type: 'resourceLocator',
+		required: true,
+		default: { mode: 'list', value: '' },
+		description:
+			'An APPROVED template whose category fits the notification type. The list shows only those.',
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a template...',
+				typeOptions: { searchListMethod: 'searchTemplates', searchable: true },
+			},
+			{
+				displayName: 'By Name',
+				name: 'name',
+				type: 'string',
+				placeholder: 'shipping_update/en_US',
+				hint: 'Template name, then / and the language code (the language can be left out when the template has one)',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: '^[a-z0-9_]+(\\/[A-Za-z]{2,3}(_[A-Za-z0-9]{2,4})?)?$',
+							errorMessage: 'Use the template name in lower case, optionally followed by /language, e.g. shipping_update/en_US',
+						},
+					},
+				],
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: '1387372356726668',
+				validation: [
+					{ type: 'regex', properties: { regex: '^\\d+$', errorMessage: 'A template ID has digits only' } },
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Template Variables',
+		name: 'variables',
+		type: 'resourceMapper',
+		noDataExpression: true,
+		default: { mappingMode: 'defineBelow', value: null },
+		required: true,
+		typeOptions: {
+			loadOptionsDependsOn: ['template.value'],
+			resourceMapper: {
+				resourceMapperMethod: 'getTemplateVariables',
+				mode: 'add',
+				fieldWords: { singular: 'variable', plural: 'variables' },
+				addAllFields: true,
+				multiKeyMatch: false,
+				supportAutoMap: false,
+				noFieldsError: 'This template has no variables: nothing to fill in.',
+			},
+		},
+		description: 'The values for the template’s placeholders, buttons and media header',
+	},
+	{
+		displayName: 'Reference Message ID',
+		name: 'referenceMessageId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBJDQjZCMzlEQUE4OTJBMTE4RTUA',
+		description:
+			'The ID (wamid) of the last message of the conversation you are resuming. WhatsApp shows the notification as a reply to it.',
+		displayOptions: { show: { notificationType: ['customerServiceResumption'] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			{
+				displayName: 'Content Check',
+				name: 'contentCheck',
+				type: 'options',
+				default: 'block',
+				options: [
+					{ name: 'Block', value: 'block', description: 'Refuse messages that read as promotional' },
+					{ name: 'Warn', value: 'warn', description: 'Send, and list the findings in the output' },
+					{ name: 'Off', value: 'off', description: 'Do not check the rendered text' },
+				],
+				description:
+					'Checks the rendered text for content notifications may not carry: sales, discounts, recommendations, re-engagement, rating or share requests, surveys, cold-call openers',
+			},
+			{
+				displayName: 'Correlation Key',
+				name: 'correlationKey',
+				type: 'string',
+				default: '',
+				placeholder: '={{ $json.orderId }}',
+				description:
+					'Your reference (e.g. an order ID). Sent in biz_opaque_callback_data with the execution ID and item index, so delivery statuses can be traced back.',
+			},
+			{
+				displayName: 'Dry Run',
+				name: 'dryRun',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to validate and render only: returns the exact request body and text, and sends nothing',
+			},
+			{
+				displayName: 'Max Retries',
+				name: 'maxRetries',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 10 },
+				default: 3,
+				description:
+					'How often to retry a message Meta certainly did not accept (rate limits, temporary errors), with back-off',
+			},
+			{
+				displayName: 'Messages per Second',
+				name: 'messagesPerSecond',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: MAX_MESSAGES_PER_SECOND },
+				default: DEFAULT_MESSAGES_PER_SECOND,
+				description:
+					"Pace of sending across items. Meta's default throughput is 80 per second per number; high-volume numbers get up to 1000.",
+			},
+			{
+				displayName: 'Minimum Seconds Between Messages to the Same Recipient',
+				name: 'pairSpacingSeconds',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 3600 },
+				default: DEFAULT_PAIR_SPACING_SECONDS,
+				description: "Meta's pair limit is about one message every 6 seconds to the same customer",
+			},
+			{
+				displayName: 'Rate Card (JSON)',
+				name: 'rateCard',
+				type: 'json',
+				default: '',
+				description:
+					'Your own per-message rate card, replacing the bundled Meta USD card: {"effective","currency","source","markets":{"Germany":{"utility":0.0456}},"countries":{"DE":{"market":"Germany","calling_code":"49"}}}',
+			},
+			{
+				displayName: 'Request Timeout (Seconds)',
+				name: 'timeoutSeconds',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 300 },
+				default: 30,
+				description: 'How long to wait for Meta to answer one message',
+			},
+			{
+				displayName: 'Retry When Outcome Is Unknown',
+				name: 'retryUnknownOutcome',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to re-send when the connection broke or timed out before Meta answered. Meta may already have accepted the first attempt, so this can send the message twice.',
+			},
+		],
+	},
+];
