@@ -1,8 +1,7 @@
 /** What an e2e test file needs: the shared n8n, its own emulator, credentials and one-shot workflows. */
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 
-import { E2E_STATE_FILE } from './globalSetup';
+import { E2E_API_KEY_ENV, E2E_URL_ENV } from './globalSetup';
 import { N8nClient, NODE_TYPE_PREFIX, loginCookie, restRequest, type WorkflowNode } from './n8n';
 
 export { NODE_TYPE_PREFIX };
@@ -10,8 +9,10 @@ export const SEND_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppSendNotification`;
 export const CLOUD_CREDENTIAL_TYPE = 'whatsAppCloudApi';
 
 export function sharedN8n(): N8nClient {
-	const state = JSON.parse(fs.readFileSync(E2E_STATE_FILE, 'utf8')) as { url: string; apiKey: string };
-	return new N8nClient(state.url, state.apiKey);
+	const url = process.env[E2E_URL_ENV];
+	const apiKey = process.env[E2E_API_KEY_ENV];
+	if (!url || !apiKey) throw new Error('The e2e n8n is not running: run e2e tests through `npm run test:e2e`');
+	return new N8nClient(url, apiKey);
 }
 
 export interface EmulatorLike {
