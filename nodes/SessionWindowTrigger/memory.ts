@@ -1,0 +1,40 @@
+/**
+ * Per-trigger memory of one n8n process: recently seen webhook changes (duplicates) and the last inbound time per
+ * contact (window opened vs renewed).
+ *
+ * Why not workflow static data: n8n saves static data when an execution ends, and concurrent webhook executions
+ * each save their own copy, so two deliveries arriving together would both miss each other's keys. This memory is
+ * checked and updated synchronously before the execution starts, so concurrent deliveries to one process are
+ * handled exactly once. It does not cover: a restart of n8n (memory is lost), several n8n processes (queue mode
+ * webhook processes each have their own), or more distinct changes than the capacity within the TTL.
+ */
+import { RecentKeys, WindowTracker } from '../shared/webhooks';
+
+/** Distinct changes remembered per trigger (about 150 bytes each). */
+export const DEDUPE_CAPACITY = 20_000;
+/** Meta redelivers for up to 7 days. */
+export const DEDUPE_TTL_MS = 7 * 24 * 3600 * 1000;
+/** Contacts whose last inbound time is remembered per trigger. */
+export const WINDOW_CAPACITY = 50_000;
+
+interface TriggerMemory {
+	dedupe: RecentKeys;
+	windows: WindowTracker;
+}
+
+const memories = new Map<string, TriggerMemory>();
+/** Bound on the number of triggers remembered (workflows come and go). */
+const MAX_TRIGGERS = 200;
+
+export function triggerMemory(key: string): TriggerMemory {
+	let memory = memories.get(key);
+	if (memory) {
+		memories.delete(key);
+		memories.set(key, memory);
+		return memory;
+	}
+	memory = { dedupe: new RecentKeys(DEDUPE_CAPACITY, DEDUPE_TTL_MS), windows: new WindowTracker(WINDOW_CAPACITY) };
+	memories.set(key, memory);
+	while (memories.size > MAX_TRIGGERS) memories.delete(memories.keys().next().value as string);
+	return memory;
+}

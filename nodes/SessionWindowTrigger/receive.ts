@@ -1,0 +1,129 @@
+/**
+ * One webhook call: GET = Meta's verification handshake; POST = raw body → signature → parse → dedupe → events.
+ * Refused calls (bad signature, malformed body) are answered here and start no execution. Accepted calls are
+ * answered 200 at once; the events then start one execution with one item per event.
+ */
+import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { createHash, timingSafeEqual } from 'crypto';
+
+import { compileKeywords, splitKeywordList } from '../shared/optOutKeywords';
+import { getCloudCredentials } from '../shared/transport';
+import {
+	SIGNATURE_HEADER,
+	parseWebhookBody,
+	processWebhook,
+	selectedEventNames,
+	verifySignature,
+	type WebhookEvent,
+} from '../shared/webhooks';
+import { triggerMemory } from './memory';
+
+/** The parts of n8n's request and response objects this node uses. */
+interface RawRequest {
+	rawBody?: Buffer;
+	readRawBody?: () => Promise<void>;
+	headers: Record<string, string | string[] | undefined>;
+}
+interface PlainResponse {
+	status(code: number): PlainResponse;
+	type(contentType: string): PlainResponse;
+	send(body: string): PlainResponse;
+	end(): void;
+}
+
+function reply(ctx: IWebhookFunctions, code: number, body: string): IWebhookResponseData {
+	const res = ctx.getResponseObject() as unknown as PlainResponse;
+	res.status(code).type('text/plain').send(body);
+	return { noWebhookResponse: true };
+}
+
+function sameSecret(a: string, b: string): boolean {
+	const ha = createHash('sha256').update(a).digest();
+	const hb = createHash('sha256').update(b).digest();
+	return timingSafeEqual(ha, hb) && a.length === b.length;
+}
+
+function logContext(ctx: IWebhookFunctions): IDataObject {
+	return { workflowId: ctx.getWorkflow().id, node: ctx.getNode().name };
+}
+
+async function handshake(ctx: IWebhookFunctions): Promise<IWebhookResponseData> {
+	const query = ctx.getQueryData() as IDataObject;
+	const mode = query['hub.mode'];
+	const token = query['hub.verify_token'];
+	const challenge = query['hub.challenge'];
+	if (mode !== 'subscribe' || typeof challenge !== 'string' || typeof token !== 'string') {
+		return reply(
+			ctx,
+			400,
+			'This is a WhatsApp Session Window Trigger callback. Meta calls it with hub.mode=subscribe, hub.verify_token and hub.challenge.',
+		);
+	}
+	const credentials = await getCloudCredentials(ctx);
+	if (!credentials.webhookVerifyToken || !sameSecret(token, credentials.webhookVerifyToken)) {
+		ctx.logger.warn(
+			credentials.webhookVerifyToken
+				? 'WhatsApp webhook verification refused: hub.verify_token does not match the Webhook Verify Token of the credential'
+				: 'WhatsApp webhook verification refused: the credential has no Webhook Verify Token',
+			logContext(ctx),
+		);
+		return reply(ctx, 403, 'The verify token does not match the Webhook Verify Token of the WhatsApp Cloud API credential.');
+	}
+	return reply(ctx, 200, challenge);
+}
+
+export async function receiveWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	if (this.getWebhookName() === 'setup') return await handshake(this);
+
+	const req = this.getRequestObject() as unknown as RawRequest;
+	if (!req.rawBody && typeof req.readRawBody === 'function') await req.readRawBody();
+	const raw = req.rawBody;
+
+	const credentials = await getCloudCredentials(this);
+	const signature = verifySignature(raw, req.headers[SIGNATURE_HEADER], credentials.appSecret);
+	if (!signature.valid) {
+		this.logger.warn(`WhatsApp webhook refused (401): ${signature.reason}`, logContext(this));
+		return reply(this, 401, `Invalid signature: ${signature.reason}.`);
+	}
+
+	const parsed = parseWebhookBody(raw as Buffer);
+	if (!parsed.ok) {
+		this.logger.warn(`WhatsApp webhook refused (400): ${parsed.reason}`, logContext(this));
+		return reply(this, 400, `Bad request: ${parsed.reason}.`);
+	}
+
+	const options = this.getNodeParameter('options', {}) as IDataObject;
+	const keywords = compileKeywords({
+		useDefaults: options.useDefaultKeywords !== false,
+		extraOptOut: splitKeywordList(options.extraOptOutKeywords as string),
+		extraOptIn: splitKeywordList(options.extraOptInKeywords as string),
+	});
+	const memory = triggerMemory(`${this.getWorkflow().id ?? ''}:${this.getNode().id}:${this.getMode()}`);
+	const result = processWebhook(parsed.payload, {
+		dedupe: memory.dedupe,
+		windows: memory.windows,
+		keywords,
+		now: Date.now(),
+	});
+	if (result.duplicates.length > 0) {
+		this.logger.debug(`WhatsApp webhook: ${result.duplicates.length} duplicate change(s) dropped`, {
+			...logContext(this),
+			duplicates: result.duplicates.slice(0, 20),
+		});
+	}
+
+	// Seam for the consent ledger (issue 5): optOutRequest / optInRequest events carry the contact (wa_id and/or
+	// business-scoped user id), phone number id, account, message id, time and evidence, ready to be recorded here.
+
+	const wanted = selectedEventNames((this.getNodeParameter('events', []) as string[]) ?? []);
+	const statuses = new Set((options.statuses as string[] | undefined) ?? ['sent', 'delivered', 'read', 'failed', 'played']);
+	const events = result.events.filter(
+		(event: WebhookEvent) => wanted.has(event.event) && (event.event !== 'statusUpdate' || statuses.has(event.status)),
+	);
+
+	// Meta wants a fast 200; the workflow runs after the answer.
+	reply(this, 200, 'EVENT_RECEIVED');
+	if (events.length === 0) return { noWebhookResponse: true };
+	const items: INodeExecutionData[] = events.map((event) => ({ json: event as unknown as IDataObject }));
+	return { noWebhookResponse: true, workflowData: [items] };
+}

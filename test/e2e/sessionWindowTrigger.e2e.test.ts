@@ -1,0 +1,310 @@
+/**
+ * Session Window Trigger inside a real n8n, fed by the emulator: callback registration through subscribed_apps
+ * (with Meta's handshake), inbound messages, status webhooks with the correlation key, refused forged and
+ * malformed calls, duplicates, raw-body signatures and removal on deactivation.
+ */
+import { createHmac, randomUUID } from 'node:crypto';
+
+import { startEmulator, type Emulator } from '../emulator';
+import { control, graph } from '../emulator/testkit';
+import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, cloudCredentialData, nodeOutput, sharedN8n } from './context';
+
+type Json = Record<string, any>;
+
+const TRIGGER_TYPE = `${NODE_TYPE_PREFIX}whatsAppSessionWindowTrigger`;
+const TRIGGER_NAME = 'WhatsApp Session Window Trigger';
+const VERIFY_TOKEN = 'e2e-verify-token';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('Session Window Trigger in real n8n', () => {
+	const n8n = sharedN8n();
+	let emulator: Emulator;
+	let credential: { id: string; name: string };
+	let workflowId: string;
+	let webhookPath: string;
+	let callbackUrl: string;
+
+	const sign = (raw: string | Buffer, secret = emulator.options.appSecret) =>
+		`sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
+
+	async function executions(): Promise<Json[]> {
+		return (await n8n.executions(workflowId)).filter((e) => e.finished || e.status === 'success' || e.status === 'error');
+	}
+
+	/** Waits until `count` executions exist beyond `before`, then a little longer to catch extra ones. */
+	async function waitForExecutions(before: number, count: number, settleMs = 600): Promise<Json[]> {
+		const deadline = Date.now() + 20_000;
+		let list: Json[] = [];
+		while (Date.now() < deadline) {
+			list = await executions();
+			if (list.length >= before + count) break;
+			await sleep(150);
+		}
+		await sleep(settleMs);
+		list = await executions();
+		// newest first in the API; return the new ones oldest first
+		return list
+			.slice(0, list.length - before)
+			.sort((a, b) => Number(a.id) - Number(b.id));
+	}
+
+	const itemsOf = (execution: Json) => nodeOutput(execution, TRIGGER_NAME).map((i: Json) => i.json);
+
+	async function post(raw: string, headers: Record<string, string> = {}) {
+		const res = await fetch(callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: raw });
+		return { status: res.status, text: await res.text() };
+	}
+
+	beforeAll(async () => {
+		emulator = await startEmulator({ port: 0, latencyMs: 0, statusDelayMs: 50, webhookRetryBaseMs: 100 });
+		credential = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `trigger emulator ${emulator.port}`, cloudCredentialData(emulator));
+		const webhookId = randomUUID();
+		webhookPath = `${webhookId}/webhook`;
+		callbackUrl = `${n8n.url}/webhook/${webhookPath}`;
+		workflowId = await n8n.createWorkflow(
+			`e2e session window trigger ${webhookId}`,
+			[
+				{
+					name: TRIGGER_NAME,
+					type: TRIGGER_TYPE,
+					typeVersion: 1,
+					webhookId,
+					credentials: { [CLOUD_CREDENTIAL_TYPE]: credential },
+					parameters: {
+						registration: 'automatic',
+						events: ['messageReceived', 'window', 'statusUpdate', 'consent', 'templateUpdate', 'otherUpdate'],
+						options: {},
+					},
+				},
+			],
+			{},
+		);
+		await n8n.activate(workflowId);
+		await n8n.waitForWebhook(webhookPath);
+		// n8n stores the webhook path first and runs the node's create() (subscribed_apps + handshake) right after.
+		const deadline = Date.now() + 20_000;
+		while (emulator.state.subscription?.override_callback_uri !== callbackUrl && Date.now() < deadline) await sleep(100);
+	});
+
+	afterAll(async () => {
+		await n8n.deactivate(workflowId).catch(() => undefined);
+		await n8n.deleteWorkflow(workflowId).catch(() => undefined);
+		await emulator.close();
+	});
+
+	it('registers its callback through subscribed_apps, after Meta’s handshake, on activation', async () => {
+		const subs = await graph(emulator, 'GET', `${emulator.options.wabaId}/subscribed_apps`);
+		expect(subs.status).toBe(200);
+		expect(subs.body.data).toEqual([expect.objectContaining({ override_callback_uri: callbackUrl })]);
+		expect(emulator.state.subscription).toMatchObject({ override_callback_uri: callbackUrl, verify_token: VERIFY_TOKEN });
+		const posts = emulator.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/subscribed_apps'));
+		expect(posts).toHaveLength(1);
+		expect(posts[0].body).toMatchObject({ override_callback_uri: callbackUrl, verify_token: VERIFY_TOKEN });
+	});
+
+	it('answers the GET handshake only with the right verify token', async () => {
+		const ok = await fetch(`${callbackUrl}?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=31337`);
+		expect(ok.status).toBe(200);
+		expect(await ok.text()).toBe('31337');
+		const wrong = await fetch(`${callbackUrl}?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=31337`);
+		expect(wrong.status).toBe(403);
+		expect(await wrong.text()).not.toContain('31337');
+	});
+
+	it('turns an inbound message into Message Received + Window Opened', async () => {
+		const before = (await executions()).length;
+		const sent = await control(emulator, 'POST', 'inbound', { from: '+49 151 2345 7001', name: 'Ana', text: 'Hello there' });
+		expect(sent.status).toBe(200);
+		const [execution] = await waitForExecutions(before, 1);
+		const items = itemsOf(execution);
+		expect(items.map((i: Json) => i.event)).toEqual(['messageReceived', 'windowOpened']);
+		expect(items[0]).toMatchObject({
+			messageId: sent.body.wamid,
+			type: 'text',
+			text: 'Hello there',
+			contact: { key: '4915123457001', waId: '4915123457001', name: 'Ana' },
+			phoneNumberId: emulator.options.phoneNumbers[0].id,
+			businessAccountId: emulator.options.wabaId,
+		});
+		expect(items[1]).toMatchObject({ contact: { waId: '4915123457001' }, open: true, fromAdReferral: false });
+		expect(Date.parse(items[1].expiresAt) - Date.parse(items[1].openedAt)).toBe(24 * 3600 * 1000);
+		expect(items[1].expiresAt).toBe(sent.body.windowExpiresAt.replace(/\.\d{3}Z$/, '.000Z'));
+		const deliveries = emulator.state.deliveries.filter((d) => d.url === callbackUrl);
+		expect(deliveries.every((d) => d.statusCode === 200)).toBe(true);
+	});
+
+	it('renews the window and reports a STOP as an opt-out request', async () => {
+		const before = (await executions()).length;
+		await control(emulator, 'POST', 'inbound', { from: '+49 151 2345 7001', name: 'Ana', text: 'STOP' });
+		const [execution] = await waitForExecutions(before, 1);
+		expect(itemsOf(execution).map((i: Json) => i.event)).toEqual(['messageReceived', 'optOutRequest', 'windowRenewed']);
+		expect(itemsOf(execution)[1]).toMatchObject({ source: 'keyword', keyword: 'stop', scope: 'all', contact: { waId: '4915123457001' } });
+	});
+
+	it('reports the statuses of a template send with the correlation key', async () => {
+		const before = (await executions()).length;
+		const correlation = JSON.stringify({ key: 'SO-9001', execution: '4242', item: 3 });
+		const res = await graph(emulator, 'POST', `${emulator.options.phoneNumbers[0].id}/messages`, {
+			messaging_product: 'whatsapp',
+			to: '+4915123457002',
+			type: 'template',
+			template: {
+				name: 'order_confirmation',
+				language: { code: 'en_US' },
+				components: [
+					{
+						type: 'body',
+						parameters: [
+							{ type: 'text', parameter_name: 'first_name', text: 'Ben' },
+							{ type: 'text', parameter_name: 'order_number', text: 'SO-9001' },
+						],
+					},
+				],
+			},
+			biz_opaque_callback_data: correlation,
+		});
+		expect(res.status).toBe(200);
+		const wamid = res.body.messages[0].id;
+		const runs = await waitForExecutions(before, 2);
+		const statuses = runs.flatMap(itemsOf).filter((i: Json) => i.event === 'statusUpdate');
+		expect(statuses.map((s: Json) => s.status).sort()).toEqual(['delivered', 'sent']);
+		for (const status of statuses) {
+			expect(status).toMatchObject({
+				messageId: wamid,
+				contact: { waId: '4915123457002' },
+				correlation: { raw: correlation, key: 'SO-9001', executionId: '4242', itemIndex: 3 },
+				pricing: { category: 'utility', billable: true, pricingModel: 'PMP' },
+			});
+		}
+	});
+
+	it('refuses a forged or unsigned call with 401 and starts no execution', async () => {
+		const before = (await executions()).length;
+		const raw = JSON.stringify((await control(emulator, 'POST', 'inbound', { from: '+4915123457003', text: 'x' })).body.payload);
+		await waitForExecutions(before, 1);
+		const afterGenuine = (await executions()).length;
+		// A different message id, so only the signature can stop it.
+		const forgedBody = raw.replace(/wamid\.[A-Za-z0-9+/=_-]+/, 'wamid.FORGED1');
+		expect((await post(forgedBody, { 'x-hub-signature-256': sign(forgedBody, 'not-the-app-secret') })).status).toBe(401);
+		expect((await post(forgedBody)).status).toBe(401);
+		expect((await post(forgedBody, { 'x-hub-signature-256': sign(raw) })).status).toBe(401);
+		await sleep(800);
+		expect((await executions()).length).toBe(afterGenuine);
+	});
+
+	it('checks the signature over the raw bytes (spaces, unicode escapes) and answers 200 at once', async () => {
+		const before = (await executions()).length;
+		const ts = Math.floor(Date.now() / 1000);
+		const raw = `{ "object" : "whatsapp_business_account",\n  "entry": [ { "id": "${emulator.options.wabaId}", "changes": [ { "field": "messages", "value": {
+			"messaging_product": "whatsapp", "metadata": { "display_phone_number": "15550100100", "phone_number_id": "${emulator.options.phoneNumbers[0].id}" },
+			"contacts": [ { "profile": { "name": "Jos\\u00e9" }, "wa_id": "4915123457004" } ],
+			"messages": [ { "from": "4915123457004", "id": "wamid.RAWBYTES1", "timestamp": "${ts}", "type": "text", "text": { "body": "Ol\\u00e1 \\ud83d\\udc4b" } } ] } } ] } ] }`;
+		expect(JSON.stringify(JSON.parse(raw))).not.toBe(raw);
+		const started = Date.now();
+		const res = await post(raw, { 'x-hub-signature-256': sign(raw) });
+		expect(res.status).toBe(200);
+		expect(res.text).toBe('EVENT_RECEIVED');
+		expect(Date.now() - started).toBeLessThan(2000);
+		const [execution] = await waitForExecutions(before, 1);
+		expect(itemsOf(execution)[0]).toMatchObject({ messageId: 'wamid.RAWBYTES1', text: 'Olá 👋', contact: { name: 'José' } });
+	});
+
+	it('gives one execution for a duplicate delivery', async () => {
+		const before = (await executions()).length;
+		const ts = Math.floor(Date.now() / 1000);
+		const raw = JSON.stringify({
+			object: 'whatsapp_business_account',
+			entry: [
+				{
+					id: emulator.options.wabaId,
+					changes: [
+						{
+							field: 'messages',
+							value: {
+								metadata: { phone_number_id: emulator.options.phoneNumbers[0].id },
+								statuses: [{ id: 'wamid.DUPLICATE1', status: 'read', timestamp: String(ts), recipient_id: '4915123457005' }],
+							},
+						},
+					],
+				},
+			],
+		});
+		const headers = { 'x-hub-signature-256': sign(raw) };
+		const answers = await Promise.all([post(raw, headers), post(raw, headers)]);
+		expect(answers.map((a) => a.status)).toEqual([200, 200]);
+		expect((await post(raw, headers)).status).toBe(200);
+		const runs = await waitForExecutions(before, 1, 1200);
+		expect(runs).toHaveLength(1);
+		expect(itemsOf(runs[0])).toEqual([expect.objectContaining({ event: 'statusUpdate', status: 'read', messageId: 'wamid.DUPLICATE1' })]);
+	});
+
+	it('refuses malformed JSON and a wrong object with 4xx and starts no execution', async () => {
+		const before = (await executions()).length;
+		const broken = '{"object":"whatsapp_business_account","entry":[';
+		// n8n's own body parser refuses malformed application/json (422) before the node runs.
+		const asJson = await post(broken, { 'x-hub-signature-256': sign(broken) });
+		expect(asJson.status).toBe(422);
+		// Sent as text, the node reads the raw bytes itself: 400.
+		const asText = await post(broken, { 'content-type': 'text/plain', 'x-hub-signature-256': sign(broken) });
+		expect(asText.status).toBe(400);
+		const page = JSON.stringify({ object: 'page', entry: [] });
+		const wrongObject = await post(page, { 'x-hub-signature-256': sign(page) });
+		expect(wrongObject.status).toBe(400);
+		expect(wrongObject.text).toContain('whatsapp_business_account');
+		await sleep(800);
+		expect((await executions()).length).toBe(before);
+		// n8n is unaffected
+		expect((await fetch(`${n8n.url}/healthz`)).status).toBe(200);
+	});
+
+	it('in manual mode registers nothing and still receives signed calls at its URL', async () => {
+		const webhookId = randomUUID();
+		const url = `${n8n.url}/webhook/${webhookId}/webhook`;
+		const subscribePostsBefore = emulator.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/subscribed_apps')).length;
+		const manualId = await n8n.createWorkflow(
+			`e2e session window trigger manual ${webhookId}`,
+			[
+				{
+					name: TRIGGER_NAME,
+					type: TRIGGER_TYPE,
+					typeVersion: 1,
+					webhookId,
+					credentials: { [CLOUD_CREDENTIAL_TYPE]: credential },
+					parameters: { registration: 'manual', events: ['messageReceived'], options: {} },
+				},
+			],
+			{},
+		);
+		try {
+			await n8n.activate(manualId);
+			await n8n.waitForWebhook(`${webhookId}/webhook`);
+			const handshake = await fetch(`${url}?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=777`);
+			expect(await handshake.text()).toBe('777');
+			const raw = JSON.stringify((await control(emulator, 'POST', 'inbound', { from: '+4915123457009', text: 'manual' })).body.payload);
+			const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw) }, body: raw });
+			expect(res.status).toBe(200);
+			let runs: Json[] = [];
+			for (let i = 0; i < 60 && runs.length === 0; i++) {
+				runs = (await n8n.executions(manualId)).filter((e) => e.finished || e.status === 'success');
+				if (runs.length === 0) await sleep(150);
+			}
+			expect(runs).toHaveLength(1);
+			expect(itemsOf(runs[0]).map((i: Json) => i.event)).toEqual(['messageReceived']);
+			expect(emulator.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/subscribed_apps')).length).toBe(subscribePostsBefore);
+			expect(emulator.state.subscription?.override_callback_uri).toBe(callbackUrl);
+		} finally {
+			await n8n.deactivate(manualId).catch(() => undefined);
+			await n8n.deleteWorkflow(manualId).catch(() => undefined);
+		}
+		// Deactivating the manual one left the automatic workflow's registration alone.
+		expect(emulator.state.subscription?.override_callback_uri).toBe(callbackUrl);
+	});
+
+	it('removes its callback override on deactivation', async () => {
+		await n8n.deactivate(workflowId);
+		const deadline = Date.now() + 10_000;
+		while (emulator.state.subscription?.override_callback_uri && Date.now() < deadline) await sleep(100);
+		const subs = await graph(emulator, 'GET', `${emulator.options.wabaId}/subscribed_apps`);
+		expect(subs.body.data.every((row: Json) => row.override_callback_uri === undefined)).toBe(true);
+	});
+});

@@ -1,0 +1,313 @@
+/** Signature check, body parsing, dedupe memory, window maths and correlation of the Session Window Trigger. */
+import { createHmac } from 'node:crypto';
+
+import { SERVICE_WINDOW_MS } from '../../nodes/shared/window';
+import {
+	MAX_WEBHOOK_BYTES,
+	RecentKeys,
+	WindowTracker,
+	computeSignature,
+	parseCorrelation,
+	parseWebhookBody,
+	processWebhook,
+	selectedEventNames,
+	verifySignature,
+	type WebhookPayload,
+	type WindowEvent,
+} from '../../nodes/shared/webhooks';
+
+const SECRET = 'app-secret-123';
+const HOUR = 3600 * 1000;
+
+describe('verifySignature', () => {
+	// Spaces and a unicode escape: a re-serialised JSON.stringify(JSON.parse(raw)) would differ.
+	const raw = Buffer.from('{"object": "whatsapp_business_account", "entry": [ {"id":"1","note":"caf\\u00e9"} ]}');
+	const good = `sha256=${createHmac('sha256', SECRET).update(raw).digest('hex')}`;
+
+	it('accepts the HMAC-SHA256 of the raw bytes', () => {
+		expect(verifySignature(raw, good, SECRET)).toEqual({ valid: true });
+		expect(computeSignature(raw, SECRET)).toBe(good);
+		expect(verifySignature(raw.toString('utf8'), good, SECRET)).toEqual({ valid: true });
+	});
+
+	it('accepts an upper-case digest and an array header', () => {
+		expect(verifySignature(raw, `sha256=${good.slice(7).toUpperCase()}`, SECRET).valid).toBe(true);
+		expect(verifySignature(raw, [good], SECRET).valid).toBe(true);
+	});
+
+	it('refuses a wrong secret', () => {
+		expect(verifySignature(raw, good, 'another-secret')).toMatchObject({ valid: false, reason: expect.stringContaining('does not match') });
+	});
+
+	it('refuses a missing header', () => {
+		expect(verifySignature(raw, undefined, SECRET)).toMatchObject({ valid: false, reason: expect.stringContaining('missing') });
+		expect(verifySignature(raw, '', SECRET).valid).toBe(false);
+	});
+
+	it('refuses a tampered body, including the re-serialised one', () => {
+		const tampered = Buffer.from(raw.toString('utf8').replace('"1"', '"2"'));
+		expect(verifySignature(tampered, good, SECRET).valid).toBe(false);
+		const reserialised = JSON.stringify(JSON.parse(raw.toString('utf8')));
+		expect(reserialised).not.toBe(raw.toString('utf8'));
+		expect(verifySignature(reserialised, good, SECRET).valid).toBe(false);
+	});
+
+	it('refuses a wrong prefix or a malformed digest', () => {
+		const hex = good.slice('sha256='.length);
+		expect(verifySignature(raw, `sha1=${hex}`, SECRET)).toMatchObject({ valid: false, reason: expect.stringContaining('sha256=') });
+		expect(verifySignature(raw, hex, SECRET).valid).toBe(false);
+		expect(verifySignature(raw, 'sha256=abc', SECRET)).toMatchObject({ valid: false, reason: expect.stringContaining('hex') });
+		expect(verifySignature(raw, `sha256=${hex.slice(0, 63)}z`, SECRET).valid).toBe(false);
+	});
+
+	it('refuses everything when no app secret is set', () => {
+		expect(verifySignature(raw, good, '')).toMatchObject({ valid: false, reason: expect.stringContaining('App Secret') });
+	});
+});
+
+describe('parseWebhookBody', () => {
+	it('reads a WhatsApp envelope (with a BOM)', () => {
+		const r = parseWebhookBody('\ufeff{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[]}]}');
+		expect(r).toEqual({ ok: true, payload: { object: 'whatsapp_business_account', entry: [{ id: '1', changes: [] }] } });
+	});
+
+	it.each([
+		['{"object":', 'not valid JSON'],
+		['[1,2]', 'not a JSON object'],
+		['{"object":"page","entry":[]}', 'not "whatsapp_business_account"'],
+		['{"object":"whatsapp_business_account","entry":{}}', '"entry" is not an array'],
+	])('refuses %p', (body, reason) => {
+		const r = parseWebhookBody(body);
+		expect(r.ok).toBe(false);
+		if (!r.ok) expect(r.reason).toContain(reason);
+	});
+
+	it('refuses an oversize body', () => {
+		const r = parseWebhookBody(Buffer.alloc(MAX_WEBHOOK_BYTES + 1, 32));
+		expect(r).toMatchObject({ ok: false, reason: expect.stringContaining('bytes') });
+	});
+});
+
+describe('RecentKeys', () => {
+	it('sees a key once, then reports repeats', () => {
+		const keys = new RecentKeys(10, HOUR);
+		expect(keys.seenBefore('a', 0)).toBe(false);
+		expect(keys.seenBefore('a', 1)).toBe(true);
+		expect(keys.seenBefore('b', 1)).toBe(false);
+	});
+
+	it('forgets after the TTL', () => {
+		const keys = new RecentKeys(10, HOUR);
+		keys.seenBefore('a', 0);
+		expect(keys.seenBefore('a', HOUR - 1)).toBe(true);
+		expect(keys.seenBefore('a', 3 * HOUR)).toBe(false);
+	});
+
+	it('is bounded: the least recently seen key goes first', () => {
+		const keys = new RecentKeys(3, HOUR);
+		for (const k of ['a', 'b', 'c']) keys.seenBefore(k, 0);
+		keys.seenBefore('d', 1);
+		expect(keys.size).toBe(3);
+		expect(keys.seenBefore('a', 2)).toBe(false); // forgotten
+		expect(keys.seenBefore('d', 2)).toBe(true);
+	});
+
+	it('defaults to 7 days', () => {
+		expect(new RecentKeys().ttlMs).toBe(7 * 24 * HOUR);
+	});
+});
+
+describe('parseCorrelation', () => {
+	it("reads Send Notification's biz_opaque_callback_data", () => {
+		expect(parseCorrelation('{"key":"SO-1001","execution":"42","item":3}')).toEqual({
+			raw: '{"key":"SO-1001","execution":"42","item":3}',
+			key: 'SO-1001',
+			executionId: '42',
+			itemIndex: 3,
+		});
+		expect(parseCorrelation('{"execution":"7","item":0}')).toEqual({ raw: '{"execution":"7","item":0}', executionId: '7', itemIndex: 0 });
+	});
+
+	it('keeps foreign data as the key', () => {
+		expect(parseCorrelation('order-77')).toEqual({ raw: 'order-77', key: 'order-77' });
+		expect(parseCorrelation('{"other":1}')).toEqual({ raw: '{"other":1}', key: '{"other":1}' });
+		expect(parseCorrelation(undefined)).toBeUndefined();
+		expect(parseCorrelation('')).toBeUndefined();
+	});
+});
+
+function inbound(from: string, id: string, tsSec: number, extra: Record<string, unknown> = {}): WebhookPayload {
+	return {
+		object: 'whatsapp_business_account',
+		entry: [
+			{
+				id: 'WABA',
+				changes: [
+					{
+						field: 'messages',
+						value: {
+							messaging_product: 'whatsapp',
+							metadata: { display_phone_number: '15550100100', phone_number_id: 'PN' },
+							contacts: [{ profile: { name: 'Ana' }, wa_id: from }],
+							messages: [{ from, id, timestamp: String(tsSec), type: 'text', text: { body: 'hi' }, ...extra }],
+						},
+					},
+				],
+			},
+		],
+	};
+}
+
+describe('window events (24 h, 72 h FEP, renewal)', () => {
+	const t0 = Date.parse('2026-11-20T10:00:00.000Z');
+	const sec = (ms: number) => Math.floor(ms / 1000);
+
+	it('opens a 24 h window at the message time', () => {
+		const r = processWebhook(inbound('4915100000001', 'wamid.A', sec(t0)), { windows: new WindowTracker(), now: t0 + 1000 });
+		const w = r.events.find((e) => e.event === 'windowOpened') as WindowEvent;
+		expect(w).toMatchObject({
+			openedAt: '2026-11-20T10:00:00.000Z',
+			expiresAt: '2026-11-21T10:00:00.000Z',
+			open: true,
+			remainingMs: SERVICE_WINDOW_MS - 1000,
+			fromAdReferral: false,
+			contact: { key: '4915100000001', waId: '4915100000001', name: 'Ana' },
+			messageId: 'wamid.A',
+			phoneNumberId: 'PN',
+		});
+		expect(w.freeEntryPoint).toBeUndefined();
+	});
+
+	it('renews within 24 h and re-opens after', () => {
+		const windows = new WindowTracker();
+		processWebhook(inbound('49151', 'wamid.1', sec(t0)), { windows, now: t0 });
+		const r2 = processWebhook(inbound('49151', 'wamid.2', sec(t0 + 5 * HOUR)), { windows, now: t0 + 5 * HOUR });
+		expect(r2.events.find((e) => e.event.startsWith('window'))).toMatchObject({
+			event: 'windowRenewed',
+			openedAt: new Date(t0 + 5 * HOUR).toISOString(),
+			expiresAt: new Date(t0 + 29 * HOUR).toISOString(),
+			previousOpenedAt: new Date(t0).toISOString(),
+			previousExpiresAt: new Date(t0 + 24 * HOUR).toISOString(),
+		});
+		const r3 = processWebhook(inbound('49151', 'wamid.3', sec(t0 + 40 * HOUR)), { windows, now: t0 + 40 * HOUR });
+		expect(r3.events.find((e) => e.event.startsWith('window'))?.event).toBe('windowOpened');
+	});
+
+	it('does not move the window back for a late, older message', () => {
+		const windows = new WindowTracker();
+		processWebhook(inbound('49151', 'wamid.new', sec(t0 + HOUR)), { windows, now: t0 + HOUR });
+		const late = processWebhook(inbound('49151', 'wamid.old', sec(t0)), { windows, now: t0 + HOUR });
+		expect(late.events.map((e) => e.event)).toEqual(['messageReceived']);
+	});
+
+	it('reports a window as closed when the delivery comes after it expired', () => {
+		const r = processWebhook(inbound('49151', 'wamid.X', sec(t0)), { now: t0 + 25 * HOUR });
+		expect(r.events.find((e) => e.event === 'windowOpened')).toMatchObject({ open: false, remainingMs: 0 });
+	});
+
+	it('adds the 72 h free-entry-point window for a click-to-WhatsApp ad referral', () => {
+		const referral = { source_type: 'ad', source_id: '1202', source_url: 'https://fb.me/x', ctwa_clid: 'abc' };
+		const r = processWebhook(inbound('49151', 'wamid.ad', sec(t0), { referral }), { now: t0 + HOUR });
+		const w = r.events.find((e) => e.event === 'windowOpened') as WindowEvent;
+		expect(w.fromAdReferral).toBe(true);
+		expect(w.expiresAt).toBe(new Date(t0 + 24 * HOUR).toISOString());
+		expect(w.freeEntryPoint).toEqual({
+			replyBefore: new Date(t0 + 24 * HOUR).toISOString(),
+			expiresAtIfRepliedNow: new Date(t0 + HOUR + 72 * HOUR).toISOString(),
+			windowHours: 72,
+		});
+		const msg = r.events.find((e) => e.event === 'messageReceived');
+		expect(msg).toMatchObject({ fromAdReferral: true, referral });
+	});
+
+	it('gives one window event per contact per delivery (the newest message)', () => {
+		const p = inbound('49151', 'wamid.a', sec(t0));
+		const value = (p.entry[0].changes as any)[0].value;
+		value.messages.push({ from: '49151', id: 'wamid.b', timestamp: String(sec(t0 + 60_000)), type: 'text', text: { body: 'again' } });
+		const r = processWebhook(p, { windows: new WindowTracker(), now: t0 + 60_000 });
+		const windows = r.events.filter((e) => e.event.startsWith('window')) as WindowEvent[];
+		expect(windows).toHaveLength(1);
+		expect(windows[0]).toMatchObject({ event: 'windowOpened', messageId: 'wamid.b' });
+	});
+
+	it('keys the window by business-scoped user id when there is no phone number', () => {
+		const payload: WebhookPayload = {
+			object: 'whatsapp_business_account',
+			entry: [
+				{
+					id: 'WABA',
+					changes: [
+						{
+							field: 'messages',
+							value: {
+								metadata: { phone_number_id: 'PN' },
+								contacts: [{ profile: { name: 'Bo', username: '@bo' }, user_id: 'US.13491208655302741918' }],
+								messages: [{ from_user_id: 'US.13491208655302741918', id: 'wamid.U', timestamp: String(sec(t0)), type: 'text', text: { body: 'yo' } }],
+							},
+						},
+					],
+				},
+			],
+		};
+		const r = processWebhook(payload, { now: t0 });
+		expect(r.events.map((e) => (e as any).contact)).toEqual([
+			{ key: 'US.13491208655302741918', userId: 'US.13491208655302741918', name: 'Bo', username: '@bo' },
+			{ key: 'US.13491208655302741918', userId: 'US.13491208655302741918', name: 'Bo', username: '@bo' },
+		]);
+	});
+});
+
+describe('dedupe in processWebhook', () => {
+	const t0 = Date.parse('2026-11-20T10:00:00.000Z');
+
+	it('drops a redelivered message and all events derived from it', () => {
+		const dedupe = new RecentKeys();
+		const windows = new WindowTracker();
+		const p = inbound('49151', 'wamid.dup', Math.floor(t0 / 1000), { text: { body: 'STOP' } });
+		const first = processWebhook(p, { dedupe, windows, now: t0 });
+		expect(first.events.map((e) => e.event)).toEqual(['messageReceived', 'optOutRequest', 'windowOpened']);
+		const again = processWebhook(p, { dedupe, windows, now: t0 + 1000 });
+		expect(again.events).toEqual([]);
+		expect(again.duplicates).toEqual(['message:wamid.dup']);
+	});
+
+	it('dedupes statuses by (id, status) and keeps out-of-order statuses with their own timestamps', () => {
+		const dedupe = new RecentKeys();
+		const status = (s: string, ts: number) => ({
+			object: 'whatsapp_business_account',
+			entry: [{ id: 'W', changes: [{ field: 'messages', value: { metadata: { phone_number_id: 'PN' }, statuses: [{ id: 'wamid.S', status: s, timestamp: String(ts), recipient_id: '49151' }] } }] }],
+		});
+		const read = processWebhook(status('read', 1000), { dedupe, now: 0 });
+		const delivered = processWebhook(status('delivered', 990), { dedupe, now: 0 });
+		const readAgain = processWebhook(status('read', 1000), { dedupe, now: 0 });
+		expect(read.events).toMatchObject([{ event: 'statusUpdate', status: 'read', occurredAt: new Date(1_000_000).toISOString() }]);
+		expect(delivered.events).toMatchObject([{ event: 'statusUpdate', status: 'delivered', occurredAt: new Date(990_000).toISOString() }]);
+		expect(readAgain.events).toEqual([]);
+	});
+
+	it('drops a repeat inside the same batch', () => {
+		const p = inbound('49151', 'wamid.same', 1_700_000_000);
+		const value = (p.entry[0].changes as any)[0].value;
+		value.messages.push({ ...value.messages[0] });
+		const r = processWebhook(p, { dedupe: new RecentKeys(), now: 1_700_000_000_000 });
+		expect(r.events.filter((e) => e.event === 'messageReceived')).toHaveLength(1);
+		expect(r.duplicates).toEqual(['message:wamid.same']);
+	});
+
+	it('splits a batch of 1,000 statuses into 1,000 events', () => {
+		const statuses = Array.from({ length: 1000 }, (_, i) => ({ id: `wamid.${i}`, status: 'delivered', timestamp: '1700000000', recipient_id: '49151' }));
+		const r = processWebhook(
+			{ object: 'whatsapp_business_account', entry: [{ id: 'W', changes: [{ field: 'messages', value: { statuses } }] }] },
+			{ dedupe: new RecentKeys(), now: 0 },
+		);
+		expect(r.events).toHaveLength(1000);
+		expect(r.changes).toBe(1000);
+	});
+});
+
+describe('selectedEventNames', () => {
+	it('maps the Events choices to event names', () => {
+		expect([...selectedEventNames(['window', 'consent'])].sort()).toEqual(['optInRequest', 'optOutRequest', 'windowOpened', 'windowRenewed']);
+		expect([...selectedEventNames(['nonsense'])]).toEqual([]);
+	});
+});
