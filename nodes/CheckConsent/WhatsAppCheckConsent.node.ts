@@ -1,0 +1,49 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { checkConsentProperties } from './description';
+import { checkConsent } from './operations/check';
+import { checkConsentFromItem } from './operations/checkFromItem';
+import { openLedger } from './operations/common';
+import { eraseContact } from './operations/eraseContact';
+import { getHistory } from './operations/getHistory';
+import { recordConsent } from './operations/record';
+
+export class WhatsAppCheckConsent implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'WhatsApp Check Consent',
+		name: 'whatsAppCheckConsent',
+		icon: { light: 'file:../icons/whatsapp.svg', dark: 'file:../icons/whatsapp.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle:
+			'={{ { check: "Check", checkFromItem: "Record from item and check", recordOptIn: "Record opt-in", recordOptOut: "Record opt-out", getHistory: "Get history", eraseContact: "Erase contact" }[$parameter["operation"]] }}',
+		description:
+			'Look up and record WhatsApp opt-ins and opt-outs in a consent ledger shared by every workflow (n8n Data tables)',
+		defaults: { name: 'WhatsApp Check Consent' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: `={{ ["check", "checkFromItem"].includes($parameter["operation"]) && $parameter["splitOutput"] === true ? [{ "type": "${NodeConnectionTypes.Main}", "displayName": "Consented" }, { "type": "${NodeConnectionTypes.Main}", "displayName": "Not Consented" }] : [{ "type": "${NodeConnectionTypes.Main}" }] }}`,
+		usableAsTool: true,
+		credentials: [{ name: 'whatsAppNotificationsLedgerApi', required: true }],
+		properties: checkConsentProperties,
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const operation = this.getNodeParameter('operation', 0) as string;
+		const ledger = await openLedger(this);
+		switch (operation) {
+			case 'recordOptIn':
+				return await recordConsent.call(this, ledger, 'optIn');
+			case 'recordOptOut':
+				return await recordConsent.call(this, ledger, 'optOut');
+			case 'getHistory':
+				return await getHistory.call(this, ledger);
+			case 'eraseContact':
+				return await eraseContact.call(this, ledger);
+			case 'checkFromItem':
+				return await checkConsentFromItem.call(this, ledger);
+			default:
+				return await checkConsent.call(this, ledger);
+		}
+	}
+}

@@ -1,0 +1,64 @@
+/** Check: per item, contact + purpose → consent, folded from the ledger's events; optionally split into two outputs. */
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import { decideConsent, type ConsentEvent } from '../../shared/consent';
+import type { ConsentLedger } from '../../shared/ledger';
+import { consentJson, errorItem, readPolicy, readPurpose, toNodeError } from './common';
+
+export interface CheckOutcome {
+	/** Items that already failed earlier (continue-on-fail), by index. */
+	failed?: Map<number, INodeExecutionData>;
+	/** Extra fields per item, e.g. what was recorded. */
+	extra?: Map<number, Record<string, unknown>>;
+}
+
+export async function checkConsent(
+	this: IExecuteFunctions,
+	ledger: ConsentLedger,
+	outcome: CheckOutcome = {},
+): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const splitOutput = items.length > 0 && this.getNodeParameter('splitOutput', 0, false) === true;
+	const consented: INodeExecutionData[] = [];
+	const notConsented: INodeExecutionData[] = [];
+	// One read per contact per execution: the same customer on several items costs one request.
+	const eventsByKey = new Map<string, Promise<ConsentEvent[]>>();
+	const now = Date.now();
+
+	for (let i = 0; i < items.length; i++) {
+		const failed = outcome.failed?.get(i);
+		if (failed) {
+			notConsented.push(failed);
+			continue;
+		}
+		try {
+			const purpose = readPurpose(this, i);
+			const policy = readPolicy(this, i);
+			const { key } = ledger.contactKey(this.getNodeParameter('contact', i, ''));
+			let pending = eventsByKey.get(key);
+			if (!pending) {
+				pending = ledger.eventsOfKey(key);
+				eventsByKey.set(key, pending);
+			}
+			const decision = decideConsent(await pending, purpose, now, policy);
+			const json = { ...items[i].json, ...(outcome.extra?.get(i) ?? {}), consent: consentJson(decision, policy) };
+			(decision.granted ? consented : notConsented).push({ json, pairedItem: { item: i } });
+		} catch (error) {
+			const nodeError = toNodeError(this, error, i);
+			if (!this.continueOnFail()) throw nodeError;
+			notConsented.push(errorItem(nodeError, i));
+		}
+	}
+
+	if (splitOutput) return [consented, notConsented];
+	const all = [...consented, ...notConsented];
+	all.sort((a, b) => itemIndexOf(a) - itemIndexOf(b));
+	return [all];
+}
+
+function itemIndexOf(item: INodeExecutionData): number {
+	const paired = item.pairedItem;
+	if (typeof paired === 'number') return paired;
+	if (Array.isArray(paired)) return paired[0]?.item ?? 0;
+	return paired?.item ?? 0;
+}

@@ -1,0 +1,694 @@
+/**
+ * The consent ledger: n8n Data Tables reached through n8n's PUBLIC REST API (/api/v1/data-tables/...) with the
+ * "WhatsApp Notifications Ledger" credential (n8n base URL + n8n API key). Community nodes may not use n8n's
+ * in-process data-table helper, files or env; this way the rows live in n8n's own database (SQLite, or
+ * Postgres in queue mode), every workflow and worker shares them, and users see them in n8n's Data tables screen.
+ *
+ * Two tables, created on first use:
+ *  - `<prefix>_consent_events` — append-only: one row per opt-in / opt-out / erasure (the source of truth);
+ *  - `<prefix>_contact_state`  — derived: current consent per (contact, purpose), plus one 'serviceWindow'
+ *                                row per contact with the last inbound message time and window expiry.
+ *
+ * Concurrency: events are inserts (never updated), so concurrent writers cannot lose one. State rows are only
+ * moved forward by a single conditional UPDATE ... WHERE lastEventAt < capturedAt (<= for withdrawals), which
+ * the database applies atomically; an older event can never overwrite a newer opt-out. If two writers both
+ * insert a first state row, readers pick the newest (pickState). Consent checks fold the events themselves,
+ * so a lagging or duplicated state row can never grant consent.
+ */
+import { createHash, createHmac, randomUUID } from 'node:crypto';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHookFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	IPollFunctions,
+	IWebhookFunctions,
+} from 'n8n-workflow';
+
+import {
+	ALL_UTILITY,
+	compareEvents,
+	decideConsent,
+	erasureTombstone,
+	isConsentPurpose,
+	normaliseContact,
+	pickState,
+	stateFromEvent,
+	toIso,
+	validateConsentEvent,
+	type ConsentAction,
+	type ConsentDecision,
+	type ConsentEvent,
+	type ConsentEventInput,
+	type ConsentPolicyOptions,
+	type ConsentPurpose,
+	type ContactConsentState,
+	type ValidConsentEvent,
+} from './consent';
+import { SERVICE_WINDOW_MS } from './window';
+
+export const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
+export const WINDOW_PURPOSE = 'serviceWindow';
+
+export type LedgerContext = IExecuteFunctions | IWebhookFunctions | IPollFunctions | IHookFunctions | ILoadOptionsFunctions;
+
+export type ColumnType = 'string' | 'number' | 'boolean' | 'date';
+export interface ColumnSpec {
+	name: string;
+	type: ColumnType;
+	description: string;
+}
+
+/** Documented columns (README "Check Consent and the consent ledger"). */
+export const EVENT_COLUMNS: readonly ColumnSpec[] = [
+	{ name: 'eventId', type: 'string', description: 'Random id of the event (UUID)' },
+	{ name: 'contactKey', type: 'string', description: 'HMAC-SHA256 of the contact id with the credential’s Contact Key Secret' },
+	{ name: 'contactId', type: 'string', description: 'E.164 phone number or business-scoped user id; empty on an erasure tombstone' },
+	{ name: 'contactKind', type: 'string', description: 'phone or userId' },
+	{ name: 'purpose', type: 'string', description: 'A notification type (e.g. shippingStatus) or allUtility' },
+	{ name: 'action', type: 'string', description: 'optIn, optOut or erase' },
+	{ name: 'source', type: 'string', description: 'Where it happened: checkout form, WhatsApp reply, import, …' },
+	{ name: 'proofWording', type: 'string', description: 'The exact wording the person agreed to' },
+	{ name: 'proofVersion', type: 'string', description: 'Version of that wording or form' },
+	{ name: 'proofReference', type: 'string', description: 'Page URL, order number or WhatsApp message id' },
+	{ name: 'capturedAt', type: 'date', description: 'When the person acted' },
+	{ name: 'recordedAt', type: 'date', description: 'When the ledger stored the event' },
+	{ name: 'workflowId', type: 'string', description: 'Workflow that recorded it' },
+	{ name: 'executionId', type: 'string', description: 'Execution that recorded it' },
+];
+
+export const STATE_COLUMNS: readonly ColumnSpec[] = [
+	{ name: 'contactKey', type: 'string', description: 'As in the events table' },
+	{ name: 'contactId', type: 'string', description: 'As in the events table; empty after erasure' },
+	{ name: 'purpose', type: 'string', description: 'A notification type, allUtility, or serviceWindow for the window row' },
+	{ name: 'consent', type: 'string', description: 'granted, withdrawn or erased' },
+	{ name: 'since', type: 'date', description: 'capturedAt of the event the state comes from' },
+	{ name: 'source', type: 'string', description: 'Source of that event' },
+	{ name: 'lastEventId', type: 'string', description: 'eventId of that event' },
+	{ name: 'lastEventAt', type: 'date', description: 'Ordering key: state only moves to newer events' },
+	{ name: 'lastInboundAt', type: 'date', description: 'serviceWindow row: last message received from the contact' },
+	{ name: 'windowExpiresAt', type: 'date', description: 'serviceWindow row: lastInboundAt + 24 h' },
+];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Errors
+
+export class LedgerError extends Error {
+	constructor(
+		message: string,
+		/** How to fix it, for the node error's description. */
+		readonly fix: string,
+		readonly httpCode?: number,
+		readonly responseBody?: unknown,
+	) {
+		super(message);
+		this.name = 'LedgerError';
+	}
+}
+
+const SCOPES_NEEDED =
+	'dataTable:list, dataTable:create, dataTable:read, dataTableColumn:read, dataTableColumn:create, dataTableRow:read, dataTableRow:create, dataTableRow:update, dataTableRow:upsert, dataTableRow:delete';
+
+function clues(error: unknown): string {
+	const parts: string[] = [];
+	let current: unknown = error;
+	for (let depth = 0; current && typeof current === 'object' && depth < 6; depth++) {
+		const e = current as { code?: unknown; message?: unknown; description?: unknown; cause?: unknown };
+		if (e.code !== undefined) parts.push(String(e.code));
+		if (typeof e.message === 'string') parts.push(e.message);
+		if (typeof e.description === 'string') parts.push(e.description);
+		current = e.cause;
+	}
+	return parts.join(' | ');
+}
+
+export function ledgerHttpError(status: number, body: unknown, doing: string): LedgerError {
+	const detail =
+		body && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string'
+			? (body as { message: string }).message
+			: typeof body === 'string'
+				? body.slice(0, 200)
+				: '';
+	const message = `The n8n data-table API refused ${doing} (HTTP ${status}${detail ? `: ${detail}` : ''})`;
+	switch (status) {
+		case 401:
+			return new LedgerError(message, 'The n8n API key in the "WhatsApp Notifications Ledger" credential is wrong, revoked or expired. Create a new one in n8n under Settings → n8n API and paste it into the credential.', status, body);
+		case 403:
+			return new LedgerError(message, `The n8n API key lacks a data-table scope, or its user cannot reach the ledger's project. Give the key these scopes: ${SCOPES_NEEDED}.`, status, body);
+		case 404:
+			return new LedgerError(message, 'Nothing answered at this path: check the credential’s n8n Base URL (the address of n8n itself, e.g. http://localhost:5678, without /api/v1) and that the public API is enabled (N8N_PUBLIC_API_DISABLED is not true). A data table may have been deleted; run again to recreate it.', status, body);
+		case 400:
+			return new LedgerError(message, 'n8n refused the request as invalid. If you changed the ledger tables by hand, restore the documented columns (see the README) or delete the tables so they are created again.', status, body);
+		default:
+			return new LedgerError(message, 'n8n could not store or read the consent ledger. Check that n8n is running and its database is healthy, then run again.', status, body);
+	}
+}
+
+export function ledgerNetworkError(error: unknown, baseUrl: string): LedgerError {
+	const text = clues(error);
+	const ssrf = /ssrf|blocked|not allowed|disallowed/i.test(text);
+	return new LedgerError(
+		`The consent ledger at ${baseUrl} could not be reached (${text.slice(0, 200)})`,
+		ssrf
+			? 'n8n’s SSRF protection (N8N_SSRF_PROTECTION_ENABLED) blocked the request to n8n’s own address. Allow it with N8N_SSRF_ALLOWED_HOSTNAMES (e.g. localhost) or N8N_SSRF_ALLOWED_IP_RANGES, or use n8n’s public address in the credential.'
+			: 'Check the credential’s n8n Base URL: from inside n8n it is usually http://localhost:5678 (or the main instance’s address from a queue-mode worker). If SSRF protection is enabled, allow that host with N8N_SSRF_ALLOWED_HOSTNAMES.',
+	);
+}
+
+/** Runs fn and hands back its LedgerError instead of throwing (anything else becomes a LedgerError). */
+export async function attempt<T>(fn: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: LedgerError }> {
+	try {
+		return { ok: true, value: await fn() };
+	} catch (error) {
+		if (error instanceof LedgerError) return { ok: false, error };
+		return { ok: false, error: new LedgerError(clues(error) || 'Unexpected ledger failure', 'Run again; if it persists, check n8n’s log.') };
+	}
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Data-table client (public API)
+
+export interface LedgerSettings {
+	baseUrl: string;
+	projectId: string;
+	tablePrefix: string;
+	contactKeySecret: string;
+	/** Part of the table-id cache key: a different API key may see different tables. */
+	apiKeyFingerprint: string;
+}
+
+export interface DataTableInfo {
+	id: string;
+	name: string;
+	projectId?: string;
+	columns: Array<{ id?: string; name: string; type: string }>;
+}
+
+export type Row = IDataObject & { id?: number };
+
+export interface FilterCondition {
+	columnName: string;
+	condition: 'eq' | 'neq' | 'like' | 'ilike' | 'gt' | 'gte' | 'lt' | 'lte' | 'isEmpty' | 'isNotEmpty';
+	value: string | number | boolean | null;
+}
+export interface RowFilter {
+	type?: 'and' | 'or';
+	filters: FilterCondition[];
+}
+
+export const eq = (columnName: string, value: string | number | boolean): FilterCondition => ({ columnName, condition: 'eq', value });
+
+export async function readLedgerSettings(ctx: LedgerContext): Promise<LedgerSettings> {
+	const raw = await ctx.getCredentials(LEDGER_CREDENTIAL_TYPE);
+	const text = (key: string) => String(raw[key] ?? '').trim();
+	const baseUrl = text('baseUrl').replace(/\/+$/, '').replace(/\/api\/v1$/, '');
+	const contactKeySecret = text('contactKeySecret');
+	if (!baseUrl) throw new LedgerError('The ledger credential has no n8n Base URL', 'Enter the address of n8n itself, e.g. http://localhost:5678.');
+	if (contactKeySecret.length < 16) {
+		throw new LedgerError(
+			'The ledger credential’s Contact Key Secret is missing or shorter than 16 characters',
+			'Enter a long random string (e.g. from a password manager) and never change it: contacts are looked up by a keyed hash of their id.',
+		);
+	}
+	return {
+		baseUrl,
+		projectId: text('projectId'),
+		tablePrefix: text('tablePrefix') || 'whatsapp',
+		contactKeySecret,
+		apiKeyFingerprint: createHash('sha256').update(text('apiKey')).digest('hex').slice(0, 12),
+	};
+}
+
+/** Table ids resolved in this process (shared by executions of every workflow); a 404 clears the entry. */
+const tableCache = new Map<string, Promise<DataTableInfo>>();
+
+export function clearTableCache(): void {
+	tableCache.clear();
+}
+
+export class DataTablesClient {
+	constructor(
+		private readonly ctx: LedgerContext,
+		readonly settings: LedgerSettings,
+	) {}
+
+	async request<T>(method: IHttpRequestMethods, path: string, doing: string, init: { qs?: IDataObject; body?: unknown } = {}): Promise<T> {
+		const options: IHttpRequestOptions = {
+			method,
+			url: `${this.settings.baseUrl}/api/v1${path}`,
+			qs: init.qs,
+			body: init.body as IDataObject,
+			json: true,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: 30_000,
+		};
+		let response: { statusCode: number; body: unknown };
+		try {
+			response = (await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, LEDGER_CREDENTIAL_TYPE, options)) as typeof response;
+		} catch (error) {
+			throw ledgerNetworkError(error, this.settings.baseUrl);
+		}
+		if (response.statusCode >= 200 && response.statusCode < 300) return response.body as T;
+		throw ledgerHttpError(response.statusCode, response.body, doing);
+	}
+
+	async listTables(name?: string): Promise<DataTableInfo[]> {
+		const filter: IDataObject = {};
+		if (name) filter.name = name;
+		if (this.settings.projectId) filter.projectId = this.settings.projectId;
+		const tables: DataTableInfo[] = [];
+		let cursor: string | undefined;
+		for (let page = 0; page < 100; page++) {
+			const qs: IDataObject = { limit: 250, sortBy: 'createdAt:asc' };
+			if (Object.keys(filter).length) qs.filter = JSON.stringify(filter);
+			if (cursor) qs.cursor = cursor;
+			const res = await this.request<{ data: DataTableInfo[]; nextCursor?: string | null }>('GET', '/data-tables', 'listing data tables', { qs });
+			tables.push(...(res.data ?? []));
+			cursor = res.nextCursor ?? undefined;
+			if (!cursor || (res.data ?? []).length === 0) break;
+		}
+		return name ? tables.filter((t) => t.name === name) : tables;
+	}
+
+	/** Finds the table by name (oldest first if the API key sees several), or creates it; adds missing columns. */
+	async ensureTable(name: string, columns: readonly ColumnSpec[]): Promise<DataTableInfo> {
+		const key = [this.settings.baseUrl, this.settings.projectId, this.settings.apiKeyFingerprint, name].join('|');
+		let pending = tableCache.get(key);
+		if (!pending) {
+			pending = this.findOrCreate(name, columns);
+			tableCache.set(key, pending);
+			pending.catch(() => tableCache.delete(key));
+		}
+		return await pending;
+	}
+
+	forgetTable(name: string): void {
+		const key = [this.settings.baseUrl, this.settings.projectId, this.settings.apiKeyFingerprint, name].join('|');
+		tableCache.delete(key);
+	}
+
+	private async findOrCreate(name: string, columns: readonly ColumnSpec[]): Promise<DataTableInfo> {
+		let [table] = await this.listTables(name);
+		if (!table) {
+			const body: IDataObject = { name, columns: columns.map((c) => ({ name: c.name, type: c.type })) };
+			if (this.settings.projectId) body.projectId = this.settings.projectId;
+			const created = await attempt(async () => await this.request<DataTableInfo>('POST', '/data-tables', `creating the data table "${name}"`, { body }));
+			if (created.ok) table = created.value;
+			else {
+				// Another execution or worker created it in the meantime (unique name per project): use theirs.
+				[table] = await this.listTables(name);
+				if (!table) throw created.error;
+			}
+		}
+		const have = new Set((table.columns ?? []).map((c) => c.name));
+		for (const column of columns) {
+			if (have.has(column.name)) continue;
+			const added = await attempt(async () =>
+				await this.request('POST', `/data-tables/${table.id}/columns`, `adding column "${column.name}" to "${name}"`, {
+					body: { name: column.name, type: column.type },
+				}),
+			);
+			if (!added.ok && added.error.httpCode !== 409) throw added.error;
+		}
+		return table;
+	}
+
+	async insertRows(tableId: string, rows: Row[]): Promise<number> {
+		if (rows.length === 0) return 0;
+		let count = 0;
+		for (let i = 0; i < rows.length; i += 100) {
+			const res = await this.request<{ count?: number }>('POST', `/data-tables/${tableId}/rows`, 'recording consent events', {
+				body: { data: rows.slice(i, i + 100), returnType: 'count' },
+			});
+			count += res?.count ?? 0;
+		}
+		return count;
+	}
+
+	async listRows(tableId: string, filter: RowFilter, sortBy?: string): Promise<Row[]> {
+		const rows: Row[] = [];
+		let cursor: string | undefined;
+		for (let page = 0; page < 400; page++) {
+			const qs: IDataObject = { limit: 250, filter: JSON.stringify(filter) };
+			if (sortBy) qs.sortBy = sortBy;
+			if (cursor) qs.cursor = cursor;
+			const res = await this.request<{ data: Row[]; nextCursor?: string | null }>('GET', `/data-tables/${tableId}/rows`, 'reading the consent ledger', { qs });
+			rows.push(...(res.data ?? []));
+			cursor = res.nextCursor ?? undefined;
+			if (!cursor || (res.data ?? []).length === 0) break;
+		}
+		return rows;
+	}
+
+	/** UPDATE ... WHERE filter, atomically in n8n's database. Returns the updated rows. */
+	async updateRows(tableId: string, filter: RowFilter, data: Row): Promise<Row[]> {
+		const res = await this.request<Row[] | boolean>('PATCH', `/data-tables/${tableId}/rows/update`, 'updating the contact state', {
+			body: { filter, data, returnData: true },
+		});
+		return Array.isArray(res) ? res : [];
+	}
+
+	async upsertRow(tableId: string, filter: RowFilter, data: Row): Promise<void> {
+		await this.request('POST', `/data-tables/${tableId}/rows/upsert`, 'updating the contact state', {
+			body: { filter, data, returnData: false },
+		});
+	}
+
+	async deleteRows(tableId: string, filter: RowFilter): Promise<Row[]> {
+		const res = await this.request<Row[] | boolean>('DELETE', `/data-tables/${tableId}/rows/delete`, 'erasing rows', {
+			qs: { filter: JSON.stringify(filter), returnData: true },
+		});
+		return Array.isArray(res) ? res : [];
+	}
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The consent ledger
+
+/** HMAC-SHA256 of the canonical contact id, keyed with the credential's secret: the lookup key of every row. */
+export function contactKeyOf(contactId: string, secret: string): string {
+	return createHmac('sha256', secret).update(`whatsapp-contact:${contactId}`).digest('hex');
+}
+
+function str(value: unknown): string {
+	return value === undefined || value === null ? '' : String(value);
+}
+
+export function eventFromRow(row: Row): ConsentEvent {
+	const purpose = str(row.purpose);
+	return {
+		eventId: str(row.eventId),
+		contactKey: str(row.contactKey),
+		contactId: str(row.contactId),
+		purpose: isConsentPurpose(purpose) ? purpose : ALL_UTILITY,
+		action: (['optIn', 'optOut', 'erase'].includes(str(row.action)) ? str(row.action) : 'optOut') as ConsentAction,
+		source: str(row.source),
+		proofWording: str(row.proofWording),
+		proofVersion: str(row.proofVersion),
+		proofReference: str(row.proofReference),
+		capturedAt: toIso(row.capturedAt) ?? str(row.capturedAt),
+		recordedAt: toIso(row.recordedAt) ?? str(row.recordedAt),
+		workflowId: str(row.workflowId),
+		executionId: str(row.executionId),
+	};
+}
+
+function stateFromRow(row: Row): ContactConsentState {
+	return {
+		contactKey: str(row.contactKey),
+		contactId: str(row.contactId),
+		purpose: str(row.purpose) as ConsentPurpose,
+		consent: (str(row.consent) || 'withdrawn') as ContactConsentState['consent'],
+		since: toIso(row.since) ?? '',
+		source: str(row.source),
+		lastEventId: str(row.lastEventId),
+		lastEventAt: toIso(row.lastEventAt) ?? '',
+	};
+}
+
+export interface RecordedEvent extends ConsentEvent {
+	contactKind: string;
+}
+
+export interface RecordResult {
+	recorded: RecordedEvent[];
+	/** For each recorded event, its index in the input. */
+	recordedIndexes: number[];
+	/** Events refused by validation, with their index in the input. */
+	refused: Array<{ index: number; reason: string; fix: string }>;
+}
+
+export interface ErasureResult {
+	contactKey: string;
+	deletedEvents: number;
+	deletedStateRows: number;
+	/** The one row kept: keyed hash + 'erase', no identifier, no wording. */
+	tombstoneEventId: string;
+	erasedAt: string;
+}
+
+export interface ServiceWindowRecord {
+	lastInboundAt?: string;
+	windowExpiresAt?: string;
+}
+
+export interface LedgerOptions {
+	/** Clock for tests. */
+	now?: () => number;
+	workflowId?: string;
+	executionId?: string;
+}
+
+/**
+ * What other nodes call. Typical use from any node with the ledger credential:
+ *   const ledger = await ConsentLedger.open(this, { workflowId, executionId });
+ *   await ledger.recordEvents([{ contact: '+49…', purpose: 'allUtility', action: 'optOut', source: 'WhatsApp reply', proofReference: wamid }]);
+ *   const decision = await ledger.currentConsent('+49…', 'shippingStatus');
+ *   await ledger.recordInbound('+49…', webhookTimestamp);
+ */
+export class ConsentLedger {
+	private constructor(
+		readonly client: DataTablesClient,
+		private readonly options: LedgerOptions,
+	) {}
+
+	static async open(ctx: LedgerContext, options: LedgerOptions = {}): Promise<ConsentLedger> {
+		return new ConsentLedger(new DataTablesClient(ctx, await readLedgerSettings(ctx)), options);
+	}
+
+	/** For tests: a ledger over a given client. */
+	static over(client: DataTablesClient, options: LedgerOptions = {}): ConsentLedger {
+		return new ConsentLedger(client, options);
+	}
+
+	get eventsTableName(): string {
+		return `${this.client.settings.tablePrefix}_consent_events`;
+	}
+
+	get stateTableName(): string {
+		return `${this.client.settings.tablePrefix}_contact_state`;
+	}
+
+	private now(): number {
+		return this.options.now ? this.options.now() : Date.now();
+	}
+
+	async eventsTable(): Promise<DataTableInfo> {
+		return await this.client.ensureTable(this.eventsTableName, EVENT_COLUMNS);
+	}
+
+	async stateTable(): Promise<DataTableInfo> {
+		return await this.client.ensureTable(this.stateTableName, STATE_COLUMNS);
+	}
+
+	/** Runs fn with the table, re-resolving it once if it was deleted meanwhile (404). */
+	private async withTable<T>(which: 'events' | 'state', fn: (table: DataTableInfo) => Promise<T>): Promise<T> {
+		const name = which === 'events' ? this.eventsTableName : this.stateTableName;
+		const table = which === 'events' ? await this.eventsTable() : await this.stateTable();
+		const first = await attempt(async () => await fn(table));
+		if (first.ok) return first.value;
+		if (first.error.httpCode !== 404) throw first.error;
+		this.client.forgetTable(name);
+		return await fn(which === 'events' ? await this.eventsTable() : await this.stateTable());
+	}
+
+	/** The keyed hash a contact is stored under; throws LedgerError for an unusable contact. */
+	contactKey(contact: unknown): { key: string; id: string; kind: string } {
+		const normalised = normaliseContact(contact);
+		if (!normalised.ok) throw new LedgerError(`The contact is not usable: ${normalised.reason}`, 'Map the customer’s WhatsApp number in international format or their business-scoped user id.');
+		return { key: contactKeyOf(normalised.id, this.client.settings.contactKeySecret), id: normalised.id, kind: normalised.kind };
+	}
+
+	/** Validates a batch; records the valid ones (one insert), then moves their state rows forward. */
+	async recordEvents(inputs: ConsentEventInput[]): Promise<RecordResult> {
+		const now = this.now();
+		const recordedAt = new Date(now).toISOString();
+		const recorded: RecordedEvent[] = [];
+		const recordedIndexes: number[] = [];
+		const refused: RecordResult['refused'] = [];
+		inputs.forEach((input, index) => {
+			const checked = validateConsentEvent(
+				{ workflowId: this.options.workflowId, executionId: this.options.executionId, ...input },
+				now,
+			);
+			if (!checked.ok) {
+				refused.push({ index, reason: checked.reason, fix: checked.fix });
+				return;
+			}
+			recorded.push(this.toEvent(checked.event, recordedAt));
+			recordedIndexes.push(index);
+		});
+		if (recorded.length === 0) return { recorded, recordedIndexes, refused };
+		await this.withTable('events', async (table) => await this.client.insertRows(table.id, recorded.map(rowOfEvent)));
+		for (const event of recorded) await this.advanceState(event);
+		return { recorded, recordedIndexes, refused };
+	}
+
+	private toEvent(valid: ValidConsentEvent, recordedAt: string): RecordedEvent {
+		return {
+			eventId: randomUUID(),
+			contactKey: contactKeyOf(valid.contactId, this.client.settings.contactKeySecret),
+			contactId: valid.contactId,
+			contactKind: valid.contactKind,
+			purpose: valid.purpose,
+			action: valid.action,
+			source: valid.source,
+			proofWording: valid.proofWording,
+			proofVersion: valid.proofVersion,
+			proofReference: valid.proofReference,
+			capturedAt: valid.capturedAt,
+			recordedAt,
+			workflowId: valid.workflowId,
+			executionId: valid.executionId,
+		};
+	}
+
+	/**
+	 * Moves the (contact, purpose) state row to this event if it is newer: a conditional UPDATE that the
+	 * database applies atomically, so concurrent writers can only move the state forward. A withdrawal also
+	 * replaces a state of the same instant. Inserts the row when there is none yet.
+	 */
+	private async advanceState(event: ConsentEvent): Promise<void> {
+		const state = stateFromEvent(event);
+		const data: Row = { ...state };
+		await this.withTable('state', async (table) => {
+			const filter: RowFilter = {
+				type: 'and',
+				filters: [
+					eq('contactKey', event.contactKey),
+					eq('purpose', event.purpose),
+					{ columnName: 'lastEventAt', condition: event.action === 'optIn' ? 'lt' : 'lte', value: event.capturedAt },
+				],
+			};
+			const updated = await this.client.updateRows(table.id, filter, data);
+			if (updated.length > 0) return;
+			const existing = await this.client.listRows(table.id, {
+				type: 'and',
+				filters: [eq('contactKey', event.contactKey), eq('purpose', event.purpose)],
+			});
+			if (existing.length === 0) await this.client.insertRows(table.id, [data]);
+		});
+	}
+
+	/** Every event of a contact, oldest first (a GDPR access request's answer). */
+	async history(contact: unknown): Promise<{ contactKey: string; contactId: string; events: ConsentEvent[] }> {
+		const { key, id } = this.contactKey(contact);
+		const events = await this.eventsOfKey(key);
+		return { contactKey: key, contactId: id, events };
+	}
+
+	async eventsOfKey(key: string): Promise<ConsentEvent[]> {
+		const rows = await this.withTable('events', async (table) => await this.client.listRows(table.id, { type: 'and', filters: [eq('contactKey', key)] }));
+		return rows.map(eventFromRow).sort(compareEvents);
+	}
+
+	/**
+	 * The current consent of a contact for a purpose, folded from the events (the source of truth), so a
+	 * state row that lags behind a concurrent write can never grant consent.
+	 */
+	async currentConsent(contact: unknown, purpose: ConsentPurpose, policy: ConsentPolicyOptions = {}): Promise<ConsentDecision & { contactKey: string }> {
+		const { key } = this.contactKey(contact);
+		const events = await this.eventsOfKey(key);
+		return { ...decideConsent(events, purpose, this.now(), policy), contactKey: key };
+	}
+
+	/** The state rows of a contact (one per purpose, plus the serviceWindow row), duplicates resolved. */
+	async contactState(contact: unknown): Promise<ContactConsentState[]> {
+		const { key } = this.contactKey(contact);
+		const rows = await this.withTable('state', async (table) => await this.client.listRows(table.id, { type: 'and', filters: [eq('contactKey', key)] }));
+		const byPurpose = new Map<string, ContactConsentState[]>();
+		for (const row of rows.filter((r) => str(r.purpose) !== WINDOW_PURPOSE)) {
+			const state = stateFromRow(row);
+			byPurpose.set(state.purpose, [...(byPurpose.get(state.purpose) ?? []), state]);
+		}
+		return [...byPurpose.values()].map((group) => pickState(group)).filter((s): s is ContactConsentState => s !== undefined);
+	}
+
+	/** Records a message received from the contact; the window row only ever moves forward. */
+	async recordInbound(contact: unknown, at: unknown = this.now()): Promise<ServiceWindowRecord> {
+		const { key, id } = this.contactKey(contact);
+		const lastInboundAt = toIso(at);
+		if (!lastInboundAt) throw new LedgerError(`"${String(at)}" is not a time`, 'Pass the webhook message timestamp (Unix seconds) or an ISO date-time.');
+		const windowExpiresAt = new Date(Date.parse(lastInboundAt) + SERVICE_WINDOW_MS).toISOString();
+		const data: Row = { contactKey: key, contactId: id, purpose: WINDOW_PURPOSE, lastInboundAt, windowExpiresAt, lastEventAt: lastInboundAt };
+		await this.withTable('state', async (table) => {
+			const updated = await this.client.updateRows(
+				table.id,
+				{ type: 'and', filters: [eq('contactKey', key), eq('purpose', WINDOW_PURPOSE), { columnName: 'lastInboundAt', condition: 'lt', value: lastInboundAt }] },
+				data,
+			);
+			if (updated.length > 0) return;
+			const existing = await this.client.listRows(table.id, { type: 'and', filters: [eq('contactKey', key), eq('purpose', WINDOW_PURPOSE)] });
+			if (existing.length === 0) await this.client.insertRows(table.id, [data]);
+		});
+		return { lastInboundAt, windowExpiresAt };
+	}
+
+	/** The newest inbound time recorded for the contact (max over duplicate rows). */
+	async serviceWindowOf(contact: unknown): Promise<ServiceWindowRecord> {
+		const { key } = this.contactKey(contact);
+		const rows = await this.withTable('state', async (table) =>
+			await this.client.listRows(table.id, { type: 'and', filters: [eq('contactKey', key), eq('purpose', WINDOW_PURPOSE)] }),
+		);
+		let best: ServiceWindowRecord = {};
+		for (const row of rows) {
+			const at = toIso(row.lastInboundAt);
+			if (at && (!best.lastInboundAt || at > best.lastInboundAt)) best = { lastInboundAt: at, windowExpiresAt: toIso(row.windowExpiresAt) };
+		}
+		return best;
+	}
+
+	/**
+	 * GDPR erasure: records a tombstone (keyed hash only, action 'erase', no phone number, no wording), then
+	 * deletes every other event and state row of the contact. The tombstone keeps every later check at
+	 * "erased / not consented" until the person opts in again, so the opt-out is still honoured.
+	 */
+	async erase(contact: unknown): Promise<ErasureResult> {
+		const { key } = this.contactKey(contact);
+		const now = this.now();
+		const tombstone = erasureTombstone(key, randomUUID(), now, this.options);
+		// Tombstone first: a check running during erasure already sees "erased".
+		await this.withTable('events', async (table) => await this.client.insertRows(table.id, [rowOfEvent({ ...tombstone, contactKind: '' })]));
+		const deletedEvents = await this.withTable('events', async (table) =>
+			await this.client.deleteRows(table.id, { type: 'and', filters: [eq('contactKey', key), { columnName: 'action', condition: 'neq', value: 'erase' }] }),
+		);
+		// Older tombstones of the same contact add nothing; keep the newest only.
+		await this.withTable('events', async (table) =>
+			await this.client.deleteRows(table.id, {
+				type: 'and',
+				filters: [eq('contactKey', key), eq('action', 'erase'), { columnName: 'eventId', condition: 'neq', value: tombstone.eventId }],
+			}),
+		);
+		const deletedState = await this.withTable('state', async (table) => await this.client.deleteRows(table.id, { type: 'and', filters: [eq('contactKey', key)] }));
+		await this.withTable('state', async (table) => await this.client.insertRows(table.id, [{ ...stateFromEvent(tombstone) }]));
+		return {
+			contactKey: key,
+			deletedEvents: deletedEvents.length,
+			deletedStateRows: deletedState.length,
+			tombstoneEventId: tombstone.eventId,
+			erasedAt: tombstone.capturedAt,
+		};
+	}
+}
+
+export function rowOfEvent(event: RecordedEvent): Row {
+	return {
+		eventId: event.eventId,
+		contactKey: event.contactKey,
+		contactId: event.contactId,
+		contactKind: event.contactKind,
+		purpose: event.purpose,
+		action: event.action,
+		source: event.source,
+		proofWording: event.proofWording,
+		proofVersion: event.proofVersion,
+		proofReference: event.proofReference,
+		capturedAt: event.capturedAt,
+		recordedAt: event.recordedAt,
+		workflowId: event.workflowId,
+		executionId: event.executionId,
+	};
+}
