@@ -20,7 +20,14 @@ export class WhatsAppSendNotification implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		usableAsTool: true,
-		credentials: [{ name: 'whatsAppCloudApi', required: true }],
+		credentials: [
+			{ name: 'whatsAppCloudApi', required: true },
+			{
+				name: 'whatsAppNotificationsLedgerApi',
+				required: true,
+				displayOptions: { show: { useConsentLedger: [true] } },
+			},
+		],
 		properties: sendNotificationProperties,
 	};
 

@@ -137,6 +137,44 @@ export const sendNotificationProperties: INodeProperties[] = [
 		displayOptions: { show: { notificationType: ['customerServiceResumption'] } },
 	},
 	{
+		displayName: 'Use Consent Ledger',
+		name: 'useConsentLedger',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to look up each contact in the consent ledger (shared with Check Consent and the Session Window Trigger) before sending',
+	},
+	{
+		displayName: 'Skip Contacts Without Consent',
+		name: 'skipWithoutConsent',
+		type: 'boolean',
+		default: true,
+		displayOptions: { show: { useConsentLedger: [true] } },
+		description:
+			'Whether to pass items whose contact has no opt-in for this notification type (or opted out) to the output as skipped, without sending',
+	},
+	{
+		displayName: 'Message Mode',
+		name: 'messageMode',
+		type: 'options',
+		default: 'template',
+		displayOptions: { show: { useConsentLedger: [true] } },
+		options: [
+			{
+				name: 'Always Template',
+				value: 'template',
+				description: 'Send the approved template',
+			},
+			{
+				name: 'Auto',
+				value: 'auto',
+				description:
+					'Inside the 24-hour customer service window send the template’s text as a free-form message (free); outside it, or if Meta says the window is closed (131047), send the template',
+			},
+		],
+		description: 'The ledger knows each contact’s last inbound message, recorded by the Session Window Trigger',
+	},
+	{
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',

@@ -21,7 +21,18 @@ export interface DispatchSettings {
 }
 
 export type SendOutcome =
-	| { status: 'sent'; send: PreparedSend; messageId: string; waId?: string; messageStatus?: string; acceptedAt: string; attempts: number }
+	| {
+			status: 'sent';
+			send: PreparedSend;
+			messageId: string;
+			waId?: string;
+			messageStatus?: string;
+			acceptedAt: string;
+			attempts: number;
+			messageType: 'template' | 'text';
+			/** Set when a free-form attempt was refused because the window had closed, and the template went instead. */
+			fallback?: string;
+		}
 	| { status: 'failed'; send: PreparedSend; failure: SendFailure; attempts: number }
 	| { status: 'skipped'; send: PreparedSend };
 
@@ -114,6 +125,8 @@ export async function dispatchSends(
 
 	const deliver = async (send: PreparedSend, slot: number): Promise<SendOutcome> => {
 		let startAt = slot;
+		let body = send.freeFormBody ?? send.body;
+		let fallback: string | undefined;
 		for (let attempt = 0; ; attempt++) {
 			const wait = startAt - Date.now();
 			if (wait > 0) await sleep(wait);
@@ -129,7 +142,7 @@ export async function dispatchSends(
 				const res = await graphRequest<MessagesResponse>(ctx, credentials, {
 					method: 'POST',
 					path: `${send.senderId}/messages`,
-					body: send.body,
+					body,
 					timeoutMs: settings.timeoutMs,
 				});
 				if (res.data && !res.error) {
@@ -143,6 +156,8 @@ export async function dispatchSends(
 							messageStatus: message.message_status,
 							acceptedAt: new Date().toISOString(),
 							attempts: attempt + 1,
+							messageType: body === send.body ? 'template' : 'text',
+							...(fallback ? { fallback } : {}),
 						};
 					}
 					failure = {
@@ -166,6 +181,14 @@ export async function dispatchSends(
 				retryDelay = 1000 * 2 ** attempt;
 			} finally {
 				gate.leave();
+			}
+			// The ledger thought the window was open but Meta says it closed: the template is the way to reach them.
+			if (failure.code === 131047 && body !== send.body) {
+				body = send.body;
+				fallback = 'Free-form message refused (131047: the 24-hour window had closed); sent the template instead';
+				scheduler.releaseRecipientSlot(send.to, startAt);
+				startAt = scheduler.reserve(send.to, Date.now());
+				continue;
 			}
 			if (!failure.retryable || attempt >= settings.maxRetries || stopped) {
 				if (settings.stopOnFirstFailure) stopped = true;

@@ -2,7 +2,9 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import type { ConsentDecision } from '../../shared/consent';
 import { checkContent, type ContentFinding } from '../../shared/contentPolicy';
+import type { ConsentLedger } from '../../shared/ledger';
 import { checkTemplateEligibility, getNotificationType, type NotificationType } from '../../shared/notificationTypes';
 import { normalisePhone } from '../../shared/phone';
 import { estimateCost, type CostEstimate, type RateCard } from '../../shared/pricing';
@@ -25,6 +27,16 @@ export interface PreparedSend {
 	cost: CostEstimate;
 	correlation: string;
 	contentWarnings: ContentFinding[];
+	/** Message Mode Auto inside an open window: the same text as a free-form message; `body` stays the fallback. */
+	freeFormBody?: IDataObject;
+	consent?: ConsentDecision;
+	serviceWindow?: { open: boolean; expiresAt?: string };
+}
+
+/** An item that is not sent, on purpose (no consent): it goes to the output as it is. */
+export interface SkippedSend {
+	itemIndex: number;
+	skipped: IDataObject;
 }
 
 export interface PrepareContext {
@@ -32,6 +44,11 @@ export interface PrepareContext {
 	rateCard?: RateCard;
 	/** One lookup per template per execution, shared by all items. */
 	templateCache: Map<string, Promise<TemplateLookup>>;
+	/** Set when Use Consent Ledger is on. */
+	ledger?: ConsentLedger;
+	skipWithoutConsent: boolean;
+	messageMode: 'template' | 'auto';
+	now: () => number;
 }
 
 function refuse(ctx: IExecuteFunctions, itemIndex: number, problem: string, fix: string): never {
@@ -60,7 +77,7 @@ export async function prepareSend(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	context: PrepareContext,
-): Promise<PreparedSend> {
+): Promise<PreparedSend | SkippedSend> {
 	const typeValue = this.getNodeParameter('notificationType', itemIndex, '') as string;
 	const type = getNotificationType(typeValue);
 	if (!type) {
@@ -85,6 +102,27 @@ export async function prepareSend(
 	const recipientInput = String(this.getNodeParameter('recipient', itemIndex, '') ?? '');
 	const phone = normalisePhone(recipientInput);
 	if (!phone.ok) refuse(this, itemIndex, `Invalid recipient phone number "${recipientInput}"`, phone.reason);
+
+	let consent: ConsentDecision | undefined;
+	let serviceWindow: PreparedSend['serviceWindow'];
+	if (context.ledger) {
+		consent = await context.ledger.currentConsent(phone.e164, type.value);
+		if (!consent.granted && context.skipWithoutConsent) {
+			return {
+				itemIndex,
+				skipped: {
+					skipped: 'no consent',
+					recipient: recipientInput,
+					to: phone.e164,
+					notificationType: type.value,
+					consent: { ...consent },
+				},
+			};
+		}
+		const window = await context.ledger.serviceWindowOf(phone.e164);
+		const expires = window.windowExpiresAt ? Date.parse(window.windowExpiresAt) : NaN;
+		serviceWindow = { open: Number.isFinite(expires) && expires > context.now(), expiresAt: window.windowExpiresAt };
+	}
 
 	const locator = readLocator(this.getNodeParameter('template', itemIndex));
 	const cacheKey = locatorKey(locator);
@@ -171,6 +209,20 @@ export async function prepareSend(
 	}
 	body.biz_opaque_callback_data = correlation;
 
+	// Inside the window a service message is free; the template stays ready as the fallback (131047).
+	let freeFormBody: IDataObject | undefined;
+	if (context.messageMode === 'auto' && serviceWindow?.open) {
+		freeFormBody = {
+			messaging_product: 'whatsapp',
+			recipient_type: 'individual',
+			to: phone.e164,
+			type: 'text',
+			text: { preview_url: false, body: built.renderedText },
+			biz_opaque_callback_data: body.biz_opaque_callback_data,
+			...(body.context ? { context: body.context } : {}),
+		};
+	}
+
 	return {
 		itemIndex,
 		recipientInput,
@@ -180,8 +232,13 @@ export async function prepareSend(
 		template,
 		body,
 		renderedText: built.renderedText,
-		cost: estimateCost(phone.e164, template.category, context.rateCard),
+		cost: freeFormBody
+			? estimateCost(phone.e164, 'service', context.rateCard)
+			: estimateCost(phone.e164, template.category, context.rateCard, { insideServiceWindow: serviceWindow?.open === true }),
 		correlation,
 		contentWarnings: findings,
+		freeFormBody,
+		consent,
+		serviceWindow,
 	};
 }

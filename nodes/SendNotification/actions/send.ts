@@ -8,6 +8,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
+import { ConsentLedger, LedgerError } from '../../shared/ledger';
 import { parseRateCardOverride, type RateCard } from '../../shared/pricing';
 import { getCloudCredentials, graphUrl } from '../../shared/transport';
 import {
@@ -16,7 +17,7 @@ import {
 	MAX_MESSAGES_PER_SECOND,
 } from '../description';
 import { dispatchSends, failureJson, type SendOutcome } from './dispatch';
-import { prepareSend, type PrepareContext, type PreparedSend } from './prepare';
+import { prepareSend, type PrepareContext, type PreparedSend, type SkippedSend } from './prepare';
 import type { TemplateLookup } from './templateSource';
 
 function summary(send: PreparedSend): IDataObject {
@@ -34,6 +35,8 @@ function summary(send: PreparedSend): IDataObject {
 		renderedText: send.renderedText,
 		estimatedCost: { ...send.cost },
 		correlation: send.correlation,
+		...(send.consent ? { consent: { ...send.consent } } : {}),
+		...(send.serviceWindow ? { serviceWindow: { ...send.serviceWindow } } : {}),
 		...(send.contentWarnings.length
 			? { contentWarnings: send.contentWarnings.map((f) => ({ rule: f.rule, phrase: f.phrase, language: f.language })) }
 			: {}),
@@ -53,14 +56,31 @@ function readRateCard(ctx: IExecuteFunctions): RateCard | undefined {
 	return parsed.card;
 }
 
+async function openLedger(ctx: IExecuteFunctions): Promise<ConsentLedger> {
+	try {
+		return await ConsentLedger.open(ctx, {
+			workflowId: String(ctx.getWorkflow().id ?? ''),
+			executionId: String(ctx.getExecutionId() ?? ''),
+		});
+	} catch (error) {
+		const fix = error instanceof LedgerError ? error.fix : 'Check the WhatsApp Notifications Ledger API credential';
+		throw new NodeOperationError(ctx.getNode(), error as Error, { description: fix });
+	}
+}
+
 export async function sendNotifications(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const credentials = await getCloudCredentials(this);
 	const continueOnFail = this.continueOnFail();
+	const useLedger = items.length > 0 && this.getNodeParameter('useConsentLedger', 0, false) === true;
 	const context: PrepareContext = {
 		credentials,
 		rateCard: readRateCard(this),
 		templateCache: new Map<string, Promise<TemplateLookup>>(),
+		ledger: useLedger ? await openLedger(this) : undefined,
+		skipWithoutConsent: useLedger && this.getNodeParameter('skipWithoutConsent', 0, true) === true,
+		messageMode: useLedger && this.getNodeParameter('messageMode', 0, 'template') === 'auto' ? 'auto' : 'template',
+		now: () => Date.now(),
 	};
 
 	// Pacing is a property of the whole run, so it is read once, from the first item.
@@ -76,10 +96,15 @@ export async function sendNotifications(this: IExecuteFunctions): Promise<INodeE
 	const prepared: PreparedSend[] = [];
 	for (let i = 0; i < items.length; i++) {
 		try {
-			prepared.push(await prepareSend.call(this, i, context));
+			const outcome: PreparedSend | SkippedSend = await prepareSend.call(this, i, context);
+			if ('skipped' in outcome) results[i] = { json: outcome.skipped, pairedItem: { item: i } };
+			else prepared.push(outcome);
 		} catch (caught) {
 			// Refusals are NodeOperationErrors already (kept as they are); anything else gets the item index.
-			const error = new NodeOperationError(this.getNode(), caught as Error, { itemIndex: i });
+			const error =
+				caught instanceof LedgerError
+					? new NodeOperationError(this.getNode(), caught.message, { itemIndex: i, description: caught.fix })
+					: new NodeOperationError(this.getNode(), caught as Error, { itemIndex: i });
 			if (!continueOnFail) throw error;
 			const message = error.message;
 			const description = error.description ?? undefined;
@@ -155,6 +180,8 @@ export async function sendNotifications(this: IExecuteFunctions): Promise<INodeE
 					messageStatus: outcome.messageStatus ?? null,
 					acceptedAt: outcome.acceptedAt,
 					attempts: outcome.attempts,
+					messageType: outcome.messageType,
+					...(outcome.fallback ? { fallback: outcome.fallback } : {}),
 					...summary(outcome.send),
 				},
 				pairedItem: { item: i },

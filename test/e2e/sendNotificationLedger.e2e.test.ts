@@ -1,0 +1,148 @@
+/**
+ * Send Notification with the consent ledger (n8n Data Tables of the same real n8n): contacts without consent are
+ * skipped, and Message Mode Auto sends free-form text inside the 24 h window and the template once it has closed.
+ */
+import { randomBytes } from 'node:crypto';
+
+import { contactKeyOf } from '../../nodes/shared/ledger';
+import { startEmulator, type Emulator } from '../emulator';
+import { validateSendMessageBody } from '../support/openapiValidator';
+import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentialData, runOnce, sharedN8n } from './context';
+
+type Json = Record<string, any>;
+
+const CHECK_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppCheckConsent`;
+const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
+const SECRET = 'e2e-send-ledger-secret-0123456789';
+
+describe('Send Notification with the consent ledger (real n8n)', () => {
+	const n8n = sharedN8n();
+	const prefix = `e2esend_${randomBytes(3).toString('hex')}`;
+	let emulator: Emulator;
+	let cloud: { id: string; name: string };
+	let ledger: { id: string; name: string };
+	let seq = 0;
+	const newPhone = () => `+3161234${String(process.pid % 100).padStart(2, '0')}${String(++seq).padStart(2, '0')}`;
+
+	beforeAll(async () => {
+		emulator = await startEmulator({ port: 0 });
+		cloud = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `ledger-send ${emulator.port}`, cloudCredentialData(emulator));
+		ledger = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `ledger ${prefix}`, {
+			baseUrl: n8n.url,
+			apiKey: n8n.apiKey,
+			contactKeySecret: SECRET,
+			projectId: '',
+			tablePrefix: prefix,
+		});
+	});
+	afterAll(async () => {
+		await emulator.close();
+	});
+
+	const posts = () => emulator.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
+
+	async function optIn(phone: string) {
+		const run = await runOnce(
+			n8n,
+			{
+				type: CHECK_NODE_TYPE,
+				typeVersion: 1,
+				credentials: { [LEDGER_CREDENTIAL_TYPE]: ledger },
+				parameters: {
+					operation: 'recordOptIn',
+					contact: '={{ $json.phone }}',
+					purpose: 'shippingStatus',
+					source: 'checkout form',
+					proofWording: 'Send me order and delivery updates from Example Shop on WhatsApp',
+					proofVersion: 'checkout-v3',
+				},
+			},
+			[{ phone }],
+		);
+		expect(run.status).toBe(200);
+	}
+
+	/** What the Session Window Trigger records for an inbound message: the contact's window row. */
+	async function recordInbound(phone: string, at: Date) {
+		const tables = await n8n.api<{ data: Json[] }>('GET', `/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: `${prefix}_contact_state` }))}`);
+		const table = tables.data[0];
+		await n8n.api('POST', `/data-tables/${table.id}/rows`, {
+			data: [
+				{
+					contactKey: contactKeyOf(phone, SECRET),
+					contactId: phone,
+					purpose: 'serviceWindow',
+					lastInboundAt: at.toISOString(),
+					windowExpiresAt: new Date(at.getTime() + 24 * 3600 * 1000).toISOString(),
+					lastEventAt: at.toISOString(),
+				},
+			],
+		});
+	}
+
+	const sendNode = (parameters: Json = {}) => ({
+		type: SEND_NODE_TYPE,
+		typeVersion: 1,
+		credentials: { [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: ledger },
+		parameters: {
+			notificationType: 'shippingStatus',
+			useConsentLedger: true,
+			recipient: '={{ $json.phone }}',
+			template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
+			variables: {
+				mappingMode: 'defineBelow',
+				value: { body_1: 'Sam', body_2: 'SO-9', body_3: 'Monday', button_0_url: 'SO-9' },
+			},
+			...parameters,
+		},
+	});
+
+	it('skips contacts without consent and sends to those who opted in, in input order', async () => {
+		const consented = newPhone();
+		const unknown = newPhone();
+		await optIn(consented);
+		emulator.state.requests.length = 0;
+		const run = await runOnce(n8n, sendNode(), [{ phone: unknown }, { phone: consented }]);
+		expect(run.status).toBe(200);
+		const [skipped, sent] = run.body as Json[];
+		expect(skipped).toMatchObject({ skipped: 'no consent', to: unknown, consent: { granted: false, reason: 'noRecord' } });
+		expect(sent.messageId).toMatch(/^wamid\./);
+		expect(sent.consent).toMatchObject({ granted: true, source: 'checkout form' });
+		expect(posts().map((p) => (p.body as Json).to)).toEqual([consented]);
+	});
+
+	it('Message Mode Auto: free-form text inside the window (free), the template after the window closed', async () => {
+		const phone = newPhone();
+		await optIn(phone);
+		// The customer wrote: the emulator opens its window, the ledger has the inbound time.
+		await fetch(`${emulator.url}/_emulator/inbound`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ from: phone.replace('+', ''), name: 'Sam', text: 'Where is my parcel?' }),
+		});
+		await recordInbound(phone, new Date());
+		emulator.state.requests.length = 0;
+
+		const inside = await runOnce(n8n, sendNode({ messageMode: 'auto' }), [{ phone }]);
+		const [free] = inside.body as Json[];
+		expect(free).toMatchObject({ messageType: 'text', estimatedCost: { amount: 0, billable: false } });
+		expect(free.serviceWindow.open).toBe(true);
+		const [textPost] = posts();
+		expect(textPost.body).toMatchObject({ type: 'text', text: { body: free.renderedText } });
+		expect(validateSendMessageBody(textPost.body).valid).toBe(true);
+
+		// 25 hours later for Meta; the ledger still thinks the window is open, Meta answers 131047.
+		await fetch(`${emulator.url}/_emulator/clock`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ advanceMs: 25 * 3600 * 1000 }),
+		});
+		emulator.state.requests.length = 0;
+		const after = await runOnce(n8n, sendNode({ messageMode: 'auto' }), [{ phone }]);
+		const [fallback] = after.body as Json[];
+		expect(fallback.messageType).toBe('template');
+		expect(fallback.fallback).toMatch(/131047/);
+		expect(posts().map((p) => (p.body as Json).type)).toEqual(['text', 'template']);
+		expect(emulator.state.messages.filter((m) => m.to.replace('+', '') === phone.replace('+', '')).map((m) => m.type)).toEqual(['text', 'template']);
+	});
+});
