@@ -212,6 +212,24 @@ export const sendNotificationProperties: INodeProperties[] = [
 					'Whether to validate and render only: returns the exact request body and text, and sends nothing',
 			},
 			{
+				displayName: 'Idempotency Key',
+				name: 'idempotencyKey',
+				type: 'string',
+				default: '',
+				placeholder: '={{ $json.orderId }}-shipped',
+				description:
+					'With the consent ledger: a notification already sent under this key is not sent again (the earlier message ID is returned with duplicate: true), even when n8n retries the execution or a worker dies. Empty: derived from the workflow and the Correlation Key, or else the message content.',
+			},
+			{
+				displayName: 'Idempotency Window (Hours)',
+				name: 'idempotencyWindowHours',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 720 },
+				default: 24,
+				description:
+					'How long a sent key blocks the same notification. 0 turns idempotency off. Needs Use Consent Ledger.',
+			},
+			{
 				displayName: 'Max Retries',
 				name: 'maxRetries',
 				type: 'number',

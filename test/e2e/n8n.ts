@@ -43,6 +43,10 @@ export interface N8nInstance {
 	owner: { email: string; password: string };
 	pid: number;
 	stop(): Promise<void>;
+	/** Sends a signal to the whole process group (n8n and its task runner), e.g. SIGKILL to simulate a crash. */
+	kill(signal: NodeJS.Signals): void;
+	/** Resolves when the process has exited. */
+	exited: Promise<void>;
 }
 
 export interface StartN8nOptions {
@@ -54,19 +58,28 @@ export interface StartN8nOptions {
 	readyTimeoutMs?: number;
 	/** Reuse an existing folder's owner/API key (demo second run). */
 	keepFolder?: boolean;
+	/**
+	 * 'start' (default) boots a main instance and sets up the owner and API key. 'worker' boots a queue-mode worker
+	 * (extra arguments in `args`, e.g. --concurrency=5); it is ready when its health check answers, so pass
+	 * QUEUE_HEALTH_CHECK_ACTIVE=true and QUEUE_HEALTH_CHECK_PORT in `env`. A worker has no owner or API key ('').
+	 */
+	command?: 'start' | 'worker';
+	args?: string[];
+	/** The package folder to link (default: this checkout), e.g. a snapshot of dist/ taken for a long run. */
+	packageDir?: string;
 }
 
 export const OWNER = { email: 'owner@example.com', password: 'Owner-Passw0rd!', firstName: 'Demo', lastName: 'Owner' };
 const BROWSER_ID = 'e2e-browser';
 
 /** Links this package into <userFolder>/.n8n/nodes/node_modules, where n8n looks for installed community packages. */
-export function linkPackage(userFolder: string): void {
+export function linkPackage(userFolder: string, packageDir: string = PACKAGE_DIR): void {
 	const modules = path.join(userFolder, '.n8n', 'nodes', 'node_modules');
 	fs.mkdirSync(modules, { recursive: true });
 	const link = path.join(modules, PACKAGE_NAME);
 	fs.rmSync(link, { force: true, recursive: true });
-	fs.symlinkSync(PACKAGE_DIR, link, 'dir');
-	if (!fs.existsSync(path.join(PACKAGE_DIR, 'dist', 'index.js'))) {
+	fs.symlinkSync(packageDir, link, 'dir');
+	if (!fs.existsSync(path.join(packageDir, 'dist', 'index.js'))) {
 		throw new Error('dist/ is missing: run `npm run build` before starting n8n with this package');
 	}
 }
@@ -75,7 +88,7 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 	const runtime = installer.ensureInstalled();
 	const userFolder = options.userFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-wa-e2e-'));
 	fs.mkdirSync(userFolder, { recursive: true });
-	linkPackage(userFolder);
+	linkPackage(userFolder, options.packageDir);
 	const port = options.port ?? (await freePort());
 	const brokerPort = await freePort();
 	const logFile = options.logFile ?? path.join(userFolder, 'n8n.log');
@@ -101,7 +114,8 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 		N8N_EDITOR_BASE_URL: `http://127.0.0.1:${port}/`,
 		...options.env,
 	};
-	const child: ChildProcess = spawn(runtime.nodeBin, [runtime.n8nBin, 'start'], {
+	const command = options.command ?? 'start';
+	const child: ChildProcess = spawn(runtime.nodeBin, [runtime.n8nBin, command, ...(options.args ?? [])], {
 		env,
 		cwd: userFolder,
 		stdio: ['ignore', log, log],
@@ -109,8 +123,21 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 	});
 	fs.closeSync(log);
 	let exited = false;
-	child.on('exit', () => (exited = true));
+	const exitedPromise = new Promise<void>((resolve) =>
+		child.on('exit', () => {
+			exited = true;
+			resolve();
+		}),
+	);
 	const url = `http://127.0.0.1:${port}`;
+	const kill = (signal: NodeJS.Signals) => {
+		if (exited || child.pid === undefined) return;
+		try {
+			process.kill(-child.pid, signal);
+		} catch {
+			// already gone
+		}
+	};
 
 	const stop = async () => {
 		if (exited || child.pid === undefined) return;
@@ -130,7 +157,21 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 	};
 
 	try {
-		const deadline = Date.now() + (options.readyTimeoutMs ?? 120_000);
+		const deadline = Date.now() + (options.readyTimeoutMs ?? 300_000);
+		if (command === 'worker') {
+			const health = `http://127.0.0.1:${env.QUEUE_HEALTH_CHECK_PORT ?? '5678'}/healthz/readiness`;
+			for (;;) {
+				if (exited) throw new Error(`n8n worker exited during start-up; see ${logFile}`);
+				if (Date.now() > deadline) throw new Error(`n8n worker did not become ready in time; see ${logFile}`);
+				try {
+					if ((await fetch(health)).ok) break;
+				} catch {
+					// not listening yet
+				}
+				await sleep(250);
+			}
+			return { url, port, userFolder, logFile, apiKey: '', owner: OWNER, pid: child.pid ?? 0, stop, kill, exited: exitedPromise };
+		}
 		for (;;) {
 			if (exited) throw new Error(`n8n exited during start-up; see ${logFile}`);
 			if (Date.now() > deadline) throw new Error(`n8n did not become ready in time; see ${logFile}`);
@@ -144,7 +185,7 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 			await sleep(250);
 		}
 		const apiKey = await ensureOwnerAndApiKey(url, userFolder);
-		return { url, port, userFolder, logFile, apiKey, owner: OWNER, pid: child.pid ?? 0, stop };
+		return { url, port, userFolder, logFile, apiKey, owner: OWNER, pid: child.pid ?? 0, stop, kill, exited: exitedPromise };
 	} catch (error) {
 		await stop();
 		throw error;

@@ -2,7 +2,7 @@
  * Send Notification with the consent ledger (n8n Data Tables of the same real n8n): contacts without consent are
  * skipped, and Message Mode Auto sends free-form text inside the 24 h window and the template once it has closed.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 import { contactKeyOf } from '../../nodes/shared/ledger';
 import { startEmulator, type Emulator } from '../emulator';
@@ -144,5 +144,69 @@ describe('Send Notification with the consent ledger (real n8n)', () => {
 		expect(fallback.fallback).toMatch(/131047/);
 		expect(posts().map((p) => (p.body as Json).type)).toEqual(['text', 'template']);
 		expect(emulator.state.messages.filter((m) => m.to.replace('+', '') === phone.replace('+', '')).map((m) => m.type)).toEqual(['text', 'template']);
+	});
+
+	describe('idempotent sending', () => {
+		async function sendKeysTable(): Promise<Json> {
+			const res = await n8n.api<{ data: Json[] }>('GET', `/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: `${prefix}_send_keys` }))}`);
+			return res.data[0];
+		}
+
+		it('does not send again what an earlier execution sent under the same key: returns its wamid as a duplicate', async () => {
+			const phone = newPhone();
+			await optIn(phone);
+			const node = sendNode({ options: { correlationKey: '={{ $json.order }}' } });
+			const first = await runOnce(n8n, node, [{ phone, order: 'SO-77' }]);
+			const [sent] = first.body as Json[];
+			expect(sent).toMatchObject({ duplicate: false });
+			expect(sent.messageId).toMatch(/^wamid\./);
+			// The same workflow definition run again (as when n8n retries an execution): a new workflow id would be a
+			// different key, so reuse the first run's workflow through an explicit key.
+			const again = await runOnce(n8n, sendNode({ options: { idempotencyKey: `order-SO-77-${phone}` } }), [{ phone, order: 'SO-77' }]);
+			const [firstExplicit] = again.body as Json[];
+			expect(firstExplicit.duplicate).toBe(false);
+			const replay = await runOnce(n8n, sendNode({ options: { idempotencyKey: `order-SO-77-${phone}` } }), [{ phone, order: 'SO-77' }]);
+			const [dup] = replay.body as Json[];
+			expect(dup).toMatchObject({ duplicate: true, messageId: firstExplicit.messageId });
+			const accepted = emulator.state.messages.filter((m) => m.to.replace('+', '') === phone.replace('+', ''));
+			expect(accepted).toHaveLength(2);
+			const rows = await n8n.api<{ data: Json[] }>('GET', `/data-tables/${(await sendKeysTable()).id}/rows?limit=250`);
+			expect(rows.data.filter((r) => r.messageId === firstExplicit.messageId && r.status === 'sent')).toHaveLength(1);
+		});
+
+		it('two executions racing on one key send it once', async () => {
+			const phone = newPhone();
+			await optIn(phone);
+			const node = { ...sendNode({ options: { idempotencyKey: `race-${phone}` } }), onError: 'continueRegularOutput' };
+			const runs = await Promise.all([runOnce(n8n, node, [{ phone }]), runOnce(n8n, node, [{ phone }]), runOnce(n8n, node, [{ phone }])]);
+			const outs = runs.map((r) => (r.body as Json[])[0]);
+			const accepted = emulator.state.messages.filter((m) => m.to.replace('+', '') === phone.replace('+', ''));
+			expect(accepted).toHaveLength(1);
+			expect(outs.filter((o) => o.duplicate === false && o.messageId)).toHaveLength(1);
+			for (const other of outs.filter((o) => !(o.duplicate === false && o.messageId))) {
+				// Either it saw the finished send (duplicate) or the send in flight (unknown, not sent).
+				expect(other.duplicate === true || other.error?.outcome === 'unknown').toBe(true);
+			}
+		}, 60_000);
+
+		it('an attempt that died mid-request (pending claim) is reported as unknown, not sent again', async () => {
+			const phone = newPhone();
+			await optIn(phone);
+			// Make sure the table exists, then leave a claim as a process killed mid-request would.
+			await runOnce(n8n, sendNode({ options: { idempotencyKey: `warm-${phone}` } }), [{ phone }]);
+			const key = createHash('sha256').update(`explicit:dead-${phone}`).digest('hex');
+			await n8n.api('POST', `/data-tables/${(await sendKeysTable()).id}/rows`, {
+				data: [{ key, claimId: 'dead-claim', status: 'pending', messageId: '', claimedAt: new Date(Date.now() - 3600_000).toISOString(), workflowId: 'w', executionId: '1' }],
+			});
+			const before = emulator.state.messages.length;
+			const run = await runOnce(n8n, sendNode({ options: { idempotencyKey: `dead-${phone}` } }), [{ phone }]);
+			expect(run.status).toBeGreaterThanOrEqual(400);
+			const error = run.execution?.data?.resultData?.error;
+			expect(error?.message).toMatch(/never finished|Outcome unknown/i);
+			expect(emulator.state.messages.length).toBe(before);
+			// Opting in to possible duplicates sends it.
+			const optedIn = await runOnce(n8n, sendNode({ options: { idempotencyKey: `dead-${phone}`, retryUnknownOutcome: true } }), [{ phone }]);
+			expect((optedIn.body as Json[])[0].messageId).toMatch(/^wamid\./);
+		});
 	});
 });

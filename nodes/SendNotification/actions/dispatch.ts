@@ -7,6 +7,7 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { lookupMetaError, retryDelayMs, type GraphError } from '../../shared/metaErrors';
 import { RollingWindow, SendScheduler } from '../../shared/pacing';
+import type { SendKeyStore } from '../../shared/sendKeys';
 import { GraphNetworkError, graphRequest, type CloudCredentials } from '../../shared/transport';
 import type { PreparedSend } from './prepare';
 
@@ -18,6 +19,8 @@ export interface DispatchSettings {
 	timeoutMs: number;
 	/** Without continue-on-fail the first failure stops items that have not started yet. */
 	stopOnFirstFailure: boolean;
+	/** Idempotency keys in the ledger; undefined when idempotent sending is off. */
+	keyStore?: SendKeyStore;
 }
 
 export type SendOutcome =
@@ -30,9 +33,11 @@ export type SendOutcome =
 			acceptedAt: string;
 			attempts: number;
 			messageType: 'template' | 'text';
+			idempotencyWarning?: string;
 			/** Set when a free-form attempt was refused because the window had closed, and the template went instead. */
 			fallback?: string;
 		}
+	| { status: 'duplicate'; send: PreparedSend; messageId: string; sentAt: string }
 	| { status: 'failed'; send: PreparedSend; failure: SendFailure; attempts: number }
 	| { status: 'skipped'; send: PreparedSend };
 
@@ -124,6 +129,67 @@ export async function dispatchSends(
 	const firstSlots = sends.map((send) => scheduler.reserve(send.to, Date.now()));
 
 	const deliver = async (send: PreparedSend, slot: number): Promise<SendOutcome> => {
+		const claim = await claimKey(send);
+		if (claim && 'status' in claim) return claim;
+		const claimId = claim?.claimId;
+		const outcome = await attemptDelivery(send, slot);
+		if (claimId && settings.keyStore) {
+			const certainlyNotSent = outcome.status === 'skipped' || (outcome.status === 'failed' && outcome.failure.outcome === 'not_sent');
+			const finalStatus = outcome.status === 'sent' ? 'sent' : certainlyNotSent ? 'failed' : undefined;
+			// An unknown outcome keeps its pending claim, so a re-run reports it instead of sending again.
+			if (finalStatus) {
+				const recorded = await settings.keyStore
+					.complete(claimId, finalStatus, outcome.status === 'sent' ? outcome.messageId : '')
+					.then(() => undefined, (error: Error) => error.message);
+				if (recorded && outcome.status === 'sent') outcome.idempotencyWarning = `Sent, but the idempotency record could not be completed: ${recorded}`;
+			}
+		}
+		return outcome;
+	};
+
+	/** Claims the item's idempotency key; returns a final outcome when the item must not be sent. */
+	const claimKey = async (send: PreparedSend): Promise<SendOutcome | { claimId?: string } | undefined> => {
+		if (!settings.keyStore || !send.idempotencyKey) return undefined;
+		let claim;
+		try {
+			claim = await settings.keyStore.claim(send.idempotencyKey, {
+				resendUnknown: settings.retryUnknownOutcome,
+				now: Date.now(),
+				staleAfterMs: settings.timeoutMs * (settings.maxRetries + 1) + 60_000,
+			});
+		} catch (error) {
+			return {
+				status: 'failed',
+				send,
+				attempts: 0,
+				failure: {
+					title: 'Idempotency check failed',
+					message: `The consent ledger could not be asked whether this notification was already sent: ${(error as Error).message}`,
+					description: 'Nothing was sent. Check the WhatsApp Notifications Ledger API credential, or set Idempotency Window to 0 to send without the check.',
+					retryable: true,
+					outcome: 'not_sent',
+				},
+			};
+		}
+		const decision = claim.decision;
+		if (decision.action === 'send') return { claimId: claim.claimId };
+		if (decision.action === 'duplicate') return { status: 'duplicate', send, messageId: decision.messageId, sentAt: decision.sentAt };
+		return {
+			status: 'failed',
+			send,
+			attempts: 0,
+			failure: {
+				title: decision.action === 'inFlight' ? 'Already being sent' : 'Outcome unknown',
+				message: decision.reason,
+				description:
+					'Not sent again. Check the delivery status of the earlier attempt (Session Window Trigger); turn on "Retry When Outcome Is Unknown" only if a duplicate is acceptable.',
+				retryable: false,
+				outcome: 'unknown',
+			},
+		};
+	};
+
+	const attemptDelivery = async (send: PreparedSend, slot: number): Promise<SendOutcome & { idempotencyWarning?: string }> => {
 		let startAt = slot;
 		let body = send.freeFormBody ?? send.body;
 		let fallback: string | undefined;

@@ -5,6 +5,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { ConsentDecision } from '../../shared/consent';
 import { checkContent, type ContentFinding } from '../../shared/contentPolicy';
 import type { ConsentLedger } from '../../shared/ledger';
+import { deriveIdempotencyKey } from '../../shared/idempotency';
 import { checkTemplateEligibility, getNotificationType, type NotificationType } from '../../shared/notificationTypes';
 import { normalisePhone } from '../../shared/phone';
 import { estimateCost, type CostEstimate, type RateCard } from '../../shared/pricing';
@@ -31,6 +32,8 @@ export interface PreparedSend {
 	freeFormBody?: IDataObject;
 	consent?: ConsentDecision;
 	serviceWindow?: { open: boolean; expiresAt?: string };
+	/** SHA-256 idempotency key, when idempotent sending is on. */
+	idempotencyKey?: string;
 }
 
 /** An item that is not sent, on purpose (no consent): it goes to the output as it is. */
@@ -46,6 +49,9 @@ export interface PrepareContext {
 	templateCache: Map<string, Promise<TemplateLookup>>;
 	/** Set when Use Consent Ledger is on. */
 	ledger?: ConsentLedger;
+	/** Idempotent sending is on (ledger set and a window above 0). */
+	idempotent: boolean;
+	workflowId: string;
 	skipWithoutConsent: boolean;
 	messageMode: 'template' | 'auto';
 	now: () => number;
@@ -223,6 +229,15 @@ export async function prepareSend(
 		};
 	}
 
+	const idempotencyKey = context.idempotent
+		? deriveIdempotencyKey({
+				workflowId: context.workflowId,
+				explicitKey: String(options.idempotencyKey ?? '').trim() || undefined,
+				correlationKey: correlationKey || undefined,
+				body,
+			})
+		: undefined;
+
 	return {
 		itemIndex,
 		recipientInput,
@@ -240,5 +255,6 @@ export async function prepareSend(
 		freeFormBody,
 		consent,
 		serviceWindow,
+		idempotencyKey,
 	};
 }

@@ -9,6 +9,7 @@ import {
 } from 'n8n-workflow';
 
 import { ConsentLedger, LedgerError } from '../../shared/ledger';
+import { SendKeyStore } from '../../shared/sendKeys';
 import { parseRateCardOverride, type RateCard } from '../../shared/pricing';
 import { getCloudCredentials, graphUrl } from '../../shared/transport';
 import {
@@ -73,6 +74,9 @@ export async function sendNotifications(this: IExecuteFunctions): Promise<INodeE
 	const credentials = await getCloudCredentials(this);
 	const continueOnFail = this.continueOnFail();
 	const useLedger = items.length > 0 && this.getNodeParameter('useConsentLedger', 0, false) === true;
+	const firstOptions = (items.length ? this.getNodeParameter('options', 0, {}) : {}) as IDataObject;
+	const idempotencyWindowHours = Math.max(0, Number(firstOptions.idempotencyWindowHours ?? 24));
+	const workflowId = String(this.getWorkflow().id ?? '');
 	const context: PrepareContext = {
 		credentials,
 		rateCard: readRateCard(this),
@@ -81,10 +85,20 @@ export async function sendNotifications(this: IExecuteFunctions): Promise<INodeE
 		skipWithoutConsent: useLedger && this.getNodeParameter('skipWithoutConsent', 0, true) === true,
 		messageMode: useLedger && this.getNodeParameter('messageMode', 0, 'template') === 'auto' ? 'auto' : 'template',
 		now: () => Date.now(),
+		idempotent: useLedger && idempotencyWindowHours > 0,
+		workflowId,
 	};
+	const keyStore =
+		context.ledger && context.idempotent
+			? new SendKeyStore(
+					context.ledger.client,
+					{ workflowId, executionId: String(this.getExecutionId() ?? '') },
+					idempotencyWindowHours * 3600 * 1000,
+				)
+			: undefined;
 
 	// Pacing is a property of the whole run, so it is read once, from the first item.
-	const options = (items.length ? this.getNodeParameter('options', 0, {}) : {}) as IDataObject;
+	const options = firstOptions;
 	const messagesPerSecond = Math.min(
 		MAX_MESSAGES_PER_SECOND,
 		Math.max(1, Number(options.messagesPerSecond ?? DEFAULT_MESSAGES_PER_SECOND) || DEFAULT_MESSAGES_PER_SECOND),
@@ -146,6 +160,7 @@ export async function sendNotifications(this: IExecuteFunctions): Promise<INodeE
 		retryUnknownOutcome: options.retryUnknownOutcome === true,
 		timeoutMs: Math.max(1, Number(options.timeoutSeconds ?? 30)) * 1000,
 		stopOnFirstFailure: !continueOnFail,
+		keyStore,
 	});
 
 	if (!continueOnFail) {
@@ -182,6 +197,19 @@ export async function sendNotifications(this: IExecuteFunctions): Promise<INodeE
 					attempts: outcome.attempts,
 					messageType: outcome.messageType,
 					...(outcome.fallback ? { fallback: outcome.fallback } : {}),
+					...(outcome.idempotencyWarning ? { idempotencyWarning: outcome.idempotencyWarning } : {}),
+					...(outcome.send.idempotencyKey ? { duplicate: false, idempotencyKey: outcome.send.idempotencyKey } : {}),
+					...summary(outcome.send),
+				},
+				pairedItem: { item: i },
+			};
+		} else if (outcome.status === 'duplicate') {
+			results[i] = {
+				json: {
+					messageId: outcome.messageId,
+					duplicate: true,
+					sentAt: outcome.sentAt,
+					idempotencyKey: outcome.send.idempotencyKey ?? null,
 					...summary(outcome.send),
 				},
 				pairedItem: { item: i },
