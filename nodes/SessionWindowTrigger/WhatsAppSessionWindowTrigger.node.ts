@@ -18,7 +18,10 @@ export class WhatsAppSessionWindowTrigger implements INodeType {
 		defaults: { name: 'WhatsApp Session Window Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'whatsAppCloudApi', required: true }],
+		credentials: [
+			{ name: 'whatsAppCloudApi', required: true },
+			{ name: 'whatsAppNotificationsLedgerApi', required: true, displayOptions: { show: { recordInLedger: [true] } } },
+		],
 		webhooks: [
 			{ name: 'setup', httpMethod: 'GET', responseMode: 'onReceived', path: 'webhook' },
 			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' },

@@ -80,6 +80,84 @@ export const sessionWindowTriggerProperties: INodeProperties[] = [
 		description: 'Which events start the workflow. Each output item is one event.',
 	},
 	{
+		displayName: 'Record in Consent Ledger',
+		name: 'recordInLedger',
+		type: 'boolean',
+		noDataExpression: true,
+		default: false,
+		description:
+			'Whether to record opt-out and opt-in replies and each contact’s last inbound message time in the consent ledger (needs a WhatsApp Notifications Ledger API credential), so Check Consent and Send Notification in any workflow honour them',
+	},
+	{
+		displayName:
+			'Recorded before the workflow starts, for every verified new webhook whatever the Events selection: STOP-type replies as an opt-out of all utility notifications (source "WhatsApp reply", proof: the message text and its wamid), START-type replies as described below, and each contact’s last inbound time (24-hour window). Items of those events get a "ledger" field; if the ledger cannot be written the event is still emitted with ledger.recorded = false and the error.',
+		name: 'ledgerNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { recordInLedger: [true] } },
+	},
+	{
+		displayName: 'Opt-In Keywords',
+		name: 'optInKeywords',
+		type: 'options',
+		noDataExpression: true,
+		default: 'resume',
+		displayOptions: { show: { recordInLedger: [true] } },
+		options: [
+			{
+				name: 'Do Not Record',
+				value: 'ignore',
+				description: 'START-type replies start the workflow but change nothing in the ledger',
+			},
+			{
+				name: 'Resume Earlier Opt-In',
+				value: 'resume',
+				description:
+					'Grant again what the contact had opted into before their latest opt-out, quoting that wording as proof. A START from someone who never opted in (or was erased) records nothing.',
+			},
+			{
+				name: 'Resume, or Accept an Invitation',
+				value: 'resumeOrInvitation',
+				description:
+					'As Resume; when there is nothing to resume, record an opt-in to all utility notifications with the invitation wording below as proof',
+			},
+		],
+		description: 'What an opt-in keyword reply (START, UNSTOP, SUBSCRIBE …) records',
+	},
+	{
+		displayName: 'Invitation Wording',
+		name: 'invitationWording',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'Reply START to get order and delivery updates from Example Shop on WhatsApp',
+		displayOptions: { show: { recordInLedger: [true], optInKeywords: ['resumeOrInvitation'] } },
+		description:
+			'The exact text that invites people to reply with the keyword, naming your business and what they will receive (at least 20 characters)',
+	},
+	{
+		displayName: 'Marketing Opt-Out (131050)',
+		name: 'marketingOptOut',
+		type: 'options',
+		noDataExpression: true,
+		default: 'ignore',
+		displayOptions: { show: { recordInLedger: [true] } },
+		options: [
+			{
+				name: 'Do Not Record',
+				value: 'ignore',
+				description:
+					'The person stopped marketing messages only; Meta still delivers utility notifications, so their utility consent stands',
+			},
+			{
+				name: 'Record as Opt-Out of All Utility Notifications',
+				value: 'optOutAllUtility',
+				description: 'Stricter reading: treat stopping marketing as stopping every notification from this business',
+			},
+		],
+		description: 'What a failed status with error 131050 (user stopped marketing messages) records',
+	},
+	{
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',

@@ -1,7 +1,8 @@
 /**
  * One webhook call: GET = Meta's verification handshake; POST = raw body → signature → parse → dedupe → events.
  * Refused calls (bad signature, malformed body) are answered here and start no execution. Accepted calls are
- * answered 200 at once; the events then start one execution with one item per event.
+ * answered 200 at once; with "Record in Consent Ledger" the new events are then written to the ledger
+ * (ledgerRecording.ts), and the events start one execution with one item per event.
  */
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { createHash, timingSafeEqual } from 'crypto';
@@ -16,6 +17,7 @@ import {
 	verifySignature,
 	type WebhookEvent,
 } from '../shared/webhooks';
+import { recordInLedger, readPolicy } from './ledgerRecording';
 import { triggerMemory } from './memory';
 
 /** The parts of n8n's request and response objects this node uses. */
@@ -72,6 +74,14 @@ async function handshake(ctx: IWebhookFunctions): Promise<IWebhookResponseData> 
 	return reply(ctx, 200, challenge);
 }
 
+function readLedgerPolicy(ctx: IWebhookFunctions) {
+	return readPolicy({
+		optInKeywords: ctx.getNodeParameter('optInKeywords', 'resume') as string,
+		invitationWording: ctx.getNodeParameter('invitationWording', '') as string,
+		marketingOptOut: ctx.getNodeParameter('marketingOptOut', 'ignore') as string,
+	});
+}
+
 export async function receiveWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	if (this.getWebhookName() === 'setup') return await handshake(this);
 
@@ -112,18 +122,32 @@ export async function receiveWebhook(this: IWebhookFunctions): Promise<IWebhookR
 		});
 	}
 
-	// Seam for the consent ledger (issue 5): optOutRequest / optInRequest events carry the contact (wa_id and/or
-	// business-scoped user id), phone number id, account, message id, time and evidence, ready to be recorded here.
-
 	const wanted = selectedEventNames((this.getNodeParameter('events', []) as string[]) ?? []);
 	const statuses = new Set((options.statuses as string[] | undefined) ?? ['sent', 'delivered', 'read', 'failed', 'played']);
 	const events = result.events.filter(
 		(event: WebhookEvent) => wanted.has(event.event) && (event.event !== 'statusUpdate' || statuses.has(event.status)),
 	);
 
-	// Meta wants a fast 200; the workflow runs after the answer.
+	// Meta wants a fast 200; the ledger is written and the workflow runs after the answer.
 	reply(this, 200, 'EVENT_RECEIVED');
+
+	// Consent ledger (optional): only verified, new events reach this point, so a forged or repeated call writes
+	// nothing. Every new event is considered, not only the selected ones: an opt-out is honoured whatever starts
+	// the workflow. A ledger failure is logged and reported on the items; it never drops the event.
+	let notes: Map<WebhookEvent, IDataObject> | undefined;
+	if (this.getNodeParameter('recordInLedger', false) === true) {
+		try {
+			notes = await recordInLedger(this, result.events, readLedgerPolicy(this), Date.now());
+		} catch (error) {
+			// recordInLedger reports ledger failures per event; this only guards against the unexpected.
+			this.logger.error(`WhatsApp trigger: consent ledger recording failed: ${(error as Error).message}`, logContext(this));
+		}
+	}
+
 	if (events.length === 0) return { noWebhookResponse: true };
-	const items: INodeExecutionData[] = events.map((event) => ({ json: event as unknown as IDataObject }));
+	const items: INodeExecutionData[] = events.map((event) => {
+		const note = notes?.get(event);
+		return { json: (note ? { ...event, ledger: note } : event) as unknown as IDataObject };
+	});
 	return { noWebhookResponse: true, workflowData: [items] };
 }

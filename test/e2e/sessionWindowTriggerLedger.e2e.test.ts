@@ -1,0 +1,375 @@
+/**
+ * Session Window Trigger wired to the consent ledger, inside a real n8n: inbound replies through the emulator are
+ * recorded by the trigger's workflow (before it starts) and seen by Check Consent in other workflows; the ledger
+ * credential points at this same n8n's public API (real data tables). Forged and duplicate calls write nothing; a
+ * broken ledger still lets the events through, marked as not recorded.
+ */
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+
+import { startEmulator, type Emulator } from '../emulator';
+import { control } from '../emulator/testkit';
+import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, cloudCredentialData, executionError, nodeOutput, runOnce, sharedN8n } from './context';
+
+type Json = Record<string, any>;
+
+const TRIGGER_TYPE = `${NODE_TYPE_PREFIX}whatsAppSessionWindowTrigger`;
+const CHECK_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppCheckConsent`;
+const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
+const TRIGGER_NAME = 'WhatsApp Session Window Trigger';
+const WORDING = 'Send me order and delivery updates from Example Shop on WhatsApp';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('Session Window Trigger → consent ledger in real n8n', () => {
+	const n8n = sharedN8n();
+	const prefix = `e2e_swt_${randomBytes(3).toString('hex')}`;
+	let emulator: Emulator;
+	let cloud: { id: string; name: string };
+	let ledgerCredential: { id: string; name: string };
+	let workflowId: string;
+	let callbackUrl: string;
+	let phoneSeq = 0;
+	/** Digits as WhatsApp sends them (wa_id) and the E.164 form the ledger stores. */
+	const newContact = () => {
+		const digits = `4915131${String(process.pid % 1000).padStart(3, '0')}${String(++phoneSeq).padStart(3, '0')}`;
+		return { waId: digits, phone: `+${digits}` };
+	};
+
+	const ledgerData = (overrides: Json = {}) => ({
+		baseUrl: n8n.url,
+		apiKey: n8n.apiKey,
+		contactKeySecret: 'e2e-contact-key-secret-0123456789',
+		projectId: '',
+		tablePrefix: prefix,
+		...overrides,
+	});
+
+	const sign = (raw: string, secret = emulator.options.appSecret) => `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
+
+	function triggerNode(webhookId: string, registration: 'automatic' | 'manual', ledger: { id: string; name: string }, extra: Json = {}) {
+		return {
+			name: TRIGGER_NAME,
+			type: TRIGGER_TYPE,
+			typeVersion: 1,
+			webhookId,
+			credentials: { [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: ledger },
+			parameters: {
+				registration,
+				events: ['messageReceived', 'window', 'statusUpdate', 'consent'],
+				recordInLedger: true,
+				options: {},
+				...extra,
+			},
+		};
+	}
+
+	async function finished(id: string): Promise<Json[]> {
+		return (await n8n.executions(id)).filter((e) => e.finished || e.status === 'success' || e.status === 'error');
+	}
+
+	/** Waits for `count` new executions of the workflow after `before`; returns them oldest first. */
+	async function waitForExecutions(id: string, before: number, count: number, settleMs = 400): Promise<Json[]> {
+		const deadline = Date.now() + 20_000;
+		let list: Json[] = [];
+		while (Date.now() < deadline) {
+			list = await finished(id);
+			if (list.length >= before + count) break;
+			await sleep(150);
+		}
+		await sleep(settleMs);
+		list = await finished(id);
+		return list.slice(0, list.length - before).sort((a, b) => Number(a.id) - Number(b.id));
+	}
+
+	const itemsOf = (execution: Json) => nodeOutput(execution, TRIGGER_NAME).map((i: Json) => i.json);
+
+	/** Sends an inbound text through the emulator (signed webhook to the trigger) and returns the trigger's items. */
+	async function inbound(waId: string, text: string): Promise<{ wamid: string; items: Json[] }> {
+		const before = (await finished(workflowId)).length;
+		const sent = await control(emulator, 'POST', 'inbound', { from: `+${waId}`, name: 'Ana', text });
+		expect(sent.status).toBe(200);
+		const [execution] = await waitForExecutions(workflowId, before, 1);
+		expect(execution).toBeDefined();
+		return { wamid: sent.body.wamid, items: itemsOf(execution) };
+	}
+
+	function consentNode(parameters: Json) {
+		return {
+			type: CHECK_NODE_TYPE,
+			typeVersion: 1,
+			credentials: { [LEDGER_CREDENTIAL_TYPE]: ledgerCredential },
+			parameters: { contact: '={{ $json.phone }}', ...parameters },
+		};
+	}
+	async function check(phone: string, purpose = 'shippingStatus'): Promise<Json> {
+		const run = await runOnce(n8n, consentNode({ operation: 'check', purpose }), [{ phone }]);
+		expect(executionError(run.execution)).toBeUndefined();
+		return (run.body as Json[])[0].consent;
+	}
+	async function history(phone: string): Promise<Json> {
+		const run = await runOnce(n8n, consentNode({ operation: 'getHistory' }), [{ phone }]);
+		expect(executionError(run.execution)).toBeUndefined();
+		return (run.body as Json[])[0];
+	}
+	async function recordOptIn(phone: string, purpose = 'allUtility'): Promise<void> {
+		const run = await runOnce(
+			n8n,
+			consentNode({ operation: 'recordOptIn', purpose, source: 'checkout form', proofWording: WORDING, proofVersion: 'checkout-v3', proofReference: 'SO-7001' }),
+			[{ phone }],
+		);
+		expect(executionError(run.execution)).toBeUndefined();
+	}
+	async function tableRows(suffix: 'consent_events' | 'contact_state', phone: string): Promise<Json[]> {
+		const tables = await n8n.api<{ data: Json[] }>('GET', `/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: `${prefix}_${suffix}` }))}`);
+		if (tables.data.length === 0) return [];
+		const filter = { type: 'and', filters: [{ columnName: 'contactId', condition: 'eq', value: phone }] };
+		const res = await n8n.api<{ data: Json[] }>('GET', `/data-tables/${tables.data[0].id}/rows?limit=250&filter=${encodeURIComponent(JSON.stringify(filter))}`);
+		return res.data;
+	}
+
+	beforeAll(async () => {
+		emulator = await startEmulator({ port: 0, latencyMs: 0, statusDelayMs: 50, webhookRetryBaseMs: 100 });
+		cloud = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `trigger ledger emulator ${emulator.port}`, cloudCredentialData(emulator));
+		ledgerCredential = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `trigger ledger ${prefix}`, ledgerData());
+		const webhookId = randomUUID();
+		callbackUrl = `${n8n.url}/webhook/${webhookId}/webhook`;
+		workflowId = await n8n.createWorkflow(`e2e trigger ledger ${webhookId}`, [triggerNode(webhookId, 'automatic', ledgerCredential)], {});
+		await n8n.activate(workflowId);
+		await n8n.waitForWebhook(`${webhookId}/webhook`);
+		const deadline = Date.now() + 20_000;
+		while (emulator.state.subscription?.override_callback_uri !== callbackUrl && Date.now() < deadline) await sleep(100);
+		expect(emulator.state.subscription?.override_callback_uri).toBe(callbackUrl);
+	});
+
+	afterAll(async () => {
+		await n8n.deactivate(workflowId).catch(() => undefined);
+		await n8n.deleteWorkflow(workflowId).catch(() => undefined);
+		await emulator.close();
+	});
+
+	it('records a STOP reply as an opt-out that Check Consent in another workflow honours; START resumes the earlier opt-in', async () => {
+		const { waId, phone } = newContact();
+		await recordOptIn(phone);
+		expect(await check(phone)).toMatchObject({ granted: true, reason: 'optedIn', source: 'checkout form' });
+
+		const stop = await inbound(waId, 'STOP');
+		expect(stop.items.map((i) => i.event)).toEqual(['messageReceived', 'optOutRequest', 'windowOpened']);
+		const optOut = stop.items[1];
+		// The event keeps its shape and gains `ledger`.
+		expect(optOut).toMatchObject({ source: 'keyword', keyword: 'stop', scope: 'all', messageId: stop.wamid, contact: { waId } });
+		expect(optOut.ledger).toMatchObject({ recorded: true, action: 'optOut', purposes: ['allUtility'], contact: phone, source: 'WhatsApp reply', capturedAt: optOut.occurredAt });
+		expect(optOut.ledger.eventIds).toHaveLength(1);
+
+		const blocked = await check(phone);
+		expect(blocked).toMatchObject({ granted: false, reason: 'optedOut', source: 'WhatsApp reply', decidedBy: 'allUtility', eventId: optOut.ledger.eventIds[0] });
+		expect(blocked.proof).toEqual({ wording: 'STOP', version: '', reference: stop.wamid });
+		const [row] = (await tableRows('consent_events', phone)).filter((r) => r.action === 'optOut');
+		expect(row).toMatchObject({ source: 'WhatsApp reply', proofWording: 'STOP', proofReference: stop.wamid, workflowId, executionId: '' });
+
+		const start = await inbound(waId, 'START');
+		const optIn = start.items.find((i) => i.event === 'optInRequest') as Json;
+		expect(optIn.ledger).toMatchObject({ recorded: true, action: 'optIn', purposes: ['allUtility'], source: 'WhatsApp reply' });
+		const resumed = await check(phone);
+		expect(resumed).toMatchObject({ granted: true, reason: 'optedIn', source: 'WhatsApp reply', decidedBy: 'allUtility' });
+		expect(resumed.proof).toEqual({ wording: `Replied "START" on WhatsApp to resume: ${WORDING}`, version: 'checkout-v3', reference: start.wamid });
+	});
+
+	it('does not let a START grant consent to someone who never opted in', async () => {
+		const { waId, phone } = newContact();
+		const start = await inbound(waId, 'START');
+		const optIn = start.items.find((i) => i.event === 'optInRequest') as Json;
+		expect(optIn.ledger).toMatchObject({ recorded: false, reason: 'nothingToResume' });
+		expect(await check(phone)).toMatchObject({ granted: false, reason: 'noRecord' });
+		// …but its inbound time is recorded.
+		expect(start.items[0].ledger).toMatchObject({ recorded: true });
+	});
+
+	it('records each contact’s last inbound time (the 24-hour window) and never moves it back', async () => {
+		const { waId, phone } = newContact();
+		const hello = await inbound(waId, 'Hello, where is my parcel?');
+		const [message, window] = hello.items;
+		expect(message.event).toBe('messageReceived');
+		expect(message.ledger).toEqual({ recorded: true, lastInboundAt: message.occurredAt, windowExpiresAt: window.expiresAt });
+		expect(window.ledger).toEqual(message.ledger);
+
+		const h = await history(phone);
+		expect(h.serviceWindow).toEqual({ lastInboundAt: message.occurredAt, windowExpiresAt: window.expiresAt });
+		expect(h.events).toEqual([]); // a plain message is no consent event
+
+		// A late, older message (signed, new wamid) does not move the window back.
+		const before = (await finished(workflowId)).length;
+		const older = Math.floor(Date.parse(message.occurredAt) / 1000) - 3600;
+		const raw = JSON.stringify({
+			object: 'whatsapp_business_account',
+			entry: [
+				{
+					id: emulator.options.wabaId,
+					changes: [
+						{
+							field: 'messages',
+							value: {
+								messaging_product: 'whatsapp',
+								metadata: { display_phone_number: '15550100100', phone_number_id: emulator.options.phoneNumbers[0].id },
+								contacts: [{ profile: { name: 'Ana' }, wa_id: waId }],
+								messages: [{ from: waId, id: `wamid.LATE${randomBytes(4).toString('hex')}`, timestamp: String(older), type: 'text', text: { body: 'sent an hour ago' } }],
+							},
+						},
+					],
+				},
+			],
+		});
+		const res = await fetch(callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw) }, body: raw });
+		expect(res.status).toBe(200);
+		const [late] = await waitForExecutions(workflowId, before, 1);
+		expect(itemsOf(late)[0].ledger).toEqual({ recorded: true, lastInboundAt: message.occurredAt, windowExpiresAt: window.expiresAt, unchanged: true });
+		expect((await history(phone)).serviceWindow.lastInboundAt).toBe(message.occurredAt);
+	});
+
+	it('writes nothing for a forged call, and nothing twice for a duplicate delivery', async () => {
+		const { waId, phone } = newContact();
+		const genuine = await inbound(waId, 'STOP');
+		expect(genuine.items[1].ledger.recorded).toBe(true);
+
+		const victim = newContact();
+		const before = (await finished(workflowId)).length;
+		const forged = JSON.stringify({
+			object: 'whatsapp_business_account',
+			entry: [
+				{
+					id: emulator.options.wabaId,
+					changes: [
+						{
+							field: 'messages',
+							value: {
+								messaging_product: 'whatsapp',
+								metadata: { phone_number_id: emulator.options.phoneNumbers[0].id },
+								contacts: [{ profile: { name: 'Forged' }, wa_id: victim.waId }],
+								messages: [{ from: victim.waId, id: 'wamid.FORGEDSTOP1', timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'STOP' } }],
+							},
+						},
+					],
+				},
+			],
+		});
+		const wrongSecret = await fetch(callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(forged, 'not-the-app-secret') }, body: forged });
+		expect(wrongSecret.status).toBe(401);
+		const unsigned = await fetch(callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: forged });
+		expect(unsigned.status).toBe(401);
+		await sleep(800);
+		expect((await finished(workflowId)).length).toBe(before);
+		expect(await tableRows('consent_events', victim.phone)).toEqual([]);
+		expect(await tableRows('contact_state', victim.phone)).toEqual([]);
+		expect(await check(victim.phone)).toMatchObject({ reason: 'noRecord' });
+
+		// The genuine STOP delivered again (Meta retries): dropped before the ledger, one opt-out only.
+		const sameAgain = JSON.stringify({
+			object: 'whatsapp_business_account',
+			entry: [
+				{
+					id: emulator.options.wabaId,
+					changes: [
+						{
+							field: 'messages',
+							value: {
+								messaging_product: 'whatsapp',
+								metadata: { phone_number_id: emulator.options.phoneNumbers[0].id },
+								contacts: [{ profile: { name: 'Ana' }, wa_id: waId }],
+								messages: [{ from: waId, id: genuine.wamid, timestamp: String(Math.floor(Date.parse(genuine.items[0].occurredAt) / 1000)), type: 'text', text: { body: 'STOP' } }],
+							},
+						},
+					],
+				},
+			],
+		});
+		const again = await fetch(callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(sameAgain) }, body: sameAgain });
+		expect(again.status).toBe(200);
+		await sleep(800);
+		expect((await finished(workflowId)).length).toBe(before);
+		const optOuts = (await tableRows('consent_events', phone)).filter((r) => r.action === 'optOut');
+		expect(optOuts).toHaveLength(1);
+	});
+
+	it('does not withdraw utility consent on a 131050 (marketing opt-out) by default', async () => {
+		const { waId, phone } = newContact();
+		await recordOptIn(phone, 'shippingStatus');
+		const before = (await finished(workflowId)).length;
+		const ts = Math.floor(Date.now() / 1000);
+		const posted = await control(emulator, 'POST', 'webhook', {
+			object: 'whatsapp_business_account',
+			entry: [
+				{
+					id: emulator.options.wabaId,
+					changes: [
+						{
+							field: 'messages',
+							value: {
+								messaging_product: 'whatsapp',
+								metadata: { phone_number_id: emulator.options.phoneNumbers[0].id },
+								statuses: [
+									{
+										id: `wamid.MKT${randomBytes(4).toString('hex')}`,
+										status: 'failed',
+										timestamp: String(ts),
+										recipient_id: waId,
+										errors: [{ code: 131050, title: 'User has stopped marketing messages', error_data: { details: 'The user stopped marketing messages from this business' } }],
+									},
+								],
+							},
+						},
+					],
+				},
+			],
+		});
+		expect(posted.status).toBe(200);
+		const [execution] = await waitForExecutions(workflowId, before, 1);
+		const items = itemsOf(execution);
+		expect(items.map((i) => i.event)).toEqual(['statusUpdate', 'optOutRequest']);
+		expect(items[0].ledger).toBeUndefined();
+		expect(items[1]).toMatchObject({ source: 'error131050', scope: 'marketing', ledger: { recorded: false, reason: 'marketingOnly' } });
+		expect(await check(phone)).toMatchObject({ granted: true, reason: 'optedIn' });
+		expect((await tableRows('consent_events', phone)).map((r) => r.action)).toEqual(['optIn']);
+	});
+
+	it('still emits the events, marked not recorded, when the ledger cannot be written', async () => {
+		const broken = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `broken ledger ${prefix}`, ledgerData({ apiKey: 'not-a-valid-api-key' }));
+		const webhookId = randomUUID();
+		const url = `${n8n.url}/webhook/${webhookId}/webhook`;
+		const id = await n8n.createWorkflow(`e2e trigger broken ledger ${webhookId}`, [triggerNode(webhookId, 'manual', broken)], {});
+		try {
+			await n8n.activate(id);
+			await n8n.waitForWebhook(`${webhookId}/webhook`);
+			const { waId, phone } = newContact();
+			const raw = JSON.stringify({
+				object: 'whatsapp_business_account',
+				entry: [
+					{
+						id: emulator.options.wabaId,
+						changes: [
+							{
+								field: 'messages',
+								value: {
+									messaging_product: 'whatsapp',
+									metadata: { phone_number_id: emulator.options.phoneNumbers[0].id },
+									contacts: [{ profile: { name: 'Ana' }, wa_id: waId }],
+									messages: [{ from: waId, id: `wamid.BROKEN${randomBytes(4).toString('hex')}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'STOP' } }],
+								},
+							},
+						],
+					},
+				],
+			});
+			const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw) }, body: raw });
+			expect(res.status).toBe(200);
+			expect(await res.text()).toBe('EVENT_RECEIVED');
+			const [execution] = await waitForExecutions(id, 0, 1);
+			const items = itemsOf(execution);
+			expect(items.map((i) => i.event)).toEqual(['messageReceived', 'optOutRequest', 'windowOpened']);
+			for (const item of items) {
+				expect(item.ledger).toMatchObject({ recorded: false, error: expect.stringMatching(/401/), fix: expect.stringMatching(/API key/) });
+			}
+			expect(await tableRows('consent_events', phone)).toEqual([]);
+		} finally {
+			await n8n.deactivate(id).catch(() => undefined);
+			await n8n.deleteWorkflow(id).catch(() => undefined);
+		}
+	});
+});
