@@ -90,6 +90,10 @@ export const STATE_COLUMNS: readonly ColumnSpec[] = [
 	{ name: 'lastEventAt', type: 'date', description: 'Ordering key: state only moves to newer events' },
 	{ name: 'lastInboundAt', type: 'date', description: 'serviceWindow row: last message received from the contact' },
 	{ name: 'windowExpiresAt', type: 'date', description: 'serviceWindow row: lastInboundAt + 24 h' },
+	// n8n 2.41's data-table filters compare date columns wrongly on SQLite (lt/lte always match, gt/gte never);
+	// numbers compare correctly, so the move-forward conditions use these millisecond twins.
+	{ name: 'lastEventAtMs', type: 'number', description: 'lastEventAt in Unix milliseconds (ordering key of the conditional updates)' },
+	{ name: 'lastInboundAtMs', type: 'number', description: 'lastInboundAt in Unix milliseconds (serviceWindow row)' },
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -553,14 +557,15 @@ export class ConsentLedger {
 	 */
 	private async advanceState(event: ConsentEvent): Promise<void> {
 		const state = stateFromEvent(event);
-		const data: Row = { ...state };
+		const capturedMs = Date.parse(event.capturedAt);
+		const data: Row = { ...state, lastEventAtMs: capturedMs };
 		await this.withTable('state', async (table) => {
 			const filter: RowFilter = {
 				type: 'and',
 				filters: [
 					eq('contactKey', event.contactKey),
 					eq('purpose', event.purpose),
-					{ columnName: 'lastEventAt', condition: event.action === 'optIn' ? 'lt' : 'lte', value: event.capturedAt },
+					{ columnName: 'lastEventAtMs', condition: event.action === 'optIn' ? 'lt' : 'lte', value: capturedMs },
 				],
 			};
 			const updated = await this.client.updateRows(table.id, filter, data);
@@ -613,11 +618,21 @@ export class ConsentLedger {
 		const lastInboundAt = toIso(at);
 		if (!lastInboundAt) throw new LedgerError(`"${String(at)}" is not a time`, 'Pass the webhook message timestamp (Unix seconds) or an ISO date-time.');
 		const windowExpiresAt = new Date(Date.parse(lastInboundAt) + SERVICE_WINDOW_MS).toISOString();
-		const data: Row = { contactKey: key, contactId: id, purpose: WINDOW_PURPOSE, lastInboundAt, windowExpiresAt, lastEventAt: lastInboundAt };
+		const inboundMs = Date.parse(lastInboundAt);
+		const data: Row = {
+			contactKey: key,
+			contactId: id,
+			purpose: WINDOW_PURPOSE,
+			lastInboundAt,
+			windowExpiresAt,
+			lastEventAt: lastInboundAt,
+			lastInboundAtMs: inboundMs,
+			lastEventAtMs: inboundMs,
+		};
 		await this.withTable('state', async (table) => {
 			const updated = await this.client.updateRows(
 				table.id,
-				{ type: 'and', filters: [eq('contactKey', key), eq('purpose', WINDOW_PURPOSE), { columnName: 'lastInboundAt', condition: 'lt', value: lastInboundAt }] },
+				{ type: 'and', filters: [eq('contactKey', key), eq('purpose', WINDOW_PURPOSE), { columnName: 'lastInboundAtMs', condition: 'lt', value: inboundMs }] },
 				data,
 			);
 			if (updated.length > 0) return;
