@@ -1,5 +1,7 @@
 import type {
 	IAuthenticateGeneric,
+	IAuthenticateRuleResponseCode,
+	IAuthenticateRuleResponseSuccessBody,
 	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
@@ -99,7 +101,19 @@ export class WhatsAppCloudApi implements ICredentialType {
 			url: '=/{{$credentials.businessAccountId}}',
 			qs: { fields: 'id,name' },
 		},
+		// n8n applies each rule by its type (status rules to errors, body rules to 2xx answers); its type only
+		// allows one kind per list, hence the cast.
 		rules: [
+			{
+				// A 200 without the account's id (an HTML page, another API) is not the Graph API.
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'id',
+					value: undefined,
+					message:
+						'Something answered at this Base URL, but not the Graph API (no account in the answer). Check the Base URL (https://graph.facebook.com) and the Graph API version.',
+				},
+			},
 			{
 				type: 'responseCode',
 				properties: {
@@ -131,6 +145,6 @@ export class WhatsAppCloudApi implements ICredentialType {
 					message: 'Nothing answered at this Base URL and Graph API version. Check both (for example https://graph.facebook.com and v24.0).',
 				},
 			},
-		],
+		] as Array<IAuthenticateRuleResponseCode | IAuthenticateRuleResponseSuccessBody> as IAuthenticateRuleResponseCode[],
 	};
 }

@@ -1,5 +1,7 @@
 import type {
 	IAuthenticateGeneric,
+	IAuthenticateRuleResponseCode,
+	IAuthenticateRuleResponseSuccessBody,
 	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
@@ -85,7 +87,19 @@ export class WhatsAppLedgerApi implements ICredentialType {
 			url: '/data-tables',
 			qs: { limit: 1 },
 		},
+		// n8n applies each rule by its type (status rules to errors, body rules to 2xx answers); its type only
+		// allows one kind per list, hence the cast.
 		rules: [
+			{
+				// n8n answers unknown paths with its editor page (200, HTML): no `data` list means no public API here.
+				type: 'responseSuccessBody',
+				properties: {
+					key: 'data',
+					value: undefined,
+					message:
+						"No n8n public API at this address. Use n8n's own address (e.g. http://localhost:5678) and check the public API is not disabled.",
+				},
+			},
 			{
 				type: 'responseCode',
 				properties: {
@@ -110,6 +124,6 @@ export class WhatsAppLedgerApi implements ICredentialType {
 						"No n8n public API at this address. Use n8n's own address (e.g. http://localhost:5678) and check the public API is not disabled.",
 				},
 			},
-		],
+		] as Array<IAuthenticateRuleResponseCode | IAuthenticateRuleResponseSuccessBody> as IAuthenticateRuleResponseCode[],
 	};
 }

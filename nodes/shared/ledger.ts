@@ -129,8 +129,11 @@ function clues(error: unknown): string {
 }
 
 export function ledgerHttpError(status: number, body: unknown, doing: string): LedgerError {
-	const detail =
-		body && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string'
+	// A web page instead of JSON: the Base URL points at something that is not n8n's public API.
+	const isHtml = typeof body === 'string' && /^\s*<(!doctype|html)/i.test(body);
+	const detail = isHtml
+		? 'an HTML page answered, not n8n’s public API'
+		: body && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string'
 			? (body as { message: string }).message
 			: typeof body === 'string'
 				? body.slice(0, 200)

@@ -71,6 +71,8 @@ export class GraphNetworkError extends Error {
 		readonly kind: NetworkFailureKind,
 		message: string,
 		readonly original: unknown,
+		/** The low-level codes and messages (ECONNREFUSED …), for the description. */
+		readonly details = '',
 	) {
 		super(message);
 		this.name = 'GraphNetworkError';
@@ -110,7 +112,9 @@ export function classifyNetworkError(error: unknown): GraphNetworkError {
 		reset: 'The connection to the Graph API was cut before an answer arrived; the request may or may not have been processed',
 		other: 'The Graph API request failed without an answer',
 	};
-	return new GraphNetworkError(kind, `${messages[kind]} (${clues.slice(0, 300)})`, error);
+	// n8n swaps an error message that contains a code like ECONNREFUSED for its own generic text, so the codes go
+	// into `details`, not the message.
+	return new GraphNetworkError(kind, messages[kind], error, clues.slice(0, 300));
 }
 
 /**

@@ -102,9 +102,9 @@ function failureFromNetwork(error: GraphNetworkError): SendFailure {
 	return {
 		title: error.certainlyNotSent ? 'Connection failed' : 'Outcome unknown',
 		message: error.message,
-		description: error.certainlyNotSent
+		description: `${error.details ? `(${error.details}) ` : ''}` + (error.certainlyNotSent
 			? 'Nothing reached Meta. Check the Base URL in the credential and the network.'
-			: 'Meta may have accepted this message. Check the delivery status (Session Window Trigger) before sending it again; enable "Retry When Outcome Is Unknown" only if a duplicate is acceptable.',
+			: 'Meta may have accepted this message. Check the delivery status (Session Window Trigger) before sending it again; enable "Retry When Outcome Is Unknown" only if a duplicate is acceptable.'),
 		retryable: error.certainlyNotSent,
 		outcome: error.certainlyNotSent ? 'not_sent' : 'unknown',
 	};

@@ -105,7 +105,16 @@ export async function prepareSend(
 		refuse(this, itemIndex, `"${senderId}" is not a phone number ID`, 'Use the numeric phone number ID from WhatsApp Manager, not the phone number');
 	}
 
-	const recipientInput = String(this.getNodeParameter('recipient', itemIndex, '') ?? '');
+	const recipientRaw = this.getNodeParameter('recipient', itemIndex, '') as unknown;
+	if (recipientRaw !== null && typeof recipientRaw === 'object') {
+		refuse(
+			this,
+			itemIndex,
+			`Recipient Phone Number is ${Array.isArray(recipientRaw) ? 'a list' : 'an object'}, not a phone number`,
+			`Map the field that holds the number itself, e.g. {{ $json.customer.phone }} instead of {{ $json.customer }}. Got: ${JSON.stringify(recipientRaw).slice(0, 120)}`,
+		);
+	}
+	const recipientInput = String(recipientRaw ?? '');
 	const phone = normalisePhone(recipientInput);
 	if (!phone.ok) refuse(this, itemIndex, `Invalid recipient phone number "${recipientInput}"`, phone.reason);
 

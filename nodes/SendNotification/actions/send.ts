@@ -11,7 +11,7 @@ import {
 import { ConsentLedger, LedgerError } from '../../shared/ledger';
 import { SendKeyStore } from '../../shared/sendKeys';
 import { parseRateCardOverride, type RateCard } from '../../shared/pricing';
-import { getCloudCredentials, graphUrl } from '../../shared/transport';
+import { GraphNetworkError, getCloudCredentials, graphUrl } from '../../shared/transport';
 import {
 	DEFAULT_MESSAGES_PER_SECOND,
 	DEFAULT_PAIR_SPACING_SECONDS,
@@ -118,7 +118,12 @@ export async function sendNotifications(this: IExecuteFunctions): Promise<INodeE
 			const error =
 				caught instanceof LedgerError
 					? new NodeOperationError(this.getNode(), caught.message, { itemIndex: i, description: caught.fix })
-					: new NodeOperationError(this.getNode(), caught as Error, { itemIndex: i });
+					: caught instanceof GraphNetworkError
+						? new NodeOperationError(this.getNode(), `${caught.message} while reading the template`, {
+								itemIndex: i,
+								description: `Nothing was sent. Check the Base URL (${credentials.baseUrl}) and Graph API version in the WhatsApp Cloud API credential, and that the server is reachable from n8n. Details: ${caught.details}`,
+							})
+						: new NodeOperationError(this.getNode(), caught as Error, { itemIndex: i });
 			if (!continueOnFail) throw error;
 			const message = error.message;
 			const description = error.description ?? undefined;

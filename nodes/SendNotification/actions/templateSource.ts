@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { GraphError } from '../../shared/metaErrors';
+import { lookupMetaError, type GraphError } from '../../shared/metaErrors';
 import type { MessageTemplate } from '../../shared/templates';
 import { graphGetAllPages, graphRequest, type CloudCredentials, type GraphContext } from '../../shared/transport';
 
@@ -15,6 +15,14 @@ export interface TemplateLocator {
 export type TemplateLookup =
 	| { ok: true; template: MessageTemplate }
 	| { ok: false; problem: string; fix: string; graphError?: GraphError };
+
+/** What to do about a Graph error while reading templates: the error table's advice for the code. */
+function fixFor(error: GraphError): string {
+	if (error.code === 100) {
+		return 'Check the WhatsApp Business Account ID in the credential (WhatsApp Manager → Account tools) and that the token can read that account.';
+	}
+	return lookupMetaError(error.code).userMessage;
+}
 
 export function readLocator(raw: unknown): TemplateLocator {
 	if (raw && typeof raw === 'object' && 'value' in raw) {
@@ -45,7 +53,12 @@ export async function lookupTemplate(
 			limit: 250,
 		});
 		if (found.error) {
-			return { ok: false, problem: `Meta could not list templates: ${found.error.message}`, fix: 'Check the credential', graphError: found.error };
+			return {
+				ok: false,
+				problem: `Meta refused listing the account's templates: ${found.error.message}`,
+				fix: fixFor(found.error),
+				graphError: found.error,
+			};
 		}
 		const sameName = found.items.filter((t) => t.name === name);
 		const matches = language ? sameName.filter((t) => t.language === language) : sameName;
@@ -83,7 +96,7 @@ export async function lookupTemplate(
 			problem: notFound
 				? `No template with ID ${locator.value} exists in this account`
 				: `Meta could not read template ${locator.value}: ${res.error?.message ?? 'empty answer'}`,
-			fix: notFound ? 'It may have been deleted: pick the template again from the list' : 'Check the credential',
+			fix: notFound ? 'It may have been deleted, or the credential belongs to another account: pick the template again from the list' : res.error ? fixFor(res.error) : 'Try again',
 			graphError: res.error,
 		};
 	}
