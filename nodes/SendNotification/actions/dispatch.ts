@@ -129,6 +129,12 @@ export async function dispatchSends(
 	const firstSlots = sends.map((send) => scheduler.reserve(send.to, Date.now()));
 
 	const deliver = async (send: PreparedSend, slot: number): Promise<SendOutcome> => {
+		// Claim the key only when this item's turn comes, so a process that dies leaves few claims "unknown".
+		if (settings.keyStore && send.idempotencyKey) {
+			const wait = slot - Date.now();
+			if (wait > 0) await sleep(wait);
+			if (stopped) return { status: 'skipped', send };
+		}
 		const claim = await claimKey(send);
 		if (claim && 'status' in claim) return claim;
 		const claimId = claim?.claimId;
