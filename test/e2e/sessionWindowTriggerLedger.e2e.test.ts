@@ -173,6 +173,32 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 		expect(resumed.proof).toEqual({ wording: `Replied "START" on WhatsApp to resume: ${WORDING}`, version: 'checkout-v3', reference: start.wamid });
 	});
 
+	it('a STOP reply through the trigger blocks the next Send Notification in another workflow', async () => {
+		const { waId, phone } = newContact();
+		await recordOptIn(phone);
+		const sendNode = {
+			type: `${NODE_TYPE_PREFIX}whatsAppSendNotification`,
+			typeVersion: 1,
+			credentials: { [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: ledgerCredential },
+			parameters: {
+				notificationType: 'shippingStatus',
+				useConsentLedger: true,
+				recipient: '={{ $json.phone }}',
+				template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
+				variables: { mappingMode: 'defineBelow', value: { body_1: 'Ana', body_2: 'SO-5', body_3: 'Friday', button_0_url: 'SO-5' } },
+			},
+		};
+		const accepted = () => emulator.state.messages.filter((m) => m.to.replace('+', '') === waId).length;
+		const before = await runOnce(n8n, sendNode, [{ phone }]);
+		expect((before.body as Json[])[0].messageId).toMatch(/^wamid\./);
+		expect(accepted()).toBe(1);
+
+		await inbound(waId, 'STOP');
+		const after = await runOnce(n8n, sendNode, [{ phone }]);
+		expect((after.body as Json[])[0]).toMatchObject({ skipped: 'no consent', consent: { granted: false, reason: 'optedOut' } });
+		expect(accepted()).toBe(1);
+	});
+
 	it('does not let a START grant consent to someone who never opted in', async () => {
 		const { waId, phone } = newContact();
 		const start = await inbound(waId, 'START');
