@@ -76,3 +76,29 @@ describe('SendScheduler', () => {
 		expect([1, 2, 3].map((n) => scheduler.reserve(`r${n}`, 0))).toEqual([0, 12.5, 25]);
 	});
 });
+
+describe('RollingWindow', () => {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { RollingWindow } = require('../../nodes/shared/pacing') as typeof import('../../nodes/shared/pacing');
+
+	it('allows `limit` starts per window, then waits for the oldest to leave it', () => {
+		const window = new RollingWindow(3, 1000);
+		for (const at of [0, 10, 20]) {
+			expect(window.nextAllowed(at)).toBe(at);
+			window.record(at);
+		}
+		expect(window.nextAllowed(30)).toBe(1000);
+		window.record(1000);
+		expect(window.nextAllowed(1001)).toBe(1010);
+	});
+
+	it('widens after a throughput error, up to a quarter more', () => {
+		const window = new RollingWindow(2, 1000);
+		window.record(0);
+		window.record(5);
+		window.widen(20);
+		expect(window.nextAllowed(6)).toBe(1020);
+		for (let i = 0; i < 50; i++) window.widen(20);
+		expect(window.currentWindowMs).toBe(1250);
+	});
+});

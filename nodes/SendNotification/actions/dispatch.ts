@@ -118,7 +118,8 @@ export async function dispatchSends(
 ): Promise<SendOutcome[]> {
 	const scheduler = new SendScheduler({
 		messagesPerSecond: settings.messagesPerSecond,
-		pairSpacingMs: settings.pairSpacingMs,
+		// A small margin: request start and arrival at Meta differ by some milliseconds.
+		pairSpacingMs: settings.pairSpacingMs > 0 ? settings.pairSpacingMs + 100 : 0,
 	});
 	const gate = new Gate(Math.min(1000, Math.max(16, settings.messagesPerSecond)));
 	// A little over a second, so that network jitter cannot squeeze one message too many into Meta's window.
@@ -242,6 +243,7 @@ export async function dispatchSends(
 					};
 				} else {
 					failure = failureFromGraph(res.error ?? { message: `HTTP ${res.statusCode}` }, res.statusCode, true);
+					if (failure.code === 130429) window.widen(20);
 					if (failure.retryable && failure.code !== undefined) retryDelay = retryDelayMs(failure.code, attempt);
 				}
 			} catch (error) {

@@ -1,0 +1,571 @@
+/** The bench cases: each builds its workflow in the shared n8n, drives it, and measures at the emulator. */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+
+import type { Emulator } from '../../test/emulator';
+import { signWebhook } from '../../test/emulator';
+import { envelope } from '../../test/emulator/webhooks';
+import { N8nClient, PACKAGE_DIR, type WorkflowNode } from '../../test/e2e/n8n';
+import { Monitor, round, type Sample } from './monitor';
+
+type Json = Record<string, any>;
+
+export const SEND_NODE_TYPE = 'n8n-nodes-whatsapp-notifications.whatsAppSendNotification';
+export const POLL_NODE_TYPE = 'n8n-nodes-whatsapp-notifications.whatsAppTemplateStatusPoll';
+export const SWT_NODE_TYPE = 'n8n-nodes-whatsapp-notifications.whatsAppSessionWindowTrigger';
+/** The default template with exactly two body variables (and no header/button parameters). */
+export const TEMPLATE = { name: 'account_update', language: 'en_US', notificationType: 'accountUpdate' };
+
+export interface BenchCtx {
+	client: N8nClient;
+	emulator: Emulator;
+	n8nPid: number;
+	cloudCredential: { id: string; name: string };
+	/** Same account, but baseUrl https://graph.facebook.com: through the loopback TLS stand-in, like the built-in node. */
+	cloudCredentialViaTls: { id: string; name: string };
+	builtinCredential: { id: string; name: string };
+	triggerCredential: { id: string; name: string };
+	latencyMs: number;
+	log(line: string): void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Recipient i: distinct German mobile numbers in E.164 without spaces (none ends in 0000 = "not on WhatsApp"). */
+export const phoneOf = (i: number) => `+4915123${String(100001 + i).padStart(6, '0')}`;
+
+export function itemsFor(count: number, recipientOf: (i: number) => number = (i) => i): Json[] {
+	return Array.from({ length: count }, (_, i) => ({
+		phone: phoneOf(recipientOf(i)),
+		name: `Customer ${i}`,
+		change: `email address changed (ref ${1000 + i})`,
+	}));
+}
+
+async function resetEmulator(emu: Emulator, config: Json): Promise<void> {
+	emu.reset();
+	const res = await fetch(`${emu.url}/_emulator/config`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ statusWebhooks: false, ...config }),
+	});
+	if (!res.ok) throw new Error(`emulator config: ${res.status} ${await res.text()}`);
+}
+
+function webhookNodes(pathName: string): WorkflowNode[] {
+	return [
+		{
+			name: 'Webhook',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2,
+			webhookId: randomUUID(),
+			parameters: { httpMethod: 'POST', path: pathName, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+		},
+		{
+			name: 'Split Items',
+			type: 'n8n-nodes-base.splitOut',
+			typeVersion: 1,
+			parameters: { fieldToSplitOut: 'body.items', include: 'noOtherFields', options: {} },
+		},
+	];
+}
+
+export function sendNotificationNode(ctx: BenchCtx, options: Json, viaTls = false): WorkflowNode {
+	return {
+		name: 'Send Notification',
+		type: SEND_NODE_TYPE,
+		typeVersion: 1,
+		credentials: { whatsAppCloudApi: viaTls ? ctx.cloudCredentialViaTls : ctx.cloudCredential },
+		parameters: {
+			notificationType: TEMPLATE.notificationType,
+			recipient: '={{ $json.phone }}',
+			template: { __rl: true, mode: 'name', value: `${TEMPLATE.name}/${TEMPLATE.language}` },
+			variables: {
+				mappingMode: 'defineBelow',
+				value: { body_1: '={{ $json.name }}', body_2: '={{ $json.change }}' },
+				matchingColumns: [],
+				schema: [],
+			},
+			options,
+		},
+	};
+}
+
+export function builtinNode(ctx: BenchCtx): WorkflowNode {
+	return {
+		name: 'WhatsApp Business Cloud',
+		type: 'n8n-nodes-base.whatsApp',
+		typeVersion: 1.1,
+		credentials: { whatsAppApi: ctx.builtinCredential },
+		parameters: {
+			resource: 'message',
+			operation: 'sendTemplate',
+			phoneNumberId: ctx.emulator.options.phoneNumbers[0].id,
+			recipientPhoneNumber: '={{ $json.phone }}',
+			template: `${TEMPLATE.name}|${TEMPLATE.language}`,
+			components: {
+				component: [
+					{
+						type: 'body',
+						bodyParameters: {
+							parameter: [
+								{ type: 'text', text: '={{ $json.name }}' },
+								{ type: 'text', text: '={{ $json.change }}' },
+							],
+						},
+					},
+				],
+			},
+		},
+	};
+}
+
+export interface SendResult {
+	label: string;
+	items: number;
+	httpStatus: number;
+	totalSeconds: number;
+	messagesPerSecond: number;
+	accepted: number;
+	outputOk: number;
+	graphCalls: number;
+	apiCallsPerMessage: number;
+	templateReads: number;
+	sendSpanSeconds: number;
+	sendRateMps: number;
+	maxInAnySecond: number;
+	/** Same, over every POST /messages as it arrived (retries and rejected ones included). */
+	maxInAnySecondAllPosts: number;
+	err130429: number;
+	err131056: number;
+	minSameRecipientGapMs?: number;
+	memory: Sample;
+	emulatorConfig: Json;
+	nodeOptions?: Json;
+	error?: string;
+}
+
+function maxInWindow(times: number[], windowMs: number): number {
+	let best = 0;
+	for (let i = 0, j = 0; i < times.length; i++) {
+		while (times[i] - times[j] >= windowMs) j++;
+		best = Math.max(best, i - j + 1);
+	}
+	return best;
+}
+
+/** Webhook → Split Out → node, posted once with all items; measured end to end and at the emulator. */
+export async function runSendCase(
+	ctx: BenchCtx,
+	label: string,
+	node: WorkflowNode,
+	items: Json[],
+	emulatorConfig: Json,
+	timeoutMs: number,
+): Promise<SendResult> {
+	const { client, emulator } = ctx;
+	await resetEmulator(emulator, { latencyMs: ctx.latencyMs, ...emulatorConfig });
+	const pathName = `bench-${randomUUID()}`;
+	const nodes = [...webhookNodes(pathName), node];
+	const connections = {
+		Webhook: { main: [[{ node: 'Split Items', type: 'main', index: 0 }]] },
+		'Split Items': { main: [[{ node: node.name, type: 'main', index: 0 }]] },
+	};
+	const workflowId = await client.createWorkflow(`bench ${label}`, nodes, connections);
+	const monitor = new Monitor(ctx.n8nPid);
+	try {
+		await client.activate(workflowId);
+		await client.waitForWebhook(pathName);
+		ctx.log(`  ${label}: ${items.length} items …`);
+		monitor.begin();
+		const t0 = performance.now();
+		const controller = new AbortController();
+		const timer = setTimeout(() => controller.abort(), timeoutMs);
+		let status = 0;
+		let body: unknown;
+		try {
+			const res = await fetch(`${client.url}/webhook/${pathName}`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ items }),
+				signal: controller.signal,
+			});
+			status = res.status;
+			const text = await res.text();
+			try {
+				body = JSON.parse(text);
+			} catch {
+				body = text;
+			}
+		} finally {
+			clearTimeout(timer);
+		}
+		const totalSeconds = (performance.now() - t0) / 1000;
+		const memory = monitor.end();
+		const out = Array.isArray(body) ? (body as Json[]) : [];
+		const outputOk = out.filter((o) => typeof o.messageId === 'string' || typeof o.messages?.[0]?.id === 'string').length;
+		const graph = emulator.state.requests;
+		const posts = graph.filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
+		const acceptedPosts = posts.filter((r) => r.status === 200);
+		const times = acceptedPosts.map((r) => r.at).sort((a, b) => a - b);
+		const span = times.length > 1 ? (times[times.length - 1] - times[0]) / 1000 : 0;
+		const stats = emulator.state.stats;
+		// Same-recipient spacing as Meta saw it (arrival times of accepted sends).
+		const byRecipient = new Map<string, number[]>();
+		for (const r of acceptedPosts) {
+			const to = String((r.body as Json)?.to ?? '').replace(/\D/g, '');
+			byRecipient.set(to, [...(byRecipient.get(to) ?? []), r.at]);
+		}
+		let minGap = Infinity;
+		for (const list of byRecipient.values()) {
+			list.sort((a, b) => a - b);
+			for (let i = 1; i < list.length; i++) minGap = Math.min(minGap, list[i] - list[i - 1]);
+		}
+		const accepted = stats.messagesAccepted;
+		const result: SendResult = {
+			label,
+			items: items.length,
+			httpStatus: status,
+			totalSeconds: round(totalSeconds, 2),
+			messagesPerSecond: round(accepted / totalSeconds, 1),
+			accepted,
+			outputOk,
+			graphCalls: graph.length,
+			apiCallsPerMessage: round(graph.length / Math.max(1, accepted), 4),
+			templateReads: graph.filter((r) => r.method === 'GET' && r.path.includes('message_templates')).length,
+			sendSpanSeconds: round(span, 2),
+			sendRateMps: round(times.length > 1 ? (times.length - 1) / span : 0, 1),
+			maxInAnySecond: maxInWindow(times, 1000),
+			maxInAnySecondAllPosts: maxInWindow(posts.map((r) => r.at).sort((a, b) => a - b), 1000),
+			err130429: stats.errors['130429'] ?? 0,
+			err131056: stats.errors['131056'] ?? 0,
+			minSameRecipientGapMs: Number.isFinite(minGap) ? minGap : undefined,
+			memory,
+			emulatorConfig: { latencyMs: ctx.latencyMs, ...emulatorConfig },
+		};
+		if (status !== 200) result.error = `webhook answered ${status}: ${JSON.stringify(body).slice(0, 300)}`;
+		return result;
+	} finally {
+		monitor.end();
+		await client.deactivate(workflowId).catch(() => undefined);
+		await client.deleteWorkflow(workflowId).catch(() => undefined);
+	}
+}
+
+/* --------------------------------------------------------------- webhook ingestion */
+
+/** Counts what the workflows' last node posts back, so "processed" means the execution really ran. */
+export class Sink {
+	private server?: http.Server;
+	counts = new Map<string, { n: number; last: number }>();
+	url = '';
+
+	async start(): Promise<void> {
+		this.server = http.createServer((req, res) => {
+			const key = (req.url ?? '/').slice(1);
+			req.resume();
+			req.on('end', () => {
+				const c = this.counts.get(key) ?? { n: 0, last: 0 };
+				c.n++;
+				c.last = performance.now();
+				this.counts.set(key, c);
+				res.writeHead(204);
+				res.end();
+			});
+		});
+		this.server.keepAliveTimeout = 10_000;
+		await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', () => r()));
+		this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+	}
+
+	async close(): Promise<void> {
+		if (!this.server) return;
+		this.server.closeAllConnections();
+		await new Promise<void>((r) => this.server!.close(() => r()));
+	}
+}
+
+function sinkNode(sink: Sink, key: string): WorkflowNode {
+	return {
+		name: 'Report To Sink',
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		parameters: {
+			method: 'POST',
+			url: `${sink.url}/${key}`,
+			sendBody: true,
+			bodyParameters: { parameters: [{ name: 'execution', value: '={{ $execution.id }}' }] },
+			options: {},
+		},
+	};
+}
+
+export function statusPayloads(ctx: BenchCtx, count: number): string[] {
+	const o = ctx.emulator.options;
+	const phone = o.phoneNumbers[0];
+	const now = Math.floor(Date.now() / 1000);
+	return Array.from({ length: count }, (_, i) =>
+		JSON.stringify(
+			envelope(o.wabaId, 'messages', {
+				messaging_product: 'whatsapp',
+				metadata: { display_phone_number: phone.display_phone_number.replace(/\D/g, ''), phone_number_id: phone.id },
+				statuses: [
+					{
+						id: `wamid.bench${String(i).padStart(8, '0')}`,
+						status: i % 2 ? 'delivered' : 'sent',
+						timestamp: String(now),
+						recipient_id: phoneOf(i).slice(1),
+						pricing: { billable: true, pricing_model: 'PMP', category: 'utility', type: 'regular' },
+					},
+				],
+			}),
+		),
+	);
+}
+
+export interface IngestResult {
+	label: string;
+	events: number;
+	concurrency: number;
+	postSeconds: number;
+	processedSeconds: number;
+	eventsPerSecond: number;
+	non2xx: number;
+	processed: number;
+	memory: Sample;
+	error?: string;
+}
+
+/** Posts signed status webhooks with `concurrency` connections; done when the sink saw every execution finish. */
+export async function runIngestCase(
+	ctx: BenchCtx,
+	sink: Sink,
+	label: string,
+	trigger: WorkflowNode,
+	webhookPath: string,
+	payloads: string[],
+	concurrency: number,
+	activate: (workflowId: string) => Promise<void> = async (id) => ctx.client.activate(id),
+): Promise<IngestResult> {
+	const { client } = ctx;
+	const key = `case-${randomUUID()}`;
+	const nodes = [trigger, sinkNode(sink, key)];
+	const connections = { [trigger.name]: { main: [[{ node: 'Report To Sink', type: 'main', index: 0 }]] } };
+	const workflowId = await client.createWorkflow(`bench ingest ${label}`, nodes, connections);
+	const monitor = new Monitor(ctx.n8nPid);
+	const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+	try {
+		await activate(workflowId);
+		await client.waitForWebhook(webhookPath);
+		ctx.log(`  ${label}: ${payloads.length} signed status webhooks, ${concurrency} concurrent …`);
+		const target = new URL(`${client.url}/webhook/${webhookPath}`);
+		const appSecret = ctx.emulator.options.appSecret;
+		const post = (raw: string) =>
+			new Promise<number>((resolve) => {
+				const req = http.request(
+					{
+						host: target.hostname,
+						port: target.port,
+						path: target.pathname,
+						method: 'POST',
+						agent,
+						headers: {
+							'content-type': 'application/json',
+							'content-length': Buffer.byteLength(raw),
+							'x-hub-signature-256': signWebhook(raw, appSecret),
+						},
+					},
+					(res) => {
+						res.resume();
+						res.on('end', () => resolve(res.statusCode ?? 0));
+					},
+				);
+				req.setTimeout(60_000, () => req.destroy());
+				req.on('error', () => resolve(0));
+				req.end(raw);
+			});
+		monitor.begin();
+		const t0 = performance.now();
+		let next = 0;
+		let non2xx = 0;
+		await Promise.all(
+			Array.from({ length: concurrency }, async () => {
+				while (next < payloads.length) {
+					const status = await post(payloads[next++]);
+					if (status < 200 || status > 299) non2xx++;
+				}
+			}),
+		);
+		const postSeconds = (performance.now() - t0) / 1000;
+		// Wait for the executions to drain (bounded: stop when nothing arrives for 30 s).
+		let lastN = -1;
+		let stalledSince = performance.now();
+		for (let i = 0; i < 6000; i++) {
+			const n = sink.counts.get(key)?.n ?? 0;
+			if (n >= payloads.length) break;
+			if (n !== lastN) {
+				lastN = n;
+				stalledSince = performance.now();
+			} else if (performance.now() - stalledSince > 30_000) break;
+			await sleep(50);
+		}
+		const memory = monitor.end();
+		const c = sink.counts.get(key) ?? { n: 0, last: t0 };
+		const processedSeconds = (Math.max(c.last, t0) - t0) / 1000;
+		const result: IngestResult = {
+			label,
+			events: payloads.length,
+			concurrency,
+			postSeconds: round(postSeconds, 2),
+			processedSeconds: round(processedSeconds, 2),
+			eventsPerSecond: round(c.n / Math.max(processedSeconds, postSeconds), 1),
+			non2xx,
+			processed: c.n,
+			memory,
+		};
+		if (c.n < payloads.length) result.error = `only ${c.n} of ${payloads.length} executions reached the sink`;
+		return result;
+	} finally {
+		monitor.end();
+		agent.destroy();
+		await client.deactivate(workflowId).catch(() => undefined);
+		await client.deleteWorkflow(workflowId).catch(() => undefined);
+	}
+}
+
+export function bareWebhookTrigger(pathName: string): WorkflowNode {
+	return {
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		webhookId: randomUUID(),
+		parameters: { httpMethod: 'POST', path: pathName, responseMode: 'onReceived', options: {} },
+	};
+}
+
+export function builtinTrigger(ctx: BenchCtx): { node: WorkflowNode; path: string } {
+	const webhookId = randomUUID();
+	return {
+		path: `${webhookId}/webhook`,
+		node: {
+			name: 'WhatsApp Trigger',
+			type: 'n8n-nodes-base.whatsAppTrigger',
+			typeVersion: 1,
+			webhookId,
+			credentials: { whatsAppTriggerApi: ctx.triggerCredential },
+			parameters: { updates: ['messages'], options: {} },
+		},
+	};
+}
+
+/* ------------------------------------------------------- nodes other engineers are building */
+
+/** A node of this package is usable when package.json registers it and its compiled file exists. */
+export function packageNode(folder: string): { file: string; description: Json } | undefined {
+	const pkg = JSON.parse(fs.readFileSync(path.join(PACKAGE_DIR, 'package.json'), 'utf8')) as Json;
+	const file = (pkg.n8n?.nodes as string[] | undefined)?.find((f) => f.includes(`/nodes/${folder}/`));
+	if (!file || !fs.existsSync(path.join(PACKAGE_DIR, file))) return undefined;
+	try {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const mod = require(path.join(PACKAGE_DIR, file)) as Record<string, new () => { description: Json }>;
+		const Cls = Object.values(mod).find((v) => typeof v === 'function');
+		return Cls ? { file, description: new Cls().description } : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+export function sessionWindowTrigger(ctx: BenchCtx, description: Json): { node: WorkflowNode; path: string } {
+	const hooks = (description.webhooks ?? []) as Json[];
+	const post = hooks.find((w) => String(w.httpMethod).toUpperCase() === 'POST') ?? hooks[0];
+	const hookPath = String(post?.path ?? 'webhook').replace(/^=/, '');
+	const webhookId = randomUUID();
+	const version = Array.isArray(description.version) ? Math.max(...description.version) : (description.version ?? 1);
+	return {
+		path: post?.isFullPath ? hookPath : `${webhookId}/${hookPath}`,
+		node: {
+			name: 'Session Window Trigger',
+			type: SWT_NODE_TYPE,
+			typeVersion: version,
+			webhookId,
+			credentials: { whatsAppCloudApi: ctx.cloudCredential },
+			parameters: {},
+		},
+	};
+}
+
+export interface PollResult {
+	templates: number;
+	runs: Array<{ kind: string; seconds: number; pages: number; requests: number }>;
+	snapshotBytes: number;
+	memory: Sample;
+	error?: string;
+}
+
+/** 5,000 templates in the emulator; the poll node runs once when activated (baseline) and again on re-activation. */
+export async function runPollCase(ctx: BenchCtx, templates: number): Promise<PollResult> {
+	const { client, emulator } = ctx;
+	await resetEmulator(emulator, { latencyMs: ctx.latencyMs });
+	const existing = emulator.state.templates.size;
+	for (let i = existing; i < templates; i++) {
+		emulator.state.addTemplate({
+			name: `bench_template_${String(i).padStart(5, '0')}`,
+			language: 'en_US',
+			category: 'UTILITY',
+			status: i % 50 === 0 ? 'PAUSED' : 'APPROVED',
+			parameter_format: 'POSITIONAL',
+			components: [{ type: 'BODY', text: `Hi {{1}}, your order {{2}} (${i}) has an update.`, example: { body_text: [['Maria', 'A-1']] } }],
+			quality_score: { score: 'GREEN' },
+		} as never);
+	}
+	const node: WorkflowNode = {
+		name: 'Template Status Poll',
+		type: POLL_NODE_TYPE,
+		typeVersion: 1,
+		credentials: { whatsAppCloudApi: ctx.cloudCredential },
+		parameters: { pollTimes: { item: [{ mode: 'everyHour' }] }, options: {} },
+	};
+	const workflowId = await client.createWorkflow('bench template poll', [node], {});
+	const monitor = new Monitor(ctx.n8nPid);
+	const runs: PollResult['runs'] = [];
+	const onePoll = async (kind: string) => {
+		const since = emulator.state.seq;
+		await client.activate(workflowId);
+		// Wait for the template reads to start, then to stop for 2 s (bounded: 120 s).
+		const reads = () => emulator.state.requests.filter((r) => r.seq > since && r.method === 'GET' && r.path.includes('message_templates'));
+		const deadline = Date.now() + 120_000;
+		let count = 0;
+		let quietSince = Date.now();
+		while (Date.now() < deadline) {
+			const n = reads().length;
+			if (n !== count) {
+				count = n;
+				quietSince = Date.now();
+			} else if (n > 0 && Date.now() - quietSince > 2000) break;
+			await sleep(100);
+		}
+		const list = reads();
+		const all = emulator.state.requests.filter((r) => r.seq > since);
+		if (list.length) {
+			const seconds = (list[list.length - 1].at + ctx.latencyMs - list[0].at) / 1000;
+			runs.push({ kind, seconds: round(seconds, 2), pages: list.length, requests: all.length });
+		} else runs.push({ kind, seconds: 0, pages: 0, requests: all.length });
+		await client.deactivate(workflowId);
+	};
+	try {
+		monitor.begin();
+		await onePoll('first poll (baseline)');
+		await onePoll('next poll (compare)');
+		const memory = monitor.end();
+		const wf = await client.api<Json>('GET', `/workflows/${workflowId}`);
+		const snapshotBytes = Buffer.byteLength(JSON.stringify(wf.staticData ?? {}));
+		return { templates: emulator.state.templates.size, runs, snapshotBytes, memory };
+	} finally {
+		monitor.end();
+		await client.deactivate(workflowId).catch(() => undefined);
+		await client.deleteWorkflow(workflowId).catch(() => undefined);
+	}
+}
