@@ -26,12 +26,14 @@ function paths(dir = installDir()) {
 		nodeBin: path.join(nodeDir, 'bin', 'node'),
 		n8nBin: path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n'),
 		marker: path.join(dir, '.installed'),
+		sqliteBinding: path.join(dir, 'node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node'),
 	};
 }
 
 function isInstalled() {
 	const p = paths();
-	return fs.existsSync(p.marker) && fs.existsSync(p.nodeBin) && fs.existsSync(p.n8nBin);
+	// The sqlite3 binding is checked too: a cache whose rebuild silently did nothing must be repaired, not reused.
+	return fs.existsSync(p.marker) && fs.existsSync(p.nodeBin) && fs.existsSync(p.n8nBin) && fs.existsSync(p.sqliteBinding);
 }
 
 function run(cmd, args, opts) {
@@ -59,7 +61,9 @@ function ensureInstalled() {
 			2,
 		),
 	);
-	const env = { ...process.env, npm_config_yes: 'true' };
+	// Under `npm test` npm hands this project's .npmrc settings down as npm_config_* variables; the project's
+	// ignore-scripts=true would turn the sqlite3 rebuild below into a silent no-op, so it is set here explicitly.
+	const env = { ...process.env, npm_config_yes: 'true', npm_config_ignore_scripts: 'false' };
 	// Kafka's native build downloads sources from the internet; skipping scripts avoids it.
 	run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: p.dir, env });
 	// sqlite3 must be built against Node 24's headers, by Node 24.
@@ -69,6 +73,9 @@ function ensureInstalled() {
 		npm_config_nodedir: p.nodeDir,
 	};
 	run('npm', ['rebuild', 'sqlite3', '--loglevel=error'], { cwd: p.dir, env: rebuildEnv });
+	if (!fs.existsSync(p.sqliteBinding)) {
+		throw new Error(`sqlite3 was not built for Node ${NODE_VERSION} (${p.sqliteBinding} is missing); n8n cannot open its database`);
+	}
 	fs.writeFileSync(p.marker, new Date().toISOString());
 	return p;
 }
