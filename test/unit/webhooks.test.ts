@@ -200,6 +200,15 @@ describe('window events (24 h, 72 h FEP, renewal)', () => {
 		expect(late.events.map((e) => e.event)).toEqual(['messageReceived']);
 	});
 
+	it('gives no window event for a second message in the same second (Meta timestamps are whole seconds)', () => {
+		const windows = new WindowTracker();
+		processWebhook(inbound('49151', 'wamid.first', sec(t0)), { windows, now: t0 });
+		const sameSecond = processWebhook(inbound('49151', 'wamid.second', sec(t0 + 400)), { windows, now: t0 + 400 });
+		expect(sameSecond.events.map((e) => e.event)).toEqual(['messageReceived']);
+		const nextSecond = processWebhook(inbound('49151', 'wamid.third', sec(t0 + 1000)), { windows, now: t0 + 1000 });
+		expect(nextSecond.events.map((e) => e.event)).toEqual(['messageReceived', 'windowRenewed']);
+	});
+
 	it('reports a window as closed when the delivery comes after it expired', () => {
 		const r = processWebhook(inbound('49151', 'wamid.X', sec(t0)), { now: t0 + 25 * HOUR });
 		expect(r.events.find((e) => e.event === 'windowOpened')).toMatchObject({ open: false, remainingMs: 0 });
