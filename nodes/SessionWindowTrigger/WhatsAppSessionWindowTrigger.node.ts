@@ -24,7 +24,8 @@ export class WhatsAppSessionWindowTrigger implements INodeType {
 		],
 		webhooks: [
 			{ name: 'setup', httpMethod: 'GET', responseMode: 'onReceived', path: 'webhook' },
-			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' },
+			// n8n answers a delivery once its execution is stored; responseData is the body Meta gets.
+			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: 'EVENT_RECEIVED', path: 'webhook' },
 		],
 		properties: sessionWindowTriggerProperties,
 	};

@@ -1,6 +1,6 @@
 /**
- * Per-trigger memory of one n8n process: recently seen webhook changes (duplicates) and the last inbound time per
- * contact (window opened vs renewed).
+ * Per-trigger memory of one n8n process: recently seen webhook changes (duplicates), the last inbound time per
+ * contact (window opened vs renewed) and the App Secret last read from the credential.
  *
  * Why not workflow static data: n8n saves static data when an execution ends, and concurrent webhook executions
  * each save their own copy, so two deliveries arriving together would both miss each other's keys. This memory is
@@ -17,9 +17,14 @@ export const DEDUPE_TTL_MS = 7 * 24 * 3600 * 1000;
 /** Contacts whose last inbound time is remembered per trigger. */
 export const WINDOW_CAPACITY = 50_000;
 
-interface TriggerMemory {
+/** How long an App Secret read from the credential is used before it is read again (see receive.ts). */
+export const APP_SECRET_TTL_MS = 60_000;
+
+export interface TriggerMemory {
 	dedupe: RecentKeys;
 	windows: WindowTracker;
+	/** The credential's App Secret as last read, and when. */
+	appSecret?: { value: string; readAtMs: number };
 }
 
 const memories = new Map<string, TriggerMemory>();

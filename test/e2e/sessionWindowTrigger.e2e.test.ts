@@ -195,6 +195,37 @@ describe('Session Window Trigger in real n8n', () => {
 		expect((await executions()).length).toBe(afterGenuine);
 	});
 
+	it('accepts a new App Secret at once after the credential is changed, and refuses the wrong one', async () => {
+		const statusBody = (id: string) =>
+			JSON.stringify({
+				object: 'whatsapp_business_account',
+				entry: [{ id: emulator.options.wabaId, changes: [{ field: 'messages', value: {
+					messaging_product: 'whatsapp',
+					metadata: { display_phone_number: '15550100100', phone_number_id: emulator.options.phoneNumbers[0].id },
+					statuses: [{ id, status: 'delivered', timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: '4915123457005' }],
+				} }] }],
+			});
+		const setAppSecret = (appSecret: string) =>
+			n8n.api('PATCH', `/credentials/${credential.id}`, { data: { appSecret }, isPartialData: true });
+		const before = (await executions()).length;
+		// The trigger uses (and keeps) the emulator's App Secret.
+		const warm = statusBody('wamid.ROTATE0');
+		expect((await post(warm, { 'x-hub-signature-256': sign(warm) })).status).toBe(200);
+		await setAppSecret('rotated-app-secret');
+		try {
+			const rotated = statusBody('wamid.ROTATE1');
+			expect((await post(rotated, { 'x-hub-signature-256': sign(rotated, 'rotated-app-secret') })).status).toBe(200);
+			const wrong = statusBody('wamid.ROTATE2');
+			expect((await post(wrong, { 'x-hub-signature-256': sign(wrong, 'yet-another-secret') })).status).toBe(401);
+		} finally {
+			await setAppSecret(emulator.options.appSecret);
+		}
+		const back = statusBody('wamid.ROTATE3');
+		expect((await post(back, { 'x-hub-signature-256': sign(back) })).status).toBe(200);
+		const runs = await waitForExecutions(before, 3);
+		expect(runs.flatMap(itemsOf).map((i: Json) => i.messageId)).toEqual(['wamid.ROTATE0', 'wamid.ROTATE1', 'wamid.ROTATE3']);
+	});
+
 	it('checks the signature over the raw bytes (spaces, unicode escapes) and answers 200 at once', async () => {
 		const before = (await executions()).length;
 		const ts = Math.floor(Date.now() / 1000);
