@@ -67,7 +67,7 @@ describe('Session Window Trigger in real n8n', () => {
 				{
 					name: TRIGGER_NAME,
 					type: TRIGGER_TYPE,
-					typeVersion: 1,
+					typeVersion: 1.1,
 					webhookId,
 					credentials: { [CLOUD_CREDENTIAL_TYPE]: credential },
 					parameters: {

@@ -49,7 +49,7 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 		return {
 			name: TRIGGER_NAME,
 			type: TRIGGER_TYPE,
-			typeVersion: 1,
+			typeVersion: 1.1,
 			webhookId,
 			credentials: { [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: ledger },
 			parameters: {
