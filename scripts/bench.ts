@@ -53,6 +53,8 @@ function parseArgs(argv: string[]) {
 		pollTemplates: 5000,
 		profile: false,
 		only: [...PARTS],
+		/** Extra environment for n8n (e.g. its expression-engine settings), from repeated --n8n-env KEY=VALUE. */
+		n8nEnv: {} as Record<string, string>,
 	};
 	for (let i = 0; i < argv.length; i++) {
 		const [flag, inline] = argv[i].split('=', 2);
@@ -66,10 +68,18 @@ function parseArgs(argv: string[]) {
 			case '--cap80-items': a.cap80Items = Number(value()); break;
 			case '--poll-templates': a.pollTemplates = Number(value()); break;
 			case '--profile': a.profile = true; break;
+			case '--n8n-env': {
+				// The value is itself KEY=VALUE, so `inline` (cut at the second '=') does not fit here.
+				const pair = argv[i].startsWith('--n8n-env=') ? argv[i].slice('--n8n-env='.length) : argv[++i];
+				const eq = pair?.indexOf('=') ?? -1;
+				if (eq < 1) throw new Error('--n8n-env needs KEY=VALUE');
+				a.n8nEnv[pair.slice(0, eq)] = pair.slice(eq + 1);
+				break;
+			}
 			case '--only': a.only = value().split(',').map((s: string) => s.trim()); break;
 			case '-h':
 			case '--help':
-				console.log('usage: npm run bench -- [--only send,cap,pair,ingest,poll] [--items N] [--latency MS] [--events N] [--concurrency N] [--cap80-items N] [--cap1000-items N] [--poll-templates N]');
+				console.log('usage: npm run bench -- [--only send,cap,pair,ingest,poll] [--items N] [--latency MS] [--events N] [--concurrency N] [--cap80-items N] [--cap1000-items N] [--poll-templates N] [--profile] [--n8n-env KEY=VALUE ...]');
 				process.exit(0);
 				break;
 			default:
@@ -158,6 +168,7 @@ async function main(): Promise<void> {
 				N8N_PAYLOAD_SIZE_MAX: '64',
 				// --profile: V8 CPU profiles of n8n (written when it stops), summarised into the results.
 				...(args.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.join(resultsDir, `profile-${stamp}`)}` } : {}),
+				...args.n8nEnv,
 			},
 		});
 		cleanups.push(() => n8n.stop());
@@ -166,6 +177,7 @@ async function main(): Promise<void> {
 		const installer = require('../test/e2e/install-n8n.js') as { N8N_VERSION: string; NODE_VERSION: string };
 		report.environment.n8nVersion = installer.N8N_VERSION;
 		report.environment.nodeVersion = installer.NODE_VERSION;
+		if (Object.keys(args.n8nEnv).length > 0) report.environment.n8nEnv = args.n8nEnv;
 
 		const client = new PatientClient(n8n.url, n8n.apiKey);
 		const o = emulator.options;

@@ -13,6 +13,7 @@ const ok = (pass: boolean | undefined) => (pass === undefined ? 'n/a' : pass ? '
 export function renderReport(r: Json): string {
 	const out: string[] = [];
 	out.push(`n8n ${r.environment.n8nVersion} · Node ${r.environment.nodeVersion} · ${r.environment.cpus} cores · emulator latency ${r.settings.latencyMs} ms · load avg at start ${r.environment.loadAtStart.join(' / ')}`);
+	if (r.environment.n8nEnv) out.push(`n8n environment: ${Object.entries(r.environment.n8nEnv as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(' ')}`);
 	const h = r.headToHead;
 	if (h) {
 		out.push('', `### Built-in WhatsApp node vs Send Notification (${h.items} items, ${r.settings.latencyMs} ms per Graph request)`);
