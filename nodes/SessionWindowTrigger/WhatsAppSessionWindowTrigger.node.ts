@@ -12,7 +12,7 @@ export class WhatsAppSessionWindowTrigger implements INodeType {
 		icon: { light: 'file:../icons/whatsapp.svg', dark: 'file:../icons/whatsapp.dark.svg' },
 		group: ['trigger'],
 		// 1.1 behaves exactly as 1. It exists because n8n evaluates a binary-data expression in its sandbox on every
-		// webhook call of a version-1 node, which cost about 10 % of n8n's CPU per delivery in the ingest benchmark.
+		// webhook call of a version-1 node: about 10 % of n8n's main-thread time per delivery in the ingest profile.
 		version: [1, 1.1],
 		defaultVersion: 1.1,
 		subtitle: '={{ $parameter["registration"] === "manual" ? "Manual callback set-up" : "Registers its callback" }}',

@@ -1,8 +1,8 @@
 /**
  * One webhook call: GET = Meta's verification handshake; POST = raw body → signature → parse → dedupe → events.
- * Refused calls (bad signature, malformed body) are answered here and start no execution. Accepted calls are
- * answered 200 at once; with "Record in Consent Ledger" the new events are then written to the ledger
- * (ledgerRecording.ts), and the events start one execution with one item per event.
+ * Refused calls (bad signature, malformed body) are answered here and start no execution. Accepted calls start one
+ * execution with one item per event, and n8n answers 200 once it is stored; with "Record in Consent Ledger" the
+ * answer goes out here first and the new events are then written to the ledger (ledgerRecording.ts).
  */
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { createHash, timingSafeEqual } from 'crypto';

@@ -2,7 +2,7 @@
  * The editor, in a real browser (Debian's Chromium driven by playwright-core): log in to the e2e n8n as the owner,
  * find the four nodes in the nodes panel, open Send Notification, check that Notification Type lists the ten types
  * and that the template list shows the emulator's approved templates, and open the other three nodes.
- * Saves the screenshots the README shows (docs/screenshots/).
+ * Saves screenshots of the editor (test/.artifacts/screenshots/; with UPDATE_SCREENSHOTS=1 the README's, docs/screenshots/).
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -16,7 +16,11 @@ import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentia
 import { OWNER } from './n8n';
 
 const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
+// A normal run writes its screenshots beside the other test artifacts, so `npm test` leaves the work tree clean;
+// UPDATE_SCREENSHOTS=1 writes the ones the README shows.
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
+	? path.resolve(__dirname, '..', '..', 'docs', 'screenshots')
+	: path.resolve(__dirname, '..', '.artifacts', 'screenshots');
 const LAUNCH_ARGS = [
 	'--no-sandbox',
 	'--disable-gpu',
