@@ -5,7 +5,8 @@
  * is recorded and folds events into a decision:
  *  - a purpose is one notification type (e.g. 'shippingStatus') or 'allUtility' (every notification type);
  *  - events are ordered by when the person acted (capturedAt); the newest relevant event decides;
- *  - on equal capturedAt a withdrawal beats an opt-in (opt-out always wins over an older or simultaneous opt-in);
+ *  - within the same second a withdrawal beats an opt-in (opt-out always wins over an older or simultaneous opt-in;
+ *    seconds, because Meta's timestamps have no milliseconds);
  *  - 'erase' (GDPR right to erasure) acts as an opt-out of everything recorded before it;
  *  - an optional maximum age refuses opt-ins older than N calendar months.
  * Meta: opt-in must name the business and say what the person will receive; opt-outs given anywhere must be
@@ -246,9 +247,18 @@ export interface ConsentPolicyOptions {
 
 const ACTION_RANK: Record<ConsentAction, number> = { optIn: 0, optOut: 1, erase: 2 };
 
-/** Oldest first; on equal capturedAt a withdrawal sorts after (and so beats) an opt-in. */
+/**
+ * When a consent event counts as having happened, for ordering: capturedAt in whole seconds. Meta's timestamps have
+ * no milliseconds, so a STOP sent just after a checkout opt-in (recorded to the millisecond) would otherwise look
+ * older than it and lose; in the same second a withdrawal wins instead.
+ */
+export function orderingSecond(capturedAt: string): number {
+	return Math.floor(Date.parse(capturedAt) / 1000);
+}
+
+/** Oldest first; within the same second a withdrawal sorts after (and so beats) an opt-in. */
 export function compareEvents(a: Pick<ConsentEvent, 'capturedAt' | 'action' | 'recordedAt'>, b: typeof a): number {
-	const at = Date.parse(a.capturedAt) - Date.parse(b.capturedAt);
+	const at = orderingSecond(a.capturedAt) - orderingSecond(b.capturedAt);
 	if (at !== 0 && Number.isFinite(at)) return at;
 	const rank = ACTION_RANK[a.action] - ACTION_RANK[b.action];
 	if (rank !== 0) return rank;
@@ -367,7 +377,7 @@ export function foldState(events: ReadonlyArray<ConsentEvent>): ContactConsentSt
 
 /**
  * Of several state rows for the same contact and purpose (two writers may both have inserted one), the one
- * that counts: the newest lastEventAt, a withdrawal on a tie.
+ * that counts: the newest lastEventAt (whole seconds, as compareEvents), a withdrawal on a tie.
  */
 export function pickState(rows: ReadonlyArray<ContactConsentState>): ContactConsentState | undefined {
 	const rank: Record<ConsentStateValue, number> = { granted: 0, withdrawn: 1, erased: 2 };
@@ -377,7 +387,7 @@ export function pickState(rows: ReadonlyArray<ContactConsentState>): ContactCons
 			best = row;
 			continue;
 		}
-		const diff = Date.parse(row.lastEventAt) - Date.parse(best.lastEventAt);
+		const diff = orderingSecond(row.lastEventAt) - orderingSecond(best.lastEventAt);
 		if (diff > 0 || (diff === 0 && rank[row.consent] > rank[best.consent])) best = row;
 	}
 	return best;

@@ -30,6 +30,7 @@ import type {
 import {
 	ALL_UTILITY,
 	compareEvents,
+	orderingSecond,
 	decideConsent,
 	erasureTombstone,
 	isConsentPurpose,
@@ -92,7 +93,7 @@ export const STATE_COLUMNS: readonly ColumnSpec[] = [
 	{ name: 'windowExpiresAt', type: 'date', description: 'serviceWindow row: lastInboundAt + 24 h' },
 	// n8n 2.41's data-table filters compare date columns wrongly on SQLite (lt/lte always match, gt/gte never);
 	// numbers compare correctly, so the move-forward conditions use these millisecond twins.
-	{ name: 'lastEventAtMs', type: 'number', description: 'lastEventAt in Unix milliseconds (ordering key of the conditional updates)' },
+	{ name: 'lastEventAtMs', type: 'number', description: 'lastEventAt in Unix milliseconds, consent rows rounded down to the second (ordering key of the conditional updates)' },
 	{ name: 'lastInboundAtMs', type: 'number', description: 'lastInboundAt in Unix milliseconds (serviceWindow row)' },
 ];
 
@@ -560,7 +561,8 @@ export class ConsentLedger {
 	 */
 	private async advanceState(event: ConsentEvent): Promise<void> {
 		const state = stateFromEvent(event);
-		const capturedMs = Date.parse(event.capturedAt);
+		// The same whole-second ordering as compareEvents, so the state row agrees with the decision.
+		const capturedMs = orderingSecond(event.capturedAt) * 1000;
 		const data: Row = { ...state, lastEventAtMs: capturedMs };
 		await this.withTable('state', async (table) => {
 			const filter: RowFilter = {

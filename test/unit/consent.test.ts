@@ -133,6 +133,14 @@ describe('decideConsent', () => {
 		expect(decideConsent(events, 'shippingStatus', NOW)).toMatchObject({ granted: false, reason: 'optedOut' });
 	});
 
+	it('lets a STOP from WhatsApp (whole seconds) win over a checkout opt-in a few milliseconds into the same second', () => {
+		const events = [event('optIn', ALL_UTILITY, '2026-11-10T09:30:05.700Z'), event('optOut', ALL_UTILITY, '2026-11-10T09:30:05.000Z')];
+		expect(decideConsent(events, 'shippingStatus', NOW)).toMatchObject({ granted: false, reason: 'optedOut' });
+		// A second later the opt-in is a new act and wins.
+		const later = [event('optOut', ALL_UTILITY, '2026-11-10T09:30:05.000Z'), event('optIn', ALL_UTILITY, '2026-11-10T09:30:06.000Z')];
+		expect(decideConsent(later, 'shippingStatus', NOW).granted).toBe(true);
+	});
+
 	it('lets a newer opt-in (a new affirmative act) restore consent', () => {
 		const events = [event('optOut', ALL_UTILITY, '2026-11-10T00:00:00.000Z'), event('optIn', 'shippingStatus', '2026-11-20T00:00:00.000Z')];
 		expect(decideConsent(events, 'shippingStatus', NOW).granted).toBe(true);
