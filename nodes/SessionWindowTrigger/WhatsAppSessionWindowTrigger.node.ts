@@ -2,7 +2,7 @@ import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { sessionWindowTriggerProperties } from './description';
-import { receiveWebhook } from './receive';
+import { ACK_BODY, receiveWebhook } from './receive';
 import { checkExists, create, remove } from './registration';
 
 export class WhatsAppSessionWindowTrigger implements INodeType {
@@ -28,7 +28,7 @@ export class WhatsAppSessionWindowTrigger implements INodeType {
 		webhooks: [
 			{ name: 'setup', httpMethod: 'GET', responseMode: 'onReceived', path: 'webhook' },
 			// n8n answers a delivery once its execution is stored; responseData is the body Meta gets.
-			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: 'EVENT_RECEIVED', path: 'webhook' },
+			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: ACK_BODY, path: 'webhook' },
 		],
 		properties: sessionWindowTriggerProperties,
 	};

@@ -21,6 +21,9 @@ import {
 import { recordInLedger, readPolicy } from './ledgerRecording';
 import { APP_SECRET_TTL_MS, triggerMemory, type TriggerMemory } from './memory';
 
+/** The body of the 200 that acknowledges a delivery, whether this node answers early or n8n answers (responseData). */
+export const ACK_BODY = 'EVENT_RECEIVED';
+
 /** The parts of n8n's request and response objects this node uses. */
 interface RawRequest {
 	rawBody?: Buffer;
@@ -154,7 +157,7 @@ export async function receiveWebhook(this: IWebhookFunctions): Promise<IWebhookR
 	let notes: Map<WebhookEvent, IDataObject> | undefined;
 	if (ledgerOn) {
 		// The ledger is written over HTTP (n8n's API), which can be slow: Meta gets its 200 first.
-		reply(this, 200, 'EVENT_RECEIVED');
+		reply(this, 200, ACK_BODY);
 		// Only verified, new events reach this point, so a forged or repeated call writes nothing. Every new event
 		// is considered, not only the selected ones: an opt-out is honoured whatever starts the workflow. A ledger
 		// failure is logged and reported on the items; it never drops the event.
@@ -174,5 +177,5 @@ export async function receiveWebhook(this: IWebhookFunctions): Promise<IWebhookR
 	// Without the ledger, n8n answers 200 as soon as the execution is stored (milliseconds), like its own triggers:
 	// a sender that outpaces n8n then waits instead of piling up executions in memory.
 	if (ledgerOn) return { noWebhookResponse: true, workflowData };
-	return { webhookResponse: 'EVENT_RECEIVED', workflowData };
+	return { webhookResponse: ACK_BODY, workflowData };
 }
