@@ -62,6 +62,28 @@ export const sendNotificationProperties: INodeProperties[] = [
 		hint: 'Include the country code, e.g. +44 7700 900123',
 	},
 	{
+		displayName: 'Recipient Format',
+		name: 'recipientFormat',
+		type: 'options',
+		default: 'international',
+		displayOptions: { show: { '@version': [{ _cnd: { gte: 1.1 } }] } },
+		options: [
+			{
+				name: 'International (+ or 00)',
+				value: 'international',
+				description:
+					'Only numbers written with + or 00 and the country code, e.g. +55 51 98765-4321. A number without them is refused, because WhatsApp would deliver it in another country.',
+			},
+			{
+				name: 'WhatsApp ID (Digits with Country Code)',
+				value: 'whatsAppId',
+				description:
+					'Digits only, country code first and no +, as Meta sends them in webhooks (wa_id, e.g. 4512345678 for Denmark); + and 00 numbers are accepted too. Numbers with spaces, dashes or brackets are still refused.',
+			},
+		],
+		description: 'How to read a Recipient Phone Number that has no + or 00 in front',
+	},
+	{
 		displayName: 'Template',
 		name: 'template',
 		type: 'resourceLocator',
