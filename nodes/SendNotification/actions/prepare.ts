@@ -28,7 +28,7 @@ export interface PreparedSend {
 	cost: CostEstimate;
 	correlation: string;
 	contentWarnings: ContentFinding[];
-	/** Message Mode Auto inside an open window: the same text as a free-form message; `body` stays the fallback. */
+	/** Message Mode Auto inside an open window: the same text as a free-form (service) message; `body` stays the fallback. */
 	freeFormBody?: IDataObject;
 	consent?: ConsentDecision;
 	serviceWindow?: { open: boolean; expiresAt?: string };
@@ -249,7 +249,8 @@ export async function prepareSend(
 	}
 	body.biz_opaque_callback_data = correlation;
 
-	// Inside the window a service message is free; the template stays ready as the fallback (131047).
+	// Auto inside the window: the template's text as a free-form message (billed like the utility template since
+	// 2026-10-01, see the README's Cost section); the template stays ready as the fallback (131047).
 	let freeFormBody: IDataObject | undefined;
 	if (context.messageMode === 'auto' && serviceWindow?.open) {
 		freeFormBody = {
@@ -281,9 +282,11 @@ export async function prepareSend(
 		template,
 		body,
 		renderedText: built.renderedText,
-		cost: freeFormBody
-			? estimateCost(phone.e164, 'service', context.rateCard)
-			: estimateCost(phone.e164, template.category, context.rateCard, { insideServiceWindow: serviceWindow?.open === true }),
+		// Priced by the rules in force now (Meta's free-message rules changed on 2026-10-01, see pricingRules.json).
+		cost: estimateCost(phone.e164, freeFormBody ? 'service' : template.category, context.rateCard, {
+			insideServiceWindow: serviceWindow?.open === true,
+			sentAt: context.now(),
+		}),
 		correlation,
 		contentWarnings: findings,
 		freeFormBody,
