@@ -191,7 +191,7 @@ export const sendNotificationProperties: INodeProperties[] = [
 				name: 'Auto',
 				value: 'auto',
 				description:
-					'Inside the 24-hour customer service window send the template’s text as a free-form message (free); outside it, or if Meta says the window is closed (131047), send the template',
+					'Inside the 24-hour customer service window send the template’s text as a plain free-form message (no media header or buttons); outside it, or if Meta says the window is closed (131047), send the template. It saves nothing: since 2026-10-01 a free-form message costs the market’s utility rate, like the template.',
 			},
 		],
 		description: 'The ledger knows each contact’s last inbound message, recorded by the Session Window Trigger',
