@@ -12,7 +12,9 @@ export class WhatsAppSendNotification implements INodeType {
 		name: 'whatsAppSendNotification',
 		icon: { light: 'file:../icons/whatsapp.svg', dark: 'file:../icons/whatsapp.dark.svg' },
 		group: ['output'],
-		version: 1,
+		// 1.1: a Recipient Phone Number without '+' or '00' is refused unless Recipient Format is WhatsApp ID.
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{ $parameter["notificationType"] ? "Send " + $parameter["notificationType"] : "Send notification" }}',
 		description:
 			'Send an approved WhatsApp template as one of the ten allowed notification types, checked, paced and priced',

@@ -62,6 +62,28 @@ export const sendNotificationProperties: INodeProperties[] = [
 		hint: 'Include the country code, e.g. +44 7700 900123',
 	},
 	{
+		displayName: 'Recipient Format',
+		name: 'recipientFormat',
+		type: 'options',
+		default: 'international',
+		displayOptions: { show: { '@version': [{ _cnd: { gte: 1.1 } }] } },
+		options: [
+			{
+				name: 'International (+ or 00)',
+				value: 'international',
+				description:
+					'Only numbers written with + or 00 and the country code, e.g. +55 51 98765-4321. A number without them is refused, because WhatsApp would deliver it in another country.',
+			},
+			{
+				name: 'WhatsApp ID (Digits with Country Code)',
+				value: 'whatsAppId',
+				description:
+					'Digits only, country code first and no +, as Meta sends them in webhooks (wa_id, e.g. 4512345678 for Denmark); + and 00 numbers are accepted too. Numbers with spaces, dashes or brackets are still refused.',
+			},
+		],
+		description: 'How to read a Recipient Phone Number that has no + or 00 in front',
+	},
+	{
 		displayName: 'Template',
 		name: 'template',
 		type: 'resourceLocator',
@@ -169,7 +191,7 @@ export const sendNotificationProperties: INodeProperties[] = [
 				name: 'Auto',
 				value: 'auto',
 				description:
-					'Inside the 24-hour customer service window send the template’s text as a free-form message (free); outside it, or if Meta says the window is closed (131047), send the template',
+					'Inside the 24-hour customer service window send the template’s text as a plain free-form message (no media header or buttons); outside it, or if Meta says the window is closed (131047), send the template. It saves nothing: since 2026-10-01 a free-form message costs the market’s utility rate, like the template.',
 			},
 		],
 		description: 'The ledger knows each contact’s last inbound message, recorded by the Session Window Trigger',

@@ -2,16 +2,30 @@
  * Recipient phone numbers as Meta wants them: E.164 with a country calling code.
  *
  * Meta prepends the *business* number's country code to a number sent without '+', so a
- * national number silently goes to the wrong person. We therefore only accept international
- * numbers: '+…', '00…', or a bare digit string that is already international (the `wa_id`
- * format Meta itself uses in webhooks, e.g. '4915112345678'). A bare digit string must have
- * at least 11 digits and start with a known calling code; shorter bare strings are refused
- * because they are usually national numbers (e.g. a 10-digit US or UK number without prefix).
+ * national number silently goes to the wrong person. A number is international when it is
+ * written with '+' or '00'. A digit string without either is a national number as people
+ * write it, unless the caller declares that it holds WhatsApp IDs (Meta's `wa_id` in webhooks:
+ * digits with the country code, never formatted, e.g. '4512345678' for Denmark). So:
+ * - a *formatted* string without '+'/'00' ('(51) 98765-4321', '150 1234 5678') is always refused;
+ * - a bare digit string is read per `bareDigits`: 'refuse', 'whatsAppId' (8–15 digits), or
+ *   'whatsAppIdFrom11Digits' (the reading of version 1 of Send Notification, the default here:
+ *   11+ digits only, because a 10-digit string is usually a US or UK national number).
  */
+
+/** Why a number was refused, for callers that add their own way out (e.g. a node parameter). */
+export type PhoneProblem = 'noCountryCode' | 'invalid';
 
 export type PhoneResult =
 	| { ok: true; e164: string; callingCode: string; assumedInternational?: boolean }
-	| { ok: false; reason: string };
+	| { ok: false; reason: string; problem: PhoneProblem };
+
+/** How a digit string without '+' or '00' is read. */
+export type BareDigitsReading = 'refuse' | 'whatsAppId' | 'whatsAppIdFrom11Digits';
+
+export interface PhoneOptions {
+	/** Default 'whatsAppIdFrom11Digits' (the version-1 reading). */
+	bareDigits?: BareDigitsReading;
+}
 
 /** ITU-T E.164 assigned country calling codes (geographic + shared NANP/+7); no global services (800, 870, 88x). */
 const CALLING_CODES: ReadonlySet<string> = new Set(
@@ -46,11 +60,35 @@ export function callingCodeOf(e164: string): string | undefined {
 	return undefined;
 }
 
-function fail(reason: string): PhoneResult {
-	return { ok: false, reason };
+function fail(reason: string, problem: PhoneProblem = 'invalid'): PhoneResult {
+	return { ok: false, reason, problem };
 }
 
-export function normalisePhone(input: unknown): PhoneResult {
+const HOW_TO_WRITE = 'Write it with + and the country code, e.g. +55 51 98765-4321 or 0055 51 98765-4321';
+
+function noCountryCode(original: string, why: string): PhoneResult {
+	return fail(
+		`"${original}" has no '+' or '00' before it, so ${why}. ${HOW_TO_WRITE}; without them WhatsApp could deliver it to a person in another country.`,
+		'noCountryCode',
+	);
+}
+
+/** Reads a digit string without '+' or '00' as a WhatsApp ID, or refuses it; undefined = accepted. */
+function refuseBareDigits(original: string, digits: string, reading: BareDigitsReading): PhoneResult | undefined {
+	if (!/^\d+$/.test(original)) {
+		return noCountryCode(original, 'it is a number as people write it nationally (a WhatsApp ID has digits only, no spaces, dashes or brackets) and its country is unknown');
+	}
+	if (reading === 'refuse') {
+		return noCountryCode(original, 'its country is unknown (only a field that holds WhatsApp IDs, digits with the country code as in Meta\'s webhooks, may leave them out)');
+	}
+	if (reading === 'whatsAppIdFrom11Digits' && digits.length >= MIN_DIGITS && digits.length < MIN_BARE_DIGITS) {
+		return noCountryCode(original, `with ${digits.length} digits it is too short to be sure it includes a country code`);
+	}
+	return undefined;
+}
+
+export function normalisePhone(input: unknown, options: PhoneOptions = {}): PhoneResult {
+	const bareDigits = options.bareDigits ?? 'whatsAppIdFrom11Digits';
 	let text: string;
 	if (typeof input === 'number') {
 		if (!Number.isSafeInteger(input) || input <= 0) {
@@ -91,6 +129,10 @@ export function normalisePhone(input: unknown): PhoneResult {
 		digits = compact;
 		assumedInternational = true;
 	}
+	if (assumedInternational) {
+		const refused = refuseBareDigits(original, digits, bareDigits);
+		if (refused) return refused;
+	}
 
 	if (digits.startsWith('0')) {
 		return fail(`"${original}" has a 0 right after the international prefix. Country codes never start with 0; drop the national trunk 0 (e.g. +49 0151… becomes +49 151…).`);
@@ -100,9 +142,6 @@ export function normalisePhone(input: unknown): PhoneResult {
 	}
 	if (digits.length > MAX_DIGITS) {
 		return fail(`"${original}" has ${digits.length} digits; E.164 numbers have at most ${MAX_DIGITS}. Remove extensions or duplicated prefixes.`);
-	}
-	if (assumedInternational && digits.length < MIN_BARE_DIGITS) {
-		return fail(`"${original}" has no '+' or '00' and is too short to be sure it includes a country code, so WhatsApp could deliver it to the wrong country. Add + and the country code, e.g. +4915112345678.`);
 	}
 
 	const callingCode = callingCodeOf(digits);

@@ -1,14 +1,18 @@
 /**
- * Per-message pricing (since 2025-07-01): a delivered template costs the rate of its category
- * in the recipient's market, and the market is found from the recipient's country calling code.
- * Countries Meta does not list are billed as "Other". We never invent a number: a missing rate
- * or an unplaceable number gives `amount: 'unknown'` with a note saying why.
+ * Per-message pricing (since 2025-07-01): a delivered message costs the rate of its category in
+ * the recipient's market, and the market is found from the recipient's country calling code.
+ * Countries Meta does not list are billed as "Other". Which messages are free (service messages,
+ * utility templates inside the customer-service window, free entry points) depends on when the
+ * message is sent: pricingRules.json holds those rules with their effective dates and sources.
+ * We never invent a number: a missing rate or an unplaceable number gives `amount: 'unknown'`
+ * with a note saying why.
  *
  * The bundled card (rateCard.json) is list prices only: volume tiers lower utility and
  * authentication rates, and authentication-international rates are missing from it.
  */
 
 import rateCardJson from './rateCard.json';
+import pricingRulesJson from './pricingRules.json';
 import { normaliseCategory } from './notificationTypes';
 import { normalisePhone } from './phone';
 
@@ -20,7 +24,30 @@ export interface RateCard {
 	countries: Record<string, { market: string; calling_code: string; network_prefixes?: string[] }>;
 }
 
+/** One pricing rule: which messages it covers, and whether they are free or billed (at which rate column). */
+export interface PricingRule {
+	when: { category?: string; insideServiceWindow?: boolean; insideFreeEntryPoint?: boolean };
+	price: 'free' | 'rate';
+	/** Rate-card columns to try in order; default the message's own category. */
+	rateOf?: string[];
+	why: string;
+}
+
+export interface PricingRuleSet {
+	/** First day (UTC) the rules apply; they apply until the next set's date. */
+	effective: string;
+	summary: string;
+	sources: string[];
+	confidence: string;
+	rules: PricingRule[];
+}
+
+export interface PricingRules {
+	ruleSets: PricingRuleSet[];
+}
+
 export const DEFAULT_RATE_CARD: RateCard = rateCardJson;
+export const DEFAULT_PRICING_RULES = pricingRulesJson as PricingRules;
 
 export interface CostEstimate {
 	category: string;
@@ -30,7 +57,18 @@ export interface CostEstimate {
 	amount: number | 'unknown';
 	billable: boolean;
 	rateCardEffective: string;
+	/** The pricing rule set applied (its effective date); absent when none was in force. */
+	rulesEffective?: string;
 	note?: string;
+}
+
+export interface EstimateOptions {
+	insideServiceWindow?: boolean;
+	/** A 72-hour free entry point (click-to-WhatsApp ad) is running for this contact. */
+	insideFreeEntryPoint?: boolean;
+	/** When the message is sent (epoch ms, ISO text or Date); default now. */
+	sentAt?: number | string | Date;
+	rules?: PricingRules;
 }
 
 const OTHER_MARKET = 'Other';
@@ -142,12 +180,62 @@ function categoryKey(category: string): string | undefined {
 	return normalised === 'UNKNOWN' ? undefined : normalised.toLowerCase();
 }
 
-export function estimateCost(
-	e164: string,
-	category: string,
-	card: RateCard = DEFAULT_RATE_CARD,
-	opts?: { insideServiceWindow?: boolean },
-): CostEstimate {
+function instantOf(sentAt: EstimateOptions['sentAt']): number {
+	if (sentAt === undefined) return Date.now();
+	if (sentAt instanceof Date) return sentAt.getTime();
+	return typeof sentAt === 'number' ? sentAt : Date.parse(sentAt);
+}
+
+function startOfDayUtc(isoDate: string): number {
+	return Date.parse(`${isoDate}T00:00:00Z`);
+}
+
+/** The rule set in force at an instant: the latest one whose effective date has begun (UTC). */
+export function pricingRulesAt(sentAt: EstimateOptions['sentAt'], rules: PricingRules = DEFAULT_PRICING_RULES): PricingRuleSet | undefined {
+	const at = instantOf(sentAt);
+	if (!Number.isFinite(at)) return undefined;
+	let inForce: PricingRuleSet | undefined;
+	for (const set of rules.ruleSets) {
+		if (startOfDayUtc(set.effective) <= at && (!inForce || set.effective > inForce.effective)) inForce = set;
+	}
+	return inForce;
+}
+
+function ruleFor(set: PricingRuleSet, category: string, opts: EstimateOptions): PricingRule | undefined {
+	return set.rules.find(
+		({ when }) =>
+			(when.category === undefined || when.category === category) &&
+			(when.insideServiceWindow === undefined || when.insideServiceWindow === (opts.insideServiceWindow === true)) &&
+			(when.insideFreeEntryPoint === undefined || when.insideFreeEntryPoint === (opts.insideFreeEntryPoint === true)),
+	);
+}
+
+/** Meta changes rates only on 1 January, April, July and October: the first such day after the card's date. */
+function nextPossibleRateChange(effective: string): { iso: string; at: number } | undefined {
+	const match = /^(\d{4})-(\d{2})-\d{2}$/.exec(effective);
+	if (!match) return undefined;
+	let year = Number(match[1]);
+	let month = (Math.floor((Number(match[2]) - 1) / 3) + 1) * 3 + 1;
+	if (month > 12) {
+		month -= 12;
+		year += 1;
+	}
+	const iso = `${year}-${String(month).padStart(2, '0')}-01`;
+	return { iso, at: startOfDayUtc(iso) };
+}
+
+function cardDateNote(card: RateCard, at: number): string | undefined {
+	if (at < startOfDayUtc(card.effective)) {
+		return `The rate card is effective from ${card.effective}, after this send; the rates in force then may differ.`;
+	}
+	const next = nextPossibleRateChange(card.effective);
+	if (next && at >= next.at) {
+		return `The rate card is effective from ${card.effective}; Meta may have changed rates on ${next.iso} or later, so check for a newer rate card.`;
+	}
+	return undefined;
+}
+
+export function estimateCost(e164: string, category: string, card: RateCard = DEFAULT_RATE_CARD, opts: EstimateOptions = {}): CostEstimate {
 	const base = { currency: card.currency, rateCardEffective: card.effective };
 	const key = categoryKey(category);
 	const location = marketOf(e164, card);
@@ -165,29 +253,33 @@ export function estimateCost(
 			note: `"${String(category)}" is not a WhatsApp pricing category (utility, marketing, authentication).`,
 		};
 	}
-	// From 2026-10-01 secondary sources say Meta also charges service messages and utility
-	// templates inside the window; Meta's own page has not confirmed it, so we keep them free.
-	const insideWindowNote =
-		'Free inside an open customer-service window. Some sources report Meta charges this from 2026-10-01; not confirmed by Meta.';
-	if (key === 'service') {
-		return { category: key, ...where, ...base, amount: 0, billable: false, note: insideWindowNote };
+
+	const at = instantOf(opts.sentAt);
+	const ruleSet = pricingRulesAt(at, opts.rules);
+	if (!ruleSet) {
+		const first = (opts.rules ?? DEFAULT_PRICING_RULES).ruleSets.map((set) => set.effective).sort()[0];
+		const problem = Number.isFinite(at)
+			? `There are no pricing rules for a send at ${new Date(at).toISOString()}: the estimate covers per-message pricing from ${first}.`
+			: `The send time "${String(opts.sentAt)}" is not a date, so the pricing rules in force are unknown.`;
+		return { category: key, ...where, ...base, amount: 'unknown', billable: true, note: problem };
 	}
-	if (key === 'utility' && opts?.insideServiceWindow) {
-		return { category: key, ...where, ...base, amount: 0, billable: false, note: insideWindowNote };
-	}
+	const priced = { category: key, ...where, ...base, rulesEffective: ruleSet.effective };
+	const rule = ruleFor(ruleSet, key, opts);
+	if (rule?.price === 'free') return { ...priced, amount: 0, billable: false, note: rule.why };
+
 	if (!location) {
 		return {
-			category: key,
-			...where,
-			...base,
+			...priced,
 			amount: 'unknown',
 			billable: true,
 			note: `The market of "${String(e164)}" could not be determined from the rate card, so the price is unknown.`,
 		};
 	}
 
-	const rate = card.markets[location.market]?.[key];
-	const notes: string[] = [];
+	const columns = rule?.rateOf?.length ? rule.rateOf : [key];
+	const rates = card.markets[location.market] ?? {};
+	const column = columns.find((name) => typeof rates[name] === 'number' && Number.isFinite(rates[name]));
+	const notes: string[] = rule ? [rule.why] : [];
 	if (location.country === 'KZ' || location.country === 'RU') {
 		notes.push('Meta does not document how it tells Kazakhstan from Russia on +7; +7 6xx/7xx is assumed to be Kazakhstan.');
 	}
@@ -196,12 +288,14 @@ export function estimateCost(
 		notes.push('If your business is registered outside this market, Meta may charge an authentication-international rate instead.');
 	}
 	if (key === 'utility' || key === 'authentication') notes.push('List price; monthly volume tiers can lower it.');
+	const dateNote = cardDateNote(card, at);
+	if (dateNote) notes.push(dateNote);
 
-	if (typeof rate !== 'number' || !Number.isFinite(rate)) {
-		notes.unshift(`The rate card (effective ${card.effective}) has no ${key} rate for ${location.market}.`);
-		return { category: key, ...where, ...base, amount: 'unknown', billable: true, note: notes.join(' ') };
+	if (!column) {
+		notes.unshift(`The rate card (effective ${card.effective}) has no ${columns.join(' or ')} rate for ${location.market}.`);
+		return { ...priced, amount: 'unknown', billable: true, note: notes.join(' ') };
 	}
-	return { category: key, ...where, ...base, amount: rate, billable: true, ...(notes.length ? { note: notes.join(' ') } : {}) };
+	return { ...priced, amount: rates[column] as number, billable: true, ...(notes.length ? { note: notes.join(' ') } : {}) };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,6 +1,7 @@
 /**
  * The 24-hour customer-service window: every inbound message (or call) from the user opens or
- * resets it; while open, free-form messages are allowed and utility templates are free.
+ * resets it; while open, free-form messages are allowed (what they cost: pricingRules.json; since
+ * 2026-10-01 neither they nor utility templates inside the window are free).
  * Free entry point (click-to-WhatsApp ad / Page CTA): replying within the 24 h window opens a
  * 72 h window, counted from the business's reply, in which all messages are free.
  */

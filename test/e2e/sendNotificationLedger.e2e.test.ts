@@ -111,7 +111,7 @@ describe('Send Notification with the consent ledger (real n8n)', () => {
 		expect(posts().map((p) => (p.body as Json).to)).toEqual([consented]);
 	});
 
-	it('Message Mode Auto: free-form text inside the window (free), the template after the window closed', async () => {
+	it('Message Mode Auto: free-form text inside the window, the template after the window closed', async () => {
 		const phone = newPhone();
 		await optIn(phone);
 		// The customer wrote: the emulator opens its window, the ledger has the inbound time.
@@ -125,7 +125,8 @@ describe('Send Notification with the consent ledger (real n8n)', () => {
 
 		const inside = await runOnce(n8n, sendNode({ messageMode: 'auto' }), [{ phone }]);
 		const [free] = inside.body as Json[];
-		expect(free).toMatchObject({ messageType: 'text', estimatedCost: { amount: 0, billable: false } });
+		// Since 2026-10-01 a free-form message costs the utility rate (costEstimate.e2e.test.ts has the numbers).
+		expect(free).toMatchObject({ messageType: 'text', estimatedCost: { category: 'service', billable: true, rulesEffective: '2026-10-01' } });
 		expect(free.serviceWindow.open).toBe(true);
 		const [textPost] = posts();
 		expect(textPost.body).toMatchObject({ type: 'text', text: { body: free.renderedText } });

@@ -107,3 +107,83 @@ describe('callingCodeOf', () => {
 		expect(callingCodeOf(e164)).toBeUndefined();
 	});
 });
+
+// Issue 12 item 8: a number without '+' or '00' is only read as international when the field is declared to hold
+// WhatsApp IDs (Meta's wa_id: digits with country code, never formatted).
+describe('normalisePhone — national numbers are never read as foreign', () => {
+	it.each([
+		// Brazil, Porto Alegre mobile: read as international it became +51 (Peru).
+		['(51) 98765-4321'],
+		// China mobile: read as international it became +1 501 (US, Arkansas).
+		['150 1234 5678'],
+		['150-1234-5678'],
+		// UK mobile written nationally without the trunk 0.
+		['7911 123 456'],
+		['+'.slice(1) + '49 151 1234 5678'],
+	])('refuses the formatted number %j in every reading', (input) => {
+		for (const bareDigits of [undefined, 'refuse', 'whatsAppId', 'whatsAppIdFrom11Digits'] as const) {
+			const result = normalisePhone(input, bareDigits ? { bareDigits } : undefined);
+			expect(result.ok).toBe(false);
+			if (!result.ok) {
+				expect(result.reason).toMatch(/no '\+' or '00'/);
+				expect(result.reason).toMatch(/\+ and the country code/);
+				expect(result.problem).toBe('noCountryCode');
+			}
+		}
+	});
+
+	it.each([['5551987654321'], ['8615012345678'], ['4915112345678'], ['4512345678'], [4915112345678]])(
+		'with bareDigits "refuse" refuses the bare digit string %j and says how to fix it',
+		(input) => {
+			const result = normalisePhone(input, { bareDigits: 'refuse' });
+			expect(result.ok).toBe(false);
+			if (!result.ok) {
+				expect(result.problem).toBe('noCountryCode');
+				expect(result.reason).toMatch(/no '\+' or '00'/);
+				expect(result.reason).toMatch(/WhatsApp ID/);
+			}
+		},
+	);
+
+	it('still accepts + and 00 with bareDigits "refuse"', () => {
+		expect(normalisePhone('+55 (51) 98765-4321', { bareDigits: 'refuse' })).toEqual({ ok: true, e164: '+5551987654321', callingCode: '55' });
+		expect(normalisePhone('0086 150 1234 5678', { bareDigits: 'refuse' })).toEqual({ ok: true, e164: '+8615012345678', callingCode: '86' });
+	});
+
+	it.each([
+		['4512345678', '+4512345678', '45'], // Denmark, 8-digit national number
+		['4791234567', '+4791234567', '47'], // Norway
+		['6591234567', '+6591234567', '65'], // Singapore
+		['3546112345', '+3546112345', '354'], // Iceland, 7-digit national number
+		['37251234567', '+37251234567', '372'], // Estonia
+		['5551987654321', '+5551987654321', '55'], // Brazil
+		['8615012345678', '+8615012345678', '86'], // China
+		['16505551234', '+16505551234', '1'],
+		[4512345678, '+4512345678', '45'],
+	])('with bareDigits "whatsAppId" reads %j as the WhatsApp ID %s', (input, e164, callingCode) => {
+		expect(normalisePhone(input, { bareDigits: 'whatsAppId' })).toEqual({ ok: true, e164, callingCode, assumedInternational: true });
+	});
+
+	it.each([
+		['4512345', /at least 8/],
+		['0151 12345678', /national number/],
+		['015112345678', /national number/],
+		['9991234567', /known country calling code/],
+		['1650555123', /North American/],
+	])('with bareDigits "whatsAppId" still refuses %j', (input, reason) => {
+		const result = normalisePhone(input, { bareDigits: 'whatsAppId' });
+		expect(result.ok).toBe(false);
+		if (!result.ok) expect(result.reason).toMatch(reason);
+	});
+
+	it('keeps the version-1 reading by default: an unformatted digit string of 11 or more digits only', () => {
+		expect(normalisePhone('4915112345678')).toMatchObject({ ok: true, e164: '+4915112345678', assumedInternational: true });
+		expect(normalisePhone('4915112345678', { bareDigits: 'whatsAppIdFrom11Digits' })).toMatchObject({ ok: true, e164: '+4915112345678' });
+		const short = normalisePhone('4512345678');
+		expect(short.ok).toBe(false);
+		if (!short.ok) {
+			expect(short.reason).toMatch(/too short to be sure/);
+			expect(short.problem).toBe('noCountryCode');
+		}
+	});
+});

@@ -1,6 +1,8 @@
 import {
+	DEFAULT_PRICING_RULES,
 	DEFAULT_RATE_CARD,
 	estimateCost,
+	pricingRulesAt,
 	marketOf,
 	parseRateCardOverride,
 	type RateCard,
@@ -110,12 +112,6 @@ describe('estimateCost', () => {
 		expect(estimateCost(e164, category).amount).toBe(amount);
 	});
 
-	it('is free for utility inside an open service window, and says the Oct-2026 change is unconfirmed', () => {
-		const estimate = estimateCost('+4915112345678', 'utility', undefined, { insideServiceWindow: true });
-		expect(estimate).toMatchObject({ category: 'utility', amount: 0, billable: false, market: 'Germany' });
-		expect(estimate.note).toMatch(/2026-10-01/);
-	});
-
 	it('still charges marketing inside the service window', () => {
 		expect(estimateCost('+4915112345678', 'marketing', undefined, { insideServiceWindow: true })).toMatchObject({
 			amount: 0.1365,
@@ -148,10 +144,6 @@ describe('estimateCost', () => {
 
 	it('notes that authentication may be charged at the international rate', () => {
 		expect(estimateCost('+919812345678', 'authentication').note).toMatch(/authentication-international/);
-	});
-
-	it('treats service messages as free', () => {
-		expect(estimateCost('+4915112345678', 'service')).toMatchObject({ amount: 0, billable: false });
 	});
 
 	it('uses the card passed in', () => {
@@ -229,5 +221,106 @@ describe('parseRateCardOverride', () => {
 			countries: {},
 		});
 		expect(many.problem).toMatch(/and 2 more/);
+	});
+});
+
+// Issue 12 item 9: Meta's pricing changed on 2026-10-01. The estimate follows the rules in force when the message is
+// sent: free-form (service) messages and utility templates inside the open window are billed at the market's utility
+// rate from then on; the 72-hour free entry point stays free.
+describe('estimateCost across the 2026-10-01 pricing change', () => {
+	const BEFORE = '2026-09-30T23:59:00Z';
+	const AFTER = '2026-10-01T00:00:00Z';
+	const germany = '+4915112345678';
+
+	it.each([
+		// [when, category, inside window, amount, billable, rules]
+		[BEFORE, 'utility', true, 0, false, '2025-07-01'],
+		[AFTER, 'utility', true, 0.055, true, '2026-10-01'],
+		[BEFORE, 'utility', false, 0.055, true, '2025-07-01'],
+		[AFTER, 'utility', false, 0.055, true, '2026-10-01'],
+		[BEFORE, 'service', true, 0, false, '2025-07-01'],
+		[AFTER, 'service', true, 0.055, true, '2026-10-01'],
+		[BEFORE, 'marketing', true, 0.1365, true, '2025-07-01'],
+		[AFTER, 'marketing', true, 0.1365, true, '2026-10-01'],
+		[AFTER, 'authentication', true, 0.055, true, '2026-10-01'],
+	])('sent %s: %s (window open: %p) → %p', (sentAt, category, insideServiceWindow, amount, billable, rulesEffective) => {
+		expect(estimateCost(germany, category, undefined, { sentAt, insideServiceWindow })).toMatchObject({
+			amount,
+			billable,
+			rulesEffective,
+			market: 'Germany',
+		});
+	});
+
+	it('bills a free-form message at the market’s utility rate from 2026-10-01, in every market', () => {
+		for (const [e164, utility] of [
+			['+919812345678', 0.0014],
+			['+5511912345678', 0.0068],
+			['+16505551234', 0.0034],
+			['+37251234567', 0.0077],
+		] as const) {
+			const estimate = estimateCost(e164, 'service', undefined, { sentAt: AFTER, insideServiceWindow: true });
+			expect(estimate).toMatchObject({ category: 'service', amount: utility, billable: true });
+			expect(estimate.note).toMatch(/utility rate/);
+		}
+	});
+
+	it('keeps the 72-hour free entry point free on both sides of the change, for every category', () => {
+		for (const sentAt of [BEFORE, AFTER]) {
+			for (const category of ['utility', 'marketing', 'authentication', 'service']) {
+				const estimate = estimateCost(germany, category, undefined, { sentAt, insideServiceWindow: true, insideFreeEntryPoint: true });
+				expect(estimate).toMatchObject({ amount: 0, billable: false });
+				expect(estimate.note).toMatch(/free entry point/);
+			}
+		}
+	});
+
+	it('says why a message is free or billed', () => {
+		expect(estimateCost(germany, 'utility', undefined, { sentAt: BEFORE, insideServiceWindow: true }).note).toMatch(/free until 2026-09-30|window is free/);
+		expect(estimateCost(germany, 'utility', undefined, { sentAt: AFTER, insideServiceWindow: true }).note).toMatch(/no longer free/);
+	});
+
+	it('uses the time of sending, not the time of the rate card', () => {
+		jest.useFakeTimers().setSystemTime(new Date('2026-12-03T08:00:00Z'));
+		try {
+			expect(estimateCost(germany, 'service')).toMatchObject({ amount: 0.055, billable: true, rulesEffective: '2026-10-01' });
+		} finally {
+			jest.useRealTimers();
+		}
+		expect(estimateCost(germany, 'service', undefined, { sentAt: Date.parse(BEFORE) }).amount).toBe(0);
+		expect(estimateCost(germany, 'service', undefined, { sentAt: new Date(AFTER) }).amount).toBe(0.055);
+	});
+
+	it('says when the rate card is newer than the send, or old enough that Meta may have changed its rates', () => {
+		expect(estimateCost(germany, 'utility', undefined, { sentAt: BEFORE }).note).toMatch(/rate card is effective from 2026-10-01, after/);
+		expect(estimateCost(germany, 'utility', undefined, { sentAt: AFTER }).note ?? '').not.toMatch(/rate card is effective/);
+		expect(estimateCost(germany, 'utility', undefined, { sentAt: '2027-01-01T00:00:00Z' }).note).toMatch(/newer rate card/);
+	});
+
+	it('gives no number before per-message pricing (2025-07-01) or for an unreadable send time', () => {
+		const old = estimateCost(germany, 'utility', undefined, { sentAt: '2025-06-30T23:59:59Z' });
+		expect(old).toMatchObject({ amount: 'unknown', billable: true });
+		expect(old.note).toMatch(/2025-07-01/);
+		expect(estimateCost(germany, 'utility', undefined, { sentAt: 'yesterday' }).amount).toBe('unknown');
+	});
+});
+
+describe('DEFAULT_PRICING_RULES', () => {
+	it('is a list of rule sets in date order, each with its sources and well-formed rules', () => {
+		const dates = DEFAULT_PRICING_RULES.ruleSets.map((set) => set.effective);
+		expect(dates).toEqual(['2025-07-01', '2026-10-01']);
+		for (const set of DEFAULT_PRICING_RULES.ruleSets) {
+			expect(set.sources.length).toBeGreaterThan(0);
+			for (const rule of set.rules) {
+				expect(['free', 'rate']).toContain(rule.price);
+				expect(rule.why.length).toBeGreaterThan(20);
+			}
+		}
+	});
+
+	it('finds the rule set in force at an instant (UTC)', () => {
+		expect(pricingRulesAt('2026-09-30T23:59:59.999Z')?.effective).toBe('2025-07-01');
+		expect(pricingRulesAt('2026-10-01T00:00:00.000Z')?.effective).toBe('2026-10-01');
+		expect(pricingRulesAt('2025-06-30T23:59:59Z')).toBeUndefined();
 	});
 });

@@ -7,7 +7,7 @@ import { checkContent, type ContentFinding } from '../../shared/contentPolicy';
 import type { ConsentLedger } from '../../shared/ledger';
 import { deriveIdempotencyKey } from '../../shared/idempotency';
 import { checkTemplateEligibility, getNotificationType, type NotificationType } from '../../shared/notificationTypes';
-import { normalisePhone } from '../../shared/phone';
+import { normalisePhone, type BareDigitsReading } from '../../shared/phone';
 import { estimateCost, type CostEstimate, type RateCard } from '../../shared/pricing';
 import { buildTemplateComponents, type MessageTemplate, type SlotValue } from '../../shared/templates';
 import type { CloudCredentials } from '../../shared/transport';
@@ -28,7 +28,7 @@ export interface PreparedSend {
 	cost: CostEstimate;
 	correlation: string;
 	contentWarnings: ContentFinding[];
-	/** Message Mode Auto inside an open window: the same text as a free-form message; `body` stays the fallback. */
+	/** Message Mode Auto inside an open window: the same text as a free-form (service) message; `body` stays the fallback. */
 	freeFormBody?: IDataObject;
 	consent?: ConsentDecision;
 	serviceWindow?: { open: boolean; expiresAt?: string };
@@ -79,6 +79,26 @@ function toSlotValues(raw: unknown): Record<string, SlotValue> {
 	return values;
 }
 
+/** Where a bare digit string is refused, the way out if the field really holds Meta's wa_id. */
+const BARE_DIGITS_HINT: Readonly<Record<BareDigitsReading, string>> = {
+	refuse: 'If this field holds WhatsApp IDs from Meta’s webhooks (wa_id), set Recipient Format to WhatsApp ID.',
+	whatsAppIdFrom11Digits:
+		'If it is a WhatsApp ID from Meta’s webhooks (wa_id), add + in front, or use a new Send Notification node (version 1.1) with Recipient Format set to WhatsApp ID.',
+	whatsAppId: '',
+};
+
+/**
+ * Version 1 read an unformatted digit string of 11+ digits as international (kept for saved workflows);
+ * from 1.1 only + / 00, unless Recipient Format says the field holds WhatsApp IDs.
+ */
+function recipientReading(ctx: IExecuteFunctions, itemIndex: number): BareDigitsReading {
+	if (ctx.getNode().typeVersion < 1.1) return 'whatsAppIdFrom11Digits';
+	const format = ctx.getNodeParameter('recipientFormat', itemIndex, 'international') as string;
+	if (format === 'whatsAppId') return 'whatsAppId';
+	if (format === 'international') return 'refuse';
+	refuse(ctx, itemIndex, `Unknown Recipient Format "${String(format)}"`, 'Choose International (+ or 00) or WhatsApp ID');
+}
+
 export async function prepareSend(
 	this: IExecuteFunctions,
 	itemIndex: number,
@@ -115,8 +135,13 @@ export async function prepareSend(
 		);
 	}
 	const recipientInput = String(recipientRaw ?? '');
-	const phone = normalisePhone(recipientInput);
-	if (!phone.ok) refuse(this, itemIndex, `Invalid recipient phone number "${recipientInput}"`, phone.reason);
+	const reading = recipientReading(this, itemIndex);
+	const phone = normalisePhone(recipientInput, { bareDigits: reading });
+	if (!phone.ok) {
+		const isBareDigits = phone.problem === 'noCountryCode' && /^\d+$/.test(recipientInput.trim());
+		const hint = isBareDigits ? BARE_DIGITS_HINT[reading] : '';
+		refuse(this, itemIndex, `Invalid recipient phone number "${recipientInput}"`, hint ? `${phone.reason} ${hint}` : phone.reason);
+	}
 
 	let consent: ConsentDecision | undefined;
 	let serviceWindow: PreparedSend['serviceWindow'];
@@ -224,7 +249,8 @@ export async function prepareSend(
 	}
 	body.biz_opaque_callback_data = correlation;
 
-	// Inside the window a service message is free; the template stays ready as the fallback (131047).
+	// Auto inside the window: the template's text as a free-form message (billed like the utility template since
+	// 2026-10-01, see the README's Cost section); the template stays ready as the fallback (131047).
 	let freeFormBody: IDataObject | undefined;
 	if (context.messageMode === 'auto' && serviceWindow?.open) {
 		freeFormBody = {
@@ -256,9 +282,11 @@ export async function prepareSend(
 		template,
 		body,
 		renderedText: built.renderedText,
-		cost: freeFormBody
-			? estimateCost(phone.e164, 'service', context.rateCard)
-			: estimateCost(phone.e164, template.category, context.rateCard, { insideServiceWindow: serviceWindow?.open === true }),
+		// Priced by the rules in force now (Meta's free-message rules changed on 2026-10-01, see pricingRules.json).
+		cost: estimateCost(phone.e164, freeFormBody ? 'service' : template.category, context.rateCard, {
+			insideServiceWindow: serviceWindow?.open === true,
+			sentAt: context.now(),
+		}),
 		correlation,
 		contentWarnings: findings,
 		freeFormBody,
