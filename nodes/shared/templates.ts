@@ -4,6 +4,13 @@
  * request, checking Meta's parameter rules first so the user gets a clear message instead of
  * a 132000/132005/132007 error from the API.
  */
+import {
+	TEXT_VARIABLE_FIX,
+	readHeaderMedia,
+	richValueFromText,
+	textVariableProblem,
+	urlSuffixProblem,
+} from './variableChecks';
 
 export interface TemplateExample {
 	header_text?: string[];
@@ -88,7 +95,6 @@ export interface BuiltTemplate {
 /** Meta limits for template variables and rendered text. */
 export const HEADER_TEXT_MAX = 60;
 export const BODY_TEXT_MAX = 1024;
-const MAX_CONSECUTIVE_SPACES = 4;
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
 const MEDIA_FORMATS: ReadonlySet<string> = new Set(['IMAGE', 'VIDEO', 'DOCUMENT']);
@@ -178,6 +184,27 @@ function firstExample(example: string[] | string | undefined): string | undefine
 	return Array.isArray(example) && typeof example[0] === 'string' ? example[0] : undefined;
 }
 
+/** The fixed part of a URL button's link, before its {{1}}. */
+function urlButtonFixedPart(t: MessageTemplate, buttonIndex: number | undefined): string {
+	const buttons = findComponent(t, 'BUTTONS')?.buttons;
+	const url = Array.isArray(buttons) && buttonIndex !== undefined ? buttons[buttonIndex]?.url : undefined;
+	return typeof url === 'string' ? url.split('{{')[0] : '';
+}
+
+/**
+ * The resource mapper hands every value over as text; a currency / date_time object may come as JSON text or,
+ * from an expression, as the object itself.
+ */
+export function slotValuesFromMapper(raw: unknown): Record<string, SlotValue> {
+	const values: Record<string, SlotValue> = {};
+	if (!raw || typeof raw !== 'object') return values;
+	for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+		const rich = typeof value === 'string' ? richValueFromText(value) : undefined;
+		values[key] = (rich ?? value) as SlotValue;
+	}
+	return values;
+}
+
 /** Meta's URL-button example is the full URL; the user only supplies the part after the static prefix. */
 function urlSuffixExample(url: string, example: string | undefined): string | undefined {
 	if (example === undefined) return undefined;
@@ -259,18 +286,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function isEmpty(value: unknown): boolean {
 	return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 }
-
-/** Meta rejects text variables with new lines, tabs or more than four spaces in a row (132007). */
-function formattingProblem(text: string): string | undefined {
-	if (/[\r\n]/.test(text)) return 'contains a line break';
-	if (/\t/.test(text)) return 'contains a tab';
-	if (new RegExp(` {${MAX_CONSECUTIVE_SPACES + 1},}`).test(text)) {
-		return `contains more than ${MAX_CONSECUTIVE_SPACES} spaces in a row`;
-	}
-	return undefined;
-}
-
-const FORMATTING_FIX = 'Replace line breaks and tabs with a space or punctuation, and collapse long runs of spaces.';
 
 function substitute(text: string, valueByName: Map<string, string>): string {
 	return text.replace(PLACEHOLDER, (whole, name: string) => valueByName.get(name) ?? whole);
@@ -355,9 +370,18 @@ export function buildTemplateComponents(t: MessageTemplate, values: Record<strin
 		switch (slot.kind) {
 			case 'headerText':
 			case 'bodyText': {
-				const problem = formattingProblem(text);
+				const limit = slot.kind === 'headerText' ? HEADER_TEXT_MAX : BODY_TEXT_MAX;
+				if (text.length > limit) {
+					issues.push({
+						slot: slot.key,
+						problem: `${slot.label} is ${text.length} characters long; the whole ${slot.kind === 'headerText' ? 'header' : 'body'} may have at most ${limit}.`,
+						fix: `Shorten the value to well under ${limit} characters.`,
+					});
+					break;
+				}
+				const problem = textVariableProblem(text);
 				if (problem) {
-					issues.push({ slot: slot.key, problem: `${slot.label} ${problem}, which WhatsApp does not allow in variables.`, fix: FORMATTING_FIX });
+					issues.push({ slot: slot.key, problem: `${slot.label} ${problem}, which WhatsApp does not allow in variables.`, fix: TEXT_VARIABLE_FIX });
 				}
 				const param = withName({ type: 'text', text });
 				if (slot.kind === 'headerText') {
@@ -371,27 +395,16 @@ export function buildTemplateComponents(t: MessageTemplate, values: Record<strin
 			}
 			case 'headerMedia': {
 				const mediaType = (slot.mediaFormat ?? 'IMAGE').toLowerCase();
-				const trimmed = text.trim();
-				if (/^https?:\/\/[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$/i.test(trimmed)) {
-					headerParams.push({ type: mediaType, [mediaType]: { link: trimmed } });
-				} else if (/^\d+$/.test(trimmed)) {
-					headerParams.push({ type: mediaType, [mediaType]: { id: trimmed } });
-				} else {
-					issues.push({
-						slot: slot.key,
-						problem: `${slot.label} is "${trimmed}", which is neither an http(s) URL nor a Meta media ID.`,
-						fix: `Give a public https link to the ${mediaType} (e.g. https://example.com/file) or the numeric ID of media uploaded to Meta.`,
-					});
-				}
+				const media = readHeaderMedia(text, mediaType);
+				if ('problem' in media) issues.push({ slot: slot.key, problem: `${slot.label} ${media.problem}.`, fix: media.fix });
+				else headerParams.push({ type: mediaType, [mediaType]: media });
 				break;
 			}
 			case 'buttonUrl': {
-				if (/\s/.test(text)) {
-					issues.push({
-						slot: slot.key,
-						problem: `${slot.label} contains spaces, which would break the link.`,
-						fix: 'Remove the spaces or URL-encode them (%20).',
-					});
+				const fixedPart = urlButtonFixedPart(t, slot.buttonIndex);
+				const problem = urlSuffixProblem(text, fixedPart);
+				if (problem) {
+					issues.push({ slot: slot.key, problem: `${slot.label} ${problem.problem}.`, fix: problem.fix });
 					break;
 				}
 				buttonComponents.push({
@@ -472,9 +485,9 @@ function richBodyParameter(
 		});
 		return undefined;
 	}
-	const problem = formattingProblem(fallback);
+	const problem = fallback.length > BODY_TEXT_MAX ? `is ${fallback.length} characters long` : textVariableProblem(fallback);
 	if (problem) {
-		issues.push({ slot: slot.key, problem: `${slot.label} fallback_value ${problem}, which WhatsApp does not allow in variables.`, fix: FORMATTING_FIX });
+		issues.push({ slot: slot.key, problem: `${slot.label} fallback_value ${problem}, which WhatsApp does not allow in variables.`, fix: TEXT_VARIABLE_FIX });
 	}
 	if (raw.type === 'date_time') {
 		const value = raw as DateTimeValue;
