@@ -81,7 +81,7 @@ export function textVariableProblem(text: string): string | undefined {
 }
 
 export const TEXT_VARIABLE_FIX =
-	'Replace line breaks, tabs, line or paragraph separators and other control characters with a space or punctuation, and shorten runs of spaces (no-break spaces included) to at most 4.';
+	'Replace line breaks and tabs (also line or paragraph separators, vertical tabs, form feeds and other control characters) with a space or punctuation, and collapse runs of spaces (no-break spaces included) to at most 4.';
 
 /* ------------------------------------------------------------------ header media */
 
