@@ -52,6 +52,71 @@ export interface MessageTemplate {
 	rejected_reason?: string;
 }
 
+/**
+ * Meta's reasons for rejecting a template (`rejected_reason` of the template, `reason` of the
+ * message_template_status_update webhook), from Meta's webhook reference
+ * (developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/message_template_status_update),
+ * each with what it means and what to change. NONE (or no value) is what Meta sends when it gives no reason.
+ */
+const REJECTION_REASONS: Readonly<Record<string, { meaning: string; advice: string }>> = {
+	PROMOTIONAL: {
+		meaning: 'Meta found promotional content (offers, discounts, calls to buy) in a template that should carry a notification',
+		advice:
+			'Meta found promotional content. Remove offers, discounts and calls to buy, keep only the notification, and resubmit it as UTILITY (as MARKETING it could not be sent as a notification).',
+	},
+	INCORRECT_CATEGORY: {
+		meaning: 'the content does not fit the category the template was submitted in',
+		advice:
+			'The content does not fit the category. Resubmit with the right category; one-time passwords must be AUTHENTICATION templates, notifications UTILITY without promotional wording.',
+	},
+	INVALID_FORMAT: {
+		meaning: 'the template breaks a format rule',
+		advice:
+			'The template breaks a format rule (e.g. adjacent {{1}}{{2}} variables, a variable at the start or end, missing examples, too many variables for its length). Fix the text and resubmit.',
+	},
+	TAG_CONTENT_MISMATCH: {
+		meaning: 'the category or language given does not match the content',
+		advice: 'The category or language does not match the content. Fix the language or the category and resubmit.',
+	},
+	ABUSIVE_CONTENT: {
+		meaning: 'Meta found content that violates its policies',
+		advice: 'Meta found abusive content. Rewrite the template; repeated violations can restrict the account.',
+	},
+	SCAM: {
+		meaning: 'Meta judged the template a possible scam',
+		advice: 'Meta judged the template as a possible scam. Rewrite it with clear business identification and resubmit.',
+	},
+	CATEGORY_NOT_AVAILABLE: {
+		meaning: 'the category is not available for this account (a reason Meta no longer uses)',
+		advice: 'The category is not available for this account. Choose another category and resubmit.',
+	},
+	NONE: {
+		meaning: 'Meta gave no reason',
+		advice:
+			'Read the rejection details in WhatsApp Manager (Account tools → Message templates), change the template accordingly and resubmit it, or request a review.',
+	},
+};
+
+export interface Rejection {
+	/** Meta's reason code as sent (NONE when Meta gave none). */
+	reason: string;
+	meaning: string;
+	advice: string;
+}
+
+/** Meta's rejection reason of a template, what it means and what to change; unknown codes are named as they are. */
+export function describeRejection(rawReason: unknown): Rejection {
+	const reason = typeof rawReason === 'string' && rawReason.trim() !== '' ? rawReason.trim().toUpperCase() : 'NONE';
+	const known = REJECTION_REASONS[reason];
+	if (known) return { reason, ...known };
+	return { reason, meaning: 'a reason this node does not know yet', advice: REJECTION_REASONS.NONE.advice };
+}
+
+/** What to change about a template Meta rejected with `reason`. */
+export function rejectionAdvice(reason: string): string {
+	return describeRejection(reason).advice;
+}
+
 export type SlotKind =
 	| 'headerText'
 	| 'headerMedia'

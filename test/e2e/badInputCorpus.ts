@@ -186,7 +186,7 @@ export const CORPUS: BadInputCase[] = [
 	{ node: 'send', id: 'S17', label: 'PAUSED template (unapproved)', params: { ...tpl('paused_update'), ...vars({ body_1: 'Ann', body_2: 'x' }) }, expect: { message: /PAUSED|paused/, fix: /\w+/ } },
 	{ node: 'send', id: 'S18', label: 'DISABLED template (unapproved)', params: { ...tpl('disabled_update'), ...vars({ body_1: 'Ann', body_2: 'x' }) }, expect: { message: /DISABLED|disabled/, fix: /\w+/ } },
 	{ node: 'send', id: 'S19', label: 'PENDING template (in review)', params: { ...tpl('pending_update'), ...vars({ body_1: 'Ann', body_2: 'x' }) }, expect: { message: /PENDING|review/i, fix: /48|wait|review/i } },
-	{ node: 'send', id: 'S20', label: 'REJECTED template', params: { ...tpl('rejected_update'), ...vars({ body_1: 'Ann' }) }, expect: { message: /REJECTED|rejected/, fix: /PROMOTIONAL|reason|edit|new template/i } },
+	{ node: 'send', id: 'S20', label: 'REJECTED template', params: { ...tpl('rejected_update'), ...vars({ body_1: 'Ann' }) }, expect: { message: /REJECTED it with reason PROMOTIONAL/, fix: /Remove offers, discounts/ } },
 	{ node: 'send', id: 'S21', label: 'template Meta will move to MARKETING', params: { ...tpl('order_followup'), ...vars({ body_1: 'Ann', body_2: 'SO-1' }) }, expect: { message: /MARKETING/, fix: /\w+/ } },
 	// ------------------------------------------------------------------ Send Notification: variables
 	{ node: 'send', id: 'S22', label: 'missing variable', item: { eta: '' }, expect: { message: /variables do not fit.*body_3/, fix: /Fill in/ } },

@@ -35,11 +35,14 @@ const page = { data: [{ id: '1', name: 'a', language: 'en', status: 'APPROVED', 
 describe('readTemplateList reads its retry and advice decisions from the one error table', () => {
 	it.each([17, 32, 613, 4, 80007])('code %i is a rate limit: not retried, with rate-limit advice from the table', async (code) => {
 		const { ctx, requests } = pollContext([{ statusCode: 400, body: graphError(code, 'Too many calls') }]);
-		const error = await readTemplateList(ctx, credentials, { retryDelayMs: 0 }).catch((e: Error & { description?: string }) => e);
+		const error = (await readTemplateList(ctx, credentials, { retryDelayMs: 0 }).then(
+			() => new Error('no error'),
+			(e: Error) => e,
+		)) as Error & { description?: string };
 		expect(requests).toHaveLength(1);
 		expect(error.message).toMatch(/Wait and retry/);
 		expect(error.message).not.toMatch(/does not know|look the code up/);
-		expect((error as { description?: string }).description).toMatch(/rate limit/);
+		expect(error.description).toMatch(/rate limit/);
 	});
 
 	it.each([1, 2, 131000, 131016, 133004])('code %i is transient: one retry of the page', async (code) => {
