@@ -336,7 +336,8 @@ export const META_ERRORS: Readonly<Record<number, ErrorRow>> = {
 		meaning: 'A variable contains characters that the template policy forbids (e.g. new lines, tabs, many spaces).',
 		retry: 'no-retry',
 		retryable: false,
-		userMessage: 'Remove new lines, tabs and runs of more than 4 spaces from the variable values.',
+		userMessage:
+			'Remove new lines (also U+2028/U+2029), tabs, other control characters and runs of more than 4 spaces (no-break spaces count) from the variable values.',
 	},
 	132012: {
 		title: 'Template parameter format mismatch',
