@@ -21,14 +21,15 @@ export class SendScheduler {
 
 	private readonly pairSpacingMs: number;
 
-	/** Time of slot 0; slots are `origin + index * globalSpacingMs`. Moves forward when every slot is stale. */
+	/**
+	 * Time of slot 0 (the first reservation); slots are `origin + index * globalSpacingMs`. It never moves: a retry
+	 * reserved for a later time must not wipe the slots that earlier sends still hold. A send after a quiet spell
+	 * waits at most one spacing for the next grid slot.
+	 */
 	private origin: number | undefined;
 
-	/** Taken slot index → a later slot index that may be free (path-compressed). */
+	/** Taken slot index → a later slot index that may be free (path-compressed). One entry per reservation. */
 	private readonly takenSlots = new Map<number, number>();
-
-	/** Start time of the latest taken slot. */
-	private latestStart = Number.NEGATIVE_INFINITY;
 
 	/** Latest reserved start per recipient (stale entries are harmless: the pair spacing has passed). */
 	private readonly lastStartByRecipient = new Map<string, number>();
@@ -44,17 +45,12 @@ export class SendScheduler {
 	}
 
 	reserve(recipient: string, now: number): number {
-		if (this.origin === undefined || this.latestStart + this.globalSpacingMs <= now) {
-			// Nothing reserved can constrain a send at `now` any more: start a fresh grid at `now`.
-			this.origin = now;
-			this.takenSlots.clear();
-		}
+		if (this.origin === undefined) this.origin = now;
 		const lastForRecipient = this.lastStartByRecipient.get(recipient);
 		const earliest = lastForRecipient === undefined ? now : Math.max(now, lastForRecipient + this.pairSpacingMs);
 		const slot = this.firstFreeSlot(this.slotAtOrAfter(earliest));
 		this.takenSlots.set(slot, slot + 1);
 		const start = this.timeOf(slot);
-		if (start > this.latestStart) this.latestStart = start;
 		if (lastForRecipient === undefined || start > lastForRecipient) this.lastStartByRecipient.set(recipient, start);
 		return start;
 	}
@@ -73,7 +69,7 @@ export class SendScheduler {
 
 	/** The first grid slot whose time is not before `time`. */
 	private slotAtOrAfter(time: number): number {
-		let slot = Math.max(0, Math.ceil((time - (this.origin as number)) / this.globalSpacingMs));
+		let slot = Math.ceil((time - (this.origin as number)) / this.globalSpacingMs);
 		// Floating-point division may land one slot early; the slot's own time decides.
 		while (this.timeOf(slot) < time) slot++;
 		return slot;

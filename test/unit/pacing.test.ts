@@ -131,6 +131,15 @@ describe('SendScheduler work grows linearly with the items (counted in slot prob
 		}
 	});
 
+	it('a retry reserved far ahead does not push back or free the slots of earlier sends', () => {
+		const scheduler = new SendScheduler({ messagesPerSecond: 10, pairSpacingMs: 0 });
+		expect([0, 0, 0].map(() => scheduler.reserve('x', 0))).toEqual([0, 100, 200]);
+		expect(scheduler.reserve('retry', 60_000)).toBe(60_000);
+		// Another item's 1 s back-off still gets its slot at 1 s, and the taken slots stay taken.
+		expect(scheduler.reserve('other', 1000)).toBe(1000);
+		expect(scheduler.reserve('late', 50)).toBe(300);
+	});
+
 	it('uses the earliest free slot after a reservation far ahead', () => {
 		const scheduler = new SendScheduler({ messagesPerSecond: 10, pairSpacingMs: 60_000 });
 		expect(scheduler.reserve('a', 0)).toBe(0);
