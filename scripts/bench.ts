@@ -4,7 +4,8 @@
  * Prints a table and writes bench-results/bench-<time>.json (+ latest.json, latest.md).
  *
  *   npm run bench                          everything
- *   npm run bench -- --only send,cap       some parts: send (head to head), cap, pair, ingest, poll
+ *   npm run bench -- --only send,cap       some parts: send (head to head), cap, pair, ingest, poll, linear
+ *   npm run bench -- --only linear         quick: per-item checks and scheduling on large inputs, in-process (no n8n)
  *   npm run bench -- --items 1000 --latency 50 --events 2000 --concurrency 16 --cap1000-items 5000
  *
  * Everything it starts (emulator, the graph.facebook.com stand-in proxy, the webhook sink, n8n by its process
@@ -26,6 +27,7 @@ import {
 	packageNode,
 	runIngestCase,
 	runPollCase,
+	runLinearityCases,
 	runSendCase,
 	sendNotificationNode,
 	sessionWindowTrigger,
@@ -40,7 +42,9 @@ import { renderReport } from './bench/report';
 
 type Json = Record<string, any>;
 
-const PARTS = ['send', 'cap', 'pair', 'ingest', 'poll'] as const;
+const PARTS = ['send', 'cap', 'pair', 'ingest', 'poll', 'linear'] as const;
+/** Parts that need n8n, the emulator and the proxy; `linear` runs in-process. */
+const N8N_PARTS: ReadonlyArray<string> = ['send', 'cap', 'pair', 'ingest', 'poll'];
 
 function parseArgs(argv: string[]) {
 	const a: Json = {
@@ -79,7 +83,7 @@ function parseArgs(argv: string[]) {
 			case '--only': a.only = value().split(',').map((s: string) => s.trim()); break;
 			case '-h':
 			case '--help':
-				console.log('usage: npm run bench -- [--only send,cap,pair,ingest,poll] [--items N] [--latency MS] [--events N] [--concurrency N] [--cap80-items N] [--cap1000-items N] [--poll-templates N] [--profile] [--n8n-env KEY=VALUE ...]');
+				console.log('usage: npm run bench -- [--only send,cap,pair,ingest,poll,linear] [--items N] [--latency MS] [--events N] [--concurrency N] [--cap80-items N] [--cap1000-items N] [--poll-templates N] [--profile] [--n8n-env KEY=VALUE ...]');
 				process.exit(0);
 				break;
 			default:
@@ -143,7 +147,14 @@ async function main(): Promise<void> {
 		},
 	};
 
+	if (args.only.includes('linear')) {
+		log('linear work on item data (in-process) …');
+		report.linearity = runLinearityCases(log);
+		savePartial();
+	}
+
 	try {
+		if (!args.only.some((part: string) => N8N_PARTS.includes(part))) return finish(args, report, resultsDir, stamp, partialFile);
 		const emulator: Emulator = await startEmulator({ port: 0, latencyMs: args.latency, statusWebhooks: false });
 		cleanups.push(() => emulator.close());
 		const proxy: MetaProxy = await startMetaProxy(emulator.url, { appId: emulator.options.appId });
@@ -328,14 +339,17 @@ async function main(): Promise<void> {
 		}
 
 		report.proxy = { ...proxy.stats, refused: proxy.stats.refused.slice(0, 20) };
-		report.environment.loadAtEnd = os.loadavg().map((x) => round(x, 2));
-		report.targets = evaluateTargets(report);
 	} finally {
 		await cleanup();
 		process.removeListener('SIGINT', onSignal);
 		process.removeListener('SIGTERM', onSignal);
 	}
+	finish(args, report, resultsDir, stamp, partialFile);
+}
 
+function finish(args: Json, report: Json, resultsDir: string, stamp: string, partialFile: string): void {
+	report.environment.loadAtEnd = os.loadavg().map((x) => round(x, 2));
+	report.targets = evaluateTargets(report);
 	if (args.profile) {
 		try {
 			report.profile = summariseProfiles(path.join(resultsDir, `profile-${stamp}`));
@@ -348,8 +362,11 @@ async function main(): Promise<void> {
 	console.log(text);
 	const file = path.join(resultsDir, `bench-${stamp}.json`);
 	fs.writeFileSync(file, JSON.stringify(report, null, 2));
-	fs.writeFileSync(path.join(resultsDir, 'latest.json'), JSON.stringify(report, null, 2));
-	fs.writeFileSync(path.join(resultsDir, 'latest.md'), `${text}\n`);
+	// latest.* hold the last full run (the README's figures); a quick `--only linear` run does not replace them.
+	if (args.only.some((part: string) => N8N_PARTS.includes(part))) {
+		fs.writeFileSync(path.join(resultsDir, 'latest.json'), JSON.stringify(report, null, 2));
+		fs.writeFileSync(path.join(resultsDir, 'latest.md'), `${text}\n`);
+	}
 	fs.rmSync(partialFile, { force: true });
 	log(`\nresults: ${path.relative(process.cwd(), file)}`);
 }
@@ -398,6 +415,9 @@ function evaluateTargets(r: Json): Json[] {
 	}
 	for (const p of (r.pairLimit?.variants ?? []) as Json[]) {
 		t.push({ target: `pair limit (emulator burst ${p.emulatorPairBurst}): 0 × 131056, spacing kept`, measured: `${p.err131056} × 131056, min gap ${p.minSameRecipientGapMs} ms, ${p.totalSeconds} s vs ${p.lowerBoundSeconds} s bound`, pass: p.pass });
+	}
+	for (const row of (r.linearity?.rows ?? []) as Json[]) {
+		t.push({ target: `${row.label} (${row.size}) < ${row.limitMs} ms`, measured: `${row.ms} ms`, pass: row.pass });
 	}
 	if (r.ingestion) {
 		t.push({ target: 'Session Window Trigger ≥ 90 % of bare Webhook', measured: r.ingestion.ratio === undefined ? 'not measured (node not built yet)' : `${r.ingestion.ratio}`, pass: r.ingestion.pass });

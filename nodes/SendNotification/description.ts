@@ -258,7 +258,7 @@ export const sendNotificationProperties: INodeProperties[] = [
 				typeOptions: { minValue: 0, maxValue: 10 },
 				default: 3,
 				description:
-					'How often to retry a message Meta certainly did not accept (rate limits, temporary errors), with back-off',
+					'How often to retry a message Meta certainly did not accept (rate limits, temporary errors), with back-off (at most 30 s between tries, 60 s for the per-user pair limit)',
 			},
 			{
 				displayName: 'Messages per Second',
@@ -299,7 +299,7 @@ export const sendNotificationProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to re-send when the connection broke or timed out before Meta answered. Meta may already have accepted the first attempt, so this can send the message twice.',
+					'Whether to re-send when the connection broke or timed out before Meta answered, or Meta answered with an unknown server error (HTTP 5xx with code 1 or 131000). Meta may already have accepted the first attempt, so this can send the message twice.',
 			},
 		],
 	},

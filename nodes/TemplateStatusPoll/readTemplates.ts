@@ -6,7 +6,7 @@ import type { IPollFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { describeGraphError } from '../shared/errors';
-import type { GraphError } from '../shared/metaErrors';
+import { isRateLimitCode, isTransientServerCode, type GraphError } from '../shared/metaErrors';
 import { toTemplateState, type TemplateRead, type TemplateState } from '../shared/templateDiff';
 import { GraphNetworkError, graphRequest, type CloudCredentials, type GraphPage } from '../shared/transport';
 
@@ -21,9 +21,6 @@ export const PAGE_SIZE = 1000;
 export const MAX_PAGES = 200;
 export const RETRY_DELAY_MS = 1000;
 
-const SERVER_ERROR_CODES: ReadonlySet<number> = new Set([1, 2, 131000, 131016, 133004]);
-const RATE_LIMIT_CODES: ReadonlySet<number> = new Set([4, 17, 32, 613, 80007]);
-
 export interface TemplateListRead extends TemplateRead {
 	complete: true;
 	pages: number;
@@ -34,8 +31,9 @@ export interface TemplateListRead extends TemplateRead {
 	firstPage: Array<Record<string, unknown>>;
 }
 
+/** A GET changes nothing, so any 5xx or a transient code from the error table is worth one more try. */
 function isTransient(statusCode: number, error: GraphError | undefined): boolean {
-	return statusCode >= 500 || (error?.code !== undefined && SERVER_ERROR_CODES.has(error.code));
+	return statusCode >= 500 || isTransientServerCode(error?.code);
 }
 
 function hintFor(error: GraphError, statusCode: number): string {
@@ -45,7 +43,7 @@ function hintFor(error: GraphError, statusCode: number): string {
 	if (error.code === 100 || error.code === 803) {
 		return 'Check the WhatsApp Business Account ID in the credential: it must be the account (WABA) ID, not the phone number ID or the app ID, and the token must have whatsapp_business_management permission for it.';
 	}
-	if (error.code !== undefined && (RATE_LIMIT_CODES.has(error.code) || statusCode === 429)) {
+	if (isRateLimitCode(error.code) || statusCode === 429) {
 		return "Meta's rate limit for the template list (200 requests per hour per app and account) was reached: poll less often. The next poll will try again.";
 	}
 	if (error.code === 10 || (error.code !== undefined && error.code >= 200 && error.code <= 299)) {

@@ -1,12 +1,25 @@
 /**
- * Meta Graph / WhatsApp Cloud API error codes as data. Meta asks integrators to build logic on
- * `code` (+ `error_data.details`), never on the title text, so everything keys on the code.
+ * Meta Graph / WhatsApp Cloud API error codes as data: the one table that every Graph call of this package
+ * (sending, template reads, the template poll, webhook registration) reads for its retry and outcome
+ * decisions. Meta asks integrators to build logic on `code` (+ `error_data.details`), never on the title
+ * text or the HTTP status, so everything keys on the code.
  *
  * `retry` is advice for a person; `retryable` says whether this package may re-send on its own:
- * only when the message was certainly not accepted and waiting helps.
+ * only when waiting helps. `retryClass` picks the back-off schedule and says what an HTTP 5xx answer with
+ * this code means for a message (see outcomeOfErrorAnswer).
  */
 
 export type RetryAdvice = 'retry' | 'retry-later' | 'no-retry';
+
+/**
+ * - rate-limit: the app, account or number was throttled; the request was refused before it was processed.
+ * - pair-limit: 131056, too many messages to one user; refused, retried after 4^n s (capped).
+ * - unavailable: the service said it was down or overloaded; refused before it was processed.
+ * - unknown-server-error: Meta failed for a reason it does not know (codes 1 and 131000); after an HTTP 5xx
+ *   nobody can tell whether the message went out.
+ * - maintenance: 131057, the account is being upgraded; refused, retried after about a minute.
+ */
+export type RetryClass = 'rate-limit' | 'pair-limit' | 'unavailable' | 'unknown-server-error' | 'maintenance';
 
 export interface MetaErrorInfo {
 	code: number;
@@ -14,6 +27,7 @@ export interface MetaErrorInfo {
 	meaning: string;
 	retry: RetryAdvice;
 	retryable: boolean;
+	retryClass?: RetryClass;
 	userMessage: string;
 }
 
@@ -36,6 +50,7 @@ export const META_ERRORS: Readonly<Record<number, ErrorRow>> = {
 		meaning: 'Meta reported an unknown error, possibly a temporary outage.',
 		retry: 'retry',
 		retryable: true,
+		retryClass: 'unknown-server-error',
 		userMessage: 'Retry with backoff; if it persists, check the WhatsApp Business Platform status page.',
 	},
 	2: {
@@ -43,6 +58,7 @@ export const META_ERRORS: Readonly<Record<number, ErrorRow>> = {
 		meaning: 'Temporary downtime or overload at Meta.',
 		retry: 'retry',
 		retryable: true,
+		retryClass: 'unavailable',
 		userMessage: 'Retry with backoff; if it persists, check the WhatsApp Business Platform status page.',
 	},
 	3: {
@@ -57,7 +73,32 @@ export const META_ERRORS: Readonly<Record<number, ErrorRow>> = {
 		meaning: 'The app reached its API call rate limit.',
 		retry: 'retry',
 		retryable: true,
+		retryClass: 'rate-limit',
 		userMessage: 'Wait and retry with backoff; reduce the number of API calls (see the X-Business-Use-Case-Usage header).',
+	},
+	17: {
+		title: 'API User Too Many Calls',
+		meaning: 'The user of the access token reached its Graph API call rate limit.',
+		retry: 'retry',
+		retryable: true,
+		retryClass: 'rate-limit',
+		userMessage: 'Wait and retry with backoff; make fewer calls with this token (e.g. poll templates less often).',
+	},
+	32: {
+		title: 'Page-level throttling',
+		meaning: 'Calls made with this token for one page or account reached their rate limit.',
+		retry: 'retry',
+		retryable: true,
+		retryClass: 'rate-limit',
+		userMessage: 'Wait and retry with backoff; spread the calls over time.',
+	},
+	613: {
+		title: 'Calls within one hour exceeded',
+		meaning: 'A custom rate limit of this endpoint was reached (calls per hour).',
+		retry: 'retry',
+		retryable: true,
+		retryClass: 'rate-limit',
+		userMessage: 'Wait and retry later; make fewer calls per hour to this endpoint.',
 	},
 	10: {
 		title: 'API Permission Denied',
@@ -99,6 +140,7 @@ export const META_ERRORS: Readonly<Record<number, ErrorRow>> = {
 		meaning: 'The WhatsApp Business Account reached its Business Use Case rate limit.',
 		retry: 'retry',
 		retryable: true,
+		retryClass: 'rate-limit',
 		userMessage: 'Wait and retry with backoff; spread requests over time.',
 	},
 	130429: {
@@ -106,6 +148,7 @@ export const META_ERRORS: Readonly<Record<number, ErrorRow>> = {
 		meaning: 'The phone number sent more messages per second than its throughput allows (80 or 1,000 mps).',
 		retry: 'retry',
 		retryable: true,
+		retryClass: 'rate-limit',
 		userMessage: 'Retry after a short backoff and lower the messages-per-second setting.',
 	},
 	130472: {
@@ -120,6 +163,7 @@ export const META_ERRORS: Readonly<Record<number, ErrorRow>> = {
 		meaning: 'The message failed for an unknown reason at Meta.',
 		retry: 'retry',
 		retryable: true,
+		retryClass: 'unknown-server-error',
 		userMessage: 'Retry a limited number of times; if it persists, contact Meta support with the fbtrace_id.',
 	},
 	131008: {
@@ -141,6 +185,7 @@ export const META_ERRORS: Readonly<Record<number, ErrorRow>> = {
 		meaning: 'A WhatsApp service is temporarily unavailable.',
 		retry: 'retry',
 		retryable: true,
+		retryClass: 'unavailable',
 		userMessage: 'Retry with backoff; check the WhatsApp Business Platform status page.',
 	},
 	131021: {
@@ -226,13 +271,15 @@ export const META_ERRORS: Readonly<Record<number, ErrorRow>> = {
 		meaning: 'Too many messages were sent to the same user in a short time.',
 		retry: 'retry',
 		retryable: true,
-		userMessage: 'Wait before sending to this user again (4^n seconds); keep about 6 seconds between messages to one user.',
+		retryClass: 'pair-limit',
+		userMessage: 'Wait before sending to this user again (4^n seconds, at most 60 s apart here); keep about 6 seconds between messages to one user.',
 	},
 	131057: {
 		title: 'Account in maintenance mode',
 		meaning: 'The business account is in maintenance mode, e.g. during a throughput upgrade.',
 		retry: 'retry',
 		retryable: true,
+		retryClass: 'maintenance',
 		userMessage: 'Retry after about a minute.',
 	},
 	131059: {
@@ -289,7 +336,8 @@ export const META_ERRORS: Readonly<Record<number, ErrorRow>> = {
 		meaning: 'A variable contains characters that the template policy forbids (e.g. new lines, tabs, many spaces).',
 		retry: 'no-retry',
 		retryable: false,
-		userMessage: 'Remove new lines, tabs and runs of more than 4 spaces from the variable values.',
+		userMessage:
+			'Remove new lines (also U+2028/U+2029), tabs, other control characters and runs of more than 4 spaces (no-break spaces count) from the variable values.',
 	},
 	132012: {
 		title: 'Template parameter format mismatch',
@@ -317,6 +365,7 @@ export const META_ERRORS: Readonly<Record<number, ErrorRow>> = {
 		meaning: 'The WhatsApp server is temporarily unavailable.',
 		retry: 'retry',
 		retryable: true,
+		retryClass: 'unavailable',
 		userMessage: 'Retry with backoff.',
 	},
 	133010: {
@@ -335,10 +384,7 @@ export const META_ERRORS: Readonly<Record<number, ErrorRow>> = {
 	},
 };
 
-/** Codes retried with the plain server-error schedule (1 s, 2 s, 4 s). */
-const SERVER_ERROR_CODES: ReadonlySet<number> = new Set([1, 2, 131000, 131016, 133004]);
-/** Codes retried with the rate-limit schedule (exponential from 1 s, capped at 30 s). */
-const RATE_LIMIT_CODES: ReadonlySet<number> = new Set([4, 80007, 130429]);
+const UNKNOWN_TITLE = 'Unknown error';
 
 export function lookupMetaError(code: number | undefined): MetaErrorInfo {
 	if (typeof code === 'number' && Number.isInteger(code)) {
@@ -348,7 +394,7 @@ export function lookupMetaError(code: number | undefined): MetaErrorInfo {
 	const shown = code === undefined ? 'without a code' : `with code ${code}`;
 	return {
 		code: typeof code === 'number' ? code : -1,
-		title: 'Unknown error',
+		title: UNKNOWN_TITLE,
 		meaning: `Meta returned an error ${shown} that this node does not know.`,
 		retry: 'no-retry',
 		retryable: false,
@@ -423,20 +469,85 @@ export function parseGraphError(body: unknown): GraphError | undefined {
 	return result;
 }
 
+/** The back-off schedule of a code, from the table; undefined when it is never retried automatically. */
+export function retryClassOf(code: number | undefined): RetryClass | undefined {
+	const info = lookupMetaError(code);
+	return info.retryable ? info.retryClass : undefined;
+}
+
+/** Meta throttled the call (app, user, page, account, number or pair limit). */
+export function isRateLimitCode(code: number | undefined): boolean {
+	const retryClass = retryClassOf(code);
+	return retryClass === 'rate-limit' || retryClass === 'pair-limit';
+}
+
+/** Meta was down, overloaded, in maintenance or failed for an unknown reason: the same call may work later. */
+export function isTransientServerCode(code: number | undefined): boolean {
+	const retryClass = retryClassOf(code);
+	return retryClass === 'unavailable' || retryClass === 'unknown-server-error' || retryClass === 'maintenance';
+}
+
+/**
+ * What an error answer to POST /messages means for the message: `not_sent` (Meta certainly did not accept it)
+ * or `unknown` (it may have gone out).
+ *
+ * - 4xx with a Graph error: Meta refused the request (Meta documents its refusals as 4xx, e.g. code 1 as 400).
+ * - 5xx with a code that says the request was refused before it was processed (rate limits, "service
+ *   unavailable" 2 / 131016 / 133004, maintenance 131057, and every validation or permission code): not sent.
+ * - 5xx with code 1 ("API Unknown: invalid request or possible server error") or 131000 ("Something went wrong:
+ *   message failed to send due to an unknown error", HTTP 500): UNKNOWN. Meta's error-code reference
+ *   (developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes) gives no guarantee
+ *   that nothing was done: 131000 also names failures of internal GraphQL requests and server outages, it is
+ *   reported by webhook for messages that were already accepted with a wamid, and the Cloud API has no
+ *   idempotency key that would make a re-send safe. So these are re-sent only when "Retry When Outcome Is
+ *   Unknown" is on, and their idempotency claim stays pending, like a timeout.
+ * - Any answer without a Graph error code (a proxy or load balancer answered, not Meta): unknown.
+ */
+export function outcomeOfErrorAnswer(httpStatus: number, code: number | undefined): 'not_sent' | 'unknown' {
+	if (code === undefined) return 'unknown';
+	if (httpStatus < 500) return 'not_sent';
+	return lookupMetaError(code).retryClass === 'unknown-server-error' || !isKnownCode(code) ? 'unknown' : 'not_sent';
+}
+
+function isKnownCode(code: number): boolean {
+	return lookupMetaError(code).title !== UNKNOWN_TITLE;
+}
+
 /** Returned by retryDelayMs for codes that must not be re-sent automatically. */
 export const NO_RETRY = -1;
 
 const RATE_LIMIT_CAP_MS = 30_000;
 const SERVER_ERROR_CAP_MS = 4_000;
+/**
+ * Meta's advice for 131056 is to wait 4^n seconds; at Max Retries 10 that is 4^9 s (3 days) before the last try.
+ * The pair limit allows about one message per 6 s (bursts borrow from later), so after 64 s the pair has
+ * room again: the wait is capped at 60 s (1, 4, 16, 60, 60 … s).
+ */
+export const PAIR_LIMIT_BACKOFF_CAP_MS = 60_000;
 const MAINTENANCE_DELAY_MS = 60_000;
+/** No answer arrived: 1, 2, 4 … s, at most 30 s between tries. */
+const CONNECTION_RETRY_CAP_MS = 30_000;
 
 /** How many automatic retries make sense per code before giving up (0 = none). */
 export function maxAutoRetries(code: number): number {
-	if (code === 131056) return 4;
-	if (RATE_LIMIT_CODES.has(code)) return 5;
-	if (SERVER_ERROR_CODES.has(code)) return 3;
-	if (code === 131057) return 2;
-	return 0;
+	switch (retryClassOf(code)) {
+		case 'pair-limit':
+			return 4;
+		case 'rate-limit':
+			return 5;
+		case 'unavailable':
+		case 'unknown-server-error':
+			return 3;
+		case 'maintenance':
+			return 2;
+		default:
+			return 0;
+	}
+}
+
+function backoff(attempt: number, capMs: number, base = 2): number {
+	const step = Number.isFinite(attempt) && attempt > 0 ? Math.floor(attempt) : 0;
+	return Math.min(1000 * base ** Math.min(step, 30), capMs);
 }
 
 /**
@@ -444,10 +555,22 @@ export function maxAutoRetries(code: number): number {
  * Returns NO_RETRY (-1) when the code is not safe to re-send automatically.
  */
 export function retryDelayMs(code: number, attempt: number): number {
-	const step = Number.isFinite(attempt) && attempt > 0 ? Math.floor(attempt) : 0;
-	if (code === 131056) return 1000 * 4 ** step;
-	if (RATE_LIMIT_CODES.has(code)) return Math.min(1000 * 2 ** step, RATE_LIMIT_CAP_MS);
-	if (SERVER_ERROR_CODES.has(code)) return Math.min(1000 * 2 ** step, SERVER_ERROR_CAP_MS);
-	if (code === 131057) return MAINTENANCE_DELAY_MS;
-	return NO_RETRY;
+	switch (retryClassOf(code)) {
+		case 'pair-limit':
+			return backoff(attempt, PAIR_LIMIT_BACKOFF_CAP_MS, 4);
+		case 'rate-limit':
+			return backoff(attempt, RATE_LIMIT_CAP_MS);
+		case 'unavailable':
+		case 'unknown-server-error':
+			return backoff(attempt, SERVER_ERROR_CAP_MS);
+		case 'maintenance':
+			return MAINTENANCE_DELAY_MS;
+		default:
+			return NO_RETRY;
+	}
+}
+
+/** Wait before retry number `attempt` after no answer arrived (refused connection, or an unknown outcome the user lets re-send). */
+export function connectionRetryDelayMs(attempt: number): number {
+	return backoff(attempt, CONNECTION_RETRY_CAP_MS);
 }

@@ -5,6 +5,7 @@
  * Today Meta only knows three template categories; every notification type maps to UTILITY.
  * The 2019 names are kept because they still appear in `category` / `previous_category`.
  */
+import { describeRejection } from './templates';
 
 export type MetaCategory = 'UTILITY' | 'MARKETING' | 'AUTHENTICATION';
 
@@ -159,6 +160,8 @@ export interface TemplateSummary {
 	status: string;
 	category: string;
 	correct_category?: string | null;
+	/** Meta's reason when the template is REJECTED (INVALID_FORMAT, PROMOTIONAL, …); requested in the template fields. */
+	rejected_reason?: string | null;
 }
 
 export interface Eligibility {
@@ -205,8 +208,6 @@ export function describeTemplateStatus(status: string): string {
 
 const STATUS_FIXES: Readonly<Record<string, string>> = {
 	PENDING: 'Wait for the approval (check the status in WhatsApp Manager) and run the workflow again.',
-	REJECTED:
-		'Read the rejection reason in WhatsApp Manager, edit the template so it only carries the notification, and resubmit it.',
 	PAUSED:
 		'Wait until Meta lifts the pause (3 h after the first, 6 h after the second), and improve the content that users reported or blocked.',
 	DISABLED: 'Create a new template with better content; a disabled template cannot be re-enabled.',
@@ -225,6 +226,14 @@ export function checkTemplateEligibility(
 	const status = String(template.status ?? '')
 		.trim()
 		.toUpperCase();
+	if (status === 'REJECTED') {
+		const rejection = describeRejection(template.rejected_reason);
+		return {
+			allowed: false,
+			problem: `${label} cannot be sent: Meta REJECTED it with reason ${rejection.reason} (${rejection.meaning}).`,
+			fix: `${rejection.advice} Once Meta approves the new version, run the workflow again.`,
+		};
+	}
 	if (status !== 'APPROVED') {
 		return {
 			allowed: false,

@@ -5,6 +5,10 @@
  * 130429) and the pair rate limit of about one message per 6 s to the same user (131056).
  * A recipient that must wait for its pair spacing gets a later slot, but the earlier global
  * slots stay free for other recipients.
+ *
+ * Send starts sit on a grid of 1000/mps ms slots, so "the first free slot at or after t" is a find in a
+ * disjoint-set forest (each taken slot points to a later one, paths are compressed): a run of n items costs
+ * about n steps, where searching a sorted list of reservations cost n² (60,000 items took 36 s to schedule).
  */
 
 export interface SendSchedulerOptions {
@@ -17,11 +21,21 @@ export class SendScheduler {
 
 	private readonly pairSpacingMs: number;
 
-	/** Reserved send start times, ascending. */
-	private reservedStarts: number[] = [];
+	/**
+	 * Time of slot 0 (the first reservation); slots are `origin + index * globalSpacingMs`. It never moves: a retry
+	 * reserved for a later time must not wipe the slots that earlier sends still hold. A send after a quiet spell
+	 * waits at most one spacing for the next grid slot.
+	 */
+	private origin: number | undefined;
 
-	/** Latest reserved start per recipient. */
-	private lastStartByRecipient = new Map<string, number>();
+	/** Taken slot index → a later slot index that may be free (path-compressed). One entry per reservation. */
+	private readonly takenSlots = new Map<number, number>();
+
+	/** Latest reserved start per recipient (stale entries are harmless: the pair spacing has passed). */
+	private readonly lastStartByRecipient = new Map<string, number>();
+
+	/** Slots looked at so far: the work done, for tests and the bench (linear in the number of reservations). */
+	slotProbes = 0;
 
 	constructor(opts: SendSchedulerOptions) {
 		// Invalid settings fall back to the slow, safe side instead of sending unpaced.
@@ -31,27 +45,14 @@ export class SendScheduler {
 	}
 
 	reserve(recipient: string, now: number): number {
-		this.forgetBefore(now);
+		if (this.origin === undefined) this.origin = now;
 		const lastForRecipient = this.lastStartByRecipient.get(recipient);
-		let candidate = lastForRecipient === undefined ? now : Math.max(now, lastForRecipient + this.pairSpacingMs);
-
-		// First gap in the reserved timeline that keeps globalSpacingMs to both neighbours.
-		let insertAt = this.reservedStarts.length;
-		for (let index = 0; index < this.reservedStarts.length; index++) {
-			const reserved = this.reservedStarts[index];
-			if (reserved + this.globalSpacingMs <= candidate) continue;
-			if (candidate + this.globalSpacingMs <= reserved) {
-				insertAt = index;
-				break;
-			}
-			candidate = reserved + this.globalSpacingMs;
-		}
-
-		this.reservedStarts.splice(insertAt, 0, candidate);
-		if (lastForRecipient === undefined || candidate > lastForRecipient) {
-			this.lastStartByRecipient.set(recipient, candidate);
-		}
-		return candidate;
+		const earliest = lastForRecipient === undefined ? now : Math.max(now, lastForRecipient + this.pairSpacingMs);
+		const slot = this.firstFreeSlot(this.slotAtOrAfter(earliest));
+		this.takenSlots.set(slot, slot + 1);
+		const start = this.timeOf(slot);
+		if (lastForRecipient === undefined || start > lastForRecipient) this.lastStartByRecipient.set(recipient, start);
+		return start;
 	}
 
 	/**
@@ -62,14 +63,32 @@ export class SendScheduler {
 		if (this.lastStartByRecipient.get(recipient) === start) this.lastStartByRecipient.delete(recipient);
 	}
 
-	/** Drops reservations that can no longer constrain a send starting at or after `now`. */
-	private forgetBefore(now: number): void {
-		let stale = 0;
-		while (stale < this.reservedStarts.length && this.reservedStarts[stale] + this.globalSpacingMs <= now) stale++;
-		if (stale > 0) this.reservedStarts.splice(0, stale);
-		for (const [recipient, lastStart] of this.lastStartByRecipient) {
-			if (lastStart + this.pairSpacingMs <= now) this.lastStartByRecipient.delete(recipient);
+	private timeOf(slot: number): number {
+		return (this.origin as number) + slot * this.globalSpacingMs;
+	}
+
+	/** The first grid slot whose time is not before `time`. */
+	private slotAtOrAfter(time: number): number {
+		let slot = Math.ceil((time - (this.origin as number)) / this.globalSpacingMs);
+		// Floating-point division may land one slot early; the slot's own time decides.
+		while (this.timeOf(slot) < time) slot++;
+		return slot;
+	}
+
+	private firstFreeSlot(from: number): number {
+		let free = from;
+		for (let next = this.takenSlots.get(free); next !== undefined; next = this.takenSlots.get(free)) {
+			this.slotProbes++;
+			free = next;
 		}
+		// Path compression: every taken slot passed on the way now points at the free one.
+		for (let slot = from; slot !== free; ) {
+			const next = this.takenSlots.get(slot) as number;
+			this.takenSlots.set(slot, free);
+			slot = next;
+		}
+		this.slotProbes++;
+		return free;
 	}
 }
 

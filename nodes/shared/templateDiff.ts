@@ -7,6 +7,7 @@
  * otherwise look like deleted templates.
  */
 import { NOTIFICATION_TYPES, checkTemplateEligibility, normaliseCategory } from './notificationTypes';
+import { rejectionAdvice } from './templates';
 
 export type TemplateEventKind =
 	| 'created'
@@ -270,25 +271,7 @@ export interface TemplateEvent {
 	detectedAt: string;
 }
 
-const REJECTION_ADVICE: Readonly<Record<string, string>> = {
-	PROMOTIONAL:
-		'Meta found promotional content. Remove offers, discounts and calls to buy, keep only the notification, and resubmit (or submit it as MARKETING).',
-	INCORRECT_CATEGORY:
-		'The content does not fit the category. Resubmit with the right category; one-time passwords must be AUTHENTICATION templates.',
-	INVALID_FORMAT:
-		'The template breaks a format rule (e.g. adjacent {{1}}{{2}} variables, variables at the start or end, missing examples). Fix the text and resubmit.',
-	TAG_CONTENT_MISMATCH: 'The category or language does not match the content. Fix the language or the category and resubmit.',
-	ABUSIVE_CONTENT: 'Meta found abusive content. Rewrite the template; repeated violations can restrict the account.',
-	SCAM: 'Meta judged the template as a possible scam. Rewrite it with clear business identification and resubmit.',
-	CATEGORY_NOT_AVAILABLE: 'The category is not available for this account. Choose another category.',
-};
-
-export function rejectionAdvice(reason: string): string {
-	return (
-		REJECTION_ADVICE[reason] ??
-		'Read the rejection details in WhatsApp Manager, change the template accordingly and resubmit it, or request a review.'
-	);
-}
+export { rejectionAdvice };
 
 function pauseLabel(n: number): string {
 	if (n <= 1) return 'first pause (3 hours)';

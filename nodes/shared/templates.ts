@@ -4,6 +4,13 @@
  * request, checking Meta's parameter rules first so the user gets a clear message instead of
  * a 132000/132005/132007 error from the API.
  */
+import {
+	TEXT_VARIABLE_FIX,
+	readHeaderMedia,
+	richValueFromText,
+	textVariableProblem,
+	urlSuffixProblem,
+} from './variableChecks';
 
 export interface TemplateExample {
 	header_text?: string[];
@@ -43,6 +50,71 @@ export interface MessageTemplate {
 	components: TemplateComponentDef[];
 	quality_score?: unknown;
 	rejected_reason?: string;
+}
+
+/**
+ * Meta's reasons for rejecting a template (`rejected_reason` of the template, `reason` of the
+ * message_template_status_update webhook), from Meta's webhook reference
+ * (developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/message_template_status_update),
+ * each with what it means and what to change. NONE (or no value) is what Meta sends when it gives no reason.
+ */
+const REJECTION_REASONS: Readonly<Record<string, { meaning: string; advice: string }>> = {
+	PROMOTIONAL: {
+		meaning: 'Meta found promotional content (offers, discounts, calls to buy) in a template that should carry a notification',
+		advice:
+			'Meta found promotional content. Remove offers, discounts and calls to buy, keep only the notification, and resubmit it as UTILITY (as MARKETING it could not be sent as a notification).',
+	},
+	INCORRECT_CATEGORY: {
+		meaning: 'the content does not fit the category the template was submitted in',
+		advice:
+			'The content does not fit the category. Resubmit with the right category; one-time passwords must be AUTHENTICATION templates, notifications UTILITY without promotional wording.',
+	},
+	INVALID_FORMAT: {
+		meaning: 'the template breaks a format rule',
+		advice:
+			'The template breaks a format rule (e.g. adjacent {{1}}{{2}} variables, a variable at the start or end, missing examples, too many variables for its length). Fix the text and resubmit.',
+	},
+	TAG_CONTENT_MISMATCH: {
+		meaning: 'the category or language given does not match the content',
+		advice: 'The category or language does not match the content. Fix the language or the category and resubmit.',
+	},
+	ABUSIVE_CONTENT: {
+		meaning: 'Meta found content that violates its policies',
+		advice: 'Meta found abusive content. Rewrite the template; repeated violations can restrict the account.',
+	},
+	SCAM: {
+		meaning: 'Meta judged the template a possible scam',
+		advice: 'Meta judged the template as a possible scam. Rewrite it with clear business identification and resubmit.',
+	},
+	CATEGORY_NOT_AVAILABLE: {
+		meaning: 'the category is not available for this account (a reason Meta no longer uses)',
+		advice: 'The category is not available for this account. Choose another category and resubmit.',
+	},
+	NONE: {
+		meaning: 'Meta gave no reason',
+		advice:
+			'Read the rejection details in WhatsApp Manager (Account tools → Message templates), change the template accordingly and resubmit it, or request a review.',
+	},
+};
+
+export interface Rejection {
+	/** Meta's reason code as sent (NONE when Meta gave none). */
+	reason: string;
+	meaning: string;
+	advice: string;
+}
+
+/** Meta's rejection reason of a template, what it means and what to change; unknown codes are named as they are. */
+export function describeRejection(rawReason: unknown): Rejection {
+	const reason = typeof rawReason === 'string' && rawReason.trim() !== '' ? rawReason.trim().toUpperCase() : 'NONE';
+	const known = REJECTION_REASONS[reason];
+	if (known) return { reason, ...known };
+	return { reason, meaning: 'a reason this node does not know yet', advice: REJECTION_REASONS.NONE.advice };
+}
+
+/** What to change about a template Meta rejected with `reason`. */
+export function rejectionAdvice(reason: string): string {
+	return describeRejection(reason).advice;
 }
 
 export type SlotKind =
@@ -88,7 +160,6 @@ export interface BuiltTemplate {
 /** Meta limits for template variables and rendered text. */
 export const HEADER_TEXT_MAX = 60;
 export const BODY_TEXT_MAX = 1024;
-const MAX_CONSECUTIVE_SPACES = 4;
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
 const MEDIA_FORMATS: ReadonlySet<string> = new Set(['IMAGE', 'VIDEO', 'DOCUMENT']);
@@ -178,6 +249,27 @@ function firstExample(example: string[] | string | undefined): string | undefine
 	return Array.isArray(example) && typeof example[0] === 'string' ? example[0] : undefined;
 }
 
+/** The fixed part of a URL button's link, before its {{1}}. */
+function urlButtonFixedPart(t: MessageTemplate, buttonIndex: number | undefined): string {
+	const buttons = findComponent(t, 'BUTTONS')?.buttons;
+	const url = Array.isArray(buttons) && buttonIndex !== undefined ? buttons[buttonIndex]?.url : undefined;
+	return typeof url === 'string' ? url.split('{{')[0] : '';
+}
+
+/**
+ * The resource mapper hands every value over as text; a currency / date_time object may come as JSON text or,
+ * from an expression, as the object itself.
+ */
+export function slotValuesFromMapper(raw: unknown): Record<string, SlotValue> {
+	const values: Record<string, SlotValue> = {};
+	if (!raw || typeof raw !== 'object') return values;
+	for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+		const rich = typeof value === 'string' ? richValueFromText(value) : undefined;
+		values[key] = (rich ?? value) as SlotValue;
+	}
+	return values;
+}
+
 /** Meta's URL-button example is the full URL; the user only supplies the part after the static prefix. */
 function urlSuffixExample(url: string, example: string | undefined): string | undefined {
 	if (example === undefined) return undefined;
@@ -259,18 +351,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function isEmpty(value: unknown): boolean {
 	return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 }
-
-/** Meta rejects text variables with new lines, tabs or more than four spaces in a row (132007). */
-function formattingProblem(text: string): string | undefined {
-	if (/[\r\n]/.test(text)) return 'contains a line break';
-	if (/\t/.test(text)) return 'contains a tab';
-	if (new RegExp(` {${MAX_CONSECUTIVE_SPACES + 1},}`).test(text)) {
-		return `contains more than ${MAX_CONSECUTIVE_SPACES} spaces in a row`;
-	}
-	return undefined;
-}
-
-const FORMATTING_FIX = 'Replace line breaks and tabs with a space or punctuation, and collapse long runs of spaces.';
 
 function substitute(text: string, valueByName: Map<string, string>): string {
 	return text.replace(PLACEHOLDER, (whole, name: string) => valueByName.get(name) ?? whole);
@@ -355,9 +435,18 @@ export function buildTemplateComponents(t: MessageTemplate, values: Record<strin
 		switch (slot.kind) {
 			case 'headerText':
 			case 'bodyText': {
-				const problem = formattingProblem(text);
+				const limit = slot.kind === 'headerText' ? HEADER_TEXT_MAX : BODY_TEXT_MAX;
+				if (text.length > limit) {
+					issues.push({
+						slot: slot.key,
+						problem: `${slot.label} is ${text.length} characters long; the whole ${slot.kind === 'headerText' ? 'header' : 'body'} may have at most ${limit}.`,
+						fix: `Shorten the value to well under ${limit} characters.`,
+					});
+					break;
+				}
+				const problem = textVariableProblem(text);
 				if (problem) {
-					issues.push({ slot: slot.key, problem: `${slot.label} ${problem}, which WhatsApp does not allow in variables.`, fix: FORMATTING_FIX });
+					issues.push({ slot: slot.key, problem: `${slot.label} ${problem}, which WhatsApp does not allow in variables.`, fix: TEXT_VARIABLE_FIX });
 				}
 				const param = withName({ type: 'text', text });
 				if (slot.kind === 'headerText') {
@@ -371,27 +460,16 @@ export function buildTemplateComponents(t: MessageTemplate, values: Record<strin
 			}
 			case 'headerMedia': {
 				const mediaType = (slot.mediaFormat ?? 'IMAGE').toLowerCase();
-				const trimmed = text.trim();
-				if (/^https?:\/\/[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$/i.test(trimmed)) {
-					headerParams.push({ type: mediaType, [mediaType]: { link: trimmed } });
-				} else if (/^\d+$/.test(trimmed)) {
-					headerParams.push({ type: mediaType, [mediaType]: { id: trimmed } });
-				} else {
-					issues.push({
-						slot: slot.key,
-						problem: `${slot.label} is "${trimmed}", which is neither an http(s) URL nor a Meta media ID.`,
-						fix: `Give a public https link to the ${mediaType} (e.g. https://example.com/file) or the numeric ID of media uploaded to Meta.`,
-					});
-				}
+				const media = readHeaderMedia(text, mediaType);
+				if ('problem' in media) issues.push({ slot: slot.key, problem: `${slot.label} ${media.problem}.`, fix: media.fix });
+				else headerParams.push({ type: mediaType, [mediaType]: media });
 				break;
 			}
 			case 'buttonUrl': {
-				if (/\s/.test(text)) {
-					issues.push({
-						slot: slot.key,
-						problem: `${slot.label} contains spaces, which would break the link.`,
-						fix: 'Remove the spaces or URL-encode them (%20).',
-					});
+				const fixedPart = urlButtonFixedPart(t, slot.buttonIndex);
+				const problem = urlSuffixProblem(text, fixedPart);
+				if (problem) {
+					issues.push({ slot: slot.key, problem: `${slot.label} ${problem.problem}.`, fix: problem.fix });
 					break;
 				}
 				buttonComponents.push({
@@ -472,9 +550,9 @@ function richBodyParameter(
 		});
 		return undefined;
 	}
-	const problem = formattingProblem(fallback);
+	const problem = fallback.length > BODY_TEXT_MAX ? `is ${fallback.length} characters long` : textVariableProblem(fallback);
 	if (problem) {
-		issues.push({ slot: slot.key, problem: `${slot.label} fallback_value ${problem}, which WhatsApp does not allow in variables.`, fix: FORMATTING_FIX });
+		issues.push({ slot: slot.key, problem: `${slot.label} fallback_value ${problem}, which WhatsApp does not allow in variables.`, fix: TEXT_VARIABLE_FIX });
 	}
 	if (raw.type === 'date_time') {
 		const value = raw as DateTimeValue;

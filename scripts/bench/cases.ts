@@ -5,6 +5,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
+import { SendScheduler } from '../../nodes/shared/pacing';
+import { buildTemplateComponents, slotValuesFromMapper, type MessageTemplate, type SlotValue } from '../../nodes/shared/templates';
 import type { Emulator } from '../../test/emulator';
 import { signWebhook } from '../../test/emulator';
 import { envelope } from '../../test/emulator/webhooks';
@@ -568,4 +570,71 @@ export async function runPollCase(ctx: BenchCtx, templates: number): Promise<Pol
 		await client.deactivate(workflowId).catch(() => undefined);
 		await client.deleteWorkflow(workflowId).catch(() => undefined);
 	}
+}
+
+/* ------------------------------------------------------------------ linear work on item data (no n8n needed) */
+
+export interface LinearityRow {
+	label: string;
+	size: string;
+	ms: number;
+	limitMs: number;
+	pass: boolean;
+	/** Work counted by the code itself where it counts (the scheduler's slot probes). */
+	workUnits?: number;
+}
+
+/**
+ * Runs the per-item checks and the send scheduler in-process on inputs that used to take quadratic time: a
+ * 200,000-character media link (74 s before), a JSON-looking body value (7 s for 204,001 characters), the
+ * scheduling of 50,000 sends (26 s before the first send). Quick: `npm run bench -- --only linear`.
+ */
+export function runLinearityCases(log: (line: string) => void): { rows: LinearityRow[] } {
+	const rows: LinearityRow[] = [];
+	const time = (label: string, size: string, limitMs: number, work: () => number | void) => {
+		work(); // warm-up (JIT), not measured
+		const t0 = performance.now();
+		const workUnits = work();
+		const ms = round(performance.now() - t0, 1);
+		rows.push({ label, size, ms, limitMs, pass: ms < limitMs, ...(typeof workUnits === 'number' ? { workUnits } : {}) });
+		log(`  ${label}: ${ms} ms`);
+	};
+	const schedule = (count: number, recipientOf: (i: number) => string) => () => {
+		const scheduler = new SendScheduler({ messagesPerSecond: 80, pairSpacingMs: 6100 });
+		for (let i = 0; i < count; i++) scheduler.reserve(recipientOf(i), 0);
+		return scheduler.slotProbes;
+	};
+	time('schedule sends, every item to another recipient', '50,000 items', 1000, schedule(50_000, (i) => `+4915123${i}`));
+	time('schedule sends, 10 items per recipient in a row', '50,000 items', 1000, schedule(50_000, (i) => `+4915123${Math.floor(i / 10)}`));
+	time('schedule sends, 10 recipients in turn', '50,000 items', 1000, schedule(50_000, (i) => `+4915123${i % 10}`));
+
+	const media: MessageTemplate = {
+		id: '1',
+		name: 'bench',
+		language: 'en_US',
+		status: 'APPROVED',
+		category: 'UTILITY',
+		components: [
+			{ type: 'HEADER', format: 'IMAGE' },
+			{ type: 'BODY', text: 'Hi {{1}}, your order {{2}} ships on {{3}}.' },
+			{ type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Track', url: 'https://shop.example/t/{{1}}' }] },
+		],
+	};
+	const build = (values: Record<string, unknown>) => () => {
+		buildTemplateComponents(media, values as Record<string, SlotValue>);
+	};
+	const ok = { header_media: 'https://cdn.example.com/p.jpg', body_1: 'Ann', body_2: 'SO-1', body_3: 'Friday', button_0_url: 'SO-1' };
+	time('header media link check, backtracking input', '200,000 characters', 100, build({ ...ok, header_media: `https://${'a.'.repeat(100_000)} x` }));
+	time('header media link check, backtracking input at the limit', '4,096 characters', 100, build({ ...ok, header_media: `https://${'a.'.repeat(2040)} x` }));
+	time('body variable check', '200,000 characters', 100, build({ ...ok, body_1: '\u00a0'.repeat(200_000) }));
+	time('body variable check at the limit', '1,024 characters', 100, build({ ...ok, body_1: 'a\u00a0'.repeat(512) }));
+	time('URL-button suffix check', '200,000 characters', 100, build({ ...ok, button_0_url: `/${'a'.repeat(200_000)}` }));
+	const jsonLike = `{${'"type":"currency"'.repeat(12_000)}`;
+	time('currency / date_time sniffing of a body value', `${jsonLike.length.toLocaleString('en')} characters`, 100, () => {
+		slotValuesFromMapper({ body_1: jsonLike });
+	});
+	time('template variables of 50,000 items', '50,000 items', 10_000, () => {
+		for (let i = 0; i < 50_000; i++) buildTemplateComponents(media, slotValuesFromMapper({ ...ok, body_1: `Customer ${i}` }));
+	});
+	return { rows };
 }

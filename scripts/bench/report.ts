@@ -72,6 +72,11 @@ export function renderReport(r: Json): string {
 			out.push(table(['poll', 'templates', 'seconds', 'pages', 'Graph requests', 'snapshot bytes'], (q.runs as Json[]).map((x) => [x.kind, q.templates, x.seconds, x.pages, x.requests, q.snapshotBytes])));
 		}
 	}
+	const lin = r.linearity;
+	if (lin) {
+		out.push('', '### Linear work on item data (in-process, the package code itself)');
+		out.push(table(['case', 'size', 'ms', 'limit ms', 'slot probes', 'result'], (lin.rows as Json[]).map((x) => [x.label, x.size, x.ms, x.limitMs, x.workUnits ?? '-', ok(x.pass)])));
+	}
 	const prof = r.profile?.profiles as Json[] | undefined;
 	if (prof?.length) {
 		out.push('', '### n8n CPU profile (--profile; self time over the whole n8n run)');

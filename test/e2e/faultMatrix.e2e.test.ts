@@ -117,8 +117,21 @@ const rows: Row[] = [
 		},
 	},
 	{
-		name: '5xx 131000 burst, 30 faults',
+		// A 500 with 131000 ("something went wrong") may have gone out (see outcomeOfErrorAnswer): not re-sent.
+		name: '5xx 131000 on every item: outcome unknown, not re-sent',
+		faults: [{ kind: 'http500_131000', count: N }],
+		check: (t, output) => {
+			noDuplicates(t);
+			expect(t.unknown).toBe(t.items);
+			expect(t.posts).toBe(t.items);
+			expect(output[0].error).toMatchObject({ code: 131000, outcome: 'unknown', retryable: false, attempts: 1 });
+			expect(output[0].error.description).toMatch(/may have accepted/);
+		},
+	},
+	{
+		name: '5xx 131000 burst, 30 faults, retryUnknownOutcome on',
 		faults: [{ kind: 'http500_131000', count: 30 }],
+		options: { retryUnknownOutcome: true },
 		check: (t) => {
 			noDuplicates(t);
 			allSent(t);

@@ -126,7 +126,7 @@ describe('Send Notification in real n8n', () => {
 		['a PAUSED template', { template: { __rl: true, mode: 'name', value: 'paused_update' } }, {}, /PAUSED|paused/],
 		['a DISABLED template', { template: { __rl: true, mode: 'name', value: 'disabled_update' } }, {}, /DISABLED|disabled/],
 		['a PENDING template', { template: { __rl: true, mode: 'name', value: 'pending_update' } }, {}, /PENDING|review/i],
-		['a REJECTED template', { template: { __rl: true, mode: 'name', value: 'rejected_update' } }, {}, /REJECTED|rejected/],
+		['a REJECTED template, with Meta\'s rejected_reason', { template: { __rl: true, mode: 'name', value: 'rejected_update' } }, {}, /REJECTED it with reason PROMOTIONAL.*Remove offers/s],
 		['a template Meta will move to MARKETING', { template: { __rl: true, mode: 'name', value: 'order_followup' } }, {}, /MARKETING/],
 		['an unknown template', { template: { __rl: true, mode: 'name', value: 'no_such_template' } }, {}, /no template/i],
 		['a missing variable', {}, { eta: '' }, /body_3|\{\{3\}\}/],

@@ -1,18 +1,25 @@
 import {
 	META_ERRORS,
 	NO_RETRY,
+	PAIR_LIMIT_BACKOFF_CAP_MS,
+	connectionRetryDelayMs,
+	isRateLimitCode,
+	isTransientServerCode,
 	lookupMetaError,
 	maxAutoRetries,
+	outcomeOfErrorAnswer,
 	parseGraphError,
 	retryDelayMs,
 } from '../../nodes/shared/metaErrors';
 
+/** FACTS §6, plus Graph's own throttling codes 17 (user), 32 (page) and 613 (custom) from Meta's rate-limiting page. */
 const FACTS_CODES = [
-	0, 1, 2, 3, 4, 10, 100, 190, 200, 368, 80007, 130429, 130472, 131000, 131008, 131009, 131016, 131021, 131026, 131031,
+	0, 1, 2, 3, 4, 10, 17, 32, 100, 190, 200, 368, 613, 80007, 130429, 130472, 131000, 131008, 131009, 131016, 131021, 131026, 131031,
 	131042, 131047, 131048, 131049, 131050, 131051, 131052, 131053, 131056, 131057, 131059, 131061, 131062, 131063, 132000,
 	132001, 132005, 132007, 132012, 132015, 132016, 133004, 133010, 135000,
 ];
-const RETRYABLE = [4, 80007, 130429, 131056, 131000, 131016, 1, 2, 133004, 131057];
+const RATE_LIMITS = [4, 17, 32, 613, 80007, 130429];
+const RETRYABLE = [...RATE_LIMITS, 131056, 131000, 131016, 1, 2, 133004, 131057];
 
 describe('META_ERRORS table', () => {
 	it('covers every code from FACTS §6 and nothing unexpected', () => {
@@ -143,11 +150,22 @@ describe('parseGraphError', () => {
 });
 
 describe('retryDelayMs', () => {
-	it('backs off 4^attempt seconds for the pair rate limit', () => {
-		expect([0, 1, 2, 3].map((attempt) => retryDelayMs(131056, attempt))).toEqual([1000, 4000, 16000, 64000]);
+	it('backs off 4^attempt seconds for the pair rate limit, capped at 60 s', () => {
+		expect([0, 1, 2, 3, 4].map((attempt) => retryDelayMs(131056, attempt))).toEqual([1000, 4000, 16000, 60000, 60000]);
+		expect(PAIR_LIMIT_BACKOFF_CAP_MS).toBe(60_000);
 	});
 
-	it.each([4, 80007, 130429])('doubles from 1 s capped at 30 s for rate limit %i', (code) => {
+	it('keeps the whole 131056 wait at Max Retries 10 under 8 minutes (4^n alone would be 4.1 days)', () => {
+		const total = Array.from({ length: 10 }, (_, attempt) => retryDelayMs(131056, attempt)).reduce((a, b) => a + b, 0);
+		expect(total).toBe(1000 + 4000 + 16000 + 7 * 60000);
+		expect(retryDelayMs(131056, 1e6)).toBe(60000);
+	});
+
+	it('waits 1, 2, 4 … s after no answer, at most 30 s', () => {
+		expect([0, 1, 2, 3, 4, 5, 9, 50].map(connectionRetryDelayMs)).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+	});
+
+	it.each(RATE_LIMITS)('doubles from 1 s capped at 30 s for rate limit %i', (code) => {
 		expect([0, 1, 2, 3, 4, 5, 6, 10].map((attempt) => retryDelayMs(code, attempt))).toEqual([
 			1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000,
 		]);
@@ -181,5 +199,38 @@ describe('retryDelayMs', () => {
 		expect(retryDelayMs(131056, -3)).toBe(1000);
 		expect(retryDelayMs(130429, 1.7)).toBe(2000);
 		expect(retryDelayMs(130429, Number.NaN)).toBe(1000);
+	});
+});
+
+describe('one table for every retry and outcome decision', () => {
+	it('reads rate limits and transient server errors from the table', () => {
+		expect(FACTS_CODES.filter(isRateLimitCode).sort((a, b) => a - b)).toEqual([...RATE_LIMITS, 131056].sort((a, b) => a - b));
+		expect(FACTS_CODES.filter(isTransientServerCode).sort((a, b) => a - b)).toEqual([1, 2, 131000, 131016, 131057, 133004]);
+		expect(isRateLimitCode(undefined)).toBe(false);
+		expect(isTransientServerCode(424242)).toBe(false);
+	});
+
+	it('gives every automatically retried code a retry class and no other code one', () => {
+		for (const code of FACTS_CODES) expect(Boolean(lookupMetaError(code).retryClass)).toBe(lookupMetaError(code).retryable);
+	});
+});
+
+describe('outcomeOfErrorAnswer: was the message sent?', () => {
+	it.each([1, 131000])('an HTTP 5xx with code %i is unknown (Meta failed after the request was written)', (code) => {
+		for (const status of [500, 502, 503]) expect(outcomeOfErrorAnswer(status, code)).toBe('unknown');
+	});
+
+	it.each([2, 131016, 133004, 131057, 4, 80007, 130429, 131056, 3, 100, 131047])('an HTTP 5xx with code %i is not sent (refused before processing)', (code) => {
+		expect(outcomeOfErrorAnswer(500, code)).toBe('not_sent');
+	});
+
+	it.each([1, 131000, 100, 131026, 424242])('an HTTP 4xx with code %i is not sent (Meta refused the request)', (code) => {
+		expect(outcomeOfErrorAnswer(400, code)).toBe('not_sent');
+	});
+
+	it('an answer without a Graph code (a proxy answered) or a 5xx with a code Meta has not documented is unknown', () => {
+		expect(outcomeOfErrorAnswer(502, undefined)).toBe('unknown');
+		expect(outcomeOfErrorAnswer(404, undefined)).toBe('unknown');
+		expect(outcomeOfErrorAnswer(500, 424242)).toBe('unknown');
 	});
 });

@@ -168,6 +168,31 @@ describe('checkTemplateEligibility', () => {
 		expect(result.fix).toMatch(/3 h/);
 	});
 
+	it.each([
+		['PROMOTIONAL', /promotional content/, /Remove offers, discounts/],
+		['INVALID_FORMAT', /format rule/, /adjacent \{\{1\}\}\{\{2\}\}/],
+		['TAG_CONTENT_MISMATCH', /does not match the content/, /language or the category/],
+		['INCORRECT_CATEGORY', /does not fit the category/, /right category/],
+		['ABUSIVE_CONTENT', /violates its policies/, /Rewrite the template/],
+		['SCAM', /possible scam/, /business identification/],
+		['CATEGORY_NOT_AVAILABLE', /not available/, /another category/],
+		['NONE', /gave no reason/, /WhatsApp Manager/],
+	])("names Meta's rejected_reason %s and what to change", (reason, meaning, advice) => {
+		const result = checkTemplateEligibility(shipping, template({ status: 'REJECTED', rejected_reason: reason }));
+		expect(result.allowed).toBe(false);
+		expect(result.problem).toContain(`reason ${reason}`);
+		expect(result.problem).toMatch(meaning);
+		expect(result.fix).toMatch(advice);
+	});
+
+	it('names a missing or unknown rejected_reason as it is', () => {
+		expect(checkTemplateEligibility(shipping, template({ status: 'REJECTED' })).problem).toContain('reason NONE');
+		expect(checkTemplateEligibility(shipping, template({ status: 'REJECTED', rejected_reason: null })).problem).toContain('reason NONE');
+		const unknown = checkTemplateEligibility(shipping, template({ status: 'REJECTED', rejected_reason: 'NEW_REASON_2027' }));
+		expect(unknown.problem).toMatch(/reason NEW_REASON_2027 \(a reason this node does not know yet\)/);
+		expect(unknown.fix).toMatch(/WhatsApp Manager/);
+	});
+
 	it('checks status before category', () => {
 		const result = checkTemplateEligibility(shipping, template({ status: 'REJECTED', category: 'MARKETING' }));
 		expect(result.problem).toMatch(/REJECTED/);

@@ -102,3 +102,49 @@ describe('RollingWindow', () => {
 		expect(window.currentWindowMs).toBe(1250);
 	});
 });
+
+describe('SendScheduler work grows linearly with the items (counted in slot probes, not timed)', () => {
+	const scheduleAll = (count: number, recipientOf: (i: number) => string, spacing = 6100) => {
+		const scheduler = new SendScheduler({ messagesPerSecond: 80, pairSpacingMs: spacing });
+		const starts: number[] = [];
+		for (let i = 0; i < count; i++) starts.push(scheduler.reserve(recipientOf(i), 0));
+		return { scheduler, starts };
+	};
+
+	it.each([
+		['50,000 different recipients', (i: number) => `r${i}`],
+		['50,000 items to 10 recipients in turn', (i: number) => `r${i % 10}`],
+		['50,000 items grouped by recipient (10 each)', (i: number) => `r${Math.floor(i / 10)}`],
+	])('%s: at most 4 probes per reservation', (_label, recipientOf) => {
+		const { scheduler, starts } = scheduleAll(50_000, recipientOf);
+		expect(starts).toHaveLength(50_000);
+		expect(scheduler.slotProbes).toBeLessThanOrEqual(4 * 50_000);
+	});
+
+	it('keeps both limits on a large grouped run', () => {
+		const { starts } = scheduleAll(5_000, (i) => `r${Math.floor(i / 5)}`);
+		const sorted = [...starts].sort((a, b) => a - b);
+		for (let i = 1; i < sorted.length; i++) expect(sorted[i] - sorted[i - 1]).toBeGreaterThanOrEqual(12.5 - 1e-9);
+		for (let r = 0; r < 1000; r++) {
+			const own = starts.slice(r * 5, r * 5 + 5);
+			for (let i = 1; i < own.length; i++) expect(own[i] - own[i - 1]).toBeGreaterThanOrEqual(6100);
+		}
+	});
+
+	it('a retry reserved far ahead does not push back or free the slots of earlier sends', () => {
+		const scheduler = new SendScheduler({ messagesPerSecond: 10, pairSpacingMs: 0 });
+		expect([0, 0, 0].map(() => scheduler.reserve('x', 0))).toEqual([0, 100, 200]);
+		expect(scheduler.reserve('retry', 60_000)).toBe(60_000);
+		// Another item's 1 s back-off still gets its slot at 1 s, and the taken slots stay taken.
+		expect(scheduler.reserve('other', 1000)).toBe(1000);
+		expect(scheduler.reserve('late', 50)).toBe(300);
+	});
+
+	it('uses the earliest free slot after a reservation far ahead', () => {
+		const scheduler = new SendScheduler({ messagesPerSecond: 10, pairSpacingMs: 60_000 });
+		expect(scheduler.reserve('a', 0)).toBe(0);
+		expect(scheduler.reserve('a', 0)).toBe(60_000);
+		expect(scheduler.reserve('b', 0)).toBe(100);
+		expect(scheduler.reserve('c', 59_950)).toBe(60_100);
+	});
+});

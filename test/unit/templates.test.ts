@@ -3,6 +3,7 @@ import {
 	buildTemplateComponents,
 	describeTemplateSlots,
 	placeholdersIn,
+	slotValuesFromMapper,
 	templateParameterFormat,
 	type MessageTemplate,
 	type SlotValue,
@@ -245,7 +246,9 @@ describe('buildTemplateComponents — named', () => {
 describe('buildTemplateComponents — media headers', () => {
 	it.each([
 		['https://cdn.example.com/p.jpg', { link: 'https://cdn.example.com/p.jpg' }],
-		['http://cdn.example.com/p.jpg?x=1', { link: 'http://cdn.example.com/p.jpg?x=1' }],
+		['https://cdn.example.com/p.jpg?x=1&sig=A%2Fb', { link: 'https://cdn.example.com/p.jpg?x=1&sig=A%2Fb' }],
+		['HTTPS://CDN.Example.com/P.jpg', { link: 'https://cdn.example.com/P.jpg' }],
+		['https://bücher.example/cover.png', { link: 'https://xn--bcher-kva.example/cover.png' }],
 		['  https://cdn.example.com/p.jpg  ', { link: 'https://cdn.example.com/p.jpg' }],
 		['1234567890', { id: '1234567890' }],
 	])('%j is sent as %j', (value, media) => {
@@ -255,14 +258,61 @@ describe('buildTemplateComponents — media headers', () => {
 		expect(built.renderedText).toBe('Your parcel P1 was delivered.');
 	});
 
-	it.each([['ftp://x.com/a.jpg'], ['cdn.example.com/p.jpg'], ['4::aW1hZ2U='], ['https://'], ['https://exa mple.com/a.jpg'], ['javascript:alert(1)']])(
-		'refuses %j',
+	it.each([
+		['ftp://x.com/a.jpg', /ftp: link.*must be an https link/],
+		['http://cdn.example.com/p.jpg', /http: link.*must be an https link/],
+		['javascript:alert(1)', /javascript: link/],
+		['cdn.example.com/p.jpg', /neither an https link nor a Meta media ID/],
+		['4::aW1hZ2U=', /neither/],
+		['https://', /not a valid link/],
+		['https:cdn.example.com/p.jpg', /not a full https link/],
+		['https://exa mple.com/a.jpg', /a space/],
+		['https://cdn.example.com/a\u00a0b.jpg', /a space/],
+		['https://cdn.example.com/a\u202egpj.exe', /invisible formatting character U\+202E/],
+		['https://cdn.example.com\\@evil.example/a.jpg', /backslash/],
+		['https://user:secret@cdn.example.com/a.jpg', /user name or password/],
+		['https://token@cdn.example.com/a.jpg', /user name or password/],
+		['https://localhost/a.jpg', /local host name/],
+		['https://printer.local/a.jpg', /local host name/],
+		['https://intranet/a.jpg', /without a domain/],
+		['https://127.0.0.1/a.jpg', /loopback/],
+		['https://2130706433/a.jpg', /127\.0\.0\.1, a loopback/],
+		['https://0x7f.1/a.jpg', /127\.0\.0\.1, a loopback/],
+		['https://0177.0.0.1/a.jpg', /loopback/],
+		['https://10.1.2.3/a.jpg', /private/],
+		['https://172.31.255.255/a.jpg', /private/],
+		['https://192.168.0.10/a.jpg', /private/],
+		['https://169.254.169.254/latest/meta-data', /link-local/],
+		['https://100.64.0.1/a.jpg', /carrier-grade NAT/],
+		['https://0.0.0.0/a.jpg', /this network/],
+		['https://[::1]/a.jpg', /loopback/],
+		['https://[::]/a.jpg', /unspecified/],
+		['https://[::ffff:127.0.0.1]/a.jpg', /loopback/],
+		['https://[::ffff:a9fe:a9fe]/a.jpg', /link-local/],
+		['https://[64:ff9b::10.0.0.1]/a.jpg', /private/],
+		['https://[fd12:3456::1]/a.jpg', /unique local/],
+		['https://[fe80::1]/a.jpg', /link-local/],
+		['https://[ff02::1]/a.jpg', /multicast/],
+	])('refuses %j, saying what is wrong', (value, problem) => {
+		const built = buildTemplateComponents(imageHeader, { header_media: value, body_1: 'P1' });
+		expect(built.issues).toEqual([{ slot: 'header_media', problem: expect.stringMatching(problem), fix: expect.stringMatching(/https|media ID/) }]);
+		expect(built.components.find((component) => component.type === 'header')).toBeUndefined();
+	});
+
+	it.each([['https://8.8.8.8/a.jpg'], ['https://[2a03:2880:f12f:83:face:b00c:0:25de]/a.jpg'], ['https://cdn.example.com:8443/a.jpg'], ['https://172.32.0.1/a.jpg']])(
+		'accepts the public host in %j',
 		(value) => {
-			const built = buildTemplateComponents(imageHeader, { header_media: value, body_1: 'P1' });
-			expect(built.issues).toEqual([expect.objectContaining({ slot: 'header_media', problem: expect.stringMatching(/neither/) })]);
-			expect(built.components.find((component) => component.type === 'header')).toBeUndefined();
+			expect(buildTemplateComponents(imageHeader, { header_media: value, body_1: 'P1' }).issues).toEqual([]);
 		},
 	);
+
+	it('refuses a 200,000-character link by its length at once (it took 74 s to check before)', () => {
+		const value = `https://${'a.'.repeat(100_000)} x`;
+		const built = buildTemplateComponents(imageHeader, { header_media: value, body_1: 'P1' });
+		expect(built.issues).toEqual([
+			{ slot: 'header_media', problem: expect.stringMatching(/200010 characters long; links longer than 4096/), fix: expect.stringMatching(/media ID/) },
+		]);
+	});
 
 	it('uses the document type for document headers', () => {
 		const t = template([{ type: 'HEADER', format: 'DOCUMENT' }, { type: 'BODY', text: 'Invoice attached' }]);
@@ -316,13 +366,28 @@ describe('buildTemplateComponents — validation', () => {
 		['carriage\rreturn', /line break/],
 		['tab\there', /tab/],
 		['five     spaces', /more than 4 spaces/],
+		['line\u2028separator', /line separator \(U\+2028\)/],
+		['paragraph\u2029separator', /paragraph separator \(U\+2029\)/],
+		['vertical\vtab', /vertical tab/],
+		['form\ffeed', /form feed/],
+		['next\u0085line', /next-line/],
+		['nul\u0000byte', /control character U\+0000/],
+		['escape\u001b[31m', /control character U\+001B/],
+		['five\u00a0\u00a0\u00a0\u00a0\u00a0no-break spaces', /more than 4 spaces.*no-break/],
+		['mixed \u00a0 \u202f\u3000spaces', /more than 4 spaces/],
 	])('applies Meta text rules to %j', (value, problem) => {
 		const built = buildTemplateComponents(body, { body_1: value });
 		expect(built.issues).toEqual([{ slot: 'body_1', problem: expect.stringMatching(problem), fix: expect.any(String) }]);
 	});
 
-	it('allows exactly four spaces', () => {
+	it('allows exactly four spaces, of any kind', () => {
 		expect(buildTemplateComponents(body, { body_1: 'four    spaces' }).issues).toEqual([]);
+		expect(buildTemplateComponents(body, { body_1: 'four \u00a0\u00a0 spaces, 1\u202f000 €' }).issues).toEqual([]);
+	});
+
+	it('refuses an over-long variable by its length before looking at its characters', () => {
+		const built = buildTemplateComponents(body, { body_1: `${'x\n'.repeat(100_000)}` });
+		expect(built.issues).toEqual([{ slot: 'body_1', problem: expect.stringMatching(/200000 characters long; the whole body may have at most 1024/), fix: expect.any(String) }]);
 	});
 
 	it('applies the text rules to header variables and fallback values', () => {
@@ -341,8 +406,8 @@ describe('buildTemplateComponents — validation', () => {
 	it('limits the rendered body to 1024 characters', () => {
 		const prefix = 'Hi ';
 		expect(buildTemplateComponents(body, { body_1: 'x'.repeat(BODY_TEXT_MAX - prefix.length) }).issues).toEqual([]);
-		const built = buildTemplateComponents(body, { body_1: 'x'.repeat(BODY_TEXT_MAX - prefix.length + 5) });
-		expect(built.issues).toEqual([{ slot: 'body_1', problem: expect.stringMatching(/1029 characters/), fix: expect.stringMatching(/at least 5/) }]);
+		const built = buildTemplateComponents(body, { body_1: 'x'.repeat(BODY_TEXT_MAX) });
+		expect(built.issues).toEqual([{ slot: 'body_1', problem: expect.stringMatching(/1027 characters/), fix: expect.stringMatching(/at least 3/) }]);
 	});
 
 	it('requires a URL-button suffix without spaces', () => {
@@ -353,6 +418,42 @@ describe('buildTemplateComponents — validation', () => {
 		expect(buildTemplateComponents(t, {}).issues[0]).toMatchObject({ slot: 'button_0_url', problem: expect.stringMatching(/no value/) });
 		expect(buildTemplateComponents(t, { button_0_url: 'a b' }).issues[0]).toMatchObject({ slot: 'button_0_url', problem: expect.stringMatching(/spaces/) });
 		expect(buildTemplateComponents(t, { button_0_url: 'abc' }).issues).toEqual([]);
+	});
+
+	describe('URL-button suffixes that would move or disguise the link are refused', () => {
+		const hostPrefix = template([
+			{ type: 'BODY', text: 'x' },
+			{ type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Track', url: 'https://shop.example{{1}}' }] },
+		]);
+		it.each([
+			['@evil.example/login', /'@'/],
+			['/orders?mail=a@b.example', /'@'/],
+			['.evil.example/x', /starts with '\.'/],
+			['/t/\u202eexe.pdf', /invisible .*U\+202E/],
+			['/t/\u2066abc', /invisible .*U\+2066/],
+			['/t/a\u200bb', /invisible .*U\+200B/],
+			['/t/\u0000', /control character U\+0000/],
+			['/t/\u007f', /control character U\+007F/],
+			['/t/a\nb', /spaces or line breaks/],
+			['/t/a\u00a0b', /spaces or line breaks/],
+		])('%j', (value, problem) => {
+			const [issue] = buildTemplateComponents(hostPrefix, { button_0_url: value }).issues;
+			expect(issue).toEqual({ slot: 'button_0_url', problem: expect.stringMatching(problem), fix: expect.stringMatching(/Remove|encode/i) });
+		});
+
+		it('accepts ordinary suffixes: paths, queries, encoded characters, non-Latin letters', () => {
+			for (const value of ['/orders/A-10023', '/t?id=42&lang=de', '/t/%40home', '/заказ/17', '/o/1.2.3']) {
+				expect(buildTemplateComponents(hostPrefix, { button_0_url: value }).issues).toEqual([]);
+			}
+		});
+
+		it("limits the button link to Meta's 2,000 characters, fixed part included", () => {
+			const fixed = 'https://shop.example'.length;
+			expect(buildTemplateComponents(hostPrefix, { button_0_url: `/${'a'.repeat(2000 - fixed - 1)}` }).issues).toEqual([]);
+			const [issue] = buildTemplateComponents(hostPrefix, { button_0_url: `/${'a'.repeat(200_000)}` }).issues;
+			expect(issue.problem).toMatch(/200021 characters long; WhatsApp allows at most 2000/);
+			expect(issue.fix).toMatch(/at most 1980 characters/);
+		});
 	});
 
 	it('builds the copy-code button parameter', () => {
@@ -382,5 +483,38 @@ describe('buildTemplateComponents — validation', () => {
 			expect(issue.problem).toBeTruthy();
 			expect(issue.fix).toBeTruthy();
 		}
+	});
+});
+
+describe('slotValuesFromMapper (currency / date_time objects written as JSON text)', () => {
+	it('reads currency and date_time objects from JSON text and keeps everything else as it is', () => {
+		const currency = { type: 'currency', fallback_value: '€20.50', code: 'EUR', amount_1000: 20500 };
+		expect(
+			slotValuesFromMapper({
+				body_1: ` ${JSON.stringify(currency)} `,
+				body_2: '{"type":"date_time","fallback_value":"25 February 2027"}',
+				body_3: 'Order {"type":"currency"}',
+				body_4: '{"type":"currency", broken',
+				body_5: '{"note":"a","type":"other"}',
+				body_6: 42,
+				body_7: currency,
+			}),
+		).toEqual({
+			body_1: currency,
+			body_2: { type: 'date_time', fallback_value: '25 February 2027' },
+			body_3: 'Order {"type":"currency"}',
+			body_4: '{"type":"currency", broken',
+			body_5: '{"note":"a","type":"other"}',
+			body_6: 42,
+			body_7: currency,
+		});
+		expect(slotValuesFromMapper(undefined)).toEqual({});
+	});
+
+	it('leaves a 200,000-character value that only looks like JSON as text (the old pattern backtracked over it)', () => {
+		const value = `{${'"type":"currency"'.repeat(12_000)}`;
+		expect(slotValuesFromMapper({ body_1: value })).toEqual({ body_1: value });
+		const long = `{"type":"currency","fallback_value":"${'x'.repeat(200_000)}"}`;
+		expect(slotValuesFromMapper({ body_1: long })).toEqual({ body_1: long });
 	});
 });

@@ -5,7 +5,14 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
-import { lookupMetaError, retryDelayMs, type GraphError } from '../../shared/metaErrors';
+import {
+	connectionRetryDelayMs,
+	lookupMetaError,
+	NO_RETRY,
+	outcomeOfErrorAnswer,
+	retryDelayMs,
+	type GraphError,
+} from '../../shared/metaErrors';
 import { RollingWindow, SendScheduler } from '../../shared/pacing';
 import type { SendKeyStore } from '../../shared/sendKeys';
 import { GraphNetworkError, graphRequest, type CloudCredentials } from '../../shared/transport';
@@ -81,17 +88,23 @@ class Gate {
 	}
 }
 
-function failureFromGraph(error: GraphError, httpCode: number, retryAllowed: boolean): SendFailure {
+const UNKNOWN_OUTCOME_ADVICE =
+	'Meta may have accepted this message. Check the delivery status (Session Window Trigger) before sending it again; enable "Retry When Outcome Is Unknown" only if a duplicate is acceptable.';
+
+function failureFromGraph(error: GraphError, httpCode: number, retryUnknownOutcome: boolean): SendFailure {
 	const info = lookupMetaError(error.code);
-	// A 5xx without a Graph code came from something in between: Meta may have processed it.
-	const knownNotSent = error.code !== undefined && (httpCode < 500 || info.retryable);
+	// The error table decides: e.g. a 5xx with 131000 may have gone out, a 5xx with 131016 did not.
+	const outcome = outcomeOfErrorAnswer(httpCode, error.code);
+	const unknown = outcome === 'unknown';
 	return {
 		code: error.code,
 		title: info.title,
 		message: error.message,
-		description: [error.error_data?.details, info.meaning, info.userMessage].filter(Boolean).join(' — '),
-		retryable: retryAllowed && info.retryable,
-		outcome: knownNotSent ? 'not_sent' : 'unknown',
+		description: [error.error_data?.details, info.meaning, unknown ? UNKNOWN_OUTCOME_ADVICE : info.userMessage]
+			.filter(Boolean)
+			.join(' — '),
+		retryable: unknown ? retryUnknownOutcome : info.retryable,
+		outcome,
 		httpCode,
 		fbtrace_id: error.fbtrace_id,
 		graphError: error,
@@ -104,7 +117,7 @@ function failureFromNetwork(error: GraphNetworkError): SendFailure {
 		message: error.message,
 		description: `${error.details ? `(${error.details}) ` : ''}` + (error.certainlyNotSent
 			? 'Nothing reached Meta. Check the Base URL in the credential and the network.'
-			: 'Meta may have accepted this message. Check the delivery status (Session Window Trigger) before sending it again; enable "Retry When Outcome Is Unknown" only if a duplicate is acceptable.'),
+			: UNKNOWN_OUTCOME_ADVICE),
 		retryable: error.certainlyNotSent,
 		outcome: error.certainlyNotSent ? 'not_sent' : 'unknown',
 	};
@@ -244,9 +257,12 @@ export async function dispatchSends(
 						httpCode: res.statusCode,
 					};
 				} else {
-					failure = failureFromGraph(res.error ?? { message: `HTTP ${res.statusCode}` }, res.statusCode, true);
+					failure = failureFromGraph(res.error ?? { message: `HTTP ${res.statusCode}` }, res.statusCode, settings.retryUnknownOutcome);
 					if (failure.code === 130429) window.widen(20);
-					if (failure.retryable && failure.code !== undefined) retryDelay = retryDelayMs(failure.code, attempt);
+					if (failure.retryable) {
+						const delay = failure.code === undefined ? NO_RETRY : retryDelayMs(failure.code, attempt);
+						retryDelay = delay === NO_RETRY ? connectionRetryDelayMs(attempt) : delay;
+					}
 				}
 			} catch (error) {
 				if (!(error instanceof GraphNetworkError)) {
@@ -254,7 +270,7 @@ export async function dispatchSends(
 				}
 				failure = failureFromNetwork(error);
 				if (failure.outcome === 'unknown' && settings.retryUnknownOutcome) failure.retryable = true;
-				retryDelay = 1000 * 2 ** attempt;
+				retryDelay = connectionRetryDelayMs(attempt);
 			} finally {
 				gate.leave();
 			}

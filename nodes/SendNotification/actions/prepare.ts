@@ -9,7 +9,7 @@ import { deriveIdempotencyKey } from '../../shared/idempotency';
 import { checkTemplateEligibility, getNotificationType, type NotificationType } from '../../shared/notificationTypes';
 import { normalisePhone, type BareDigitsReading } from '../../shared/phone';
 import { estimateCost, type CostEstimate, type RateCard } from '../../shared/pricing';
-import { buildTemplateComponents, type MessageTemplate, type SlotValue } from '../../shared/templates';
+import { buildTemplateComponents, slotValuesFromMapper, type MessageTemplate } from '../../shared/templates';
 import type { CloudCredentials } from '../../shared/transport';
 import { locatorKey, lookupTemplate, readLocator, type TemplateLookup } from './templateSource';
 
@@ -59,24 +59,6 @@ export interface PrepareContext {
 
 function refuse(ctx: IExecuteFunctions, itemIndex: number, problem: string, fix: string): never {
 	throw new NodeOperationError(ctx.getNode(), problem, { itemIndex, description: fix });
-}
-
-/** Resource mapper values arrive as strings; currency / date_time objects may come from expressions or as JSON. */
-function toSlotValues(raw: unknown): Record<string, SlotValue> {
-	const values: Record<string, SlotValue> = {};
-	if (!raw || typeof raw !== 'object') return values;
-	for (const [key, value] of Object.entries(raw as IDataObject)) {
-		if (typeof value === 'string' && /^\s*\{.*"type"\s*:\s*"(currency|date_time)".*\}\s*$/s.test(value)) {
-			try {
-				values[key] = JSON.parse(value) as SlotValue;
-				continue;
-			} catch {
-				// keep the text as it is; validation reports it
-			}
-		}
-		values[key] = value as SlotValue;
-	}
-	return values;
 }
 
 /** Where a bare digit string is refused, the way out if the field really holds Meta's wa_id. */
@@ -185,7 +167,7 @@ export async function prepareSend(
 		);
 	}
 
-	const values = toSlotValues(this.getNodeParameter('variables.value', itemIndex, {}));
+	const values = slotValuesFromMapper(this.getNodeParameter('variables.value', itemIndex, {}));
 	const built = buildTemplateComponents(template, values);
 	if (built.issues.length > 0) {
 		const lines = built.issues.map((issue) => `${issue.slot ? `${issue.slot}: ` : ''}${issue.problem}`);

@@ -1,0 +1,64 @@
+import type { IPollFunctions } from 'n8n-workflow';
+
+import { readTemplateList } from '../../nodes/TemplateStatusPoll/readTemplates';
+import type { CloudCredentials } from '../../nodes/shared/transport';
+
+const credentials: CloudCredentials = {
+	businessAccountId: '102290129340398',
+	phoneNumberId: '106540352242922',
+	graphApiVersion: 'v24.0',
+	baseUrl: 'https://graph.example.test',
+	appSecret: '',
+	webhookVerifyToken: '',
+};
+
+/** A poll context whose Graph answers come from a list, one per request. */
+function pollContext(answers: Array<{ statusCode: number; body: unknown }>) {
+	const requests: unknown[] = [];
+	const ctx = {
+		getNode: () => ({ id: 'n1', name: 'Template Status Poll', type: 'test', typeVersion: 1, position: [0, 0], parameters: {} }),
+		helpers: {
+			httpRequestWithAuthentication: async (_type: string, options: unknown) => {
+				requests.push(options);
+				const answer = answers.shift();
+				if (!answer) throw new Error('no more answers');
+				return { ...answer, headers: {} };
+			},
+		},
+	};
+	return { ctx: ctx as unknown as IPollFunctions, requests };
+}
+
+const graphError = (code: number, message: string) => ({ error: { message, type: 'OAuthException', code, fbtrace_id: 'T1' } });
+const page = { data: [{ id: '1', name: 'a', language: 'en', status: 'APPROVED', category: 'UTILITY' }] };
+
+describe('readTemplateList reads its retry and advice decisions from the one error table', () => {
+	it.each([17, 32, 613, 4, 80007])('code %i is a rate limit: not retried, with rate-limit advice from the table', async (code) => {
+		const { ctx, requests } = pollContext([{ statusCode: 400, body: graphError(code, 'Too many calls') }]);
+		const error = (await readTemplateList(ctx, credentials, { retryDelayMs: 0 }).then(
+			() => new Error('no error'),
+			(e: Error) => e,
+		)) as Error & { description?: string };
+		expect(requests).toHaveLength(1);
+		expect(error.message).toMatch(/Wait and retry/);
+		expect(error.message).not.toMatch(/does not know|look the code up/);
+		expect(error.description).toMatch(/rate limit/);
+	});
+
+	it.each([1, 2, 131000, 131016, 133004])('code %i is transient: one retry of the page', async (code) => {
+		const { ctx, requests } = pollContext([
+			{ statusCode: 400, body: graphError(code, 'Temporary') },
+			{ statusCode: 200, body: page },
+		]);
+		const read = await readTemplateList(ctx, credentials, { retryDelayMs: 0 });
+		expect(requests).toHaveLength(2);
+		expect(read.retries).toBe(1);
+		expect(read.templates.map((t) => t.name)).toEqual(['a']);
+	});
+
+	it('does not retry a permission error', async () => {
+		const { ctx, requests } = pollContext([{ statusCode: 403, body: graphError(10, 'Permission denied') }]);
+		await expect(readTemplateList(ctx, credentials, { retryDelayMs: 0 })).rejects.toThrow(/Permission denied/);
+		expect(requests).toHaveLength(1);
+	});
+});
