@@ -7,6 +7,7 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { lookupMetaError, retryDelayMs, type GraphError } from '../../shared/metaErrors';
 import { RollingWindow, SendScheduler } from '../../shared/pacing';
+import { LedgerError } from '../../shared/ledger';
 import type { SendKeyStore } from '../../shared/sendKeys';
 import { GraphNetworkError, graphRequest, type CloudCredentials } from '../../shared/transport';
 import type { PreparedSend } from './prepare';
@@ -174,7 +175,7 @@ export async function dispatchSends(
 				failure: {
 					title: 'Idempotency check failed',
 					message: `The consent ledger could not be asked whether this notification was already sent: ${(error as Error).message}`,
-					description: 'Nothing was sent. Check the WhatsApp Notifications Ledger API credential, or set Idempotency Window to 0 to send without the check.',
+					description: `Nothing was sent. ${error instanceof LedgerError ? error.fix : 'Check the WhatsApp Notifications Ledger API credential.'} Idempotency Window 0 sends without the check.`,
 					retryable: true,
 					outcome: 'not_sent',
 				},
