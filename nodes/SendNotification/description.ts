@@ -240,7 +240,7 @@ export const sendNotificationProperties: INodeProperties[] = [
 				default: '',
 				placeholder: '={{ $json.orderId }}-shipped',
 				description:
-					'With the consent ledger: a notification already sent under this key is not sent again (the earlier message ID is returned with duplicate: true), even when n8n retries the execution or a worker dies. Empty: derived from the workflow and the Correlation Key, or else the message content.',
+					'With the consent ledger: a notification already sent under this key is not sent again (the earlier message ID is returned with duplicate: true), even when n8n retries the execution or a worker dies. The key alone counts, across every workflow, recipient and template using this ledger, so include the event and the recipient; a different message under a used key fails as a collision. Empty: derived from the workflow, recipient, sender, type, template and language plus the Correlation Key (or else the message content).',
 			},
 			{
 				displayName: 'Idempotency Window (Hours)',

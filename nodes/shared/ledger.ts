@@ -48,6 +48,7 @@ import {
 	type ContactConsentState,
 	type ValidConsentEvent,
 } from './consent';
+import { dataTablesFull } from './ledgerCapacity';
 import { SERVICE_WINDOW_MS } from './window';
 
 export const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
@@ -140,6 +141,8 @@ export function ledgerHttpError(status: number, body: unknown, doing: string): L
 				? body.slice(0, 200)
 				: '';
 	const message = `The n8n data-table API refused ${doing} (HTTP ${status}${detail ? `: ${detail}` : ''})`;
+	const full = dataTablesFull(detail);
+	if (full) return new LedgerError(`${full.problem}: n8n refused ${doing} (HTTP ${status})`, full.fix, status, body);
 	switch (status) {
 		case 401:
 			return new LedgerError(message, 'The n8n API key in the "WhatsApp Notifications Ledger" credential is wrong, revoked or expired. Create a new one in n8n under Settings → n8n API and paste it into the credential.', status, body);

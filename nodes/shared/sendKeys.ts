@@ -1,19 +1,32 @@
-/** Idempotency keys kept in the ledger's `<prefix>_send_keys` data table (n8n's public API). */
-import { randomUUID } from 'node:crypto';
+/**
+ * Idempotency keys kept in the ledger's `<prefix>_send_keys` data table (n8n's public API).
+ *
+ * Every value that could identify a person is keyed with the credential's Contact Key Secret (HMAC-SHA256): the key,
+ * the content fingerprint and the contactKey column (the same contactKeyOf as the consent tables), so Erase Contact
+ * finds and deletes a contact's send keys, and the rows cannot be tested against a phone number without the secret.
+ * Rows expire with the idempotency window of the send that wrote them and are purged (at most once per execution,
+ * throttled per process), so the table stays bounded by the sends of one window.
+ */
+import { createHmac, randomUUID } from 'node:crypto';
 
 import {
+	contentBasis,
 	decideAfterClaim,
 	decideBeforeClaim,
 	liveRows,
+	notificationLabel,
+	sendKeyBasis,
 	type ClaimDecision,
 	type ClaimOptions,
+	type NotificationIdentity,
+	type OwnClaim,
 	type SendKeyRow,
 	type SendKeyStatus,
 } from './idempotency';
-import { attempt, eq, type ColumnSpec, type DataTableInfo, type DataTablesClient, type Row } from './ledger';
+import { attempt, contactKeyOf, eq, type ColumnSpec, type DataTableInfo, type DataTablesClient, type Row, type RowFilter } from './ledger';
 
 export const SEND_KEY_COLUMNS: readonly ColumnSpec[] = [
-	{ name: 'key', type: 'string', description: 'SHA-256 of the idempotency key (workflow + correlation key, or content)' },
+	{ name: 'key', type: 'string', description: 'HMAC-SHA256 (Contact Key Secret) of the idempotency key: workflow, recipient, sender, type, template and language plus the Correlation Key (or the content), or the Idempotency Key option' },
 	{ name: 'claimId', type: 'string', description: 'Random id of one attempt to send under the key' },
 	{ name: 'status', type: 'string', description: 'pending (request under way or outcome unknown), sent, failed (certainly not sent)' },
 	{ name: 'messageId', type: 'string', description: 'The wamid Meta returned' },
@@ -21,11 +34,44 @@ export const SEND_KEY_COLUMNS: readonly ColumnSpec[] = [
 	{ name: 'completedAt', type: 'date', description: 'When the outcome was recorded' },
 	{ name: 'workflowId', type: 'string', description: 'Workflow that sent' },
 	{ name: 'executionId', type: 'string', description: 'Execution that sent' },
+	{ name: 'contactKey', type: 'string', description: 'The recipient, as in the consent tables (HMAC of the contact id): Erase Contact deletes these rows' },
+	{ name: 'fingerprint', type: 'string', description: 'HMAC of the message content: the same key with other content is a collision, never a duplicate' },
+	{ name: 'notification', type: 'string', description: 'Notification type, template/language and sender id, to say what collided' },
+	{ name: 'expiresAtMs', type: 'number', description: 'claimedAt + the idempotency window, in Unix milliseconds: the purge deletes the row after it' },
 ];
+
+/** The purge runs at most this often per table and process (and at most once per execution). */
+export const PURGE_INTERVAL_MS = 10 * 60 * 1000;
+
+/** The ids a send is claimed under. */
+export interface SendKeyIds extends OwnClaim {
+	key: string;
+}
+
+function keyed(secret: string, text: string, hexLength = 64): string {
+	return createHmac('sha256', secret).update(text).digest('hex').slice(0, hexLength);
+}
+
+/**
+ * The key, content fingerprint and recipient hash of one notification, keyed with the credential's Contact Key
+ * Secret. `recipient` is the canonical contact id (E.164 or business-scoped user id).
+ */
+export function sendKeyIds(identity: Omit<NotificationIdentity, 'contactKey'> & { recipient: string }, secret: string): SendKeyIds {
+	const contactKey = contactKeyOf(identity.recipient, secret);
+	const full: NotificationIdentity = { ...identity, contactKey };
+	return {
+		key: keyed(secret, `whatsapp-send-key:${sendKeyBasis(full)}`),
+		// 128 bits tell two messages apart; the shorter value keeps the row small (capacity, README).
+		fingerprint: keyed(secret, `whatsapp-send-content:${contentBasis(full)}`, 32),
+		contactKey,
+		notification: notificationLabel(full),
+	};
+}
 
 function rowToKey(row: Row): SendKeyRow {
 	const text = (v: unknown) => (v === null || v === undefined ? '' : String(v));
 	const claimedAt = row.claimedAt instanceof Date ? row.claimedAt.toISOString() : text(row.claimedAt);
+	const expires = row.expiresAtMs === null || row.expiresAtMs === undefined || row.expiresAtMs === '' ? NaN : Number(row.expiresAtMs);
 	return {
 		id: Number(row.id ?? 0),
 		key: text(row.key),
@@ -34,7 +80,30 @@ function rowToKey(row: Row): SendKeyRow {
 		messageId: text(row.messageId) || undefined,
 		claimedAt,
 		executionId: text(row.executionId) || undefined,
+		workflowId: text(row.workflowId) || undefined,
+		contactKey: text(row.contactKey) || undefined,
+		fingerprint: text(row.fingerprint) || undefined,
+		notification: text(row.notification) || undefined,
+		expiresAtMs: Number.isFinite(expires) ? expires : undefined,
 	};
+}
+
+/** Rows past their expiry, and rows of the earlier version (no expiry, unkeyed): never read again, so purged. */
+export function expiredFilter(now: number): RowFilter {
+	return {
+		type: 'or',
+		filters: [
+			{ columnName: 'expiresAtMs', condition: 'lt', value: now },
+			{ columnName: 'expiresAtMs', condition: 'isEmpty', value: null },
+		],
+	};
+}
+
+/** When each send-keys table was last purged in this process (table cache key → clock time). */
+const lastPurge = new Map<string, number>();
+
+export function clearPurgeThrottle(): void {
+	lastPurge.clear();
 }
 
 export interface Claim {
@@ -43,6 +112,8 @@ export interface Claim {
 }
 
 export class SendKeyStore {
+	private purgeAttempted = false;
+
 	constructor(
 		private readonly client: DataTablesClient,
 		private readonly meta: { workflowId: string; executionId: string },
@@ -70,25 +141,50 @@ export class SendKeyStore {
 		return liveRows(rows.map(rowToKey), now, this.windowMs);
 	}
 
+	/**
+	 * Deletes expired rows: on the first claim of an execution, and at most every PURGE_INTERVAL_MS per table and
+	 * process. One DELETE in n8n's database (no rows sent back). A failure leaves the throttle open for the next
+	 * execution and never stops a send; a full table is then reported by the insert that follows.
+	 */
+	async purgeExpired(now: number): Promise<{ purged: boolean }> {
+		const throttleKey = [this.client.settings.baseUrl, this.client.settings.projectId, this.tableName].join('|');
+		const last = lastPurge.get(throttleKey);
+		if (last !== undefined && now - last < PURGE_INTERVAL_MS && now >= last) return { purged: false };
+		const done = await attempt(async () =>
+			await this.withTable(async (table) => await deleteQuietly(this.client, table.id, expiredFilter(now), 'purging expired send keys')),
+		);
+		if (!done.ok) return { purged: false };
+		lastPurge.set(throttleKey, now);
+		return { purged: true };
+	}
+
 	/** Checks the key, and when it is free writes our pending claim and checks that we won it. */
-	async claim(key: string, opts: ClaimOptions): Promise<Claim> {
-		const before = decideBeforeClaim(await this.rowsOf(key, opts.now), opts);
+	async claim(ids: SendKeyIds, opts: ClaimOptions): Promise<Claim> {
+		if (!this.purgeAttempted) {
+			this.purgeAttempted = true;
+			await this.purgeExpired(opts.now);
+		}
+		const before = decideBeforeClaim(await this.rowsOf(ids.key, opts.now), opts, ids);
 		if (before.action !== 'send') return { decision: before };
 		const claimId = randomUUID();
 		await this.withTable(async (table) =>
 			await this.client.insertRows(table.id, [
 				{
-					key,
+					key: ids.key,
 					claimId,
 					status: 'pending',
 					messageId: '',
 					claimedAt: new Date(opts.now).toISOString(),
 					workflowId: this.meta.workflowId,
 					executionId: this.meta.executionId,
+					contactKey: ids.contactKey,
+					fingerprint: ids.fingerprint,
+					notification: ids.notification,
+					expiresAtMs: opts.now + this.windowMs,
 				},
 			]),
 		);
-		const after = decideAfterClaim(await this.rowsOf(key, opts.now), claimId, opts);
+		const after = decideAfterClaim(await this.rowsOf(ids.key, opts.now), claimId, opts, ids);
 		if (after.action !== 'send') await this.complete(claimId, 'failed');
 		return { decision: after, claimId: after.action === 'send' ? claimId : undefined };
 	}
@@ -103,4 +199,27 @@ export class SendKeyStore {
 			}),
 		);
 	}
+}
+
+/**
+ * Erase Contact: deletes every send key of the contact (their message ids and keyed hashes) and the earlier
+ * version's unkeyed rows, which cannot be attributed to a contact. Returns how many rows of the contact went.
+ * Does not create the table when Send Notification never used it.
+ */
+export async function eraseSendKeys(client: DataTablesClient, contactKey: string): Promise<number> {
+	const name = `${client.settings.tablePrefix}_send_keys`;
+	const [existing] = await client.listTables(name);
+	if (!existing) return 0;
+	// A table of the earlier version lacks contactKey / expiresAtMs: add them so the filters below are valid.
+	const table = await client.ensureTable(name, SEND_KEY_COLUMNS);
+	const deleted = await client.deleteRows(table.id, { type: 'and', filters: [eq('contactKey', contactKey)] });
+	await deleteQuietly(client, table.id, { type: 'and', filters: [{ columnName: 'expiresAtMs', condition: 'isEmpty', value: null }] }, 'erasing unkeyed send keys');
+	return deleted.length;
+}
+
+/** DELETE … WHERE filter without sending the rows back (a purge may remove many). */
+async function deleteQuietly(client: DataTablesClient, tableId: string, filter: RowFilter, doing: string): Promise<void> {
+	await client.request('DELETE', `/data-tables/${tableId}/rows/delete`, doing, {
+		qs: { filter: JSON.stringify(filter), returnData: false },
+	});
 }

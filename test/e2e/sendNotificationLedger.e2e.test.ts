@@ -2,9 +2,10 @@
  * Send Notification with the consent ledger (n8n Data Tables of the same real n8n): contacts without consent are
  * skipped, and Message Mode Auto sends free-form text inside the 24 h window and the template once it has closed.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 import { contactKeyOf } from '../../nodes/shared/ledger';
+import { sendKeyIds } from '../../nodes/shared/sendKeys';
 import { startEmulator, type Emulator } from '../emulator';
 import { validateSendMessageBody } from '../support/openapiValidator';
 import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentialData, runOnce, sharedN8n } from './context';
@@ -195,9 +196,11 @@ describe('Send Notification with the consent ledger (real n8n)', () => {
 			await optIn(phone);
 			// Make sure the table exists, then leave a claim as a process killed mid-request would.
 			await runOnce(n8n, sendNode({ options: { idempotencyKey: `warm-${phone}` } }), [{ phone }]);
-			const key = createHash('sha256').update(`explicit:dead-${phone}`).digest('hex');
+			// An explicit key is the key alone: the other parts of the identity do not enter it.
+			const { key } = sendKeyIds({ workflowId: 'w', explicitKey: `dead-${phone}`, recipient: phone, senderId: '', notificationType: '', templateName: '', templateLanguage: '', body: {} }, SECRET);
+			const claimedAt = Date.now() - 3600_000;
 			await n8n.api('POST', `/data-tables/${(await sendKeysTable()).id}/rows`, {
-				data: [{ key, claimId: 'dead-claim', status: 'pending', messageId: '', claimedAt: new Date(Date.now() - 3600_000).toISOString(), workflowId: 'w', executionId: '1' }],
+				data: [{ key, claimId: 'dead-claim', status: 'pending', messageId: '', claimedAt: new Date(claimedAt).toISOString(), workflowId: 'w', executionId: '1', expiresAtMs: claimedAt + 24 * 3600_000 }],
 			});
 			const before = emulator.state.messages.length;
 			const run = await runOnce(n8n, sendNode({ options: { idempotencyKey: `dead-${phone}` } }), [{ phone }]);

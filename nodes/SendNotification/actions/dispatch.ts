@@ -14,6 +14,7 @@ import {
 	type GraphError,
 } from '../../shared/metaErrors';
 import { RollingWindow, SendScheduler } from '../../shared/pacing';
+import { LedgerError } from '../../shared/ledger';
 import type { SendKeyStore } from '../../shared/sendKeys';
 import { GraphNetworkError, graphRequest, type CloudCredentials } from '../../shared/transport';
 import type { PreparedSend } from './prepare';
@@ -146,7 +147,7 @@ export async function dispatchSends(
 
 	const deliver = async (send: PreparedSend, slot: number): Promise<SendOutcome> => {
 		// Claim the key only when this item's turn comes, so a process that dies leaves few claims "unknown".
-		if (settings.keyStore && send.idempotencyKey) {
+		if (settings.keyStore && send.sendKey) {
 			const wait = slot - Date.now();
 			if (wait > 0) await sleep(wait);
 			if (stopped) return { status: 'skipped', send };
@@ -171,10 +172,10 @@ export async function dispatchSends(
 
 	/** Claims the item's idempotency key; returns a final outcome when the item must not be sent. */
 	const claimKey = async (send: PreparedSend): Promise<SendOutcome | { claimId?: string } | undefined> => {
-		if (!settings.keyStore || !send.idempotencyKey) return undefined;
+		if (!settings.keyStore || !send.sendKey) return undefined;
 		let claim;
 		try {
-			claim = await settings.keyStore.claim(send.idempotencyKey, {
+			claim = await settings.keyStore.claim(send.sendKey, {
 				resendUnknown: settings.retryUnknownOutcome,
 				now: Date.now(),
 				staleAfterMs: settings.timeoutMs * (settings.maxRetries + 1) + 60_000,
@@ -187,7 +188,7 @@ export async function dispatchSends(
 				failure: {
 					title: 'Idempotency check failed',
 					message: `The consent ledger could not be asked whether this notification was already sent: ${(error as Error).message}`,
-					description: 'Nothing was sent. Check the WhatsApp Notifications Ledger API credential, or set Idempotency Window to 0 to send without the check.',
+					description: `Nothing was sent. ${error instanceof LedgerError ? error.fix : 'Check the WhatsApp Notifications Ledger API credential.'} Idempotency Window 0 sends without the check.`,
 					retryable: true,
 					outcome: 'not_sent',
 				},
@@ -196,6 +197,9 @@ export async function dispatchSends(
 		const decision = claim.decision;
 		if (decision.action === 'send') return { claimId: claim.claimId };
 		if (decision.action === 'duplicate') return { status: 'duplicate', send, messageId: decision.messageId, sentAt: decision.sentAt };
+		if (decision.action === 'collision') {
+			return { status: 'failed', send, attempts: 0, failure: collisionFailure(decision.reason, send.explicitIdempotencyKey) };
+		}
 		return {
 			status: 'failed',
 			send,
@@ -292,6 +296,19 @@ export async function dispatchSends(
 	};
 
 	return await Promise.all(sends.map((send, i) => deliver(send, firstSlots[i])));
+}
+
+/** A key already used by a different message: never a quiet duplicate, always this error (nothing sent). */
+function collisionFailure(reason: string, explicitKey: boolean): SendFailure {
+	return {
+		title: 'Idempotency key collision',
+		message: reason,
+		description: explicitKey
+			? 'Nothing was sent. An Idempotency Key names one message to one recipient, across every workflow that uses this ledger: build it from the recipient and the event (e.g. {{ $json.orderId }}-shipped-{{ $json.phone }}). If the earlier message was wrong and this one must go out, use a new key.'
+			: 'Nothing was sent. Under one Correlation Key each notification to a recipient (same workflow, sender, type, template and language) may be sent once: name the event in the Correlation Key (e.g. {{ $json.orderId }}-delivered), or set an Idempotency Key per message. If the earlier message was wrong and this one must go out, use a new key.',
+		retryable: false,
+		outcome: 'not_sent',
+	};
 }
 
 export function failureJson(failure: SendFailure): IDataObject {

@@ -5,10 +5,10 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { ConsentDecision } from '../../shared/consent';
 import { checkContent, type ContentFinding } from '../../shared/contentPolicy';
 import type { ConsentLedger } from '../../shared/ledger';
-import { deriveIdempotencyKey } from '../../shared/idempotency';
 import { checkTemplateEligibility, getNotificationType, type NotificationType } from '../../shared/notificationTypes';
 import { normalisePhone, type BareDigitsReading } from '../../shared/phone';
 import { estimateCost, type CostEstimate, type RateCard } from '../../shared/pricing';
+import { sendKeyIds, type SendKeyIds } from '../../shared/sendKeys';
 import { buildTemplateComponents, slotValuesFromMapper, type MessageTemplate } from '../../shared/templates';
 import type { CloudCredentials } from '../../shared/transport';
 import { locatorKey, lookupTemplate, readLocator, type TemplateLookup } from './templateSource';
@@ -32,8 +32,12 @@ export interface PreparedSend {
 	freeFormBody?: IDataObject;
 	consent?: ConsentDecision;
 	serviceWindow?: { open: boolean; expiresAt?: string };
-	/** SHA-256 idempotency key, when idempotent sending is on. */
+	/** The keyed idempotency key (HMAC), when idempotent sending is on. */
 	idempotencyKey?: string;
+	/** Key, content fingerprint and recipient hash the send is claimed under. */
+	sendKey?: SendKeyIds;
+	/** The key came from the Idempotency Key option (its scope is the whole ledger). */
+	explicitIdempotencyKey: boolean;
 }
 
 /** An item that is not sent, on purpose (no consent): it goes to the output as it is. */
@@ -246,14 +250,25 @@ export async function prepareSend(
 		};
 	}
 
-	const idempotencyKey = context.idempotent
-		? deriveIdempotencyKey({
-				workflowId: context.workflowId,
-				explicitKey: String(options.idempotencyKey ?? '').trim() || undefined,
-				correlationKey: correlationKey || undefined,
-				body,
-			})
-		: undefined;
+	const explicitKey = String(options.idempotencyKey ?? '').trim() || undefined;
+	const sendKey =
+		context.idempotent && context.ledger
+			? sendKeyIds(
+					{
+						workflowId: context.workflowId,
+						explicitKey,
+						correlationKey: correlationKey || undefined,
+						// The ledger's canonical id, so the contactKey matches the consent rows (Erase Contact).
+						recipient: context.ledger.contactKey(phone.e164).id,
+						senderId,
+						notificationType: type.value,
+						templateName: template.name,
+						templateLanguage: template.language,
+						body,
+					},
+					context.ledger.client.settings.contactKeySecret,
+				)
+			: undefined;
 
 	return {
 		itemIndex,
@@ -274,6 +289,8 @@ export async function prepareSend(
 		freeFormBody,
 		consent,
 		serviceWindow,
-		idempotencyKey,
+		idempotencyKey: sendKey?.key,
+		sendKey,
+		explicitIdempotencyKey: explicitKey !== undefined,
 	};
 }
