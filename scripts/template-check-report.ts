@@ -5,6 +5,7 @@
  *
  *   npm run template-check-report            # table + misses
  *   npm run template-check-report -- --json  # the figures as JSON
+ *   npm run template-check-report -- --holdout  # the held-out drafts (written after the rules were tuned)
  *
  * A rule "fires" on a draft when it is among the errors; marketingRisk fires when the estimate is "high".
  * Overall: a draft is predicted "not approved as UTILITY" when it has errors or a high marketing risk.
@@ -25,8 +26,8 @@ export interface CorpusEntry {
 	draft: TemplateDraft;
 }
 
-export function loadCorpus(): CorpusEntry[] {
-	const file = join(__dirname, '..', 'test', 'fixtures', 'templateCorpus', 'corpus.json');
+export function loadCorpus(which: 'corpus' | 'holdout' = 'corpus'): CorpusEntry[] {
+	const file = join(__dirname, '..', 'test', 'fixtures', 'templateCorpus', `${which}.json`);
 	return (JSON.parse(readFileSync(file, 'utf8')) as { drafts: CorpusEntry[] }).drafts;
 }
 
@@ -96,7 +97,7 @@ export function evaluate(corpus: CorpusEntry[]) {
 }
 
 function main(): void {
-	const corpus = loadCorpus();
+	const corpus = loadCorpus(process.argv.includes('--holdout') ? 'holdout' : 'corpus');
 	const report = evaluate(corpus);
 	const byLabel = (label: string) => corpus.filter((entry) => entry.label === label).length;
 	if (process.argv.includes('--json')) {

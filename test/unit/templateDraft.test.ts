@@ -159,6 +159,12 @@ describe('the labelled corpus', () => {
 		expect(tp / (tp + fn)).toBeGreaterThanOrEqual(0.9);
 	});
 
+	it('flags no approved held-out draft as an error (the held-out file is scored, never tuned on)', () => {
+		const holdout = loadCorpus('holdout');
+		expect(holdout.length).toBeGreaterThanOrEqual(15);
+		expect(evaluate(holdout).approvedWithErrors).toBe(0);
+	});
+
 	it('fires the expected rule on every rejected format example', () => {
 		for (const entry of corpus.filter((e) => e.label === 'rejected' && e.metaReason === 'INVALID_FORMAT')) {
 			const fired = firedRules(checkTemplateDraft(entry.draft));
