@@ -624,6 +624,33 @@ const TYPE_WORDS: Readonly<Record<NotificationTypeValue, RegExp>> = {
 	customerServiceResumption: /request|case|ticket|support|conversation|enquiry|inquiry|question|chat|solicita|atendimento|anfrage|gespräch|soporte|consulta/iu,
 };
 
+/** One-time-code wording: Meta rejects it outside AUTHENTICATION templates (INCORRECT_CATEGORY). */
+const ONE_TIME_CODE =
+	/(?<![\p{L}\p{N}])(?:verification code|one[- ]time (?:password|passcode|code|pin)|otp|login code|security code|c[oó]digo de (?:verifica[cç][aã]o|verificaci[oó]n|seguran[cç]a|acceso|acesso)|best[aä]tigungscode|einmalpasswort|verifizierungscode)(?![\p{L}\p{N}])/iu;
+
+/** Very common words of the languages the package knows; used to spot text in another language than its tag. */
+const FUNCTION_WORDS: Readonly<Record<'en' | 'pt' | 'es' | 'de', RegExp>> = {
+	en: /(?<![\p{L}])(?:the|your|you|and|has|have|will|is|are|with|for|of|to|this|we)(?![\p{L}])/giu,
+	pt: /(?<![\p{L}])(?:seu|sua|você|voce|não|nao|está|esta|foi|será|sera|com|para|obrigado|obrigada|pedido|olá|ola)(?![\p{L}])/giu,
+	es: /(?<![\p{L}])(?:su|tu|usted|está|fue|será|con|para|gracias|pedido|hola|el|los|las|del)(?![\p{L}])/giu,
+	de: /(?<![\p{L}])(?:ihr|ihre|ihren|sie|und|ist|wird|wurde|mit|für|fur|der|die|das|den|bestellung|hallo|vielen)(?![\p{L}])/giu,
+};
+
+const LANGUAGE_NAMES: Readonly<Record<string, string>> = { en: 'English', pt: 'Portuguese', es: 'Spanish', de: 'German' };
+
+/** The known language whose common words clearly dominate `text`, when the tag says another one. */
+function languageMismatch(text: string, tag: string): { tagged: string; looksLike: string } | undefined {
+	const tagged = tag.toLowerCase().split(/[_-]/)[0];
+	if (!(tagged in FUNCTION_WORDS)) return undefined;
+	const counts = (Object.keys(FUNCTION_WORDS) as Array<keyof typeof FUNCTION_WORDS>).map((language) => ({
+		language,
+		count: (text.match(FUNCTION_WORDS[language]) ?? []).length,
+	}));
+	const own = counts.find((c) => c.language === tagged)?.count ?? 0;
+	const best = counts.filter((c) => c.language !== tagged).sort((a, b) => b.count - a.count)[0];
+	return best && best.count >= 3 && own === 0 ? { tagged, looksLike: best.language } : undefined;
+}
+
 /* ----------------------------------------------------------------------------------------------- main */
 
 /** Checks a draft in Meta's create shape. Pure; never throws for bad input. */
@@ -653,6 +680,25 @@ export function checkTemplateDraft(draft: TemplateDraft, options: DraftCheckOpti
 			text: String(input.category ?? ''),
 			problem: `Notifications are UTILITY templates; the draft says "${String(input.category ?? '')}".`,
 			fix: 'Set the category to UTILITY (marketing and authentication templates cannot be sent by Send Notification).',
+		});
+	}
+	const otpText = (Array.isArray(input.components) ? input.components : []).map((c) => (c && typeof c.text === 'string' ? c.text : '')).join('\n');
+	const otp = category === 'UTILITY' ? ONE_TIME_CODE.exec(otpText) : null;
+	if (otp) {
+		errors.push({
+			rule: 'category',
+			text: otp[0],
+			problem: `"${otp[0]}": one-time codes may only be sent with AUTHENTICATION templates; Meta rejects them in UTILITY templates (INCORRECT_CATEGORY).`,
+			fix: "Create an AUTHENTICATION template from Meta's authentication format for codes; notifications cannot carry them.",
+		});
+	}
+	const mismatch = typeof input.language === 'string' ? languageMismatch(otpText, input.language) : undefined;
+	if (mismatch) {
+		errors.push({
+			rule: 'language',
+			text: String(input.language),
+			problem: `The template is tagged "${String(input.language)}" but its text reads like ${LANGUAGE_NAMES[mismatch.looksLike]}; Meta rejects templates whose language tag does not match the content (TAG_CONTENT_MISMATCH).`,
+			fix: `Tag it with the language of the text (e.g. ${mismatch.looksLike === 'en' ? 'en_US' : mismatch.looksLike === 'pt' ? 'pt_BR' : mismatch.looksLike}), or translate the text.`,
 		});
 	}
 	const ttl = input.message_send_ttl_seconds;

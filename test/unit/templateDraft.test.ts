@@ -50,6 +50,9 @@ describe('checkTemplateDraft — every finding has the rule, the text and a fix'
 		['promotional', draft('Your order {{1}} has shipped. Get 20% off your next order!', ['A1']), 'contentPolicy'],
 		['promotional in Portuguese', draft('Seu pedido {{1}} foi enviado. Use o cupom de desconto VOLTA10.', ['A1'], { language: 'pt_BR' }), 'contentPolicy'],
 		['ttl too long', draft('Your order {{1}} is ready now.', ['A1'], { message_send_ttl_seconds: 86400 }), 'ttl'],
+		['one-time code in a utility template', draft('Use the verification code {{1}} to sign in. It expires in 10 minutes.', ['123456']), 'category'],
+		['one-time code in Portuguese', draft('Seu código de verificação é {{1}}. Não compartilhe.', ['123456'], { language: 'pt_BR' }), 'category'],
+		['English text tagged Spanish', draft('Hi {{1}}, your order has shipped and will arrive tomorrow.', ['Ana'], { language: 'es' }), 'language'],
 	])('%s', (_label, input, rule) => {
 		const result = checkTemplateDraft(input);
 		const finding = result.errors.find((f) => f.rule === rule);
@@ -97,6 +100,17 @@ describe('checkTemplateDraft — every finding has the rule, the text and a fix'
 		const result = checkTemplateDraft(draft('Hi {{1}}, your order {{2}} has shipped today. Thank you.', ['Ana', 'A1']), { notificationType: 'appointmentReminder' });
 		expect(result.warnings.map((w) => w.rule)).toContain('notificationTypeFit');
 		expect(checkTemplateDraft(draft('Hi {{1}}, your order {{2}} has shipped today. Thank you.', ['Ana', 'A1']), { notificationType: 'shippingStatus' }).warnings).toEqual([]);
+	});
+
+	it('accepts text in the tagged language, also with English brand names', () => {
+		for (const [language, text] of [
+			['pt_BR', 'Olá {{1}}, seu pedido {{2}} da The Body Shop foi enviado e chega amanhã.'],
+			['es', 'Hola {{1}}, su pedido {{2}} de Shop and Go fue enviado y llega mañana.'],
+			['de', 'Hallo {{1}}, Ihre Bestellung {{2}} bei The Home Store ist unterwegs.'],
+			['en_GB', 'Hi {{1}}, your parcel {{2}} from Casa del Libro is on its way.'],
+		]) {
+			expect([language, rules(draft(text, ['Ana', 'A1'], { language }))]).toEqual([language, []]);
+		}
 	});
 
 	it('never throws on garbage', () => {
