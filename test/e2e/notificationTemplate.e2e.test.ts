@@ -118,6 +118,24 @@ describe('WhatsApp Notification Template in real n8n', () => {
 		expect(graphCalls('POST', '/message_templates')).toHaveLength(0);
 	});
 
+	it('refuses a draft with warnings unless Submit Despite Warnings is on, and passes on Meta\'s refusal of a duplicate', async () => {
+		// No variable at all: a warning (not specific to one customer), no error.
+		const generic = { ...goodDraft('generic_notice_e2e'), notificationType: 'alertUpdate', headerFormat: 'NONE', body: 'Our store is closed on Monday for maintenance of the payment system.', bodyExamples: {}, buttons: {} };
+		const refused = await runOnce(n8n, templateNode({ operation: 'submitForReview', ...generic }), [{}]);
+		expect(executionError(refused.execution)?.message).toMatch(/warning\(s\); nothing was submitted/);
+		expect(executionError(refused.execution)?.description).toMatch(/\[specificity\].*Submit Despite Warnings/s);
+		expect(graphCalls('POST', '/message_templates')).toHaveLength(0);
+
+		const allowed = await runOnce(n8n, templateNode({ operation: 'submitForReview', ...generic, options: { allowWarnings: true } }), [{}]);
+		expect((allowed.body as Json[])[0]).toMatchObject({ name: 'generic_notice_e2e', status: 'PENDING', category: 'UTILITY', warnings: [expect.objectContaining({ rule: 'specificity' })] });
+
+		const duplicate = await runOnce(n8n, templateNode({ operation: 'submitForReview', ...generic, options: { allowWarnings: true } }), [{}]);
+		const error = executionError(duplicate.execution);
+		expect(error?.message).toMatch(/Meta refused the template "generic_notice_e2e" \(en_US\)/);
+		expect(`${error?.message} ${error?.description}`).toMatch(/already en_US content/);
+		expect(graphCalls('POST', '/message_templates')).toHaveLength(2);
+	});
+
 	it('submits, Meta approves, and Send Notification sends the new template, all in one workflow run', async () => {
 		const path = `e2e-${randomUUID()}`;
 		const nodes: WorkflowNode[] = [
