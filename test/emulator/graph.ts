@@ -24,6 +24,7 @@ import {
 	duplicateLanguageError,
 	reviewTemplate,
 	validateCreate,
+	validateTtl,
 	validateTemplateSend,
 	webhookLanguage,
 	type StoredTemplate,
@@ -256,6 +257,29 @@ export function runReview(ctx: Ctx, id: string): void {
 	if (out.previousCategory) {
 		emitCategoryUpdate(ctx, t, { previous_category: out.previousCategory, new_category: out.category });
 	}
+	if (out.recategoriseTo) scheduleRecategorisation(ctx, t.id, out.recategoriseTo);
+}
+
+/**
+ * Meta's periodic re-check: first the impending notice (correct_category set, `new_category` = the CURRENT category,
+ * the announced date 24 h ahead), then the completed change. Skipped when the template changed in between.
+ */
+function scheduleRecategorisation(ctx: Ctx, id: string, target: string): void {
+	const delay = ctx.state.options.recategoriseDelayMs;
+	ctx.hooks.later(delay, () => {
+		const t = ctx.state.templates.get(id);
+		if (!t || t.status !== 'APPROVED' || t.category === target) return;
+		t.correct_category = target;
+		emitCategoryUpdate(ctx, t, { correct_category: target, new_category: t.category, category_update_timestamp: ctx.state.nowSec() + 24 * 3600 });
+		ctx.hooks.later(delay, () => {
+			const now = ctx.state.templates.get(id);
+			if (!now || now.correct_category !== target || now.category === target) return;
+			const previous = now.category;
+			now.previous_category = previous;
+			now.category = target;
+			emitCategoryUpdate(ctx, now, { previous_category: previous, new_category: target });
+		});
+	});
 }
 
 function createTemplate(ctx: Ctx, req: GraphRequest): Json {
@@ -283,16 +307,30 @@ function deleteTemplates(ctx: Ctx, req: GraphRequest): Json {
 	return { success: true };
 }
 
+/** Meta: only APPROVED, REJECTED and PAUSED templates can be edited. */
+const EDITABLE_STATUSES = new Set(['APPROVED', 'REJECTED', 'PAUSED']);
+
 function editTemplate(ctx: Ctx, t: StoredTemplate, req: GraphRequest): Json {
 	const b = { ...req.query, ...bodyObject(req) };
+	if (!EDITABLE_STATUSES.has(t.status)) {
+		throw errInvalidParameter(`Template ${t.id} is ${t.status} and cannot be edited; only APPROVED, REJECTED or PAUSED templates can.`, {
+			subcode: 2388025,
+			userTitle: 'Template cannot be edited',
+		});
+	}
 	if (b.category !== undefined && t.status === 'APPROVED' && String(b.category).toUpperCase() !== t.category) {
 		throw errInvalidParameter('The category of an approved template cannot be edited.');
 	}
+	const ttl = validateTtl(b.message_send_ttl_seconds, t.category);
+	if (ttl !== undefined) t.message_send_ttl_seconds = ttl;
 	if (b.components !== undefined) {
 		const draft = validateCreate({ name: t.name, language: t.language, category: b.category ?? t.category, parameter_format: b.parameter_format ?? t.parameter_format, components: b.components });
 		t.components = draft.components;
 		t.parameter_format = draft.parameter_format;
 		t.status = 'PENDING';
+		t.rejected_reason = 'NONE';
+		t.correct_category = undefined;
+		emitTemplateStatus(ctx, t, 'PENDING', 'NONE');
 		ctx.hooks.later(ctx.state.options.reviewDelayMs, () => runReview(ctx, t.id));
 	}
 	return { success: true };
