@@ -29,6 +29,7 @@ import type {
 
 import {
 	ALL_UTILITY,
+	CONSENT_ACTIONS,
 	compareEvents,
 	orderingSecond,
 	decideConsent,
@@ -229,6 +230,27 @@ export async function readLedgerSettings(ctx: LedgerContext): Promise<LedgerSett
 	};
 }
 
+/** n8n answers a name already taken in the project with 409 (older versions: 400 "already exists"). */
+function isNameConflict(error: LedgerError): boolean {
+	const message = typeof (error.responseBody as { message?: unknown })?.message === 'string' ? (error.responseBody as { message: string }).message : '';
+	return error.httpCode === 409 || (error.httpCode === 400 && /already exists/i.test(message));
+}
+
+function tableInWrongProject(name: string, wanted: string, got: string | undefined): LedgerError {
+	return new LedgerError(
+		`n8n created the data table "${name}" in project ${got ?? '(unknown)'}, not in the credential's project ${wanted}`,
+		'This n8n version ignores the project of a new data table. Update n8n, or delete that table and leave Project ID empty to keep the ledger in the API key owner\'s personal project.',
+	);
+}
+
+function ambiguousTables(name: string, tables: readonly DataTableInfo[], personalProjectId: string | undefined): LedgerError {
+	const projects = [...new Set(tables.map((t) => t.projectId ?? '(unknown)'))].join(', ');
+	return new LedgerError(
+		`Data tables named "${name}" exist in several n8n projects (${projects}) and the ledger credential's Project ID is empty, so the ledger cannot tell which one is its own`,
+		`The ledger only uses tables of its own project, never another project's table of the same name. Set Project ID in the "WhatsApp Notifications Ledger" credential to the project that holds your consent records${personalProjectId ? ` (the API key owner's personal project is ${personalProjectId})` : ''}; a project's ID is the part after /projects/ in its address in n8n. Or use another Table Name Prefix.`,
+	);
+}
+
 /** Table ids resolved in this process (shared by executions of every workflow); a 404 clears the entry. */
 const tableCache = new Map<string, Promise<DataTableInfo>>();
 
@@ -281,7 +303,7 @@ export class DataTablesClient {
 		return name ? tables.filter((t) => t.name === name) : tables;
 	}
 
-	/** Finds the table by name (oldest first if the API key sees several), or creates it; adds missing columns. */
+	/** The ledger's table of this name in its own project (see findOrCreate); resolved once per process. */
 	async ensureTable(name: string, columns: readonly ColumnSpec[]): Promise<DataTableInfo> {
 		const key = [this.settings.baseUrl, this.settings.projectId, this.settings.apiKeyFingerprint, name].join('|');
 		let pending = tableCache.get(key);
@@ -298,19 +320,14 @@ export class DataTablesClient {
 		tableCache.delete(key);
 	}
 
+	/**
+	 * The ledger's table in its own project, created there on first use; adds missing columns. Project ID set: only a
+	 * table of that project. Project ID empty: the API key owner's personal project. A table of the same name in any
+	 * other project is never used (the owner's key sees every project's tables, e.g. another user's ledger).
+	 */
 	private async findOrCreate(name: string, columns: readonly ColumnSpec[]): Promise<DataTableInfo> {
-		let [table] = await this.listTables(name);
-		if (!table) {
-			const body: IDataObject = { name, columns: columns.map((c) => ({ name: c.name, type: c.type })) };
-			if (this.settings.projectId) body.projectId = this.settings.projectId;
-			const created = await attempt(async () => await this.request<DataTableInfo>('POST', '/data-tables', `creating the data table "${name}"`, { body }));
-			if (created.ok) table = created.value;
-			else {
-				// Another execution or worker created it in the meantime (unique name per project): use theirs.
-				[table] = await this.listTables(name);
-				if (!table) throw created.error;
-			}
-		}
+		const projectId = this.settings.projectId;
+		const table = projectId ? await this.inProject(name, columns, projectId) : await this.inPersonalProject(name, columns);
 		const have = new Set((table.columns ?? []).map((c) => c.name));
 		for (const column of columns) {
 			if (have.has(column.name)) continue;
@@ -322,6 +339,51 @@ export class DataTablesClient {
 			if (!added.ok && added.error.httpCode !== 409) throw added.error;
 		}
 		return table;
+	}
+
+	/** Creates the table (in `projectId`, else in the key owner's personal project); undefined if the name is taken there. */
+	private async createTable(name: string, columns: readonly ColumnSpec[], projectId?: string): Promise<DataTableInfo | undefined> {
+		const body: IDataObject = { name, columns: columns.map((c) => ({ name: c.name, type: c.type })) };
+		if (projectId) body.projectId = projectId;
+		const created = await attempt(async () => await this.request<DataTableInfo>('POST', '/data-tables', `creating the data table "${name}"`, { body }));
+		if (created.ok) return created.value;
+		if (isNameConflict(created.error)) return undefined;
+		throw created.error;
+	}
+
+	private async inProject(name: string, columns: readonly ColumnSpec[], projectId: string): Promise<DataTableInfo> {
+		const ownTable = async () => (await this.listTables(name)).find((t) => t.projectId === projectId);
+		const found = await ownTable();
+		if (found) return found;
+		const created = await this.createTable(name, columns, projectId);
+		if (created && created.projectId === projectId) return created;
+		if (created) throw tableInWrongProject(name, projectId, created.projectId);
+		// Another execution or worker created it in the meantime (names are unique per project): use theirs.
+		const theirs = await ownTable();
+		if (theirs) return theirs;
+		throw new LedgerError(
+			`n8n says a data table named "${name}" exists in project ${projectId}, but the API key cannot list it`,
+			`Give the API key's user access to project ${projectId} (or use a key of a user who has it), or check the credential's Project ID.`,
+		);
+	}
+
+	/**
+	 * n8n's public API creates a table without a project in the key owner's personal project, and its projects API
+	 * needs an enterprise licence, so the personal project is found by creating the table: created, it is ours; a
+	 * name conflict means the personal project holds one, which is ours if it is the only table of that name the key
+	 * sees. Tables of that name in other projects make the choice ambiguous: the Project ID is then required.
+	 */
+	private async inPersonalProject(name: string, columns: readonly ColumnSpec[]): Promise<DataTableInfo> {
+		const before = await this.listTables(name);
+		const created = await this.createTable(name, columns);
+		if (created) {
+			const elsewhere = before.filter((t) => t.projectId !== created.projectId);
+			if (elsewhere.length === 0) return created;
+			throw ambiguousTables(name, [created, ...elsewhere], created.projectId);
+		}
+		const candidates = await this.listTables(name);
+		if (candidates.length === 1) return candidates[0];
+		throw ambiguousTables(name, candidates, undefined);
 	}
 
 	async insertRows(tableId: string, rows: Row[]): Promise<number> {
@@ -385,23 +447,40 @@ function str(value: unknown): string {
 	return value === undefined || value === null ? '' : String(value);
 }
 
-export function eventFromRow(row: Row): ConsentEvent {
+/**
+ * A stored row as a consent event, failing closed: only a known purpose with a known action can grant. A row this
+ * version cannot read (a purpose or action it does not know, typed by hand or written by a newer version) never
+ * counts as consent: an opt-in of an unknown purpose is left out, and any other unknown row withdraws every
+ * purpose (an unknown action counts as an opt-out of all utility notifications).
+ */
+export function eventFromRow(row: Row): ConsentEvent | undefined {
 	const purpose = str(row.purpose);
+	const action = str(row.action);
+	const knownAction = (CONSENT_ACTIONS as readonly string[]).includes(action);
+	const knownPurpose = isConsentPurpose(purpose);
+	if (action === 'optIn' && !knownPurpose) return undefined;
+	const capturedAt = toIso(row.capturedAt);
+	if (action === 'optIn' && !capturedAt) return undefined;
 	return {
 		eventId: str(row.eventId),
 		contactKey: str(row.contactKey),
 		contactId: str(row.contactId),
-		purpose: isConsentPurpose(purpose) ? purpose : ALL_UTILITY,
-		action: (['optIn', 'optOut', 'erase'].includes(str(row.action)) ? str(row.action) : 'optOut') as ConsentAction,
+		purpose: knownAction && knownPurpose ? purpose : ALL_UTILITY,
+		action: knownAction ? (action as ConsentAction) : 'optOut',
 		source: str(row.source),
 		proofWording: str(row.proofWording),
 		proofVersion: str(row.proofVersion),
 		proofReference: str(row.proofReference),
-		capturedAt: toIso(row.capturedAt) ?? str(row.capturedAt),
+		capturedAt: capturedAt ?? str(row.capturedAt),
 		recordedAt: toIso(row.recordedAt) ?? str(row.recordedAt),
 		workflowId: str(row.workflowId),
 		executionId: str(row.executionId),
 	};
+}
+
+/** The events of stored rows, oldest first; rows that cannot grant are dropped (see eventFromRow). */
+export function eventsFromRows(rows: readonly Row[]): ConsentEvent[] {
+	return rows.map(eventFromRow).filter((e): e is ConsentEvent => e !== undefined).sort(compareEvents);
 }
 
 function stateFromRow(row: Row): ContactConsentState {
@@ -592,7 +671,7 @@ export class ConsentLedger {
 
 	async eventsOfKey(key: string): Promise<ConsentEvent[]> {
 		const rows = await this.withTable('events', async (table) => await this.client.listRows(table.id, { type: 'and', filters: [eq('contactKey', key)] }));
-		return rows.map(eventFromRow).sort(compareEvents);
+		return eventsFromRows(rows);
 	}
 
 	/**
