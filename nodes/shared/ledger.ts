@@ -53,6 +53,10 @@ import { SERVICE_WINDOW_MS } from './window';
 
 export const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
 export const WINDOW_PURPOSE = 'serviceWindow';
+/** State rows that tie two ids of one person together (a webhook carried both): consent read under either sees both. */
+export const LINK_PURPOSE = 'identityLink';
+/** State rows that are no consent purpose. */
+const NON_CONSENT_PURPOSES: ReadonlySet<string> = new Set([WINDOW_PURPOSE, LINK_PURPOSE]);
 
 export type LedgerContext = IExecuteFunctions | IWebhookFunctions | IPollFunctions | IHookFunctions | ILoadOptionsFunctions;
 
@@ -96,6 +100,7 @@ export const STATE_COLUMNS: readonly ColumnSpec[] = [
 	// numbers compare correctly, so the move-forward conditions use these millisecond twins.
 	{ name: 'lastEventAtMs', type: 'number', description: 'lastEventAt in Unix milliseconds, consent rows rounded down to the second (ordering key of the conditional updates)' },
 	{ name: 'lastInboundAtMs', type: 'number', description: 'lastInboundAt in Unix milliseconds (serviceWindow row)' },
+	{ name: 'linkedKey', type: 'string', description: 'identityLink row: contactKey of another id of the same person (phone number ↔ business-scoped user id)' },
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -251,11 +256,16 @@ function ambiguousTables(name: string, tables: readonly DataTableInfo[], persona
 	);
 }
 
+/** Pairs of contact keys linked in this process, so that each webhook does not re-read a known link. */
+const knownLinks = new Set<string>();
+const KNOWN_LINKS_MAX = 10_000;
+
 /** Table ids resolved in this process (shared by executions of every workflow); a 404 clears the entry. */
 const tableCache = new Map<string, Promise<DataTableInfo>>();
 
 export function clearTableCache(): void {
 	tableCache.clear();
+	knownLinks.clear();
 }
 
 export class DataTablesClient {
@@ -515,6 +525,8 @@ export interface ErasureResult {
 	/** The one row kept: keyed hash + 'erase', no identifier, no wording. */
 	tombstoneEventId: string;
 	erasedAt: string;
+	/** Other ids of the same person (linked phone number / business-scoped user id) erased with it. */
+	linkedIdsErased?: number;
 }
 
 export interface ServiceWindowRecord {
@@ -662,34 +674,81 @@ export class ConsentLedger {
 		});
 	}
 
-	/** Every event of a contact, oldest first (a GDPR access request's answer). */
+	/** Every event of a contact and of the ids linked to it, oldest first (a GDPR access request's answer). */
 	async history(contact: unknown): Promise<{ contactKey: string; contactId: string; events: ConsentEvent[] }> {
 		const { key, id } = this.contactKey(contact);
-		const events = await this.eventsOfKey(key);
+		const events = await this.eventsOfIdentity(key);
 		return { contactKey: key, contactId: id, events };
 	}
 
 	async eventsOfKey(key: string): Promise<ConsentEvent[]> {
-		const rows = await this.withTable('events', async (table) => await this.client.listRows(table.id, { type: 'and', filters: [eq('contactKey', key)] }));
+		return await this.eventsOfKeys([key]);
+	}
+
+	/** The events of several contact keys in one read, oldest first. */
+	async eventsOfKeys(keys: readonly string[]): Promise<ConsentEvent[]> {
+		const filter: RowFilter = { type: keys.length > 1 ? 'or' : 'and', filters: keys.map((k) => eq('contactKey', k)) };
+		const rows = await this.withTable('events', async (table) => await this.client.listRows(table.id, filter));
 		return eventsFromRows(rows);
 	}
 
+	/** The events of a person: of this contact key and of every id linked to it (a phone number and its BSUID). */
+	async eventsOfIdentity(key: string): Promise<ConsentEvent[]> {
+		return await this.eventsOfKeys(await this.identityKeys(key));
+	}
+
+	/** This key and the keys linked to it (identityLink rows, written in both directions). */
+	async identityKeys(key: string): Promise<string[]> {
+		const rows = await this.withTable('state', async (table) =>
+			await this.client.listRows(table.id, { type: 'and', filters: [eq('contactKey', key), eq('purpose', LINK_PURPOSE)] }),
+		);
+		const linked = rows.map((r) => str(r.linkedKey)).filter((k) => k !== '' && k !== key);
+		return [key, ...new Set(linked)];
+	}
+
 	/**
-	 * The current consent of a contact for a purpose, folded from the events (the source of truth), so a
-	 * state row that lags behind a concurrent write can never grant consent.
+	 * Records that two ids belong to one person (a webhook carried both the wa_id and the business-scoped user id),
+	 * so that an opt-out under either id also stops sends addressed to the other. Idempotent; false if both
+	 * directions were already known.
+	 */
+	async linkIdentities(first: unknown, second: unknown): Promise<boolean> {
+		const a = this.contactKey(first);
+		const b = this.contactKey(second);
+		if (a.key === b.key) return false;
+		const pair = [a.key, b.key].sort().join('|');
+		if (knownLinks.has(pair)) return false;
+		const at = new Date(this.now()).toISOString();
+		let wrote = false;
+		for (const [from, to] of [[a, b], [b, a]] as const) {
+			if ((await this.identityKeys(from.key)).includes(to.key)) continue;
+			await this.withTable('state', async (table) =>
+				await this.client.insertRows(table.id, [
+					{ contactKey: from.key, contactId: from.id, purpose: LINK_PURPOSE, linkedKey: to.key, since: at, lastEventAt: at, lastEventAtMs: Date.parse(at) },
+				]),
+			);
+			wrote = true;
+		}
+		if (knownLinks.size >= KNOWN_LINKS_MAX) knownLinks.clear();
+		knownLinks.add(pair);
+		return wrote;
+	}
+
+	/**
+	 * The current consent of a contact for a purpose, folded from the events (the source of truth) of the contact and
+	 * the ids linked to it, so a state row that lags behind a concurrent write can never grant consent.
 	 */
 	async currentConsent(contact: unknown, purpose: ConsentPurpose, policy: ConsentPolicyOptions = {}): Promise<ConsentDecision & { contactKey: string }> {
 		const { key } = this.contactKey(contact);
-		const events = await this.eventsOfKey(key);
+		const events = await this.eventsOfIdentity(key);
 		return { ...decideConsent(events, purpose, this.now(), policy), contactKey: key };
 	}
 
-	/** The state rows of a contact (one per purpose, plus the serviceWindow row), duplicates resolved. */
+	/** The state rows of a contact (one per purpose), duplicates resolved; window and link rows left out. */
 	async contactState(contact: unknown): Promise<ContactConsentState[]> {
 		const { key } = this.contactKey(contact);
 		const rows = await this.withTable('state', async (table) => await this.client.listRows(table.id, { type: 'and', filters: [eq('contactKey', key)] }));
 		const byPurpose = new Map<string, ContactConsentState[]>();
-		for (const row of rows.filter((r) => str(r.purpose) !== WINDOW_PURPOSE)) {
+		for (const row of rows.filter((r) => !NON_CONSENT_PURPOSES.has(str(r.purpose)))) {
 			const state = stateFromRow(row);
 			byPurpose.set(state.purpose, [...(byPurpose.get(state.purpose) ?? []), state]);
 		}
@@ -726,14 +785,15 @@ export class ConsentLedger {
 		return { lastInboundAt, windowExpiresAt };
 	}
 
-	/** The newest inbound time recorded for the contact (max over duplicate rows). */
+	/** The newest inbound time recorded for the contact or an id linked to it (max over duplicate rows). */
 	async serviceWindowOf(contact: unknown): Promise<ServiceWindowRecord> {
 		const { key } = this.contactKey(contact);
+		const keys = await this.identityKeys(key);
 		const rows = await this.withTable('state', async (table) =>
-			await this.client.listRows(table.id, { type: 'and', filters: [eq('contactKey', key), eq('purpose', WINDOW_PURPOSE)] }),
+			await this.client.listRows(table.id, { type: keys.length > 1 ? 'or' : 'and', filters: keys.map((k) => eq('contactKey', k)) }),
 		);
 		let best: ServiceWindowRecord = {};
-		for (const row of rows) {
+		for (const row of rows.filter((r) => str(r.purpose) === WINDOW_PURPOSE)) {
 			const at = toIso(row.lastInboundAt);
 			if (at && (!best.lastInboundAt || at > best.lastInboundAt)) best = { lastInboundAt: at, windowExpiresAt: toIso(row.windowExpiresAt) };
 		}
@@ -743,10 +803,27 @@ export class ConsentLedger {
 	/**
 	 * GDPR erasure: records a tombstone (keyed hash only, action 'erase', no phone number, no wording), then
 	 * deletes every other event and state row of the contact. The tombstone keeps every later check at
-	 * "erased / not consented" until the person opts in again, so the opt-out is still honoured.
+	 * "erased / not consented" until the person opts in again, so the opt-out is still honoured. The ids linked to the
+	 * contact (the same person's phone number or business-scoped user id) are erased the same way, links included.
 	 */
 	async erase(contact: unknown): Promise<ErasureResult> {
 		const { key } = this.contactKey(contact);
+		const keys = await this.identityKeys(key);
+		const results: ErasureResult[] = [];
+		for (const k of keys) results.push(await this.eraseKey(k));
+		// Links from ids outside this person's set that point at an erased id.
+		for (const k of keys) {
+			await this.withTable('state', async (table) => await this.client.deleteRows(table.id, { type: 'and', filters: [eq('purpose', LINK_PURPOSE), eq('linkedKey', k)] }));
+		}
+		return {
+			...results[0],
+			deletedEvents: results.reduce((sum, r) => sum + r.deletedEvents, 0),
+			deletedStateRows: results.reduce((sum, r) => sum + r.deletedStateRows, 0),
+			linkedIdsErased: keys.length - 1,
+		};
+	}
+
+	private async eraseKey(key: string): Promise<ErasureResult> {
 		const now = this.now();
 		const tombstone = erasureTombstone(key, randomUUID(), now, this.options);
 		// Tombstone first: a check running during erasure already sees "erased".

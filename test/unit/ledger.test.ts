@@ -7,7 +7,8 @@ type Row = Record<string, any>;
 interface Filter { type?: string; filters: Array<{ columnName: string; condition: string; value: any }> }
 
 function matches(row: Row, filter: Filter): boolean {
-	return filter.filters.every(({ columnName, condition, value }) => {
+	const test = filter.type === 'or' ? filter.filters.some.bind(filter.filters) : filter.filters.every.bind(filter.filters);
+	return test(({ columnName, condition, value }) => {
 		const cell = row[columnName];
 		switch (condition) {
 			case 'eq': return cell === value;
@@ -232,7 +233,7 @@ describe('ConsentLedger over the data-table API', () => {
 				{ purpose: 'shippingStatus', action },
 			]);
 			expect(await ledger.currentConsent(PHONE, 'shippingStatus')).toMatchObject({ granted: false, reason: 'optedOut' });
-			expect(await ledger.currentConsent(PHONE, 'orderConfirmation')).toMatchObject({ granted: false, reason: 'optedOut' });
+			expect(await ledger.currentConsent(PHONE, 'paymentRequest')).toMatchObject({ granted: false, reason: 'optedOut' });
 		});
 
 		it('an opt-out of an unknown purpose withdraws everything', async () => {
@@ -246,6 +247,66 @@ describe('ConsentLedger over the data-table API', () => {
 		it('known purposes and actions still grant', async () => {
 			const ledger = await ledgerWithRows([{ purpose: 'shippingStatus', action: 'optIn' }]);
 			expect(await ledger.currentConsent(PHONE, 'shippingStatus')).toMatchObject({ granted: true, reason: 'optedIn' });
+		});
+	});
+	describe('one person, two ids: phone number and business-scoped user id', () => {
+		const BSUID = 'DK.13491208655302741918';
+		const WA = { waId: '4512345678' };
+		const USER = { userId: BSUID };
+		const OPT_IN = { purpose: 'allUtility', action: 'optIn' as const, source: 'checkout form', proofWording: 'Send me delivery updates from Example Shop', capturedAt: '2026-11-01T10:00:00Z' };
+
+		it('a STOP under the user id alone stops sends addressed to the linked phone number', async () => {
+			const { ctx } = fakeN8n();
+			const ledger = await ConsentLedger.open(ctx);
+			await ledger.recordEvents([{ contact: '+4512345678', ...OPT_IN }]);
+			expect(await ledger.linkIdentities(WA, USER)).toBe(true);
+			await ledger.recordEvents([{ contact: USER, purpose: 'allUtility', action: 'optOut', capturedAt: '2026-11-02T10:00:00Z' }]);
+			expect(await ledger.currentConsent('+4512345678', 'shippingStatus')).toMatchObject({ granted: false, reason: 'optedOut' });
+			expect(await ledger.currentConsent(BSUID, 'shippingStatus')).toMatchObject({ granted: false, reason: 'optedOut' });
+		});
+
+		it('and the other way round: a STOP under the phone number stops sends to the user id', async () => {
+			const { ctx } = fakeN8n();
+			const ledger = await ConsentLedger.open(ctx);
+			await ledger.recordEvents([{ contact: BSUID, ...OPT_IN }]);
+			await ledger.linkIdentities(WA, USER);
+			await ledger.recordEvents([{ contact: WA, purpose: 'allUtility', action: 'optOut', capturedAt: '2026-11-02T10:00:00Z' }]);
+			expect(await ledger.currentConsent(BSUID, 'shippingStatus')).toMatchObject({ granted: false, reason: 'optedOut' });
+		});
+
+		it('writes a link once, however often the pair is seen; unlinked ids stay apart', async () => {
+			const { ctx, tables } = fakeN8n();
+			const ledger = await ConsentLedger.open(ctx);
+			await ledger.linkIdentities(WA, USER);
+			expect(await ledger.linkIdentities(WA, USER)).toBe(false);
+			clearTableCache(); // another process reads the stored link instead of writing it again
+			const other = await ConsentLedger.open(ctx);
+			expect(await other.linkIdentities(WA, USER)).toBe(false);
+			expect(tables.find((t) => t.name === 'wa_contact_state')!.rows.filter((r) => r.purpose === 'identityLink')).toHaveLength(2);
+			await other.recordEvents([{ contact: 'GB.99991208655302741918', purpose: 'allUtility', action: 'optOut' }]);
+			await other.recordEvents([{ contact: '+4512345678', ...OPT_IN }]);
+			expect(await other.currentConsent('+4512345678', 'shippingStatus')).toMatchObject({ granted: true });
+		});
+
+		it('the window opened under one id is open for the other', async () => {
+			const { ctx } = fakeN8n();
+			const ledger = await ConsentLedger.open(ctx);
+			await ledger.linkIdentities(WA, USER);
+			await ledger.recordInbound(USER, '2026-11-25T10:00:00Z');
+			expect(await ledger.serviceWindowOf('+4512345678')).toEqual({ lastInboundAt: '2026-11-25T10:00:00.000Z', windowExpiresAt: '2026-11-26T10:00:00.000Z' });
+		});
+
+		it('erasing one id erases the linked id and the links', async () => {
+			const { ctx, tables } = fakeN8n();
+			const ledger = await ConsentLedger.open(ctx);
+			await ledger.recordEvents([{ contact: '+4512345678', ...OPT_IN }, { contact: BSUID, ...OPT_IN }]);
+			await ledger.linkIdentities(WA, USER);
+			const result = await ledger.erase('+4512345678');
+			expect(result).toMatchObject({ linkedIdsErased: 1, deletedEvents: 2 });
+			const all = [...tables[0].rows, ...tables[1].rows];
+			expect(all.filter((r) => r.contactId === BSUID || r.contactId === '+4512345678')).toEqual([]);
+			expect(all.filter((r) => r.purpose === 'identityLink')).toEqual([]);
+			expect(await ledger.currentConsent(BSUID, 'shippingStatus')).toMatchObject({ granted: false, reason: 'erased' });
 		});
 	});
 });

@@ -1,7 +1,8 @@
 /**
  * Erase Contact (GDPR Art. 17): deletes the contact's events and state rows and keeps one tombstone — the
  * keyed hash of the contact id and an 'erase' action, no number, no wording — so the person is not messaged
- * again until they opt in anew.
+ * again until they opt in anew. The same person's other ids (a phone number and its business-scoped user id, linked
+ * by the Session Window Trigger) are erased with it.
  */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
@@ -20,6 +21,7 @@ export async function eraseContact(this: IExecuteFunctions, ledger: ConsentLedge
 					contactKey: result.contactKey,
 					deletedEvents: result.deletedEvents,
 					deletedStateRows: result.deletedStateRows,
+					linkedIdsErased: result.linkedIdsErased ?? 0,
 					kept: {
 						eventId: result.tombstoneEventId,
 						what: 'A keyed hash of the contact id and the erasure time, so later checks answer Not Consented',
