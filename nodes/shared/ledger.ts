@@ -549,6 +549,9 @@ export interface LedgerOptions {
  *   await ledger.recordInbound('+49…', webhookTimestamp);
  */
 export class ConsentLedger {
+	/** identityKeys per contact key, for this instance's lifetime (one execution or one webhook call). */
+	private readonly identityCache = new Map<string, Promise<string[]>>();
+
 	private constructor(
 		readonly client: DataTablesClient,
 		private readonly options: LedgerOptions,
@@ -697,8 +700,21 @@ export class ConsentLedger {
 		return await this.eventsOfKeys(await this.identityKeys(key));
 	}
 
-	/** This key and the keys linked to it (identityLink rows, written in both directions). */
+	/**
+	 * This key and the keys linked to it (identityLink rows, written in both directions). Read once per key and
+	 * ledger instance (one execution): a consent check and the window read of the same recipient share it.
+	 */
 	async identityKeys(key: string): Promise<string[]> {
+		let pending = this.identityCache.get(key);
+		if (!pending) {
+			pending = this.readIdentityKeys(key);
+			this.identityCache.set(key, pending);
+			pending.catch(() => this.identityCache.delete(key));
+		}
+		return await pending;
+	}
+
+	private async readIdentityKeys(key: string): Promise<string[]> {
 		const rows = await this.withTable('state', async (table) =>
 			await this.client.listRows(table.id, { type: 'and', filters: [eq('contactKey', key), eq('purpose', LINK_PURPOSE)] }),
 		);
@@ -720,12 +736,14 @@ export class ConsentLedger {
 		const at = new Date(this.now()).toISOString();
 		let wrote = false;
 		for (const [from, to] of [[a, b], [b, a]] as const) {
+				this.identityCache.delete(from.key);
 			if ((await this.identityKeys(from.key)).includes(to.key)) continue;
 			await this.withTable('state', async (table) =>
 				await this.client.insertRows(table.id, [
 					{ contactKey: from.key, contactId: from.id, purpose: LINK_PURPOSE, linkedKey: to.key, since: at, lastEventAt: at, lastEventAtMs: Date.parse(at) },
 				]),
 			);
+			this.identityCache.delete(from.key);
 			wrote = true;
 		}
 		if (knownLinks.size >= KNOWN_LINKS_MAX) knownLinks.clear();
@@ -808,12 +826,14 @@ export class ConsentLedger {
 	 */
 	async erase(contact: unknown): Promise<ErasureResult> {
 		const { key } = this.contactKey(contact);
+		this.identityCache.delete(key);
 		const keys = await this.identityKeys(key);
 		const results: ErasureResult[] = [];
 		for (const k of keys) results.push(await this.eraseKey(k));
 		// Links from ids outside this person's set that point at an erased id.
 		for (const k of keys) {
 			await this.withTable('state', async (table) => await this.client.deleteRows(table.id, { type: 'and', filters: [eq('purpose', LINK_PURPOSE), eq('linkedKey', k)] }));
+			this.identityCache.delete(k);
 		}
 		return {
 			...results[0],
