@@ -85,9 +85,12 @@ export function normaliseContact(input: unknown): ContactResult {
 	if (typeof input === 'string' && BSUID.test(input.trim())) return { ok: true, kind: 'userId', id: input.trim() };
 	const phone = normalisePhone(input);
 	if (phone.ok) return { ok: true, kind: 'phone', id: phone.e164 };
+	const bareDigits = typeof input === 'string' && WA_ID.test(input.trim());
 	return {
 		ok: false,
-		reason: `${phone.reason} A business-scoped user id (e.g. US.13491208655302741918) is accepted too.`,
+		reason: `${phone.reason} A business-scoped user id (e.g. US.13491208655302741918) is accepted too.${
+			bareDigits ? ` If this is a WhatsApp id (wa_id) from a webhook, it is international: put + in front of it (+${input.trim()}).` : ''
+		}`,
 	};
 }
 

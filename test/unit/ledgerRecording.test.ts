@@ -69,7 +69,7 @@ describe('a wa_id is international, whatever its length', () => {
 	it('keeps typed-in bare digit strings apart: only the wa_id path reads them as international', () => {
 		expect(normaliseContact({ waId: '4512345678' })).toEqual({ ok: true, kind: 'phone', id: '+4512345678' });
 		expect(normaliseContact({ waId: '+4512345678' })).toEqual({ ok: true, kind: 'phone', id: '+4512345678' });
-		expect(normaliseContact('4512345678').ok).toBe(false);
+		expect(normaliseContact('4512345678')).toMatchObject({ ok: false, reason: expect.stringContaining('put + in front of it (+4512345678)') });
 	});
 
 	it.each([['012345678'], ['45 1234'], ['123456'], ['1234567890123456'], ['']])('refuses "%s" as a wa_id with the reason', (waId) => {
