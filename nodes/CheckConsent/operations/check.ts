@@ -21,7 +21,8 @@ export async function checkConsent(
 	const splitOutput = items.length > 0 && this.getNodeParameter('splitOutput', 0, false) === true;
 	const consented: INodeExecutionData[] = [];
 	const notConsented: INodeExecutionData[] = [];
-	// One read per contact per execution: the same customer on several items costs one request.
+	// One read per contact per execution: the same customer on several items costs one lookup (its events and those
+	// of its linked ids: phone number ↔ business-scoped user id).
 	const eventsByKey = new Map<string, Promise<ConsentEvent[]>>();
 	const now = Date.now();
 
@@ -37,7 +38,7 @@ export async function checkConsent(
 			const { key } = ledger.contactKey(this.getNodeParameter('contact', i, ''));
 			let pending = eventsByKey.get(key);
 			if (!pending) {
-				pending = ledger.eventsOfKey(key);
+				pending = ledger.eventsOfIdentity(key);
 				eventsByKey.set(key, pending);
 			}
 			const decision = decideConsent(await pending, purpose, now, policy);
