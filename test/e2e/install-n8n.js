@@ -16,11 +16,11 @@ const path = require('node:path');
 /** The n8n every e2e test, the demo and the bench run on. */
 const N8N_VERSION = '2.41.1';
 /**
- * The oldest n8n this package supports that installs from the registry: the data tables public API
- * (/api/v1/data-tables, the consent ledger's storage) first ships in n8n 2.7; 2.7.4 is the oldest 2.7 release
- * the registry serves. package.json's n8n.minimumN8nVersion and the README say the same; the version smoke runs on it.
+ * The oldest n8n this package supports, from package.json's engines.n8n (">=2.7.4"): the data tables public API
+ * (/api/v1/data-tables, the consent ledger's storage) first ships in n8n 2.7, and 2.7.4 is the oldest 2.7 release
+ * the registry serves. The version smoke (npm run test:versions) runs on it; docs/verification.md has the evidence.
  */
-const OLDEST_SUPPORTED_N8N = '2.7.4';
+const OLDEST_SUPPORTED_N8N = require('../../package.json').engines.n8n.replace(/^>=\s*/, '');
 const NODE_VERSION = '24.21.0';
 
 function checkVersion(version) {

@@ -20,7 +20,7 @@ const installer = require('./install-n8n.js') as {
 
 /** The n8n every e2e test runs on unless it asks for another. */
 export const PINNED_N8N_VERSION = installer.N8N_VERSION;
-/** The oldest n8n this package supports (package.json n8n.minimumN8nVersion; the version smoke runs on it). */
+/** The oldest n8n this package supports (package.json engines.n8n; the version smoke runs on it). */
 export const OLDEST_SUPPORTED_N8N_VERSION = installer.OLDEST_SUPPORTED_N8N;
 
 export const PACKAGE_NAME = 'n8n-nodes-whatsapp-notifications';

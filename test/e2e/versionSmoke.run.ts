@@ -1,7 +1,7 @@
 /**
  * Runs the version smoke (versionSmoke.ts) on other n8n versions, each booted fresh from its own cache folder:
  *
- *   npm run test:versions                 # the oldest supported n8n (package.json n8n.minimumN8nVersion)
+ *   npm run test:versions                 # the oldest supported n8n (package.json engines.n8n)
  *   npm run test:versions -- 2.7.4 2.41.1 # any versions
  *
  * The pinned version runs the same smoke inside `npm run test:e2e` (versionSmoke.e2e.test.ts). Exit code 1 when a

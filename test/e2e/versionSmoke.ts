@@ -1,6 +1,6 @@
 /**
  * The version smoke: what a user does first with this package, on one real n8n. It proves a given n8n version
- * supports the package end to end (package.json n8n.minimumN8nVersion, README "Installing in your n8n"):
+ * supports the package end to end (package.json engines.n8n, README "Installing in your n8n"):
  *
  *   1. n8n loads the package: its four nodes and two credential types;
  *   2. both credential tests pass (WhatsApp Cloud API against the emulator, the ledger against n8n's own public API);
