@@ -1,12 +1,13 @@
 /**
- * Check Consent when its ledger cannot be opened (a credential n8n cannot use), in a real n8n: with Continue On Fail
- * every item must come out as an error on the Not Consented side. Had the node thrown, n8n would pass the input
- * through unchanged on its first output (Consented), and the next step would message people nobody checked.
- * Also: n8n serves the agent-tool variant with only the operations an agent may use.
+ * Continue On Fail when a node cannot even start (a credential n8n cannot use), in a real n8n. Had the node thrown,
+ * n8n would pass the input through unchanged on its first output: Check Consent's "Consented", or Send Notification's
+ * output as if sent, and the next step would act on people nobody checked. Every item must carry the error instead.
+ * Also: n8n serves Check Consent's agent-tool variant with only the operations an agent may use.
  */
 import { randomBytes } from 'node:crypto';
 
-import { NODE_TYPE_PREFIX, executionError, nodeOutput, runOnce, sharedN8n } from './context';
+import { startEmulator, type Emulator } from '../emulator';
+import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentialData, executionError, nodeOutput, runOnce, sharedN8n } from './context';
 import { loginCookie, restRequest } from './n8n';
 
 type Json = Record<string, any>;
@@ -89,5 +90,56 @@ describe('Check Consent as an AI agent tool (real n8n)', () => {
 		expect(tool).toBeDefined();
 		expect(values(tool, true)).toEqual(['check', 'recordOptOut']);
 		expect(values(canvas, false)).toEqual(['check', 'eraseContact', 'getHistory', 'checkFromItem', 'recordOptIn', 'recordOptOut']);
+	});
+});
+
+describe('Send Notification when a credential it needs cannot be used (real n8n)', () => {
+	const n8n = sharedN8n();
+	let emulator: Emulator;
+	let cloud: { id: string; name: string };
+	let broken: { id: string; name: string };
+
+	beforeAll(async () => {
+		emulator = await startEmulator({ port: 0 });
+		cloud = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `cof cloud ${emulator.port}`, cloudCredentialData(emulator));
+		broken = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `cof broken ledger ${randomBytes(3).toString('hex')}`, {
+			baseUrl: n8n.url,
+			apiKey: n8n.apiKey,
+			contactKeySecret: 'short',
+			projectId: '',
+			tablePrefix: 'e2e_broken',
+		});
+	});
+	afterAll(async () => {
+		await emulator.close();
+	});
+
+	it('with Continue On Fail every item says it was not sent (n8n would pass the input on as if it had been)', async () => {
+		const run = await runOnce(
+			n8n,
+			{
+				name: 'Send',
+				type: SEND_NODE_TYPE,
+				typeVersion: 1,
+				continueOnFail: true,
+				credentials: { [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: broken },
+				parameters: {
+					notificationType: 'shippingStatus',
+					useConsentLedger: true,
+					recipient: '={{ $json.phone }}',
+					template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
+					variables: { mappingMode: 'defineBelow', value: { body_1: 'Ana', body_2: 'SO-1', body_3: 'Friday', button_0_url: 'SO-1' } },
+				},
+			},
+			[{ phone: '+4915123456711' }, { phone: '+4915123456712' }],
+		);
+		const out = nodeOutput(run.execution, 'Send', 0);
+		expect(out).toHaveLength(2);
+		out.forEach((item: Json, i: number) => {
+			expect(item.pairedItem).toEqual({ item: i });
+			expect(item.json.error).toMatchObject({ outcome: 'not_sent', retryable: false });
+			expect(item.json.error.message).toMatch(/Contact Key Secret/);
+		});
+		expect(emulator.state.messages).toHaveLength(0);
 	});
 });
