@@ -23,9 +23,10 @@ async function smokeOn(version: string): Promise<boolean> {
 	process.stdout.write(`[versions] n8n ${version}: installing (once per version) and starting…\n`);
 	const n8n = await startN8n({ n8nVersion: version, logFile });
 	process.stdout.write(`[versions] n8n ${version}: ready in ${seconds()}\n`);
-	const smoke = await prepareVersionSmoke(N8nClient.of(n8n));
 	let ok = true;
+	let smoke: Awaited<ReturnType<typeof prepareVersionSmoke>> | undefined;
 	try {
+		smoke = await prepareVersionSmoke(N8nClient.of(n8n));
 		for (const step of SMOKE_STEPS) {
 			try {
 				await smoke.run(step);
@@ -36,8 +37,11 @@ async function smokeOn(version: string): Promise<boolean> {
 				break;
 			}
 		}
+	} catch (error) {
+		ok = false;
+		process.stdout.write(`[versions] n8n ${version}: ✗ setting up the smoke: ${(error as Error).message}\n`);
 	} finally {
-		await smoke.close();
+		await smoke?.close();
 		await n8n.stop();
 		if (ok) fs.rmSync(n8n.userFolder, { recursive: true, force: true });
 	}
