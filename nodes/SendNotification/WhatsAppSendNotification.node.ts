@@ -1,5 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
+import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { sendNotifications } from './actions/send';
 import { sendNotificationProperties } from './description';
@@ -39,6 +39,32 @@ export class WhatsAppSendNotification implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await sendNotifications.call(this);
+		try {
+			return await sendNotifications.call(this);
+		} catch (caught) {
+			// Item problems already are error items under Continue On Fail; what gets here stopped the whole run. Thrown,
+			// n8n would pass the input on unchanged, as if sent: so every item says so instead.
+			const error =
+				caught instanceof NodeOperationError || caught instanceof NodeApiError
+					? caught
+					: new NodeOperationError(this.getNode(), caught as Error);
+			if (!this.continueOnFail()) throw error;
+			// Before the first send (credentials, ledger, options) nothing went out; later, some messages may have.
+			const beforeSending = error.context.itemIndex === undefined;
+			const json = {
+				error: {
+					code: null,
+					title: beforeSending ? 'Refused before sending' : 'Run stopped while sending',
+					message: error.message,
+					description: beforeSending
+						? (error.description ?? null)
+						: 'Some messages of this run may have been sent: check the executions and Meta’s delivery statuses before sending again.',
+					retryable: false,
+					outcome: beforeSending ? 'not_sent' : 'unknown',
+					fbtrace_id: null,
+				},
+			};
+			return [this.getInputData().map((_, i) => ({ json, pairedItem: { item: i } }))];
+		}
 	}
 }
