@@ -1,4 +1,4 @@
-import type { IHttpRequestOptions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
 
 import { WhatsAppCloudApi } from '../../credentials/WhatsAppCloudApi.credentials';
 import { authenticateByDestination, requestTarget } from '../../nodes/shared/destinationAuth';
@@ -9,12 +9,12 @@ const KEY = 'n8n-api-key-xyz';
 const meta = { accessToken: TOKEN, baseUrl: 'https://graph.facebook.com' };
 const withLedger = { ...meta, consentLedger: true, n8nBaseUrl: 'http://localhost:5678', n8nApiKey: KEY };
 
-function headersFor(credentials: Record<string, unknown>, options: IHttpRequestOptions): Record<string, unknown> {
+function headersFor(credentials: ICredentialDataDecryptedObject, options: IHttpRequestOptions): Record<string, unknown> {
 	return (authenticateByDestination(credentials, options).headers ?? {}) as Record<string, unknown>;
 }
 
 /** Which secret a request to `url` carries: 'meta', 'n8n' or 'none'. */
-function secretFor(url: string, credentials: Record<string, unknown> = withLedger): string {
+function secretFor(url: string, credentials: ICredentialDataDecryptedObject = withLedger): string {
 	const headers = headersFor(credentials, { url });
 	if (headers.Authorization === `Bearer ${TOKEN}`) return headers['X-N8N-API-KEY'] ? 'both' : 'meta';
 	if (headers['X-N8N-API-KEY'] === KEY) return 'n8n';
@@ -105,7 +105,7 @@ describe('destination-aware authentication of the WhatsApp Cloud API credential'
 	it('is the credential’s authenticate, and the credential test request goes to the Graph API', async () => {
 		const credential = new WhatsAppCloudApi();
 		expect(typeof credential.authenticate).toBe('function');
-		const authenticate = credential.authenticate as (c: Record<string, unknown>, o: IHttpRequestOptions) => Promise<IHttpRequestOptions>;
+		const authenticate = credential.authenticate as (c: ICredentialDataDecryptedObject, o: IHttpRequestOptions) => Promise<IHttpRequestOptions>;
 		const tested = await authenticate.call(credential, withLedger, { baseURL: 'https://graph.facebook.com/v24.0', url: '/102290129340398' });
 		expect(tested.headers).toEqual({ Authorization: `Bearer ${TOKEN}` });
 		const names = credential.properties.map((p) => p.name);
