@@ -5,6 +5,7 @@ import * as checkDraft from './actions/checkDraft.operation';
 import * as deleteTemplate from './actions/delete.operation';
 import * as edit from './actions/edit.operation';
 import * as get from './actions/get.operation';
+import { errorItem, toNodeError } from './actions/common';
 import { router } from './actions/router';
 import * as submitForReview from './actions/submitForReview.operation';
 
@@ -46,6 +47,14 @@ export class WhatsAppNotificationTemplate implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await router.call(this);
+		try {
+			return await router.call(this);
+		} catch (caught) {
+			// Item errors already are error items under Continue On Fail; what gets here stopped the whole run (e.g. an
+			// unknown operation). Thrown, n8n would pass the input on unchanged, as if submitted: every item says so instead.
+			if (!this.continueOnFail()) throw caught;
+			const error = toNodeError(this, caught, 0);
+			return [this.getInputData().map((_, i) => errorItem(error, i))];
+		}
 	}
 }

@@ -4,12 +4,12 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { WhatsAppNotificationTemplate } from '../../nodes/NotificationTemplate/WhatsAppNotificationTemplate.node';
 import { router } from '../../nodes/NotificationTemplate/actions/router';
 
-function fakeContext(parameters: Record<string, unknown>, items = 1): IExecuteFunctions {
+function fakeContext(parameters: Record<string, unknown>, items = 1, continueOnFail = false): IExecuteFunctions {
 	return {
 		getNodeParameter: (name: string, _i: number, fallback?: unknown) => (name in parameters ? parameters[name] : fallback),
 		getNode: () => ({ id: 'n', name: 'WhatsApp Notification Template', type: 'whatsAppNotificationTemplate', typeVersion: 1, position: [0, 0], parameters: {} }),
 		getInputData: () => Array.from({ length: items }, () => ({ json: {} })),
-		continueOnFail: () => false,
+		continueOnFail: () => continueOnFail,
 	} as unknown as IExecuteFunctions;
 }
 
@@ -17,6 +17,17 @@ describe('Notification Template router', () => {
 	it('throws on an unknown operation, naming the ones that exist', async () => {
 		await expect(router.call(fakeContext({ operation: 'publish' }))).rejects.toThrow('The operation "publish" is not supported');
 		await expect(router.call(fakeContext({ operation: 'toString' }))).rejects.toThrow(/not supported/);
+	});
+
+	it('under Continue On Fail, a run-wide failure makes every item an error item, never passes the input on', async () => {
+		const node = new WhatsAppNotificationTemplate();
+		const out = await node.execute.call(fakeContext({ operation: 'publish' }, 3, true));
+		expect(out[0].map((item) => [typeof (item.json.error as { message?: unknown })?.message, item.pairedItem])).toEqual([
+			['string', { item: 0 }],
+			['string', { item: 1 }],
+			['string', { item: 2 }],
+		]);
+		await expect(node.execute.call(fakeContext({ operation: 'publish' }, 1, false))).rejects.toThrow(/not supported/);
 	});
 
 	it('offers exactly the operations it routes', () => {

@@ -139,6 +139,7 @@ describe('single-credential-per-node: this package', () => {
 	it('loads every node of package.json', () => {
 		expect(nodes.map((n) => n.descriptions[0].name).sort()).toEqual([
 			'whatsAppCheckConsent',
+			'whatsAppNotificationTemplate',
 			'whatsAppSendNotification',
 			'whatsAppSessionWindowTrigger',
 			'whatsAppTemplateStatusPoll',

@@ -51,9 +51,9 @@ describe('require-continue-on-fail', () => {
 		}
 	});
 
-	it('finds the execute() methods it checks (Send Notification and Check Consent have one; triggers and polls do not)', () => {
+	it('finds the execute() methods it checks (Send Notification, Check Consent and Notification Template have one; triggers and polls do not)', () => {
 		const withExecute = nodeFiles.filter((f) => executeMethods(f).length > 0).map((f) => path.basename(f));
-		expect(withExecute.sort()).toEqual(['WhatsAppCheckConsent.node.ts', 'WhatsAppSendNotification.node.ts']);
+		expect(withExecute.sort()).toEqual(['WhatsAppCheckConsent.node.ts', 'WhatsAppNotificationTemplate.node.ts', 'WhatsAppSendNotification.node.ts']);
 	});
 
 	it('would report an execute() that leaves errors to n8n', () => {
