@@ -230,7 +230,7 @@ export const eq = (columnName: string, value: string | number | boolean): Filter
 
 /** What to do when the node's ledger switch is on but the WhatsApp Cloud API credential's ledger section is off. */
 export const LEDGER_SECTION_OFF_FIX =
-	'Turn on Consent Ledger in the WhatsApp Cloud API credential and fill in the n8n Base URL, n8n API Key and Contact Key Secret (the same secret as every other credential of this ledger), or turn off the node\'s ledger option.';
+	'Open the WhatsApp Cloud API credential, turn on Consent Ledger and fill in the n8n Base URL, n8n API Key and Contact Key Secret (the same secret as every other credential of this ledger), or turn off the node\'s ledger option.';
 
 /**
  * The ledger settings of a credential: the ledger-only credential, or the WhatsApp Cloud API credential with its
@@ -242,7 +242,10 @@ export async function readLedgerSettings(ctx: LedgerContext, credentialType: Led
 	const fromCloud = credentialType === CLOUD_LEDGER_CREDENTIAL_TYPE;
 	const label = CREDENTIAL_LABEL[credentialType];
 	if (fromCloud && raw.consentLedger !== true) {
-		throw new LedgerError('The consent ledger is not set up in the WhatsApp Cloud API credential', LEDGER_SECTION_OFF_FIX);
+		throw new LedgerError(
+			'Turn on Consent Ledger in the WhatsApp Cloud API credential: the node uses the consent ledger, but the credential has no ledger settings',
+			LEDGER_SECTION_OFF_FIX,
+		);
 	}
 	const baseUrl = text(fromCloud ? 'n8nBaseUrl' : 'baseUrl').replace(/\/+$/, '').replace(/\/api\/v1$/, '');
 	const apiKey = text(fromCloud ? 'n8nApiKey' : 'apiKey');

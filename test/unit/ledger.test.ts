@@ -362,7 +362,8 @@ describe('the ledger through the WhatsApp Cloud API credential, and one Contact 
 		const { ctx, calls } = fakeN8n({ credentialType: CLOUD_LEDGER_CREDENTIAL_TYPE, credentials: cloud({ consentLedger: false }) });
 		const refused = await ConsentLedger.open(ctx, {}, CLOUD_LEDGER_CREDENTIAL_TYPE).catch((e: LedgerError) => e);
 		expect(refused).toBeInstanceOf(LedgerError);
-		expect((refused as LedgerError).fix).toMatch(/^Turn on Consent Ledger in the WhatsApp Cloud API credential/);
+		expect((refused as LedgerError).message).toMatch(/^Turn on Consent Ledger in the WhatsApp Cloud API credential/);
+		expect((refused as LedgerError).fix).toMatch(/turn on Consent Ledger and fill in the n8n Base URL, n8n API Key and Contact Key Secret/);
 		expect(calls).toEqual([]);
 	});
 
