@@ -3,7 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { LEDGER_CREDENTIAL_TYPE } from '../../shared/ledger';
 import { sendNotifications } from '../actions/send';
 import { failedRun, sendNotificationMethods } from '../common';
-import { WhatsAppSendNotificationV2 } from '../WhatsAppSendNotificationV2.node';
+import { WhatsAppSendNotificationV2 } from '../v2/WhatsAppSendNotificationV2.node';
 
 /**
  * Versions 1 and 1.1, kept for saved workflows: the consent ledger comes from the separate "WhatsApp Notifications

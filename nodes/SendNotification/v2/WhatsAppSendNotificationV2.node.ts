@@ -1,10 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { CLOUD_LEDGER_CREDENTIAL_TYPE } from '../shared/ledger';
-import { sendNotifications } from './actions/send';
-import { failedRun, sendNotificationMethods } from './common';
-import { sendNotificationProperties } from './description';
+import { CLOUD_LEDGER_CREDENTIAL_TYPE } from '../../shared/ledger';
+import { sendNotifications } from '../actions/send';
+import { failedRun, sendNotificationMethods } from '../common';
+import { sendNotificationProperties } from '../description';
 
 /**
  * Version 2 (the current one): one credential. Use Consent Ledger reads the ledger from the WhatsApp Cloud API
@@ -15,7 +15,8 @@ export class WhatsAppSendNotificationV2 implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'WhatsApp Send Notification',
 		name: 'whatsAppSendNotification',
-		icon: { light: 'file:../icons/whatsapp.svg', dark: 'file:../icons/whatsapp.dark.svg' },
+		// Relative to this file; the entry file re-bases it (n8n resolves icons relative to the file it loads).
+		icon: { light: 'file:../../icons/whatsapp.svg', dark: 'file:../../icons/whatsapp.dark.svg' },
 		group: ['output'],
 		version: 2,
 		subtitle: '={{ $parameter["notificationType"] ? "Send " + $parameter["notificationType"] : "Send notification" }}',
