@@ -11,7 +11,18 @@ import { normalisePhone, type BareDigitsReading } from '../../shared/phone';
 import { estimateCost, type CostEstimate, type RateCard } from '../../shared/pricing';
 import { buildTemplateComponents, type MessageTemplate, type SlotValue } from '../../shared/templates';
 import type { CloudCredentials } from '../../shared/transport';
-import { locatorKey, lookupTemplate, readLocator, type TemplateLookup } from './templateSource';
+import {
+	DEFAULT_COUNTRY_HINT,
+	localiseDateTimes,
+	pickTranslation,
+	readDefaultCountry,
+	readLanguageRequest,
+	readQuietHours,
+	readRecipientZone,
+} from './customerData';
+import { locatorKey, lookupTemplate, lookupTranslations, readLocator, type TemplateLookup, type TranslationsLookup } from './templateSource';
+import type { LanguageChoice } from '../../shared/locale';
+import { quietHoursAt, type ResolvedTimeZone } from '../../shared/localTime';
 
 /** Meta's limit for biz_opaque_callback_data. */
 const CALLBACK_DATA_MAX = 512;
@@ -34,6 +45,12 @@ export interface PreparedSend {
 	serviceWindow?: { open: boolean; expiresAt?: string };
 	/** SHA-256 idempotency key, when idempotent sending is on. */
 	idempotencyKey?: string;
+	/** Template Language: Match Recipient — what was asked for, what is sent, and why. */
+	language?: { requested: string } & LanguageChoice;
+	/** Version 1.1: the recipient's time zone and why. */
+	recipientTime?: ResolvedTimeZone & { localTime: string };
+	/** Inside the recipient's quiet hours: not sent now, due at the end of them. */
+	deferred?: { sendAt: string; sendAtLocal: string; quietHours: string };
 }
 
 /** An item that is not sent, on purpose (no consent): it goes to the output as it is. */
@@ -47,6 +64,8 @@ export interface PrepareContext {
 	rateCard?: RateCard;
 	/** One lookup per template per execution, shared by all items. */
 	templateCache: Map<string, Promise<TemplateLookup>>;
+	/** Template Language: Match Recipient — one listing of a template's translations per execution. */
+	translationsCache?: Map<string, Promise<TranslationsLookup>>;
 	/** Set when Use Consent Ledger is on. */
 	ledger?: ConsentLedger;
 	/** Idempotent sending is on (ledger set and a window above 0). */
@@ -136,10 +155,12 @@ export async function prepareSend(
 	}
 	const recipientInput = String(recipientRaw ?? '');
 	const reading = recipientReading(this, itemIndex);
-	const phone = normalisePhone(recipientInput, { bareDigits: reading });
+	const defaultCountry = readDefaultCountry(this, itemIndex);
+	const phone = normalisePhone(recipientInput, { bareDigits: reading, defaultCountry });
 	if (!phone.ok) {
 		const isBareDigits = phone.problem === 'noCountryCode' && /^\d+$/.test(recipientInput.trim());
-		const hint = isBareDigits ? BARE_DIGITS_HINT[reading] : '';
+		const national = !defaultCountry && reading === 'refuse' && /^\s*(tel:)?\s*[(\d]/i.test(recipientInput) && !/^\s*(tel:)?\s*00/i.test(recipientInput);
+		const hint = [isBareDigits ? BARE_DIGITS_HINT[reading] : '', national ? DEFAULT_COUNTRY_HINT : ''].filter(Boolean).join(' ');
 		refuse(this, itemIndex, `Invalid recipient phone number "${recipientInput}"`, hint ? `${phone.reason} ${hint}` : phone.reason);
 	}
 
@@ -173,7 +194,28 @@ export async function prepareSend(
 	}
 	const lookup = await lookupPromise;
 	if (!lookup.ok) refuse(this, itemIndex, lookup.problem, lookup.fix);
-	const template = lookup.template;
+	let template = lookup.template;
+	let language: PreparedSend['language'];
+	const languageRequest = readLanguageRequest(this, itemIndex);
+	if (languageRequest.mode === 'matchRecipient') {
+		const translationsCache = (context.translationsCache ??= new Map());
+		let translationsPromise = translationsCache.get(template.name);
+		if (!translationsPromise) {
+			translationsPromise = lookupTranslations(this, context.credentials, template.name);
+			translationsCache.set(template.name, translationsPromise);
+		}
+		const translations = await translationsPromise;
+		if (!translations.ok) refuse(this, itemIndex, translations.problem, translations.fix);
+		const picked = pickTranslation(languageRequest, template, translations.translations);
+		template = picked.template;
+		language = { requested: languageRequest.text, ...picked.choice };
+	}
+	const recipientZone = readRecipientZone(this, itemIndex, {
+		country: phone.national?.country,
+		e164: phone.e164,
+		callingCode: phone.callingCode,
+	});
+	const localNow = recipientZone ? quietHoursAt(context.now(), recipientZone.zone, { hour: 0, minute: 0 }, { hour: 0, minute: 0 }).localNow : '';
 
 	const eligibility = checkTemplateEligibility(type, template);
 	if (!eligibility.allowed) {
@@ -185,7 +227,8 @@ export async function prepareSend(
 		);
 	}
 
-	const values = toSlotValues(this.getNodeParameter('variables.value', itemIndex, {}));
+	const rawValues = toSlotValues(this.getNodeParameter('variables.value', itemIndex, {}));
+	const values = recipientZone ? localiseDateTimes(rawValues, recipientZone.zone, template.language) : rawValues;
 	const built = buildTemplateComponents(template, values);
 	if (built.issues.length > 0) {
 		const lines = built.issues.map((issue) => `${issue.slot ? `${issue.slot}: ` : ''}${issue.problem}`);
@@ -293,5 +336,23 @@ export async function prepareSend(
 		consent,
 		serviceWindow,
 		idempotencyKey,
+		...(language ? { language } : {}),
+		...(recipientZone ? { recipientTime: { ...recipientZone, localTime: localNow } } : {}),
+		...deferral(this, itemIndex, type.value, recipientZone, context.now()),
 	};
+}
+
+/** Inside the recipient's quiet hours (Quiet Hours on, type not exempt): when to send instead. */
+function deferral(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	typeValue: string,
+	zone: ResolvedTimeZone | undefined,
+	nowMs: number,
+): Pick<PreparedSend, 'deferred'> {
+	const quiet = zone ? readQuietHours(ctx, itemIndex, typeValue) : undefined;
+	if (!zone || !quiet) return {};
+	const decision = quietHoursAt(nowMs, zone.zone, quiet.start, quiet.end);
+	if (!decision.inside || !decision.sendAt) return {};
+	return { deferred: { sendAt: decision.sendAt.utc, sendAtLocal: decision.sendAt.local, quietHours: quiet.label } };
 }
