@@ -41,10 +41,11 @@ export function deriveIdempotencyKey(input: {
 }): string {
 	// The callback data carries the execution id and item index: not part of what the message is.
 	const content = Object.fromEntries(Object.entries(input.body).filter(([name]) => name !== 'biz_opaque_callback_data'));
+	// A business-scoped user id is addressed with `recipient` instead of `to` (Meta, 2026): the same contact key.
 	const basis = input.explicitKey
 		? `explicit:${input.explicitKey}`
 		: input.correlationKey
-			? `workflow:${input.workflowId}|correlation:${input.correlationKey}|to:${String(content.to ?? '')}`
+			? `workflow:${input.workflowId}|correlation:${input.correlationKey}|to:${String(content.to ?? content.recipient ?? '')}`
 			: `workflow:${input.workflowId}|content:${stableStringify(content)}`;
 	return createHash('sha256').update(basis).digest('hex');
 }

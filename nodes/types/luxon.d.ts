@@ -25,6 +25,7 @@ declare module 'luxon' {
 	export class DateTime {
 		static fromMillis(ms: number, options?: DateTimeOptions): DateTime;
 		static fromISO(text: string, options?: DateTimeOptions): DateTime;
+		static utc(): DateTime;
 		readonly isValid: boolean;
 		readonly hour: number;
 		readonly minute: number;
@@ -35,7 +36,8 @@ declare module 'luxon' {
 		setZone(zone: string): DateTime;
 		setLocale(locale: string): DateTime;
 		toUTC(): DateTime;
-		toISO(): string | null;
+		startOf(unit: 'year' | 'month' | 'day' | 'hour' | 'minute'): DateTime;
+		toISO(options?: { suppressMilliseconds?: boolean }): string | null;
 		toMillis(): number;
 		toLocaleString(format?: Intl.DateTimeFormatOptions): string;
 	}

@@ -178,4 +178,20 @@ describe('Send Notification: customer data in real n8n', () => {
 		expect((result.body as Json[])[0].to).toBe('+14155550123');
 		expect(messagesSent()).toHaveLength(1);
 	});
+
+	it('sends to a business-scoped user id with `recipient` instead of `to`, priced and timed by its country', async () => {
+		const items = [{ phone: 'BR.13491208655302741918' }, { phone: 'US.ENT.11815799212886844830' }, { phone: 'XX-123' }];
+		const result = await runOnce(n8n, sendNode(), items);
+		const out = result.body as Json[];
+		expect(out[0]).toMatchObject({ to: 'BR.13491208655302741918', estimatedCost: { market: 'Brazil', country: 'BR' } });
+		expect(out[0].messageId).toMatch(/^wamid\./);
+		expect(out[1].to).toBe('US.ENT.11815799212886844830');
+		expect(out[1].recipientTime.reason).toMatch(/United States has several time zones/);
+		expect(out[2].error).toMatchObject({ outcome: 'not_sent' });
+		const bodies = messagesSent();
+		expect(bodies.map((body) => [body.recipient, body.to])).toEqual([
+			['BR.13491208655302741918', undefined],
+			['US.ENT.11815799212886844830', undefined],
+		]);
+	});
 });

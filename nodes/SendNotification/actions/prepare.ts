@@ -2,7 +2,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { ConsentDecision } from '../../shared/consent';
+import { normaliseContact, type ConsentDecision } from '../../shared/consent';
 import { checkContent, type ContentFinding } from '../../shared/contentPolicy';
 import type { ConsentLedger } from '../../shared/ledger';
 import { deriveIdempotencyKey } from '../../shared/idempotency';
@@ -98,6 +98,18 @@ function toSlotValues(raw: unknown): Record<string, SlotValue> {
 	return values;
 }
 
+/** A BSUID as the consent ledger accepts it, as a recipient: `e164` holds the id (the contact key everywhere). */
+function businessScopedUserId(input: string) {
+	const contact = normaliseContact(input);
+	if (!contact.ok || contact.kind !== 'userId') return undefined;
+	return { ok: true as const, e164: contact.id, callingCode: '', national: undefined, bsuidCountry: contact.id.slice(0, 2) };
+}
+
+/** The addressing field of a message body: `to` for a phone number, `recipient` for a BSUID (Meta, 2026). */
+function addressOf(to: string, isBsuid: boolean): IDataObject {
+	return isBsuid ? { recipient: to } : { to };
+}
+
 /** Where a bare digit string is refused, the way out if the field really holds Meta's wa_id. */
 const BARE_DIGITS_HINT: Readonly<Record<BareDigitsReading, string>> = {
 	refuse: 'If this field holds WhatsApp IDs from Meta’s webhooks (wa_id), set Recipient Format to WhatsApp ID.',
@@ -156,7 +168,9 @@ export async function prepareSend(
 	const recipientInput = String(recipientRaw ?? '');
 	const reading = recipientReading(this, itemIndex);
 	const defaultCountry = readDefaultCountry(this, itemIndex);
-	const phone = normalisePhone(recipientInput, { bareDigits: reading, defaultCountry });
+	// A business-scoped user id (username users without a shared number) is sent as `recipient`, not `to`.
+	const bsuid = businessScopedUserId(recipientInput);
+	const phone = bsuid ? bsuid : normalisePhone(recipientInput, { bareDigits: reading, defaultCountry });
 	if (!phone.ok) {
 		const isBareDigits = phone.problem === 'noCountryCode' && /^\d+$/.test(recipientInput.trim());
 		const national = !defaultCountry && reading === 'refuse' && /^\s*(tel:)?\s*[(\d]/i.test(recipientInput) && !/^\s*(tel:)?\s*00/i.test(recipientInput);
@@ -211,7 +225,7 @@ export async function prepareSend(
 		language = { requested: languageRequest.text, ...picked.choice };
 	}
 	const recipientZone = readRecipientZone(this, itemIndex, {
-		country: phone.national?.country,
+		country: bsuid ? bsuid.bsuidCountry : phone.national?.country,
 		e164: phone.e164,
 		callingCode: phone.callingCode,
 	});
@@ -256,7 +270,7 @@ export async function prepareSend(
 	const body: IDataObject = {
 		messaging_product: 'whatsapp',
 		recipient_type: 'individual',
-		to: phone.e164,
+		...addressOf(phone.e164, bsuid !== undefined),
 		type: 'template',
 		template: {
 			name: template.name,
@@ -299,7 +313,7 @@ export async function prepareSend(
 		freeFormBody = {
 			messaging_product: 'whatsapp',
 			recipient_type: 'individual',
-			to: phone.e164,
+			...addressOf(phone.e164, bsuid !== undefined),
 			type: 'text',
 			text: { preview_url: false, body: built.renderedText },
 			biz_opaque_callback_data: body.biz_opaque_callback_data,
