@@ -58,7 +58,7 @@ export const sendNotificationProperties: INodeProperties[] = [
 		default: '',
 		placeholder: '+49 151 23456789',
 		description:
-			'The customer’s WhatsApp number in international format (spaces, dashes, dots and brackets are removed; 00 is read as +), a national number with Default Country set, or a business-scoped user ID (e.g. US.13491208655302741918) for users who share a username instead of a number.',
+			'The customer’s WhatsApp number in international format (spaces, dashes, dots and brackets are removed; 00 is read as +), a national number with Default Country set, or a business-scoped user ID (e.g. US.13491208655302741918) for users who share a username instead of a number',
 		hint: 'Include the country code, e.g. +44 7700 900123, or set Default Country',
 	},
 	{
