@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 
+import { localiseDateTimes } from '../../nodes/SendNotification/actions/customerData';
 import { formatDateTimeFor, parseClockTime, quietHoursAt, resolveTimeZone } from '../../nodes/shared/localTime';
 
 const at = (iso: string) => DateTime.fromISO(iso, { setZone: true }).toMillis();
@@ -70,5 +71,25 @@ describe('date_time values in the recipient’s zone and language', () => {
 	});
 	it('leaves text that is not a timestamp alone', () => {
 		expect(formatDateTimeFor('next Friday', 'UTC', 'en')).toBeUndefined();
+	});
+});
+
+describe('date_time template variables (Send Notification 1.1)', () => {
+	it('replaces an ISO timestamp with the recipient’s local wording and leaves the rest', () => {
+		const out = localiseDateTimes(
+			{
+				body_1: 'Ana',
+				body_2: { type: 'date_time', value: '2026-12-05T09:30:00Z' },
+				body_3: { type: 'date_time', fallback_value: 'next Friday' },
+				body_4: { type: 'date_time', fallback_value: '2026-03-29T07:30:00Z' },
+			},
+			'Europe/Lisbon',
+			'pt_PT',
+		);
+		expect(out.body_1).toBe('Ana');
+		expect(out.body_2).toEqual({ type: 'date_time', fallback_value: 'sábado, 5 de dezembro de 2026 às 9:30' });
+		expect(out.body_3).toEqual({ type: 'date_time', fallback_value: 'next Friday' });
+		// after the spring change Lisbon is UTC+1
+		expect(out.body_4).toEqual({ type: 'date_time', fallback_value: 'domingo, 29 de março de 2026 às 8:30' });
 	});
 });
