@@ -82,7 +82,7 @@ describe('date_time template variables (Send Notification 1.1)', () => {
 				body_2: { type: 'date_time', value: '2026-12-05T09:30:00Z' },
 				body_3: { type: 'date_time', fallback_value: 'next Friday' },
 				body_4: { type: 'date_time', fallback_value: '2026-03-29T07:30:00Z' },
-			},
+			} as unknown as Parameters<typeof localiseDateTimes>[0],
 			'Europe/Lisbon',
 			'pt_PT',
 		);
