@@ -66,6 +66,8 @@ describe('Send Notification: customer data in real n8n', () => {
 			{ phone: '0151 234567', country: 'DE' },
 			{ phone: '0151 2345678', country: '' },
 			{ phone: '+44 7700 900123', country: 'DE' },
+			{ phone: '0151 2345678', country: 'Germany' },
+			{ phone: '0151 2345678', country: 'ZZ' },
 		];
 		const result = await runOnce(n8n, sendNode({ defaultCountry: '={{ $json.country }}' }), items);
 		expect(result.status).toBe(200);
@@ -79,17 +81,22 @@ describe('Send Notification: customer data in real n8n', () => {
 			null,
 			null,
 			'+447700900123',
+			'+491512345678',
+			null,
 		]);
+		expect(refusal(out[9])).toMatch(/Default Country "ZZ" has no numbering rules/);
 		expect(refusal(out[5])).toMatch(/not a valid Germany \(DE\) number: after the 0 it has 9 digits/);
 		expect(refusal(out[6])).toMatch(/set Default Country/);
 		// Before: without Default Country every national number was refused; nothing wrong reached Meta.
-		expect(messagesSent().map((body) => body.to)).toEqual([
-			'+491512345678',
-			'+5551987654321',
+		// (sorted: the second message to the same German number waits for Meta's pair limit)
+		expect(messagesSent().map((body) => body.to).sort()).toEqual([
 			'+14155550123',
 			'+447700900123',
-			'+919876543210',
 			'+447700900123',
+			'+491512345678',
+			'+491512345678',
+			'+5551987654321',
+			'+919876543210',
 		]);
 	});
 
