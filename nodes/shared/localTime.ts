@@ -68,12 +68,17 @@ export interface QuietHoursDecision {
 	sendAt?: { utc: string; local: string };
 }
 
+/** The local wall-clock time of an instant in a zone, ISO with offset. */
+export function localTimeIn(nowMs: number, zone: string): string {
+	return DateTime.fromMillis(nowMs, { zone }).toISO() ?? '';
+}
+
 const minutesOf = (t: ClockTime) => t.hour * 60 + t.minute;
 
 /** Whether `nowMs` falls inside [start, end) local time in `zone` (crossing midnight when start > end). */
 export function quietHoursAt(nowMs: number, zone: string, start: ClockTime, end: ClockTime): QuietHoursDecision {
 	const local = DateTime.fromMillis(nowMs, { zone });
-	const localNow = local.toISO() ?? '';
+	const localNow = localTimeIn(nowMs, zone);
 	const now = local.hour * 60 + local.minute;
 	const from = minutesOf(start);
 	const to = minutesOf(end);

@@ -22,7 +22,7 @@ import {
 } from './customerData';
 import { locatorKey, lookupTemplate, lookupTranslations, readLocator, type TemplateLookup, type TranslationsLookup } from './templateSource';
 import type { LanguageChoice } from '../../shared/locale';
-import { quietHoursAt, type ResolvedTimeZone } from '../../shared/localTime';
+import { localTimeIn, quietHoursAt, type ResolvedTimeZone } from '../../shared/localTime';
 
 /** Meta's limit for biz_opaque_callback_data. */
 const CALLBACK_DATA_MAX = 512;
@@ -105,6 +105,12 @@ function businessScopedUserId(input: string) {
 	return { ok: true as const, e164: contact.id, callingCode: '', national: undefined, bsuidCountry: contact.id.slice(0, 2) };
 }
 
+/** Written without '+' or '00' (a national number), where Default Country would help. */
+function looksNational(input: string): boolean {
+	const text = input.trim().replace(/^tel:\s*/i, '');
+	return /^[(\d]/.test(text) && !text.startsWith('00');
+}
+
 /** The addressing field of a message body: `to` for a phone number, `recipient` for a BSUID (Meta, 2026). */
 function addressOf(to: string, isBsuid: boolean): IDataObject {
 	return isBsuid ? { recipient: to } : { to };
@@ -173,7 +179,7 @@ export async function prepareSend(
 	const phone = bsuid ? bsuid : normalisePhone(recipientInput, { bareDigits: reading, defaultCountry });
 	if (!phone.ok) {
 		const isBareDigits = phone.problem === 'noCountryCode' && /^\d+$/.test(recipientInput.trim());
-		const national = !defaultCountry && reading === 'refuse' && /^\s*(tel:)?\s*[(\d]/i.test(recipientInput) && !/^\s*(tel:)?\s*00/i.test(recipientInput);
+		const national = !defaultCountry && reading === 'refuse' && looksNational(recipientInput);
 		const hint = [isBareDigits ? BARE_DIGITS_HINT[reading] : '', national ? DEFAULT_COUNTRY_HINT : ''].filter(Boolean).join(' ');
 		refuse(this, itemIndex, `Invalid recipient phone number "${recipientInput}"`, hint ? `${phone.reason} ${hint}` : phone.reason);
 	}
@@ -208,28 +214,12 @@ export async function prepareSend(
 	}
 	const lookup = await lookupPromise;
 	if (!lookup.ok) refuse(this, itemIndex, lookup.problem, lookup.fix);
-	let template = lookup.template;
-	let language: PreparedSend['language'];
-	const languageRequest = readLanguageRequest(this, itemIndex);
-	if (languageRequest.mode === 'matchRecipient') {
-		const translationsCache = (context.translationsCache ??= new Map());
-		let translationsPromise = translationsCache.get(template.name);
-		if (!translationsPromise) {
-			translationsPromise = lookupTranslations(this, context.credentials, template.name);
-			translationsCache.set(template.name, translationsPromise);
-		}
-		const translations = await translationsPromise;
-		if (!translations.ok) refuse(this, itemIndex, translations.problem, translations.fix);
-		const picked = pickTranslation(languageRequest, template, translations.translations);
-		template = picked.template;
-		language = { requested: languageRequest.text, ...picked.choice };
-	}
+	const { template, language } = await translationFor(this, itemIndex, context, lookup.template);
 	const recipientZone = readRecipientZone(this, itemIndex, {
 		country: bsuid ? bsuid.bsuidCountry : phone.national?.country,
 		e164: phone.e164,
 		callingCode: phone.callingCode,
 	});
-	const localNow = recipientZone ? quietHoursAt(context.now(), recipientZone.zone, { hour: 0, minute: 0 }, { hour: 0, minute: 0 }).localNow : '';
 
 	const eligibility = checkTemplateEligibility(type, template);
 	if (!eligibility.allowed) {
@@ -351,9 +341,30 @@ export async function prepareSend(
 		serviceWindow,
 		idempotencyKey,
 		...(language ? { language } : {}),
-		...(recipientZone ? { recipientTime: { ...recipientZone, localTime: localNow } } : {}),
+		...(recipientZone ? { recipientTime: { ...recipientZone, localTime: localTimeIn(context.now(), recipientZone.zone) } } : {}),
 		...deferral(this, itemIndex, type.value, recipientZone, context.now()),
 	};
+}
+
+/** Template Language: Match Recipient picks the item's translation; the translations are listed once per execution. */
+async function translationFor(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	context: PrepareContext,
+	selected: MessageTemplate,
+): Promise<{ template: MessageTemplate; language?: PreparedSend['language'] }> {
+	const request = readLanguageRequest(ctx, itemIndex);
+	if (request.mode !== 'matchRecipient') return { template: selected };
+	const cache = (context.translationsCache ??= new Map());
+	let listing = cache.get(selected.name);
+	if (!listing) {
+		listing = lookupTranslations(ctx, context.credentials, selected.name);
+		cache.set(selected.name, listing);
+	}
+	const translations = await listing;
+	if (!translations.ok) refuse(ctx, itemIndex, translations.problem, translations.fix);
+	const picked = pickTranslation(request, selected, translations.translations);
+	return { template: picked.template, language: { requested: request.text, ...picked.choice } };
 }
 
 /** Inside the recipient's quiet hours (Quiet Hours on, type not exempt): when to send instead. */

@@ -155,8 +155,8 @@ export async function sendNotifications(this: IExecuteFunctions): Promise<INodeE
 		if (send.deferred && quietHoursOn) deferred.push(deferredItem(items[send.itemIndex], send));
 		else due.push(send);
 	}
-	prepared.length = 0;
-	prepared.push(...due);
+	// Only the due items go on to Dry Run / dispatch below.
+	prepared.splice(0, prepared.length, ...due);
 	const answer = (sentOrRefused: INodeExecutionData[]): INodeExecutionData[][] => {
 		const main = sentOrRefused.filter((item) => item !== undefined);
 		return quietHoursOn ? [main, deferred] : [main];
