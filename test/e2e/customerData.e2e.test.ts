@@ -68,6 +68,7 @@ describe('Send Notification: customer data in real n8n', () => {
 			{ phone: '+44 7700 900123', country: 'DE' },
 			{ phone: '0151 2345678', country: 'Germany' },
 			{ phone: '0151 2345678', country: 'ZZ' },
+			{ phone: '+354 611 2345', country: 'IS' },
 		];
 		const result = await runOnce(n8n, sendNode({ defaultCountry: '={{ $json.country }}' }), items);
 		expect(result.status).toBe(200);
@@ -83,6 +84,7 @@ describe('Send Notification: customer data in real n8n', () => {
 			'+447700900123',
 			'+491512345678',
 			null,
+			'+3546112345',
 		]);
 		expect(refusal(out[9])).toMatch(/Default Country "ZZ" has no numbering rules/);
 		expect(refusal(out[5])).toMatch(/not a valid Germany \(DE\) number: after the 0 it has 9 digits/);
@@ -91,6 +93,7 @@ describe('Send Notification: customer data in real n8n', () => {
 		// (sorted: the second message to the same German number waits for Meta's pair limit)
 		expect(messagesSent().map((body) => body.to).sort()).toEqual([
 			'+14155550123',
+			'+3546112345',
 			'+447700900123',
 			'+447700900123',
 			'+491512345678',

@@ -20,30 +20,43 @@ function refuse(ctx: IExecuteFunctions, itemIndex: number, problem: string, fix:
 
 const isV11 = (ctx: IExecuteFunctions) => ctx.getNode().typeVersion >= 1.1;
 
-/** Default Country (per item, e.g. {{ $json.billing.country }}); undefined when empty or on version 1. */
-export function readDefaultCountry(ctx: IExecuteFunctions, itemIndex: number): NumberingPlan | undefined {
-	if (!isV11(ctx)) return undefined;
+export interface DefaultCountry {
+	plan?: NumberingPlan;
+	/** Set but not usable: only an error when the number needs it (a national number). */
+	unusable?: { problem: string; fix: string };
+}
+
+/**
+ * Default Country (per item, e.g. {{ $json.billing.country }}); empty on version 1. A code without numbering rules
+ * does not stop a number written with + or 00 (an order from any country may carry one).
+ */
+export function readDefaultCountry(ctx: IExecuteFunctions, itemIndex: number): DefaultCountry {
+	if (!isV11(ctx)) return {};
 	const raw = ctx.getNodeParameter('defaultCountry', itemIndex, '') as unknown;
-	if (raw === null || raw === undefined) return undefined;
+	if (raw === null || raw === undefined) return {};
 	if (typeof raw !== 'string') {
-		refuse(ctx, itemIndex, `Default Country is ${typeof raw === 'object' ? 'an object' : `a ${typeof raw}`}, not a country code`, 'Map the field that holds the two-letter ISO country code, e.g. {{ $json.billing.country }}');
+		return {
+			unusable: {
+				problem: `Default Country is ${typeof raw === 'object' ? 'an object' : `a ${typeof raw}`}, not a country code`,
+				fix: 'Map the field that holds the two-letter ISO country code, e.g. {{ $json.billing.country }}',
+			},
+		};
 	}
-	if (raw.trim() === '') return undefined;
+	if (raw.trim() === '') return {};
 	const plan = numberingPlanOf(raw);
-	if (!plan) {
-		const looksLikeCode = /^[A-Za-z]{2}$/.test(raw.trim());
-		refuse(
-			ctx,
-			itemIndex,
-			looksLikeCode
-				? `Default Country "${raw.trim()}" has no numbering rules in this node yet`
-				: `Default Country "${raw}" is not a two-letter ISO 3166 country code`,
-			looksLikeCode
-				? 'Write this recipient’s number with + and the country code, or clear Default Country for it. The README lists the supported countries.'
-				: 'Use the ISO code, e.g. DE, BR, US, GB, IN (WooCommerce billing.country and Shopify country_code hold it)',
-		);
-	}
-	return plan;
+	if (plan) return { plan };
+	const looksLikeCode = /^[A-Za-z]{2}$/.test(raw.trim());
+	return {
+		unusable: looksLikeCode
+			? {
+					problem: `Default Country "${raw.trim()}" has no numbering rules in this node yet`,
+					fix: 'Write this recipient’s number with + and the country code. The README lists the supported countries.',
+				}
+			: {
+					problem: `Default Country "${raw}" is not a two-letter ISO 3166 country code`,
+					fix: 'Use the ISO code, e.g. DE, BR, US, GB, IN (WooCommerce billing.country and Shopify country_code hold it)',
+				},
+	};
 }
 
 /** Added to a refusal of a number without + or 00 when no Default Country is set (version 1.1). */

@@ -176,10 +176,13 @@ export async function prepareSend(
 	const defaultCountry = readDefaultCountry(this, itemIndex);
 	// A business-scoped user id (username users without a shared number) is sent as `recipient`, not `to`.
 	const bsuid = businessScopedUserId(recipientInput);
-	const phone = bsuid ? bsuid : normalisePhone(recipientInput, { bareDigits: reading, defaultCountry });
+	const phone = bsuid ? bsuid : normalisePhone(recipientInput, { bareDigits: reading, defaultCountry: defaultCountry.plan });
 	if (!phone.ok) {
+		if (defaultCountry.unusable && looksNational(recipientInput)) {
+			refuse(this, itemIndex, `${defaultCountry.unusable.problem}, so "${recipientInput}" cannot be placed`, defaultCountry.unusable.fix);
+		}
 		const isBareDigits = phone.problem === 'noCountryCode' && /^\d+$/.test(recipientInput.trim());
-		const national = !defaultCountry && reading === 'refuse' && looksNational(recipientInput);
+		const national = !defaultCountry.plan && !defaultCountry.unusable && reading === 'refuse' && looksNational(recipientInput);
 		const hint = [isBareDigits ? BARE_DIGITS_HINT[reading] : '', national ? DEFAULT_COUNTRY_HINT : ''].filter(Boolean).join(' ');
 		refuse(this, itemIndex, `Invalid recipient phone number "${recipientInput}"`, hint ? `${phone.reason} ${hint}` : phone.reason);
 	}
