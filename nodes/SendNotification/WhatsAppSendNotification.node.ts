@@ -12,7 +12,8 @@ export class WhatsAppSendNotification implements INodeType {
 		name: 'whatsAppSendNotification',
 		icon: { light: 'file:../icons/whatsapp.svg', dark: 'file:../icons/whatsapp.dark.svg' },
 		group: ['output'],
-		// 1.1: a Recipient Phone Number without '+' or '00' is refused unless Recipient Format is WhatsApp ID.
+		// 1.1: a Recipient Phone Number without '+' or '00' is refused unless Recipient Format is WhatsApp ID or a
+		// Default Country places it; 1.1 also has Template Language, Recipient Time Zone and Quiet Hours.
 		version: [1, 1.1],
 		defaultVersion: 1.1,
 		subtitle: '={{ $parameter["notificationType"] ? "Send " + $parameter["notificationType"] : "Send notification" }}',
@@ -20,7 +21,8 @@ export class WhatsAppSendNotification implements INodeType {
 			'Send an approved WhatsApp template as one of the ten allowed notification types, checked, paced and priced',
 		defaults: { name: 'WhatsApp Send Notification' },
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		// With Quiet Hours on (1.1), a second output holds the items deferred to the end of the recipient's night.
+		outputs: `={{ $parameter["quietHours"] === true ? [{ type: "${NodeConnectionTypes.Main}" }, { type: "${NodeConnectionTypes.Main}", displayName: "Deferred" }] : ["${NodeConnectionTypes.Main}"] }}`,
 		usableAsTool: true,
 		credentials: [
 			{ name: 'whatsAppCloudApi', required: true },
