@@ -30,7 +30,7 @@ import {
 } from '../shared/consent';
 import { ConsentLedger, LedgerError, attempt, type RecordResult } from '../shared/ledger';
 import { toEpochMs } from '../shared/window';
-import type { ConsentEvent, MessageReceivedEvent, WebhookContact, WebhookEvent } from '../shared/webhooks';
+import { redactForLog, type ConsentEvent, type MessageReceivedEvent, type WebhookContact, type WebhookEvent } from '../shared/webhooks';
 
 export const LEDGER_SOURCE = 'WhatsApp reply';
 export const MARKETING_OPT_OUT_SOURCE = 'WhatsApp marketing opt-out (error 131050)';
@@ -54,6 +54,15 @@ const NO_WINDOW_TYPES = new Set(['system']);
 /** The id the ledger keys the contact on: the phone-based wa_id, else the business-scoped user id. */
 export function contactIdOf(contact: WebhookContact): string {
 	return contact.waId ?? contact.userId ?? contact.key;
+}
+
+/** The contact as logs may carry it: the ledger's keyed hash (never the number), when the id is usable. */
+function contactKeyForLog(ledger: ConsentLedger, contact: WebhookContact | string): string | undefined {
+	try {
+		return ledger.contactKey(typeof contact === 'string' ? contact : contactIdOf(contact)).key;
+	} catch {
+		return undefined;
+	}
 }
 
 function failure(error: LedgerError): LedgerNote {
@@ -248,7 +257,7 @@ export async function recordInLedger(
 	const log = { workflowId: ctx.getWorkflow().id, node: ctx.getNode().name };
 	const opened = await attempt(async () => await ConsentLedger.open(ctx, { workflowId: String(ctx.getWorkflow().id ?? ''), executionId: '' }));
 	if (!opened.ok) {
-		ctx.logger.error(`WhatsApp trigger: the consent ledger could not be opened, nothing recorded: ${opened.error.message}`, log);
+		ctx.logger.error(`WhatsApp trigger: the consent ledger could not be opened, nothing recorded: ${redactForLog(opened.error.message)}`, log);
 		for (const event of events) {
 			if (consentEvents.includes(event as ConsentEvent) || event.event === 'messageReceived' || event.event === 'windowOpened' || event.event === 'windowRenewed') {
 				notes.set(event, failure(opened.error));
@@ -268,9 +277,10 @@ export async function recordInLedger(
 		});
 		if (done.ok) notes.set(event, done.value);
 		else {
-			ctx.logger.error(`WhatsApp trigger: ${event.event} of message ${event.messageId} was not recorded in the consent ledger: ${done.error.message}`, {
+			ctx.logger.error(`WhatsApp trigger: ${event.event} of message ${event.messageId} was not recorded in the consent ledger: ${redactForLog(done.error.message)}`, {
 				...log,
 				eventId: event.eventId,
+				contactKey: contactKeyForLog(ledger, event.contact),
 			});
 			notes.set(event, failure(done.error));
 		}
@@ -295,7 +305,10 @@ export async function recordInLedger(
 			});
 		}
 		else {
-			ctx.logger.error(`WhatsApp trigger: the inbound time was not recorded in the consent ledger: ${done.error.message}`, log);
+			ctx.logger.error(`WhatsApp trigger: the inbound time was not recorded in the consent ledger: ${redactForLog(done.error.message)}`, {
+				...log,
+				contactKey: contactKeyForLog(ledger, contact),
+			});
 			inboundNotes.set(contact, failure(done.error));
 		}
 	}
