@@ -37,7 +37,7 @@ interface RawRequest {
 }
 interface AnsweredResponse {
 	statusCode: number;
-	once(event: 'finish' | 'close', listener: () => void): unknown;
+	end: (...args: unknown[]) => unknown;
 }
 interface PlainResponse {
 	status(code: number): PlainResponse;
@@ -161,24 +161,23 @@ function cheapRefusal(req: RawRequest): { code: number; reason: string; body: st
 }
 
 /**
- * The delivery's duplicate keys are claimed (in flight) until n8n's answer is out: a 2xx that reached the socket
- * means the execution was stored (n8n answers after storing it) and the keys are remembered as seen; any other
- * ending (n8n could not store it, the connection dropped) releases them, so Meta's redelivery is processed again.
+ * The delivery's duplicate keys are claimed (in flight) until n8n answers it: n8n answers 2xx only once the execution
+ * is stored, so then the keys are remembered as seen; any other answer (n8n could not store it) releases them, so
+ * Meta's redelivery is processed again. n8n's answer is caught where it ends the response, which it does even when
+ * Meta has hung up meanwhile (a timeout): the stored execution then still counts, and the redelivery is a duplicate.
  */
 function settleWhenAnswered(ctx: IWebhookFunctions, memory: TriggerMemory, result: ProcessResult): void {
 	const res = ctx.getResponseObject() as unknown as AnsweredResponse;
+	const end = res.end;
 	let settled = false;
-	res.once('finish', () => {
-		if (settled) return;
-		settled = true;
-		if (res.statusCode >= 200 && res.statusCode < 300) memory.dedupe.commit(result.claimed, Date.now());
-		else giveBack(memory, result);
-	});
-	res.once('close', () => {
-		if (settled) return;
-		settled = true;
-		giveBack(memory, result);
-	});
+	res.end = function (this: unknown, ...args: unknown[]) {
+		if (!settled) {
+			settled = true;
+			if (res.statusCode >= 200 && res.statusCode < 300) memory.dedupe.commit(result.claimed, Date.now());
+			else giveBack(memory, result);
+		}
+		return end.apply(this, args);
+	};
 }
 
 /** Forgets a delivery that was not handed off: its changes count as new when Meta redelivers them. */

@@ -118,11 +118,10 @@ function fakeLedgerApi(options: Json): unknown {
 	return { statusCode: 200, body: { count: 1 } };
 }
 
-/** n8n answers the accepted delivery (after storing the execution) with this status. */
+/** n8n answers the accepted delivery (2xx only after storing the execution) with this status. */
 function n8nAnswers(res: FakeResponse, code: number): void {
 	res.statusCode = code;
-	res.emit('finish');
-	res.emit('close');
+	res.end();
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -251,12 +250,19 @@ describe('Session Window Trigger: nothing lost after the 200 (item 3)', () => {
 		expect(itemsOf(copy.result)).toEqual([]);
 	});
 
-	it('a connection dropped before the answer releases the delivery', async () => {
+	it('Meta hanging up before the answer changes nothing: what n8n stored counts, what it did not is processed again', async () => {
 		const trigger = newTrigger();
-		const raw = inbound([{ from: '4512345678', id: 'wamid.H3', text: 'hello' }]);
-		const first = await post(trigger, raw);
-		first.res.emit('close');
-		expect(itemsOf((await post(trigger, raw)).result).length).toBeGreaterThan(0);
+		const stored = inbound([{ from: '4512345678', id: 'wamid.H3', text: 'hello' }]);
+		const first = await post(trigger, stored);
+		first.res.emit('close'); // Meta timed out
+		n8nAnswers(first.res, 200); // …and n8n stored the execution anyway
+		expect(itemsOf((await post(trigger, stored)).result)).toEqual([]);
+
+		const lost = inbound([{ from: '4512345678', id: 'wamid.H4', text: 'hello' }]);
+		const second = await post(trigger, lost);
+		second.res.emit('close');
+		n8nAnswers(second.res, 500);
+		expect(itemsOf((await post(trigger, lost)).result).length).toBeGreaterThan(0);
 	});
 
 	it('answers 503 and keeps the delivery unseen when an opt-out cannot be written to the ledger', async () => {
