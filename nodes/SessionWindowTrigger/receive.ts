@@ -6,6 +6,7 @@
  * opt-out or opt-in could not be written is answered 503 so that Meta redelivers it.
  */
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 import { createHash, timingSafeEqual } from 'crypto';
 
 import { compileKeywords, splitKeywordList } from '../shared/optOutKeywords';
@@ -289,6 +290,6 @@ export async function receiveWebhook(this: IWebhookFunctions): Promise<IWebhookR
 		return await handOff(this, memory, result, options);
 	} catch (error) {
 		giveBack(memory, result);
-		throw error;
+		throw error instanceof NodeOperationError ? error : new NodeOperationError(this.getNode(), error as Error);
 	}
 }
