@@ -257,7 +257,7 @@ export async function recordInLedger(
 	const log = { workflowId: ctx.getWorkflow().id, node: ctx.getNode().name };
 	const opened = await attempt(async () => await ConsentLedger.open(ctx, { workflowId: String(ctx.getWorkflow().id ?? ''), executionId: '' }));
 	if (!opened.ok) {
-		ctx.logger.error(`WhatsApp trigger: the consent ledger could not be opened, nothing recorded: ${redactForLog(opened.error.message)}`, log);
+		ctx.logger.error(`WhatsApp trigger: the consent ledger could not be opened, nothing recorded: ${redactForLog(opened.error.message, { quoted: true })}`, log);
 		for (const event of events) {
 			if (consentEvents.includes(event as ConsentEvent) || event.event === 'messageReceived' || event.event === 'windowOpened' || event.event === 'windowRenewed') {
 				notes.set(event, failure(opened.error));
@@ -277,7 +277,7 @@ export async function recordInLedger(
 		});
 		if (done.ok) notes.set(event, done.value);
 		else {
-			ctx.logger.error(`WhatsApp trigger: ${event.event} of message ${event.messageId} was not recorded in the consent ledger: ${redactForLog(done.error.message)}`, {
+			ctx.logger.error(`WhatsApp trigger: ${event.event} of message ${event.messageId} was not recorded in the consent ledger: ${redactForLog(done.error.message, { quoted: true })}`, {
 				...log,
 				eventId: event.eventId,
 				contactKey: contactKeyForLog(ledger, event.contact),
@@ -305,7 +305,7 @@ export async function recordInLedger(
 			});
 		}
 		else {
-			ctx.logger.error(`WhatsApp trigger: the inbound time was not recorded in the consent ledger: ${redactForLog(done.error.message)}`, {
+			ctx.logger.error(`WhatsApp trigger: the inbound time was not recorded in the consent ledger: ${redactForLog(done.error.message, { quoted: true })}`, {
 				...log,
 				contactKey: contactKeyForLog(ledger, contact),
 			});

@@ -211,7 +211,7 @@ async function handOff(ctx: IWebhookFunctions, memory: TriggerMemory, result: Pr
 			notes = await recordInLedger(ctx, result.events, readLedgerPolicy(ctx), Date.now());
 		} catch (error) {
 			// recordInLedger reports ledger failures per event; this only guards against the unexpected.
-			ctx.logger.error(`WhatsApp trigger: consent ledger recording failed: ${redactForLog((error as Error).message)}`, logContext(ctx));
+			ctx.logger.error(`WhatsApp trigger: consent ledger recording failed: ${redactForLog((error as Error).message, { quoted: true })}`, logContext(ctx));
 		}
 		const unrecorded = consentWriteFailed(result.events, notes);
 		if (unrecorded.length > 0) {

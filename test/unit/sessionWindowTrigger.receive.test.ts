@@ -9,6 +9,8 @@ import { createHmac, randomUUID } from 'node:crypto';
 
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
+import docs from '../fixtures/meta/meta_docs_webhook_examples.json';
+import openapi from '../fixtures/meta/webhook_examples_from_facebook_openapi.json';
 import { receiveWebhook } from '../../nodes/SessionWindowTrigger/receive';
 import { MAX_WEBHOOK_BYTES } from '../../nodes/shared/webhooks';
 
@@ -345,4 +347,51 @@ describe('Session Window Trigger: logs carry ids, never numbers, names or text (
 		other.logs = trigger.logs;
 		return other;
 	}
+
+	/** Every phone number, WhatsApp id, name and text of a payload: what must never reach the log. */
+	function privateValues(payload: unknown): string[] {
+		const found = new Set<string>();
+		const walk = (value: unknown, key = ''): void => {
+			if (Array.isArray(value)) return value.forEach((v) => walk(v, key));
+			if (value && typeof value === 'object') return Object.entries(value).forEach(([k, v]) => walk(v, k));
+			if (typeof value !== 'string') return;
+			if (['wa_id', 'from', 'recipient_id', 'phone', 'display_phone_number', 'input'].includes(key) && /\d{7,}/.test(value)) found.add(value.replace(/\D/g, ''));
+			if (['name', 'formatted_name', 'first_name', 'last_name', 'body', 'caption', 'title', 'text', 'description'].includes(key) && value.length >= 4) found.add(value);
+		};
+		walk(payload);
+		return [...found];
+	}
+
+	it.each([...Object.entries(docs), ...Object.entries(openapi)].filter(([k, v]) => !k.startsWith('_') && Array.isArray((v as Json)?.entry)))(
+		"Meta's example %s: no private value in any log line, with a ledger that echoes what it is given",
+		async (_name, example) => {
+			const { _doc, ...payload } = example as Json;
+			void _doc;
+			// As sent (years old: the stale path), and re-stamped to now (the ledger path).
+			const restamped = JSON.parse(JSON.stringify(payload).replace(/"timestamp":"\d+"/g, `"timestamp":"${nowSeconds()}"`).replace(/"time":\d+/g, `"time":${nowSeconds()}`));
+			const logs: LogLine[] = [];
+			const echoing = (options: Json) => {
+				// n8n's API quotes the values it refuses; the network layer names what it was doing.
+				if (String(options.url).includes('/rows')) return { statusCode: 400, body: { message: `Invalid value "${privateValues(options.body).slice(0, 3).join(' ')}"` } };
+				return fakeLedgerApi(options);
+			};
+			for (const body of [payload, restamped]) {
+				const raw = Buffer.from(JSON.stringify(body));
+				const trigger = newTrigger({ recordInLedger: true, events: ['messageReceived', 'window', 'statusUpdate', 'consent', 'templateUpdate', 'otherUpdate'] });
+				trigger.logs = logs;
+				trigger.ledger = (url) => echoing({ url, method: 'POST', body: { data: [{ raw: body }] } });
+				const accepted = await post(trigger, raw);
+				if (accepted.res.statusCode < 300) n8nAnswers(accepted.res, 200);
+				await post(trigger, raw); // duplicate
+				await post(newTriggerLike(trigger), raw, { 'x-hub-signature-256': sign(raw, 'wrong') });
+				const notJson = Buffer.from(`${raw.toString('utf8').slice(0, 400)} trailing`);
+				await post(newTriggerLike(trigger), notJson);
+			}
+			expect(logs.length).toBeGreaterThan(0);
+			const text = logs.map((l) => `${l.message} ${JSON.stringify(l.meta ?? {})}`).join('\n');
+			const digitsOnly = text.replace(/[^\d\n]/g, ' ');
+			const leaks = privateValues(payload).filter((v) => (/^\d+$/.test(v) ? digitsOnly.includes(v) || text.includes(v) : text.includes(v)));
+			expect(leaks).toEqual([]);
+		},
+	);
 });

@@ -163,6 +163,9 @@ describe('redactForLog and LogThrottle', () => {
 			'contact "[number]" and [number], HTTP 400 in 12 ms, wamid.HBgLMTY1MDM4Nzk0Mzk',
 		);
 		expect(redactForLog('x'.repeat(1000)).length).toBeLessThan(310);
+		expect(redactForLog(`HTTP 400: Invalid value "Ana Luíza: STOP" in 'wa_consent' (n8n's API)`, { quoted: true })).toBe(
+			`HTTP 400: Invalid value "…" in "…" (n8n's API)`,
+		);
 	});
 
 	it('is linear on long digit and separator runs', () => {
