@@ -24,13 +24,19 @@ export const APP_SECRET_REREAD_MS = 10_000;
 /** At most one refusal warning (401/400/413) per trigger in this interval; the others are counted. */
 export const REFUSAL_LOG_INTERVAL_MS = 60_000;
 
+export interface KeptSecrets {
+	value: string;
+	verifyToken: string;
+	readAtMs: number;
+}
+
 export interface TriggerMemory {
 	dedupe: RecentKeys;
 	windows: WindowTracker;
-	/** The credential's App Secret as last read, and when. */
-	appSecret?: { value: string; readAtMs: number };
+	/** The credential's App Secret and Webhook Verify Token as last read, and when. */
+	appSecret?: KeptSecrets;
 	/** The credential read in progress: concurrent calls wait for it instead of reading again. */
-	appSecretRead?: Promise<string>;
+	appSecretRead?: Promise<KeptSecrets>;
 	refusalLog: LogThrottle;
 	/** Changes dropped because they were older than Meta's 7-day redelivery horizon. */
 	staleDropped: number;

@@ -25,7 +25,7 @@ import {
 	type WebhookEvent,
 } from '../shared/webhooks';
 import { recordInLedger, readPolicy } from './ledgerRecording';
-import { DEDUPE_TTL_MS, needsAppSecretRead, triggerMemory, type TriggerMemory } from './memory';
+import { DEDUPE_TTL_MS, needsAppSecretRead, triggerMemory, type KeptSecrets, type TriggerMemory } from './memory';
 
 /** The body of the 200 that acknowledges a delivery, whether this node answers early or n8n answers (responseData). */
 export const ACK_BODY = 'EVENT_RECEIVED';
@@ -75,17 +75,26 @@ async function handshake(ctx: IWebhookFunctions): Promise<IWebhookResponseData> 
 			'This is a WhatsApp Session Window Trigger callback. Meta calls it with hub.mode=subscribe, hub.verify_token and hub.challenge.',
 		);
 	}
-	const credentials = await getCloudCredentials(ctx);
-	if (!credentials.webhookVerifyToken || !sameSecret(token, credentials.webhookVerifyToken)) {
-		ctx.logger.warn(
-			credentials.webhookVerifyToken
-				? 'WhatsApp webhook verification refused: hub.verify_token does not match the Webhook Verify Token of the credential'
-				: 'WhatsApp webhook verification refused: the credential has no Webhook Verify Token',
-			logContext(ctx),
+	// The same kept, throttled credential read as for deliveries: wrong tokens cannot make n8n read it on every call.
+	const memory = triggerMemory(memoryKey(ctx));
+	let secrets = await currentSecrets(ctx, memory, false);
+	if (!secrets.verifyToken || !sameSecret(token, secrets.verifyToken)) secrets = await currentSecrets(ctx, memory, true);
+	if (!secrets.verifyToken || !sameSecret(token, secrets.verifyToken)) {
+		return refuse(
+			ctx,
+			memory,
+			403,
+			secrets.verifyToken
+				? 'verification: hub.verify_token does not match the Webhook Verify Token of the credential'
+				: 'verification: the credential has no Webhook Verify Token',
+			'The verify token does not match the Webhook Verify Token of the WhatsApp Cloud API credential.',
 		);
-		return reply(ctx, 403, 'The verify token does not match the Webhook Verify Token of the WhatsApp Cloud API credential.');
 	}
 	return reply(ctx, 200, challenge);
+}
+
+function memoryKey(ctx: IWebhookFunctions): string {
+	return `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}:${ctx.getMode()}`;
 }
 
 function readLedgerPolicy(ctx: IWebhookFunctions) {
@@ -96,20 +105,27 @@ function readLedgerPolicy(ctx: IWebhookFunctions) {
 	});
 }
 
-/** The App Secret from the credential, read by one call at a time: concurrent callers share the read. */
-async function readAppSecret(ctx: IWebhookFunctions, memory: TriggerMemory): Promise<string> {
+/** App Secret and verify token from the credential, read by one call at a time: concurrent callers share the read. */
+async function readSecrets(ctx: IWebhookFunctions, memory: TriggerMemory): Promise<KeptSecrets> {
 	if (!memory.appSecretRead) {
 		memory.appSecretRead = (async () => {
 			try {
-				const { appSecret } = await getCloudCredentials(ctx);
-				memory.appSecret = { value: appSecret, readAtMs: Date.now() };
-				return appSecret;
+				const { appSecret, webhookVerifyToken } = await getCloudCredentials(ctx);
+				memory.appSecret = { value: appSecret, verifyToken: webhookVerifyToken, readAtMs: Date.now() };
+				return memory.appSecret;
 			} finally {
 				memory.appSecretRead = undefined;
 			}
 		})();
 	}
 	return await memory.appSecretRead;
+}
+
+/** The kept secrets if fresh (and, after a mismatch, not re-readable yet); otherwise a fresh read. */
+async function currentSecrets(ctx: IWebhookFunctions, memory: TriggerMemory, afterMismatch: boolean): Promise<KeptSecrets> {
+	const kept = memory.appSecret;
+	if (kept && !needsAppSecretRead(kept, Date.now(), afterMismatch)) return kept;
+	return await readSecrets(ctx, memory);
 }
 
 /**
@@ -125,13 +141,11 @@ async function checkSignature(
 	raw: Buffer | undefined,
 	header: string | string[] | undefined,
 ): Promise<SignatureCheck> {
-	const kept = memory.appSecret;
-	let check: SignatureCheck | undefined;
-	if (kept && !needsAppSecretRead(kept, Date.now(), false)) {
-		check = verifySignature(raw, header, kept.value);
-		if (check.valid || !needsAppSecretRead(kept, Date.now(), true)) return check;
-	}
-	return verifySignature(raw, header, await readAppSecret(ctx, memory));
+	const first = await currentSecrets(ctx, memory, false);
+	const check = verifySignature(raw, header, first.value);
+	if (check.valid) return check;
+	const second = await currentSecrets(ctx, memory, true);
+	return second === first ? check : verifySignature(raw, header, second.value);
 }
 
 /** A refusal: answered at once, logged at most once a minute per trigger (with the count held back). */
@@ -244,7 +258,7 @@ async function handOff(ctx: IWebhookFunctions, memory: TriggerMemory, result: Pr
 export async function receiveWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	if (this.getWebhookName() === 'setup') return await handshake(this);
 
-	const memory = triggerMemory(`${this.getWorkflow().id ?? ''}:${this.getNode().id}:${this.getMode()}`);
+	const memory = triggerMemory(memoryKey(this));
 	const req = this.getRequestObject() as unknown as RawRequest;
 	const early = cheapRefusal(req);
 	if (early) return refuse(this, memory, early.code, early.reason, early.body);

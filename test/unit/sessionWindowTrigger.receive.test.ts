@@ -54,6 +54,8 @@ interface Trigger {
 	/** What the fake ledger API does (default: it works, with an empty history). */
 	ledger?: (url: string) => unknown;
 	params: Json;
+	/** Set for a GET handshake. */
+	query?: Json;
 }
 
 function newTrigger(params: Json = {}, ledger?: Trigger['ledger']): Trigger {
@@ -81,7 +83,8 @@ async function post(
 	}
 	const log = (level: string) => (message: string, meta?: unknown) => trigger.logs.push({ level, message, meta });
 	const ctx = {
-		getWebhookName: () => 'default',
+		getWebhookName: () => (trigger.query ? 'setup' : 'default'),
+		getQueryData: () => trigger.query,
 		getRequestObject: () => req,
 		getResponseObject: () => res,
 		getWorkflow: () => ({ id: trigger.workflowId }),
@@ -203,6 +206,18 @@ describe('Session Window Trigger: refused before the credential is read (item 12
 		const warnings = trigger.logs.filter((l) => l.level === 'warn');
 		expect(warnings).toHaveLength(1);
 		expect(warnings[0].message).toMatch(/refused \(401\)/);
+	});
+
+	it('answers the handshake from the kept credential: wrong verify tokens read it at most once', async () => {
+		const trigger = newTrigger();
+		trigger.query = { 'hub.mode': 'subscribe', 'hub.verify_token': 'verify', 'hub.challenge': '42' };
+		const ok = await post(trigger, Buffer.alloc(0), {});
+		expect([ok.res.statusCode, ok.res.body]).toEqual([200, '42']);
+		trigger.query = { 'hub.mode': 'subscribe', 'hub.verify_token': 'guess', 'hub.challenge': '42' };
+		const wrong = await Promise.all(Array.from({ length: 100 }, () => post(trigger, Buffer.alloc(0), {})));
+		expect(wrong.every((w) => w.res.statusCode === 403)).toBe(true);
+		expect(trigger.credentialReads).toBe(1);
+		expect(trigger.logs.filter((l) => l.level === 'warn')).toHaveLength(1);
 	});
 
 	it('reads the credential once for concurrent first calls', async () => {
