@@ -21,10 +21,12 @@ import {
 	WebhookContext,
 	WorkflowExecute,
 } from 'n8n-core';
+import { commonPollingParameters } from 'n8n-core/dist/nodes-loader/constants';
 import {
 	ICredentialsHelper,
 	NodeHelpers,
 	Workflow,
+	createRunExecutionData,
 	isExpression,
 	type ICredentialDataDecryptedObject,
 	type ICredentials,
@@ -34,10 +36,10 @@ import {
 	type INode,
 	type INodeCredentialsDetails,
 	type INodeExecutionData,
+	type INodeParameters,
 	type INodeType,
 	type INodeTypes,
 	type IRun,
-	type IRunExecutionData,
 	type ITaskData,
 	type IVersionedNodeType,
 	type IWebhookData,
@@ -64,13 +66,19 @@ export const NODE_TYPE = {
 export const CLOUD = 'whatsAppCloudApi';
 export const LEDGER = 'whatsAppNotificationsLedgerApi';
 
+/** What n8n's node loader adds to a node type's description: Poll Times for polling nodes (none of ours uses CORS). */
+function asLoaded(type: INodeType): INodeType {
+	if (type.description.polling) type.description.properties.unshift(...commonPollingParameters);
+	return type;
+}
+
 /** The package's node types, as n8n's loader would register them (package name + node name). */
 class PackageNodeTypes implements INodeTypes {
 	private readonly types: Record<string, INodeType | IVersionedNodeType> = {
-		[NODE_TYPE.send]: new WhatsAppSendNotification(),
-		[NODE_TYPE.consent]: new WhatsAppCheckConsent(),
-		[NODE_TYPE.trigger]: new WhatsAppSessionWindowTrigger(),
-		[NODE_TYPE.poll]: new WhatsAppTemplateStatusPoll(),
+		[NODE_TYPE.send]: asLoaded(new WhatsAppSendNotification()),
+		[NODE_TYPE.consent]: asLoaded(new WhatsAppCheckConsent()),
+		[NODE_TYPE.trigger]: asLoaded(new WhatsAppSessionWindowTrigger()),
+		[NODE_TYPE.poll]: asLoaded(new WhatsAppTemplateStatusPoll()),
 	};
 
 	getByName(nodeType: string): INodeType | IVersionedNodeType {
@@ -220,7 +228,7 @@ export class NodeHarness {
 			type: spec.type,
 			typeVersion: spec.typeVersion ?? this.latestVersion(spec.type),
 			position: [0, 0],
-			parameters: spec.parameters ?? {},
+			parameters: (spec.parameters ?? {}) as INodeParameters,
 			credentials,
 			...(spec.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 		};
@@ -290,18 +298,9 @@ export class NodeHarness {
 		const mode: WorkflowExecuteMode = 'manual';
 		const additionalData = this.additionalData(executionId, mode, workflow);
 		const input: INodeExecutionData[] = items.map((json, i) => ({ json, pairedItem: { item: i } }));
-		const runExecutionData: IRunExecutionData = {
-			version: 1,
-			startData: {},
-			resultData: { runData: {} },
-			executionData: {
-				contextData: {},
-				metadata: {},
-				nodeExecutionStack: [{ node, data: { main: [input] }, source: null }],
-				waitingExecution: {},
-				waitingExecutionSource: {},
-			},
-		} as IRunExecutionData;
+		const runExecutionData = createRunExecutionData({
+			executionData: { nodeExecutionStack: [{ node, data: { main: [input] }, source: null }] },
+		});
 		const engine = new WorkflowExecute(additionalData, mode, runExecutionData);
 		const run = await engine.processRunExecutionData(workflow);
 		const task = run.data.resultData.runData[node.name]?.[0];
@@ -321,8 +320,8 @@ export class NodeHarness {
 		const additionalData = this.additionalData(String(++executionCounter), mode, workflow);
 		const context = new PollContext(workflow, node, additionalData, mode, 'activate');
 		const result = await new TriggersAndPollers().runPollFunction(workflow, node, context);
-		// n8n saves static data after a poll when it changed; the test keeps the same object across polls.
-		Object.assign(staticData, workflow.staticData);
+		// n8n stores the static data as JSON after a poll that changed it; the test keeps it across polls.
+		Object.assign(staticData, JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject);
 		return result;
 	}
 
