@@ -37,7 +37,7 @@ describe('Check Consent on n8n-core', () => {
 			[e164Of(3), true, 'optedIn'],
 		]);
 		expect(out[0].order).toBe('SO-1'); // the item's own fields pass through
-		expect(pairedItemsOf(result.outputs)).toEqual([0, 1, 2]);
+		expect(pairedItemsOf(result)).toEqual([0, 1, 2]);
 	});
 
 	it('an opt-out recorded later wins, and Split Output routes items to Consented / Not Consented', async () => {
@@ -50,7 +50,7 @@ describe('Check Consent on n8n-core', () => {
 		expect(result.outputs).toHaveLength(2);
 		expect(jsonOf(result.outputs[0]).map((o) => o.contact)).toEqual([e164Of(1)]);
 		expect(jsonOf(result.outputs[1]).map((o) => [o.contact, o.consent.reason])).toEqual([[e164Of(2), 'optedOut']]);
-		expect(pairedItemsOf(result.outputs)).toEqual([0, 1]);
+		expect(pairedItemsOf(result)).toEqual([0, 1]);
 		// The state row of contact 2 moved forward to the opt-out (a conditional update through the API).
 		const state = world.ledger.rowsOf(STATE_TABLE).filter((r) => r.contactId === e164Of(2));
 		expect(state.map((r) => r.consent)).toEqual(['withdrawn']);
@@ -81,7 +81,7 @@ describe('Check Consent on n8n-core', () => {
 			[null, false],
 		]);
 		expect(out[2].consentFromItem.note).toMatch(/withdrew/);
-		expect(pairedItemsOf(result.outputs)).toEqual([0, 1, 2]);
+		expect(pairedItemsOf(result)).toEqual([0, 1, 2]);
 	});
 
 	it('with continue-on-fail, an unusable contact becomes an error item in place; without it, the run stops on that item', async () => {
@@ -94,7 +94,7 @@ describe('Check Consent on n8n-core', () => {
 		expect(out).toHaveLength(3);
 		expect(out[1].error.message).toMatch(/not usable/);
 		expect(out[1].error.description).toBeTruthy();
-		expect(pairedItemsOf(tolerant.outputs)).toEqual([0, 1, 2]);
+		expect(pairedItemsOf(tolerant)).toEqual([0, 1, 2]);
 	});
 
 	it('refuses an opt-in without a real source, naming the item, and records the others', async () => {
@@ -117,7 +117,7 @@ describe('Check Consent on n8n-core', () => {
 		expect(out[0].recorded).toMatchObject({ action: 'optIn' });
 		expect(out[1].error.message).toMatch(/Not recorded/);
 		expect(world.ledger.rowsOf(EVENTS_TABLE).map((r) => r.contactId)).toEqual([e164Of(1)]);
-		expect(pairedItemsOf(result.outputs)).toEqual([0, 1]);
+		expect(pairedItemsOf(result)).toEqual([0, 1]);
 	});
 
 	it('Get History returns the events; Erase Contact deletes them and keeps only a tombstone', async () => {

@@ -31,6 +31,7 @@ import {
 	type ICredentialDataDecryptedObject,
 	type ICredentials,
 	type ICredentialType,
+	type IExecuteFunctions,
 	type IDataObject,
 	type IHttpRequestOptions,
 	type INode,
@@ -66,9 +67,27 @@ export const NODE_TYPE = {
 export const CLOUD = 'whatsAppCloudApi';
 export const LEDGER = 'whatsAppNotificationsLedgerApi';
 
+/**
+ * The items the node's execute() returned, before the engine fills in a missing pairedItem (WorkflowExecute does so
+ * when input and output have the same number of items): the tests assert what the node itself sets.
+ */
+let lastRawOutputs: INodeExecutionData[][] = [];
+
 /** What n8n's node loader adds to a node type's description: Poll Times for polling nodes (none of ours uses CORS). */
 function asLoaded(type: INodeType): INodeType {
 	if (type.description.polling) type.description.properties.unshift(...commonPollingParameters);
+	const execute = type.execute;
+	if (execute) {
+		type.execute = async function (this: IExecuteFunctions) {
+			const outputs = await execute.call(this);
+			if (Array.isArray(outputs)) {
+				lastRawOutputs = outputs.map((output: INodeExecutionData[] | null) =>
+					(output ?? []).map((item) => ({ json: {}, pairedItem: structuredClone(item.pairedItem) })),
+				);
+			}
+			return outputs;
+		};
+	}
 	return type;
 }
 
@@ -198,8 +217,10 @@ export interface NodeSpec {
 
 export interface ExecuteResult {
 	run: IRun;
-	/** The node's output items per output, when it ran. */
+	/** The node's output items per output, when it ran (after the engine's processing). */
 	outputs: INodeExecutionData[][];
+	/** The pairedItem of every item exactly as the node returned it (no engine fill-in). */
+	rawOutputs: INodeExecutionData[][];
 	/** The node's task (error, hints, timing). */
 	task: ITaskData;
 	/** The error that stopped the execution, if any. */
@@ -301,6 +322,7 @@ export class NodeHarness {
 		const runExecutionData = createRunExecutionData({
 			executionData: { nodeExecutionStack: [{ node, data: { main: [input] }, source: null }] },
 		});
+		lastRawOutputs = [];
 		const engine = new WorkflowExecute(additionalData, mode, runExecutionData);
 		const run = await engine.processRunExecutionData(workflow);
 		const task = run.data.resultData.runData[node.name]?.[0];
@@ -308,6 +330,7 @@ export class NodeHarness {
 			run,
 			task,
 			outputs: (task?.data?.main ?? []).map((output) => output ?? []),
+			rawOutputs: lastRawOutputs,
 			error: run.data.resultData.error,
 		};
 	}
@@ -392,9 +415,12 @@ function safeJson(raw: Buffer): IDataObject {
 	}
 }
 
-/** Every item carries a pairedItem pointing at an input item that exists. */
-export function pairedItemsOf(outputs: INodeExecutionData[][]): number[] {
-	return outputs.flat().map((item) => {
+/**
+ * The input index each output item of the node points at, from the items as the node returned them (-1 where it set
+ * no pairedItem); all outputs, in order.
+ */
+export function pairedItemsOf(result: Pick<ExecuteResult, 'rawOutputs'>): number[] {
+	return result.rawOutputs.flat().map((item) => {
 		const paired = item.pairedItem;
 		if (typeof paired === 'number') return paired;
 		if (Array.isArray(paired)) return paired[0]?.item ?? -1;

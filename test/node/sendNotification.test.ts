@@ -37,7 +37,7 @@ describe('Send Notification on n8n-core', () => {
 			template: { name: 'shipping_update', language: 'en_US', category: 'UTILITY' },
 			renderedText: expect.stringContaining('Hi Customer 1, your order SO-1001 has shipped'),
 		});
-		expect(pairedItemsOf(result.outputs)).toEqual([0, 1, 2]);
+		expect(pairedItemsOf(result)).toEqual([0, 1, 2]);
 		// n8n's request helper applied the credential's generic authentication.
 		expect(messagePosts().every((post) => post.headers.authorization === `Bearer ${world.emulator.options.accessToken}`)).toBe(true);
 	});
@@ -57,7 +57,7 @@ describe('Send Notification on n8n-core', () => {
 		expect(out[1].error).toMatchObject({ title: 'Refused before sending', outcome: 'not_sent', retryable: false });
 		expect(out[1].error.message).toMatch(/0151 2345 6002/);
 		expect(out[2].messageId).toMatch(/^wamid\./);
-		expect(pairedItemsOf(tolerant.outputs)).toEqual([0, 1, 2]);
+		expect(pairedItemsOf(tolerant)).toEqual([0, 1, 2]);
 		expect(messagePosts().map((p) => (p.body as Json).to)).toEqual([e164Of(1), e164Of(3)]);
 	});
 
@@ -100,7 +100,7 @@ describe('Send Notification on n8n-core', () => {
 		expect(out.map((o) => o.attempts).sort()).toEqual([1, 2]);
 		expect(world.emulator.state.stats.pairRejections).toBe(1);
 		expect(world.emulator.state.messages).toHaveLength(2);
-		expect(pairedItemsOf(result.outputs)).toEqual([0, 1]);
+		expect(pairedItemsOf(result)).toEqual([0, 1]);
 	});
 
 	it('stops after Max Retries and, with continue-on-fail, reports the error with its code on the item', async () => {
@@ -108,7 +108,7 @@ describe('Send Notification on n8n-core', () => {
 		const result = await world.harness.execute(send({}, { maxRetries: 0 }, { continueOnFail: true }), [shopper(1)]);
 		const [out] = jsonOf(result.outputs);
 		expect(out.error).toMatchObject({ code: 130429, outcome: 'not_sent', attempts: 1 });
-		expect(pairedItemsOf(result.outputs)).toEqual([0]);
+		expect(pairedItemsOf(result)).toEqual([0]);
 	});
 
 	it('without continue-on-fail, a Meta error stops the run with a NodeApiError on that item', async () => {
@@ -133,7 +133,7 @@ describe('Send Notification on n8n-core', () => {
 				body: { to: e164Of(1), type: 'template', template: { name: 'shipping_update' } },
 			},
 		});
-		expect(pairedItemsOf(result.outputs)).toEqual([0, 1]);
+		expect(pairedItemsOf(result)).toEqual([0, 1]);
 	});
 
 	describe('with the consent ledger', () => {
@@ -151,7 +151,7 @@ describe('Send Notification on n8n-core', () => {
 			expect(out[0].consent).toMatchObject({ granted: true });
 			expect(out[1]).toMatchObject({ skipped: 'no consent', consent: { granted: false } });
 			expect(messagePosts().map((p) => (p.body as Json).to)).toEqual([e164Of(1)]);
-			expect(pairedItemsOf(result.outputs)).toEqual([0, 1]);
+			expect(pairedItemsOf(result)).toEqual([0, 1]);
 		});
 
 		it('falls back to the template when Meta says the window closed (131047) although the ledger had it open', async () => {
@@ -189,7 +189,7 @@ describe('Send Notification on n8n-core', () => {
 			expect(String(out.error.message)).toMatch(/HTTP 500/);
 			expect(out.error.description).toBeTruthy();
 			expect(messagePosts()).toHaveLength(0);
-			expect(pairedItemsOf(result.outputs)).toEqual([0]);
+			expect(pairedItemsOf(result)).toEqual([0]);
 		});
 	});
 });
