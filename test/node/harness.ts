@@ -16,6 +16,7 @@ process.env.N8N_LOG_LEVEL ??= 'silent';
 
 import {
 	ExecutionLifecycleHooks,
+	HookContext,
 	PollContext,
 	TriggersAndPollers,
 	WebhookContext,
@@ -232,7 +233,8 @@ let executionCounter = 0;
 export class NodeHarness {
 	readonly nodeTypes = new PackageNodeTypes();
 	readonly credentialsHelper: TestCredentialsHelper;
-	private readonly webhookBaseUrl: string;
+	/** Base of the URLs getNodeWebhookUrl answers (n8n's WEBHOOK_URL + /webhook). */
+	webhookBaseUrl: string;
 
 	constructor(options: HarnessOptions) {
 		this.credentialsHelper = new TestCredentialsHelper({ ...options.credentials });
@@ -245,6 +247,7 @@ export class NodeHarness {
 		);
 		return {
 			id: `node-${spec.type.split('.')[1]}`,
+			webhookId: `webhook-${spec.type.split('.')[1]}`,
 			name: spec.name ?? 'Node Under Test',
 			type: spec.type,
 			typeVersion: spec.typeVersion ?? this.latestVersion(spec.type),
@@ -346,6 +349,30 @@ export class NodeHarness {
 		// n8n stores the static data as JSON after a poll that changed it; the test keeps it across polls.
 		Object.assign(staticData, JSON.parse(JSON.stringify(workflow.staticData)) as IDataObject);
 		return result;
+	}
+
+	/** Runs one of the trigger's webhook methods (checkExists / create / delete) as n8n does on (de)activation. */
+	async webhookMethod(spec: NodeSpec, method: 'checkExists' | 'create' | 'delete'): Promise<boolean> {
+		const node = this.node(spec);
+		const workflow = this.workflow(node, {}, spec.workflowId);
+		const mode: WorkflowExecuteMode = 'trigger';
+		const additionalData = this.additionalData(String(++executionCounter), mode, workflow);
+		const nodeType = this.nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
+		const description = nodeType.description.webhooks?.find((w) => w.name === 'default');
+		if (!description) throw new Error(`${node.type} has no default webhook`);
+		const webhookData: IWebhookData = {
+			httpMethod: description.httpMethod as IWebhookData['httpMethod'],
+			node: node.name,
+			path: String(description.path),
+			webhookDescription: description,
+			workflowId: String(workflow.id),
+			workflowExecuteAdditionalData: additionalData,
+			webhookId: node.webhookId,
+		};
+		const context = new HookContext(workflow, node, additionalData, mode, 'activate', webhookData);
+		const fn = nodeType.webhookMethods?.default?.[method];
+		if (!fn) throw new Error(`${node.type} has no webhook method ${method}`);
+		return await fn.call(context);
 	}
 
 	/** Calls the node's webhook() for one HTTP request, as n8n's webhook service does. */

@@ -2,6 +2,10 @@
  * The Session Window Trigger's webhook() with n8n-core's WebhookContext: Meta's handshake, signed deliveries
  * (signature good / bad / missing), duplicates, and what it records in the consent ledger (fake data-table API).
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { graph } from '../emulator/testkit';
 import { NODE_TYPE, type NodeSpec } from './harness';
 import { EVENTS_TABLE, STATE_TABLE, VERIFY_TOKEN, e164Of, inboundPayload, recordOptIns, signedDelivery, useWorld } from './world';
 
@@ -95,5 +99,61 @@ describe('Session Window Trigger on n8n-core', () => {
 		expect(replied?.status).toBe(200);
 		const optOut = itemsOf(response).find((i) => i.event === 'optOutRequest');
 		expect(optOut?.ledger).toMatchObject({ recorded: false, error: expect.stringMatching(/HTTP 500/) });
+	});
+
+	describe('registration (automatic: the subscribed_apps override)', () => {
+		let callback: http.Server;
+		let automatic: NodeSpec;
+		/** Set: the callback answers this status instead of reaching the trigger. */
+		let callbackAnswers: number | undefined;
+		beforeAll(async () => {
+			// n8n's webhook endpoint, played by a server that hands each GET to the trigger's webhook() (Meta's handshake).
+			callback = http.createServer((req, res) => {
+				const url = new URL(req.url ?? '/', 'http://callback');
+				if (callbackAnswers) {
+					res.writeHead(callbackAnswers).end();
+					return;
+				}
+				world.harness
+					.webhook(automatic, { method: 'GET', query: Object.fromEntries(url.searchParams) })
+					.then(({ replied }) => res.writeHead(replied?.status ?? 500).end(replied?.body ?? ''))
+					.catch(() => res.writeHead(500).end());
+			});
+			await new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve));
+			world.harness.webhookBaseUrl = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/webhook`;
+		});
+		afterAll(async () => {
+			await new Promise<void>((resolve) => callback.close(() => resolve()));
+		});
+		beforeEach(() => {
+			automatic = { ...trigger, parameters: { registration: 'automatic' } };
+		});
+		const override = async () => {
+			const answer = await graph(world.emulator, 'GET', `${world.emulator.options.wabaId}/subscribed_apps`);
+			return (answer.body.data as Json[]).map((app) => app.override_callback_uri).filter(Boolean);
+		};
+
+		it('activation points the account at this workflow after Meta verified it; deactivation removes the override', async () => {
+			expect(await world.harness.webhookMethod(automatic, 'checkExists')).toBe(false);
+			expect(await world.harness.webhookMethod(automatic, 'create')).toBe(true);
+			const [uri] = await override();
+			expect(uri).toMatch(new RegExp(`^${world.harness.webhookBaseUrl}/webhook-whatsAppSessionWindowTrigger/webhook$`));
+			expect(await world.harness.webhookMethod(automatic, 'checkExists')).toBe(true);
+
+			expect(await world.harness.webhookMethod(automatic, 'delete')).toBe(true);
+			expect(await override()).toEqual([]);
+		});
+
+		it("a callback Meta cannot verify makes activation fail with Meta's reason, and nothing is registered", async () => {
+			callbackAnswers = 404; // e.g. n8n's WEBHOOK_URL points somewhere else
+			try {
+				const failed = world.harness.webhookMethod(automatic, 'create');
+				await expect(failed).rejects.toMatchObject({ name: 'NodeApiError' });
+				await expect(failed).rejects.toThrow(/callback|verify|webhook/i);
+				expect(await override()).toEqual([]);
+			} finally {
+				callbackAnswers = undefined;
+			}
+		});
 	});
 });
