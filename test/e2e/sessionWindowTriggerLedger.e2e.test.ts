@@ -84,13 +84,20 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 	const itemsOf = (execution: Json) => nodeOutput(execution, TRIGGER_NAME).map((i: Json) => i.json);
 
 	/** Sends an inbound text through the emulator (signed webhook to the trigger) and returns the trigger's items. */
+	/** Sends an inbound message and waits for the execution that carries it (status webhooks start executions too). */
 	async function inbound(waId: string, text: string): Promise<{ wamid: string; items: Json[] }> {
-		const before = (await finished(workflowId)).length;
 		const sent = await control(emulator, 'POST', 'inbound', { from: `+${waId}`, name: 'Ana', text });
 		expect(sent.status).toBe(200);
-		const [execution] = await waitForExecutions(workflowId, before, 1);
-		expect(execution).toBeDefined();
-		return { wamid: sent.body.wamid, items: itemsOf(execution) };
+		const wamid = String(sent.body.wamid);
+		const deadline = Date.now() + 30_000;
+		while (Date.now() < deadline) {
+			for (const execution of await finished(workflowId)) {
+				const items = itemsOf(execution);
+				if (items.some((item: Json) => item.messageId === wamid)) return { wamid, items };
+			}
+			await sleep(150);
+		}
+		throw new Error(`no trigger execution carries the inbound message ${wamid}`);
 	}
 
 	function consentNode(parameters: Json) {
