@@ -38,7 +38,7 @@ import {
 } from '../shared/consent';
 import { ConsentLedger, LedgerError, attempt, type RecordResult } from '../shared/ledger';
 import { toEpochMs } from '../shared/window';
-import type { ConsentEvent, MessageReceivedEvent, WebhookContact, WebhookEvent } from '../shared/webhooks';
+import { redactForLog, type ConsentEvent, type MessageReceivedEvent, type WebhookContact, type WebhookEvent } from '../shared/webhooks';
 
 export const LEDGER_SOURCE = 'WhatsApp reply';
 export const MARKETING_OPT_OUT_SOURCE = 'WhatsApp marketing opt-out (error 131050)';
@@ -85,6 +85,15 @@ const NO_CONTACT_ID: LedgerNote = {
 	error: 'The webhook names neither a wa_id nor a business-scoped user id for this contact, so nothing was recorded.',
 	fix: 'Look at the raw webhook in the execution: Meta sends contacts[].wa_id and/or user_id with every message.',
 };
+
+/** The contact as logs may carry it: the ledger's keyed hash (never the number), when the id is usable. */
+function contactKeyForLog(ledger: ConsentLedger, contact: WebhookContact | string): string | undefined {
+	try {
+		return ledger.contactKey(typeof contact === 'string' ? contact : contactIdOf(contact)).key;
+	} catch {
+		return undefined;
+	}
+}
 
 function failure(error: LedgerError): LedgerNote {
 	return { recorded: false, error: error.message, fix: error.fix };
@@ -291,7 +300,7 @@ export async function recordInLedger(
 	const log = { workflowId: ctx.getWorkflow().id, node: ctx.getNode().name };
 	const opened = await attempt(async () => await ConsentLedger.open(ctx, { workflowId: String(ctx.getWorkflow().id ?? ''), executionId: '' }));
 	if (!opened.ok) {
-		ctx.logger.error(`WhatsApp trigger: the consent ledger could not be opened, nothing recorded: ${opened.error.message}`, log);
+		ctx.logger.error(`WhatsApp trigger: the consent ledger could not be opened, nothing recorded: ${redactForLog(opened.error.message, { quoted: true })}`, log);
 		for (const event of events) {
 			if (consentEvents.includes(event as ConsentEvent) || event.event === 'messageReceived' || event.event === 'windowOpened' || event.event === 'windowRenewed') {
 				notes.set(event, failure(opened.error));
@@ -304,7 +313,7 @@ export async function recordInLedger(
 	// Links first: the consent events below then see the history of both ids.
 	for (const [waId, userId] of identityPairs(events)) {
 		const linked = await attempt(async () => await ledger.linkIdentities(waId, userId));
-		if (!linked.ok) ctx.logger.error(`WhatsApp trigger: a wa_id and business-scoped user id of one contact were not linked in the consent ledger: ${linked.error.message}`, log);
+		if (!linked.ok) ctx.logger.error(`WhatsApp trigger: a wa_id and business-scoped user id of one contact were not linked in the consent ledger: ${redactForLog(linked.error.message, { quoted: true })}`, log);
 	}
 
 	// One at a time and in order: a "STOP" then "START" in one delivery must see each other.
@@ -319,9 +328,10 @@ export async function recordInLedger(
 		});
 		if (done.ok) notes.set(event, done.value);
 		else {
-			ctx.logger.error(`WhatsApp trigger: ${event.event} of message ${event.messageId} was not recorded in the consent ledger: ${done.error.message}`, {
+			ctx.logger.error(`WhatsApp trigger: ${event.event} of message ${event.messageId} was not recorded in the consent ledger: ${redactForLog(done.error.message, { quoted: true })}`, {
 				...log,
 				eventId: event.eventId,
+				contactKey: contactKeyForLog(ledger, event.contact),
 			});
 			notes.set(event, failure(done.error));
 		}
@@ -346,7 +356,10 @@ export async function recordInLedger(
 			});
 		}
 		else {
-			ctx.logger.error(`WhatsApp trigger: the inbound time was not recorded in the consent ledger: ${done.error.message}`, log);
+			ctx.logger.error(`WhatsApp trigger: the inbound time was not recorded in the consent ledger: ${redactForLog(done.error.message, { quoted: true })}`, {
+				...log,
+				contactKey: contactKeyForLog(ledger, contact),
+			});
 			inboundNotes.set(contact, failure(done.error));
 		}
 	}

@@ -1,6 +1,7 @@
 /** The Graph API endpoints (everything outside /_emulator/). Each handler returns the JSON body or throws GraphError. */
 import {
 	GraphError,
+	errBsuidNotSupported,
 	errCallbackVerification,
 	errInvalidCursor,
 	errInvalidParameter,
@@ -448,10 +449,17 @@ function sendMessage(ctx: Ctx, phoneId: string, req: GraphRequest): Json {
 
 	checkThroughput(s, phoneId);
 
-	if (b.to === undefined || b.to === null || b.to === '') throw errParamRequired('to');
-	const to = String(b.to);
-	const waId = to.replace(/\D/g, '');
-	if (waId.length < 5) throw errInvalidParameter(`Invalid recipient: "${to}" is not a valid phone number`);
+	// Meta (2026): `to` is a phone number; `recipient` a business-scoped user ID (BSUID, or parent BSUID
+	// CC.ENT.…) for users with a username; when both are present `to` wins.
+	const hasTo = !(b.to === undefined || b.to === null || b.to === '');
+	const bsuid = !hasTo && typeof b.recipient === 'string' && b.recipient !== '' ? b.recipient : undefined;
+	if (!hasTo && !bsuid) throw errParamRequired('to');
+	if (bsuid !== undefined && !BSUID_PATTERN.test(bsuid)) {
+		throw errInvalidParameter(`Invalid recipient: "${bsuid}" is not a business-scoped user ID`);
+	}
+	const to = bsuid ?? String(b.to);
+	const waId = bsuid ?? to.replace(/\D/g, '');
+	if (!bsuid && waId.length < 5) throw errInvalidParameter(`Invalid recipient: "${to}" is not a valid phone number`);
 	const type = b.type === undefined ? 'text' : String(b.type).toLowerCase();
 	if (!MESSAGE_TYPES.includes(type)) throw errParamEnum('type', MESSAGE_TYPES.map((t) => t.toUpperCase()), b.type);
 	const payload = b[type];
@@ -468,6 +476,7 @@ function sendMessage(ctx: Ctx, phoneId: string, req: GraphRequest): Json {
 		if (tpl.status === 'PAUSED') throw errTemplatePaused(name);
 		if (tpl.status === 'DISABLED') throw errTemplateDisabled(name);
 		if (tpl.status !== 'APPROVED') throw errTemplateNotFound(name, lang);
+		if (bsuid && tpl.category === 'AUTHENTICATION') throw errBsuidNotSupported();
 		validateTemplateSend(tpl, payload.components);
 	} else {
 		if (type === 'text' && (typeof payload.body !== 'string' || !payload.body)) throw errParamRequired("text['body']");
@@ -500,8 +509,13 @@ function sendMessage(ctx: Ctx, phoneId: string, req: GraphRequest): Json {
 
 	const out: Json = { id: msg.wamid };
 	if (tpl) out.message_status = 'accepted';
-	return { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: waId }], messages: [out] };
+	// A BSUID send answers with user_id and no wa_id.
+	const contact = bsuid ? { input: to, user_id: bsuid } : { input: to, wa_id: waId };
+	return { messaging_product: 'whatsapp', contacts: [contact], messages: [out] };
 }
+
+/** A business-scoped user ID: ISO country, optional ENT (parent BSUID), then up to 128 letters and digits. */
+const BSUID_PATTERN = /^[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}$/;
 
 /* --------------------------------------------------------- subscriptions */
 

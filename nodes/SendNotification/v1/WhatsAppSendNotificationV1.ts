@@ -15,7 +15,8 @@ export class WhatsAppSendNotificationV1 implements INodeType {
 	description: INodeTypeDescription = {
 		// Everything but the version and the credentials as in the current version.
 		...new WhatsAppSendNotificationV2().description,
-		// 1.1: a Recipient Phone Number without '+' or '00' is refused unless Recipient Format is WhatsApp ID.
+		// 1.1: a Recipient Phone Number without '+' or '00' is refused unless Recipient Format is WhatsApp ID or a
+		// Default Country places it; 1.1 also has Template Language, Recipient Time Zone and Quiet Hours.
 		version: [1, 1.1],
 		usableAsTool: true,
 		credentials: [

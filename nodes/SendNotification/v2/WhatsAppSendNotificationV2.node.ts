@@ -18,13 +18,15 @@ export class WhatsAppSendNotificationV2 implements INodeType {
 		// Relative to this file; the entry file re-bases it (n8n resolves icons relative to the file it loads).
 		icon: { light: 'file:../../icons/whatsapp.svg', dark: 'file:../../icons/whatsapp.dark.svg' },
 		group: ['output'],
+		// 2: one credential (the ledger in the WhatsApp Cloud API credential); otherwise as 1.1.
 		version: 2,
 		subtitle: '={{ $parameter["notificationType"] ? "Send " + $parameter["notificationType"] : "Send notification" }}',
 		description:
 			'Send an approved WhatsApp template as one of the ten allowed notification types, checked, paced and priced',
 		defaults: { name: 'WhatsApp Send Notification' },
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		// With Quiet Hours on (1.1 and later), a second output holds the items deferred to the end of the recipient's night.
+		outputs: `={{ $parameter["quietHours"] === true ? [{ type: "${NodeConnectionTypes.Main}" }, { type: "${NodeConnectionTypes.Main}", displayName: "Deferred" }] : ["${NodeConnectionTypes.Main}"] }}`,
 		usableAsTool: true,
 		credentials: [{ name: 'whatsAppCloudApi', required: true }],
 		properties: sendNotificationProperties,
