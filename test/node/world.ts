@@ -109,6 +109,7 @@ export async function recordOptIns(world: World, contacts: string[], purpose = '
 			type: NODE_TYPE.consent,
 			credentials: [LEDGER],
 			parameters: {
+				authentication: 'ledgerOnly',
 				operation: 'recordOptIn',
 				contact: '={{ $json.contact }}',
 				purpose,
