@@ -69,11 +69,13 @@ describe('Session Window Trigger on n8n-core', () => {
 		expect(again.response.webhookResponse).toBe('EVENT_RECEIVED');
 	});
 
-	it('with the ledger: records the inbound time (the 24-hour window) and answers Meta before writing', async () => {
+	it('with the ledger: records the inbound time (the 24-hour window) before n8n answers Meta', async () => {
 		const payload = await inboundPayload(world, e164Of(1).slice(1));
 		const { response, replied } = await world.harness.webhook(withLedger(), signedDelivery(world, payload));
-		expect(replied).toMatchObject({ status: 200, body: 'EVENT_RECEIVED' });
-		expect(response.noWebhookResponse).toBe(true);
+		// The node does not answer early: n8n answers once the execution is stored, after the ledger was written.
+		expect(replied?.status ?? 0).toBe(0);
+		expect(response.noWebhookResponse).not.toBe(true);
+		expect(itemsOf(response).length).toBeGreaterThan(0);
 		const window = world.ledger.rowsOf(STATE_TABLE).find((r) => r.purpose === 'serviceWindow');
 		expect(window).toMatchObject({ contactId: e164Of(1) });
 		expect(Date.parse(String(window?.windowExpiresAt)) - Date.parse(String(window?.lastInboundAt))).toBe(24 * 3600 * 1000);
@@ -92,13 +94,20 @@ describe('Session Window Trigger on n8n-core', () => {
 		expect(String(events[1].proofReference)).toMatch(/^wamid\./);
 	});
 
-	it('with the ledger down, the event still starts the execution and says what was not recorded', async () => {
+	it('with the ledger down, a STOP is answered 503 (Meta redelivers) and recorded once when the ledger is back', async () => {
 		world.ledger.failNext(100);
 		const payload = await inboundPayload(world, e164Of(1).slice(1), 'STOP');
-		const { response, replied } = await world.harness.webhook(withLedger(), signedDelivery(world, payload));
-		expect(replied?.status).toBe(200);
-		const optOut = itemsOf(response).find((i) => i.event === 'optOutRequest');
-		expect(optOut?.ledger).toMatchObject({ recorded: false, error: expect.stringMatching(/HTTP 500/) });
+		const delivery = signedDelivery(world, payload);
+		const down = await world.harness.webhook(withLedger(), delivery);
+		expect(down.replied?.status).toBe(503);
+		expect(down.response.workflowData).toBeUndefined();
+		world.ledger.failNext(0);
+		const back = await world.harness.webhook(withLedger(), delivery);
+		const optOut = itemsOf(back.response).find((i) => i.event === 'optOutRequest');
+		expect(optOut?.ledger).toMatchObject({ recorded: true });
+		const again = await world.harness.webhook(withLedger(), delivery);
+		expect(again.response.workflowData).toBeUndefined();
+		expect(world.ledger.rowsOf(EVENTS_TABLE).filter((e) => e.action === 'optOut')).toHaveLength(1);
 	});
 
 	describe('registration (automatic: the subscribed_apps override)', () => {

@@ -1,7 +1,7 @@
 /** Business-scoped user ids (BSUID) as recipients: Meta's `recipient` field in the emulator, keys and prices. */
 import { startEmulator, type Emulator } from '../emulator';
 import { control, graph } from '../emulator/testkit';
-import { deriveIdempotencyKey } from '../../nodes/shared/idempotency';
+import { sendKeyIds } from '../../nodes/shared/sendKeys';
 import { estimateCost, marketOfContact } from '../../nodes/shared/pricing';
 
 let emu: Emulator;
@@ -56,9 +56,22 @@ describe('emulator: sending to a BSUID (Meta 2026: `recipient` instead of `to`)'
 
 describe('BSUID in keys and prices', () => {
 	it('gives two BSUID recipients with the same correlation key different idempotency keys', () => {
-		const key = (recipient: string) =>
-			deriveIdempotencyKey({ workflowId: 'wf', correlationKey: 'order-1', body: { messaging_product: 'whatsapp', recipient } });
-		expect(key('US.111111111111')).not.toBe(key('US.222222222222'));
+		const ids = (recipient: string) =>
+			sendKeyIds(
+				{
+					workflowId: 'wf',
+					correlationKey: 'order-1',
+					recipient,
+					senderId: '106540352242922',
+					notificationType: 'shippingStatus',
+					templateName: 'shipping_update',
+					templateLanguage: 'en_US',
+					body: { messaging_product: 'whatsapp', recipient },
+				},
+				'a-contact-key-secret-of-32-chars!',
+			);
+		expect(ids('US.111111111111').key).not.toBe(ids('US.222222222222').key);
+		expect(ids('US.111111111111').contactKey).not.toBe(ids('US.222222222222').contactKey);
 	});
 
 	it('prices a BSUID by the country it starts with', () => {
