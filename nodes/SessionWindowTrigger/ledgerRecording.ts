@@ -37,6 +37,7 @@ import {
 	type ConsentPurpose,
 } from '../shared/consent';
 import { ConsentLedger, LedgerError, attempt, type RecordResult } from '../shared/ledger';
+import { ledgerCredentialOf } from './ledgerCredential';
 import { toEpochMs } from '../shared/window';
 import { redactForLog, type ConsentEvent, type MessageReceivedEvent, type WebhookContact, type WebhookEvent } from '../shared/webhooks';
 
@@ -298,7 +299,9 @@ export async function recordInLedger(
 	if (consentEvents.length === 0 && inbound.size === 0) return notes;
 
 	const log = { workflowId: ctx.getWorkflow().id, node: ctx.getNode().name };
-	const opened = await attempt(async () => await ConsentLedger.open(ctx, { workflowId: String(ctx.getWorkflow().id ?? ''), executionId: '' }));
+	const opened = await attempt(
+		async () => await ConsentLedger.open(ctx, { workflowId: String(ctx.getWorkflow().id ?? ''), executionId: '' }, ledgerCredentialOf(ctx.getNode().typeVersion)),
+	);
 	if (!opened.ok) {
 		ctx.logger.error(`WhatsApp trigger: the consent ledger could not be opened, nothing recorded: ${redactForLog(opened.error.message, { quoted: true })}`, log);
 		for (const event of events) {

@@ -108,7 +108,7 @@ class PackageNodeTypes implements INodeTypes {
 	private readonly types: Record<string, INodeType | IVersionedNodeType> = {
 		[NODE_TYPE.send]: asLoadedVersions(new WhatsAppSendNotification()),
 		[NODE_TYPE.consent]: asLoaded(new WhatsAppCheckConsent()),
-		[NODE_TYPE.trigger]: asLoaded(new WhatsAppSessionWindowTrigger()),
+		[NODE_TYPE.trigger]: asLoadedVersions(new WhatsAppSessionWindowTrigger()),
 		[NODE_TYPE.poll]: asLoaded(new WhatsAppTemplateStatusPoll()),
 	};
 

@@ -142,11 +142,11 @@ const OLD_VERSION_EXCEPTIONS: Record<string, { versions: number[]; pairs: Array<
 		pairs: [{ first: 'whatsAppCloudApi', second: 'whatsAppNotificationsLedgerApi' }],
 		reason: 'saved workflows of versions 1 and 1.1 hold both a WhatsApp Cloud API and a Ledger credential',
 	},
-};
-
-/** Nodes whose CURRENT version still declares two credentials (issue 14 part 1 in progress); empty when done. */
-const NOT_YET_SINGLE_CREDENTIAL: Record<string, Array<{ first: string; second: string }>> = {
-	whatsAppSessionWindowTrigger: [{ first: 'whatsAppCloudApi', second: 'whatsAppNotificationsLedgerApi' }],
+	whatsAppSessionWindowTrigger: {
+		versions: [1, 1.1],
+		pairs: [{ first: 'whatsAppCloudApi', second: 'whatsAppNotificationsLedgerApi' }],
+		reason: 'saved triggers of versions 1 and 1.1 with Record in Consent Ledger hold a Ledger credential besides the WhatsApp Cloud API one',
+	},
 };
 
 describe('single-credential-per-node: this package', () => {
@@ -169,18 +169,9 @@ describe('single-credential-per-node: this package', () => {
 		}
 	});
 
-	it.each(Object.keys(NOT_YET_SINGLE_CREDENTIAL))('%s: exactly the known pairs remain (empty this entry when fixed)', (name) => {
-		const node = nodes.find((n) => n.descriptions[0].name === name);
-		expect(node).toBeDefined();
-		const found = (node?.descriptions ?? []).flatMap((d) =>
-			singleCredentialViolations(d).map(({ first, second }) => ({ first, second })),
-		);
-		expect(found).toEqual(NOT_YET_SINGLE_CREDENTIAL[name]);
-	});
-
-	it.each(['whatsAppSendNotification'])('%s: the current version uses one credential; only the listed old versions declare two', (name) => {
+	it.each(nodes.map((n) => [n.descriptions[0].name]))('%s: the current version uses one credential; only the listed old versions declare two', (name) => {
 		const node = nodes.find((n) => n.descriptions[0].name === name)!;
-		const exception = OLD_VERSION_EXCEPTIONS[name];
+		const exception = OLD_VERSION_EXCEPTIONS[name] ?? { versions: [], pairs: [], reason: 'no exception' };
 		expect(exception.reason).not.toBe('');
 		expect(exception.versions).not.toContain(node.currentVersion);
 		for (const { version, description } of node.versions) {
