@@ -1,6 +1,6 @@
 /**
- * The Session Window Trigger's writes to the consent ledger (optional: "Record in Consent Ledger" + the
- * "WhatsApp Notifications Ledger" credential). Runs inside the webhook handler, after the signature check and
+ * The Session Window Trigger's writes to the consent ledger (optional: "Record in Consent Ledger" + the ledger of the
+ * WhatsApp Cloud API credential, version 2, or of the "WhatsApp Notifications Ledger API" credential, 1/1.1). Runs inside the webhook handler, after the signature check and
  * the duplicate filter, before the execution starts: a forged or duplicate call never reaches this code.
  *
  * What is recorded (whatever the "Events" selection; compliance does not depend on what starts the workflow):

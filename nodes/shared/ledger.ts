@@ -1,6 +1,7 @@
 /**
  * The consent ledger: n8n Data Tables reached through n8n's PUBLIC REST API (/api/v1/data-tables/...) with the
- * "WhatsApp Notifications Ledger" credential (n8n base URL + n8n API key). Community nodes may not use n8n's
+ * n8n base URL and API key of the WhatsApp Cloud API credential's Consent Ledger section, or of the ledger-only
+ * "WhatsApp Notifications Ledger API" credential (older node versions, Check Consent's Ledger Only). Community nodes may not use n8n's
  * in-process data-table helper, files or env; this way the rows live in n8n's own database (SQLite, or
  * Postgres in queue mode), every workflow and worker shares them, and users see them in n8n's Data tables screen.
  *

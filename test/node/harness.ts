@@ -145,6 +145,10 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		this.data[type] = data;
 	}
 
+	get(type: string): ICredentialDataDecryptedObject {
+		return this.data[type];
+	}
+
 	async getDecrypted(
 		_additionalData: IWorkflowExecuteAdditionalData,
 		_nodeCredentials: INodeCredentialsDetails,
