@@ -17,7 +17,10 @@ export class WhatsAppCheckConsent implements INodeType {
 		name: 'whatsAppCheckConsent',
 		icon: { light: 'file:../icons/whatsapp.svg', dark: 'file:../icons/whatsapp.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// 1.1: Credential (WhatsApp Cloud API or Ledger Only) defaults to the WhatsApp Cloud API credential's ledger;
+		// version 1 nodes keep Ledger Only.
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle:
 			'={{ { check: "Check", checkFromItem: "Record from item and check", recordOptIn: "Record opt-in", recordOptOut: "Record opt-out", getHistory: "Get history", eraseContact: "Erase contact" }[$parameter["operation"]] }}',
 		description:
@@ -26,7 +29,10 @@ export class WhatsAppCheckConsent implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: `={{ ["check", "checkFromItem"].includes($parameter["operation"]) && $parameter["splitOutput"] === true ? [{ "type": "${NodeConnectionTypes.Main}", "displayName": "Consented" }, { "type": "${NodeConnectionTypes.Main}", "displayName": "Not Consented" }] : [{ "type": "${NodeConnectionTypes.Main}" }] }}`,
 		usableAsTool: true,
-		credentials: [{ name: 'whatsAppNotificationsLedgerApi', required: true }],
+		credentials: [
+			{ name: 'whatsAppCloudApi', required: true, displayOptions: { show: { authentication: ['whatsAppCloudApi'] } } },
+			{ name: 'whatsAppNotificationsLedgerApi', required: true, displayOptions: { show: { authentication: ['ledgerOnly'] } } },
+		],
 		properties: withAgentSafeOperations(checkConsentProperties),
 	};
 

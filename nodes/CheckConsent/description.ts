@@ -7,7 +7,39 @@ const RECORDING_OPERATIONS = ['recordOptIn', 'checkFromItem'];
 
 const purposeOptions = PURPOSE_OPTIONS.map((p) => ({ name: p.name, value: p.value, description: p.description }));
 
+const credentialChoices = [
+	{
+		name: 'WhatsApp Cloud API',
+		value: 'whatsAppCloudApi',
+		description: 'The ledger set up in the Consent Ledger section of the WhatsApp Cloud API credential (one credential for every node)',
+	},
+	{
+		name: 'Ledger Only',
+		value: 'ledgerOnly',
+		description: 'The separate WhatsApp Notifications Ledger API credential (no Meta token)',
+	},
+];
+
 export const checkConsentProperties: INodeProperties[] = [
+	// Which credential holds the ledger. Version 1 had only the ledger credential, so its default stays Ledger Only.
+	{
+		displayName: 'Credential',
+		name: 'authentication',
+		type: 'options',
+		noDataExpression: true,
+		default: 'ledgerOnly',
+		options: credentialChoices,
+		displayOptions: { show: { '@version': [1] } },
+	},
+	{
+		displayName: 'Credential',
+		name: 'authentication',
+		type: 'options',
+		noDataExpression: true,
+		default: 'whatsAppCloudApi',
+		options: credentialChoices,
+		displayOptions: { show: { '@version': [{ _cnd: { gte: 1.1 } }] } },
+	},
 	{
 		displayName: 'Operation',
 		name: 'operation',

@@ -252,6 +252,14 @@ export const sendNotificationProperties: INodeProperties[] = [
 			'Whether to look up each contact in the consent ledger (shared with Check Consent and the Session Window Trigger) before sending',
 	},
 	{
+		displayName:
+			'The ledger’s n8n address, API key and Contact Key Secret come from the WhatsApp Cloud API credential: turn on Consent Ledger there',
+		name: 'consentLedgerNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { '@version': [{ _cnd: { gte: 2 } }], useConsentLedger: [true] } },
+	},
+	{
 		displayName: 'Skip Contacts Without Consent',
 		name: 'skipWithoutConsent',
 		type: 'boolean',

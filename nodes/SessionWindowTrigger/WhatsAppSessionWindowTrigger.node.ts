@@ -1,53 +1,30 @@
-import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
+import type { INodeType, IVersionedNodeType } from 'n8n-workflow';
+import { VersionedNodeType } from 'n8n-workflow';
 
-import { sessionWindowTriggerProperties } from './description';
-import { ACK_BODY, receiveWebhook } from './receive';
-import { checkExists, create, remove } from './registration';
+import { WhatsAppSessionWindowTriggerV1 } from './v1/WhatsAppSessionWindowTriggerV1';
+import { WhatsAppSessionWindowTriggerV2 } from './v2/WhatsAppSessionWindowTriggerV2.node';
 
-export class WhatsAppSessionWindowTrigger implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'WhatsApp Session Window Trigger',
-		name: 'whatsAppSessionWindowTrigger',
-		icon: { light: 'file:../icons/whatsapp.svg', dark: 'file:../icons/whatsapp.dark.svg' },
-		group: ['trigger'],
-		// 1.1 behaves exactly as 1. It exists because n8n evaluates a binary-data expression in its sandbox on every
-		// webhook call of a version-1 node: about 10 % of n8n's main-thread time per delivery in the ingest profile.
-		version: [1, 1.1],
-		defaultVersion: 1.1,
-		subtitle: '={{ $parameter["registration"] === "manual" ? "Manual callback set-up" : "Registers its callback" }}',
-		description:
-			"Starts when Meta's signed WhatsApp webhooks report an inbound message, an opened or renewed 24-hour window, a delivery status, an opt-out or a template change",
-		defaults: { name: 'WhatsApp Session Window Trigger' },
-		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{ name: 'whatsAppCloudApi', required: true },
-			{ name: 'whatsAppNotificationsLedgerApi', required: true, displayOptions: { show: { recordInLedger: [true] } } },
-		],
-		webhooks: [
-			{ name: 'setup', httpMethod: 'GET', responseMode: 'onReceived', path: 'webhook' },
-			// n8n answers a delivery once its execution is stored; responseData is the body Meta gets.
-			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: ACK_BODY, path: 'webhook' },
-		],
-		properties: sessionWindowTriggerProperties,
-	};
+/** n8n resolves the icon of every version relative to this file (the one package.json names). */
+const ICON = { light: 'file:../icons/whatsapp.svg', dark: 'file:../icons/whatsapp.dark.svg' } as const;
 
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return await checkExists.call(this);
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return await create.call(this);
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return await remove.call(this);
-			},
-		},
-	};
+function withEntryIcon<T extends INodeType>(node: T): T {
+	node.description = { ...node.description, icon: ICON };
+	return node;
+}
 
-	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return await receiveWebhook.call(this);
+/**
+ * Version 2 uses one credential (WhatsApp Cloud API, the consent ledger in its optional section); versions 1 and 1.1
+ * keep the separate ledger credential for saved workflows.
+ */
+export class WhatsAppSessionWindowTrigger extends VersionedNodeType {
+	constructor() {
+		const current = withEntryIcon(new WhatsAppSessionWindowTriggerV2());
+		const { displayName, name, group, subtitle, description } = current.description;
+		const nodeVersions: IVersionedNodeType['nodeVersions'] = {
+			1: withEntryIcon(new WhatsAppSessionWindowTriggerV1()),
+			1.1: withEntryIcon(new WhatsAppSessionWindowTriggerV1()),
+			2: current,
+		};
+		super(nodeVersions, { displayName, name, icon: ICON, group, subtitle, description, defaultVersion: 2 });
 	}
 }

@@ -86,7 +86,7 @@ export const sessionWindowTriggerProperties: INodeProperties[] = [
 		noDataExpression: true,
 		default: false,
 		description:
-			'Whether to record opt-out and opt-in replies and each contact’s last inbound message time in the consent ledger (needs a WhatsApp Notifications Ledger API credential), so Check Consent and Send Notification in any workflow honour them',
+			'Whether to record opt-out and opt-in replies and each contact’s last inbound message time in the consent ledger (version 2: turn on Consent Ledger in the WhatsApp Cloud API credential; version 1: a WhatsApp Notifications Ledger API credential), so Check Consent and Send Notification in any workflow honour them',
 	},
 	{
 		displayName:

@@ -1,6 +1,6 @@
 /**
- * The Session Window Trigger's writes to the consent ledger (optional: "Record in Consent Ledger" + the
- * "WhatsApp Notifications Ledger" credential). Runs inside the webhook handler, after the signature check and
+ * The Session Window Trigger's writes to the consent ledger (optional: "Record in Consent Ledger" + the ledger of the
+ * WhatsApp Cloud API credential, version 2, or of the "WhatsApp Notifications Ledger API" credential, 1/1.1). Runs inside the webhook handler, after the signature check and
  * the duplicate filter, before the execution starts: a forged or duplicate call never reaches this code.
  *
  * What is recorded (whatever the "Events" selection; compliance does not depend on what starts the workflow):
@@ -37,6 +37,7 @@ import {
 	type ConsentPurpose,
 } from '../shared/consent';
 import { ConsentLedger, LedgerError, attempt, type RecordResult } from '../shared/ledger';
+import { ledgerCredentialOf } from './ledgerCredential';
 import { toEpochMs } from '../shared/window';
 import { redactForLog, type ConsentEvent, type MessageReceivedEvent, type WebhookContact, type WebhookEvent } from '../shared/webhooks';
 
@@ -298,7 +299,9 @@ export async function recordInLedger(
 	if (consentEvents.length === 0 && inbound.size === 0) return notes;
 
 	const log = { workflowId: ctx.getWorkflow().id, node: ctx.getNode().name };
-	const opened = await attempt(async () => await ConsentLedger.open(ctx, { workflowId: String(ctx.getWorkflow().id ?? ''), executionId: '' }));
+	const opened = await attempt(
+		async () => await ConsentLedger.open(ctx, { workflowId: String(ctx.getWorkflow().id ?? ''), executionId: '' }, ledgerCredentialOf(ctx.getNode().typeVersion)),
+	);
 	if (!opened.ok) {
 		ctx.logger.error(`WhatsApp trigger: the consent ledger could not be opened, nothing recorded: ${redactForLog(opened.error.message, { quoted: true })}`, log);
 		for (const event of events) {

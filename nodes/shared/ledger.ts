@@ -1,6 +1,7 @@
 /**
  * The consent ledger: n8n Data Tables reached through n8n's PUBLIC REST API (/api/v1/data-tables/...) with the
- * "WhatsApp Notifications Ledger" credential (n8n base URL + n8n API key). Community nodes may not use n8n's
+ * n8n base URL and API key of the WhatsApp Cloud API credential's Consent Ledger section, or of the ledger-only
+ * "WhatsApp Notifications Ledger API" credential (older node versions, Check Consent's Ledger Only). Community nodes may not use n8n's
  * in-process data-table helper, files or env; this way the rows live in n8n's own database (SQLite, or
  * Postgres in queue mode), every workflow and worker shares them, and users see them in n8n's Data tables screen.
  *
@@ -53,11 +54,20 @@ import { dataTablesFull } from './ledgerCapacity';
 import { SERVICE_WINDOW_MS } from './window';
 
 export const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
+/** The WhatsApp Cloud API credential, whose optional Consent Ledger section holds the same settings. */
+export const CLOUD_LEDGER_CREDENTIAL_TYPE = 'whatsAppCloudApi';
+export type LedgerCredentialType = typeof LEDGER_CREDENTIAL_TYPE | typeof CLOUD_LEDGER_CREDENTIAL_TYPE;
+const CREDENTIAL_LABEL: Record<LedgerCredentialType, string> = {
+	[LEDGER_CREDENTIAL_TYPE]: 'WhatsApp Notifications Ledger API',
+	[CLOUD_LEDGER_CREDENTIAL_TYPE]: 'WhatsApp Cloud API',
+};
 export const WINDOW_PURPOSE = 'serviceWindow';
 /** State rows that tie two ids of one person together (a webhook carried both): consent read under either sees both. */
 export const LINK_PURPOSE = 'identityLink';
+/** The state row holding the fingerprint of the Contact Key Secret the ledger's rows are keyed with. */
+export const KEY_CHECK_PURPOSE = 'ledgerKeyCheck';
 /** State rows that are no consent purpose. */
-const NON_CONSENT_PURPOSES: ReadonlySet<string> = new Set([WINDOW_PURPOSE, LINK_PURPOSE]);
+const NON_CONSENT_PURPOSES: ReadonlySet<string> = new Set([WINDOW_PURPOSE, LINK_PURPOSE, KEY_CHECK_PURPOSE]);
 
 export type LedgerContext = IExecuteFunctions | IWebhookFunctions | IPollFunctions | IHookFunctions | ILoadOptionsFunctions;
 
@@ -136,7 +146,7 @@ function clues(error: unknown): string {
 	return parts.join(' | ');
 }
 
-export function ledgerHttpError(status: number, body: unknown, doing: string): LedgerError {
+export function ledgerHttpError(status: number, body: unknown, doing: string, credentialLabel = CREDENTIAL_LABEL[LEDGER_CREDENTIAL_TYPE]): LedgerError {
 	// A web page instead of JSON: the Base URL points at something that is not n8n's public API.
 	const isHtml = typeof body === 'string' && /^\s*<(!doctype|html)/i.test(body);
 	const detail = isHtml
@@ -151,7 +161,7 @@ export function ledgerHttpError(status: number, body: unknown, doing: string): L
 	if (full) return new LedgerError(`${full.problem}: n8n refused ${doing} (HTTP ${status})`, full.fix, status, body);
 	switch (status) {
 		case 401:
-			return new LedgerError(message, 'The n8n API key in the "WhatsApp Notifications Ledger" credential is wrong, revoked or expired. Create a new one in n8n under Settings → n8n API and paste it into the credential.', status, body);
+			return new LedgerError(message, `The n8n API key in the "${credentialLabel}" credential is wrong, revoked or expired. Create a new one in n8n under Settings → n8n API and paste it into the credential.`, status, body);
 		case 403:
 			return new LedgerError(message, `The n8n API key lacks a data-table scope, or its user cannot reach the ledger's project. Give the key these scopes: ${SCOPES_NEEDED}.`, status, body);
 		case 404:
@@ -194,6 +204,8 @@ export interface LedgerSettings {
 	contactKeySecret: string;
 	/** Part of the table-id cache key: a different API key may see different tables. */
 	apiKeyFingerprint: string;
+	/** The credential the settings come from; every request authenticates with it. */
+	credentialType: LedgerCredentialType;
 }
 
 export interface DataTableInfo {
@@ -217,15 +229,32 @@ export interface RowFilter {
 
 export const eq = (columnName: string, value: string | number | boolean): FilterCondition => ({ columnName, condition: 'eq', value });
 
-export async function readLedgerSettings(ctx: LedgerContext): Promise<LedgerSettings> {
-	const raw = await ctx.getCredentials(LEDGER_CREDENTIAL_TYPE);
+/** What to do when the node's ledger switch is on but the WhatsApp Cloud API credential's ledger section is off. */
+export const LEDGER_SECTION_OFF_FIX =
+	'Open the WhatsApp Cloud API credential, turn on Consent Ledger and fill in the n8n Base URL, n8n API Key and Contact Key Secret (the same secret as every other credential of this ledger), or turn off the node\'s ledger option.';
+
+/**
+ * The ledger settings of a credential: the ledger-only credential, or the WhatsApp Cloud API credential with its
+ * Consent Ledger section on (a section that is off is refused with the fix).
+ */
+export async function readLedgerSettings(ctx: LedgerContext, credentialType: LedgerCredentialType = LEDGER_CREDENTIAL_TYPE): Promise<LedgerSettings> {
+	const raw = await ctx.getCredentials(credentialType);
 	const text = (key: string) => String(raw[key] ?? '').trim();
-	const baseUrl = text('baseUrl').replace(/\/+$/, '').replace(/\/api\/v1$/, '');
+	const fromCloud = credentialType === CLOUD_LEDGER_CREDENTIAL_TYPE;
+	const label = CREDENTIAL_LABEL[credentialType];
+	if (fromCloud && raw.consentLedger !== true) {
+		throw new LedgerError(
+			'Turn on Consent Ledger in the WhatsApp Cloud API credential: the node uses the consent ledger, but the credential has no ledger settings',
+			LEDGER_SECTION_OFF_FIX,
+		);
+	}
+	const baseUrl = text(fromCloud ? 'n8nBaseUrl' : 'baseUrl').replace(/\/+$/, '').replace(/\/api\/v1$/, '');
+	const apiKey = text(fromCloud ? 'n8nApiKey' : 'apiKey');
 	const contactKeySecret = text('contactKeySecret');
-	if (!baseUrl) throw new LedgerError('The ledger credential has no n8n Base URL', 'Enter the address of n8n itself, e.g. http://localhost:5678.');
+	if (!baseUrl) throw new LedgerError(`The "${label}" credential has no n8n Base URL`, 'Enter the address of n8n itself, e.g. http://localhost:5678.');
 	if (contactKeySecret.length < 16) {
 		throw new LedgerError(
-			'The ledger credential’s Contact Key Secret is missing or shorter than 16 characters',
+			`The "${label}" credential's Contact Key Secret is missing or shorter than 16 characters`,
 			'Enter a long random string (e.g. from a password manager) and never change it: contacts are looked up by a keyed hash of their id.',
 		);
 	}
@@ -234,8 +263,14 @@ export async function readLedgerSettings(ctx: LedgerContext): Promise<LedgerSett
 		projectId: text('projectId'),
 		tablePrefix: text('tablePrefix') || 'whatsapp',
 		contactKeySecret,
-		apiKeyFingerprint: createHash('sha256').update(text('apiKey')).digest('hex').slice(0, 12),
+		apiKeyFingerprint: createHash('sha256').update(apiKey).digest('hex').slice(0, 12),
+		credentialType,
 	};
+}
+
+/** What the ledger stores to recognise its Contact Key Secret: an HMAC of a fixed label, which reveals nothing of it. */
+export function contactKeySecretFingerprint(secret: string): string {
+	return createHmac('sha256', secret).update('whatsapp-ledger-key-check').digest('hex');
 }
 
 /** n8n answers a name already taken in the project with 409 (older versions: 400 "already exists"). */
@@ -251,11 +286,11 @@ function tableInWrongProject(name: string, wanted: string, got: string | undefin
 	);
 }
 
-function ambiguousTables(name: string, tables: readonly DataTableInfo[], personalProjectId: string | undefined): LedgerError {
+function ambiguousTables(name: string, tables: readonly DataTableInfo[], personalProjectId: string | undefined, credentialLabel: string): LedgerError {
 	const projects = [...new Set(tables.map((t) => t.projectId ?? '(unknown)'))].join(', ');
 	return new LedgerError(
 		`Data tables named "${name}" exist in several n8n projects (${projects}) and the ledger credential's Project ID is empty, so the ledger cannot tell which one is its own`,
-		`The ledger only uses tables of its own project, never another project's table of the same name. Set Project ID in the "WhatsApp Notifications Ledger" credential to the project that holds your consent records${personalProjectId ? ` (the API key owner's personal project is ${personalProjectId})` : ''}; a project's ID is the part after /projects/ in its address in n8n. Or use another Table Name Prefix.`,
+		`The ledger only uses tables of its own project, never another project's table of the same name. Set Project ID in the "${credentialLabel}" credential to the project that holds your consent records${personalProjectId ? ` (the API key owner's personal project is ${personalProjectId})` : ''}; a project's ID is the part after /projects/ in its address in n8n. Or use another Table Name Prefix.`,
 	);
 }
 
@@ -265,9 +300,12 @@ const KNOWN_LINKS_MAX = 10_000;
 
 /** Table ids resolved in this process (shared by executions of every workflow); a 404 clears the entry. */
 const tableCache = new Map<string, Promise<DataTableInfo>>();
+/** Ledgers whose Contact Key Secret this process has checked, per ledger and secret; a refusal is not kept. */
+const keyChecks = new Map<string, Promise<void>>();
 
 export function clearTableCache(): void {
 	tableCache.clear();
+	keyChecks.clear();
 	knownLinks.clear();
 }
 
@@ -290,12 +328,16 @@ export class DataTablesClient {
 		};
 		let response: { statusCode: number; body: unknown };
 		try {
-			response = (await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, LEDGER_CREDENTIAL_TYPE, options)) as typeof response;
+			response = (await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, this.settings.credentialType, options)) as typeof response;
 		} catch (error) {
 			throw ledgerNetworkError(error, this.settings.baseUrl);
 		}
 		if (response.statusCode >= 200 && response.statusCode < 300) return response.body as T;
-		throw ledgerHttpError(response.statusCode, response.body, doing);
+		throw ledgerHttpError(response.statusCode, response.body, doing, this.credentialLabel);
+	}
+
+	get credentialLabel(): string {
+		return CREDENTIAL_LABEL[this.settings.credentialType] ?? this.settings.credentialType;
 	}
 
 	async listTables(name?: string): Promise<DataTableInfo[]> {
@@ -316,9 +358,22 @@ export class DataTablesClient {
 		return name ? tables.filter((t) => t.name === name) : tables;
 	}
 
-	/** The ledger's table of this name in its own project (see findOrCreate); resolved once per process. */
+	private tableKey(name: string): string {
+		return [this.settings.baseUrl, this.settings.projectId, this.settings.apiKeyFingerprint, name].join('|');
+	}
+
+	/**
+	 * The ledger's table of this name in its own project (see findOrCreate); resolved once per process. The first
+	 * table a process uses also checks the credential's Contact Key Secret against the ledger's (checkContactKeySecret).
+	 */
 	async ensureTable(name: string, columns: readonly ColumnSpec[]): Promise<DataTableInfo> {
-		const key = [this.settings.baseUrl, this.settings.projectId, this.settings.apiKeyFingerprint, name].join('|');
+		const table = await this.resolveTable(name, columns);
+		await this.checkContactKeySecretOnce();
+		return table;
+	}
+
+	private async resolveTable(name: string, columns: readonly ColumnSpec[]): Promise<DataTableInfo> {
+		const key = this.tableKey(name);
 		let pending = tableCache.get(key);
 		if (!pending) {
 			pending = this.findOrCreate(name, columns);
@@ -329,8 +384,45 @@ export class DataTablesClient {
 	}
 
 	forgetTable(name: string): void {
-		const key = [this.settings.baseUrl, this.settings.projectId, this.settings.apiKeyFingerprint, name].join('|');
-		tableCache.delete(key);
+		tableCache.delete(this.tableKey(name));
+		keyChecks.clear();
+	}
+
+	private async checkContactKeySecretOnce(): Promise<void> {
+		const key = [this.tableKey(`${this.settings.tablePrefix}_contact_state`), contactKeySecretFingerprint(this.settings.contactKeySecret)].join('|');
+		let pending = keyChecks.get(key);
+		if (!pending) {
+			pending = this.checkContactKeySecret();
+			keyChecks.set(key, pending);
+			pending.catch(() => keyChecks.delete(key));
+		}
+		await pending;
+	}
+
+	/**
+	 * Two credentials of one ledger with different Contact Key Secrets would file one person under two keys, so an
+	 * opt-out recorded through one would not stop sends through the other. The state table keeps the fingerprint of
+	 * the secret its rows are keyed with (a ledgerKeyCheck row); the first row written wins, also when two writers
+	 * race (both read back and compare with the oldest row), and a credential with another secret is refused.
+	 */
+	private async checkContactKeySecret(): Promise<void> {
+		const stateName = `${this.settings.tablePrefix}_contact_state`;
+		const state = await this.resolveTable(stateName, STATE_COLUMNS);
+		const mine = contactKeySecretFingerprint(this.settings.contactKeySecret);
+		const read = async () => await this.listRows(state.id, { type: 'and', filters: [eq('purpose', KEY_CHECK_PURPOSE)] });
+		let rows = await read();
+		if (rows.length === 0) {
+			const at = new Date().toISOString();
+			await this.insertRows(state.id, [{ contactKey: mine, purpose: KEY_CHECK_PURPOSE, source: 'Contact Key Secret fingerprint', since: at, lastEventAt: at }]);
+			rows = await read();
+		}
+		const oldest = [...rows].sort((a, b) => Number(a.id ?? 0) - Number(b.id ?? 0))[0];
+		if (oldest && str(oldest.contactKey) !== mine) {
+			throw new LedgerError(
+				`The Contact Key Secret of the "${this.credentialLabel}" credential is not the one the consent ledger "${stateName}" was started with`,
+				`Contacts are stored under a keyed hash of their number, so a different secret would miss every earlier opt-out. Copy the Contact Key Secret from the credential that already writes this ledger (every credential of one ledger needs the same secret) into the "${this.credentialLabel}" credential, or give it another Table Name Prefix for a separate ledger.`,
+			);
+		}
 	}
 
 	/**
@@ -392,11 +484,11 @@ export class DataTablesClient {
 		if (created) {
 			const elsewhere = before.filter((t) => t.projectId !== created.projectId);
 			if (elsewhere.length === 0) return created;
-			throw ambiguousTables(name, [created, ...elsewhere], created.projectId);
+			throw ambiguousTables(name, [created, ...elsewhere], created.projectId, this.credentialLabel);
 		}
 		const candidates = await this.listTables(name);
 		if (candidates.length === 1) return candidates[0];
-		throw ambiguousTables(name, candidates, undefined);
+		throw ambiguousTables(name, candidates, undefined, this.credentialLabel);
 	}
 
 	async insertRows(tableId: string, rows: Row[]): Promise<number> {
@@ -562,8 +654,9 @@ export class ConsentLedger {
 		private readonly options: LedgerOptions,
 	) {}
 
-	static async open(ctx: LedgerContext, options: LedgerOptions = {}): Promise<ConsentLedger> {
-		return new ConsentLedger(new DataTablesClient(ctx, await readLedgerSettings(ctx)), options);
+	/** Opens the ledger of a credential: the ledger-only one (default) or the WhatsApp Cloud API one with its section on. */
+	static async open(ctx: LedgerContext, options: LedgerOptions = {}, credentialType: LedgerCredentialType = LEDGER_CREDENTIAL_TYPE): Promise<ConsentLedger> {
+		return new ConsentLedger(new DataTablesClient(ctx, await readLedgerSettings(ctx, credentialType)), options);
 	}
 
 	/** For tests: a ledger over a given client. */

@@ -29,6 +29,8 @@ export function cloudCredentialData(emulator: EmulatorLike, overrides: Record<st
 		baseUrl: emulator.url,
 		appSecret: emulator.options.appSecret,
 		webhookVerifyToken: 'e2e-verify-token',
+		// n8n 2.7.4's public API schema requires the Consent Ledger fields unless the switch is given as off.
+		consentLedger: false,
 		...overrides,
 	};
 }

@@ -4,7 +4,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { LEDGER, NODE_TYPE, pairedItemsOf, type NodeSpec } from './harness';
+import { CLOUD, LEDGER, NODE_TYPE, pairedItemsOf, type NodeSpec } from './harness';
 import { EVENTS_TABLE, STATE_TABLE, e164Of, recordOptIns, useWorld } from './world';
 
 type Json = Record<string, any>;
@@ -15,7 +15,7 @@ describe('Check Consent on n8n-core', () => {
 	const consent = (parameters: IDataObject, extra: Partial<NodeSpec> = {}): NodeSpec => ({
 		type: NODE_TYPE.consent,
 		credentials: [LEDGER],
-		parameters: { contact: '={{ $json.contact }}', ...parameters },
+		parameters: { contact: '={{ $json.contact }}', authentication: 'ledgerOnly', ...parameters },
 		...extra,
 	});
 	const contacts = (...indexes: number[]) => indexes.map((i) => ({ contact: e164Of(i), order: `SO-${i}` }));
@@ -26,7 +26,8 @@ describe('Check Consent on n8n-core', () => {
 		const events = world.ledger.rowsOf(EVENTS_TABLE);
 		expect(events).toHaveLength(2);
 		expect(events[0]).toMatchObject({ contactId: e164Of(1), action: 'optIn', purpose: 'shippingStatus', source: 'checkout form', proofVersion: 'checkout-v3' });
-		expect(world.ledger.rowsOf(STATE_TABLE).map((r) => r.consent)).toEqual(['granted', 'granted']);
+		// The other state row is the ledger's Contact Key Secret fingerprint (purpose ledgerKeyCheck).
+		expect(world.ledger.rowsOf(STATE_TABLE).filter((r) => r.purpose !== 'ledgerKeyCheck').map((r) => r.consent)).toEqual(['granted', 'granted']);
 
 		const result = await world.harness.execute(consent({ operation: 'check', purpose: 'shippingStatus' }), contacts(1, 2, 3));
 		expect(result.error).toBeUndefined();
@@ -135,6 +136,17 @@ describe('Check Consent on n8n-core', () => {
 
 		const check = await world.harness.execute(consent({ operation: 'check' }), contacts(1));
 		expect(jsonOf(check.outputs[0])[0].consent).toMatchObject({ granted: false, reason: 'erased' });
+	});
+
+	it('version 1.1 reads the ledger of the WhatsApp Cloud API credential by default: the same ledger as Ledger Only', async () => {
+		await world.harness.execute(consent({ operation: 'recordOptIn', purpose: 'shippingStatus', source: 'checkout form', proofWording: 'Send me order and delivery updates on WhatsApp' }), contacts(1));
+		const viaCloud = { type: NODE_TYPE.consent, credentials: [CLOUD], parameters: { contact: '={{ $json.contact }}', operation: 'check', purpose: 'shippingStatus' } };
+		const result = await world.harness.execute(viaCloud, contacts(1, 2));
+		expect(result.error).toBeUndefined();
+		expect(jsonOf(result.outputs[0]).map((j) => j.consent.granted)).toEqual([true, false]);
+		// Version 1 without the parameter keeps the ledger-only credential.
+		const v1 = await world.harness.execute({ ...viaCloud, typeVersion: 1, credentials: [LEDGER] }, contacts(1));
+		expect(jsonOf(v1.outputs[0])[0].consent.granted).toBe(true);
 	});
 
 	it('a wrong API key stops the run with a NodeApiError saying how to fix the credential', async () => {

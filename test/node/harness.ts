@@ -74,6 +74,17 @@ export const LEDGER = 'whatsAppNotificationsLedgerApi';
  */
 let lastRawOutputs: INodeExecutionData[][] = [];
 
+/** asLoaded for each version class of a versioned node (one class may serve several versions: wrapped once). */
+function asLoadedVersions(type: IVersionedNodeType): IVersionedNodeType {
+	const done = new Set<INodeType>();
+	for (const version of Object.values(type.nodeVersions)) {
+		if (done.has(version)) continue;
+		done.add(version);
+		asLoaded(version);
+	}
+	return type;
+}
+
 /** What n8n's node loader adds to a node type's description: Poll Times for polling nodes (none of ours uses CORS). */
 function asLoaded(type: INodeType): INodeType {
 	if (type.description.polling) type.description.properties.unshift(...commonPollingParameters);
@@ -95,9 +106,9 @@ function asLoaded(type: INodeType): INodeType {
 /** The package's node types, as n8n's loader would register them (package name + node name). */
 class PackageNodeTypes implements INodeTypes {
 	private readonly types: Record<string, INodeType | IVersionedNodeType> = {
-		[NODE_TYPE.send]: asLoaded(new WhatsAppSendNotification()),
+		[NODE_TYPE.send]: asLoadedVersions(new WhatsAppSendNotification()),
 		[NODE_TYPE.consent]: asLoaded(new WhatsAppCheckConsent()),
-		[NODE_TYPE.trigger]: asLoaded(new WhatsAppSessionWindowTrigger()),
+		[NODE_TYPE.trigger]: asLoadedVersions(new WhatsAppSessionWindowTrigger()),
 		[NODE_TYPE.poll]: asLoaded(new WhatsAppTemplateStatusPoll()),
 	};
 
@@ -132,6 +143,10 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 
 	set(type: string, data: ICredentialDataDecryptedObject): void {
 		this.data[type] = data;
+	}
+
+	get(type: string): ICredentialDataDecryptedObject {
+		return this.data[type];
 	}
 
 	async getDecrypted(

@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { graph } from '../emulator/testkit';
-import { NODE_TYPE, type NodeSpec } from './harness';
+import { CLOUD, NODE_TYPE, type NodeSpec } from './harness';
 import { EVENTS_TABLE, STATE_TABLE, VERIFY_TOKEN, e164Of, inboundPayload, recordOptIns, signedDelivery, useWorld } from './world';
 
 type Json = Record<string, any>;
@@ -151,6 +151,22 @@ describe('Session Window Trigger on n8n-core', () => {
 
 			expect(await world.harness.webhookMethod(automatic, 'delete')).toBe(true);
 			expect(await override()).toEqual([]);
+		});
+
+		it('version 2 with Record in Consent Ledger refuses activation while the credential’s Consent Ledger is off; version 1.1 uses its ledger credential', async () => {
+			const recording: NodeSpec = { ...trigger, parameters: { registration: 'automatic', recordInLedger: true } };
+			const data = world.harness.credentialsHelper.get(CLOUD);
+			world.harness.credentialsHelper.set(CLOUD, { ...data, consentLedger: false });
+			try {
+				await expect(world.harness.webhookMethod(recording, 'checkExists')).rejects.toMatchObject({
+					message: expect.stringMatching(/^Turn on Consent Ledger in the WhatsApp Cloud API credential/),
+				});
+				expect(await override()).toEqual([]);
+				expect(await world.harness.webhookMethod({ ...recording, typeVersion: 1.1 }, 'checkExists')).toBe(false);
+			} finally {
+				world.harness.credentialsHelper.set(CLOUD, data);
+			}
+			expect(await world.harness.webhookMethod(recording, 'checkExists')).toBe(false);
 		});
 
 		it("a callback Meta cannot verify makes activation fail with Meta's reason, and nothing is registered", async () => {

@@ -33,6 +33,13 @@ export function useWorld(options: EmulatorOptions = {}): World {
 					baseUrl: world.emulator.url,
 					appSecret: world.emulator.options.appSecret,
 					webhookVerifyToken: VERIFY_TOKEN,
+					// The same ledger as the ledger-only credential (version 2 of the nodes reads it from here).
+					consentLedger: true,
+					n8nBaseUrl: world.ledger.url,
+					n8nApiKey: world.ledger.apiKey,
+					projectId: '',
+					tablePrefix: TABLE_PREFIX,
+					contactKeySecret: CONTACT_KEY_SECRET,
 				},
 				[LEDGER]: {
 					baseUrl: world.ledger.url,
@@ -102,6 +109,7 @@ export async function recordOptIns(world: World, contacts: string[], purpose = '
 			type: NODE_TYPE.consent,
 			credentials: [LEDGER],
 			parameters: {
+				authentication: 'ledgerOnly',
 				operation: 'recordOptIn',
 				contact: '={{ $json.contact }}',
 				purpose,

@@ -1,7 +1,17 @@
 /** The ledger client against an in-memory stand-in for n8n's public data-table API (real n8n: e2e). */
 import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
-import { ConsentLedger, LEDGER_CREDENTIAL_TYPE, LedgerError, clearTableCache, contactKeyOf, ledgerHttpError } from '../../nodes/shared/ledger';
+import {
+	CLOUD_LEDGER_CREDENTIAL_TYPE,
+	ConsentLedger,
+	KEY_CHECK_PURPOSE,
+	LEDGER_CREDENTIAL_TYPE,
+	LedgerError,
+	clearTableCache,
+	contactKeyOf,
+	contactKeySecretFingerprint,
+	ledgerHttpError,
+} from '../../nodes/shared/ledger';
 
 type Row = Record<string, any>;
 interface Filter { type?: string; filters: Array<{ columnName: string; condition: string; value: any }> }
@@ -25,13 +35,24 @@ function matches(row: Row, filter: Filter): boolean {
  * tables of every project, creates a table without projectId in the owner's personal project ('p-owner'), and
  * answers 409 when the name is taken in that project. `otherWorkerCreates` simulates a create race.
  */
-function fakeN8n(opts: { otherWorkerCreates?: boolean; projectId?: string } = {}) {
-	const tables: Array<{ id: string; name: string; projectId: string; columns: Array<{ name: string; type: string }>; rows: Row[] }> = [];
+type FakeTable = { id: string; name: string; projectId: string; columns: Array<{ name: string; type: string }>; rows: Row[] };
+let nextRow = 1;
+
+function fakeN8n(
+	opts: {
+		otherWorkerCreates?: boolean;
+		projectId?: string;
+		/** Another credential's view of the same n8n (its tables). */
+		tables?: FakeTable[];
+		credentialType?: string;
+		credentials?: Record<string, unknown>;
+	} = {},
+) {
+	const tables: FakeTable[] = opts.tables ?? [];
 	const calls: string[] = [];
-	let nextRow = 1;
 	const answer = (statusCode: number, body: unknown) => ({ statusCode, body });
 	const handler = async (credentialType: string, req: IHttpRequestOptions) => {
-		expect(credentialType).toBe(LEDGER_CREDENTIAL_TYPE);
+		expect(credentialType).toBe(opts.credentialType ?? LEDGER_CREDENTIAL_TYPE);
 		const path = String(req.url).replace('http://n8n.test:5678/api/v1', '');
 		calls.push(`${req.method} ${path}`);
 		const qs = (req.qs ?? {}) as Record<string, any>;
@@ -77,7 +98,10 @@ function fakeN8n(opts: { otherWorkerCreates?: boolean; projectId?: string } = {}
 		return answer(400, { message: 'not faked' });
 	};
 	const ctx = {
-		getCredentials: async () => ({ baseUrl: 'http://n8n.test:5678/', apiKey: 'key', contactKeySecret: 'unit-secret-0123456789', tablePrefix: 'wa', projectId: opts.projectId ?? '' }),
+		getCredentials: async (type: string) => {
+			expect(type).toBe(opts.credentialType ?? LEDGER_CREDENTIAL_TYPE);
+			return opts.credentials ?? { baseUrl: 'http://n8n.test:5678/', apiKey: 'key', contactKeySecret: 'unit-secret-0123456789', tablePrefix: 'wa', projectId: opts.projectId ?? '' };
+		},
 		helpers: { httpRequestWithAuthentication: handler },
 	} as unknown as IExecuteFunctions;
 	return { ctx, tables, calls };
@@ -107,8 +131,9 @@ describe('ConsentLedger over the data-table API', () => {
 		expect(tables.map((t) => t.name)).toEqual(['wa_consent_events', 'wa_contact_state']);
 		expect(tables[0].rows).toHaveLength(2);
 		expect(tables[0].rows[0]).toMatchObject({ workflowId: 'wf1', executionId: '7', contactId: PHONE });
-		expect(tables[1].rows).toHaveLength(1);
-		expect(tables[1].rows[0]).toMatchObject({ consent: 'withdrawn', lastEventAt: '2026-02-01T00:00:00.000Z' });
+		const consentRows = tables[1].rows.filter((r) => r.purpose !== KEY_CHECK_PURPOSE);
+		expect(consentRows).toHaveLength(1);
+		expect(consentRows[0]).toMatchObject({ consent: 'withdrawn', lastEventAt: '2026-02-01T00:00:00.000Z' });
 		expect(await ledger.currentConsent(PHONE, 'shippingStatus')).toMatchObject({ granted: false, reason: 'optedOut' });
 	});
 
@@ -308,5 +333,76 @@ describe('ConsentLedger over the data-table API', () => {
 			expect(all.filter((r) => r.purpose === 'identityLink')).toEqual([]);
 			expect(await ledger.currentConsent(BSUID, 'shippingStatus')).toMatchObject({ granted: false, reason: 'erased' });
 		});
+	});
+});
+
+describe('the ledger through the WhatsApp Cloud API credential, and one Contact Key Secret per ledger', () => {
+	beforeEach(() => clearTableCache());
+	const cloud = (extra: Record<string, unknown> = {}) => ({
+		accessToken: 'meta-token',
+		baseUrl: 'https://graph.facebook.com',
+		consentLedger: true,
+		n8nBaseUrl: 'http://n8n.test:5678/api/v1/',
+		n8nApiKey: 'key',
+		contactKeySecret: 'unit-secret-0123456789',
+		tablePrefix: 'wa',
+		projectId: '',
+		...extra,
+	});
+
+	it('reads the section of the cloud credential and authenticates every request with that credential', async () => {
+		const { ctx, tables } = fakeN8n({ credentialType: CLOUD_LEDGER_CREDENTIAL_TYPE, credentials: cloud() });
+		const ledger = await ConsentLedger.open(ctx, {}, CLOUD_LEDGER_CREDENTIAL_TYPE);
+		expect(ledger.client.settings).toMatchObject({ baseUrl: 'http://n8n.test:5678', tablePrefix: 'wa', credentialType: CLOUD_LEDGER_CREDENTIAL_TYPE });
+		await ledger.recordEvents([{ contact: PHONE, purpose: 'allUtility', action: 'optOut' }]);
+		expect(tables.map((t) => t.name)).toEqual(['wa_consent_events', 'wa_contact_state']);
+	});
+
+	it('refuses before any request when the cloud credential’s Consent Ledger section is off, saying how to turn it on', async () => {
+		const { ctx, calls } = fakeN8n({ credentialType: CLOUD_LEDGER_CREDENTIAL_TYPE, credentials: cloud({ consentLedger: false }) });
+		const refused = await ConsentLedger.open(ctx, {}, CLOUD_LEDGER_CREDENTIAL_TYPE).catch((e: LedgerError) => e);
+		expect(refused).toBeInstanceOf(LedgerError);
+		expect((refused as LedgerError).message).toMatch(/^Turn on Consent Ledger in the WhatsApp Cloud API credential/);
+		expect((refused as LedgerError).fix).toMatch(/turn on Consent Ledger and fill in the n8n Base URL, n8n API Key and Contact Key Secret/);
+		expect(calls).toEqual([]);
+	});
+
+	it('stores a fingerprint of the secret, never the secret', async () => {
+		const { ctx, tables } = fakeN8n();
+		const ledger = await ConsentLedger.open(ctx);
+		await ledger.currentConsent(PHONE, 'allUtility');
+		const check = tables.find((t) => t.name === 'wa_contact_state')!.rows.filter((r) => r.purpose === KEY_CHECK_PURPOSE);
+		expect(check).toEqual([expect.objectContaining({ contactKey: contactKeySecretFingerprint('unit-secret-0123456789') })]);
+		expect(JSON.stringify(tables)).not.toContain('unit-secret-0123456789');
+	});
+
+	it('refuses a credential whose secret differs from the ledger’s, naming the credential and the fix; the same secret works', async () => {
+		const ledgerOnly = fakeN8n();
+		await (await ConsentLedger.open(ledgerOnly.ctx)).recordEvents([{ contact: PHONE, purpose: 'allUtility', action: 'optOut' }]);
+
+		clearTableCache();
+		const other = fakeN8n({ tables: ledgerOnly.tables, credentialType: CLOUD_LEDGER_CREDENTIAL_TYPE, credentials: cloud({ contactKeySecret: 'another-secret-0123456789' }) });
+		const ledger = await ConsentLedger.open(other.ctx, {}, CLOUD_LEDGER_CREDENTIAL_TYPE);
+		const refused = await ledger.currentConsent(PHONE, 'shippingStatus').catch((e: LedgerError) => e);
+		expect(refused).toBeInstanceOf(LedgerError);
+		expect((refused as LedgerError).message).toMatch(/Contact Key Secret of the "WhatsApp Cloud API" credential is not the one/);
+		expect((refused as LedgerError).fix).toMatch(/Copy the Contact Key Secret/);
+		// Refused again on the next try (a refusal is not cached as a pass).
+		await expect(ledger.currentConsent(PHONE, 'shippingStatus')).rejects.toThrow(/not the one/);
+
+		clearTableCache();
+		const same = fakeN8n({ tables: ledgerOnly.tables, credentialType: CLOUD_LEDGER_CREDENTIAL_TYPE, credentials: cloud() });
+		const decision = await (await ConsentLedger.open(same.ctx, {}, CLOUD_LEDGER_CREDENTIAL_TYPE)).currentConsent(PHONE, 'shippingStatus');
+		expect(decision).toMatchObject({ granted: false, reason: 'optedOut' });
+	});
+
+	it('two first writers with different secrets: the first row wins for both', async () => {
+		const a = fakeN8n();
+		const b = fakeN8n({ tables: a.tables, credentials: { baseUrl: 'http://n8n.test:5678', apiKey: 'key2', contactKeySecret: 'b-secret-0123456789', tablePrefix: 'wa' } });
+		const [first, second] = await Promise.allSettled([
+			ConsentLedger.open(a.ctx).then(async (l) => await l.currentConsent(PHONE, 'allUtility')),
+			ConsentLedger.open(b.ctx).then(async (l) => await l.currentConsent(PHONE, 'allUtility')),
+		]);
+		expect([first.status, second.status].sort()).toEqual(['fulfilled', 'rejected']);
 	});
 });

@@ -17,6 +17,10 @@ interface LoadedNode {
 	file: string;
 	/** One description per class: a VersionedNodeType contributes one per version class. */
 	descriptions: INodeTypeDescription[];
+	/** Each version n8n offers, with the description it runs under (a version class serves all its versions). */
+	versions: Array<{ version: number; description: INodeTypeDescription }>;
+	/** The version new nodes get. */
+	currentVersion: number;
 }
 
 /** Loads every node n8n would load (package.json's n8n.nodes), from the TypeScript source of the built file. */
@@ -30,11 +34,14 @@ function loadNodes(): LoadedNode[] {
 		const instance = new classes[0]() as {
 			description: INodeTypeDescription;
 			nodeVersions?: Record<number, { description: INodeTypeDescription }>;
+			currentVersion?: number;
 		};
-		const descriptions = instance.nodeVersions
-			? Object.values(instance.nodeVersions).map((v) => v.description)
-			: [instance.description];
-		return { file: built, descriptions };
+		const versions = instance.nodeVersions
+			? Object.entries(instance.nodeVersions).map(([version, v]) => ({ version: Number(version), description: v.description }))
+			: [instance.description.version].flat().map((version) => ({ version, description: instance.description }));
+		const descriptions = [...new Set(versions.map((v) => v.description))];
+		const currentVersion = instance.currentVersion ?? instance.description.defaultVersion ?? Math.max(...versions.map((v) => v.version));
+		return { file: built, descriptions, versions, currentVersion };
 	});
 }
 
@@ -124,13 +131,22 @@ describe('single-credential-per-node: the rule as n8n documents and tests it', (
 });
 
 /**
- * The pairs each node still declares together, until the one-credential restructuring (issue 14, part 1; the design
- * is in docs/verification.md) lands. The test compares EXACTLY: a new overlapping pair fails it, and so does the fix
- * (then empty the node's entry). Old node versions kept for saved workflows belong here too, each with its reason.
+ * The only exceptions: node versions kept for saved workflows, whose description must go on declaring both
+ * credentials (n8n runs a node only with the credential types its description declares). Their classes live in files
+ * not named *.node.ts, so the community lint checks the current version only. The test compares EXACTLY: a new
+ * overlapping pair fails it, and so does an exception that is no longer needed.
  */
-const NOT_YET_SINGLE_CREDENTIAL: Record<string, Array<{ first: string; second: string }>> = {
-	whatsAppSendNotification: [{ first: 'whatsAppCloudApi', second: 'whatsAppNotificationsLedgerApi' }],
-	whatsAppSessionWindowTrigger: [{ first: 'whatsAppCloudApi', second: 'whatsAppNotificationsLedgerApi' }],
+const OLD_VERSION_EXCEPTIONS: Record<string, { versions: number[]; pairs: Array<{ first: string; second: string }>; reason: string }> = {
+	whatsAppSendNotification: {
+		versions: [1, 1.1],
+		pairs: [{ first: 'whatsAppCloudApi', second: 'whatsAppNotificationsLedgerApi' }],
+		reason: 'saved workflows of versions 1 and 1.1 hold both a WhatsApp Cloud API and a Ledger credential',
+	},
+	whatsAppSessionWindowTrigger: {
+		versions: [1, 1.1],
+		pairs: [{ first: 'whatsAppCloudApi', second: 'whatsAppNotificationsLedgerApi' }],
+		reason: 'saved triggers of versions 1 and 1.1 with Record in Consent Ledger hold a Ledger credential besides the WhatsApp Cloud API one',
+	},
 };
 
 describe('single-credential-per-node: this package', () => {
@@ -153,12 +169,15 @@ describe('single-credential-per-node: this package', () => {
 		}
 	});
 
-	it.each(Object.keys(NOT_YET_SINGLE_CREDENTIAL))('%s: exactly the known pairs remain (empty this entry when fixed)', (name) => {
-		const node = nodes.find((n) => n.descriptions[0].name === name);
-		expect(node).toBeDefined();
-		const found = (node?.descriptions ?? []).flatMap((d) =>
-			singleCredentialViolations(d).map(({ first, second }) => ({ first, second })),
-		);
-		expect(found).toEqual(NOT_YET_SINGLE_CREDENTIAL[name]);
+	it.each(nodes.map((n) => [n.descriptions[0].name]))('%s: the current version uses one credential; only the listed old versions declare two', (name) => {
+		const node = nodes.find((n) => n.descriptions[0].name === name)!;
+		const exception = OLD_VERSION_EXCEPTIONS[name] ?? { versions: [], pairs: [], reason: 'no exception' };
+		expect(exception.reason).not.toBe('');
+		expect(exception.versions).not.toContain(node.currentVersion);
+		for (const { version, description } of node.versions) {
+			const found = singleCredentialViolations(description).map(({ first, second }) => ({ first, second }));
+			expect({ version, found }).toEqual({ version, found: exception.versions.includes(version) ? exception.pairs : [] });
+		}
+		expect(node.versions.map((v) => v.version).filter((v) => exception.versions.includes(v))).toEqual(exception.versions);
 	});
 });

@@ -16,14 +16,17 @@ import {
 	type ConsentPolicyOptions,
 	type ConsentPurpose,
 } from '../../shared/consent';
-import { ConsentLedger, LedgerError } from '../../shared/ledger';
+import { CLOUD_LEDGER_CREDENTIAL_TYPE, ConsentLedger, LEDGER_CREDENTIAL_TYPE, LedgerError } from '../../shared/ledger';
 
+/** The ledger of the credential the node's Credential option names (version 1 nodes: the ledger-only one). */
 export async function openLedger(ctx: IExecuteFunctions): Promise<ConsentLedger> {
 	try {
-		return await ConsentLedger.open(ctx, {
-			workflowId: String(ctx.getWorkflow().id ?? ''),
-			executionId: String(ctx.getExecutionId() ?? ''),
-		});
+		const fromCloud = ctx.getNodeParameter('authentication', 0, 'ledgerOnly') === 'whatsAppCloudApi';
+		return await ConsentLedger.open(
+			ctx,
+			{ workflowId: String(ctx.getWorkflow().id ?? ''), executionId: String(ctx.getExecutionId() ?? '') },
+			fromCloud ? CLOUD_LEDGER_CREDENTIAL_TYPE : LEDGER_CREDENTIAL_TYPE,
+		);
 	} catch (error) {
 		throw toNodeError(ctx, error, undefined);
 	}

@@ -188,7 +188,7 @@ export async function dispatchSends(
 				failure: {
 					title: 'Idempotency check failed',
 					message: `The consent ledger could not be asked whether this notification was already sent: ${(error as Error).message}`,
-					description: `Nothing was sent. ${error instanceof LedgerError ? error.fix : 'Check the WhatsApp Notifications Ledger API credential.'} Idempotency Window 0 sends without the check.`,
+					description: `Nothing was sent. ${error instanceof LedgerError ? error.fix : 'Check the consent ledger settings of the credential.'} Idempotency Window 0 sends without the check.`,
 					retryable: true,
 					outcome: 'not_sent',
 				},

@@ -8,7 +8,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { ConsentLedger, LedgerError } from '../../shared/ledger';
+import { ConsentLedger, LedgerError, type LedgerCredentialType } from '../../shared/ledger';
 import { SendKeyStore } from '../../shared/sendKeys';
 import { parseRateCardOverride, type RateCard } from '../../shared/pricing';
 import { GraphNetworkError, getCloudCredentials, graphUrl } from '../../shared/transport';
@@ -60,19 +60,21 @@ function readRateCard(ctx: IExecuteFunctions): RateCard | undefined {
 	return parsed.card;
 }
 
-async function openLedger(ctx: IExecuteFunctions): Promise<ConsentLedger> {
+async function openLedger(ctx: IExecuteFunctions, credentialType: LedgerCredentialType): Promise<ConsentLedger> {
 	try {
-		return await ConsentLedger.open(ctx, {
-			workflowId: String(ctx.getWorkflow().id ?? ''),
-			executionId: String(ctx.getExecutionId() ?? ''),
-		});
+		return await ConsentLedger.open(
+			ctx,
+			{ workflowId: String(ctx.getWorkflow().id ?? ''), executionId: String(ctx.getExecutionId() ?? '') },
+			credentialType,
+		);
 	} catch (error) {
-		const fix = error instanceof LedgerError ? error.fix : 'Check the WhatsApp Notifications Ledger API credential';
+		const fix = error instanceof LedgerError ? error.fix : 'Check the consent ledger settings of the credential';
 		throw new NodeOperationError(ctx.getNode(), error as Error, { description: fix });
 	}
 }
 
-export async function sendNotifications(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+/** Send Notification's run; `ledgerCredential`: where the consent ledger's settings come from (by node version). */
+export async function sendNotifications(this: IExecuteFunctions, ledgerCredential: LedgerCredentialType): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const credentials = await getCloudCredentials(this);
 	const continueOnFail = this.continueOnFail();
@@ -84,7 +86,7 @@ export async function sendNotifications(this: IExecuteFunctions): Promise<INodeE
 		credentials,
 		rateCard: readRateCard(this),
 		templateCache: new Map<string, Promise<TemplateLookup>>(),
-		ledger: useLedger ? await openLedger(this) : undefined,
+		ledger: useLedger ? await openLedger(this, ledgerCredential) : undefined,
 		skipWithoutConsent: useLedger && this.getNodeParameter('skipWithoutConsent', 0, true) === true,
 		messageMode: useLedger && this.getNodeParameter('messageMode', 0, 'template') === 'auto' ? 'auto' : 'template',
 		now: () => Date.now(),

@@ -1,0 +1,264 @@
+/**
+ * One credential per node, in real n8n: version 2 of Send Notification and of the Session Window Trigger use only the
+ * WhatsApp Cloud API credential (the consent ledger in its Consent Ledger section); saved version-1 workflows with both
+ * credentials still run. Each secret reaches only its own API: the ledger's n8n address is a recording proxy in front
+ * of n8n, and the emulator records every Graph request with its headers.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { startEmulator, type Emulator } from '../emulator';
+import { control } from '../emulator/testkit';
+import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentialData, executionError, nodeOutput, runOnce, sharedN8n, testCredentialInEditor } from './context';
+
+type Json = Record<string, any>;
+
+const CHECK_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppCheckConsent`;
+const TRIGGER_TYPE = `${NODE_TYPE_PREFIX}whatsAppSessionWindowTrigger`;
+const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
+const SECRET = 'e2e-one-credential-secret-0123456789';
+const WORDING = 'Send me order and delivery updates from Example Shop on WhatsApp';
+const TRIGGER_NAME = 'WhatsApp Session Window Trigger';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface SeenRequest {
+	method: string;
+	url: string;
+	headers: http.IncomingHttpHeaders;
+}
+
+/** Forwards everything to n8n and remembers each request's headers: what the ledger sends to "n8n's API". */
+async function recordingProxy(target: string): Promise<{ url: string; seen: SeenRequest[]; close: () => Promise<void> }> {
+	const seen: SeenRequest[] = [];
+	const server = http.createServer((req, res) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (c: Buffer) => chunks.push(c));
+		req.on('end', () => {
+			seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+			const headers = { ...req.headers } as Record<string, string>;
+			delete headers.host;
+			delete headers['content-length'];
+			const body = chunks.length && req.method !== 'GET' ? Buffer.concat(chunks) : undefined;
+			fetch(`${target}${req.url}`, { method: req.method, headers, body })
+				.then(async (answer) => {
+					res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+					res.end(Buffer.from(await answer.arrayBuffer()));
+				})
+				.catch((error: Error) => {
+					res.writeHead(502);
+					res.end(error.message);
+				});
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, resolve));
+	const port = (server.address() as AddressInfo).port;
+	return { url: `http://localhost:${port}`, seen, close: async () => await new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+describe('one credential per node (real n8n)', () => {
+	const n8n = sharedN8n();
+	const prefix = `e2e1c_${randomBytes(3).toString('hex')}`;
+	let emulator: Emulator;
+	let proxy: Awaited<ReturnType<typeof recordingProxy>>;
+	/** Version 2: the cloud credential with its Consent Ledger section on. */
+	let single: { id: string; name: string };
+	/** Version 1: the cloud credential without the section and the separate ledger credential, the same ledger. */
+	let cloudOnly: { id: string; name: string };
+	let ledgerOnly: { id: string; name: string };
+	let seq = 0;
+	const newContact = () => {
+		const digits = `3161235${String(process.pid % 100).padStart(2, '0')}${String(++seq).padStart(2, '0')}`;
+		return { waId: digits, phone: `+${digits}` };
+	};
+
+	const ledgerSection = (overrides: Json = {}) => ({
+		consentLedger: true,
+		n8nBaseUrl: proxy.url,
+		n8nApiKey: n8n.apiKey,
+		contactKeySecret: SECRET,
+		projectId: '',
+		tablePrefix: prefix,
+		...overrides,
+	});
+
+	beforeAll(async () => {
+		emulator = await startEmulator({ port: 0, latencyMs: 0, statusDelayMs: 50, webhookRetryBaseMs: 100 });
+		proxy = await recordingProxy(n8n.url);
+		single = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `one credential ${prefix}`, cloudCredentialData(emulator, ledgerSection()));
+		cloudOnly = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `cloud only ${prefix}`, cloudCredentialData(emulator));
+		ledgerOnly = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `ledger only ${prefix}`, {
+			baseUrl: proxy.url,
+			apiKey: n8n.apiKey,
+			contactKeySecret: SECRET,
+			projectId: '',
+			tablePrefix: prefix,
+		});
+	});
+	afterAll(async () => {
+		await emulator.close();
+		await proxy.close();
+	});
+
+	const accepted = (phone: string) => emulator.state.messages.filter((m) => `+${m.to.replace('+', '')}` === phone).length;
+
+	/** Check Consent 1.1 with the one credential (its default). */
+	const consentNode = (parameters: Json, credential = single) => ({
+		type: CHECK_NODE_TYPE,
+		typeVersion: 1.1,
+		credentials: { [CLOUD_CREDENTIAL_TYPE]: credential },
+		parameters: { contact: '={{ $json.phone }}', ...parameters },
+	});
+	async function record(phone: string, operation: 'recordOptIn' | 'recordOptOut') {
+		const run = await runOnce(n8n, consentNode({ operation, purpose: 'shippingStatus', source: 'checkout form', proofWording: WORDING, proofVersion: 'v3' }), [{ phone }]);
+		expect(executionError(run.execution)).toBeUndefined();
+	}
+	async function check(phone: string): Promise<Json> {
+		const run = await runOnce(n8n, consentNode({ operation: 'check', purpose: 'shippingStatus' }), [{ phone }]);
+		expect(executionError(run.execution)).toBeUndefined();
+		return (run.body as Json[])[0].consent;
+	}
+
+	const sendParameters = {
+		notificationType: 'shippingStatus',
+		useConsentLedger: true,
+		recipient: '={{ $json.phone }}',
+		template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
+		variables: { mappingMode: 'defineBelow', value: { body_1: 'Sam', body_2: '={{ $json.order }}', body_3: 'Monday', button_0_url: '={{ $json.order }}' } },
+		options: { pairSpacingSeconds: 0 },
+	};
+
+	it('a saved version-1 workflow with both credentials still sends with the ledger', async () => {
+		const [a, b] = [newContact(), newContact()];
+		// Recorded through the ledger-only credential (Check Consent version 1): the same ledger as the one credential.
+		const optIn = await runOnce(
+			n8n,
+			{ type: CHECK_NODE_TYPE, typeVersion: 1, credentials: { [LEDGER_CREDENTIAL_TYPE]: ledgerOnly }, parameters: { contact: '={{ $json.phone }}', operation: 'recordOptIn', purpose: 'shippingStatus', source: 'checkout form', proofWording: WORDING } },
+			[{ phone: a.phone }],
+		);
+		expect(executionError(optIn.execution)).toBeUndefined();
+		const v1 = {
+			type: SEND_NODE_TYPE,
+			typeVersion: 1,
+			credentials: { [CLOUD_CREDENTIAL_TYPE]: cloudOnly, [LEDGER_CREDENTIAL_TYPE]: ledgerOnly },
+			parameters: sendParameters,
+		};
+		const run = await runOnce(n8n, v1, [{ phone: a.phone, order: 'SO-1' }, { phone: b.phone, order: 'SO-2' }]);
+		expect(executionError(run.execution)).toBeUndefined();
+		const [sent, skipped] = run.body as Json[];
+		expect(sent).toMatchObject({ messageId: expect.stringMatching(/^wamid\./), consent: { granted: true } });
+		expect(skipped).toMatchObject({ skipped: 'no consent' });
+		expect([accepted(a.phone), accepted(b.phone)]).toEqual([1, 0]);
+	});
+
+	it('version 2 with one credential sends, skips an opted-out contact and claims idempotency keys', async () => {
+		const [a, b] = [newContact(), newContact()];
+		await record(a.phone, 'recordOptIn');
+		await record(b.phone, 'recordOptIn');
+		await record(b.phone, 'recordOptOut');
+		// runOnce makes a new workflow each time, so the key is named (a derived key includes the workflow).
+		const options = { ...sendParameters.options, idempotencyKey: `={{ $json.order }}-${prefix}-shipped` };
+		const v2 = { type: SEND_NODE_TYPE, typeVersion: 2, credentials: { [CLOUD_CREDENTIAL_TYPE]: single }, parameters: { ...sendParameters, options } };
+		const items = [{ phone: a.phone, order: 'SO-11' }, { phone: b.phone, order: 'SO-12' }];
+		const first = await runOnce(n8n, v2, items);
+		expect(executionError(first.execution)).toBeUndefined();
+		expect(first.body as Json[]).toMatchObject([
+			{ messageId: expect.stringMatching(/^wamid\./), duplicate: false },
+			{ skipped: 'no consent', consent: { granted: false, reason: 'optedOut' } },
+		]);
+		// The same run again: the idempotency key claimed in the ledger stops a second message.
+		const again = await runOnce(n8n, v2, items);
+		expect((again.body as Json[])[0]).toMatchObject({ duplicate: true, messageId: (first.body as Json[])[0].messageId });
+		expect([accepted(a.phone), accepted(b.phone)]).toEqual([1, 0]);
+		const tables = await n8n.api<{ data: Json[] }>('GET', `/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: `${prefix}_send_keys` }))}`);
+		expect(tables.data).toHaveLength(1);
+	});
+
+	it('version 2 with the credential’s Consent Ledger off stops before sending and says how to turn it on', async () => {
+		const { phone } = newContact();
+		const v2 = { type: SEND_NODE_TYPE, typeVersion: 2, credentials: { [CLOUD_CREDENTIAL_TYPE]: cloudOnly }, parameters: sendParameters };
+		const run = await runOnce(n8n, v2, [{ phone, order: 'SO-21' }]);
+		const error = executionError(run.execution);
+		expect(error?.message).toMatch(/^Turn on Consent Ledger in the WhatsApp Cloud API credential/);
+		expect(error?.description).toMatch(/fill in the n8n Base URL, n8n API Key and Contact Key Secret/);
+		expect(accepted(phone)).toBe(0);
+	});
+
+	it('refuses a credential whose Contact Key Secret differs from the ledger’s, before sending', async () => {
+		const { phone } = newContact();
+		const other = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `other secret ${prefix}`, cloudCredentialData(emulator, ledgerSection({ contactKeySecret: 'another-secret-0123456789abcdef' })));
+		const v2 = { type: SEND_NODE_TYPE, typeVersion: 2, credentials: { [CLOUD_CREDENTIAL_TYPE]: other }, parameters: sendParameters };
+		const run = await runOnce(n8n, v2, [{ phone, order: 'SO-31' }]);
+		const error = executionError(run.execution);
+		expect(error?.message).toMatch(/Contact Key Secret of the "WhatsApp Cloud API" credential is not the one/);
+		expect(error?.description).toMatch(/Copy the Contact Key Secret/);
+		expect(accepted(phone)).toBe(0);
+	});
+
+	it('the version-2 trigger with one credential records a STOP that Check Consent honours', async () => {
+		const { waId, phone } = newContact();
+		await record(phone, 'recordOptIn');
+		const webhookId = randomUUID();
+		const workflowId = await n8n.createWorkflow(
+			`e2e one-credential trigger ${webhookId}`,
+			[
+				{
+					name: TRIGGER_NAME,
+					type: TRIGGER_TYPE,
+					typeVersion: 2,
+					webhookId,
+					credentials: { [CLOUD_CREDENTIAL_TYPE]: single },
+					parameters: { registration: 'automatic', events: ['messageReceived', 'window', 'consent'], recordInLedger: true, options: {} },
+				},
+			],
+			{},
+		);
+		try {
+			await n8n.activate(workflowId);
+			await n8n.waitForWebhook(`${webhookId}/webhook`);
+			const callbackUrl = `${n8n.url}/webhook/${webhookId}/webhook`;
+			const deadline = Date.now() + 20_000;
+			while (emulator.state.subscription?.override_callback_uri !== callbackUrl && Date.now() < deadline) await sleep(100);
+			const sent = await control(emulator, 'POST', 'inbound', { from: `+${waId}`, name: 'Ana', text: 'STOP' });
+			expect(sent.status).toBe(200);
+			let optOut: Json | undefined;
+			while (!optOut && Date.now() < deadline + 20_000) {
+				for (const execution of await n8n.executions(workflowId)) {
+					optOut ??= nodeOutput(execution, TRIGGER_NAME).map((i: Json) => i.json).find((j: Json) => j.event === 'optOutRequest');
+				}
+				if (!optOut) await sleep(200);
+			}
+			expect(optOut?.ledger).toMatchObject({ recorded: true, action: 'optOut', contact: phone });
+			expect(await check(phone)).toMatchObject({ granted: false, reason: 'optedOut', source: 'WhatsApp reply' });
+		} finally {
+			await n8n.deactivate(workflowId).catch(() => undefined);
+			await n8n.deleteWorkflow(workflowId).catch(() => undefined);
+		}
+	});
+
+	it('the credential test passes with the section on and refuses overlapping addresses', async () => {
+		expect(await testCredentialInEditor(n8n, CLOUD_CREDENTIAL_TYPE, cloudCredentialData(emulator, ledgerSection()))).toMatchObject({ status: 'OK' });
+		const overlapping = await testCredentialInEditor(n8n, CLOUD_CREDENTIAL_TYPE, cloudCredentialData(emulator, ledgerSection({ n8nBaseUrl: emulator.url })));
+		expect(overlapping.status).toBe('Error');
+		expect(overlapping.message).toMatch(/overlap/);
+	});
+
+	it('the Meta token never reached n8n’s API and the n8n API key never reached the Graph API', () => {
+		const token = emulator.options.accessToken;
+		// Everything above went through both: the ledger through the proxy, the sends and registrations to the emulator.
+		expect(proxy.seen.length).toBeGreaterThan(10);
+		expect(emulator.state.requests.length).toBeGreaterThan(5);
+		for (const request of proxy.seen) {
+			expect(request.headers['x-n8n-api-key']).toBe(n8n.apiKey);
+			expect(JSON.stringify(request.headers)).not.toContain(token);
+			expect(request.url.startsWith('/api/v1/')).toBe(true);
+		}
+		for (const request of emulator.state.requests.filter((r) => !r.path.startsWith('/_emulator'))) {
+			expect(JSON.stringify(request.headers)).not.toContain(n8n.apiKey);
+			expect(Object.keys(request.headers).map((h) => h.toLowerCase())).not.toContain('x-n8n-api-key');
+		}
+		const sends = emulator.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
+		expect(sends.length).toBeGreaterThan(0);
+		for (const send of sends) expect(send.headers.authorization).toBe(`Bearer ${token}`);
+	});
+});
