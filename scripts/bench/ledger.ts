@@ -8,13 +8,12 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
 import { EVENT_COLUMNS, STATE_COLUMNS, contactKeyOf, type Row } from '../../nodes/shared/ledger';
 import { orderingSecond } from '../../nodes/shared/consent';
 import type { WorkflowNode } from '../../test/e2e/n8n';
+import { CountingProxy } from '../../test/e2e/support/countingProxy';
 import { phoneOf, runSendCase, sendNotificationNode, type BenchCtx, type SendResult } from './cases';
 import { round } from './monitor';
 
@@ -24,54 +23,6 @@ const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
 const CHECK_NODE_TYPE = 'n8n-nodes-whatsapp-notifications.whatsAppCheckConsent';
 const SECRET = 'bench-ledger-contact-key-secret-0123456789';
 const WORDING = 'I agree to receive order and delivery updates from Example Shop GmbH on WhatsApp. I can reply STOP at any time.';
-
-/** Counts every request the nodes make to the ledger (n8n's public API), by method and table route. */
-class CountingProxy {
-	private server?: http.Server;
-	url = '';
-	counts = new Map<string, number>();
-
-	constructor(private readonly target: string) {}
-
-	async start(): Promise<void> {
-		const target = new URL(this.target);
-		this.server = http.createServer((req, res) => {
-			const route = `${req.method} ${(req.url ?? '').split('?')[0].replace(/\/data-tables\/[^/]+/, '/data-tables/:id')}`;
-			this.counts.set(route, (this.counts.get(route) ?? 0) + 1);
-			const upstream = http.request(
-				{ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
-				(answer) => {
-					res.writeHead(answer.statusCode ?? 502, answer.headers);
-					answer.pipe(res);
-				},
-			);
-			upstream.on('error', (e) => {
-				res.writeHead(502);
-				res.end(String(e));
-			});
-			req.pipe(upstream);
-		});
-		this.server.keepAliveTimeout = 10_000;
-		await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', () => r()));
-		this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-	}
-
-	total(): number {
-		let n = 0;
-		for (const c of this.counts.values()) n += c;
-		return n;
-	}
-
-	reset(): void {
-		this.counts.clear();
-	}
-
-	async close(): Promise<void> {
-		if (!this.server) return;
-		this.server.closeAllConnections();
-		await new Promise<void>((r) => this.server!.close(() => r()));
-	}
-}
 
 export interface LedgerBenchOptions {
 	sizes: number[];

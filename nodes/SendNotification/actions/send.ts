@@ -18,7 +18,7 @@ import {
 	MAX_MESSAGES_PER_SECOND,
 } from '../description';
 import { dispatchSends, failureJson, type SendOutcome } from './dispatch';
-import { prepareSend, type PrepareContext, type PreparedSend, type SkippedSend } from './prepare';
+import { prefetchLedger, prepareSend, type PrepareContext, type PreparedSend, type SkippedSend } from './prepare';
 import type { TemplateLookup } from './templateSource';
 
 function summary(send: PreparedSend): IDataObject {
@@ -108,6 +108,8 @@ export async function sendNotifications(this: IExecuteFunctions): Promise<INodeE
 
 	const results: INodeExecutionData[] = new Array(items.length);
 	const prepared: PreparedSend[] = [];
+	// A failed batched read is not fatal here: each item then reads on its own and reports its own error.
+	await prefetchLedger(this, items.length, context).catch(() => undefined);
 	for (let i = 0; i < items.length; i++) {
 		try {
 			const outcome: PreparedSend | SkippedSend = await prepareSend.call(this, i, context);
