@@ -8,7 +8,7 @@
  */
 import type { ConsentEvent } from './consent';
 import { compareEvents, toIso } from './consent';
-import { eventFromRow, type ConsentLedger, type DataTableInfo, type DataTablesClient, type Row, type ServiceWindowRecord, WINDOW_PURPOSE } from './ledger';
+import { attempt, eventFromRow, type ConsentLedger, type DataTableInfo, type DataTablesClient, type Row, type ServiceWindowRecord, WINDOW_PURPOSE } from './ledger';
 
 /** 64-character keys: 40 conditions are about 6 KiB of URL-encoded filter, well under n8n's 16 KiB header limit. */
 export const KEYS_PER_READ = 40;
@@ -33,13 +33,11 @@ export async function rowsByValues(client: DataTablesClient, tableId: string, co
 
 /** Runs fn with the table; if it was deleted meanwhile (404), resolves it again once. */
 async function withTable<T>(client: DataTablesClient, name: string, open: () => Promise<DataTableInfo>, fn: (table: DataTableInfo) => Promise<T>): Promise<T> {
-	try {
-		return await fn(await open());
-	} catch (error) {
-		if ((error as { httpCode?: number }).httpCode !== 404) throw error;
-		client.forgetTable(name);
-		return await fn(await open());
-	}
+	const first = await attempt(async () => await fn(await open()));
+	if (first.ok) return first.value;
+	if (first.error.httpCode !== 404) throw first.error;
+	client.forgetTable(name);
+	return await fn(await open());
 }
 
 /** The consent events of many contacts (by contactKey), each list oldest first; a contact without events gets []. */

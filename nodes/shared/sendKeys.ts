@@ -197,7 +197,7 @@ export class SendKeyStore {
 
 	/**
 	 * Records the outcomes of many claims in one insert per 100: a completion row per claim (same key, claimId,
-	 * contactKey, fingerprint and expiry as the claim), which readers fold into the claim (foldCompletions).
+	 * claimedAt, contactKey and expiry as the claim), which readers fold into the claim (foldCompletions).
 	 */
 	async completeMany(outcomes: ReadonlyArray<{ claimId: string; status: 'sent' | 'failed'; messageId?: string; ids?: SendKeyIds; claimedAt?: number }>): Promise<void> {
 		if (outcomes.length === 0) return;
@@ -214,7 +214,17 @@ export class SendKeyStore {
 		await this.withTable(async (table) =>
 			await this.client.insertRows(
 				table.id,
-				withIds.map((o) => ({ ...this.pendingRow(o.ids!, o.claimId, o.claimedAt!), status: o.status, messageId: o.messageId ?? '', completedAt })),
+				// Only what readers, the purge and Erase Contact need: the claim row holds the rest.
+				withIds.map((o) => ({
+					key: o.ids!.key,
+					claimId: o.claimId,
+					status: o.status,
+					messageId: o.messageId ?? '',
+					claimedAt: new Date(o.claimedAt!).toISOString(),
+					completedAt,
+					contactKey: o.ids!.contactKey,
+					expiresAtMs: o.claimedAt! + this.windowMs,
+				})),
 			),
 		);
 	}
@@ -303,7 +313,8 @@ export function foldCompletions(rows: readonly SendKeyRow[]): SendKeyRow[] {
 
 /**
  * Erase Contact: deletes every send key of the contact (their message ids and keyed hashes) and the earlier
- * version's unkeyed rows, which cannot be attributed to a contact. Returns how many rows of the contact went.
+ * version's unkeyed rows, which cannot be attributed to a contact. Returns how many send keys (claims) of the
+ * contact went.
  * Does not create the table when Send Notification never used it.
  */
 export async function eraseSendKeys(client: DataTablesClient, contactKey: string): Promise<number> {
@@ -314,7 +325,8 @@ export async function eraseSendKeys(client: DataTablesClient, contactKey: string
 	const table = await client.ensureTable(name, SEND_KEY_COLUMNS);
 	const deleted = await client.deleteRows(table.id, { type: 'and', filters: [eq('contactKey', contactKey)] });
 	await deleteQuietly(client, table.id, { type: 'and', filters: [{ columnName: 'expiresAtMs', condition: 'isEmpty', value: null }] }, 'erasing unkeyed send keys');
-	return deleted.length;
+	// A notification's claim and its completion row are one send key.
+	return new Set(deleted.map((row) => String(row.claimId ?? row.id))).size;
 }
 
 /** DELETE … WHERE filter without sending the rows back (a purge may remove many). */

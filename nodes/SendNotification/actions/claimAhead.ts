@@ -6,11 +6,15 @@
  * Bounded on purpose: a claim is written at most CLAIM_AHEAD_MS before its send, so another run never takes it for
  * a dead attempt (stale), and a process that dies leaves at most one batch of claims "unknown" (never re-sent).
  */
+import { sleep } from 'n8n-workflow';
+
 import type { Claim, SendKeyIds, SendKeyStore } from '../../shared/sendKeys';
 import type { ClaimOptions } from '../../shared/idempotency';
 import { KEYS_PER_READ } from '../../shared/ledgerBatch';
 
 export const CLAIM_AHEAD_MS = 2000;
+/** An outcome waits at most this long for others to be written with (other runs see the claim pending meanwhile). */
+export const COMPLETE_WITHIN_MS = 1000;
 
 interface Completion {
 	claimId: string;
@@ -25,6 +29,8 @@ interface Completion {
 export class ClaimAhead {
 	private readonly claims = new Map<number, Promise<{ claim: Claim; claimedAt: number } | Error>>();
 	private buffer: Completion[] = [];
+	/** Counts flushes, so a timed flush does not write a later buffer early. */
+	private generation = 0;
 	private readonly flushes: Array<Promise<void>> = [];
 
 	constructor(
@@ -71,11 +77,18 @@ export class ClaimAhead {
 	complete(completion: Completion): void {
 		this.buffer.push(completion);
 		if (this.buffer.length >= this.batchSize) this.flush();
+		else if (this.buffer.length === 1) {
+			const generation = this.generation;
+			void sleep(COMPLETE_WITHIN_MS).then(() => {
+				if (this.generation === generation) this.flush();
+			});
+		}
 	}
 
 	private flush(): void {
 		const part = this.buffer;
 		this.buffer = [];
+		this.generation++;
 		if (part.length === 0) return;
 		this.flushes.push(
 			this.store.completeMany(part).catch((error: Error) => {
