@@ -59,7 +59,7 @@ export class WhatsAppLedgerApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			description:
-				"Optional. The n8n project that holds the ledger tables. Empty uses the API key owner's personal project.",
+				"The n8n project that holds the ledger tables (the part after /projects/ in the project's address). Empty: the API key owner's personal project. Tables of the same name in other projects are never used; if there are any, the ledger asks for this ID.",
 		},
 		{
 			displayName: 'Table Name Prefix',

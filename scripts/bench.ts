@@ -4,8 +4,9 @@
  * Prints a table and writes bench-results/bench-<time>.json (+ latest.json, latest.md).
  *
  *   npm run bench                          everything
- *   npm run bench -- --only send,cap       some parts: send (head to head), cap, pair, ingest, poll, linear
+ *   npm run bench -- --only send,cap       some parts: send (head to head), floor, cap, pair, ingest, poll, linear
  *   npm run bench -- --only linear         quick: per-item checks and scheduling on large inputs, in-process (no n8n)
+ *   npm run bench -- --only floor --items 200   Send Notification vs n8n's HTTP Request node (one POST per item)
  *   npm run bench -- --only ledger --ledger-sizes 1000,10000
  *                                          the consent ledger filled to each size: Check Consent, Send Notification
  *                                          with and without Use Consent Ledger, ledger requests per item, sizes
@@ -26,6 +27,7 @@ import {
 	bareWebhookTrigger,
 	builtinNode,
 	builtinTrigger,
+	httpRequestNode,
 	itemsFor,
 	packageNode,
 	runIngestCase,
@@ -46,9 +48,9 @@ import { renderReport } from './bench/report';
 
 type Json = Record<string, any>;
 
-const PARTS = ['send', 'cap', 'pair', 'ingest', 'poll', 'linear', 'ledger'] as const;
+const PARTS = ['send', 'floor', 'cap', 'pair', 'ingest', 'poll', 'linear', 'ledger'] as const;
 /** Parts that need n8n, the emulator and the proxy; `linear` runs in-process. */
-const N8N_PARTS: ReadonlyArray<string> = ['send', 'cap', 'pair', 'ingest', 'poll', 'ledger'];
+const N8N_PARTS: ReadonlyArray<string> = ['send', 'floor', 'cap', 'pair', 'ingest', 'poll', 'ledger'];
 
 function parseArgs(argv: string[]) {
 	const a: Json = {
@@ -93,7 +95,7 @@ function parseArgs(argv: string[]) {
 			case '--only': a.only = value().split(',').map((s: string) => s.trim()); break;
 			case '-h':
 			case '--help':
-				console.log('usage: npm run bench -- [--only send,cap,pair,ingest,poll,linear] [--items N] [--latency MS] [--events N] [--concurrency N] [--cap80-items N] [--cap1000-items N] [--poll-templates N] [--ledger-sizes 1000,10000,50000,200000] [--ledger-check-items N] [--ledger-send-items N] [--profile] [--n8n-env KEY=VALUE ...]');
+				console.log('usage: npm run bench -- [--only send,floor,cap,pair,ingest,poll,linear,ledger] [--items N] [--latency MS] [--events N] [--concurrency N] [--cap80-items N] [--cap1000-items N] [--poll-templates N] [--ledger-sizes 1000,10000,50000,200000] [--ledger-check-items N] [--ledger-send-items N] [--profile] [--n8n-env KEY=VALUE ...]');
 				process.exit(0);
 				break;
 			default:
@@ -274,6 +276,26 @@ async function main(): Promise<void> {
 			savePartial();
 		}
 
+		if (args.only.includes('floor')) {
+			log(`floor: n8n's HTTP Request node, one POST per item, ${args.items} items …`);
+			const items = itemsFor(args.items);
+			const rows: Json[] = [];
+			const ratios: Json[] = [];
+			// Both at each of Meta's tiers, in the same run against the same emulator: HTTP Request paced by its batching
+			// option (cap items per second), Send Notification by its Messages per Second.
+			for (const cap of [1000, 80]) {
+				const floor = await guard(`http ${cap}`, () => runSendCase(ctx, `HTTP Request node, ${cap} per second, cap ${cap}`, httpRequestNode(ctx, cap), items, { throughputCapMps: cap }, timeoutFor(args.items, cap / 3)));
+				const sn = await guard(`send floor ${cap}`, () => runSendCase(ctx, `Send Notification ${cap} mps, cap ${cap}`, sendNotificationNode(ctx, { messagesPerSecond: cap }), items, { throughputCapMps: cap }, timeoutFor(args.items, cap / 3)));
+				rows.push(floor, sn);
+				const f = floor as SendResult;
+				const x = sn as SendResult;
+				const value = f.messagesPerSecond > 0 && x.messagesPerSecond ? round(x.messagesPerSecond / f.messagesPerSecond, 2) : NaN;
+				ratios.push({ label: `Send Notification / HTTP Request at cap ${cap}`, cap, value });
+			}
+			report.floor = { items: args.items, rows, ratios };
+			savePartial();
+		}
+
 		if (args.only.includes('cap')) {
 			log('cap sweep …');
 			const rows: Json[] = [];
@@ -432,6 +454,9 @@ function evaluateTargets(r: Json): Json[] {
 			const limit = 1 + 1 / row.items;
 			t.push({ target: `API calls/msg ≤ 1 + templates/items (${row.label})`, measured: `${row.apiCallsPerMessage} (limit ${round(limit, 4)})`, pass: !row.error && row.apiCallsPerMessage <= limit + 1e-9 });
 		}
+	}
+	for (const ratio of (r.floor?.ratios ?? []) as Json[]) {
+		t.push({ target: `Send Notification msgs/s as a share of n8n's HTTP Request node (${r.floor.items} items, cap ${ratio.cap}; reported, no target)`, measured: `${ratio.value}×`, pass: undefined });
 	}
 	for (const row of (r.capSweep?.rows ?? []) as Json[]) {
 		t.push({ target: `≥ 95 % of cap at ${row.cap} mps, 0 × 130429`, measured: `${row.percentOfCap} %, ${row.err130429} × 130429`, pass: row.pass });

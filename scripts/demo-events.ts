@@ -185,22 +185,13 @@ export async function fireDemoEvents(rt: DemoRuntime, log: (line: string) => voi
 		await sleep(300); // keep the order STOP → START
 	}
 
-	// 5. Templates: one submitted for review (approved after the emulator's review delay), one paused or unpaused.
+	// 5. Templates: a draft checked and submitted by the WhatsApp Notification Template node (approved after the
+	// emulator's review delay; the workflow then tells the team), and one template paused or unpaused.
 	{
 		const name = `delivery_slot_update_${Date.now().toString(36)}`;
-		const res = await post(
-			`${rt.emulatorUrl}/${rt.graphApiVersion}/${rt.wabaId}/message_templates`,
-			{
-				name,
-				language: 'en_US',
-				category: 'UTILITY',
-				components: [
-					{ type: 'BODY', text: 'Your delivery slot for order {{1}} is {{2}}.', example: { body_text: [['A-10023', 'Friday 9-12']] } },
-				],
-			},
-			{ authorization: `Bearer ${rt.accessToken}` },
-		);
-		note({ source: 'templates', what: `${name} submitted for review`, ok: res.status === 200, detail: `HTTP ${res.status}, status ${res.body?.status ?? '?'}` });
+		const draft = sample('template-draft.json');
+		const res = await post(webhook('templates/draft'), { ...draft, name });
+		note({ source: 'templates', what: `${name} checked and submitted for review`, ok: res.status === 200 && res.body?.submitted === true, detail: `HTTP ${res.status}, status ${res.body?.status ?? '?'}` });
 		const list = (await (await fetch(`${rt.emulatorUrl}/_emulator/templates`)).json()) as { data: Json[] };
 		const alert = list.data.find((t) => t.name === 'alert_update');
 		if (alert) {

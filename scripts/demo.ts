@@ -160,6 +160,7 @@ const SMOKE_EXPECTATIONS: Record<string, { executions: number; nodesRan?: string
 	'04-inbound-session-window.json': { executions: 3, nodesRan: ['Record Opt-Out', 'Record Opt-In', 'Reply Inside the Window'] },
 	'05-template-status-alert.json': { executions: 1, nodesRan: ['Watching Templates'] },
 	'06-delivery-failed-fallback.json': { executions: 1, nodesRan: ['Explain the Failure', 'Log for Support'] },
+	'07-template-draft-review.json': { executions: 1, nodesRan: ['Submit for Review', 'Get Template', 'Tell the Team'] },
 };
 
 /** Waits until every workflow has its successful executions (and no failed one); returns the per-workflow summary. */
@@ -233,7 +234,7 @@ async function main(): Promise<void> {
 		};
 
 		if (smoke) {
-			for (const webhookPath of ['shop/order-shipped', 'calendar/remind-now', 'bookings/cal-com']) await client.waitForWebhook(webhookPath);
+			for (const webhookPath of ['shop/order-shipped', 'calendar/remind-now', 'bookings/cal-com', 'templates/draft']) await client.waitForWebhook(webhookPath);
 			const fired = await fireDemoEvents(runtime);
 			const refused = fired.filter((e) => !e.ok);
 			if (refused.length) throw new Error(`smoke: events refused: ${refused.map((e) => `${e.source} ${e.what}: ${e.detail}`).join('; ')}`);

@@ -1,10 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import type { ConsentLedger } from '../shared/ledger';
+import { assertAgentMayRun, withAgentSafeOperations } from './agentTool';
 import { checkConsentProperties } from './description';
 import { checkConsent } from './operations/check';
 import { checkConsentFromItem } from './operations/checkFromItem';
-import { openLedger } from './operations/common';
+import { errorItem, openLedger, toNodeError } from './operations/common';
 import { eraseContact } from './operations/eraseContact';
 import { getHistory } from './operations/getHistory';
 import { recordConsent } from './operations/record';
@@ -25,12 +27,24 @@ export class WhatsAppCheckConsent implements INodeType {
 		outputs: `={{ ["check", "checkFromItem"].includes($parameter["operation"]) && $parameter["splitOutput"] === true ? [{ "type": "${NodeConnectionTypes.Main}", "displayName": "Consented" }, { "type": "${NodeConnectionTypes.Main}", "displayName": "Not Consented" }] : [{ "type": "${NodeConnectionTypes.Main}" }] }}`,
 		usableAsTool: true,
 		credentials: [{ name: 'whatsAppNotificationsLedgerApi', required: true }],
-		properties: checkConsentProperties,
+		properties: withAgentSafeOperations(checkConsentProperties),
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const operation = this.getNodeParameter('operation', 0) as string;
-		const ledger = await openLedger(this);
+		assertAgentMayRun(this, operation);
+		let ledger: ConsentLedger;
+		try {
+			ledger = await openLedger(this);
+		} catch (caught) {
+			const error = toNodeError(this, caught, undefined);
+			// Without the ledger no item has an answer. Thrown under Continue On Fail, n8n would pass the input through
+			// unchanged, on Check's first output (Consented); so every item gets the error, on the Not Consented side.
+			if (!this.continueOnFail()) throw error;
+			const failed = this.getInputData().map((_, i) => errorItem(error, i));
+			const split = ['check', 'checkFromItem'].includes(operation) && this.getNodeParameter('splitOutput', 0, false) === true;
+			return split ? [[], failed] : [failed];
+		}
 		switch (operation) {
 			case 'recordOptIn':
 				return await recordConsent.call(this, ledger, 'optIn');

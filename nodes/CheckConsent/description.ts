@@ -26,13 +26,13 @@ export const checkConsentProperties: INodeProperties[] = [
 				value: 'eraseContact',
 				action: 'Erase a contact',
 				description:
-					'GDPR right to erasure: delete the contact’s records, keeping only a hashed marker so they are not messaged again',
+					'GDPR right to erasure: delete the contact’s records and those of its linked ID (phone number or business-scoped user ID), keeping only a hashed marker so they are not messaged again',
 			},
 			{
 				name: 'Get History',
 				value: 'getHistory',
 				action: 'Get consent history',
-				description: 'Every consent event of the contact: what a GDPR access request needs',
+				description: 'Every consent event of the contact and of its linked ID: what a GDPR access request needs',
 			},
 			{
 				name: 'Record From Item and Check',
@@ -63,7 +63,7 @@ export const checkConsentProperties: INodeProperties[] = [
 		default: '',
 		placeholder: '+49 151 23456789',
 		description:
-			'The customer’s WhatsApp number in international format, or their business-scoped user ID (e.g. US.13491208655302741918)',
+			'The customer’s WhatsApp number in international format, or their business-scoped user ID (e.g. US.13491208655302741918). Consent recorded under the other ID of the same person (linked by the Session Window Trigger) counts too.',
 	},
 	{
 		displayName: 'Purpose',

@@ -58,8 +58,8 @@ export const sendNotificationProperties: INodeProperties[] = [
 		default: '',
 		placeholder: '+49 151 23456789',
 		description:
-			'The customer’s WhatsApp number in international format. Spaces, dashes, dots and brackets are removed; 00 is read as +.',
-		hint: 'Include the country code, e.g. +44 7700 900123',
+			'The customer’s WhatsApp number in international format (spaces, dashes, dots and brackets are removed; 00 is read as +), a national number with Default Country set, or a business-scoped user ID (e.g. US.13491208655302741918) for users who share a username instead of a number',
+		hint: 'Include the country code, e.g. +44 7700 900123, or set Default Country',
 	},
 	{
 		displayName: 'Recipient Format',
@@ -82,6 +82,17 @@ export const sendNotificationProperties: INodeProperties[] = [
 			},
 		],
 		description: 'How to read a Recipient Phone Number that has no + or 00 in front',
+	},
+	{
+		displayName: 'Default Country',
+		name: 'defaultCountry',
+		type: 'string',
+		default: '',
+		placeholder: '={{ $json.billing.country }}',
+		displayOptions: { show: { '@version': [{ _cnd: { gte: 1.1 } }] } },
+		description:
+			'Two-letter ISO country code (e.g. DE, BR, US) used to read numbers written without + or 00 the national way, e.g. 0151 2345678 in DE becomes +49 151 2345678. Per item, so it can come from the order. Empty: such numbers are refused.',
+		hint: 'WooCommerce: billing.country; Shopify: billing_address.country_code',
 	},
 	{
 		displayName: 'Template',
@@ -127,6 +138,33 @@ export const sendNotificationProperties: INodeProperties[] = [
 		],
 	},
 	{
+		displayName: 'Template Language',
+		name: 'templateLanguage',
+		type: 'options',
+		default: 'asSelected',
+		displayOptions: { show: { '@version': [{ _cnd: { gte: 1.1 } }] } },
+		options: [
+			{ name: 'As Selected', value: 'asSelected', description: 'Send the template in the language chosen above' },
+			{
+				name: 'Match Recipient',
+				value: 'matchRecipient',
+				description:
+					'Per item, send the approved translation of this template that best fits the Recipient Language (exact, else the same language in another region, else the language chosen above)',
+			},
+		],
+		description: 'Which translation of the template to send',
+	},
+	{
+		displayName: 'Recipient Language',
+		name: 'recipientLanguage',
+		type: 'string',
+		default: '',
+		placeholder: '={{ $json.customer_locale }}',
+		displayOptions: { show: { templateLanguage: ['matchRecipient'], '@version': [{ _cnd: { gte: 1.1 } }] } },
+		description:
+			'The customer’s locale, e.g. pt-BR, pt_BR or de. Empty: the language chosen with the template. The output says which language was sent and why.',
+	},
+	{
 		displayName: 'Template Variables',
 		name: 'variables',
 		type: 'resourceMapper',
@@ -157,6 +195,53 @@ export const sendNotificationProperties: INodeProperties[] = [
 		description:
 			'The ID (wamid) of the last message of the conversation you are resuming. WhatsApp shows the notification as a reply to it.',
 		displayOptions: { show: { notificationType: ['customerServiceResumption'] } },
+	},
+	{
+		displayName: 'Recipient Time Zone',
+		name: 'recipientTimeZone',
+		type: 'string',
+		default: '',
+		placeholder: '={{ $json.start.timeZone }}',
+		displayOptions: { show: { '@version': [{ _cnd: { gte: 1.1 } }] } },
+		description:
+			'IANA time zone of the recipient, e.g. Europe/Lisbon (a calendar event has one). Empty: the zone of the phone number’s country when it has only one, else Default Time Zone (Options), else the workflow’s time zone. Used for Quiet Hours and date_time variables; the output says which zone and why.',
+	},
+	{
+		displayName: 'Quiet Hours',
+		name: 'quietHours',
+		type: 'boolean',
+		default: false,
+		noDataExpression: true,
+		displayOptions: { show: { '@version': [{ _cnd: { gte: 1.1 } }] } },
+		description:
+			'Whether to hold back notifications that fall in the recipient’s night. They go to a second output, Deferred, with sendAt (the end of the quiet hours): connect a Wait node that resumes at the sendAt field and loops back here.',
+	},
+	{
+		displayName: 'Quiet From',
+		name: 'quietHoursStart',
+		type: 'string',
+		default: '21:00',
+		placeholder: '21:00',
+		displayOptions: { show: { quietHours: [true], '@version': [{ _cnd: { gte: 1.1 } }] } },
+		description: 'Start of the quiet hours, 24-hour clock in the recipient’s local time',
+	},
+	{
+		displayName: 'Quiet Until',
+		name: 'quietHoursEnd',
+		type: 'string',
+		default: '08:00',
+		placeholder: '08:00',
+		displayOptions: { show: { quietHours: [true], '@version': [{ _cnd: { gte: 1.1 } }] } },
+		description: 'End of the quiet hours (deferred notifications are due then), 24-hour clock in the recipient’s local time',
+	},
+	{
+		displayName: 'Send Anyway For',
+		name: 'quietHoursExemptTypes',
+		type: 'multiOptions',
+		default: [],
+		displayOptions: { show: { quietHours: [true], '@version': [{ _cnd: { gte: 1.1 } }] } },
+		options: NOTIFICATION_TYPES.map((type) => ({ name: type.name, value: type.value })),
+		description: 'Notification types sent even during quiet hours, e.g. Alert Update for fraud or outage alerts',
 	},
 	{
 		displayName: 'Use Consent Ledger',
@@ -224,6 +309,15 @@ export const sendNotificationProperties: INodeProperties[] = [
 				placeholder: '={{ $json.orderId }}',
 				description:
 					'Your reference (e.g. an order ID). Sent in biz_opaque_callback_data with the execution ID and item index, so delivery statuses can be traced back.',
+			},
+			{
+				displayName: 'Default Time Zone',
+				name: 'defaultTimeZone',
+				type: 'string',
+				default: '',
+				placeholder: 'America/Sao_Paulo',
+				description:
+					'IANA time zone for recipients whose zone is neither given nor known from their phone number’s country. Empty: the workflow’s time zone.',
 			},
 			{
 				displayName: 'Dry Run',

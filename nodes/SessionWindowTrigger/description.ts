@@ -24,7 +24,7 @@ export const sessionWindowTriggerProperties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			"Automatic: on activation the node registers this workflow's Production URL for the credential's WhatsApp Business Account and Meta checks it with the credential's Webhook Verify Token. The workflow must be reachable from the internet over https. Template webhooks (status, category, quality) always go to the app's own callback URL, so for Template Update events use manual set-up.",
+			"Automatic: on activation the node registers this workflow's Production URL for the credential's WhatsApp Business Account and Meta checks it with the credential's Webhook Verify Token. The workflow must be reachable from the internet over https. Template webhooks (status, category, quality) always go to the app's own callback URL, so for Template Update events use manual set-up. Listening for a test event points the account at the Test URL until listening ends, then back at the Production URL.",
 		name: 'automaticNotice',
 		type: 'notice',
 		default: '',
@@ -32,7 +32,7 @@ export const sessionWindowTriggerProperties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			"Manual set-up: in Meta's App Dashboard open WhatsApp → Configuration → Webhook → Edit. Callback URL: this node's Production URL (under Webhook URLs above). Verify token: exactly the text you entered as Webhook Verify Token in the selected WhatsApp Cloud API credential (n8n hides it after saving; if you no longer know it, type a new one in both places). Then subscribe the fields messages, message_template_status_update, template_category_update and message_template_quality_update.",
+			"Manual set-up: in Meta's App Dashboard open WhatsApp → Configuration → Webhook → Edit. Callback URL: this node's Production URL (under Webhook URLs above). Verify token: exactly the text you entered as Webhook Verify Token in the selected WhatsApp Cloud API credential (n8n hides it after saving; if you no longer know it, type a new one in both places). Then subscribe the fields messages, message_template_status_update, template_category_update and message_template_quality_update. The credential needs its App Secret: activation is refused without it.",
 		name: 'manualNotice',
 		type: 'notice',
 		default: '',
@@ -90,7 +90,7 @@ export const sessionWindowTriggerProperties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'Recorded before the workflow starts, for every verified new webhook whatever the Events selection: STOP-type replies as an opt-out of all utility notifications (source "WhatsApp reply", proof: the message text and its wamid), START-type replies as described below, and each contact’s last inbound time (24-hour window). Items of those events get a "ledger" field; if the ledger cannot be written the event is still emitted with ledger.recorded = false and the error.',
+			'Recorded before the workflow starts, for every verified new webhook whatever the Events selection: STOP-type replies as an opt-out of all utility notifications (source "WhatsApp reply", proof: the message text and its wamid), START-type replies as described below, and each contact’s last inbound time (24-hour window). Items of those events get a "ledger" field. If an opt-out or opt-in cannot be written, Meta is answered 503 and redelivers the webhook later (nothing starts until it is recorded); if only the inbound time cannot be written, the event is emitted with ledger.recorded = false and the error.',
 		name: 'ledgerNotice',
 		type: 'notice',
 		default: '',

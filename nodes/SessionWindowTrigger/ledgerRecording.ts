@@ -12,7 +12,13 @@
  *  - a failed status with 131050 (the user stopped MARKETING messages from the business) → nothing by default,
  *    because it does not withdraw consent to utility notifications (Meta still delivers those); optionally an
  *    opt-out of allUtility for businesses that read it strictly;
- *  - each contact's newest inbound message time (recordInbound), so Send Notification knows the 24 h window.
+ *  - each contact's newest inbound message time (recordInbound), so Send Notification knows the 24 h window;
+ *  - when a message carries both the phone-based wa_id and the business-scoped user id (BSUID), a link between the
+ *    two, so that consent read under either id sees the events of both.
+ *
+ * Contact ids come from Meta, so they are taken as Meta means them: a wa_id is international digits without '+'
+ * (Denmark 4512345678, Faroe 298123456, Falklands 50051234), never a national number. Consent events are recorded
+ * under every id the webhook carries.
  *
  * A ledger failure never loses the event: it is logged and the event items carry
  * `ledger: { recorded: false, error, fix }`.
@@ -24,13 +30,15 @@ import {
 	PURPOSE_OPTIONS,
 	compareEvents,
 	decideConsent,
+	normaliseContact,
 	type ConsentEvent as LedgerEvent,
+	type MetaContactId,
 	type ConsentEventInput,
 	type ConsentPurpose,
 } from '../shared/consent';
 import { ConsentLedger, LedgerError, attempt, type RecordResult } from '../shared/ledger';
 import { toEpochMs } from '../shared/window';
-import type { ConsentEvent, MessageReceivedEvent, WebhookContact, WebhookEvent } from '../shared/webhooks';
+import { redactForLog, type ConsentEvent, type MessageReceivedEvent, type WebhookContact, type WebhookEvent } from '../shared/webhooks';
 
 export const LEDGER_SOURCE = 'WhatsApp reply';
 export const MARKETING_OPT_OUT_SOURCE = 'WhatsApp marketing opt-out (error 131050)';
@@ -51,9 +59,40 @@ export type LedgerNote = IDataObject & { recorded: boolean };
 /** Messages that do not open the service window (as in shared/webhooks.ts). */
 const NO_WINDOW_TYPES = new Set(['system']);
 
-/** The id the ledger keys the contact on: the phone-based wa_id, else the business-scoped user id. */
+/** The ids of the contact as Meta gave them, wa_id first: what consent events are recorded under. */
+export function contactIdsOf(contact: WebhookContact): MetaContactId[] {
+	const ids: MetaContactId[] = [];
+	if (contact.waId) ids.push({ waId: contact.waId });
+	if (contact.userId) ids.push({ userId: contact.userId });
+	return ids;
+}
+
+/** The id the ledger keys the contact's window on: the phone-based wa_id, else the business-scoped user id. */
+export function primaryIdOf(contact: WebhookContact): MetaContactId | undefined {
+	return contactIdsOf(contact)[0];
+}
+
+/** A printable, canonical form of the contact's primary id (+4512345678, or the BSUID). */
 export function contactIdOf(contact: WebhookContact): string {
-	return contact.waId ?? contact.userId ?? contact.key;
+	const primary = primaryIdOf(contact);
+	if (!primary) return contact.key;
+	const normalised = normaliseContact(primary);
+	return normalised.ok ? normalised.id : contact.key;
+}
+
+const NO_CONTACT_ID: LedgerNote = {
+	recorded: false,
+	error: 'The webhook names neither a wa_id nor a business-scoped user id for this contact, so nothing was recorded.',
+	fix: 'Look at the raw webhook in the execution: Meta sends contacts[].wa_id and/or user_id with every message.',
+};
+
+/** The contact as logs may carry it: the ledger's keyed hash (never the number), when the id is usable. */
+function contactKeyForLog(ledger: ConsentLedger, contact: WebhookContact | string): string | undefined {
+	try {
+		return ledger.contactKey(typeof contact === 'string' ? contact : contactIdOf(contact)).key;
+	} catch {
+		return undefined;
+	}
 }
 
 function failure(error: LedgerError): LedgerNote {
@@ -98,14 +137,19 @@ export function resumableOptIns(events: readonly LedgerEvent[], now: number): Ar
 	return resumed;
 }
 
-/** Plans the ledger inputs for one opt-in / opt-out request, given the contact's history. */
+/**
+ * Plans the ledger inputs for one opt-in / opt-out request, given the contact's history (the events of all its
+ * linked ids): the same event for every id the webhook carries (wa_id and business-scoped user id).
+ */
 export function planConsent(
 	event: ConsentEvent,
 	history: readonly LedgerEvent[],
 	policy: TriggerLedgerPolicy,
 	now: number,
 ): { inputs: ConsentEventInput[] } | { note: LedgerNote } {
-	const contact = contactIdOf(event.contact);
+	const ids = contactIdsOf(event.contact);
+	if (ids.length === 0) return { note: { ...NO_CONTACT_ID } };
+	const forEveryId = (input: Omit<ConsentEventInput, 'contact'>): ConsentEventInput[] => ids.map((contact) => ({ contact, ...input }));
 	const text = event.evidence ?? event.keyword ?? '';
 	const capturedAt = event.occurredAt || undefined;
 	const action = event.event === 'optOutRequest' ? 'optOut' : 'optIn';
@@ -113,7 +157,7 @@ export function planConsent(
 	if (already.length > 0) {
 		// A redelivery that the in-process duplicate memory no longer knows (restart, another process).
 		return {
-			note: { recorded: true, duplicate: true, action, purposes: already.map((e) => e.purpose), eventIds: already.map((e) => e.eventId) },
+			note: { recorded: true, duplicate: true, action, purposes: [...new Set(already.map((e) => e.purpose))], eventIds: already.map((e) => e.eventId) },
 		};
 	}
 	if (event.event === 'optOutRequest') {
@@ -129,21 +173,18 @@ export function planConsent(
 				};
 			}
 			return {
-				inputs: [
-					{
-						contact,
-						purpose: ALL_UTILITY,
-						action: 'optOut',
-						source: MARKETING_OPT_OUT_SOURCE,
-						proofWording: text,
-						proofReference: event.messageId,
-						capturedAt,
-					},
-				],
+				inputs: forEveryId({
+					purpose: ALL_UTILITY,
+					action: 'optOut',
+					source: MARKETING_OPT_OUT_SOURCE,
+					proofWording: text,
+					proofReference: event.messageId,
+					capturedAt,
+				}),
 			};
 		}
 		return {
-			inputs: [{ contact, purpose: ALL_UTILITY, action: 'optOut', source: LEDGER_SOURCE, proofWording: text, proofReference: event.messageId, capturedAt }],
+			inputs: forEveryId({ purpose: ALL_UTILITY, action: 'optOut', source: LEDGER_SOURCE, proofWording: text, proofReference: event.messageId, capturedAt }),
 		};
 	}
 	if (policy.optInKeywords === 'ignore') {
@@ -152,32 +193,30 @@ export function planConsent(
 	const resumed = resumableOptIns(history, now);
 	if (resumed.length > 0) {
 		return {
-			inputs: resumed.map(({ purpose, from: earlier }) => ({
-				contact,
-				purpose,
-				action: 'optIn' as const,
-				source: LEDGER_SOURCE,
-				proofWording: keywordOptInWording(text, 'resume', earlier.proofWording),
-				proofVersion: earlier.proofVersion,
-				proofReference: event.messageId,
-				capturedAt,
-			})),
+			inputs: resumed.flatMap(({ purpose, from: earlier }) =>
+				forEveryId({
+					purpose,
+					action: 'optIn',
+					source: LEDGER_SOURCE,
+					proofWording: keywordOptInWording(text, 'resume', earlier.proofWording),
+					proofVersion: earlier.proofVersion,
+					proofReference: event.messageId,
+					capturedAt,
+				}),
+			),
 		};
 	}
 	if (policy.optInKeywords === 'resumeOrInvitation' && policy.invitationWording.trim() !== '') {
 		return {
-			inputs: [
-				{
-					contact,
-					purpose: ALL_UTILITY,
-					action: 'optIn',
-					source: LEDGER_SOURCE,
-					proofWording: keywordOptInWording(text, 'accept', policy.invitationWording),
-					proofVersion: 'keyword invitation',
-					proofReference: event.messageId,
-					capturedAt,
-				},
-			],
+			inputs: forEveryId({
+				purpose: ALL_UTILITY,
+				action: 'optIn',
+				source: LEDGER_SOURCE,
+				proofWording: keywordOptInWording(text, 'accept', policy.invitationWording),
+				proofVersion: 'keyword invitation',
+				proofReference: event.messageId,
+				capturedAt,
+			}),
 		};
 	}
 	return {
@@ -199,26 +238,39 @@ function noteOf(result: RecordResult): LedgerNote {
 	return {
 		recorded: true,
 		action: first.action,
-		purposes: result.recorded.map((e) => e.purpose),
+		purposes: [...new Set(result.recorded.map((e) => e.purpose))],
 		eventIds: result.recorded.map((e) => e.eventId),
 		contact: first.contactId,
+		...(result.recorded.some((e) => e.contactId !== first.contactId) ? { contacts: [...new Set(result.recorded.map((e) => e.contactId))] } : {}),
 		source: first.source,
 		capturedAt: first.capturedAt,
 	};
 }
 
-/** The newest window-opening inbound time per contact in this delivery. */
-function inboundTimes(events: readonly WebhookEvent[]): Map<string, string> {
-	const newest = new Map<string, string>();
+/** The newest window-opening inbound time per contact in this delivery (keyed by contactIdOf), with its id. */
+function inboundTimes(events: readonly WebhookEvent[]): Map<string, { id: MetaContactId; at: string }> {
+	const newest = new Map<string, { id: MetaContactId; at: string }>();
 	for (const event of events) {
 		if (event.event !== 'messageReceived' || NO_WINDOW_TYPES.has((event as MessageReceivedEvent).type)) continue;
 		const at = toEpochMs(event.occurredAt);
-		if (at === undefined) continue;
+		const id = primaryIdOf(event.contact);
+		if (at === undefined || !id) continue;
 		const contact = contactIdOf(event.contact);
 		const current = newest.get(contact);
-		if (current === undefined || (toEpochMs(current) ?? 0) < at) newest.set(contact, event.occurredAt);
+		if (current === undefined || (toEpochMs(current.at) ?? 0) < at) newest.set(contact, { id, at: event.occurredAt });
 	}
 	return newest;
+}
+
+/** Pairs of ids (wa_id + business-scoped user id) that messages of this delivery carried together. */
+export function identityPairs(events: readonly WebhookEvent[]): Array<[MetaContactId, MetaContactId]> {
+	const pairs = new Map<string, [MetaContactId, MetaContactId]>();
+	for (const event of events) {
+		if (event.event !== 'messageReceived' && event.event !== 'optOutRequest' && event.event !== 'optInRequest') continue;
+		const { waId, userId } = event.contact;
+		if (waId && userId) pairs.set(`${waId}|${userId}`, [{ waId }, { userId }]);
+	}
+	return [...pairs.values()];
 }
 
 export function readPolicy(options: IDataObject): TriggerLedgerPolicy {
@@ -248,7 +300,7 @@ export async function recordInLedger(
 	const log = { workflowId: ctx.getWorkflow().id, node: ctx.getNode().name };
 	const opened = await attempt(async () => await ConsentLedger.open(ctx, { workflowId: String(ctx.getWorkflow().id ?? ''), executionId: '' }));
 	if (!opened.ok) {
-		ctx.logger.error(`WhatsApp trigger: the consent ledger could not be opened, nothing recorded: ${opened.error.message}`, log);
+		ctx.logger.error(`WhatsApp trigger: the consent ledger could not be opened, nothing recorded: ${redactForLog(opened.error.message, { quoted: true })}`, log);
 		for (const event of events) {
 			if (consentEvents.includes(event as ConsentEvent) || event.event === 'messageReceived' || event.event === 'windowOpened' || event.event === 'windowRenewed') {
 				notes.set(event, failure(opened.error));
@@ -258,33 +310,42 @@ export async function recordInLedger(
 	}
 	const ledger = opened.value;
 
+	// Links first: the consent events below then see the history of both ids.
+	for (const [waId, userId] of identityPairs(events)) {
+		const linked = await attempt(async () => await ledger.linkIdentities(waId, userId));
+		if (!linked.ok) ctx.logger.error(`WhatsApp trigger: a wa_id and business-scoped user id of one contact were not linked in the consent ledger: ${redactForLog(linked.error.message, { quoted: true })}`, log);
+	}
+
 	// One at a time and in order: a "STOP" then "START" in one delivery must see each other.
 	for (const event of consentEvents) {
 		const done = await attempt(async () => {
-			const { events: history } = await ledger.history(contactIdOf(event.contact));
+			const primary = primaryIdOf(event.contact);
+			if (!primary) return { ...NO_CONTACT_ID };
+			const { events: history } = await ledger.history(primary);
 			const plan = planConsent(event, history, policy, now);
 			if ('note' in plan) return plan.note;
 			return noteOf(await ledger.recordEvents(plan.inputs));
 		});
 		if (done.ok) notes.set(event, done.value);
 		else {
-			ctx.logger.error(`WhatsApp trigger: ${event.event} of message ${event.messageId} was not recorded in the consent ledger: ${done.error.message}`, {
+			ctx.logger.error(`WhatsApp trigger: ${event.event} of message ${event.messageId} was not recorded in the consent ledger: ${redactForLog(done.error.message, { quoted: true })}`, {
 				...log,
 				eventId: event.eventId,
+				contactKey: contactKeyForLog(ledger, event.contact),
 			});
 			notes.set(event, failure(done.error));
 		}
 	}
 
 	const inboundNotes = new Map<string, LedgerNote>();
-	for (const [contact, at] of inbound) {
+	for (const [contact, { id, at }] of inbound) {
 		const done = await attempt(async () => {
 			// Read first: the ledger's own "only move forward" condition compares date columns in the database, and
 			// n8n's public data-table API does not compare dates reliably on SQLite; a late, older message must
 			// not move the window back.
-			const stored = await ledger.serviceWindowOf(contact);
+			const stored = await ledger.serviceWindowOf(id);
 			if (stored.lastInboundAt && (toEpochMs(stored.lastInboundAt) ?? 0) >= (toEpochMs(at) ?? 0)) return { ...stored, unchanged: true };
-			return { ...(await ledger.recordInbound(contact, at)), unchanged: false };
+			return { ...(await ledger.recordInbound(id, at)), unchanged: false };
 		});
 		if (done.ok) {
 			inboundNotes.set(contact, {
@@ -295,7 +356,10 @@ export async function recordInLedger(
 			});
 		}
 		else {
-			ctx.logger.error(`WhatsApp trigger: the inbound time was not recorded in the consent ledger: ${done.error.message}`, log);
+			ctx.logger.error(`WhatsApp trigger: the inbound time was not recorded in the consent ledger: ${redactForLog(done.error.message, { quoted: true })}`, {
+				...log,
+				contactKey: contactKeyForLog(ledger, contact),
+			});
 			inboundNotes.set(contact, failure(done.error));
 		}
 	}

@@ -1,25 +1,31 @@
 /**
  * One webhook call: GET = Meta's verification handshake; POST = raw body → signature → parse → dedupe → events.
- * Refused calls (bad signature, malformed body) are answered here and start no execution. Accepted calls start one
- * execution with one item per event, and n8n answers 200 once it is stored; with "Record in Consent Ledger" the
- * answer goes out here first and the new events are then written to the ledger (ledgerRecording.ts).
+ * Refused calls (oversized, unsigned, bad signature, malformed body) are answered here and start no execution.
+ * Accepted calls start one execution with one item per event, and n8n answers 200 once it is stored; with "Record
+ * in Consent Ledger" the new events are written to the ledger first (ledgerRecording.ts), and a delivery whose
+ * opt-out or opt-in could not be written is answered 503 so that Meta redelivers it.
  */
 import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 import { createHash, timingSafeEqual } from 'crypto';
 
 import { compileKeywords, splitKeywordList } from '../shared/optOutKeywords';
 import { getCloudCredentials } from '../shared/transport';
 import {
 	SIGNATURE_HEADER,
+	oversizeProblem,
 	parseWebhookBody,
 	processWebhook,
+	redactForLog,
 	selectedEventNames,
+	signatureHeaderProblem,
 	verifySignature,
+	type ProcessResult,
 	type SignatureCheck,
 	type WebhookEvent,
 } from '../shared/webhooks';
 import { recordInLedger, readPolicy } from './ledgerRecording';
-import { APP_SECRET_TTL_MS, triggerMemory, type TriggerMemory } from './memory';
+import { DEDUPE_TTL_MS, needsAppSecretRead, triggerMemory, type KeptSecrets, type TriggerMemory } from './memory';
 
 /** The body of the 200 that acknowledges a delivery, whether this node answers early or n8n answers (responseData). */
 export const ACK_BODY = 'EVENT_RECEIVED';
@@ -29,6 +35,10 @@ interface RawRequest {
 	rawBody?: Buffer;
 	readRawBody?: () => Promise<void>;
 	headers: Record<string, string | string[] | undefined>;
+}
+interface AnsweredResponse {
+	statusCode: number;
+	end: (...args: unknown[]) => unknown;
 }
 interface PlainResponse {
 	status(code: number): PlainResponse;
@@ -65,17 +75,26 @@ async function handshake(ctx: IWebhookFunctions): Promise<IWebhookResponseData> 
 			'This is a WhatsApp Session Window Trigger callback. Meta calls it with hub.mode=subscribe, hub.verify_token and hub.challenge.',
 		);
 	}
-	const credentials = await getCloudCredentials(ctx);
-	if (!credentials.webhookVerifyToken || !sameSecret(token, credentials.webhookVerifyToken)) {
-		ctx.logger.warn(
-			credentials.webhookVerifyToken
-				? 'WhatsApp webhook verification refused: hub.verify_token does not match the Webhook Verify Token of the credential'
-				: 'WhatsApp webhook verification refused: the credential has no Webhook Verify Token',
-			logContext(ctx),
+	// The same kept, throttled credential read as for deliveries: wrong tokens cannot make n8n read it on every call.
+	const memory = triggerMemory(memoryKey(ctx));
+	let secrets = await currentSecrets(ctx, memory, false);
+	if (!secrets.verifyToken || !sameSecret(token, secrets.verifyToken)) secrets = await currentSecrets(ctx, memory, true);
+	if (!secrets.verifyToken || !sameSecret(token, secrets.verifyToken)) {
+		return refuse(
+			ctx,
+			memory,
+			403,
+			secrets.verifyToken
+				? 'verification: hub.verify_token does not match the Webhook Verify Token of the credential'
+				: 'verification: the credential has no Webhook Verify Token',
+			'The verify token does not match the Webhook Verify Token of the WhatsApp Cloud API credential.',
 		);
-		return reply(ctx, 403, 'The verify token does not match the Webhook Verify Token of the WhatsApp Cloud API credential.');
 	}
 	return reply(ctx, 200, challenge);
+}
+
+function memoryKey(ctx: IWebhookFunctions): string {
+	return `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}:${ctx.getMode()}`;
 }
 
 function readLedgerPolicy(ctx: IWebhookFunctions) {
@@ -86,11 +105,35 @@ function readLedgerPolicy(ctx: IWebhookFunctions) {
 	});
 }
 
+/** App Secret and verify token from the credential, read by one call at a time: concurrent callers share the read. */
+async function readSecrets(ctx: IWebhookFunctions, memory: TriggerMemory): Promise<KeptSecrets> {
+	if (!memory.appSecretRead) {
+		memory.appSecretRead = (async () => {
+			try {
+				const { appSecret, webhookVerifyToken } = await getCloudCredentials(ctx);
+				memory.appSecret = { value: appSecret, verifyToken: webhookVerifyToken, readAtMs: Date.now() };
+				return memory.appSecret;
+			} finally {
+				memory.appSecretRead = undefined;
+			}
+		})();
+	}
+	return await memory.appSecretRead;
+}
+
+/** The kept secrets if fresh (and, after a mismatch, not re-readable yet); otherwise a fresh read. */
+async function currentSecrets(ctx: IWebhookFunctions, memory: TriggerMemory, afterMismatch: boolean): Promise<KeptSecrets> {
+	const kept = memory.appSecret;
+	if (kept && !needsAppSecretRead(kept, Date.now(), afterMismatch)) return kept;
+	return await readSecrets(ctx, memory);
+}
+
 /**
  * Reading the credential costs n8n a database read and an expression sandbox on every call, which more than halved
  * the trigger's rate in the benchmark; so the App Secret is kept for APP_SECRET_TTL_MS. A signature that does not
- * match the kept secret is checked again against a fresh read, so a new App Secret works at once; a replaced one
- * is still accepted until the kept copy expires.
+ * match the kept secret is checked against a fresh read only when the kept copy is older than APP_SECRET_REREAD_MS
+ * (memory.ts): a new App Secret works within seconds, and a flood of forged calls reads the credential at most
+ * that often. A replaced secret is still accepted until the kept copy expires.
  */
 async function checkSignature(
 	ctx: IWebhookFunctions,
@@ -98,35 +141,137 @@ async function checkSignature(
 	raw: Buffer | undefined,
 	header: string | string[] | undefined,
 ): Promise<SignatureCheck> {
-	const kept = memory.appSecret;
-	if (kept && Date.now() - kept.readAtMs < APP_SECRET_TTL_MS) {
-		const check = verifySignature(raw, header, kept.value);
-		if (check.valid) return check;
+	const first = await currentSecrets(ctx, memory, false);
+	const check = verifySignature(raw, header, first.value);
+	if (check.valid) return check;
+	const second = await currentSecrets(ctx, memory, true);
+	return second === first ? check : verifySignature(raw, header, second.value);
+}
+
+/** A refusal: answered at once, logged at most once a minute per trigger (with the count held back). */
+function refuse(ctx: IWebhookFunctions, memory: TriggerMemory, code: number, reason: string, body: string): IWebhookResponseData {
+	const held = memory.refusalLog.take(Date.now());
+	if (held !== undefined) {
+		const more = held > 0 ? ` (${held} more refused since the last warning)` : '';
+		ctx.logger.warn(`WhatsApp webhook refused (${code}): ${redactForLog(reason)}${more}`, logContext(ctx));
 	}
-	const { appSecret } = await getCloudCredentials(ctx);
-	memory.appSecret = { value: appSecret, readAtMs: Date.now() };
-	return verifySignature(raw, header, appSecret);
+	return reply(ctx, code, body);
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+	return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * What is refused before the credential is read or any HMAC computed: a body over Meta's 3 MB (by Content-Length,
+ * before reading it) and a missing or malformed signature header.
+ */
+function cheapRefusal(req: RawRequest): { code: number; reason: string; body: string } | undefined {
+	const declared = headerValue(req.headers['content-length']);
+	const oversize = oversizeProblem(declared === undefined ? req.rawBody?.length : Number(declared));
+	if (oversize) return { code: 413, reason: oversize, body: `Payload too large: ${oversize}.` };
+	const problem = signatureHeaderProblem(req.headers[SIGNATURE_HEADER]);
+	if (problem) return { code: 401, reason: problem, body: `Invalid signature: ${problem}.` };
+	return undefined;
+}
+
+/**
+ * The delivery's duplicate keys are claimed (in flight) until n8n answers it: n8n answers 2xx only once the execution
+ * is stored, so then the keys are remembered as seen; any other answer (n8n could not store it) releases them, so
+ * Meta's redelivery is processed again. n8n's answer is caught where it ends the response, which it does even when
+ * Meta has hung up meanwhile (a timeout): the stored execution then still counts, and the redelivery is a duplicate.
+ */
+function settleWhenAnswered(ctx: IWebhookFunctions, memory: TriggerMemory, result: ProcessResult): void {
+	const res = ctx.getResponseObject() as unknown as AnsweredResponse;
+	const end = res.end;
+	let settled = false;
+	res.end = function (this: unknown, ...args: unknown[]) {
+		if (!settled) {
+			settled = true;
+			if (res.statusCode >= 200 && res.statusCode < 300) memory.dedupe.commit(result.claimed, Date.now());
+			else giveBack(memory, result);
+		}
+		return end.apply(this, args);
+	};
+}
+
+/** Forgets a delivery that was not handed off: its changes count as new when Meta redelivers them. */
+function giveBack(memory: TriggerMemory, result: ProcessResult): void {
+	memory.dedupe.release(result.claimed);
+	memory.windows.undo(result.windowRecords);
+}
+
+function consentWriteFailed(events: readonly WebhookEvent[], notes: Map<WebhookEvent, IDataObject> | undefined): WebhookEvent[] {
+	return events.filter((event) => {
+		if (event.event !== 'optOutRequest' && event.event !== 'optInRequest') return false;
+		const note = notes?.get(event);
+		return !note || (note.recorded === false && note.error !== undefined);
+	});
+}
+
+/** After dedupe: the ledger (when on), then the items for n8n. */
+async function handOff(ctx: IWebhookFunctions, memory: TriggerMemory, result: ProcessResult, options: IDataObject): Promise<IWebhookResponseData> {
+	const wanted = selectedEventNames((ctx.getNodeParameter('events', []) as string[]) ?? []);
+	const statuses = new Set((options.statuses as string[] | undefined) ?? ['sent', 'delivered', 'read', 'failed', 'played']);
+	const events = result.events.filter(
+		(event: WebhookEvent) => wanted.has(event.event) && (event.event !== 'statusUpdate' || statuses.has(event.status)),
+	);
+
+	let notes: Map<WebhookEvent, IDataObject> | undefined;
+	if (ctx.getNodeParameter('recordInLedger', false) === true) {
+		// Only verified, new events reach this point, so a forged or repeated call writes nothing. Every new event
+		// is considered, not only the selected ones: an opt-out is honoured whatever starts the workflow.
+		try {
+			notes = await recordInLedger(ctx, result.events, readLedgerPolicy(ctx), Date.now());
+		} catch (error) {
+			// recordInLedger reports ledger failures per event; this only guards against the unexpected.
+			ctx.logger.error(`WhatsApp trigger: consent ledger recording failed: ${redactForLog((error as Error).message, { quoted: true })}`, logContext(ctx));
+		}
+		const unrecorded = consentWriteFailed(result.events, notes);
+		if (unrecorded.length > 0) {
+			// An opt-out Meta has had its 200 for is never sent again: answer 503 so that Meta redelivers (for up to
+			// 7 days), and forget the delivery so that the redelivery is processed. Consent already written by this
+			// call is found in the ledger then (same wamid) and not written twice.
+			giveBack(memory, result);
+			ctx.logger.error(
+				`WhatsApp trigger: ${unrecorded.length} opt-out/opt-in request(s) could not be written to the consent ledger; answered 503 so that Meta redelivers`,
+				{ ...logContext(ctx), eventIds: unrecorded.map((event) => event.eventId) },
+			);
+			return reply(
+				ctx,
+				503,
+				'The consent ledger could not record an opt-out or opt-in from this delivery; it was not accepted. Redeliver it later.',
+			);
+		}
+	}
+
+	const items: INodeExecutionData[] = events.map((event) => {
+		const note = notes?.get(event);
+		return { json: (note ? { ...event, ledger: note } : event) as unknown as IDataObject };
+	});
+	settleWhenAnswered(ctx, memory, result);
+	// n8n answers 200 as soon as the execution is stored (milliseconds), like its own triggers: a sender that
+	// outpaces n8n then waits instead of piling up executions in memory.
+	return { webhookResponse: ACK_BODY, workflowData: items.length > 0 ? [items] : undefined };
 }
 
 export async function receiveWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	if (this.getWebhookName() === 'setup') return await handshake(this);
 
+	const memory = triggerMemory(memoryKey(this));
 	const req = this.getRequestObject() as unknown as RawRequest;
+	const early = cheapRefusal(req);
+	if (early) return refuse(this, memory, early.code, early.reason, early.body);
 	if (!req.rawBody && typeof req.readRawBody === 'function') await req.readRawBody();
 	const raw = req.rawBody;
+	const oversize = oversizeProblem(raw?.length);
+	if (oversize) return refuse(this, memory, 413, oversize, `Payload too large: ${oversize}.`);
 
-	const memory = triggerMemory(`${this.getWorkflow().id ?? ''}:${this.getNode().id}:${this.getMode()}`);
 	const signature = await checkSignature(this, memory, raw, req.headers[SIGNATURE_HEADER]);
-	if (!signature.valid) {
-		this.logger.warn(`WhatsApp webhook refused (401): ${signature.reason}`, logContext(this));
-		return reply(this, 401, `Invalid signature: ${signature.reason}.`);
-	}
+	if (!signature.valid) return refuse(this, memory, 401, signature.reason, `Invalid signature: ${signature.reason}.`);
 
 	const parsed = parseWebhookBody(raw as Buffer);
-	if (!parsed.ok) {
-		this.logger.warn(`WhatsApp webhook refused (400): ${parsed.reason}`, logContext(this));
-		return reply(this, 400, `Bad request: ${parsed.reason}.`);
-	}
+	if (!parsed.ok) return refuse(this, memory, 400, parsed.reason, `Bad request: ${parsed.reason}.`);
 
 	const options = this.getNodeParameter('options', {}) as IDataObject;
 	const keywords = compileKeywords({
@@ -139,6 +284,7 @@ export async function receiveWebhook(this: IWebhookFunctions): Promise<IWebhookR
 		windows: memory.windows,
 		keywords,
 		now: Date.now(),
+		maxAgeMs: DEDUPE_TTL_MS,
 	});
 	if (result.duplicates.length > 0) {
 		this.logger.debug(`WhatsApp webhook: ${result.duplicates.length} duplicate change(s) dropped`, {
@@ -146,36 +292,18 @@ export async function receiveWebhook(this: IWebhookFunctions): Promise<IWebhookR
 			duplicates: result.duplicates.slice(0, 20),
 		});
 	}
-
-	const wanted = selectedEventNames((this.getNodeParameter('events', []) as string[]) ?? []);
-	const statuses = new Set((options.statuses as string[] | undefined) ?? ['sent', 'delivered', 'read', 'failed', 'played']);
-	const events = result.events.filter(
-		(event: WebhookEvent) => wanted.has(event.event) && (event.event !== 'statusUpdate' || statuses.has(event.status)),
-	);
-
-	const ledgerOn = this.getNodeParameter('recordInLedger', false) === true;
-	let notes: Map<WebhookEvent, IDataObject> | undefined;
-	if (ledgerOn) {
-		// The ledger is written over HTTP (n8n's API), which can be slow: Meta gets its 200 first.
-		reply(this, 200, ACK_BODY);
-		// Only verified, new events reach this point, so a forged or repeated call writes nothing. Every new event
-		// is considered, not only the selected ones: an opt-out is honoured whatever starts the workflow. A ledger
-		// failure is logged and reported on the items; it never drops the event.
-		try {
-			notes = await recordInLedger(this, result.events, readLedgerPolicy(this), Date.now());
-		} catch (error) {
-			// recordInLedger reports ledger failures per event; this only guards against the unexpected.
-			this.logger.error(`WhatsApp trigger: consent ledger recording failed: ${(error as Error).message}`, logContext(this));
-		}
+	if (result.stale.length > 0) {
+		memory.staleDropped += result.stale.length;
+		this.logger.warn(
+			`WhatsApp webhook: ${result.stale.length} change(s) older than Meta's 7-day redelivery horizon dropped (a replay, or a clock far off); ${memory.staleDropped} dropped by this trigger since n8n started`,
+			{ ...logContext(this), stale: result.stale.slice(0, 20) },
+		);
 	}
 
-	const items: INodeExecutionData[] = events.map((event) => {
-		const note = notes?.get(event);
-		return { json: (note ? { ...event, ledger: note } : event) as unknown as IDataObject };
-	});
-	const workflowData = items.length > 0 ? [items] : undefined;
-	// Without the ledger, n8n answers 200 as soon as the execution is stored (milliseconds), like its own triggers:
-	// a sender that outpaces n8n then waits instead of piling up executions in memory.
-	if (ledgerOn) return { noWebhookResponse: true, workflowData };
-	return { webhookResponse: ACK_BODY, workflowData };
+	try {
+		return await handOff(this, memory, result, options);
+	} catch (error) {
+		giveBack(memory, result);
+		throw error instanceof NodeOperationError ? error : new NodeOperationError(this.getNode(), error as Error);
+	}
 }

@@ -42,17 +42,55 @@ export function isConsentPurpose(value: unknown): value is ConsentPurpose {
 export type ContactKind = 'phone' | 'userId';
 export type ContactResult = { ok: true; kind: ContactKind; id: string } | { ok: false; reason: string };
 
+/**
+ * A contact id exactly as Meta's webhooks give it, kept apart from numbers people type: a `wa_id` is always
+ * international (country code first, no '+'), so a Danish 4512345678 is +45 12345678, never a national number.
+ * A `userId` is the business-scoped user id. The trigger passes these; fields typed by people stay strings.
+ */
+export type MetaContactId = { waId: string } | { userId: string };
+
 /** Meta's business-scoped user id: a country code, optional sub-scope (e.g. 'US.ENT.'), then letters/digits. */
 const BSUID = /^[A-Z]{2}(\.[A-Z]{2,5})?\.[A-Za-z0-9]{6,64}$/;
 
-/** The canonical contact id the ledger keys on: E.164 for phone numbers, the BSUID as given otherwise. */
+/**
+ * Digits of a wa_id: E.164 allows at most 15; the shortest numbers in use have 7 (e.g. Niue +683 and a
+ * 4-digit number). No calling-code check: Meta has already registered the person, and an opt-out from a
+ * number outside our calling-code list must still be recorded.
+ */
+const WA_ID = /^[1-9]\d{6,14}$/;
+
+function isMetaContactId(input: unknown): input is MetaContactId {
+	if (input === null || typeof input !== 'object') return false;
+	const keys = Object.keys(input);
+	return keys.length === 1 && (keys[0] === 'waId' || keys[0] === 'userId');
+}
+
+function normaliseMetaContact(input: MetaContactId): ContactResult {
+	if ('waId' in input) {
+		const digits = String(input.waId ?? '').trim().replace(/^\+/, '');
+		if (WA_ID.test(digits)) return { ok: true, kind: 'phone', id: `+${digits}` };
+		return { ok: false, reason: `"${String(input.waId)}" is not a WhatsApp id (wa_id): Meta sends 7 to 15 digits, country code first.` };
+	}
+	const userId = String(input.userId ?? '').trim();
+	if (BSUID.test(userId)) return { ok: true, kind: 'userId', id: userId };
+	return { ok: false, reason: `"${userId}" is not a business-scoped user id (e.g. US.13491208655302741918).` };
+}
+
+/**
+ * The canonical contact id the ledger keys on: E.164 for phone numbers, the BSUID as given otherwise. Accepts what
+ * people type (a string) and, from Meta's webhooks, `{ waId }` / `{ userId }` (see MetaContactId).
+ */
 export function normaliseContact(input: unknown): ContactResult {
+	if (isMetaContactId(input)) return normaliseMetaContact(input);
 	if (typeof input === 'string' && BSUID.test(input.trim())) return { ok: true, kind: 'userId', id: input.trim() };
 	const phone = normalisePhone(input);
 	if (phone.ok) return { ok: true, kind: 'phone', id: phone.e164 };
+	const bareDigits = typeof input === 'string' && WA_ID.test(input.trim());
 	return {
 		ok: false,
-		reason: `${phone.reason} A business-scoped user id (e.g. US.13491208655302741918) is accepted too.`,
+		reason: `${phone.reason} A business-scoped user id (e.g. US.13491208655302741918) is accepted too.${
+			bareDigits ? ` If this is a WhatsApp id (wa_id) from a webhook, it is international: put + in front of it (+${input.trim()}).` : ''
+		}`,
 	};
 }
 

@@ -29,6 +29,7 @@ import type {
 
 import {
 	ALL_UTILITY,
+	CONSENT_ACTIONS,
 	compareEvents,
 	orderingSecond,
 	decideConsent,
@@ -53,6 +54,10 @@ import { SERVICE_WINDOW_MS } from './window';
 
 export const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
 export const WINDOW_PURPOSE = 'serviceWindow';
+/** State rows that tie two ids of one person together (a webhook carried both): consent read under either sees both. */
+export const LINK_PURPOSE = 'identityLink';
+/** State rows that are no consent purpose. */
+const NON_CONSENT_PURPOSES: ReadonlySet<string> = new Set([WINDOW_PURPOSE, LINK_PURPOSE]);
 
 export type LedgerContext = IExecuteFunctions | IWebhookFunctions | IPollFunctions | IHookFunctions | ILoadOptionsFunctions;
 
@@ -96,6 +101,7 @@ export const STATE_COLUMNS: readonly ColumnSpec[] = [
 	// numbers compare correctly, so the move-forward conditions use these millisecond twins.
 	{ name: 'lastEventAtMs', type: 'number', description: 'lastEventAt in Unix milliseconds, consent rows rounded down to the second (ordering key of the conditional updates)' },
 	{ name: 'lastInboundAtMs', type: 'number', description: 'lastInboundAt in Unix milliseconds (serviceWindow row)' },
+	{ name: 'linkedKey', type: 'string', description: 'identityLink row: contactKey of another id of the same person (phone number ↔ business-scoped user id)' },
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -232,11 +238,37 @@ export async function readLedgerSettings(ctx: LedgerContext): Promise<LedgerSett
 	};
 }
 
+/** n8n answers a name already taken in the project with 409 (older versions: 400 "already exists"). */
+function isNameConflict(error: LedgerError): boolean {
+	const message = typeof (error.responseBody as { message?: unknown })?.message === 'string' ? (error.responseBody as { message: string }).message : '';
+	return error.httpCode === 409 || (error.httpCode === 400 && /already exists/i.test(message));
+}
+
+function tableInWrongProject(name: string, wanted: string, got: string | undefined): LedgerError {
+	return new LedgerError(
+		`n8n created the data table "${name}" in project ${got ?? '(unknown)'}, not in the credential's project ${wanted}`,
+		'This n8n version ignores the project of a new data table. Update n8n, or delete that table and leave Project ID empty to keep the ledger in the API key owner\'s personal project.',
+	);
+}
+
+function ambiguousTables(name: string, tables: readonly DataTableInfo[], personalProjectId: string | undefined): LedgerError {
+	const projects = [...new Set(tables.map((t) => t.projectId ?? '(unknown)'))].join(', ');
+	return new LedgerError(
+		`Data tables named "${name}" exist in several n8n projects (${projects}) and the ledger credential's Project ID is empty, so the ledger cannot tell which one is its own`,
+		`The ledger only uses tables of its own project, never another project's table of the same name. Set Project ID in the "WhatsApp Notifications Ledger" credential to the project that holds your consent records${personalProjectId ? ` (the API key owner's personal project is ${personalProjectId})` : ''}; a project's ID is the part after /projects/ in its address in n8n. Or use another Table Name Prefix.`,
+	);
+}
+
+/** Pairs of contact keys linked in this process, so that each webhook does not re-read a known link. */
+const knownLinks = new Set<string>();
+const KNOWN_LINKS_MAX = 10_000;
+
 /** Table ids resolved in this process (shared by executions of every workflow); a 404 clears the entry. */
 const tableCache = new Map<string, Promise<DataTableInfo>>();
 
 export function clearTableCache(): void {
 	tableCache.clear();
+	knownLinks.clear();
 }
 
 export class DataTablesClient {
@@ -284,7 +316,7 @@ export class DataTablesClient {
 		return name ? tables.filter((t) => t.name === name) : tables;
 	}
 
-	/** Finds the table by name (oldest first if the API key sees several), or creates it; adds missing columns. */
+	/** The ledger's table of this name in its own project (see findOrCreate); resolved once per process. */
 	async ensureTable(name: string, columns: readonly ColumnSpec[]): Promise<DataTableInfo> {
 		const key = [this.settings.baseUrl, this.settings.projectId, this.settings.apiKeyFingerprint, name].join('|');
 		let pending = tableCache.get(key);
@@ -301,19 +333,14 @@ export class DataTablesClient {
 		tableCache.delete(key);
 	}
 
+	/**
+	 * The ledger's table in its own project, created there on first use; adds missing columns. Project ID set: only a
+	 * table of that project. Project ID empty: the API key owner's personal project. A table of the same name in any
+	 * other project is never used (the owner's key sees every project's tables, e.g. another user's ledger).
+	 */
 	private async findOrCreate(name: string, columns: readonly ColumnSpec[]): Promise<DataTableInfo> {
-		let [table] = await this.listTables(name);
-		if (!table) {
-			const body: IDataObject = { name, columns: columns.map((c) => ({ name: c.name, type: c.type })) };
-			if (this.settings.projectId) body.projectId = this.settings.projectId;
-			const created = await attempt(async () => await this.request<DataTableInfo>('POST', '/data-tables', `creating the data table "${name}"`, { body }));
-			if (created.ok) table = created.value;
-			else {
-				// Another execution or worker created it in the meantime (unique name per project): use theirs.
-				[table] = await this.listTables(name);
-				if (!table) throw created.error;
-			}
-		}
+		const projectId = this.settings.projectId;
+		const table = projectId ? await this.inProject(name, columns, projectId) : await this.inPersonalProject(name, columns);
 		const have = new Set((table.columns ?? []).map((c) => c.name));
 		for (const column of columns) {
 			if (have.has(column.name)) continue;
@@ -325,6 +352,51 @@ export class DataTablesClient {
 			if (!added.ok && added.error.httpCode !== 409) throw added.error;
 		}
 		return table;
+	}
+
+	/** Creates the table (in `projectId`, else in the key owner's personal project); undefined if the name is taken there. */
+	private async createTable(name: string, columns: readonly ColumnSpec[], projectId?: string): Promise<DataTableInfo | undefined> {
+		const body: IDataObject = { name, columns: columns.map((c) => ({ name: c.name, type: c.type })) };
+		if (projectId) body.projectId = projectId;
+		const created = await attempt(async () => await this.request<DataTableInfo>('POST', '/data-tables', `creating the data table "${name}"`, { body }));
+		if (created.ok) return created.value;
+		if (isNameConflict(created.error)) return undefined;
+		throw created.error;
+	}
+
+	private async inProject(name: string, columns: readonly ColumnSpec[], projectId: string): Promise<DataTableInfo> {
+		const ownTable = async () => (await this.listTables(name)).find((t) => t.projectId === projectId);
+		const found = await ownTable();
+		if (found) return found;
+		const created = await this.createTable(name, columns, projectId);
+		if (created && created.projectId === projectId) return created;
+		if (created) throw tableInWrongProject(name, projectId, created.projectId);
+		// Another execution or worker created it in the meantime (names are unique per project): use theirs.
+		const theirs = await ownTable();
+		if (theirs) return theirs;
+		throw new LedgerError(
+			`n8n says a data table named "${name}" exists in project ${projectId}, but the API key cannot list it`,
+			`Give the API key's user access to project ${projectId} (or use a key of a user who has it), or check the credential's Project ID.`,
+		);
+	}
+
+	/**
+	 * n8n's public API creates a table without a project in the key owner's personal project, and its projects API
+	 * needs an enterprise licence, so the personal project is found by creating the table: created, it is ours; a
+	 * name conflict means the personal project holds one, which is ours if it is the only table of that name the key
+	 * sees. Tables of that name in other projects make the choice ambiguous: the Project ID is then required.
+	 */
+	private async inPersonalProject(name: string, columns: readonly ColumnSpec[]): Promise<DataTableInfo> {
+		const before = await this.listTables(name);
+		const created = await this.createTable(name, columns);
+		if (created) {
+			const elsewhere = before.filter((t) => t.projectId !== created.projectId);
+			if (elsewhere.length === 0) return created;
+			throw ambiguousTables(name, [created, ...elsewhere], created.projectId);
+		}
+		const candidates = await this.listTables(name);
+		if (candidates.length === 1) return candidates[0];
+		throw ambiguousTables(name, candidates, undefined);
 	}
 
 	async insertRows(tableId: string, rows: Row[]): Promise<number> {
@@ -388,23 +460,40 @@ function str(value: unknown): string {
 	return value === undefined || value === null ? '' : String(value);
 }
 
-export function eventFromRow(row: Row): ConsentEvent {
+/**
+ * A stored row as a consent event, failing closed: only a known purpose with a known action can grant. A row this
+ * version cannot read (a purpose or action it does not know, typed by hand or written by a newer version) never
+ * counts as consent: an opt-in of an unknown purpose is left out, and any other unknown row withdraws every
+ * purpose (an unknown action counts as an opt-out of all utility notifications).
+ */
+export function eventFromRow(row: Row): ConsentEvent | undefined {
 	const purpose = str(row.purpose);
+	const action = str(row.action);
+	const knownAction = (CONSENT_ACTIONS as readonly string[]).includes(action);
+	const knownPurpose = isConsentPurpose(purpose);
+	if (action === 'optIn' && !knownPurpose) return undefined;
+	const capturedAt = toIso(row.capturedAt);
+	if (action === 'optIn' && !capturedAt) return undefined;
 	return {
 		eventId: str(row.eventId),
 		contactKey: str(row.contactKey),
 		contactId: str(row.contactId),
-		purpose: isConsentPurpose(purpose) ? purpose : ALL_UTILITY,
-		action: (['optIn', 'optOut', 'erase'].includes(str(row.action)) ? str(row.action) : 'optOut') as ConsentAction,
+		purpose: knownAction && knownPurpose ? purpose : ALL_UTILITY,
+		action: knownAction ? (action as ConsentAction) : 'optOut',
 		source: str(row.source),
 		proofWording: str(row.proofWording),
 		proofVersion: str(row.proofVersion),
 		proofReference: str(row.proofReference),
-		capturedAt: toIso(row.capturedAt) ?? str(row.capturedAt),
+		capturedAt: capturedAt ?? str(row.capturedAt),
 		recordedAt: toIso(row.recordedAt) ?? str(row.recordedAt),
 		workflowId: str(row.workflowId),
 		executionId: str(row.executionId),
 	};
+}
+
+/** The events of stored rows, oldest first; rows that cannot grant are dropped (see eventFromRow). */
+export function eventsFromRows(rows: readonly Row[]): ConsentEvent[] {
+	return rows.map(eventFromRow).filter((e): e is ConsentEvent => e !== undefined).sort(compareEvents);
 }
 
 function stateFromRow(row: Row): ContactConsentState {
@@ -439,6 +528,10 @@ export interface ErasureResult {
 	/** The one row kept: keyed hash + 'erase', no identifier, no wording. */
 	tombstoneEventId: string;
 	erasedAt: string;
+	/** Other ids of the same person (linked phone number / business-scoped user id) erased with it. */
+	linkedIdsErased?: number;
+	/** The keyed hashes of every id erased (the contact and its linked ids), for erasing their rows elsewhere. */
+	erasedContactKeys?: string[];
 }
 
 export interface ServiceWindowRecord {
@@ -461,6 +554,9 @@ export interface LedgerOptions {
  *   await ledger.recordInbound('+49…', webhookTimestamp);
  */
 export class ConsentLedger {
+	/** identityKeys per contact key, for this instance's lifetime (one execution or one webhook call). */
+	private readonly identityCache = new Map<string, Promise<string[]>>();
+
 	private constructor(
 		readonly client: DataTablesClient,
 		private readonly options: LedgerOptions,
@@ -586,34 +682,96 @@ export class ConsentLedger {
 		});
 	}
 
-	/** Every event of a contact, oldest first (a GDPR access request's answer). */
+	/** Every event of a contact and of the ids linked to it, oldest first (a GDPR access request's answer). */
 	async history(contact: unknown): Promise<{ contactKey: string; contactId: string; events: ConsentEvent[] }> {
 		const { key, id } = this.contactKey(contact);
-		const events = await this.eventsOfKey(key);
+		const events = await this.eventsOfIdentity(key);
 		return { contactKey: key, contactId: id, events };
 	}
 
 	async eventsOfKey(key: string): Promise<ConsentEvent[]> {
-		const rows = await this.withTable('events', async (table) => await this.client.listRows(table.id, { type: 'and', filters: [eq('contactKey', key)] }));
-		return rows.map(eventFromRow).sort(compareEvents);
+		return await this.eventsOfKeys([key]);
+	}
+
+	/** The events of several contact keys in one read, oldest first. */
+	async eventsOfKeys(keys: readonly string[]): Promise<ConsentEvent[]> {
+		const filter: RowFilter = { type: keys.length > 1 ? 'or' : 'and', filters: keys.map((k) => eq('contactKey', k)) };
+		const rows = await this.withTable('events', async (table) => await this.client.listRows(table.id, filter));
+		return eventsFromRows(rows);
+	}
+
+	/** The events of a person: of this contact key and of every id linked to it (a phone number and its BSUID). */
+	async eventsOfIdentity(key: string): Promise<ConsentEvent[]> {
+		return await this.eventsOfKeys(await this.identityKeys(key));
 	}
 
 	/**
-	 * The current consent of a contact for a purpose, folded from the events (the source of truth), so a
-	 * state row that lags behind a concurrent write can never grant consent.
+	 * This key and the keys linked to it (identityLink rows, written in both directions). Read once per key and
+	 * ledger instance (one execution): a consent check and the window read of the same recipient share it.
+	 */
+	async identityKeys(key: string): Promise<string[]> {
+		let pending = this.identityCache.get(key);
+		if (!pending) {
+			pending = this.readIdentityKeys(key);
+			this.identityCache.set(key, pending);
+			pending.catch(() => this.identityCache.delete(key));
+		}
+		return await pending;
+	}
+
+	private async readIdentityKeys(key: string): Promise<string[]> {
+		const rows = await this.withTable('state', async (table) =>
+			await this.client.listRows(table.id, { type: 'and', filters: [eq('contactKey', key), eq('purpose', LINK_PURPOSE)] }),
+		);
+		const linked = rows.map((r) => str(r.linkedKey)).filter((k) => k !== '' && k !== key);
+		return [key, ...new Set(linked)];
+	}
+
+	/**
+	 * Records that two ids belong to one person (a webhook carried both the wa_id and the business-scoped user id),
+	 * so that an opt-out under either id also stops sends addressed to the other. Idempotent; false if both
+	 * directions were already known.
+	 */
+	async linkIdentities(first: unknown, second: unknown): Promise<boolean> {
+		const a = this.contactKey(first);
+		const b = this.contactKey(second);
+		if (a.key === b.key) return false;
+		const pair = [a.key, b.key].sort().join('|');
+		if (knownLinks.has(pair)) return false;
+		const at = new Date(this.now()).toISOString();
+		let wrote = false;
+		for (const [from, to] of [[a, b], [b, a]] as const) {
+				this.identityCache.delete(from.key);
+			if ((await this.identityKeys(from.key)).includes(to.key)) continue;
+			await this.withTable('state', async (table) =>
+				await this.client.insertRows(table.id, [
+					{ contactKey: from.key, contactId: from.id, purpose: LINK_PURPOSE, linkedKey: to.key, since: at, lastEventAt: at, lastEventAtMs: Date.parse(at) },
+				]),
+			);
+			this.identityCache.delete(from.key);
+			wrote = true;
+		}
+		if (knownLinks.size >= KNOWN_LINKS_MAX) knownLinks.clear();
+		knownLinks.add(pair);
+		return wrote;
+	}
+
+	/**
+	 * The current consent of a contact for a purpose, folded from the events (the source of truth) of the contact and
+	 * the ids linked to it, so a state row that lags behind a concurrent write can never grant consent.
 	 */
 	async currentConsent(contact: unknown, purpose: ConsentPurpose, policy: ConsentPolicyOptions = {}): Promise<ConsentDecision & { contactKey: string }> {
 		const { key } = this.contactKey(contact);
-		const events = await this.eventsOfKey(key);
+		const events = await this.eventsOfIdentity(key);
 		return { ...decideConsent(events, purpose, this.now(), policy), contactKey: key };
 	}
 
-	/** The state rows of a contact (one per purpose, plus the serviceWindow row), duplicates resolved. */
+	/** The state rows of a contact (one per purpose), duplicates resolved; window and link rows left out. */
 	async contactState(contact: unknown): Promise<ContactConsentState[]> {
 		const { key } = this.contactKey(contact);
 		const rows = await this.withTable('state', async (table) => await this.client.listRows(table.id, { type: 'and', filters: [eq('contactKey', key)] }));
 		const byPurpose = new Map<string, ContactConsentState[]>();
-		for (const row of rows.filter((r) => str(r.purpose) !== WINDOW_PURPOSE)) {
+		for (const row of rows.filter((r) => !NON_CONSENT_PURPOSES.has(str(r.purpose)))) {
 			const state = stateFromRow(row);
 			byPurpose.set(state.purpose, [...(byPurpose.get(state.purpose) ?? []), state]);
 		}
@@ -650,14 +808,15 @@ export class ConsentLedger {
 		return { lastInboundAt, windowExpiresAt };
 	}
 
-	/** The newest inbound time recorded for the contact (max over duplicate rows). */
+	/** The newest inbound time recorded for the contact or an id linked to it (max over duplicate rows). */
 	async serviceWindowOf(contact: unknown): Promise<ServiceWindowRecord> {
 		const { key } = this.contactKey(contact);
+		const keys = await this.identityKeys(key);
 		const rows = await this.withTable('state', async (table) =>
-			await this.client.listRows(table.id, { type: 'and', filters: [eq('contactKey', key), eq('purpose', WINDOW_PURPOSE)] }),
+			await this.client.listRows(table.id, { type: keys.length > 1 ? 'or' : 'and', filters: keys.map((k) => eq('contactKey', k)) }),
 		);
 		let best: ServiceWindowRecord = {};
-		for (const row of rows) {
+		for (const row of rows.filter((r) => str(r.purpose) === WINDOW_PURPOSE)) {
 			const at = toIso(row.lastInboundAt);
 			if (at && (!best.lastInboundAt || at > best.lastInboundAt)) best = { lastInboundAt: at, windowExpiresAt: toIso(row.windowExpiresAt) };
 		}
@@ -667,10 +826,30 @@ export class ConsentLedger {
 	/**
 	 * GDPR erasure: records a tombstone (keyed hash only, action 'erase', no phone number, no wording), then
 	 * deletes every other event and state row of the contact. The tombstone keeps every later check at
-	 * "erased / not consented" until the person opts in again, so the opt-out is still honoured.
+	 * "erased / not consented" until the person opts in again, so the opt-out is still honoured. The ids linked to the
+	 * contact (the same person's phone number or business-scoped user id) are erased the same way, links included.
 	 */
 	async erase(contact: unknown): Promise<ErasureResult> {
 		const { key } = this.contactKey(contact);
+		this.identityCache.delete(key);
+		const keys = await this.identityKeys(key);
+		const results: ErasureResult[] = [];
+		for (const k of keys) results.push(await this.eraseKey(k));
+		// Links from ids outside this person's set that point at an erased id.
+		for (const k of keys) {
+			await this.withTable('state', async (table) => await this.client.deleteRows(table.id, { type: 'and', filters: [eq('purpose', LINK_PURPOSE), eq('linkedKey', k)] }));
+			this.identityCache.delete(k);
+		}
+		return {
+			...results[0],
+			deletedEvents: results.reduce((sum, r) => sum + r.deletedEvents, 0),
+			deletedStateRows: results.reduce((sum, r) => sum + r.deletedStateRows, 0),
+			linkedIdsErased: keys.length - 1,
+			erasedContactKeys: keys,
+		};
+	}
+
+	private async eraseKey(key: string): Promise<ErasureResult> {
 		const now = this.now();
 		const tombstone = erasureTombstone(key, randomUUID(), now, this.options);
 		// Tombstone first: a check running during erasure already sees "erased".

@@ -7,8 +7,8 @@
  * request headers over 16 KiB, so reads carry at most KEYS_PER_READ keys (about 6 KiB of encoded filter).
  */
 import type { ConsentEvent } from './consent';
-import { compareEvents, toIso } from './consent';
-import { attempt, eventFromRow, type ConsentLedger, type DataTableInfo, type DataTablesClient, type Row, type ServiceWindowRecord, WINDOW_PURPOSE } from './ledger';
+import { toIso } from './consent';
+import { attempt, eventsFromRows, LINK_PURPOSE, type ConsentLedger, type DataTableInfo, type DataTablesClient, type Row, type ServiceWindowRecord, WINDOW_PURPOSE } from './ledger';
 
 /** 64-character keys: 40 conditions are about 6 KiB of URL-encoded filter, well under n8n's 16 KiB header limit. */
 export const KEYS_PER_READ = 40;
@@ -40,24 +40,41 @@ async function withTable<T>(client: DataTablesClient, name: string, open: () => 
 	return await fn(await open());
 }
 
-/** The consent events of many contacts (by contactKey), each list oldest first; a contact without events gets []. */
-export async function eventsOfKeys(ledger: ConsentLedger, keys: Iterable<string>): Promise<Map<string, ConsentEvent[]>> {
-	const rows = await withTable(ledger.client, ledger.eventsTableName, async () => await ledger.eventsTable(), async (table) =>
-		await rowsByValues(ledger.client, table.id, 'contactKey', keys),
-	);
-	const events = new Map<string, ConsentEvent[]>();
-	for (const [key, list] of rows) events.set(key, list.map(eventFromRow).sort(compareEvents));
-	return events;
+/** What a check or a send needs of one person: the events and window of the contact and of the ids linked to it. */
+export interface PersonLedger {
+	events: ConsentEvent[];
+	window: ServiceWindowRecord;
 }
 
-/** The newest inbound time of many contacts (by contactKey), max over duplicate window rows; {} when none. */
-export async function serviceWindowsOfKeys(ledger: ConsentLedger, keys: Iterable<string>): Promise<Map<string, ServiceWindowRecord>> {
-	const rows = await withTable(ledger.client, ledger.stateTableName, async () => await ledger.stateTable(), async (table) =>
-		await rowsByValues(ledger.client, table.id, 'contactKey', keys),
-	);
-	const windows = new Map<string, ServiceWindowRecord>();
-	for (const [key, list] of rows) windows.set(key, newestWindow(list));
-	return windows;
+/**
+ * The ledger of many contacts (by contactKey), the same as currentConsent / serviceWindowOf per contact: the
+ * contact's state rows give its identity links (a phone number and its BSUID, one hop, as identityKeys) and window
+ * rows; the events of every key of the person are folded together, so an opt-out under a linked id still wins.
+ * Reads: the state rows of the keys, of linked keys not yet read, then the events of all keys, KEYS_PER_READ each.
+ */
+export async function peopleOfKeys(ledger: ConsentLedger, keys: Iterable<string>): Promise<Map<string, PersonLedger>> {
+	const client = ledger.client;
+	const readState = async (list: Iterable<string>) =>
+		await withTable(client, ledger.stateTableName, async () => await ledger.stateTable(), async (table) => await rowsByValues(client, table.id, 'contactKey', list));
+	const wanted = [...new Set(keys)];
+	const state = await readState(wanted);
+	const identity = new Map<string, string[]>();
+	for (const key of wanted) {
+		const linked = (state.get(key) ?? []).filter((r) => String(r.purpose ?? '') === LINK_PURPOSE).map((r) => String(r.linkedKey ?? ''));
+		identity.set(key, [key, ...new Set(linked.filter((k) => k !== '' && k !== key))]);
+	}
+	const allKeys = new Set([...identity.values()].flat());
+	const unread = [...allKeys].filter((k) => !state.has(k));
+	if (unread.length > 0) for (const [k, rows] of await readState(unread)) state.set(k, rows);
+	const events = await withTable(client, ledger.eventsTableName, async () => await ledger.eventsTable(), async (table) => await rowsByValues(client, table.id, 'contactKey', allKeys));
+	const people = new Map<string, PersonLedger>();
+	for (const [key, ids] of identity) {
+		people.set(key, {
+			events: eventsFromRows(ids.flatMap((k) => events.get(k) ?? [])),
+			window: newestWindow(ids.flatMap((k) => state.get(k) ?? [])),
+		});
+	}
+	return people;
 }
 
 /** Of a contact's state rows, the serviceWindow row with the newest inbound time. */

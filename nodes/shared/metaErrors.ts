@@ -298,10 +298,11 @@ export const META_ERRORS: Readonly<Record<number, ErrorRow>> = {
 	},
 	131062: {
 		title: 'Business-scoped user ID not supported here',
-		meaning: 'The recipient was given as a business-scoped user ID where it is not accepted (2026; detail uncertain).',
+		meaning:
+			'The recipient was given as a business-scoped user ID (the `recipient` field, 2026) for a message that needs a phone number: one-tap, zero-tap and copy-code authentication templates.',
 		retry: 'no-retry',
 		retryable: false,
-		userMessage: 'Send to the user\'s phone number, or use an endpoint that accepts business-scoped user IDs.',
+		userMessage: 'Send this message to the user\'s phone number; a business-scoped user ID cannot receive it.',
 	},
 	131063: {
 		title: 'Marketing messages disabled on Cloud API',

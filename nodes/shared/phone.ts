@@ -16,7 +16,14 @@
 export type PhoneProblem = 'noCountryCode' | 'invalid';
 
 export type PhoneResult =
-	| { ok: true; e164: string; callingCode: string; assumedInternational?: boolean }
+	| {
+			ok: true;
+			e164: string;
+			callingCode: string;
+			assumedInternational?: boolean;
+			/** Set when a national number was placed by the Default Country: ISO code and the kind of number. */
+			national?: { country: string; kind: NumberKind };
+	  }
 	| { ok: false; reason: string; problem: PhoneProblem };
 
 /** How a digit string without '+' or '00' is read. */
@@ -25,7 +32,14 @@ export type BareDigitsReading = 'refuse' | 'whatsAppId' | 'whatsAppIdFrom11Digit
 export interface PhoneOptions {
 	/** Default 'whatsAppIdFrom11Digits' (the version-1 reading). */
 	bareDigits?: BareDigitsReading;
+	/**
+	 * The country whose numbering plan places a number written without '+' or '00' (e.g. '0151 2345678' in DE).
+	 * Digit-only strings stay WhatsApp IDs when `bareDigits` is 'whatsAppId'.
+	 */
+	defaultCountry?: NumberingPlan;
 }
+
+import { describePlan, matchRange, type NumberKind, type NumberingPlan } from './numberingPlans';
 
 /** ITU-T E.164 assigned country calling codes (geographic + shared NANP/+7); no global services (800, 870, 88x). */
 const CALLING_CODES: ReadonlySet<string> = new Set(
@@ -116,6 +130,12 @@ export function normalisePhone(input: unknown, options: PhoneOptions = {}): Phon
 		return fail(`"${original}" has a '+' in the middle. Put a single '+' before the country code, e.g. +4915112345678.`);
 	}
 
+	const international = compact.startsWith('+') || compact.startsWith('00');
+	const plan = options.defaultCountry;
+	if (!international && plan && !(bareDigits === 'whatsAppId' && /^\d+$/.test(original))) {
+		return nationalToE164(original, compact, plan);
+	}
+
 	let digits: string;
 	let assumedInternational = false;
 	if (compact.startsWith('+')) {
@@ -155,4 +175,35 @@ export function normalisePhone(input: unknown, options: PhoneOptions = {}): Phon
 
 	const e164 = `+${digits}`;
 	return assumedInternational ? { ok: true, e164, callingCode, assumedInternational } : { ok: true, e164, callingCode };
+}
+
+/** The ways a national digit string can be read, most likely first (trunk prefix dropped, carrier code dropped, as written, country code without '+'). */
+function nationalReadings(digits: string, plan: NumberingPlan): string[] {
+	const readings: string[] = [];
+	for (const trunk of plan.trunkPrefixes) {
+		if (!digits.startsWith(trunk)) continue;
+		const rest = digits.slice(trunk.length);
+		readings.push(rest);
+		if (plan.carrierCodeDigits) readings.push(rest.slice(plan.carrierCodeDigits));
+	}
+	readings.push(digits);
+	if (digits.startsWith(plan.callingCode)) readings.push(digits.slice(plan.callingCode.length));
+	return readings;
+}
+
+/** A number written the national way, placed by the Default Country's numbering plan (see numberingPlans.ts). */
+function nationalToE164(original: string, digits: string, plan: NumberingPlan): PhoneResult {
+	const readings = nationalReadings(digits, plan);
+	for (const nsn of readings) {
+		const range = matchRange(plan, nsn);
+		if (range) {
+			return { ok: true, e164: `+${plan.callingCode}${nsn}`, callingCode: plan.callingCode, national: { country: plan.country, kind: range.kind } };
+		}
+	}
+	const nsn = readings[0];
+	const trunk = plan.trunkPrefixes.find((t) => digits.startsWith(t));
+	const counted = trunk ? `after the ${trunk} it has ${nsn.length} digits` : `it has ${nsn.length} digits`;
+	return fail(
+		`"${original}" is not a valid ${plan.name} (${plan.country}) number: ${counted}, starting ${nsn.slice(0, 2) || 'with nothing'}. ${plan.name} allows ${describePlan(plan)}.${plan.note ? ` ${plan.note}` : ''} Check the number, or write it with + and the country code if it is not from ${plan.name}.`,
+	);
 }

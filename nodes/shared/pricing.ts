@@ -122,6 +122,17 @@ function otherMarket(card: RateCard, country?: string): { market: string; countr
 	return country ? { market: OTHER_MARKET, country } : { market: OTHER_MARKET };
 }
 
+/**
+ * A business-scoped user id (BSUID, e.g. US.13491208655302741918) has no number but starts with the user's ISO
+ * country: that country's market. Anything else is read as a phone number (see marketOf).
+ */
+export function marketOfContact(contact: string, card: RateCard = DEFAULT_RATE_CARD): { market: string; country?: string } | undefined {
+	const bsuidCountry = /^([A-Z]{2})\.[A-Za-z0-9.]+$/.exec(String(contact ?? '').trim());
+	if (!bsuidCountry) return marketOf(contact, card);
+	const entry = card.countries[bsuidCountry[1]];
+	return entry ? { market: entry.market, country: bsuidCountry[1] } : otherMarket(card, bsuidCountry[1]);
+}
+
 export function marketOf(e164: string, card: RateCard = DEFAULT_RATE_CARD): { market: string; country?: string } | undefined {
 	const phone = normalisePhone(e164);
 	if (!phone.ok) return undefined;
@@ -238,7 +249,7 @@ function cardDateNote(card: RateCard, at: number): string | undefined {
 export function estimateCost(e164: string, category: string, card: RateCard = DEFAULT_RATE_CARD, opts: EstimateOptions = {}): CostEstimate {
 	const base = { currency: card.currency, rateCardEffective: card.effective };
 	const key = categoryKey(category);
-	const location = marketOf(e164, card);
+	const location = marketOfContact(e164, card);
 	const where = location
 		? { market: location.market, ...(location.country ? { country: location.country } : {}) }
 		: { market: 'unknown' as const };

@@ -27,6 +27,19 @@ export function computeSignature(rawBody: Buffer | string, appSecret: string): s
 export type SignatureCheck = { valid: true } | { valid: false; reason: string };
 
 /**
+ * What is wrong with the signature header's form, if anything (missing, wrong prefix, not 64 hex digits). Cheap and
+ * secret-free: the trigger runs it before reading the credential, so an unsigned flood costs no credential read.
+ */
+export function signatureHeaderProblem(header: string | string[] | undefined): string | undefined {
+	const value = Array.isArray(header) ? header[0] : header;
+	if (typeof value !== 'string' || value.trim() === '') return `the ${SIGNATURE_HEADER} header is missing`;
+	const given = value.trim();
+	if (!given.toLowerCase().startsWith(SIGNATURE_PREFIX)) return `the ${SIGNATURE_HEADER} header does not start with "${SIGNATURE_PREFIX}"`;
+	if (!/^[0-9a-f]{64}$/i.test(given.slice(SIGNATURE_PREFIX.length))) return `the ${SIGNATURE_HEADER} header is not a SHA-256 hex digest`;
+	return undefined;
+}
+
+/**
  * HMAC-SHA256 of the raw request bytes with the app secret, compared in constant time with the header
  * `sha256=<hex>`. Never re-serialise the JSON before calling this: any byte difference breaks the signature.
  */
@@ -37,14 +50,10 @@ export function verifySignature(
 ): SignatureCheck {
 	if (!appSecret) return { valid: false, reason: 'no App Secret is set in the WhatsApp Cloud API credential' };
 	if (rawBody === undefined) return { valid: false, reason: 'the raw request body is not available' };
-	const value = Array.isArray(header) ? header[0] : header;
-	if (typeof value !== 'string' || value.trim() === '') return { valid: false, reason: `the ${SIGNATURE_HEADER} header is missing` };
-	const given = value.trim();
-	if (!given.toLowerCase().startsWith(SIGNATURE_PREFIX)) {
-		return { valid: false, reason: `the ${SIGNATURE_HEADER} header does not start with "${SIGNATURE_PREFIX}"` };
-	}
-	const hex = given.slice(SIGNATURE_PREFIX.length).toLowerCase();
-	if (!/^[0-9a-f]{64}$/.test(hex)) return { valid: false, reason: `the ${SIGNATURE_HEADER} header is not a SHA-256 hex digest` };
+	const problem = signatureHeaderProblem(header);
+	if (problem) return { valid: false, reason: problem };
+	const value = (Array.isArray(header) ? header[0] : header) as string;
+	const hex = value.trim().slice(SIGNATURE_PREFIX.length).toLowerCase();
 	const expected = createHmac('sha256', appSecret).update(rawBody).digest();
 	const got = Buffer.from(hex, 'hex');
 	if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
@@ -55,8 +64,14 @@ export function verifySignature(
 
 /* ------------------------------------------------------------------ parsing */
 
-/** Meta's payloads are at most 3 MB; anything far larger is not Meta. */
-export const MAX_WEBHOOK_BYTES = 4 * 1024 * 1024;
+/** Meta documents webhook payloads of at most 3 MB; anything larger is not Meta (refused before any HMAC). */
+export const MAX_WEBHOOK_BYTES = 3 * 1024 * 1024;
+
+/** Why a body of this size (Content-Length or the bytes read) is refused, if it is. */
+export function oversizeProblem(bytes: number | undefined, maxBytes = MAX_WEBHOOK_BYTES): string | undefined {
+	if (bytes === undefined || !Number.isFinite(bytes) || bytes <= maxBytes) return undefined;
+	return `the body is ${bytes} bytes, more than the ${maxBytes} bytes (3 MB) a Meta webhook can have`;
+}
 
 export interface WebhookPayload {
 	object: string;
@@ -67,14 +82,16 @@ export type ParseResult = { ok: true; payload: WebhookPayload } | { ok: false; r
 
 export function parseWebhookBody(rawBody: Buffer | string, maxBytes = MAX_WEBHOOK_BYTES): ParseResult {
 	const size = typeof rawBody === 'string' ? Buffer.byteLength(rawBody) : rawBody.length;
-	if (size > maxBytes) return { ok: false, reason: `the body is ${size} bytes, more than the ${maxBytes} bytes a Meta webhook can have` };
+	const oversize = oversizeProblem(size, maxBytes);
+	if (oversize) return { ok: false, reason: oversize };
 	let text = typeof rawBody === 'string' ? rawBody : rawBody.toString('utf8');
 	if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
 	let parsed: unknown;
 	try {
 		parsed = JSON.parse(text);
-	} catch (error) {
-		return { ok: false, reason: `the body is not valid JSON (${(error as Error).message})` };
+	} catch {
+		// Not JSON.parse's message: since Node 20 it quotes the body (phone numbers, message text) into the log.
+		return { ok: false, reason: `the body (${size} bytes) is not valid JSON` };
 	}
 	if (!isRecord(parsed)) return { ok: false, reason: 'the body is not a JSON object' };
 	if (parsed.object !== 'whatsapp_business_account') {
@@ -330,9 +347,13 @@ function contactFromParts(waId: string | undefined, userId: string | undefined, 
  * forgotten first). One instance lives per trigger in one n8n process: it catches Meta's redeliveries and
  * duplicates that arrive while the process runs; it does not survive a restart and is not shared between
  * n8n processes (queue-mode webhook processes each keep their own).
+ *
+ * A key is first *claimed* (in flight: a copy arriving meanwhile is a duplicate) and only *committed* (seen) once
+ * its delivery was handed off; a delivery that fails is *released*, so Meta's redelivery is processed again.
  */
 export class RecentKeys {
 	private readonly seen = new Map<string, number>();
+	private readonly inFlight = new Set<string>();
 
 	constructor(
 		readonly capacity = 50_000,
@@ -343,16 +364,42 @@ export class RecentKeys {
 		return this.seen.size;
 	}
 
-	/** True when the key was seen within the TTL; otherwise records it and returns false. */
-	seenBefore(key: string, now: number): boolean {
+	/** Keys claimed and neither committed nor released yet. */
+	get pending(): number {
+		return this.inFlight.size;
+	}
+
+	private isSeen(key: string, now: number): boolean {
 		const at = this.seen.get(key);
-		if (at !== undefined && now - at < this.ttlMs) return true;
-		this.seen.delete(key);
-		this.seen.set(key, now);
-		while (this.seen.size > this.capacity) {
-			const oldest = this.seen.keys().next().value as string;
-			this.seen.delete(oldest);
+		return at !== undefined && now - at < this.ttlMs;
+	}
+
+	/** False when the key was seen within the TTL or is in flight; otherwise claims it and returns true. */
+	claim(key: string, now: number): boolean {
+		if (this.inFlight.has(key) || this.isSeen(key, now)) return false;
+		this.inFlight.add(key);
+		return true;
+	}
+
+	/** The claimed keys were handed off: remember them as seen. */
+	commit(keys: readonly string[], now: number): void {
+		for (const key of keys) {
+			if (!this.inFlight.delete(key)) continue;
+			this.seen.delete(key);
+			this.seen.set(key, now);
 		}
+		while (this.seen.size > this.capacity) this.seen.delete(this.seen.keys().next().value as string);
+	}
+
+	/** The claimed keys were not handed off: forget them, so a redelivery is processed again. */
+	release(keys: readonly string[]): void {
+		for (const key of keys) this.inFlight.delete(key);
+	}
+
+	/** Claim and commit in one step. True when the key was seen within the TTL (or is in flight). */
+	seenBefore(key: string, now: number): boolean {
+		if (!this.claim(key, now)) return true;
+		this.commit([key], now);
 		return false;
 	}
 }
@@ -379,6 +426,22 @@ export class WindowTracker {
 		while (this.last.size > this.capacity) this.last.delete(this.last.keys().next().value as string);
 		return { previous, advanced: true };
 	}
+
+	/** Undoes records of a delivery that was not handed off (unless a later record moved the time on since). */
+	undo(records: readonly WindowRecord[]): void {
+		for (const { key, atMs, previous } of records) {
+			if (this.last.get(key) !== atMs) continue;
+			if (previous === undefined) this.last.delete(key);
+			else this.last.set(key, previous);
+		}
+	}
+}
+
+/** One advance of a WindowTracker, kept so that it can be undone. */
+export interface WindowRecord {
+	key: string;
+	atMs: number;
+	previous?: number;
 }
 
 /* ------------------------------------------------------------------ processing */
@@ -392,12 +455,23 @@ export interface ProcessOptions {
 	keywords?: ReturnType<typeof compileKeywords>;
 	/** Processing time (ms), for "is the window still open". */
 	now: number;
+	/**
+	 * Changes whose own timestamp is older than this (ms before `now`) are dropped as stale: Meta stops redelivering
+	 * after 7 days, and the duplicate memory keeps keys that long, so an older signed body can only be a replay.
+	 */
+	maxAgeMs?: number;
 }
 
 export interface ProcessResult {
 	events: WebhookEvent[];
-	/** Changes skipped because they were seen before (or twice in this delivery). */
+	/** Changes skipped because they were seen before (or twice in this delivery, or are in flight). */
 	duplicates: string[];
+	/** Changes skipped because their timestamp is older than `maxAgeMs` (their ids). */
+	stale: string[];
+	/** Keys claimed in `dedupe` by this delivery: commit them once it is handed off, release them if it fails. */
+	claimed: string[];
+	/** Window advances made in `windows`: undo them if the delivery fails. */
+	windowRecords: WindowRecord[];
 	/** Number of messages / statuses / template changes read. */
 	changes: number;
 }
@@ -667,14 +741,24 @@ function windowKey(phoneNumberId: string | undefined, contact: WebhookContact): 
 export function processWebhook(payload: WebhookPayload, opts: ProcessOptions): ProcessResult {
 	const events: WebhookEvent[] = [];
 	const duplicates: string[] = [];
+	const stale: string[] = [];
+	const claimed: string[] = [];
+	const windowRecords: WindowRecord[] = [];
 	let changes = 0;
 	const keywords = opts.keywords;
-	const isNew = (key: string) => {
+	const oldestMs = opts.maxAgeMs === undefined ? undefined : opts.now - opts.maxAgeMs;
+	const isNew = (key: string, occurredAt: string | undefined) => {
 		changes++;
-		if (opts.dedupe?.seenBefore(key, opts.now)) {
+		const atMs = oldestMs === undefined ? undefined : toEpochMs(occurredAt);
+		if (atMs !== undefined && oldestMs !== undefined && atMs < oldestMs) {
+			stale.push(key);
+			return false;
+		}
+		if (opts.dedupe && !opts.dedupe.claim(key, opts.now)) {
 			duplicates.push(key);
 			return false;
 		}
+		if (opts.dedupe) claimed.push(key);
 		return true;
 	};
 
@@ -702,7 +786,7 @@ export function processWebhook(payload: WebhookPayload, opts: ProcessOptions): P
 				const windowCandidates = new Map<string, MessageReceivedEvent>();
 				for (const message of messages) {
 					const msg = readMessage(ctx, message, contacts);
-					if (!isNew(msg.eventId)) continue;
+					if (!isNew(msg.eventId, msg.occurredAt)) continue;
 					events.push(msg);
 					const consent = consentFromMessage(msg, keywords);
 					if (consent) events.push(consent);
@@ -713,12 +797,12 @@ export function processWebhook(payload: WebhookPayload, opts: ProcessOptions): P
 					}
 				}
 				for (const [key, msg] of windowCandidates) {
-					const window = windowEvent(key, msg, opts);
+					const window = windowEvent(key, msg, opts, windowRecords);
 					if (window) events.push(window);
 				}
 				for (const status of statuses) {
 					const st = readStatus(ctx, status);
-					if (!isNew(st.eventId)) continue;
+					if (!isNew(st.eventId, st.occurredAt)) continue;
 					events.push(st);
 					if (st.status === 'failed' && st.errors?.some((e) => e.code === 131050)) {
 						events.push(
@@ -743,22 +827,22 @@ export function processWebhook(payload: WebhookPayload, opts: ProcessOptions): P
 				if (messages.length === 0 && statuses.length === 0) {
 					const errors = mapErrors(value.errors);
 					const other = otherEvent(ctx, value, errors);
-					if (isNew(other.eventId)) events.push(other);
+					if (isNew(other.eventId, other.occurredAt)) events.push(other);
 				}
 				continue;
 			}
 
 			if (TEMPLATE_FIELDS.has(field)) {
 				const tpl = readTemplateChange(ctx, value);
-				if (tpl && isNew(tpl.eventId)) events.push(tpl);
+				if (tpl && isNew(tpl.eventId, tpl.occurredAt)) events.push(tpl);
 				continue;
 			}
 
 			const other = otherEvent(ctx, value, mapErrors(value.errors));
-			if (isNew(other.eventId)) events.push(other);
+			if (isNew(other.eventId, other.occurredAt)) events.push(other);
 		}
 	}
-	return { events, duplicates, changes };
+	return { events, duplicates, stale, claimed, windowRecords, changes };
 }
 
 function otherEvent(ctx: ChangeContext, value: Json, errors: MappedError[] | undefined): OtherUpdateEvent {
@@ -767,12 +851,13 @@ function otherEvent(ctx: ChangeContext, value: Json, errors: MappedError[] | und
 	return compact({ ...base(ctx, 'otherUpdate', `other:${ctx.field}:${fingerprint}`, undefined), event: 'otherUpdate' as const, value, errors });
 }
 
-function windowEvent(key: string, msg: MessageReceivedEvent, opts: ProcessOptions): WindowEvent | undefined {
+function windowEvent(key: string, msg: MessageReceivedEvent, opts: ProcessOptions, records: WindowRecord[]): WindowEvent | undefined {
 	const atMs = toEpochMs(msg.occurredAt);
 	if (atMs === undefined) return undefined;
 	const recorded = opts.windows?.record(key, atMs) ?? { advanced: true };
 	// An older message arriving late does not move the window.
 	if (!recorded.advanced) return undefined;
+	if (opts.windows) records.push({ key, atMs, previous: recorded.previous });
 	const previous = recorded.previous;
 	const renewed = previous !== undefined && atMs < previous + SERVICE_WINDOW_MS;
 	const state = serviceWindow(atMs, opts.now, { fromAdReferral: msg.fromAdReferral });
@@ -813,4 +898,48 @@ export function selectedEventNames(choices: readonly string[]): Set<WebhookEvent
 	const names = new Set<WebhookEventName>();
 	for (const choice of choices) for (const name of EVENT_GROUPS[choice] ?? []) names.add(name);
 	return names;
+}
+
+/* ------------------------------------------------------------------ logging */
+
+/**
+ * At most one log line per `intervalMs`; the lines held back meanwhile are counted and reported with the next one.
+ * Keeps a flood of forged or oversized calls from flooding n8n's log.
+ */
+export class LogThrottle {
+	private lastAt: number | undefined;
+	private held = 0;
+
+	constructor(readonly intervalMs = 60_000) {}
+
+	/** undefined: stay silent (counted); a number: log now, that many lines were held back since the last one. */
+	take(now: number): number | undefined {
+		if (this.lastAt !== undefined && now - this.lastAt < this.intervalMs) {
+			this.held++;
+			return undefined;
+		}
+		const held = this.held;
+		this.held = 0;
+		this.lastAt = now;
+		return held;
+	}
+}
+
+/** Longest text taken into a log line from an error message. */
+const MAX_LOGGED_TEXT = 300;
+/** A run of 7 or more digits, optionally with + and the separators people write in phone numbers, not inside a word. */
+const NUMBER_RUN = /(?<![\w.])\+?\d[\d ().-]{5,}\d(?![\w])/g;
+/** A quoted value ("…", “…”, or '…' not inside a word): where APIs echo what they were given. */
+const QUOTED = /"[^"\n]{1,300}"|“[^”\n]{1,300}”|(?<!\w)'[^'\n]{1,300}'(?!\w)/g;
+
+/**
+ * Error text fit for n8n's log: shortened, and every phone-number-like run of digits replaced by "[number]"
+ * (n8n's API and the phone rules echo contact ids into their messages). With `quoted`, quoted values are replaced
+ * by "…" too (for messages of other systems, which quote message text or names they were given). Log ids, never
+ * numbers or message text.
+ */
+export function redactForLog(text: string, options: { quoted?: boolean } = {}): string {
+	let short = text.length > MAX_LOGGED_TEXT ? `${text.slice(0, MAX_LOGGED_TEXT)}…` : text;
+	if (options.quoted) short = short.replace(QUOTED, '"…"');
+	return short.replace(NUMBER_RUN, (run) => (run.replace(/\D/g, '').length >= 7 ? '[number]' : run));
 }

@@ -125,6 +125,42 @@ export function builtinNode(ctx: BenchCtx): WorkflowNode {
 	};
 }
 
+/**
+ * n8n's own HTTP Request node sending the same POST per item as Send Notification (same template, the same
+ * expressions for recipient and variables, the same credential through its generic authentication): the floor for
+ * "one HTTP call per item" in n8n. Paced the way n8n offers, by its batching option: `cap` items per second.
+ */
+export function httpRequestNode(ctx: BenchCtx, cap: number): WorkflowNode {
+	const phoneNumberId = ctx.emulator.options.phoneNumbers[0].id;
+	const body = [
+		'{{ JSON.stringify({',
+		"messaging_product: 'whatsapp', recipient_type: 'individual', to: $json.phone, type: 'template',",
+		`template: { name: '${TEMPLATE.name}', language: { code: '${TEMPLATE.language}' },`,
+		"components: [{ type: 'body', parameters: [{ type: 'text', text: $json.name }, { type: 'text', text: $json.change }] }] }",
+		'}) }}',
+	].join(' ');
+	return {
+		name: 'HTTP Request',
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		credentials: { whatsAppCloudApi: ctx.cloudCredential },
+		parameters: {
+			method: 'POST',
+			url: `${ctx.emulator.url}/v24.0/${phoneNumberId}/messages`,
+			authentication: 'predefinedCredentialType',
+			nodeCredentialType: 'whatsAppCloudApi',
+			sendBody: true,
+			specifyBody: 'json',
+			jsonBody: `=${body}`,
+			options: {
+				batching: { batch: { batchSize: cap, batchInterval: 1000 } },
+				// A refused message stays an item (counted as not delivered) instead of failing the whole run.
+				response: { response: { neverError: true } },
+			},
+		},
+	};
+}
+
 export interface SendResult {
 	label: string;
 	items: number;

@@ -31,6 +31,24 @@ export function renderReport(r: Json): string {
 		out.push(table(['workflow', 'cap mps', 'total s', 'msgs/s', 'accepted', 'API calls/msg', 'n8n peak RSS MB', '130429', 'note'], rows));
 		for (const ratio of h.ratios as Json[]) out.push(`ratio ${ratio.label}: ${ratio.value}× (target ≥ 10×: ${ok(ratio.pass)})`);
 	}
+	const f = r.floor;
+	if (f) {
+		out.push('', `### Floor: n8n's HTTP Request node, one POST per item (${f.items} items, ${r.settings.latencyMs} ms per Graph request)`);
+		const rows = (f.rows as Json[]).map((x) => [
+			x.label,
+			x.emulatorConfig?.throughputCapMps ?? '-',
+			x.totalSeconds ?? '-',
+			x.messagesPerSecond ?? '-',
+			x.sendRateMps ?? '-',
+			`${x.accepted ?? '-'}/${x.items ?? '-'}`,
+			x.apiCallsPerMessage ?? '-',
+			x.memory?.peakRssMb ?? '-',
+			x.err130429 ?? '-',
+			x.error ? `ERROR: ${x.error}` : '',
+		]);
+		out.push(table(['workflow', 'cap mps', 'total s', 'msgs/s', 'send rate mps', 'accepted', 'API calls/msg', 'n8n peak RSS MB', '130429', 'note'], rows));
+		for (const ratio of f.ratios as Json[]) out.push(`ratio ${ratio.label}: ${ratio.value}×`);
+	}
 	const c = r.capSweep;
 	if (c) {
 		out.push('', '### Cap sweep (Send Notification; emulator cap = node messagesPerSecond)');

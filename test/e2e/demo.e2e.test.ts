@@ -1,5 +1,5 @@
 /**
- * The README's main command keeps working: the demo boots, imports the six examples, fires their sample events
+ * The README's main command keeps working: the demo boots, imports the seven examples, fires their sample events
  * (the same as `npm run demo:events`) and every example workflow runs successfully in the real n8n.
  */
 import { execFile } from 'node:child_process';
@@ -19,7 +19,7 @@ describe('npm run demo', () => {
 			);
 		});
 		const examples = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json'));
-		expect(examples).toHaveLength(6);
+		expect(examples).toHaveLength(7);
 		for (const file of examples) {
 			const { name } = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', file), 'utf8')) as { name: string };
 			expect(output).toContain(`imported and activated: ${name}`);

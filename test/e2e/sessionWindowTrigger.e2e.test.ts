@@ -8,6 +8,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { startEmulator, type Emulator } from '../emulator';
 import { control, graph } from '../emulator/testkit';
 import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, cloudCredentialData, nodeOutput, sharedN8n } from './context';
+import { loginCookie, restRequest } from './n8n';
 
 type Json = Record<string, any>;
 
@@ -53,6 +54,17 @@ describe('Session Window Trigger in real n8n', () => {
 	async function post(raw: string, headers: Record<string, string> = {}) {
 		const res = await fetch(callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: raw });
 		return { status: res.status, text: await res.text() };
+	}
+
+	/** Posts like Meta's redelivery until it is accepted (at most 15 s); returns the last status. */
+	async function postUntilAccepted(raw: string, secret: string): Promise<number> {
+		const started = Date.now();
+		let status = 0;
+		while (status !== 200 && Date.now() - started < 15_000) {
+			status = (await post(raw, { 'x-hub-signature-256': sign(raw, secret) })).status;
+			if (status !== 200) await sleep(500);
+		}
+		return status;
 	}
 
 	beforeAll(async () => {
@@ -195,7 +207,7 @@ describe('Session Window Trigger in real n8n', () => {
 		expect((await executions()).length).toBe(afterGenuine);
 	});
 
-	it('accepts a new App Secret at once after the credential is changed, and refuses the wrong one', async () => {
+	it('accepts a new App Secret within seconds after the credential is changed, and refuses the wrong one', async () => {
 		const statusBody = (id: string) =>
 			JSON.stringify({
 				object: 'whatsapp_business_account',
@@ -213,15 +225,19 @@ describe('Session Window Trigger in real n8n', () => {
 		expect((await post(warm, { 'x-hub-signature-256': sign(warm) })).status).toBe(200);
 		await setAppSecret('rotated-app-secret');
 		try {
+			// A mismatch re-reads the credential at most every 10 s (forged calls must not make n8n read it on every
+			// call): Meta's redelivery of a refused call is accepted once the kept copy is that old.
 			const rotated = statusBody('wamid.ROTATE1');
-			expect((await post(rotated, { 'x-hub-signature-256': sign(rotated, 'rotated-app-secret') })).status).toBe(200);
+			const rotatedAt = Date.now();
+			expect(await postUntilAccepted(rotated, 'rotated-app-secret')).toBe(200);
+			expect(Date.now() - rotatedAt).toBeLessThan(12_000);
 			const wrong = statusBody('wamid.ROTATE2');
 			expect((await post(wrong, { 'x-hub-signature-256': sign(wrong, 'yet-another-secret') })).status).toBe(401);
 		} finally {
 			await setAppSecret(emulator.options.appSecret);
 		}
 		const back = statusBody('wamid.ROTATE3');
-		expect((await post(back, { 'x-hub-signature-256': sign(back) })).status).toBe(200);
+		expect(await postUntilAccepted(back, emulator.options.appSecret)).toBe(200);
 		const runs = await waitForExecutions(before, 3);
 		expect(runs.flatMap(itemsOf).map((i: Json) => i.messageId)).toEqual(['wamid.ROTATE0', 'wamid.ROTATE1', 'wamid.ROTATE3']);
 	});
@@ -332,6 +348,97 @@ describe('Session Window Trigger in real n8n', () => {
 		}
 		// Deactivating the manual one left the automatic workflow's registration alone.
 		expect(emulator.state.subscription?.override_callback_uri).toBe(callbackUrl);
+	});
+
+	it("refuses a body over Meta's 3 MB with 413 and drops a signed delivery older than 7 days", async () => {
+		const before = (await executions()).length;
+		const big = JSON.stringify({ object: 'whatsapp_business_account', entry: [], pad: 'x'.repeat(3 * 1024 * 1024) });
+		expect((await post(big, { 'x-hub-signature-256': sign(big) })).status).toBe(413);
+		const eightDaysAgo = Math.floor(Date.now() / 1000) - 8 * 24 * 3600;
+		const old = JSON.stringify({
+			object: 'whatsapp_business_account',
+			entry: [{ id: emulator.options.wabaId, changes: [{ field: 'messages', value: {
+				messaging_product: 'whatsapp',
+				metadata: { phone_number_id: emulator.options.phoneNumbers[0].id },
+				contacts: [{ profile: { name: 'Replay' }, wa_id: '4915123457077' }],
+				messages: [{ from: '4915123457077', id: 'wamid.REPLAYED8DAYS', timestamp: String(eightDaysAgo), type: 'text', text: { body: 'STOP' } }],
+			} }] }],
+		});
+		const replay = await post(old, { 'x-hub-signature-256': sign(old) });
+		expect(replay.status).toBe(200);
+		await sleep(800);
+		expect((await executions()).length).toBe(before);
+	});
+
+	async function activationError(id: string): Promise<string | undefined> {
+		const cookie = await loginCookie(n8n.url);
+		const deadline = Date.now() + 30_000;
+		while (Date.now() < deadline) {
+			const res = (await restRequest(n8n.url, cookie, 'GET', `/rest/workflows/${id}/publication-status`).catch(() => undefined)) as Json | undefined;
+			const failed = ((res?.data?.triggers ?? []) as Json[]).find((t) => typeof t.errorMessage === 'string' && t.errorMessage);
+			if (failed) return failed.errorMessage;
+			const old = (await restRequest(n8n.url, cookie, 'GET', `/rest/active-workflows/error/${id}`).catch(() => undefined)) as Json | undefined;
+			if (typeof old?.data === 'string' && old.data) return old.data;
+			await sleep(200);
+		}
+		return undefined;
+	}
+
+	it('refuses to activate manual registration when the credential has no App Secret, saying what to set', async () => {
+		const noSecret = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `trigger no secret ${emulator.port}`, cloudCredentialData(emulator, { appSecret: '' }));
+		const webhookId = randomUUID();
+		const id = await n8n.createWorkflow(
+			`e2e session window trigger manual no secret ${webhookId}`,
+			[
+				{
+					name: TRIGGER_NAME,
+					type: TRIGGER_TYPE,
+					typeVersion: 1.1,
+					webhookId,
+					credentials: { [CLOUD_CREDENTIAL_TYPE]: noSecret },
+					parameters: { registration: 'manual', events: ['messageReceived'], options: {} },
+				},
+			],
+			{},
+		);
+		try {
+			// n8n 2.41 activates in the background and records a refusal in the workflow's publication status.
+			const refused = await n8n.activate(id).then(
+				() => activationError(id),
+				(error: Error) => error.message,
+			);
+			expect(refused).toMatch(/no App Secret/);
+			expect(refused).toMatch(/App settings → Basic → App secret/);
+			const unregistered = await fetch(`${n8n.url}/webhook/${webhookId}/webhook`, { method: 'POST', body: '{}' });
+			expect(unregistered.status).toBe(404);
+			// The automatic workflow still owns the account's callback.
+			expect(emulator.state.subscription?.override_callback_uri).toBe(callbackUrl);
+		} finally {
+			await n8n.deactivate(id).catch(() => undefined);
+			await n8n.deleteWorkflow(id).catch(() => undefined);
+		}
+	});
+
+	it('"Listen for test event" points the account at the test URL, and back at production when it stops', async () => {
+		const cookie = await loginCookie(n8n.url);
+		expect(emulator.state.subscription?.override_callback_uri).toBe(callbackUrl);
+		const started = (await restRequest(n8n.url, cookie, 'POST', `/rest/workflows/${workflowId}/run`, { triggerToStartFrom: { name: TRIGGER_NAME } })) as Json;
+		expect(JSON.stringify(started)).toContain('waitingForWebhook');
+		const testUrl = `${n8n.url}/webhook-test/${webhookPath}`;
+		let deadline = Date.now() + 10_000;
+		while (emulator.state.subscription?.override_callback_uri !== testUrl && Date.now() < deadline) await sleep(100);
+		expect(emulator.state.subscription?.override_callback_uri).toBe(testUrl);
+
+		await restRequest(n8n.url, cookie, 'DELETE', `/rest/test-webhook/${workflowId}`);
+		deadline = Date.now() + 10_000;
+		while (emulator.state.subscription?.override_callback_uri !== callbackUrl && Date.now() < deadline) await sleep(100);
+		expect(emulator.state.subscription?.override_callback_uri).toBe(callbackUrl);
+
+		// Production receives again: an inbound message through the emulator starts the active workflow.
+		const before = (await executions()).length;
+		const sent = await control(emulator, 'POST', 'inbound', { from: '+4915123457088', text: 'after the test' });
+		const [run] = await waitForExecutions(before, 1);
+		expect(itemsOf(run)[0]).toMatchObject({ event: 'messageReceived', messageId: sent.body.wamid });
 	});
 
 	it('removes its callback override on deactivation', async () => {

@@ -1,14 +1,15 @@
 /**
  * Session Window Trigger wired to the consent ledger, inside a real n8n: inbound replies through the emulator are
  * recorded by the trigger's workflow (before it starts) and seen by Check Consent in other workflows; the ledger
- * credential points at this same n8n's public API (real data tables). Forged and duplicate calls write nothing; a
- * broken ledger still lets the events through, marked as not recorded.
+ * credential points at this same n8n's public API (real data tables). Forged and duplicate calls write nothing; an
+ * opt-out the ledger cannot take is answered 503 (Meta redelivers) and recorded once the ledger is back.
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 
 import { startEmulator, type Emulator } from '../emulator';
 import { control } from '../emulator/testkit';
 import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, cloudCredentialData, executionError, nodeOutput, runOnce, sharedN8n } from './context';
+import { freePort } from './n8n';
 
 type Json = Record<string, any>;
 
@@ -83,13 +84,20 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 	const itemsOf = (execution: Json) => nodeOutput(execution, TRIGGER_NAME).map((i: Json) => i.json);
 
 	/** Sends an inbound text through the emulator (signed webhook to the trigger) and returns the trigger's items. */
+	/** Sends an inbound message and waits for the execution that carries it (status webhooks start executions too). */
 	async function inbound(waId: string, text: string): Promise<{ wamid: string; items: Json[] }> {
-		const before = (await finished(workflowId)).length;
 		const sent = await control(emulator, 'POST', 'inbound', { from: `+${waId}`, name: 'Ana', text });
 		expect(sent.status).toBe(200);
-		const [execution] = await waitForExecutions(workflowId, before, 1);
-		expect(execution).toBeDefined();
-		return { wamid: sent.body.wamid, items: itemsOf(execution) };
+		const wamid = String(sent.body.wamid);
+		const deadline = Date.now() + 30_000;
+		while (Date.now() < deadline) {
+			for (const execution of await finished(workflowId)) {
+				const items = itemsOf(execution);
+				if (items.some((item: Json) => item.messageId === wamid)) return { wamid, items };
+			}
+			await sleep(150);
+		}
+		throw new Error(`no trigger execution carries the inbound message ${wamid}`);
 	}
 
 	function consentNode(parameters: Json) {
@@ -355,15 +363,18 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 		expect((await tableRows('consent_events', phone)).map((r) => r.action)).toEqual(['optIn']);
 	});
 
-	it('still emits the events, marked not recorded, when the ledger cannot be written', async () => {
-		const broken = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `broken ledger ${prefix}`, ledgerData({ apiKey: 'not-a-valid-api-key' }));
+	it('answers 503 while the ledger is unreachable, so that Meta redelivers; the redelivery records the STOP exactly once', async () => {
+		// The ledger credential points at a closed port: nothing answers there.
+		const closedPort = await freePort();
+		const broken = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `unreachable ledger ${prefix}`, ledgerData({ baseUrl: `http://127.0.0.1:${closedPort}` }));
 		const webhookId = randomUUID();
 		const url = `${n8n.url}/webhook/${webhookId}/webhook`;
-		const id = await n8n.createWorkflow(`e2e trigger broken ledger ${webhookId}`, [triggerNode(webhookId, 'manual', broken)], {});
+		const id = await n8n.createWorkflow(`e2e trigger unreachable ledger ${webhookId}`, [triggerNode(webhookId, 'manual', broken)], {});
 		try {
 			await n8n.activate(id);
 			await n8n.waitForWebhook(`${webhookId}/webhook`);
 			const { waId, phone } = newContact();
+			const wamid = `wamid.DOWN${randomBytes(4).toString('hex')}`;
 			const raw = JSON.stringify({
 				object: 'whatsapp_business_account',
 				entry: [
@@ -376,23 +387,42 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 									messaging_product: 'whatsapp',
 									metadata: { phone_number_id: emulator.options.phoneNumbers[0].id },
 									contacts: [{ profile: { name: 'Ana' }, wa_id: waId }],
-									messages: [{ from: waId, id: `wamid.BROKEN${randomBytes(4).toString('hex')}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'STOP' } }],
+									messages: [{ from: waId, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'STOP' } }],
 								},
 							},
 						],
 					},
 				],
 			});
-			const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw) }, body: raw });
-			expect(res.status).toBe(200);
-			expect(await res.text()).toBe('EVENT_RECEIVED');
-			const [execution] = await waitForExecutions(id, 0, 1);
-			const items = itemsOf(execution);
-			expect(items.map((i) => i.event)).toEqual(['messageReceived', 'optOutRequest', 'windowOpened']);
-			for (const item of items) {
-				expect(item.ledger).toMatchObject({ recorded: false, error: expect.stringMatching(/401/), fix: expect.stringMatching(/API key/) });
+			const deliver = () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw) }, body: raw });
+
+			// Ledger down: refused twice (Meta retries), no execution, nothing recorded.
+			for (let attemptNo = 0; attemptNo < 2; attemptNo++) {
+				const down = await deliver();
+				expect(down.status).toBe(503);
+				expect(await down.text()).toMatch(/could not record an opt-out/);
 			}
+			await sleep(600);
+			expect(await finished(id)).toHaveLength(0);
 			expect(await tableRows('consent_events', phone)).toEqual([]);
+
+			// The ledger is back (the credential points at n8n again); Meta's next redelivery is taken.
+			await n8n.api('PATCH', `/credentials/${broken.id}`, { data: { baseUrl: n8n.url }, isPartialData: true });
+			const back = await deliver();
+			expect(back.status).toBe(200);
+			expect(await back.text()).toBe('EVENT_RECEIVED');
+			const [execution] = await waitForExecutions(id, 0, 1);
+			const optOut = itemsOf(execution).find((i) => i.event === 'optOutRequest') as Json;
+			expect(optOut).toMatchObject({ messageId: wamid, ledger: { recorded: true, action: 'optOut', contact: phone } });
+			expect(await check(phone)).toMatchObject({ granted: false, reason: 'optedOut' });
+
+			// A further redelivery (Meta sends duplicates) is a duplicate: no execution, no second row.
+			expect((await deliver()).status).toBe(200);
+			await sleep(800);
+			expect(await finished(id)).toHaveLength(1);
+			const rows = (await tableRows('consent_events', phone)).filter((r) => r.action === 'optOut');
+			expect(rows).toHaveLength(1);
+			expect(rows[0]).toMatchObject({ proofReference: wamid, workflowId: id });
 		} finally {
 			await n8n.deactivate(id).catch(() => undefined);
 			await n8n.deleteWorkflow(id).catch(() => undefined);

@@ -1,6 +1,7 @@
 /** The Graph API endpoints (everything outside /_emulator/). Each handler returns the JSON body or throws GraphError. */
 import {
 	GraphError,
+	errBsuidNotSupported,
 	errCallbackVerification,
 	errInvalidCursor,
 	errInvalidParameter,
@@ -24,6 +25,7 @@ import {
 	duplicateLanguageError,
 	reviewTemplate,
 	validateCreate,
+	validateTtl,
 	validateTemplateSend,
 	webhookLanguage,
 	type StoredTemplate,
@@ -256,6 +258,29 @@ export function runReview(ctx: Ctx, id: string): void {
 	if (out.previousCategory) {
 		emitCategoryUpdate(ctx, t, { previous_category: out.previousCategory, new_category: out.category });
 	}
+	if (out.recategoriseTo) scheduleRecategorisation(ctx, t.id, out.recategoriseTo);
+}
+
+/**
+ * Meta's periodic re-check: first the impending notice (correct_category set, `new_category` = the CURRENT category,
+ * the announced date 24 h ahead), then the completed change. Skipped when the template changed in between.
+ */
+function scheduleRecategorisation(ctx: Ctx, id: string, target: string): void {
+	const delay = ctx.state.options.recategoriseDelayMs;
+	ctx.hooks.later(delay, () => {
+		const t = ctx.state.templates.get(id);
+		if (!t || t.status !== 'APPROVED' || t.category === target) return;
+		t.correct_category = target;
+		emitCategoryUpdate(ctx, t, { correct_category: target, new_category: t.category, category_update_timestamp: ctx.state.nowSec() + 24 * 3600 });
+		ctx.hooks.later(delay, () => {
+			const now = ctx.state.templates.get(id);
+			if (!now || now.correct_category !== target || now.category === target) return;
+			const previous = now.category;
+			now.previous_category = previous;
+			now.category = target;
+			emitCategoryUpdate(ctx, now, { previous_category: previous, new_category: target });
+		});
+	});
 }
 
 function createTemplate(ctx: Ctx, req: GraphRequest): Json {
@@ -283,16 +308,30 @@ function deleteTemplates(ctx: Ctx, req: GraphRequest): Json {
 	return { success: true };
 }
 
+/** Meta: only APPROVED, REJECTED and PAUSED templates can be edited. */
+const EDITABLE_STATUSES = new Set(['APPROVED', 'REJECTED', 'PAUSED']);
+
 function editTemplate(ctx: Ctx, t: StoredTemplate, req: GraphRequest): Json {
 	const b = { ...req.query, ...bodyObject(req) };
+	if (!EDITABLE_STATUSES.has(t.status)) {
+		throw errInvalidParameter(`Template ${t.id} is ${t.status} and cannot be edited; only APPROVED, REJECTED or PAUSED templates can.`, {
+			subcode: 2388025,
+			userTitle: 'Template cannot be edited',
+		});
+	}
 	if (b.category !== undefined && t.status === 'APPROVED' && String(b.category).toUpperCase() !== t.category) {
 		throw errInvalidParameter('The category of an approved template cannot be edited.');
 	}
+	const ttl = validateTtl(b.message_send_ttl_seconds, t.category);
+	if (ttl !== undefined) t.message_send_ttl_seconds = ttl;
 	if (b.components !== undefined) {
 		const draft = validateCreate({ name: t.name, language: t.language, category: b.category ?? t.category, parameter_format: b.parameter_format ?? t.parameter_format, components: b.components });
 		t.components = draft.components;
 		t.parameter_format = draft.parameter_format;
 		t.status = 'PENDING';
+		t.rejected_reason = 'NONE';
+		t.correct_category = undefined;
+		emitTemplateStatus(ctx, t, 'PENDING', 'NONE');
 		ctx.hooks.later(ctx.state.options.reviewDelayMs, () => runReview(ctx, t.id));
 	}
 	return { success: true };
@@ -410,10 +449,17 @@ function sendMessage(ctx: Ctx, phoneId: string, req: GraphRequest): Json {
 
 	checkThroughput(s, phoneId);
 
-	if (b.to === undefined || b.to === null || b.to === '') throw errParamRequired('to');
-	const to = String(b.to);
-	const waId = to.replace(/\D/g, '');
-	if (waId.length < 5) throw errInvalidParameter(`Invalid recipient: "${to}" is not a valid phone number`);
+	// Meta (2026): `to` is a phone number; `recipient` a business-scoped user ID (BSUID, or parent BSUID
+	// CC.ENT.…) for users with a username; when both are present `to` wins.
+	const hasTo = !(b.to === undefined || b.to === null || b.to === '');
+	const bsuid = !hasTo && typeof b.recipient === 'string' && b.recipient !== '' ? b.recipient : undefined;
+	if (!hasTo && !bsuid) throw errParamRequired('to');
+	if (bsuid !== undefined && !BSUID_PATTERN.test(bsuid)) {
+		throw errInvalidParameter(`Invalid recipient: "${bsuid}" is not a business-scoped user ID`);
+	}
+	const to = bsuid ?? String(b.to);
+	const waId = bsuid ?? to.replace(/\D/g, '');
+	if (!bsuid && waId.length < 5) throw errInvalidParameter(`Invalid recipient: "${to}" is not a valid phone number`);
 	const type = b.type === undefined ? 'text' : String(b.type).toLowerCase();
 	if (!MESSAGE_TYPES.includes(type)) throw errParamEnum('type', MESSAGE_TYPES.map((t) => t.toUpperCase()), b.type);
 	const payload = b[type];
@@ -430,6 +476,7 @@ function sendMessage(ctx: Ctx, phoneId: string, req: GraphRequest): Json {
 		if (tpl.status === 'PAUSED') throw errTemplatePaused(name);
 		if (tpl.status === 'DISABLED') throw errTemplateDisabled(name);
 		if (tpl.status !== 'APPROVED') throw errTemplateNotFound(name, lang);
+		if (bsuid && tpl.category === 'AUTHENTICATION') throw errBsuidNotSupported();
 		validateTemplateSend(tpl, payload.components);
 	} else {
 		if (type === 'text' && (typeof payload.body !== 'string' || !payload.body)) throw errParamRequired("text['body']");
@@ -462,8 +509,13 @@ function sendMessage(ctx: Ctx, phoneId: string, req: GraphRequest): Json {
 
 	const out: Json = { id: msg.wamid };
 	if (tpl) out.message_status = 'accepted';
-	return { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: waId }], messages: [out] };
+	// A BSUID send answers with user_id and no wa_id.
+	const contact = bsuid ? { input: to, user_id: bsuid } : { input: to, wa_id: waId };
+	return { messaging_product: 'whatsapp', contacts: [contact], messages: [out] };
 }
+
+/** A business-scoped user ID: ISO country, optional ENT (parent BSUID), then up to 128 letters and digits. */
+const BSUID_PATTERN = /^[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}$/;
 
 /* --------------------------------------------------------- subscriptions */
 

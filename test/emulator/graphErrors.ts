@@ -99,6 +99,12 @@ export const errRequiredParamMissing = (details: string): GraphError =>
 export const errParamValueInvalid = (details: string): GraphError =>
 	graphError(400, 131009, 'Parameter value is not valid', { details });
 
+/** Meta (2026): a business-scoped user ID cannot receive this message (one-tap, zero-tap and copy-code authentication templates need a phone number). */
+export const errBsuidNotSupported = (): GraphError =>
+	graphError(400, 131062, 'Business-scoped User ID recipients are not supported for this message', {
+		details: 'Business-scoped User ID recipients are not supported for this message. Send to the phone number instead.',
+	});
+
 export const errReengagement = (): GraphError =>
 	graphError(400, 131047, 'Re-engagement message', {
 		details:

@@ -39,6 +39,8 @@ export interface EmulatorOptions {
 	pairBurst?: number;
 	/** Delay before a created template is reviewed. Default 1000. */
 	reviewDelayMs?: number;
+	/** Delay from approval to the impending re-categorisation notice, and from it to the completed change. Default 2000. */
+	recategoriseDelayMs?: number;
 	/** Default DEFAULT_TEMPLATES. */
 	templates?: SeedTemplate[];
 	/** Post sent/delivered status webhooks for accepted messages. Default true. */
@@ -86,6 +88,7 @@ export function resolveOptions(o: EmulatorOptions = {}): ResolvedOptions {
 		pairLimitSeconds: o.pairLimitSeconds ?? 6,
 		pairBurst: o.pairBurst ?? 45,
 		reviewDelayMs: o.reviewDelayMs ?? 1000,
+		recategoriseDelayMs: o.recategoriseDelayMs ?? 2000,
 		templates: o.templates ?? DEFAULT_TEMPLATES,
 		statusWebhooks: o.statusWebhooks ?? true,
 		readStatuses: o.readStatuses ?? false,
@@ -107,6 +110,7 @@ export const RUNTIME_KEYS = [
 	'readStatuses',
 	'statusDelayMs',
 	'reviewDelayMs',
+	'recategoriseDelayMs',
 	'webhookMaxAttempts',
 	'webhookRetryBaseMs',
 	'webhookTimeoutMs',

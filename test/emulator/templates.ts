@@ -52,6 +52,7 @@ export interface SeedTemplate {
 	correct_category?: string;
 	quality_score?: QualityScore;
 	rejected_reason?: string;
+	message_send_ttl_seconds?: number;
 }
 
 export interface StoredTemplate extends SeedTemplate {
@@ -288,6 +289,28 @@ export function cloneSeed(t: SeedTemplate, id: string): StoredTemplate {
 export const CATEGORIES = ['UTILITY', 'MARKETING', 'AUTHENTICATION'];
 const NAME_RE = /^[a-z0-9_]{1,512}$/;
 
+/** Meta's time-to-live ranges per category (templates/time-to-live); -1 = the 30-day default for UTILITY/AUTHENTICATION. */
+export const TTL_RANGES: Readonly<Record<string, [number, number]>> = {
+	AUTHENTICATION: [30, 900],
+	UTILITY: [30, 43200],
+	MARKETING: [43200, 2592000],
+};
+
+/** Checks `message_send_ttl_seconds` of a create or edit; undefined when absent. */
+export function validateTtl(raw: unknown, category: string): number | undefined {
+	if (raw === undefined || raw === null || raw === '') return undefined;
+	const ttl = Number(raw);
+	const [min, max] = TTL_RANGES[category] ?? TTL_RANGES.UTILITY;
+	const allowsDefault = category !== 'MARKETING' && ttl === -1;
+	if (!Number.isInteger(ttl) || (!allowsDefault && (ttl < min || ttl > max))) {
+		throw errInvalidParameter(
+			`Param message_send_ttl_seconds must be between ${min} and ${max} seconds for ${category} templates - got "${String(raw)}".`,
+			{ subcode: 2388299, userTitle: 'Invalid time-to-live' },
+		);
+	}
+	return ttl;
+}
+
 /** Checks a POST /message_templates body; returns the template to store (status PENDING) or throws GraphError. */
 export function validateCreate(body: Record<string, unknown>): Omit<StoredTemplate, 'id'> {
 	const name = body.name;
@@ -354,11 +377,13 @@ export function validateCreate(body: Record<string, unknown>): Omit<StoredTempla
 			});
 		}
 	}
+	const ttl = validateTtl(body.message_send_ttl_seconds, category);
 	return {
 		name,
 		language,
 		category,
 		status: 'PENDING',
+		...(ttl !== undefined ? { message_send_ttl_seconds: ttl } : {}),
 		parameter_format: pf,
 		components: comps,
 		rejected_reason: 'NONE',
@@ -386,30 +411,59 @@ export interface ReviewOutcome {
 	previousCategory?: string;
 	reason: string;
 	rejectionInfo?: { reason: string; recommendation: string };
+	/** Approved as submitted, but Meta will move it to this category later (impending, then completed). */
+	recategoriseTo?: string;
+}
+
+/** One-time-code wording: belongs in an AUTHENTICATION template (Meta: REJECTED, INCORRECT_CATEGORY). */
+export const OTP_WORDS = /\b(verification code|one[- ]time (?:password|passcode|code)|otp|login code)\b/i;
+/** Content WhatsApp does not allow as a notification at all: cold calls, referral and rating requests (REJECTED, PROMOTIONAL). */
+export const NOT_ALLOWED_WORDS = /\b(good time to talk|can we (?:talk|speak) now|refer a friend|rate us)\b/i;
+/** Softer marketing wording: approved as UTILITY, then re-categorised by Meta's periodic re-check. */
+export const SOFT_MARKETING_WORDS = /\b(new arrivals|you might also like|recommended for you|check out our|learn more|did you know)\b/i;
+/** Common English words; several of them in a template tagged with another language = TAG_CONTENT_MISMATCH. */
+const ENGLISH_WORDS = /\b(your|the|and|has|have|will|is|you|been|with)\b/gi;
+
+function rejected(t: StoredTemplate, reason: string, why: string, recommendation: string): ReviewOutcome {
+	return { status: 'REJECTED', category: t.category, reason, rejectionInfo: { reason: why, recommendation } };
 }
 
 /**
  * The emulated review (documented rules, in order):
  * 1. any text with two placeholders next to each other (`{{1}}{{2}}`, only whitespace between) → REJECTED, reason INVALID_FORMAT
  *    (with `rejection_info`);
- * 2. an AUTHENTICATION template with a media header or a URL button → REJECTED, reason INVALID_FORMAT;
- * 3. a UTILITY template whose text reads promotional (discount, % off, sale, promo, offer, coupon) → APPROVED as MARKETING
- *    (previous_category UTILITY);
- * 4. otherwise APPROVED with the submitted category.
+ * 2. a body that starts or ends with a placeholder (nothing after it, not even punctuation) → REJECTED, INVALID_FORMAT;
+ * 3. an AUTHENTICATION template with a media header or a URL button → REJECTED, reason INVALID_FORMAT;
+ * 4. a UTILITY or MARKETING template with one-time-code wording → REJECTED, INCORRECT_CATEGORY;
+ * 5. a template tagged with a non-English language whose body has three or more common English words → REJECTED,
+ *    TAG_CONTENT_MISMATCH;
+ * 6. a UTILITY template with cold-call, referral or rating wording → REJECTED, PROMOTIONAL;
+ * 7. a UTILITY template whose text reads promotional (discount, % off, sale, promo, offer, coupon) → APPROVED as MARKETING
+ *    (previous_category UTILITY; Meta's April 2025 rule);
+ * 8. a UTILITY template with softer marketing wording (new arrivals, learn more, …) → APPROVED as UTILITY, then after
+ *    `recategoriseDelayMs` an impending template_category_update (correct_category MARKETING) and after another
+ *    `recategoriseDelayMs` the completed one (category MARKETING);
+ * 9. otherwise APPROVED with the submitted category.
+ * Only INVALID_FORMAT carries `rejection_info` in Meta's webhook; the emulator keeps that.
  */
 export function reviewTemplate(t: StoredTemplate): ReviewOutcome {
 	const texts = t.components.flatMap((c) => [c.text ?? '', ...(c.buttons ?? []).map((b) => `${b.text ?? ''} ${b.url ?? ''}`)]);
+	const bodyText = (t.components.find((c) => c.type === 'BODY')?.text ?? '').trim();
 	if (texts.some((s) => /\}\}\s*\{\{/.test(s))) {
-		return {
-			status: 'REJECTED',
-			category: t.category,
-			reason: 'INVALID_FORMAT',
-			rejectionInfo: {
-				reason:
-					'Your template has parameters placed next to each other (like {{1}}{{2}}) without text or punctuation between them.',
-				recommendation: 'Separate parameters with descriptive text and ensure each parameter is clearly contextualized.',
-			},
-		};
+		return rejected(
+			t,
+			'INVALID_FORMAT',
+			'Your template has parameters placed next to each other (like {{1}}{{2}}) without text or punctuation between them.',
+			'Separate parameters with descriptive text and ensure each parameter is clearly contextualized.',
+		);
+	}
+	if (/^\{\{[^{}]+\}\}/.test(bodyText) || /\{\{[^{}]+\}\}$/.test(bodyText)) {
+		return rejected(
+			t,
+			'INVALID_FORMAT',
+			'Your template starts or ends with a parameter.',
+			'Add text before the first parameter and after the last one.',
+		);
 	}
 	if (
 		t.category === 'AUTHENTICATION' &&
@@ -419,18 +473,22 @@ export function reviewTemplate(t: StoredTemplate): ReviewOutcome {
 				(c.buttons ?? []).some((b) => b.type === 'URL'),
 		)
 	) {
-		return {
-			status: 'REJECTED',
-			category: t.category,
-			reason: 'INVALID_FORMAT',
-			rejectionInfo: {
-				reason: 'Authentication templates cannot contain URLs or media.',
-				recommendation: 'Use the authentication template format with a one-time password button.',
-			},
-		};
+		return rejected(t, 'INVALID_FORMAT', 'Authentication templates cannot contain URLs or media.', 'Use the authentication template format with a one-time password button.');
+	}
+	if (t.category !== 'AUTHENTICATION' && texts.some((s) => OTP_WORDS.test(s))) {
+		return { status: 'REJECTED', category: t.category, reason: 'INCORRECT_CATEGORY' };
+	}
+	if (!/^en/i.test(t.language) && (bodyText.match(ENGLISH_WORDS) ?? []).length >= 3) {
+		return { status: 'REJECTED', category: t.category, reason: 'TAG_CONTENT_MISMATCH' };
+	}
+	if (t.category === 'UTILITY' && texts.some((s) => NOT_ALLOWED_WORDS.test(s))) {
+		return { status: 'REJECTED', category: t.category, reason: 'PROMOTIONAL' };
 	}
 	if (t.category === 'UTILITY' && texts.some((s) => PROMOTIONAL_WORDS.test(s))) {
 		return { status: 'APPROVED', category: 'MARKETING', previousCategory: 'UTILITY', reason: 'NONE' };
+	}
+	if (t.category === 'UTILITY' && texts.some((s) => SOFT_MARKETING_WORDS.test(s))) {
+		return { status: 'APPROVED', category: t.category, reason: 'NONE', recategoriseTo: 'MARKETING' };
 	}
 	return { status: 'APPROVED', category: t.category, reason: 'NONE' };
 }

@@ -7,7 +7,8 @@ type Row = Record<string, any>;
 interface Filter { type?: string; filters: Array<{ columnName: string; condition: string; value: any }> }
 
 function matches(row: Row, filter: Filter): boolean {
-	return filter.filters.every(({ columnName, condition, value }) => {
+	const test = filter.type === 'or' ? filter.filters.some.bind(filter.filters) : filter.filters.every.bind(filter.filters);
+	return test(({ columnName, condition, value }) => {
 		const cell = row[columnName];
 		switch (condition) {
 			case 'eq': return cell === value;
@@ -19,9 +20,13 @@ function matches(row: Row, filter: Filter): boolean {
 	});
 }
 
-/** Just enough of /api/v1/data-tables for the ledger; `otherWorkerCreates` simulates a create race. */
-function fakeN8n(opts: { otherWorkerCreates?: boolean } = {}) {
-	const tables: Array<{ id: string; name: string; columns: Array<{ name: string; type: string }>; rows: Row[] }> = [];
+/**
+ * Just enough of /api/v1/data-tables for the ledger, as n8n 2.41 answers the instance owner's key: it lists the
+ * tables of every project, creates a table without projectId in the owner's personal project ('p-owner'), and
+ * answers 409 when the name is taken in that project. `otherWorkerCreates` simulates a create race.
+ */
+function fakeN8n(opts: { otherWorkerCreates?: boolean; projectId?: string } = {}) {
+	const tables: Array<{ id: string; name: string; projectId: string; columns: Array<{ name: string; type: string }>; rows: Row[] }> = [];
 	const calls: string[] = [];
 	let nextRow = 1;
 	const answer = (statusCode: number, body: unknown) => ({ statusCode, body });
@@ -32,17 +37,22 @@ function fakeN8n(opts: { otherWorkerCreates?: boolean } = {}) {
 		const qs = (req.qs ?? {}) as Record<string, any>;
 		const body = (req.body ?? {}) as Record<string, any>;
 		if (path === '/data-tables' && req.method === 'GET') {
-			const name = qs.filter ? JSON.parse(qs.filter).name : undefined;
-			return answer(200, { data: tables.filter((t) => !name || t.name === name), nextCursor: null });
+			const filter = qs.filter ? JSON.parse(qs.filter) : {};
+			const data = tables.filter((t) => (!filter.name || t.name === filter.name) && (!filter.projectId || t.projectId === filter.projectId));
+			return answer(200, { data: data.map(({ rows: _rows, ...t }) => t), nextCursor: null });
 		}
 		if (path === '/data-tables' && req.method === 'POST') {
+			const projectId = body.projectId ?? 'p-owner';
 			if (opts.otherWorkerCreates) {
-				tables.push({ id: `t${tables.length + 1}`, name: body.name, columns: body.columns, rows: [] });
-				return answer(409, { message: `Data table with name '${body.name}' already exists` });
+				opts.otherWorkerCreates = false;
+				tables.push({ id: `t${tables.length + 1}`, name: body.name, projectId, columns: body.columns, rows: [] });
 			}
-			const table = { id: `t${tables.length + 1}`, name: body.name, columns: body.columns, rows: [] };
+			if (tables.some((t) => t.name === body.name && t.projectId === projectId)) {
+				return answer(409, { message: `Data table with name '${body.name}' already exists in this project` });
+			}
+			const table = { id: `t${tables.length + 1}`, name: body.name, projectId, columns: body.columns, rows: [] };
 			tables.push(table);
-			return answer(201, table);
+			return answer(201, { ...table, rows: undefined });
 		}
 		const m = /^\/data-tables\/(\w+)\/rows(?:\/(\w+))?$/.exec(path);
 		const table = m && tables.find((t) => t.id === m[1]);
@@ -67,7 +77,7 @@ function fakeN8n(opts: { otherWorkerCreates?: boolean } = {}) {
 		return answer(400, { message: 'not faked' });
 	};
 	const ctx = {
-		getCredentials: async () => ({ baseUrl: 'http://n8n.test:5678/', apiKey: 'key', contactKeySecret: 'unit-secret-0123456789', tablePrefix: 'wa' }),
+		getCredentials: async () => ({ baseUrl: 'http://n8n.test:5678/', apiKey: 'key', contactKeySecret: 'unit-secret-0123456789', tablePrefix: 'wa', projectId: opts.projectId ?? '' }),
 		helpers: { httpRequestWithAuthentication: handler },
 	} as unknown as IExecuteFunctions;
 	return { ctx, tables, calls };
@@ -144,5 +154,159 @@ describe('ConsentLedger over the data-table API', () => {
 		await expect(ConsentLedger.open(ctx)).rejects.toThrow(LedgerError);
 		expect(ledgerHttpError(403, { message: 'Forbidden' }, 'listing').fix).toMatch(/dataTableRow:create/);
 		expect(ledgerHttpError(401, {}, 'listing').fix).toMatch(/API key/);
+	});
+	describe('Project ID empty: only the API key owner\'s personal project', () => {
+		/** A ledger table of the same name in another user's personal project, older than ours (the owner's key sees it). */
+		function withForeignTable(fake: ReturnType<typeof fakeN8n>) {
+			const foreign = { id: 'tm', name: 'wa_consent_events', projectId: 'p-member', columns: [], rows: [] as Row[] };
+			fake.tables.push(foreign);
+			return foreign;
+		}
+
+		it('never records in a table of that name found in another project; says to set Project ID', async () => {
+			const fake = fakeN8n();
+			const foreign = withForeignTable(fake);
+			const ledger = await ConsentLedger.open(fake.ctx);
+			const recording = ledger.recordEvents([{ contact: PHONE, purpose: 'allUtility', action: 'optOut' }]);
+			await expect(recording).rejects.toThrow(/several n8n projects \(p-owner, p-member\)/);
+			await expect(recording).rejects.toMatchObject({ fix: expect.stringMatching(/Set Project ID .*personal project is p-owner/) });
+			expect(foreign.rows).toEqual([]);
+		});
+
+		it('records in the personal project once Project ID names it', async () => {
+			const fake = fakeN8n({ projectId: 'p-owner' });
+			const foreign = withForeignTable(fake);
+			const ledger = await ConsentLedger.open(fake.ctx);
+			await ledger.recordEvents([{ contact: PHONE, purpose: 'allUtility', action: 'optOut' }]);
+			expect(foreign.rows).toEqual([]);
+			const own = fake.tables.find((t) => t.name === 'wa_consent_events' && t.projectId === 'p-owner');
+			expect(own?.rows).toHaveLength(1);
+		});
+
+		it('uses the personal project\'s existing table when it is the only one of that name', async () => {
+			const fake = fakeN8n();
+			const first = await ConsentLedger.open(fake.ctx);
+			await first.recordEvents([{ contact: PHONE, purpose: 'allUtility', action: 'optOut' }]);
+			clearTableCache(); // a new process: the table is found again
+			const again = await ConsentLedger.open(fake.ctx);
+			expect(await again.currentConsent(PHONE, 'shippingStatus')).toMatchObject({ granted: false, reason: 'optedOut' });
+			expect(fake.tables.filter((t) => t.name === 'wa_consent_events')).toHaveLength(1);
+		});
+
+		it('with Project ID set, never uses a table of another project, even when it is the only one', async () => {
+			const fake = fakeN8n({ projectId: 'p-team' });
+			const foreign = withForeignTable(fake);
+			const ledger = await ConsentLedger.open(fake.ctx);
+			await ledger.recordEvents([{ contact: PHONE, purpose: 'allUtility', action: 'optOut' }]);
+			expect(foreign.rows).toEqual([]);
+			expect(fake.tables.find((t) => t.name === 'wa_consent_events' && t.projectId === 'p-team')?.rows).toHaveLength(1);
+		});
+	});
+
+	describe('rows this version cannot read never count as consent (fail closed)', () => {
+		async function ledgerWithRows(rows: Row[]) {
+			const fake = fakeN8n();
+			const ledger = await ConsentLedger.open(fake.ctx);
+			const key = ledger.contactKey(PHONE).key;
+			await ledger.eventsTable();
+			const table = fake.tables.find((t) => t.name === 'wa_consent_events')!;
+			const base = { contactKey: key, contactId: PHONE, source: 'import', proofWording: 'Send me updates from Example Shop', capturedAt: '2026-11-01T10:00:00.000Z', recordedAt: '2026-11-01T10:00:00.000Z' };
+			rows.forEach((row, i) => table.rows.push({ id: 1000 + i, eventId: `row${i}`, ...base, ...row }));
+			return ledger;
+		}
+
+		it.each([
+			['a misspelt purpose', { purpose: 'shipping', action: 'optIn' }],
+			['an empty purpose', { purpose: '', action: 'optIn' }],
+			['a purpose of a newer version', { purpose: 'loyaltyPoints', action: 'optIn' }],
+			['an opt-in without a readable time', { purpose: 'allUtility', action: 'optIn', capturedAt: 'yesterday' }],
+		])('an opt-in with %s grants nothing', async (_label, row) => {
+			const ledger = await ledgerWithRows([row]);
+			for (const purpose of ['shippingStatus', 'allUtility'] as const) {
+				expect(await ledger.currentConsent(PHONE, purpose)).toMatchObject({ granted: false, reason: 'noRecord' });
+			}
+		});
+
+		it.each([['opt-in'], ['OPTIN'], ['grant'], ['']])('an unknown action "%s" never grants and withdraws an older opt-in', async (action) => {
+			const ledger = await ledgerWithRows([
+				{ purpose: 'allUtility', action: 'optIn', capturedAt: '2026-10-01T10:00:00.000Z' },
+				{ purpose: 'shippingStatus', action },
+			]);
+			expect(await ledger.currentConsent(PHONE, 'shippingStatus')).toMatchObject({ granted: false, reason: 'optedOut' });
+			expect(await ledger.currentConsent(PHONE, 'paymentRequest')).toMatchObject({ granted: false, reason: 'optedOut' });
+		});
+
+		it('an opt-out of an unknown purpose withdraws everything', async () => {
+			const ledger = await ledgerWithRows([
+				{ purpose: 'allUtility', action: 'optIn', capturedAt: '2026-10-01T10:00:00.000Z' },
+				{ purpose: 'shipping', action: 'optOut' },
+			]);
+			expect(await ledger.currentConsent(PHONE, 'shippingStatus')).toMatchObject({ granted: false, reason: 'optedOut' });
+		});
+
+		it('known purposes and actions still grant', async () => {
+			const ledger = await ledgerWithRows([{ purpose: 'shippingStatus', action: 'optIn' }]);
+			expect(await ledger.currentConsent(PHONE, 'shippingStatus')).toMatchObject({ granted: true, reason: 'optedIn' });
+		});
+	});
+	describe('one person, two ids: phone number and business-scoped user id', () => {
+		const BSUID = 'DK.13491208655302741918';
+		const WA = { waId: '4512345678' };
+		const USER = { userId: BSUID };
+		const OPT_IN = { purpose: 'allUtility', action: 'optIn' as const, source: 'checkout form', proofWording: 'Send me delivery updates from Example Shop', capturedAt: '2026-11-01T10:00:00Z' };
+
+		it('a STOP under the user id alone stops sends addressed to the linked phone number', async () => {
+			const { ctx } = fakeN8n();
+			const ledger = await ConsentLedger.open(ctx);
+			await ledger.recordEvents([{ contact: '+4512345678', ...OPT_IN }]);
+			expect(await ledger.linkIdentities(WA, USER)).toBe(true);
+			await ledger.recordEvents([{ contact: USER, purpose: 'allUtility', action: 'optOut', capturedAt: '2026-11-02T10:00:00Z' }]);
+			expect(await ledger.currentConsent('+4512345678', 'shippingStatus')).toMatchObject({ granted: false, reason: 'optedOut' });
+			expect(await ledger.currentConsent(BSUID, 'shippingStatus')).toMatchObject({ granted: false, reason: 'optedOut' });
+		});
+
+		it('and the other way round: a STOP under the phone number stops sends to the user id', async () => {
+			const { ctx } = fakeN8n();
+			const ledger = await ConsentLedger.open(ctx);
+			await ledger.recordEvents([{ contact: BSUID, ...OPT_IN }]);
+			await ledger.linkIdentities(WA, USER);
+			await ledger.recordEvents([{ contact: WA, purpose: 'allUtility', action: 'optOut', capturedAt: '2026-11-02T10:00:00Z' }]);
+			expect(await ledger.currentConsent(BSUID, 'shippingStatus')).toMatchObject({ granted: false, reason: 'optedOut' });
+		});
+
+		it('writes a link once, however often the pair is seen; unlinked ids stay apart', async () => {
+			const { ctx, tables } = fakeN8n();
+			const ledger = await ConsentLedger.open(ctx);
+			await ledger.linkIdentities(WA, USER);
+			expect(await ledger.linkIdentities(WA, USER)).toBe(false);
+			clearTableCache(); // another process reads the stored link instead of writing it again
+			const other = await ConsentLedger.open(ctx);
+			expect(await other.linkIdentities(WA, USER)).toBe(false);
+			expect(tables.find((t) => t.name === 'wa_contact_state')!.rows.filter((r) => r.purpose === 'identityLink')).toHaveLength(2);
+			await other.recordEvents([{ contact: 'GB.99991208655302741918', purpose: 'allUtility', action: 'optOut' }]);
+			await other.recordEvents([{ contact: '+4512345678', ...OPT_IN }]);
+			expect(await other.currentConsent('+4512345678', 'shippingStatus')).toMatchObject({ granted: true });
+		});
+
+		it('the window opened under one id is open for the other', async () => {
+			const { ctx } = fakeN8n();
+			const ledger = await ConsentLedger.open(ctx);
+			await ledger.linkIdentities(WA, USER);
+			await ledger.recordInbound(USER, '2026-11-25T10:00:00Z');
+			expect(await ledger.serviceWindowOf('+4512345678')).toEqual({ lastInboundAt: '2026-11-25T10:00:00.000Z', windowExpiresAt: '2026-11-26T10:00:00.000Z' });
+		});
+
+		it('erasing one id erases the linked id and the links', async () => {
+			const { ctx, tables } = fakeN8n();
+			const ledger = await ConsentLedger.open(ctx);
+			await ledger.recordEvents([{ contact: '+4512345678', ...OPT_IN }, { contact: BSUID, ...OPT_IN }]);
+			await ledger.linkIdentities(WA, USER);
+			const result = await ledger.erase('+4512345678');
+			expect(result).toMatchObject({ linkedIdsErased: 1, deletedEvents: 2 });
+			const all = [...tables[0].rows, ...tables[1].rows];
+			expect(all.filter((r) => r.contactId === BSUID || r.contactId === '+4512345678')).toEqual([]);
+			expect(all.filter((r) => r.purpose === 'identityLink')).toEqual([]);
+			expect(await ledger.currentConsent(BSUID, 'shippingStatus')).toMatchObject({ granted: false, reason: 'erased' });
+		});
 	});
 });

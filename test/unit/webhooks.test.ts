@@ -4,8 +4,10 @@ import { createHmac } from 'node:crypto';
 import { SERVICE_WINDOW_MS } from '../../nodes/shared/window';
 import {
 	MAX_WEBHOOK_BYTES,
+	LogThrottle,
 	RecentKeys,
 	WindowTracker,
+	redactForLog,
 	computeSignature,
 	parseCorrelation,
 	parseWebhookBody,
@@ -114,6 +116,71 @@ describe('RecentKeys', () => {
 
 	it('defaults to 7 days', () => {
 		expect(new RecentKeys().ttlMs).toBe(7 * 24 * HOUR);
+	});
+
+	it('holds a claimed key in flight: a copy is a duplicate, a release makes it new again, a commit makes it seen', () => {
+		const keys = new RecentKeys(10, HOUR);
+		expect(keys.claim('a', 0)).toBe(true);
+		expect(keys.claim('a', 1)).toBe(false);
+		keys.release(['a']);
+		expect(keys.size).toBe(0);
+		expect(keys.claim('a', 2)).toBe(true);
+		keys.commit(['a'], 3);
+		expect(keys.pending).toBe(0);
+		expect(keys.claim('a', 4)).toBe(false);
+		expect(keys.seenBefore('a', 5)).toBe(true);
+	});
+});
+
+describe('processWebhook hand-off and staleness', () => {
+	it('claims (does not commit) the changes of a delivery, and can undo its window records', () => {
+		const dedupe = new RecentKeys();
+		const windows = new WindowTracker();
+		const t = 1_700_000_000;
+		const p = inbound('4915112345678', 'wamid.claim', t);
+		const first = processWebhook(p, { dedupe, windows, now: t * 1000 });
+		expect(first.claimed).toEqual(['message:wamid.claim']);
+		expect(dedupe.size).toBe(0);
+		dedupe.release(first.claimed);
+		windows.undo(first.windowRecords);
+		const again = processWebhook(p, { dedupe, windows, now: t * 1000 });
+		expect(again.events.map((e) => e.event)).toEqual(['messageReceived', 'windowOpened']);
+	});
+
+	it('drops changes older than maxAgeMs as stale, without claiming them', () => {
+		const dedupe = new RecentKeys();
+		const t = 1_700_000_000;
+		const r = processWebhook(inbound('4915112345678', 'wamid.old', t), { dedupe, now: (t + 8 * 24 * 3600) * 1000, maxAgeMs: 7 * 24 * HOUR });
+		expect(r.events).toEqual([]);
+		expect(r.stale).toEqual(['message:wamid.old']);
+		expect(r.claimed).toEqual([]);
+	});
+});
+
+describe('redactForLog and LogThrottle', () => {
+	it('replaces phone-number-like runs, keeps ids and short numbers', () => {
+		expect(redactForLog('contact "4512345678" and +55 (51) 98765-4321, HTTP 400 in 12 ms, wamid.HBgLMTY1MDM4Nzk0Mzk')).toBe(
+			'contact "[number]" and [number], HTTP 400 in 12 ms, wamid.HBgLMTY1MDM4Nzk0Mzk',
+		);
+		expect(redactForLog('x'.repeat(1000)).length).toBeLessThan(310);
+		expect(redactForLog(`HTTP 400: Invalid value "Ana Luíza: STOP" in 'wa_consent' (n8n's API)`, { quoted: true })).toBe(
+			`HTTP 400: Invalid value "…" in "…" (n8n's API)`,
+		);
+	});
+
+	it('is linear on long digit and separator runs', () => {
+		const started = Date.now();
+		redactForLog(`1${' '.repeat(200_000)}`);
+		redactForLog('1 '.repeat(100_000));
+		expect(Date.now() - started).toBeLessThan(500);
+	});
+
+	it('lets one line through per interval and counts the rest', () => {
+		const throttle = new LogThrottle(1000);
+		expect(throttle.take(0)).toBe(0);
+		expect(throttle.take(10)).toBeUndefined();
+		expect(throttle.take(20)).toBeUndefined();
+		expect(throttle.take(1000)).toBe(2);
 	});
 });
 

@@ -3,7 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { decideConsent, type ConsentEvent } from '../../shared/consent';
 import type { ConsentLedger } from '../../shared/ledger';
-import { eventsOfKeys } from '../../shared/ledgerBatch';
+import { peopleOfKeys } from '../../shared/ledgerBatch';
 import { consentJson, errorItem, readPolicy, readPurpose, toNodeError } from './common';
 
 export interface CheckOutcome {
@@ -22,7 +22,8 @@ export async function checkConsent(
 	const splitOutput = items.length > 0 && this.getNodeParameter('splitOutput', 0, false) === true;
 	const consented: INodeExecutionData[] = [];
 	const notConsented: INodeExecutionData[] = [];
-	// One read per contact per execution: the same customer on several items costs one request.
+	// One read per contact per execution: the same customer on several items costs one lookup (its events and those
+	// of its linked ids: phone number ↔ business-scoped user id).
 	const eventsByKey = new Map<string, Promise<ConsentEvent[]>>();
 	const now = Date.now();
 	await prefetchEvents(this, ledger, outcome, eventsByKey);
@@ -39,7 +40,7 @@ export async function checkConsent(
 			const { key } = ledger.contactKey(this.getNodeParameter('contact', i, ''));
 			let pending = eventsByKey.get(key);
 			if (!pending) {
-				pending = ledger.eventsOfKey(key);
+				pending = ledger.eventsOfIdentity(key);
 				eventsByKey.set(key, pending);
 			}
 			const decision = decideConsent(await pending, purpose, now, policy);
@@ -59,8 +60,8 @@ export async function checkConsent(
 }
 
 /**
- * Reads the events of every item's contact in a few batched requests (KEYS_PER_READ contacts each) instead of one
- * per contact. Unusable contacts are left to the loop, which reports them per item; so is a failed batched read.
+ * Reads the events of every item's contact and its linked ids in a few batched requests (KEYS_PER_READ contacts
+ * each) instead of two per contact. Unusable contacts are left to the loop, which reports them per item; so is a failed batched read.
  */
 async function prefetchEvents(ctx: IExecuteFunctions, ledger: ConsentLedger, outcome: CheckOutcome, eventsByKey: Map<string, Promise<ConsentEvent[]>>): Promise<void> {
 	const keys = new Set<string>();
@@ -74,8 +75,8 @@ async function prefetchEvents(ctx: IExecuteFunctions, ledger: ConsentLedger, out
 		}
 	}
 	if (keys.size === 0) return;
-	const read = await eventsOfKeys(ledger, keys).catch(() => undefined);
-	for (const [key, events] of read ?? []) eventsByKey.set(key, Promise.resolve(events));
+	const read = await peopleOfKeys(ledger, keys).catch(() => undefined);
+	for (const [key, person] of read ?? []) eventsByKey.set(key, Promise.resolve(person.events));
 }
 
 function itemIndexOf(item: INodeExecutionData): number {

@@ -59,7 +59,7 @@ export async function checkConsentFromItem(this: IExecuteFunctions, ledger: Cons
 				const { key } = ledger.contactKey(contact);
 				let pending = eventsByKey.get(key);
 				if (!pending) {
-					pending = ledger.eventsOfKey(key);
+					pending = ledger.eventsOfIdentity(key);
 					eventsByKey.set(key, pending);
 				}
 				const current = decideConsent(await pending, purpose, now);

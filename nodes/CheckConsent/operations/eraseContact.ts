@@ -1,7 +1,9 @@
 /**
  * Erase Contact (GDPR Art. 17): deletes the contact's events and state rows and keeps one tombstone — the
  * keyed hash of the contact id and an 'erase' action, no number, no wording — so the person is not messaged
- * again until they opt in anew. The contact's send keys (Send Notification's idempotency records) go too.
+ * again until they opt in anew. The same person's other ids (a phone number and its business-scoped user id, linked
+ * by the Session Window Trigger) are erased with it, and so are the send keys (Send Notification's idempotency
+ * records) of every one of those ids.
  */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
@@ -15,8 +17,11 @@ export async function eraseContact(this: IExecuteFunctions, ledger: ConsentLedge
 	for (let i = 0; i < items.length; i++) {
 		try {
 			const result = await ledger.erase(this.getNodeParameter('contact', i, ''));
-			// Send Notification's idempotency keys of the contact: keyed hashes and the message ids sent to them.
-			const deletedSendKeys = await eraseSendKeys(ledger.client, result.contactKey);
+			// Send Notification's idempotency keys of the contact and its linked ids: keyed hashes and message ids.
+			let deletedSendKeys = 0;
+			for (const contactKey of result.erasedContactKeys ?? [result.contactKey]) {
+				deletedSendKeys += await eraseSendKeys(ledger.client, contactKey);
+			}
 			results.push({
 				json: {
 					erased: true,
@@ -24,6 +29,7 @@ export async function eraseContact(this: IExecuteFunctions, ledger: ConsentLedge
 					deletedEvents: result.deletedEvents,
 					deletedStateRows: result.deletedStateRows,
 					deletedSendKeys,
+					linkedIdsErased: result.linkedIdsErased ?? 0,
 					kept: {
 						eventId: result.tombstoneEventId,
 						what: 'A keyed hash of the contact id and the erasure time, so later checks answer Not Consented',

@@ -2,17 +2,28 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { decideConsent, type ConsentDecision, type ConsentEvent } from '../../shared/consent';
+import { decideConsent, normaliseContact, type ConsentDecision } from '../../shared/consent';
 import { checkContent, type ContentFinding } from '../../shared/contentPolicy';
 import type { ConsentLedger, ServiceWindowRecord } from '../../shared/ledger';
-import { eventsOfKeys, serviceWindowsOfKeys } from '../../shared/ledgerBatch';
+import { peopleOfKeys, type PersonLedger } from '../../shared/ledgerBatch';
 import { checkTemplateEligibility, getNotificationType, type NotificationType } from '../../shared/notificationTypes';
 import { normalisePhone, type BareDigitsReading } from '../../shared/phone';
 import { estimateCost, type CostEstimate, type RateCard } from '../../shared/pricing';
 import { sendKeyIds, type SendKeyIds } from '../../shared/sendKeys';
 import { buildTemplateComponents, slotValuesFromMapper, type MessageTemplate } from '../../shared/templates';
 import type { CloudCredentials } from '../../shared/transport';
-import { locatorKey, lookupTemplate, readLocator, type TemplateLookup } from './templateSource';
+import {
+	DEFAULT_COUNTRY_HINT,
+	localiseDateTimes,
+	pickTranslation,
+	readDefaultCountry,
+	readLanguageRequest,
+	readQuietHours,
+	readRecipientZone,
+} from './customerData';
+import { locatorKey, lookupTemplate, lookupTranslations, readLocator, type TemplateLookup, type TranslationsLookup } from './templateSource';
+import type { LanguageChoice } from '../../shared/locale';
+import { localTimeIn, quietHoursAt, type ResolvedTimeZone } from '../../shared/localTime';
 
 /** Meta's limit for biz_opaque_callback_data. */
 const CALLBACK_DATA_MAX = 512;
@@ -39,6 +50,12 @@ export interface PreparedSend {
 	sendKey?: SendKeyIds;
 	/** The key came from the Idempotency Key option (its scope is the whole ledger). */
 	explicitIdempotencyKey: boolean;
+	/** Template Language: Match Recipient — what was asked for, what is sent, and why. */
+	language?: { requested: string } & LanguageChoice;
+	/** Version 1.1: the recipient's time zone and why. */
+	recipientTime?: ResolvedTimeZone & { localTime: string };
+	/** Inside the recipient's quiet hours: not sent now, due at the end of them. */
+	deferred?: { sendAt: string; sendAtLocal: string; quietHours: string };
 }
 
 /** An item that is not sent, on purpose (no consent): it goes to the output as it is. */
@@ -52,6 +69,8 @@ export interface PrepareContext {
 	rateCard?: RateCard;
 	/** One lookup per template per execution, shared by all items. */
 	templateCache: Map<string, Promise<TemplateLookup>>;
+	/** Template Language: Match Recipient — one listing of a template's translations per execution. */
+	translationsCache?: Map<string, Promise<TranslationsLookup>>;
 	/** Set when Use Consent Ledger is on. */
 	ledger?: ConsentLedger;
 	/** Idempotent sending is on (ledger set and a window above 0). */
@@ -61,7 +80,7 @@ export interface PrepareContext {
 	messageMode: 'template' | 'auto';
 	now: () => number;
 	/** The ledger rows of every recipient of the run, read in a few batched requests (prefetchLedger). */
-	prefetched?: { events: Map<string, ConsentEvent[]>; windows: Map<string, ServiceWindowRecord> };
+	prefetched?: Map<string, PersonLedger>;
 }
 
 /** The item's recipient in E.164, or undefined when it is unusable (prepareSend then refuses it with the reason). */
@@ -69,7 +88,9 @@ function recipientE164(ctx: IExecuteFunctions, itemIndex: number): string | unde
 	try {
 		const raw = ctx.getNodeParameter('recipient', itemIndex, '') as unknown;
 		if (raw !== null && typeof raw === 'object') return undefined;
-		const phone = normalisePhone(String(raw ?? ''), { bareDigits: recipientReading(ctx, itemIndex) });
+		// The same reading as prepareSend: a BSUID as it is, a phone number with the item's Default Country.
+		const input = String(raw ?? '');
+		const phone = businessScopedUserId(input) ?? normalisePhone(input, { bareDigits: recipientReading(ctx, itemIndex), defaultCountry: readDefaultCountry(ctx, itemIndex).plan });
 		return phone.ok ? phone.e164 : undefined;
 	} catch {
 		return undefined;
@@ -90,24 +111,40 @@ export async function prefetchLedger(ctx: IExecuteFunctions, itemCount: number, 
 		if (e164) keys.add(ledger.contactKey(e164).key);
 	}
 	if (keys.size === 0) return;
-	const events = await eventsOfKeys(ledger, keys);
-	const windows = await serviceWindowsOfKeys(ledger, keys);
-	context.prefetched = { events, windows };
+	context.prefetched = await peopleOfKeys(ledger, keys);
 }
 
 async function consentOf(context: PrepareContext, ledger: ConsentLedger, e164: string, type: NotificationType): Promise<ConsentDecision> {
 	const { key } = ledger.contactKey(e164);
-	const events = context.prefetched?.events.get(key);
-	if (!events) return await ledger.currentConsent(e164, type.value);
-	return { ...decideConsent(events, type.value, context.now()), contactKey: key } as ConsentDecision;
+	const person = context.prefetched?.get(key);
+	if (!person) return await ledger.currentConsent(e164, type.value);
+	return { ...decideConsent(person.events, type.value, context.now()), contactKey: key } as ConsentDecision;
 }
 
 async function windowOf(context: PrepareContext, ledger: ConsentLedger, e164: string): Promise<ServiceWindowRecord> {
-	return context.prefetched?.windows.get(ledger.contactKey(e164).key) ?? (await ledger.serviceWindowOf(e164));
+	return context.prefetched?.get(ledger.contactKey(e164).key)?.window ?? (await ledger.serviceWindowOf(e164));
 }
 
 function refuse(ctx: IExecuteFunctions, itemIndex: number, problem: string, fix: string): never {
 	throw new NodeOperationError(ctx.getNode(), problem, { itemIndex, description: fix });
+}
+
+/** A BSUID as the consent ledger accepts it, as a recipient: `e164` holds the id (the contact key everywhere). */
+function businessScopedUserId(input: string) {
+	const contact = normaliseContact(input);
+	if (!contact.ok || contact.kind !== 'userId') return undefined;
+	return { ok: true as const, e164: contact.id, callingCode: '', national: undefined, bsuidCountry: contact.id.slice(0, 2) };
+}
+
+/** Written without '+' or '00' (a national number), where Default Country would help. */
+function looksNational(input: string): boolean {
+	const text = input.trim().replace(/^tel:\s*/i, '');
+	return /^[(\d]/.test(text) && !text.startsWith('00');
+}
+
+/** The addressing field of a message body: `to` for a phone number, `recipient` for a BSUID (Meta, 2026). */
+function addressOf(to: string, isBsuid: boolean): IDataObject {
+	return isBsuid ? { recipient: to } : { to };
 }
 
 /** Where a bare digit string is refused, the way out if the field really holds Meta's wa_id. */
@@ -167,10 +204,17 @@ export async function prepareSend(
 	}
 	const recipientInput = String(recipientRaw ?? '');
 	const reading = recipientReading(this, itemIndex);
-	const phone = normalisePhone(recipientInput, { bareDigits: reading });
+	const defaultCountry = readDefaultCountry(this, itemIndex);
+	// A business-scoped user id (username users without a shared number) is sent as `recipient`, not `to`.
+	const bsuid = businessScopedUserId(recipientInput);
+	const phone = bsuid ? bsuid : normalisePhone(recipientInput, { bareDigits: reading, defaultCountry: defaultCountry.plan });
 	if (!phone.ok) {
+		if (defaultCountry.unusable && looksNational(recipientInput)) {
+			refuse(this, itemIndex, `${defaultCountry.unusable.problem}, so "${recipientInput}" cannot be placed`, defaultCountry.unusable.fix);
+		}
 		const isBareDigits = phone.problem === 'noCountryCode' && /^\d+$/.test(recipientInput.trim());
-		const hint = isBareDigits ? BARE_DIGITS_HINT[reading] : '';
+		const national = !defaultCountry.plan && !defaultCountry.unusable && reading === 'refuse' && looksNational(recipientInput);
+		const hint = [isBareDigits ? BARE_DIGITS_HINT[reading] : '', national ? DEFAULT_COUNTRY_HINT : ''].filter(Boolean).join(' ');
 		refuse(this, itemIndex, `Invalid recipient phone number "${recipientInput}"`, hint ? `${phone.reason} ${hint}` : phone.reason);
 	}
 
@@ -204,7 +248,12 @@ export async function prepareSend(
 	}
 	const lookup = await lookupPromise;
 	if (!lookup.ok) refuse(this, itemIndex, lookup.problem, lookup.fix);
-	const template = lookup.template;
+	const { template, language } = await translationFor(this, itemIndex, context, lookup.template);
+	const recipientZone = readRecipientZone(this, itemIndex, {
+		country: bsuid ? bsuid.bsuidCountry : phone.national?.country,
+		e164: phone.e164,
+		callingCode: phone.callingCode,
+	});
 
 	const eligibility = checkTemplateEligibility(type, template);
 	if (!eligibility.allowed) {
@@ -216,7 +265,8 @@ export async function prepareSend(
 		);
 	}
 
-	const values = slotValuesFromMapper(this.getNodeParameter('variables.value', itemIndex, {}));
+	const rawValues = slotValuesFromMapper(this.getNodeParameter('variables.value', itemIndex, {}));
+	const values = recipientZone ? localiseDateTimes(rawValues, recipientZone.zone, template.language) : rawValues;
 	const built = buildTemplateComponents(template, values);
 	if (built.issues.length > 0) {
 		const lines = built.issues.map((issue) => `${issue.slot ? `${issue.slot}: ` : ''}${issue.problem}`);
@@ -244,7 +294,7 @@ export async function prepareSend(
 	const body: IDataObject = {
 		messaging_product: 'whatsapp',
 		recipient_type: 'individual',
-		to: phone.e164,
+		...addressOf(phone.e164, bsuid !== undefined),
 		type: 'template',
 		template: {
 			name: template.name,
@@ -287,7 +337,7 @@ export async function prepareSend(
 		freeFormBody = {
 			messaging_product: 'whatsapp',
 			recipient_type: 'individual',
-			to: phone.e164,
+			...addressOf(phone.e164, bsuid !== undefined),
 			type: 'text',
 			text: { preview_url: false, body: built.renderedText },
 			biz_opaque_callback_data: body.biz_opaque_callback_data,
@@ -337,5 +387,44 @@ export async function prepareSend(
 		idempotencyKey: sendKey?.key,
 		sendKey,
 		explicitIdempotencyKey: explicitKey !== undefined,
+		...(language ? { language } : {}),
+		...(recipientZone ? { recipientTime: { ...recipientZone, localTime: localTimeIn(context.now(), recipientZone.zone) } } : {}),
+		...deferral(this, itemIndex, type.value, recipientZone, context.now()),
 	};
+}
+
+/** Template Language: Match Recipient picks the item's translation; the translations are listed once per execution. */
+async function translationFor(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	context: PrepareContext,
+	selected: MessageTemplate,
+): Promise<{ template: MessageTemplate; language?: PreparedSend['language'] }> {
+	const request = readLanguageRequest(ctx, itemIndex);
+	if (request.mode !== 'matchRecipient') return { template: selected };
+	const cache = (context.translationsCache ??= new Map());
+	let listing = cache.get(selected.name);
+	if (!listing) {
+		listing = lookupTranslations(ctx, context.credentials, selected.name);
+		cache.set(selected.name, listing);
+	}
+	const translations = await listing;
+	if (!translations.ok) refuse(ctx, itemIndex, translations.problem, translations.fix);
+	const picked = pickTranslation(request, selected, translations.translations);
+	return { template: picked.template, language: { requested: request.text, ...picked.choice } };
+}
+
+/** Inside the recipient's quiet hours (Quiet Hours on, type not exempt): when to send instead. */
+function deferral(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	typeValue: string,
+	zone: ResolvedTimeZone | undefined,
+	nowMs: number,
+): Pick<PreparedSend, 'deferred'> {
+	const quiet = zone ? readQuietHours(ctx, itemIndex, typeValue) : undefined;
+	if (!zone || !quiet) return {};
+	const decision = quietHoursAt(nowMs, zone.zone, quiet.start, quiet.end);
+	if (!decision.inside || !decision.sendAt) return {};
+	return { deferred: { sendAt: decision.sendAt.utc, sendAtLocal: decision.sendAt.local, quietHours: quiet.label } };
 }

@@ -17,6 +17,7 @@ import {
 	DEFAULT_PAIR_SPACING_SECONDS,
 	MAX_MESSAGES_PER_SECOND,
 } from '../description';
+import { isQuietHoursOn } from './customerData';
 import { dispatchSends, failureJson, type SendOutcome } from './dispatch';
 import { prefetchLedger, prepareSend, type PrepareContext, type PreparedSend, type SkippedSend } from './prepare';
 import type { TemplateLookup } from './templateSource';
@@ -38,6 +39,8 @@ function summary(send: PreparedSend): IDataObject {
 		correlation: send.correlation,
 		...(send.consent ? { consent: { ...send.consent } } : {}),
 		...(send.serviceWindow ? { serviceWindow: { ...send.serviceWindow } } : {}),
+		...(send.language ? { language: { ...send.language } } : {}),
+		...(send.recipientTime ? { recipientTime: { ...send.recipientTime } } : {}),
 		...(send.contentWarnings.length
 			? { contentWarnings: send.contentWarnings.map((f) => ({ rule: f.rule, phrase: f.phrase, language: f.language })) }
 			: {}),
@@ -146,6 +149,21 @@ export async function sendNotifications(this: IExecuteFunctions): Promise<INodeE
 		}
 	}
 
+	// Quiet Hours: items inside the recipient's night leave by the Deferred output, as they came in plus sendAt.
+	const quietHoursOn = items.length > 0 && isQuietHoursOn(this);
+	const deferred: INodeExecutionData[] = [];
+	const due: PreparedSend[] = [];
+	for (const send of prepared) {
+		if (send.deferred && quietHoursOn) deferred.push(deferredItem(items[send.itemIndex], send));
+		else due.push(send);
+	}
+	// Only the due items go on to Dry Run / dispatch below.
+	prepared.splice(0, prepared.length, ...due);
+	const answer = (sentOrRefused: INodeExecutionData[]): INodeExecutionData[][] => {
+		const main = sentOrRefused.filter((item) => item !== undefined);
+		return quietHoursOn ? [main, deferred] : [main];
+	};
+
 	if (dryRun) {
 		for (const send of prepared) {
 			results[send.itemIndex] = {
@@ -157,7 +175,7 @@ export async function sendNotifications(this: IExecuteFunctions): Promise<INodeE
 				pairedItem: { item: send.itemIndex },
 			};
 		}
-		return [results];
+		return answer(results);
 	}
 
 	const outcomes: SendOutcome[] = await dispatchSends(this, credentials, prepared, {
@@ -242,5 +260,23 @@ export async function sendNotifications(this: IExecuteFunctions): Promise<INodeE
 			};
 		}
 	}
-	return [results];
+	return answer(results);
+}
+
+/** A deferred item: the input as it came (so a Wait node can loop it back here) with when to send it and why. */
+function deferredItem(input: INodeExecutionData, send: PreparedSend): INodeExecutionData {
+	const deferral = send.deferred!;
+	return {
+		json: {
+			...input.json,
+			sendAt: deferral.sendAt,
+			sendAtLocal: deferral.sendAtLocal,
+			deferred: {
+				reason: `Inside the recipient's quiet hours (${deferral.quietHours} in ${send.recipientTime?.zone ?? 'their time zone'})`,
+				...summary(send),
+			},
+		},
+		...(input.binary ? { binary: input.binary } : {}),
+		pairedItem: { item: send.itemIndex },
+	};
 }

@@ -102,3 +102,30 @@ export async function lookupTemplate(
 	}
 	return { ok: true, template: { ...res.data, components: res.data.components ?? [] } };
 }
+
+export type TranslationsLookup =
+	| { ok: true; translations: MessageTemplate[] }
+	| { ok: false; problem: string; fix: string; graphError?: GraphError };
+
+/** Every language of a template name in the account (for Template Language: Match Recipient). */
+export async function lookupTranslations(
+	ctx: GraphContext,
+	credentials: CloudCredentials,
+	name: string,
+): Promise<TranslationsLookup> {
+	const found = await graphGetAllPages<MessageTemplate>(ctx, credentials, `${credentials.businessAccountId}/message_templates`, {
+		name,
+		fields: TEMPLATE_FIELDS,
+		limit: 250,
+	});
+	if (found.error) {
+		return {
+			ok: false,
+			problem: `Meta refused listing the translations of template "${name}": ${found.error.message}`,
+			fix: fixFor(found.error),
+			graphError: found.error,
+		};
+	}
+	// Meta's name filter matches substrings; only the exact name is a translation.
+	return { ok: true, translations: found.items.filter((t) => t.name === name).map((t) => ({ ...t, components: t.components ?? [] })) };
+}

@@ -1,0 +1,16 @@
+/** Check Draft: the offline check of a template draft; no call to Meta. */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { checkTemplateDraft } from '../../shared/templateDraft';
+import type { NotificationTypeValue } from '../../shared/notificationTypes';
+import { checkJson, draftProperties, forEachItem, readDraft } from './common';
+
+export const description: INodeProperties[] = [...draftProperties(['checkDraft'], true)];
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	return await forEachItem(this, async (i) => {
+		const draft = readDraft(this, i);
+		const notificationType = this.getNodeParameter('notificationType', i, '') as NotificationTypeValue | '';
+		return { ...checkJson(checkTemplateDraft(draft, { notificationType })), draft: draft as unknown as IDataObject };
+	});
+}

@@ -1,0 +1,47 @@
+/** Edit: Check Draft on the new content, then POST /{template-id}; Meta reviews the template again. */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import type { NotificationTypeValue } from '../../shared/notificationTypes';
+import { checkTemplateDraft } from '../../shared/templateDraft';
+import { getCloudCredentials, graphRequest } from '../../shared/transport';
+import { describeTemplate, draftProperties, forEachItem, graphFailure, readDraft, refuseUnlessClean, TEMPLATE_FIELDS } from './common';
+import { reviewOptions } from './submitForReview.operation';
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Template ID',
+		name: 'templateId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: '1689556908129832',
+		description: 'The ID Meta gave the template (Submit for Review and Get return it)',
+		displayOptions: { show: { operation: ['edit'] } },
+	},
+	...draftProperties(['edit'], false),
+	reviewOptions('edit'),
+];
+
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const credentials = await getCloudCredentials(this);
+	return await forEachItem(this, async (i) => {
+		const templateId = String(this.getNodeParameter('templateId', i, '')).trim();
+		const options = this.getNodeParameter('options', i, {}) as IDataObject;
+		const current = await graphRequest<IDataObject>(this, credentials, { method: 'GET', path: templateId, qs: { fields: 'id,name,language,status,category' } });
+		if (current.error || !current.data) throw graphFailure(this, current, `reading template ${templateId}`, i);
+		// The name and language of an existing template cannot change; they come from Meta.
+		const draft = { ...readDraft(this, i), name: String(current.data.name), language: String(current.data.language), category: 'UTILITY' };
+		if (options.messageSendTtlSeconds !== undefined) draft.message_send_ttl_seconds = Number(options.messageSendTtlSeconds);
+		const notificationType = this.getNodeParameter('notificationType', i, '') as NotificationTypeValue | '';
+		const check = checkTemplateDraft(draft, { notificationType });
+		refuseUnlessClean(this, check, options.allowWarnings === true, 'changed', i);
+		const body: IDataObject = { components: draft.components as unknown as IDataObject[] };
+		if (draft.parameter_format) body.parameter_format = draft.parameter_format;
+		if (draft.message_send_ttl_seconds !== undefined) body.message_send_ttl_seconds = draft.message_send_ttl_seconds;
+		const response = await graphRequest<IDataObject>(this, credentials, { method: 'POST', path: templateId, body });
+		if (response.error || !response.data) throw graphFailure(this, response, `the edit of template ${templateId}`, i);
+		const after = await graphRequest<IDataObject>(this, credentials, { method: 'GET', path: templateId, qs: { fields: TEMPLATE_FIELDS } });
+		const template = after.data ? describeTemplate(after.data) : { id: templateId };
+		return { success: response.data.success === true, ...template, warnings: check.warnings as unknown as IDataObject[] };
+	});
+}

@@ -1,0 +1,162 @@
+/**
+ * Check Consent's execute() on n8n-core's WorkflowExecute, against the fake of n8n's data-table API: record and
+ * check, split outputs, record-from-item, history, erasure, continue-on-fail and pairedItem.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { LEDGER, NODE_TYPE, pairedItemsOf, type NodeSpec } from './harness';
+import { EVENTS_TABLE, STATE_TABLE, e164Of, recordOptIns, useWorld } from './world';
+
+type Json = Record<string, any>;
+
+describe('Check Consent on n8n-core', () => {
+	const world = useWorld();
+
+	const consent = (parameters: IDataObject, extra: Partial<NodeSpec> = {}): NodeSpec => ({
+		type: NODE_TYPE.consent,
+		credentials: [LEDGER],
+		parameters: { contact: '={{ $json.contact }}', ...parameters },
+		...extra,
+	});
+	const contacts = (...indexes: number[]) => indexes.map((i) => ({ contact: e164Of(i), order: `SO-${i}` }));
+	const jsonOf = (output: Array<{ json: IDataObject }>) => output.map((item) => item.json as Json);
+
+	it('records opt-ins as events with their proof and checks them, one output in input order', async () => {
+		await recordOptIns(world, [e164Of(1), e164Of(3)], 'shippingStatus');
+		const events = world.ledger.rowsOf(EVENTS_TABLE);
+		expect(events).toHaveLength(2);
+		expect(events[0]).toMatchObject({ contactId: e164Of(1), action: 'optIn', purpose: 'shippingStatus', source: 'checkout form', proofVersion: 'checkout-v3' });
+		expect(world.ledger.rowsOf(STATE_TABLE).map((r) => r.consent)).toEqual(['granted', 'granted']);
+
+		const result = await world.harness.execute(consent({ operation: 'check', purpose: 'shippingStatus' }), contacts(1, 2, 3));
+		expect(result.error).toBeUndefined();
+		const out = jsonOf(result.outputs[0]);
+		expect(out.map((o) => [o.contact, o.consent.granted, o.consent.reason])).toEqual([
+			[e164Of(1), true, 'optedIn'],
+			[e164Of(2), false, 'noRecord'],
+			[e164Of(3), true, 'optedIn'],
+		]);
+		expect(out[0].order).toBe('SO-1'); // the item's own fields pass through
+		expect(pairedItemsOf(result)).toEqual([0, 1, 2]);
+	});
+
+	it('an opt-out recorded later wins, and Split Output routes items to Consented / Not Consented', async () => {
+		await recordOptIns(world, [e164Of(1), e164Of(2)]);
+		const optOut = await world.harness.execute(consent({ operation: 'recordOptOut', purpose: 'allUtility', source: 'WhatsApp reply STOP' }), contacts(2));
+		expect(jsonOf(optOut.outputs[0])[0].recorded).toMatchObject({ action: 'optOut', contact: e164Of(2) });
+
+		const result = await world.harness.execute(consent({ operation: 'check', purpose: 'reservationUpdate', splitOutput: true }), contacts(1, 2));
+		expect(result.error).toBeUndefined();
+		expect(result.outputs).toHaveLength(2);
+		expect(jsonOf(result.outputs[0]).map((o) => o.contact)).toEqual([e164Of(1)]);
+		expect(jsonOf(result.outputs[1]).map((o) => [o.contact, o.consent.reason])).toEqual([[e164Of(2), 'optedOut']]);
+		expect(pairedItemsOf(result)).toEqual([0, 1]);
+		// The state row of contact 2 moved forward to the opt-out (a conditional update through the API).
+		const state = world.ledger.rowsOf(STATE_TABLE).filter((r) => r.contactId === e164Of(2));
+		expect(state.map((r) => r.consent)).toEqual(['withdrawn']);
+	});
+
+	it('Record From Item and Check records a ticked box, leaves an unticked one alone, and does not undo an opt-out', async () => {
+		await world.harness.execute(consent({ operation: 'recordOptOut', purpose: 'allUtility', source: 'WhatsApp reply STOP' }), contacts(3));
+		const items = [
+			{ contact: e164Of(1), whatsapp_updates: 'yes' },
+			{ contact: e164Of(2), whatsapp_updates: false },
+			{ contact: e164Of(3), whatsapp_updates: true },
+		];
+		const result = await world.harness.execute(
+			consent({
+				operation: 'checkFromItem',
+				purpose: 'allUtility',
+				consentGiven: '={{ $json.whatsapp_updates }}',
+				source: 'checkout form',
+				proofWording: 'Send me order and delivery updates from Example Shop on WhatsApp',
+			}),
+			items,
+		);
+		expect(result.error).toBeUndefined();
+		const out = jsonOf(result.outputs[0]);
+		expect(out.map((o) => [o.consentFromItem.recorded, o.consent.granted])).toEqual([
+			['optIn', true],
+			[null, false],
+			[null, false],
+		]);
+		expect(out[2].consentFromItem.note).toMatch(/withdrew/);
+		expect(pairedItemsOf(result)).toEqual([0, 1, 2]);
+	});
+
+	it('with continue-on-fail, an unusable contact becomes an error item in place; without it, the run stops on that item', async () => {
+		const items = [{ contact: e164Of(1) }, { contact: 'not a number' }, { contact: e164Of(3) }];
+		const strict = await world.harness.execute(consent({ operation: 'check' }), items);
+		expect((strict.error as unknown as Json)?.context?.itemIndex).toBe(1);
+
+		const tolerant = await world.harness.execute(consent({ operation: 'check' }, { continueOnFail: true }), items);
+		const out = jsonOf(tolerant.outputs[0]);
+		expect(out).toHaveLength(3);
+		expect(out[1].error.message).toMatch(/not usable/);
+		expect(out[1].error.description).toBeTruthy();
+		expect(pairedItemsOf(tolerant)).toEqual([0, 1, 2]);
+	});
+
+	it('refuses an opt-in without a real source, naming the item, and records the others', async () => {
+		const result = await world.harness.execute(
+			consent(
+				{
+					operation: 'recordOptIn',
+					purpose: 'allUtility',
+					source: '={{ $json.source }}',
+					proofWording: 'Send me order and delivery updates from Example Shop on WhatsApp',
+				},
+				{ continueOnFail: true },
+			),
+			[
+				{ contact: e164Of(1), source: 'checkout form' },
+				{ contact: e164Of(2), source: 'unknown' },
+			],
+		);
+		const out = jsonOf(result.outputs[0]);
+		expect(out[0].recorded).toMatchObject({ action: 'optIn' });
+		expect(out[1].error.message).toMatch(/Not recorded/);
+		expect(world.ledger.rowsOf(EVENTS_TABLE).map((r) => r.contactId)).toEqual([e164Of(1)]);
+		expect(pairedItemsOf(result)).toEqual([0, 1]);
+	});
+
+	it('Get History returns the events; Erase Contact deletes them and keeps only a tombstone', async () => {
+		await recordOptIns(world, [e164Of(1), e164Of(2)]);
+		const history = await world.harness.execute(consent({ operation: 'getHistory' }), contacts(1));
+		expect(jsonOf(history.outputs[0])[0]).toMatchObject({ contact: e164Of(1), eventCount: 1, events: [{ action: 'optIn' }] });
+
+		const erased = await world.harness.execute(consent({ operation: 'eraseContact' }), contacts(1));
+		const [out] = jsonOf(erased.outputs[0]);
+		expect(out).toMatchObject({ erased: true, deletedEvents: 1, deletedStateRows: 1 });
+		const events = world.ledger.rowsOf(EVENTS_TABLE);
+		expect(events.filter((r) => r.contactId === e164Of(1))).toEqual([]);
+		expect(events.filter((r) => r.contactKey === out.contactKey)).toEqual([expect.objectContaining({ action: 'erase', contactId: '' })]);
+		expect(events.filter((r) => r.contactId === e164Of(2))).toHaveLength(1);
+
+		const check = await world.harness.execute(consent({ operation: 'check' }), contacts(1));
+		expect(jsonOf(check.outputs[0])[0].consent).toMatchObject({ granted: false, reason: 'erased' });
+	});
+
+	it('a wrong API key stops the run with a NodeApiError saying how to fix the credential', async () => {
+		world.harness.credentialsHelper.set(LEDGER, {
+			baseUrl: world.ledger.url,
+			apiKey: 'wrong',
+			tablePrefix: 'wa',
+			contactKeySecret: 'node-tests-contact-key-secret-0123456789',
+		});
+		try {
+			const result = await world.harness.execute(consent({ operation: 'check' }), contacts(1));
+			const error = result.error as unknown as Json;
+			expect(error.name).toBe('NodeApiError');
+			expect(error.httpCode).toBe('401');
+			expect(error.description).toMatch(/API key/);
+		} finally {
+			world.harness.credentialsHelper.set(LEDGER, {
+				baseUrl: world.ledger.url,
+				apiKey: world.ledger.apiKey,
+				tablePrefix: 'wa',
+				contactKeySecret: 'node-tests-contact-key-secret-0123456789',
+			});
+		}
+	});
+});
