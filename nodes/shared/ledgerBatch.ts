@@ -52,7 +52,7 @@ export interface PersonLedger {
  * rows; the events of every key of the person are folded together, so an opt-out under a linked id still wins.
  * Reads: the state rows of the keys, of linked keys not yet read, then the events of all keys, KEYS_PER_READ each.
  */
-export async function peopleOfKeys(ledger: ConsentLedger, keys: Iterable<string>): Promise<Map<string, PersonLedger>> {
+export async function peopleOfKeys(ledger: ConsentLedger, keys: Iterable<string>, read: { events: boolean } = { events: true }): Promise<Map<string, PersonLedger>> {
 	const client = ledger.client;
 	const readState = async (list: Iterable<string>) =>
 		await withTable(client, ledger.stateTableName, async () => await ledger.stateTable(), async (table) => await rowsByValues(client, table.id, 'contactKey', list));
@@ -66,7 +66,10 @@ export async function peopleOfKeys(ledger: ConsentLedger, keys: Iterable<string>
 	const allKeys = new Set([...identity.values()].flat());
 	const unread = [...allKeys].filter((k) => !state.has(k));
 	if (unread.length > 0) for (const [k, rows] of await readState(unread)) state.set(k, rows);
-	const events = await withTable(client, ledger.eventsTableName, async () => await ledger.eventsTable(), async (table) => await rowsByValues(client, table.id, 'contactKey', allKeys));
+	// Windows only (the trigger's inbound times): no events read; `events` is then [] for everyone.
+	const events = read.events
+		? await withTable(client, ledger.eventsTableName, async () => await ledger.eventsTable(), async (table) => await rowsByValues(client, table.id, 'contactKey', allKeys))
+		: new Map<string, Row[]>();
 	const people = new Map<string, PersonLedger>();
 	for (const [key, ids] of identity) {
 		people.set(key, {
