@@ -22,13 +22,7 @@ export function chunks<T>(list: readonly T[], size: number): T[][] {
 
 /** Every row whose `column` is one of `values`, grouped by that value; KEYS_PER_READ values per request. */
 export async function rowsByValues(client: DataTablesClient, tableId: string, column: string, values: Iterable<string>): Promise<Map<string, Row[]>> {
-	const distinct = [...new Set(values)];
-	const byValue = new Map<string, Row[]>(distinct.map((value) => [value, []]));
-	for (const part of chunks(distinct, KEYS_PER_READ)) {
-		const rows = await client.listRows(tableId, { type: 'or', filters: part.map((value) => ({ columnName: column, condition: 'eq' as const, value })) });
-		for (const row of rows) byValue.get(String(row[column] ?? ''))?.push(row);
-	}
-	return byValue;
+	return await client.rowsByValues(tableId, column, values, KEYS_PER_READ);
 }
 
 /** Runs fn with the table; if it was deleted meanwhile (404), resolves it again once. */

@@ -24,6 +24,7 @@ describe('the consent ledger in batches (real n8n)', () => {
 	let proxy: CountingProxy;
 	let cloud: { id: string; name: string };
 	let ledger: { id: string; name: string };
+	let optInRequests = 0;
 
 	beforeAll(async () => {
 		emulator = await startEmulator({ port: 0 });
@@ -42,6 +43,7 @@ describe('the consent ledger in batches (real n8n)', () => {
 			phones.map((phone) => ({ phone })),
 		);
 		expect(run.status).toBe(200);
+		optInRequests = proxy.total();
 	}, 120_000);
 	afterAll(async () => {
 		await proxy.close();
@@ -60,6 +62,17 @@ describe('the consent ledger in batches (real n8n)', () => {
 			variables: { mappingMode: 'defineBelow', value: { body_1: 'Sam', body_2: '={{ $json.order }}', body_3: 'Monday', button_0_url: '={{ $json.order }}' } },
 			options: { messagesPerSecond: 200, idempotencyKey: `=${prefix}-{{ $json.order }}-{{ $json.phone }}` },
 		},
+	});
+
+	it('Record Opt-In of new contacts: one event insert, the state rows read and inserted in bulk', async () => {
+		// Before: per event a conditional update, a read and an insert (3 × 90), after the event insert. Now about ten,
+		// creating the two tables included.
+		expect(optInRequests).toBeLessThanOrEqual(15);
+		const tables = await n8n.api<{ data: Json[] }>('GET', `/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: `${prefix}_contact_state` }))}`);
+		const rows = await n8n.api<{ data: Json[] }>('GET', `/data-tables/${tables.data[0].id}/rows?limit=250`);
+		const granted = rows.data.filter((r) => r.purpose === 'allUtility' && r.consent === 'granted');
+		expect(new Set(granted.map((r) => r.contactId))).toEqual(new Set(phones));
+		expect(granted).toHaveLength(CONTACTS);
 	});
 
 	it('Check Consent reads the contacts of a run in a few requests, answers in input order', async () => {
