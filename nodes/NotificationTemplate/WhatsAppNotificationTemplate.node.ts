@@ -52,8 +52,8 @@ export class WhatsAppNotificationTemplate implements INodeType {
 		} catch (caught) {
 			// Item errors already are error items under Continue On Fail; what gets here stopped the whole run (e.g. an
 			// unknown operation). Thrown, n8n would pass the input on unchanged, as if submitted: every item says so instead.
-			if (!this.continueOnFail()) throw caught;
 			const error = toNodeError(this, caught, 0);
+			if (!this.continueOnFail()) throw error;
 			return [this.getInputData().map((_, i) => errorItem(error, i))];
 		}
 	}

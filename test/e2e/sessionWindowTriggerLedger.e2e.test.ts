@@ -394,7 +394,15 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 					},
 				],
 			});
-			const deliver = () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw) }, body: raw });
+			// A webhook just activated may still answer 404 for a moment on a loaded machine (Meta retries that too).
+			const deliver = async () => {
+				const deadline = Date.now() + 10_000;
+				for (;;) {
+					const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw) }, body: raw });
+					if (res.status !== 404 || Date.now() > deadline) return res;
+					await sleep(200);
+				}
+			};
 
 			// Ledger down: refused twice (Meta retries), no execution, nothing recorded.
 			for (let attemptNo = 0; attemptNo < 2; attemptNo++) {
