@@ -7,6 +7,9 @@
  *   npm run bench -- --only send,cap       some parts: send (head to head), floor, cap, pair, ingest, poll, linear
  *   npm run bench -- --only linear         quick: per-item checks and scheduling on large inputs, in-process (no n8n)
  *   npm run bench -- --only floor --items 200   Send Notification vs n8n's HTTP Request node (one POST per item)
+ *   npm run bench -- --only ledger --ledger-sizes 1000,10000
+ *                                          the consent ledger filled to each size: Check Consent, Send Notification
+ *                                          with and without Use Consent Ledger, ledger requests per item, sizes
  *   npm run bench -- --items 1000 --latency 50 --events 2000 --concurrency 16 --cap1000-items 5000
  *
  * Everything it starts (emulator, the graph.facebook.com stand-in proxy, the webhook sink, n8n by its process
@@ -37,6 +40,7 @@ import {
 	type BenchCtx,
 	type SendResult,
 } from './bench/cases';
+import { runLedgerCases } from './bench/ledger';
 import { startMetaProxy, type MetaProxy } from './bench/metaProxy';
 import { round } from './bench/monitor';
 import { summariseProfiles } from './bench/profile';
@@ -44,9 +48,9 @@ import { renderReport } from './bench/report';
 
 type Json = Record<string, any>;
 
-const PARTS = ['send', 'floor', 'cap', 'pair', 'ingest', 'poll', 'linear'] as const;
+const PARTS = ['send', 'floor', 'cap', 'pair', 'ingest', 'poll', 'linear', 'ledger'] as const;
 /** Parts that need n8n, the emulator and the proxy; `linear` runs in-process. */
-const N8N_PARTS: ReadonlyArray<string> = ['send', 'floor', 'cap', 'pair', 'ingest', 'poll'];
+const N8N_PARTS: ReadonlyArray<string> = ['send', 'floor', 'cap', 'pair', 'ingest', 'poll', 'ledger'];
 
 function parseArgs(argv: string[]) {
 	const a: Json = {
@@ -57,6 +61,9 @@ function parseArgs(argv: string[]) {
 		cap1000Items: 5000,
 		cap80Items: 1000,
 		pollTemplates: 5000,
+		ledgerSizes: [1000, 10_000, 50_000, 200_000],
+		ledgerCheckItems: 1000,
+		ledgerSendItems: 100,
 		profile: false,
 		only: [...PARTS],
 		/** Extra environment for n8n (e.g. its expression-engine settings), from repeated --n8n-env KEY=VALUE. */
@@ -73,6 +80,9 @@ function parseArgs(argv: string[]) {
 			case '--cap1000-items': a.cap1000Items = Number(value()); break;
 			case '--cap80-items': a.cap80Items = Number(value()); break;
 			case '--poll-templates': a.pollTemplates = Number(value()); break;
+			case '--ledger-sizes': a.ledgerSizes = value().split(',').map((s: string) => Number(s.trim())); break;
+			case '--ledger-check-items': a.ledgerCheckItems = Number(value()); break;
+			case '--ledger-send-items': a.ledgerSendItems = Number(value()); break;
 			case '--profile': a.profile = true; break;
 			case '--n8n-env': {
 				// The value is itself KEY=VALUE, so `inline` (cut at the second '=') does not fit here.
@@ -85,7 +95,7 @@ function parseArgs(argv: string[]) {
 			case '--only': a.only = value().split(',').map((s: string) => s.trim()); break;
 			case '-h':
 			case '--help':
-				console.log('usage: npm run bench -- [--only send,floor,cap,pair,ingest,poll,linear] [--items N] [--latency MS] [--events N] [--concurrency N] [--cap80-items N] [--cap1000-items N] [--poll-templates N] [--profile] [--n8n-env KEY=VALUE ...]');
+				console.log('usage: npm run bench -- [--only send,floor,cap,pair,ingest,poll,linear,ledger] [--items N] [--latency MS] [--events N] [--concurrency N] [--cap80-items N] [--cap1000-items N] [--poll-templates N] [--ledger-sizes 1000,10000,50000,200000] [--ledger-check-items N] [--ledger-send-items N] [--profile] [--n8n-env KEY=VALUE ...]');
 				process.exit(0);
 				break;
 			default:
@@ -360,6 +370,19 @@ async function main(): Promise<void> {
 			}
 		}
 
+		if (args.only.includes('ledger')) {
+			log(`consent ledger at ${args.ledgerSizes.join(', ')} contacts …`);
+			report.ledger = await runLedgerCases(ctx, {
+				sizes: args.ledgerSizes,
+				checkItems: args.ledgerCheckItems,
+				sendItems: args.ledgerSendItems,
+				userFolder,
+				n8n,
+				guard,
+			});
+			savePartial();
+		}
+
 		report.proxy = { ...proxy.stats, refused: proxy.stats.refused.slice(0, 20) };
 	} finally {
 		await cleanup();
@@ -446,6 +469,17 @@ function evaluateTargets(r: Json): Json[] {
 	}
 	if (r.ingestion) {
 		t.push({ target: 'Session Window Trigger ≥ 90 % of bare Webhook', measured: r.ingestion.ratio === undefined ? 'not measured (node not built yet)' : `${r.ingestion.ratio}`, pass: r.ingestion.pass });
+	}
+	for (const row of (r.ledger?.rows ?? []) as Json[]) {
+		if (row.contacts === 10_000 || row.contacts === 200_000) {
+			const need = row.contacts === 10_000 ? 0.5 : 0.3;
+			t.push({ target: `Send with ledger ≥ ${need}× throughput without, ${row.contacts} contacts`, measured: `${row.sendThroughputRatio}×`, pass: row.sendThroughputRatio >= need });
+		}
+		if (row.contacts === 200_000) {
+			const seconds = row.check?.totalSeconds;
+			t.push({ target: `Check Consent of ${row.check?.items} items < 10 s at 200,000 contacts`, measured: `${seconds} s`, pass: seconds !== undefined && seconds < 10 && !row.check?.error });
+		}
+		t.push({ target: `ledger requests per notification ≤ 0.2 (${row.contacts} contacts)`, measured: `${row.sendWith?.ledgerRequestsPerItem}`, pass: row.sendWith?.ledgerRequestsPerItem <= 0.2 });
 	}
 	return t;
 }

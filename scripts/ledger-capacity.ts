@@ -109,6 +109,13 @@ async function main(): Promise<void> {
 				await keys.complete(claim.claimId!, 'sent', wamid());
 			}
 		});
+		await measure('sent notification, claimed and completed in batches (claim row + completion row)', async () => {
+			for (let i = 0; i < ROWS; i += 40) {
+				const ids = Array.from({ length: Math.min(40, ROWS - i) }, (_, j) => sendKeyIds(identity(ROWS + i + j, 'order_shipped'), SECRET));
+				const claims = await keys.claimMany(ids, { now: clock, resendUnknown: false, staleAfterMs: 60_000 });
+				await keys.completeMany(claims.map((c, j) => ({ claimId: c.claimId!, status: 'sent' as const, messageId: wamid(), ids: ids[j], claimedAt: clock })));
+			}
+		});
 		const all = await sizes();
 		process.stdout.write(`${JSON.stringify({ rowsPerTable: ROWS, measured, tables: all, defaultCapBytes: DEFAULT_CAP })}\n`);
 	} finally {

@@ -36,7 +36,8 @@ import {
 	type ConsentEventInput,
 	type ConsentPurpose,
 } from '../shared/consent';
-import { ConsentLedger, LedgerError, attempt, type RecordResult } from '../shared/ledger';
+import { ConsentLedger, LedgerError, attempt, type RecordResult, type ServiceWindowRecord } from '../shared/ledger';
+import { peopleOfKeys } from '../shared/ledgerBatch';
 import { ledgerCredentialOf } from './ledgerCredential';
 import { toEpochMs } from '../shared/window';
 import { redactForLog, type ConsentEvent, type MessageReceivedEvent, type WebhookContact, type WebhookEvent } from '../shared/webhooks';
@@ -341,12 +342,13 @@ export async function recordInLedger(
 	}
 
 	const inboundNotes = new Map<string, LedgerNote>();
+	const storedWindows = await windowsOfBatch(ledger, [...inbound].map(([contact, { id }]) => [contact, id] as const));
 	for (const [contact, { id, at }] of inbound) {
 		const done = await attempt(async () => {
 			// Read first: the ledger's own "only move forward" condition compares date columns in the database, and
 			// n8n's public data-table API does not compare dates reliably on SQLite; a late, older message must
 			// not move the window back.
-			const stored = await ledger.serviceWindowOf(id);
+			const stored = storedWindows.get(contact) ?? (await ledger.serviceWindowOf(id));
 			if (stored.lastInboundAt && (toEpochMs(stored.lastInboundAt) ?? 0) >= (toEpochMs(at) ?? 0)) return { ...stored, unchanged: true };
 			return { ...(await ledger.recordInbound(id, at)), unchanged: false };
 		});
@@ -372,4 +374,33 @@ export async function recordInLedger(
 		if (note) notes.set(event, note);
 	}
 	return notes;
+}
+
+/**
+ * The stored windows of a webhook batch's contacts in one batched read (KEYS_PER_READ contacts per request) when
+ * it carries several; empty when it carries one, or the read failed (each contact is then read on its own).
+ */
+async function windowsOfBatch(ledger: ConsentLedger, contacts: ReadonlyArray<readonly [string, unknown]>): Promise<Map<string, ServiceWindowRecord>> {
+	const windows = new Map<string, ServiceWindowRecord>();
+	if (contacts.length < 2) return windows;
+	const keyOf = new Map<string, string>();
+	for (const [contact, id] of contacts) {
+		const key = attemptSync(() => ledger.contactKey(id).key);
+		if (key) keyOf.set(contact, key);
+	}
+	const read = await attempt(async () => await peopleOfKeys(ledger, keyOf.values(), { events: false }));
+	if (!read.ok) return windows;
+	for (const [contact, key] of keyOf) {
+		const person = read.value.get(key);
+		if (person) windows.set(contact, person.window);
+	}
+	return windows;
+}
+
+function attemptSync<T>(fn: () => T): T | undefined {
+	try {
+		return fn();
+	} catch {
+		return undefined;
+	}
 }

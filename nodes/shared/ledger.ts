@@ -503,6 +503,22 @@ export class DataTablesClient {
 		return count;
 	}
 
+	/**
+	 * Every row whose `column` is one of `values`, grouped by that value: one read (an 'or' filter) per `perRead`
+	 * values, since n8n's tables have no index and each read scans the table whatever it asks for. The filter travels
+	 * in the query string, which n8n's HTTP server caps at 16 KiB of request headers (40 keys: about 6 KiB).
+	 */
+	async rowsByValues(tableId: string, column: string, values: Iterable<string>, perRead = 40): Promise<Map<string, Row[]>> {
+		const distinct = [...new Set(values)];
+		const byValue = new Map<string, Row[]>(distinct.map((value) => [value, []]));
+		for (let i = 0; i < distinct.length; i += perRead) {
+			const part = distinct.slice(i, i + perRead);
+			const rows = await this.listRows(tableId, { type: 'or', filters: part.map((value) => eq(column, value)) });
+			for (const row of rows) byValue.get(String(row[column] ?? ''))?.push(row);
+		}
+		return byValue;
+	}
+
 	async listRows(tableId: string, filter: RowFilter, sortBy?: string): Promise<Row[]> {
 		const rows: Row[] = [];
 		let cursor: string | undefined;
@@ -723,7 +739,7 @@ export class ConsentLedger {
 		});
 		if (recorded.length === 0) return { recorded, recordedIndexes, refused };
 		await this.withTable('events', async (table) => await this.client.insertRows(table.id, recorded.map(rowOfEvent)));
-		for (const event of recorded) await this.advanceState(event);
+		await this.advanceStates(recorded);
 		return { recorded, recordedIndexes, refused };
 	}
 
@@ -751,6 +767,32 @@ export class ConsentLedger {
 	 * database applies atomically, so concurrent writers can only move the state forward. A withdrawal also
 	 * replaces a state of the same instant. Inserts the row when there is none yet.
 	 */
+	/**
+	 * advanceState for a batch: the state rows of all its contacts in one read per 40; a (contact, purpose) with no row
+	 * yet and one event in the batch gets its row in one bulk insert (the usual import or checkout batch), the rest
+	 * move forward one conditional update at a time, in order. A row another writer inserts meanwhile is a duplicate
+	 * that readers resolve (pickState), as when two writers insert a first row.
+	 */
+	private async advanceStates(events: readonly ConsentEvent[]): Promise<void> {
+		if (events.length < 2) {
+			for (const event of events) await this.advanceState(event);
+			return;
+		}
+		const pairOf = (event: ConsentEvent) => `${event.contactKey}|${event.purpose}`;
+		const perPair = new Map<string, number>();
+		for (const event of events) perPair.set(pairOf(event), (perPair.get(pairOf(event)) ?? 0) + 1);
+		const rows = await this.withTable('state', async (table) => await this.client.rowsByValues(table.id, 'contactKey', events.map((e) => e.contactKey)));
+		const hasRow = (event: ConsentEvent) => (rows.get(event.contactKey) ?? []).some((row) => str(row.purpose) === event.purpose);
+		const fresh = events.filter((event) => perPair.get(pairOf(event)) === 1 && !hasRow(event));
+		if (fresh.length > 0) {
+			await this.withTable('state', async (table) =>
+				await this.client.insertRows(table.id, fresh.map((event) => ({ ...stateFromEvent(event), lastEventAtMs: orderingSecond(event.capturedAt) * 1000 }))),
+			);
+		}
+		const inserted = new Set(fresh);
+		for (const event of events) if (!inserted.has(event)) await this.advanceState(event);
+	}
+
 	private async advanceState(event: ConsentEvent): Promise<void> {
 		const state = stateFromEvent(event);
 		// The same whole-second ordering as compareEvents, so the state row agrees with the decision.

@@ -23,6 +23,7 @@ import {
 	type SendKeyRow,
 	type SendKeyStatus,
 } from './idempotency';
+import { chunks, rowsByValues } from './ledgerBatch';
 import { attempt, contactKeyOf, eq, type ColumnSpec, type DataTableInfo, type DataTablesClient, type Row, type RowFilter } from './ledger';
 
 export const SEND_KEY_COLUMNS: readonly ColumnSpec[] = [
@@ -138,7 +139,94 @@ export class SendKeyStore {
 
 	private async rowsOf(key: string, now: number): Promise<SendKeyRow[]> {
 		const rows = await this.withTable(async (table) => await this.client.listRows(table.id, { type: 'and', filters: [eq('key', key)] }));
-		return liveRows(rows.map(rowToKey), now, this.windowMs);
+		return liveRows(foldCompletions(rows.map(rowToKey)), now, this.windowMs);
+	}
+
+	/** The live rows of many keys, KEYS_PER_READ keys per request. */
+	private async rowsOfKeys(keys: readonly string[], now: number): Promise<Map<string, SendKeyRow[]>> {
+		const byKey = await this.withTable(async (table) => await rowsByValues(this.client, table.id, 'key', keys));
+		const live = new Map<string, SendKeyRow[]>();
+		for (const [key, rows] of byKey) live.set(key, liveRows(foldCompletions(rows.map(rowToKey)), now, this.windowMs));
+		return live;
+	}
+
+	private pendingRow(ids: SendKeyIds, claimId: string, now: number): Row {
+		return {
+			key: ids.key,
+			claimId,
+			status: 'pending',
+			messageId: '',
+			claimedAt: new Date(now).toISOString(),
+			workflowId: this.meta.workflowId,
+			executionId: this.meta.executionId,
+			contactKey: ids.contactKey,
+			fingerprint: ids.fingerprint,
+			notification: ids.notification,
+			expiresAtMs: now + this.windowMs,
+		};
+	}
+
+	/**
+	 * claim() for many notifications with distinct keys, in five requests per KEYS_PER_READ keys instead of four
+	 * per notification: one read of all keys, one insert of all pending claims, one read back; the same
+	 * decisions as claim() (oldest pending claim wins; a collision is never a duplicate). The caller passes each
+	 * key once (a key repeated in one run is claimed on its own, after the first one's outcome is known).
+	 */
+	async claimMany(list: readonly SendKeyIds[], opts: ClaimOptions): Promise<Claim[]> {
+		if (!this.purgeAttempted) {
+			this.purgeAttempted = true;
+			await this.purgeExpired(opts.now);
+		}
+		const keys = list.map((ids) => ids.key);
+		if (new Set(keys).size !== keys.length) throw new Error('claimMany needs distinct keys');
+		const before = await this.rowsOfKeys(keys, opts.now);
+		const claims: Claim[] = list.map((ids) => ({ decision: decideBeforeClaim(before.get(ids.key) ?? [], opts, ids) }));
+		const toClaim = list.map((ids, n) => ({ ids, n, claimId: randomUUID() })).filter(({ n }) => claims[n].decision.action === 'send');
+		if (toClaim.length === 0) return claims;
+		await this.withTable(async (table) => await this.client.insertRows(table.id, toClaim.map(({ ids, claimId }) => this.pendingRow(ids, claimId, opts.now))));
+		const after = await this.rowsOfKeys(toClaim.map(({ ids }) => ids.key), opts.now);
+		const lost: string[] = [];
+		for (const { ids, n, claimId } of toClaim) {
+			const decision = decideAfterClaim(after.get(ids.key) ?? [], claimId, opts, ids);
+			claims[n] = { decision, claimId: decision.action === 'send' ? claimId : undefined };
+			if (decision.action !== 'send') lost.push(claimId);
+		}
+		await this.completeMany(lost.map((claimId) => ({ claimId, status: 'failed' as const })));
+		return claims;
+	}
+
+	/**
+	 * Records the outcomes of many claims in one insert per 100: a completion row per claim (same key, claimId,
+	 * claimedAt, contactKey and expiry as the claim), which readers fold into the claim (foldCompletions).
+	 */
+	async completeMany(outcomes: ReadonlyArray<{ claimId: string; status: 'sent' | 'failed'; messageId?: string; ids?: SendKeyIds; claimedAt?: number }>): Promise<void> {
+		if (outcomes.length === 0) return;
+		const completedAt = new Date().toISOString();
+		const withIds = outcomes.filter((o) => o.ids && o.claimedAt !== undefined);
+		// Outcomes without their ids (claims lost to another writer) are marked on the claim row itself.
+		const bare = outcomes.filter((o) => !(o.ids && o.claimedAt !== undefined));
+		for (const part of chunks(bare, 40)) {
+			await this.withTable(async (table) =>
+				await this.client.updateRows(table.id, { type: 'or', filters: part.map((o) => eq('claimId', o.claimId)) }, { status: 'failed', messageId: '', completedAt }),
+			);
+		}
+		if (withIds.length === 0) return;
+		await this.withTable(async (table) =>
+			await this.client.insertRows(
+				table.id,
+				// Only what readers, the purge and Erase Contact need: the claim row holds the rest.
+				withIds.map((o) => ({
+					key: o.ids!.key,
+					claimId: o.claimId,
+					status: o.status,
+					messageId: o.messageId ?? '',
+					claimedAt: new Date(o.claimedAt!).toISOString(),
+					completedAt,
+					contactKey: o.ids!.contactKey,
+					expiresAtMs: o.claimedAt! + this.windowMs,
+				})),
+			),
+		);
 	}
 
 	/**
@@ -202,8 +290,31 @@ export class SendKeyStore {
 }
 
 /**
+ * A claim's outcome may be a second row with the same claimId (completeMany) instead of an update of the claim
+ * row: fold it into the claim, keeping the claim's row id (its place in the oldest-claim-wins order).
+ */
+export function foldCompletions(rows: readonly SendKeyRow[]): SendKeyRow[] {
+	const byClaim = new Map<string, SendKeyRow>();
+	const done = (row: SendKeyRow) => row.status === 'sent' || row.status === 'failed';
+	for (const row of [...rows].sort((a, b) => a.id - b.id)) {
+		const first = row.claimId ? byClaim.get(row.claimId) : undefined;
+		if (!first) {
+			byClaim.set(row.claimId || `#${row.id}`, { ...row });
+			continue;
+		}
+		// sent wins over failed wins over pending: an outcome once recorded is never taken back.
+		if (done(row) && (first.status !== 'sent' || row.status === 'sent')) {
+			first.status = first.status === 'sent' ? 'sent' : row.status;
+			if (row.status === 'sent') first.messageId = row.messageId;
+		}
+	}
+	return [...byClaim.values()];
+}
+
+/**
  * Erase Contact: deletes every send key of the contact (their message ids and keyed hashes) and the earlier
- * version's unkeyed rows, which cannot be attributed to a contact. Returns how many rows of the contact went.
+ * version's unkeyed rows, which cannot be attributed to a contact. Returns how many send keys (claims) of the
+ * contact went.
  * Does not create the table when Send Notification never used it.
  */
 export async function eraseSendKeys(client: DataTablesClient, contactKey: string): Promise<number> {
@@ -214,7 +325,8 @@ export async function eraseSendKeys(client: DataTablesClient, contactKey: string
 	const table = await client.ensureTable(name, SEND_KEY_COLUMNS);
 	const deleted = await client.deleteRows(table.id, { type: 'and', filters: [eq('contactKey', contactKey)] });
 	await deleteQuietly(client, table.id, { type: 'and', filters: [{ columnName: 'expiresAtMs', condition: 'isEmpty', value: null }] }, 'erasing unkeyed send keys');
-	return deleted.length;
+	// A notification's claim and its completion row are one send key.
+	return new Set(deleted.map((row) => String(row.claimId ?? row.id))).size;
 }
 
 /** DELETE … WHERE filter without sending the rows back (a purge may remove many). */

@@ -108,5 +108,22 @@ export function renderReport(r: Json): string {
 		out.push('', '### Targets (issue 9)');
 		out.push(table(['target', 'measured', 'result'], (r.targets as Json[]).map((t) => [t.target, t.measured, ok(t.pass)])));
 	}
+	const l = r.ledger;
+	if (l) {
+		out.push('', `### Consent ledger (Check Consent of ${l.checkItems} items; ${l.sendItems} notifications at 1,000 mps)`);
+		const rows = (l.rows as Json[]).map((x) => [
+			x.contacts,
+			x.check?.msPerItem ?? `ERROR: ${x.check?.error ?? ''}`,
+			x.check?.ledgerRequestsPerItem ?? '-',
+			x.sendWithout?.msPerItem ?? '-',
+			x.sendWith?.msPerItem ?? '-',
+			x.sendThroughputRatio ?? '-',
+			x.sendWith?.ledgerRequestsPerItem ?? '-',
+			Object.entries((x.size?.tablesMiB ?? {}) as Record<string, number>).map(([k, v]) => `${k} ${v}`).join(', '),
+			x.size?.databaseMiB ?? '-',
+			[x.check?.error, x.sendWith?.error, x.sendWithout?.error].filter(Boolean).join('; ').slice(0, 200),
+		]);
+		out.push(table(['contacts', 'Check ms/item', 'Check requests/item', 'Send ms/item without ledger', 'Send ms/item with ledger', 'with/without throughput', 'Send ledger requests/item', 'tables MiB', 'database MiB', 'note'], rows));
+	}
 	return out.join('\n');
 }

@@ -258,6 +258,46 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 		expect((await history(phone)).serviceWindow.lastInboundAt).toBe(message.occurredAt);
 	});
 
+	it('a delivery with several contacts: their stored windows read in one batch, still never moved back', async () => {
+		const a = newContact();
+		const b = newContact();
+		const hello = await inbound(a.waId, 'Hello');
+		const stored = hello.items[0].occurredAt as string;
+		const before = (await finished(workflowId)).length;
+		const older = Math.floor(Date.parse(stored) / 1000) - 3600;
+		const now = Math.floor(Date.now() / 1000);
+		const message = (waId: string, at: number) => ({ from: waId, id: `wamid.MULTI${randomBytes(4).toString('hex')}`, timestamp: String(at), type: 'text', text: { body: 'hi' } });
+		const raw = JSON.stringify({
+			object: 'whatsapp_business_account',
+			entry: [
+				{
+					id: emulator.options.wabaId,
+					changes: [
+						{
+							field: 'messages',
+							value: {
+								messaging_product: 'whatsapp',
+								metadata: { display_phone_number: '15550100100', phone_number_id: emulator.options.phoneNumbers[0].id },
+								contacts: [{ profile: { name: 'Ana' }, wa_id: a.waId }, { profile: { name: 'Ben' }, wa_id: b.waId }],
+								messages: [message(a.waId, older), message(b.waId, now)],
+							},
+						},
+					],
+				},
+			],
+		});
+		const res = await fetch(callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw) }, body: raw });
+		expect(res.status).toBe(200);
+		const [execution] = await waitForExecutions(workflowId, before, 1);
+		const received = itemsOf(execution).filter((item: Json) => item.event === 'messageReceived');
+		expect(received.map((item: Json) => item.ledger)).toEqual([
+			expect.objectContaining({ recorded: true, lastInboundAt: stored, unchanged: true }),
+			expect.objectContaining({ recorded: true, lastInboundAt: new Date(now * 1000).toISOString() }),
+		]);
+		expect((await history(a.phone)).serviceWindow.lastInboundAt).toBe(stored);
+		expect((await history(b.phone)).serviceWindow.lastInboundAt).toBe(new Date(now * 1000).toISOString());
+	});
+
 	it('writes nothing for a forged call, and nothing twice for a duplicate delivery', async () => {
 		const { waId, phone } = newContact();
 		const genuine = await inbound(waId, 'STOP');

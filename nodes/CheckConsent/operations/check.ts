@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { decideConsent, type ConsentEvent } from '../../shared/consent';
 import type { ConsentLedger } from '../../shared/ledger';
+import { peopleOfKeys } from '../../shared/ledgerBatch';
 import { consentJson, errorItem, readPolicy, readPurpose, toNodeError } from './common';
 
 export interface CheckOutcome {
@@ -25,6 +26,7 @@ export async function checkConsent(
 	// of its linked ids: phone number ↔ business-scoped user id).
 	const eventsByKey = new Map<string, Promise<ConsentEvent[]>>();
 	const now = Date.now();
+	await prefetchEvents(this, ledger, outcome, eventsByKey);
 
 	for (let i = 0; i < items.length; i++) {
 		const failed = outcome.failed?.get(i);
@@ -55,6 +57,26 @@ export async function checkConsent(
 	const all = [...consented, ...notConsented];
 	all.sort((a, b) => itemIndexOf(a) - itemIndexOf(b));
 	return [all];
+}
+
+/**
+ * Reads the events of every item's contact and its linked ids in a few batched requests (KEYS_PER_READ contacts
+ * each) instead of two per contact. Unusable contacts are left to the loop, which reports them per item; so is a failed batched read.
+ */
+async function prefetchEvents(ctx: IExecuteFunctions, ledger: ConsentLedger, outcome: CheckOutcome, eventsByKey: Map<string, Promise<ConsentEvent[]>>): Promise<void> {
+	const keys = new Set<string>();
+	const count = ctx.getInputData().length;
+	for (let i = 0; i < count; i++) {
+		if (outcome.failed?.has(i)) continue;
+		try {
+			keys.add(ledger.contactKey(ctx.getNodeParameter('contact', i, '')).key);
+		} catch {
+			// reported by the loop, with the item's index
+		}
+	}
+	if (keys.size === 0) return;
+	const read = await peopleOfKeys(ledger, keys).catch(() => undefined);
+	for (const [key, person] of read ?? []) eventsByKey.set(key, Promise.resolve(person.events));
 }
 
 function itemIndexOf(item: INodeExecutionData): number {

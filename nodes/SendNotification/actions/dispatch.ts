@@ -16,6 +16,7 @@ import {
 import { RollingWindow, SendScheduler } from '../../shared/pacing';
 import { LedgerError } from '../../shared/ledger';
 import type { SendKeyStore } from '../../shared/sendKeys';
+import { ClaimAhead } from './claimAhead';
 import { GraphNetworkError, graphRequest, type CloudCredentials } from '../../shared/transport';
 import type { PreparedSend } from './prepare';
 
@@ -145,42 +146,52 @@ export async function dispatchSends(
 	// Slots are reserved in input order up front, so pacing follows the order of the items.
 	const firstSlots = sends.map((send) => scheduler.reserve(send.to, Date.now()));
 
-	const deliver = async (send: PreparedSend, slot: number): Promise<SendOutcome> => {
-		// Claim the key only when this item's turn comes, so a process that dies leaves few claims "unknown".
-		if (settings.keyStore && send.sendKey) {
+	const claims = settings.keyStore
+		? new ClaimAhead(settings.keyStore, sends.map((send) => send.sendKey), firstSlots, () => ({
+				resendUnknown: settings.retryUnknownOutcome,
+				now: Date.now(),
+				staleAfterMs: settings.timeoutMs * (settings.maxRetries + 1) + 60_000,
+			}))
+		: undefined;
+
+	const deliver = async (send: PreparedSend, position: number): Promise<SendOutcome> => {
+		const slot = firstSlots[position];
+		// Claim the key only when this item's turn comes (with the few due next), so a process that dies leaves few
+		// claims "unknown".
+		if (claims && send.sendKey) {
 			const wait = slot - Date.now();
 			if (wait > 0) await sleep(wait);
-			if (stopped) return { status: 'skipped', send };
+			if (stopped && !claims.has(position)) return { status: 'skipped', send };
 		}
-		const claim = await claimKey(send);
+		const claim = await claimKey(send, position);
 		if (claim && 'status' in claim) return claim;
-		const claimId = claim?.claimId;
 		const outcome = await attemptDelivery(send, slot);
-		if (claimId && settings.keyStore) {
+		if (claim && claims && send.sendKey) {
 			const certainlyNotSent = outcome.status === 'skipped' || (outcome.status === 'failed' && outcome.failure.outcome === 'not_sent');
 			const finalStatus = outcome.status === 'sent' ? 'sent' : certainlyNotSent ? 'failed' : undefined;
 			// An unknown outcome keeps its pending claim, so a re-run reports it instead of sending again.
 			if (finalStatus) {
-				const recorded = await settings.keyStore
-					.complete(claimId, finalStatus, outcome.status === 'sent' ? outcome.messageId : '')
-					.then(() => undefined, (error: Error) => error.message);
-				if (recorded && outcome.status === 'sent') outcome.idempotencyWarning = `Sent, but the idempotency record could not be completed: ${recorded}`;
+				claims.complete({
+					claimId: claim.claimId,
+					status: finalStatus,
+					messageId: outcome.status === 'sent' ? outcome.messageId : '',
+					ids: send.sendKey,
+					claimedAt: claim.claimedAt,
+					onError: (message) => {
+						if (outcome.status === 'sent') outcome.idempotencyWarning = `Sent, but the idempotency record could not be completed: ${message}`;
+					},
+				});
 			}
 		}
 		return outcome;
 	};
 
 	/** Claims the item's idempotency key; returns a final outcome when the item must not be sent. */
-	const claimKey = async (send: PreparedSend): Promise<SendOutcome | { claimId?: string } | undefined> => {
-		if (!settings.keyStore || !send.sendKey) return undefined;
-		let claim;
-		try {
-			claim = await settings.keyStore.claim(send.sendKey, {
-				resendUnknown: settings.retryUnknownOutcome,
-				now: Date.now(),
-				staleAfterMs: settings.timeoutMs * (settings.maxRetries + 1) + 60_000,
-			});
-		} catch (error) {
+	const claimKey = async (send: PreparedSend, position: number): Promise<SendOutcome | { claimId: string; claimedAt: number } | undefined> => {
+		if (!claims || !send.sendKey) return undefined;
+		const claimed = await claims.claim(position);
+		if (claimed instanceof Error) {
+			const error = claimed;
 			return {
 				status: 'failed',
 				send,
@@ -194,8 +205,9 @@ export async function dispatchSends(
 				},
 			};
 		}
+		const claim = claimed.claim;
 		const decision = claim.decision;
-		if (decision.action === 'send') return { claimId: claim.claimId };
+		if (decision.action === 'send') return { claimId: claim.claimId!, claimedAt: claimed.claimedAt };
 		if (decision.action === 'duplicate') return { status: 'duplicate', send, messageId: decision.messageId, sentAt: decision.sentAt };
 		if (decision.action === 'collision') {
 			return { status: 'failed', send, attempts: 0, failure: collisionFailure(decision.reason, send.explicitIdempotencyKey) };
@@ -295,7 +307,9 @@ export async function dispatchSends(
 		}
 	};
 
-	return await Promise.all(sends.map((send, i) => deliver(send, firstSlots[i])));
+	const outcomes = await Promise.all(sends.map((send, i) => deliver(send, i)));
+	await claims?.finish();
+	return outcomes;
 }
 
 /** A key already used by a different message: never a quiet duplicate, always this error (nothing sent). */

@@ -19,7 +19,7 @@ import {
 } from '../description';
 import { isQuietHoursOn } from './customerData';
 import { dispatchSends, failureJson, type SendOutcome } from './dispatch';
-import { prepareSend, type PrepareContext, type PreparedSend, type SkippedSend } from './prepare';
+import { prefetchLedger, prepareSend, type PrepareContext, type PreparedSend, type SkippedSend } from './prepare';
 import type { TemplateLookup } from './templateSource';
 
 function summary(send: PreparedSend): IDataObject {
@@ -113,6 +113,8 @@ export async function sendNotifications(this: IExecuteFunctions, ledgerCredentia
 
 	const results: INodeExecutionData[] = new Array(items.length);
 	const prepared: PreparedSend[] = [];
+	// A failed batched read is not fatal here: each item then reads on its own and reports its own error.
+	await prefetchLedger(this, items.length, context).catch(() => undefined);
 	for (let i = 0; i < items.length; i++) {
 		try {
 			const outcome: PreparedSend | SkippedSend = await prepareSend.call(this, i, context);
