@@ -136,7 +136,8 @@ describe('Bad input corpus in real n8n', () => {
 		// The ledger tables exist (one genuine opt-in), so refusals can be checked against a known row count.
 		const seeded = await runOnce(n8n, consentNode({ operation: 'recordOptIn' }, 'ok'), [{ phone: newPhone() }]);
 		expect(executionError(seeded.execution)).toBeUndefined();
-		expect(await ledgerRowCounts()).toEqual({ events: 1, state: 1 });
+		// One contact's state row, and the ledger's key-check row (a fingerprint of the Contact Key Secret).
+		expect(await ledgerRowCounts()).toEqual({ events: 1, state: 2 });
 
 		// One Session Window Trigger for every webhook case: manual registration, every event, ledger recording on.
 		const webhookId = randomUUID();
