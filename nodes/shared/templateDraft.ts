@@ -14,7 +14,8 @@
  */
 import { CONTENT_RULES, checkContent, type ContentFinding } from './contentPolicy';
 import { getNotificationType, normaliseCategory, type NotificationTypeValue } from './notificationTypes';
-import { placeholdersIn, BODY_TEXT_MAX, HEADER_TEXT_MAX } from './templates';
+import { placeholdersIn, BODY_TEXT_MAX, HEADER_TEXT_MAX, type TemplateButtonDef, type TemplateComponentDef } from './templates';
+import { URL_BUTTON_MAX } from './variableChecks';
 
 export const TEMPLATE_NAME_MAX = 512;
 export const FOOTER_TEXT_MAX = 60;
@@ -23,34 +24,13 @@ export const BUTTONS_MAX = 10;
 export const URL_BUTTONS_MAX = 2;
 export const PHONE_BUTTONS_MAX = 1;
 export const COPY_CODE_BUTTONS_MAX = 1;
-export const BUTTON_URL_MAX = 2000;
 export const PHONE_NUMBER_MAX = 20;
 export const UTILITY_TTL_MIN_SECONDS = 30;
 export const UTILITY_TTL_MAX_SECONDS = 43200;
 
-export interface DraftButton {
-	type: string;
-	text?: string;
-	url?: string;
-	phone_number?: string;
-	example?: string[] | string;
-	[extra: string]: unknown;
-}
-
-export interface DraftComponent {
-	type: string;
-	format?: string;
-	text?: string;
-	example?: {
-		header_text?: string[];
-		header_text_named_params?: Array<{ param_name: string; example: string }>;
-		header_handle?: string[];
-		body_text?: string[][];
-		body_text_named_params?: Array<{ param_name: string; example: string }>;
-	};
-	buttons?: DraftButton[];
-	[extra: string]: unknown;
-}
+/** A draft's components and buttons have the shape of the template model Send Notification reads. */
+export type DraftButton = TemplateButtonDef;
+export type DraftComponent = TemplateComponentDef;
 
 /** Meta's create body. */
 export interface TemplateDraft {
@@ -549,8 +529,8 @@ function checkUrlButton(button: DraftButton, label: string, errors: DraftFinding
 		errors.push({ rule: 'buttonUrl', text: url, problem: `${label} needs a web address starting with https:// and a fixed domain.`, fix: 'Write the full address, e.g. https://shop.example.com/orders/{{1}}.' });
 		return;
 	}
-	if (url.length > BUTTON_URL_MAX) {
-		errors.push({ rule: 'buttonUrl', text: clip(url), problem: `${label} URL is ${url.length} characters long; Meta allows ${BUTTON_URL_MAX}.`, fix: 'Shorten the URL.' });
+	if (url.length > URL_BUTTON_MAX) {
+		errors.push({ rule: 'buttonUrl', text: clip(url), problem: `${label} URL is ${url.length} characters long; Meta allows ${URL_BUTTON_MAX}.`, fix: 'Shorten the URL.' });
 	}
 	const names = placeholdersInOrder(url);
 	if (names.length === 0) return;
