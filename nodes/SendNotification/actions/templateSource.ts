@@ -37,6 +37,15 @@ export function locatorKey(locator: TemplateLocator): string {
 }
 
 /** Reads a template as Meta has it now (status and category can change at any time, so never from a stale copy). */
+/** The account's templates whose name contains `name` (Meta's name filter matches substrings), every page. */
+async function listTemplatesNamed(ctx: GraphContext, credentials: CloudCredentials, name: string) {
+	return await graphGetAllPages<MessageTemplate>(ctx, credentials, `${credentials.businessAccountId}/message_templates`, {
+		name,
+		fields: TEMPLATE_FIELDS,
+		limit: 250,
+	});
+}
+
 export async function lookupTemplate(
 	ctx: GraphContext,
 	credentials: CloudCredentials,
@@ -47,11 +56,7 @@ export async function lookupTemplate(
 	}
 	if (locator.mode === 'name') {
 		const [name, language] = locator.value.split('/');
-		const found = await graphGetAllPages<MessageTemplate>(ctx, credentials, `${credentials.businessAccountId}/message_templates`, {
-			name,
-			fields: TEMPLATE_FIELDS,
-			limit: 250,
-		});
+		const found = await listTemplatesNamed(ctx, credentials, name);
 		if (found.error) {
 			return {
 				ok: false,
@@ -113,11 +118,7 @@ export async function lookupTranslations(
 	credentials: CloudCredentials,
 	name: string,
 ): Promise<TranslationsLookup> {
-	const found = await graphGetAllPages<MessageTemplate>(ctx, credentials, `${credentials.businessAccountId}/message_templates`, {
-		name,
-		fields: TEMPLATE_FIELDS,
-		limit: 250,
-	});
+	const found = await listTemplatesNamed(ctx, credentials, name);
 	if (found.error) {
 		return {
 			ok: false,
