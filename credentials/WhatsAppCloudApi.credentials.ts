@@ -9,7 +9,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { authenticateByDestination } from '../nodes/shared/destinationAuth';
+import { authenticateByDestination } from '../nodes/shared/io/destinationAuth';
 
 const ledgerOn = { show: { consentLedger: [true] } };
 

@@ -20,8 +20,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { startEmulator, type Emulator } from '../test/emulator';
-import { N8nClient, PACKAGE_DIR, startN8n, type N8nInstance } from '../test/e2e/n8n';
+import { startEmulator, type Emulator } from '../dev/emulator';
+import { N8nClient, PACKAGE_DIR, startN8n, type N8nInstance } from '../dev/n8n/n8n';
 import {
 	Sink,
 	bareWebhookTrigger,
@@ -197,7 +197,7 @@ async function main(): Promise<void> {
 		cleanups.push(() => n8n.stop());
 		log(`n8n ready at ${n8n.url} in ${((Date.now() - t0) / 1000).toFixed(1)} s (pid ${n8n.pid})`);
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const installer = require('../test/e2e/install-n8n.js') as { N8N_VERSION: string; NODE_VERSION: string };
+		const installer = require('../dev/n8n/install-n8n.js') as { N8N_VERSION: string; NODE_VERSION: string };
 		report.environment.n8nVersion = installer.N8N_VERSION;
 		report.environment.nodeVersion = installer.NODE_VERSION;
 		if (Object.keys(args.n8nEnv).length > 0) report.environment.n8nEnv = args.n8nEnv;

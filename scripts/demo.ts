@@ -11,8 +11,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { startEmulator, type Emulator } from '../test/emulator';
-import { N8nClient, OWNER, freePort, startN8n, type N8nInstance } from '../test/e2e/n8n';
+import { startEmulator, type Emulator } from '../dev/emulator';
+import { N8nClient, OWNER, freePort, startN8n, type N8nInstance } from '../dev/n8n/n8n';
 import { DEMO_DIR, RUNTIME_FILE, fireDemoEvents, startSampleSources, type DemoRuntime, type SampleSources } from './demo-events';
 
 const ROOT = path.resolve(__dirname, '..');

@@ -8,10 +8,10 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { ConsentLedger } from '../nodes/shared/ledger';
-import { SendKeyStore, sendKeyIds } from '../nodes/shared/sendKeys';
-import { startN8n } from '../test/e2e/n8n';
-import { ledgerClientOverApi } from '../test/e2e/support/ledgerOverApi';
+import { ConsentLedger } from '../nodes/shared/io/ledger';
+import { SendKeyStore, sendKeyIds } from '../nodes/shared/io/sendKeys';
+import { startN8n } from '../dev/n8n/n8n';
+import { ledgerClientOverApi } from '../dev/n8n/ledgerOverApi';
 
 const ROWS = Number(process.argv[2] ?? 2000);
 const SECRET = 'capacity-measurement-secret-0123456789';

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import type { ConsentLedger } from '../shared/ledger';
+import type { ConsentLedger } from '../shared/io/ledger';
 import { assertAgentMayRun, withAgentSafeOperations } from './agentTool';
 import { checkConsentProperties } from './description';
 import { checkConsent } from './operations/check';

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { ALL_UTILITY, MIN_WORDING_LENGTH, PURPOSE_OPTIONS } from '../shared/consent';
+import { ALL_UTILITY, MIN_WORDING_LENGTH, PURPOSE_OPTIONS } from '../shared/domain/consent';
 
 export const CHECK_OPERATIONS = ['check', 'checkFromItem'];
 const RECORDING_OPERATIONS = ['recordOptIn', 'checkFromItem'];

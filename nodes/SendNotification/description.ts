@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { NOTIFICATION_TYPES } from '../shared/notificationTypes';
+import { NOTIFICATION_TYPES } from '../shared/domain/notificationTypes';
 
 export const DEFAULT_MESSAGES_PER_SECOND = 80;
 export const MAX_MESSAGES_PER_SECOND = 1000;

@@ -1,7 +1,7 @@
 /** Which credential holds the trigger's consent ledger, by node version. */
 import { NodeOperationError, type IHookFunctions } from 'n8n-workflow';
 
-import { CLOUD_LEDGER_CREDENTIAL_TYPE, LEDGER_CREDENTIAL_TYPE, LEDGER_SECTION_OFF_FIX, type LedgerCredentialType } from '../shared/ledger';
+import { CLOUD_LEDGER_CREDENTIAL_TYPE, LEDGER_CREDENTIAL_TYPE, LEDGER_SECTION_OFF_FIX, type LedgerCredentialType } from '../shared/io/ledger';
 
 /** Version 2 reads the ledger from the WhatsApp Cloud API credential; versions 1 and 1.1 from the ledger-only one. */
 export function ledgerCredentialOf(typeVersion: number): LedgerCredentialType {

@@ -35,12 +35,12 @@ import {
 	type MetaContactId,
 	type ConsentEventInput,
 	type ConsentPurpose,
-} from '../shared/consent';
-import { ConsentLedger, LedgerError, attempt, type RecordResult, type ServiceWindowRecord } from '../shared/ledger';
-import { peopleOfKeys } from '../shared/ledgerBatch';
+} from '../shared/domain/consent';
+import { ConsentLedger, LedgerError, attempt, type RecordResult, type ServiceWindowRecord } from '../shared/io/ledger';
+import { peopleOfKeys } from '../shared/io/ledgerBatch';
 import { ledgerCredentialOf } from './ledgerCredential';
-import { toEpochMs } from '../shared/window';
-import { redactForLog, type ConsentEvent, type MessageReceivedEvent, type WebhookContact, type WebhookEvent } from '../shared/webhooks';
+import { toEpochMs } from '../shared/domain/window';
+import { redactForLog, type ConsentEvent, type MessageReceivedEvent, type WebhookContact, type WebhookEvent } from '../shared/domain/webhooks';
 
 export const LEDGER_SOURCE = 'WhatsApp reply';
 export const MARKETING_OPT_OUT_SOURCE = 'WhatsApp marketing opt-out (error 131050)';

@@ -8,7 +8,7 @@
  * handled exactly once. It does not cover: a restart of n8n (memory is lost), several n8n processes (queue mode
  * webhook processes each have their own), or more distinct changes than the capacity within the TTL.
  */
-import { LogThrottle, RecentKeys, WindowTracker } from '../shared/webhooks';
+import { LogThrottle, RecentKeys, WindowTracker } from '../shared/domain/webhooks';
 
 /** Distinct changes remembered per trigger (about 150 bytes each). */
 export const DEDUPE_CAPACITY = 20_000;

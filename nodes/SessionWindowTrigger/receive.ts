@@ -9,8 +9,8 @@ import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookRespon
 import { NodeOperationError } from 'n8n-workflow';
 import { createHash, timingSafeEqual } from 'crypto';
 
-import { compileKeywords, splitKeywordList } from '../shared/optOutKeywords';
-import { getCloudCredentials } from '../shared/transport';
+import { compileKeywords, splitKeywordList } from '../shared/domain/optOutKeywords';
+import { getCloudCredentials } from '../shared/io/transport';
 import {
 	SIGNATURE_HEADER,
 	oversizeProblem,
@@ -23,7 +23,7 @@ import {
 	type ProcessResult,
 	type SignatureCheck,
 	type WebhookEvent,
-} from '../shared/webhooks';
+} from '../shared/domain/webhooks';
 import { recordInLedger, readPolicy } from './ledgerRecording';
 import { DEDUPE_TTL_MS, needsAppSecretRead, triggerMemory, type KeptSecrets, type TriggerMemory } from './memory';
 

@@ -9,9 +9,9 @@
 import type { IDataObject, IHookFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { describeGraphError } from '../shared/errors';
-import type { GraphError } from '../shared/metaErrors';
-import { getCloudCredentials, graphRequest, type CloudCredentials } from '../shared/transport';
+import { describeGraphError } from '../shared/domain/errors';
+import type { GraphError } from '../shared/domain/metaErrors';
+import { getCloudCredentials, graphRequest, type CloudCredentials } from '../shared/io/transport';
 
 interface SubscribedApp {
 	override_callback_uri?: string;

@@ -4,11 +4,11 @@
  */
 import type { IPollFunctions } from 'n8n-workflow';
 
-import { checkContent, type ContentFinding } from '../shared/contentPolicy';
-import { normaliseCategory } from '../shared/notificationTypes';
-import type { TemplateEvent } from '../shared/templateDiff';
-import type { TemplateComponentDef } from '../shared/templates';
-import { graphRequest, type CloudCredentials } from '../shared/transport';
+import { checkContent, type ContentFinding } from '../shared/domain/contentPolicy';
+import { normaliseCategory } from '../shared/domain/notificationTypes';
+import type { TemplateEvent } from '../shared/domain/templateDiff';
+import type { TemplateComponentDef } from '../shared/domain/templates';
+import { graphRequest, type CloudCredentials } from '../shared/io/transport';
 
 /** Each check costs one request; more than this per poll are reported as not checked. */
 export const MAX_CONTENT_CHECKS_PER_POLL = 10;

@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_HOURLY_REQUEST_BUDGET, TEMPLATE_EVENT_KINDS } from '../shared/templateDiff';
+import { DEFAULT_HOURLY_REQUEST_BUDGET, TEMPLATE_EVENT_KINDS } from '../shared/domain/templateDiff';
 
 export const templateStatusPollProperties: INodeProperties[] = [
 	{

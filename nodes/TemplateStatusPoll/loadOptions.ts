@@ -1,8 +1,8 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { describeGraphError } from '../shared/errors';
-import { getCloudCredentials, graphGetAllPages } from '../shared/transport';
+import { describeGraphError } from '../shared/domain/errors';
+import { getCloudCredentials, graphGetAllPages } from '../shared/io/transport';
 
 /** The distinct template names of the account, for the "Template Names" filter. */
 export async function getTemplateNames(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {

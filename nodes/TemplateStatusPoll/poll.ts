@@ -17,8 +17,8 @@ import {
 	type RateLimitEstimate,
 	type Snapshot,
 	type TemplateEvent,
-} from '../shared/templateDiff';
-import { getCloudCredentials } from '../shared/transport';
+} from '../shared/domain/templateDiff';
+import { getCloudCredentials } from '../shared/io/transport';
 import { addContentChecks, type ContentRisk } from './contentRisk';
 import { readTemplateList } from './readTemplates';
 

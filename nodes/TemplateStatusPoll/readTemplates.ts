@@ -5,10 +5,10 @@
 import type { IPollFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
-import { describeGraphError } from '../shared/errors';
-import { isRateLimitCode, isTransientServerCode, type GraphError } from '../shared/metaErrors';
-import { toTemplateState, type TemplateRead, type TemplateState } from '../shared/templateDiff';
-import { GraphNetworkError, graphRequest, type CloudCredentials, type GraphPage } from '../shared/transport';
+import { describeGraphError } from '../shared/domain/errors';
+import { isRateLimitCode, isTransientServerCode, type GraphError } from '../shared/domain/metaErrors';
+import { toTemplateState, type TemplateRead, type TemplateState } from '../shared/domain/templateDiff';
+import { GraphNetworkError, graphRequest, type CloudCredentials, type GraphPage } from '../shared/io/transport';
 
 /** The fields the poll tracks (and shows in a manual run). */
 export const POLL_FIELDS = 'id,name,language,status,category,correct_category,previous_category,quality_score,rejected_reason';

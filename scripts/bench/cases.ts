@@ -5,12 +5,12 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
-import { SendScheduler } from '../../nodes/shared/pacing';
-import { buildTemplateComponents, slotValuesFromMapper, type MessageTemplate, type SlotValue } from '../../nodes/shared/templates';
-import type { Emulator } from '../../test/emulator';
-import { signWebhook } from '../../test/emulator';
-import { envelope } from '../../test/emulator/webhooks';
-import { N8nClient, PACKAGE_DIR, type WorkflowNode } from '../../test/e2e/n8n';
+import { SendScheduler } from '../../nodes/shared/domain/pacing';
+import { buildTemplateComponents, slotValuesFromMapper, type MessageTemplate, type SlotValue } from '../../nodes/shared/domain/templates';
+import type { Emulator } from '../../dev/emulator';
+import { signWebhook } from '../../dev/emulator';
+import { envelope } from '../../dev/emulator/webhooks';
+import { N8nClient, PACKAGE_DIR, type WorkflowNode } from '../../dev/n8n/n8n';
 import { Monitor, round, type Sample } from './monitor';
 
 type Json = Record<string, any>;

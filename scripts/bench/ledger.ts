@@ -10,10 +10,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { EVENT_COLUMNS, STATE_COLUMNS, contactKeyOf, type Row } from '../../nodes/shared/ledger';
-import { orderingSecond } from '../../nodes/shared/consent';
-import type { WorkflowNode } from '../../test/e2e/n8n';
-import { CountingProxy } from '../../test/e2e/support/countingProxy';
+import { EVENT_COLUMNS, STATE_COLUMNS, contactKeyOf, type Row } from '../../nodes/shared/io/ledger';
+import { orderingSecond } from '../../nodes/shared/domain/consent';
+import type { WorkflowNode } from '../../dev/n8n/n8n';
+import { CountingProxy } from '../../dev/countingProxy';
 import { phoneOf, runSendCase, sendNotificationNode, type BenchCtx, type SendResult } from './cases';
 import { round } from './monitor';
 

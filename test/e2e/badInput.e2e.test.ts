@@ -6,7 +6,7 @@
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 
-import { startEmulator, type Emulator } from '../emulator';
+import { startEmulator, type Emulator } from '../../dev/emulator';
 import {
 	CORPUS,
 	WORDING,
@@ -30,7 +30,7 @@ import {
 	sharedN8n,
 	testCredentialInEditor,
 } from './context';
-import { freePort, loginCookie, restRequest } from './n8n';
+import { freePort, loginCookie, restRequest } from '../../dev/n8n/n8n';
 import { EXPIRED_TOKEN_ERROR, startGraphStub, type GraphStub } from './support/graphStub';
 
 type Json = Record<string, any>;

@@ -10,10 +10,10 @@ import path from 'node:path';
 
 import { chromium, selectors, type Browser, type Page } from 'playwright-core';
 
-import { startEmulator, type Emulator } from '../emulator';
-import { NOTIFICATION_TYPES } from '../../nodes/shared/notificationTypes';
+import { startEmulator, type Emulator } from '../../dev/emulator';
+import { NOTIFICATION_TYPES } from '../../nodes/shared/domain/notificationTypes';
 import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentialData, sharedN8n } from './context';
-import { OWNER } from './n8n';
+import { OWNER } from '../../dev/n8n/n8n';
 
 const CHROMIUM = '/usr/bin/chromium';
 // A normal run writes its screenshots beside the other test artifacts, so `npm test` leaves the work tree clean;

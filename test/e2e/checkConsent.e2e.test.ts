@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 
 import { NODE_TYPE_PREFIX, executionError, nodeOutput, runOnce, sharedN8n, testCredentialInEditor } from './context';
-import type { WorkflowNode } from './n8n';
+import type { WorkflowNode } from '../../dev/n8n/n8n';
 
 type Json = Record<string, any>;
 

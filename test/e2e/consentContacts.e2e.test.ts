@@ -9,10 +9,10 @@
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 
-import { startEmulator, type Emulator } from '../emulator';
-import { control } from '../emulator/testkit';
+import { startEmulator, type Emulator } from '../../dev/emulator';
+import { control } from '../../dev/emulator/testkit';
 import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, cloudCredentialData, executionError, nodeOutput, runOnce, sharedN8n } from './context';
-import { N8nClient, loginCookie, restRequest } from './n8n';
+import { N8nClient, loginCookie, restRequest } from '../../dev/n8n/n8n';
 
 type Json = Record<string, any>;
 

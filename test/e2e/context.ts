@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { E2E_API_KEY_ENV, E2E_URL_ENV } from './globalSetup';
-import { N8nClient, NODE_TYPE_PREFIX, loginCookie, restRequest, type WorkflowNode } from './n8n';
+import { N8nClient, NODE_TYPE_PREFIX, loginCookie, restRequest, type WorkflowNode } from '../../dev/n8n/n8n';
 
 export { NODE_TYPE_PREFIX };
 export const SEND_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppSendNotification`;

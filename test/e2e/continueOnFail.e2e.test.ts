@@ -6,9 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { startEmulator, type Emulator } from '../emulator';
+import { startEmulator, type Emulator } from '../../dev/emulator';
 import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentialData, executionError, nodeOutput, runOnce, sharedN8n } from './context';
-import { loginCookie, restRequest } from './n8n';
+import { loginCookie, restRequest } from '../../dev/n8n/n8n';
 
 type Json = Record<string, any>;
 

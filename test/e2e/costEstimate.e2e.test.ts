@@ -6,8 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { contactKeyOf } from '../../nodes/shared/ledger';
-import { startEmulator, type Emulator } from '../emulator';
+import { contactKeyOf } from '../../nodes/shared/io/ledger';
+import { startEmulator, type Emulator } from '../../dev/emulator';
 import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentialData, runOnce, sharedN8n } from './context';
 
 type Json = Record<string, any>;

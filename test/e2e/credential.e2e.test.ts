@@ -1,7 +1,7 @@
 /** The package loads into a real n8n as a community package, and its credential test talks to the emulator. */
-import { startEmulator, type Emulator } from '../emulator';
+import { startEmulator, type Emulator } from '../../dev/emulator';
 import { CLOUD_CREDENTIAL_TYPE, cloudCredentialData, sharedN8n, testCredentialInEditor } from './context';
-import { loginCookie, restRequest } from './n8n';
+import { loginCookie, restRequest } from '../../dev/n8n/n8n';
 
 describe('WhatsApp Cloud API credential in real n8n', () => {
 	const n8n = sharedN8n();

@@ -6,7 +6,7 @@
  */
 import { DateTime } from 'luxon';
 
-import { startEmulator, type Emulator } from '../emulator';
+import { startEmulator, type Emulator } from '../../dev/emulator';
 import { CLOUD_CREDENTIAL_TYPE, SEND_NODE_TYPE, cloudCredentialData, nodeOutput, runOnce, sharedN8n } from './context';
 
 type Json = Record<string, any>;

@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { startEmulator, type Emulator } from '../emulator';
+import { startEmulator, type Emulator } from '../../dev/emulator';
 import { CLOUD_CREDENTIAL_TYPE, cloudCredentialData, sharedN8n } from './context';
-import { loginCookie, restRequest } from './n8n';
+import { loginCookie, restRequest } from '../../dev/n8n/n8n';
 
 type Json = Record<string, any>;
 const DIR = path.resolve(__dirname, '..', '..', 'examples', 'with-n8n-nodes');

@@ -11,9 +11,9 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { startEmulator, type Emulator } from '../emulator';
+import { startEmulator, type Emulator } from '../../dev/emulator';
 import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentialData, nodeOutput, runOnce, sharedN8n } from './context';
-import { freePort } from './n8n';
+import { freePort } from '../../dev/n8n/n8n';
 import { SwitchableProxy, formatTable, tally, type Tally } from './support/faultKit';
 
 type Json = Record<string, any>;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { startN8n, type N8nInstance } from './n8n';
+import { startN8n, type N8nInstance } from '../../dev/n8n/n8n';
 
 /** Test files find the shared n8n through these (set before jest starts the test files, so every worker sees them). */
 export const E2E_URL_ENV = 'WA_E2E_N8N_URL';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 
-import type { N8nInstance } from './n8n';
+import type { N8nInstance } from '../../dev/n8n/n8n';
 
 export default async function globalTeardown(): Promise<void> {
 	const n8n = (globalThis as { __N8N__?: N8nInstance }).__N8N__;

@@ -4,9 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { startEmulator, type Emulator } from '../emulator';
+import { startEmulator, type Emulator } from '../../dev/emulator';
 import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentialData, runOnce, sharedN8n } from './context';
-import { CountingProxy } from './support/countingProxy';
+import { CountingProxy } from '../../dev/countingProxy';
 
 type Json = Record<string, any>;
 

@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { startEmulator, type Emulator } from '../emulator';
+import { startEmulator, type Emulator } from '../../dev/emulator';
 import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentialData, executionError, runOnce } from './context';
-import { N8nClient, startN8n, type N8nInstance } from './n8n';
+import { N8nClient, startN8n, type N8nInstance } from '../../dev/n8n/n8n';
 
 type Json = Record<string, any>;
 

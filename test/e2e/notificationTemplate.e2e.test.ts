@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { startEmulator, type Emulator } from '../emulator';
+import { startEmulator, type Emulator } from '../../dev/emulator';
 import { validateSendMessageBody } from '../support/openapiValidator';
 import { validateTemplateApi } from '../support/templateApiSchemas';
 import {
@@ -19,7 +19,7 @@ import {
 	runOnce,
 	sharedN8n,
 } from './context';
-import type { WorkflowNode } from './n8n';
+import type { WorkflowNode } from '../../dev/n8n/n8n';
 
 type Json = Record<string, any>;
 

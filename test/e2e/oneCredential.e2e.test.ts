@@ -8,8 +8,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { startEmulator, type Emulator } from '../emulator';
-import { control } from '../emulator/testkit';
+import { startEmulator, type Emulator } from '../../dev/emulator';
+import { control } from '../../dev/emulator/testkit';
 import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentialData, executionError, nodeOutput, runOnce, sharedN8n, testCredentialInEditor } from './context';
 
 type Json = Record<string, any>;

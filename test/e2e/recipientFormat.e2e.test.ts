@@ -3,7 +3,7 @@
  * (or WhatsApp IDs when Recipient Format says so); version 1 keeps reading an unformatted 11+ digit string as a
  * wa_id, and no version reads a formatted national number as international. Assertions are on what the emulator got.
  */
-import { startEmulator, type Emulator } from '../emulator';
+import { startEmulator, type Emulator } from '../../dev/emulator';
 import { CLOUD_CREDENTIAL_TYPE, SEND_NODE_TYPE, cloudCredentialData, runOnce, sharedN8n } from './context';
 
 type Json = Record<string, any>;

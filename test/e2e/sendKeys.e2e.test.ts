@@ -5,12 +5,12 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 
-import { contactKeyOf, type DataTablesClient } from '../../nodes/shared/ledger';
-import { SendKeyStore, clearPurgeThrottle, sendKeyIds } from '../../nodes/shared/sendKeys';
-import { DEFAULT_TEMPLATES, startEmulator, type Emulator, type SeedTemplate } from '../emulator';
+import { contactKeyOf, type DataTablesClient } from '../../nodes/shared/io/ledger';
+import { SendKeyStore, clearPurgeThrottle, sendKeyIds } from '../../nodes/shared/io/sendKeys';
+import { DEFAULT_TEMPLATES, startEmulator, type Emulator, type SeedTemplate } from '../../dev/emulator';
 import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentialData, runOnce, sharedN8n } from './context';
-import type { WorkflowNode } from './n8n';
-import { ledgerClientOverApi } from './support/ledgerOverApi';
+import type { WorkflowNode } from '../../dev/n8n/n8n';
+import { ledgerClientOverApi } from '../../dev/n8n/ledgerOverApi';
 
 type Json = Record<string, any>;
 

@@ -2,7 +2,7 @@
  * Send Notification inside a real n8n, against the emulator: sends, every refusal, dry run, continue-on-fail,
  * pacing, retries and the unknown outcome. Assertions are on what the emulator received.
  */
-import { startEmulator, type Emulator } from '../emulator';
+import { startEmulator, type Emulator } from '../../dev/emulator';
 import { validateSendMessageBody } from '../support/openapiValidator';
 import {
 	CLOUD_CREDENTIAL_TYPE,

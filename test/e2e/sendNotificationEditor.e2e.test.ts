@@ -2,10 +2,10 @@
  * What the editor asks the node for, through n8n's own REST endpoints: the template list (filtered by notification
  * type, across all of Meta's pages), the generated variable fields, the sender list. Plus currency/date values.
  */
-import { startEmulator, type Emulator } from '../emulator';
+import { startEmulator, type Emulator } from '../../dev/emulator';
 import { validateSendMessageBody } from '../support/openapiValidator';
 import { CLOUD_CREDENTIAL_TYPE, SEND_NODE_TYPE, cloudCredentialData, runOnce, sharedN8n } from './context';
-import { loginCookie, restRequest } from './n8n';
+import { loginCookie, restRequest } from '../../dev/n8n/n8n';
 
 type Json = Record<string, any>;
 

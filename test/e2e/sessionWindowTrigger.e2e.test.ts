@@ -5,10 +5,10 @@
  */
 import { createHmac, randomUUID } from 'node:crypto';
 
-import { startEmulator, type Emulator } from '../emulator';
-import { control, graph } from '../emulator/testkit';
+import { startEmulator, type Emulator } from '../../dev/emulator';
+import { control, graph } from '../../dev/emulator/testkit';
 import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, cloudCredentialData, nodeOutput, sharedN8n } from './context';
-import { loginCookie, restRequest } from './n8n';
+import { loginCookie, restRequest } from '../../dev/n8n/n8n';
 
 type Json = Record<string, any>;
 

@@ -6,10 +6,10 @@
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 
-import { startEmulator, type Emulator } from '../emulator';
-import { control } from '../emulator/testkit';
+import { startEmulator, type Emulator } from '../../dev/emulator';
+import { control } from '../../dev/emulator/testkit';
 import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, cloudCredentialData, executionError, nodeOutput, runOnce, sharedN8n } from './context';
-import { freePort } from './n8n';
+import { freePort } from '../../dev/n8n/n8n';
 
 type Json = Record<string, any>;
 

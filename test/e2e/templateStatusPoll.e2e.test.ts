@@ -3,12 +3,12 @@
  * ("The polling interval is too short"), but runs poll() once at every activation and then stores the static
  * data. So each "poll" here is deactivate + activate; a poll that fails is an activation error.
  */
-import { startEmulator, type Emulator } from '../emulator';
-import { graph } from '../emulator/testkit';
-import { decodeSnapshot } from '../../nodes/shared/templateDiff';
-import { syntheticTemplates } from '../../scripts/measure-poll-snapshot';
+import { startEmulator, type Emulator } from '../../dev/emulator';
+import { graph } from '../../dev/emulator/testkit';
+import { decodeSnapshot } from '../../nodes/shared/domain/templateDiff';
+import { syntheticTemplates } from '../../dev/syntheticTemplates';
 import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, cloudCredentialData, nodeOutput, sharedN8n } from './context';
-import { loginCookie, restRequest } from './n8n';
+import { loginCookie, restRequest } from '../../dev/n8n/n8n';
 
 type Json = Record<string, any>;
 

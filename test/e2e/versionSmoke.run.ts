@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { N8nClient, OLDEST_SUPPORTED_N8N_VERSION, startN8n } from './n8n';
+import { N8nClient, OLDEST_SUPPORTED_N8N_VERSION, startN8n } from '../../dev/n8n/n8n';
 import { SMOKE_STEPS, prepareVersionSmoke } from './versionSmoke';
 
 async function smokeOn(version: string): Promise<boolean> {

@@ -15,10 +15,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 
-import { startEmulator, type Emulator } from '../emulator';
-import { control } from '../emulator/testkit';
+import { startEmulator, type Emulator } from '../../dev/emulator';
+import { control } from '../../dev/emulator/testkit';
 import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentialData, executionError, nodeOutput, runOnce } from './context';
-import { loginCookie, restRequest, type N8nClient } from './n8n';
+import { loginCookie, restRequest, type N8nClient } from '../../dev/n8n/n8n';
 
 type Json = Record<string, any>;
 

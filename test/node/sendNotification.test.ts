@@ -5,7 +5,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { control } from '../emulator/testkit';
+import { control } from '../../dev/emulator/testkit';
 import { CLOUD, NODE_TYPE, pairedItemsOf, type NodeSpec } from './harness';
 import { EVENTS_TABLE, e164Of, inboundPayload, recordOptIns, shippingUpdate, shopper, signedDelivery, useWorld } from './world';
 

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { graph } from '../emulator/testkit';
+import { graph } from '../../dev/emulator/testkit';
 import { CLOUD, NODE_TYPE, type NodeSpec } from './harness';
 import { EVENTS_TABLE, STATE_TABLE, VERIFY_TOKEN, e164Of, inboundPayload, recordOptIns, signedDelivery, useWorld } from './world';
 

@@ -4,7 +4,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { control } from '../emulator/testkit';
+import { control } from '../../dev/emulator/testkit';
 import { CLOUD, NODE_TYPE, type NodeSpec } from './harness';
 import { useWorld } from './world';
 

@@ -1,9 +1,9 @@
 /** What every node-level test file starts: the emulator, the fake data-table API, and the harness wired to both. */
 import type { IDataObject } from 'n8n-workflow';
 
-import { clearTableCache } from '../../nodes/shared/ledger';
-import { signWebhook, startEmulator, type EmulatorOptions, type Emulator } from '../emulator';
-import { control } from '../emulator/testkit';
+import { clearTableCache } from '../../nodes/shared/io/ledger';
+import { signWebhook, startEmulator, type EmulatorOptions, type Emulator } from '../../dev/emulator';
+import { control } from '../../dev/emulator/testkit';
 import { startFakeDataTables, type FakeDataTables } from './fakeDataTables';
 import { CLOUD, LEDGER, NODE_TYPE, NodeHarness } from './harness';
 

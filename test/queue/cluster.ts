@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { freePort, startN8n, type N8nInstance } from '../e2e/n8n';
+import { freePort, startN8n, type N8nInstance } from '../../dev/n8n/n8n';
 import { startPostgres, startRedis, type Postgres, type Service } from './services';
 
 export interface WorkerHandle {

@@ -19,8 +19,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { startEmulator, type Emulator } from '../emulator';
-import { N8nClient, NODE_TYPE_PREFIX, PACKAGE_DIR, type WorkflowNode } from '../e2e/n8n';
+import { startEmulator, type Emulator } from '../../dev/emulator';
+import { N8nClient, NODE_TYPE_PREFIX, PACKAGE_DIR, type WorkflowNode } from '../../dev/n8n/n8n';
 import { Cluster, snapshotPackage, workerLogCounts, type WorkerHandle } from './cluster';
 import { missingBinaries } from './services';
 

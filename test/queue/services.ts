@@ -10,7 +10,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-import { freePort } from '../e2e/n8n';
+import { freePort } from '../../dev/n8n/n8n';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

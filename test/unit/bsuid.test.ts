@@ -1,8 +1,8 @@
 /** Business-scoped user ids (BSUID) as recipients: Meta's `recipient` field in the emulator, keys and prices. */
-import { startEmulator, type Emulator } from '../emulator';
-import { control, graph } from '../emulator/testkit';
-import { sendKeyIds } from '../../nodes/shared/sendKeys';
-import { estimateCost, marketOfContact } from '../../nodes/shared/pricing';
+import { startEmulator, type Emulator } from '../../dev/emulator';
+import { control, graph } from '../../dev/emulator/testkit';
+import { sendKeyIds } from '../../nodes/shared/io/sendKeys';
+import { estimateCost, marketOfContact } from '../../nodes/shared/domain/pricing';
 
 let emu: Emulator;
 let PHONE: string;

@@ -14,7 +14,7 @@ import {
 	type ConsentEvent,
 	type ConsentPurpose,
 	type ContactConsentState,
-} from '../../nodes/shared/consent';
+} from '../../nodes/shared/domain/consent';
 
 const NOW = Date.parse('2026-11-25T12:00:00.000Z');
 let seq = 0;

@@ -1,4 +1,4 @@
-import { CONTENT_RULES, checkContent } from '../../nodes/shared/contentPolicy';
+import { CONTENT_RULES, checkContent } from '../../nodes/shared/domain/contentPolicy';
 
 function rulesOf(text: string): string[] {
 	return [...new Set(checkContent(text).map((finding) => finding.rule))];

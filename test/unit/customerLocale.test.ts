@@ -1,4 +1,4 @@
-import { chooseLanguage, parseLocale } from '../../nodes/shared/locale';
+import { chooseLanguage, parseLocale } from '../../nodes/shared/domain/locale';
 
 describe('parseLocale', () => {
 	it.each([

@@ -1,7 +1,7 @@
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
 
 import { WhatsAppCloudApi } from '../../credentials/WhatsAppCloudApi.credentials';
-import { authenticateByDestination, requestTarget } from '../../nodes/shared/destinationAuth';
+import { authenticateByDestination, requestTarget } from '../../nodes/shared/io/destinationAuth';
 
 const TOKEN = 'meta-token-EAAG';
 const KEY = 'n8n-api-key-xyz';

@@ -1,8 +1,8 @@
 /** Emulator: Graph endpoints, auth, templates listing/paging, and the synchronous errors of a send. */
 import sendExamples from '../fixtures/meta/send_message_request_examples_from_facebook_openapi.json';
 import docExamples from '../fixtures/meta/meta_docs_send_and_template_examples.json';
-import { DEFAULT_TEMPLATES, startEmulator, type Emulator } from '../emulator';
-import { control, graph } from '../emulator/testkit';
+import { DEFAULT_TEMPLATES, startEmulator, type Emulator } from '../../dev/emulator';
+import { control, graph } from '../../dev/emulator/testkit';
 
 let emu: Emulator;
 let WABA: string;

@@ -1,6 +1,6 @@
 /** Emulator: throughput cap, pair rate limit, injected faults, latency and stats. */
-import { startEmulator, type Emulator } from '../emulator';
-import { control, graph } from '../emulator/testkit';
+import { startEmulator, type Emulator } from '../../dev/emulator';
+import { control, graph } from '../../dev/emulator/testkit';
 
 let emu: Emulator;
 let PHONE: string;

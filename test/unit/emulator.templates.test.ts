@@ -1,6 +1,6 @@
 /** Emulator: template creation, edit and deletion checked against Meta's OpenAPI spec, and the review's outcomes. */
-import { startEmulator, type Emulator } from '../emulator';
-import { control, graph, startWebhookReceiver, type WebhookReceiver } from '../emulator/testkit';
+import { startEmulator, type Emulator } from '../../dev/emulator';
+import { control, graph, startWebhookReceiver, type WebhookReceiver } from '../../dev/emulator/testkit';
 import { createRequestExamples, editRequestExamples, validateTemplateApi } from '../support/templateApiSchemas';
 
 let emu: Emulator;

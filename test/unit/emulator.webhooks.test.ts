@@ -1,7 +1,7 @@
 /** Emulator: subscribed_apps handshake, signed webhooks, template review, status webhooks, windows, redelivery. */
 import webhookExamples from '../fixtures/meta/meta_docs_webhook_examples.json';
-import { startEmulator, type Emulator } from '../emulator';
-import { control, graph, startWebhookReceiver, type WebhookReceiver } from '../emulator/testkit';
+import { startEmulator, type Emulator } from '../../dev/emulator';
+import { control, graph, startWebhookReceiver, type WebhookReceiver } from '../../dev/emulator/testkit';
 
 let emu: Emulator;
 let rx: WebhookReceiver;

@@ -6,9 +6,9 @@ import {
 	type ClaimOptions,
 	type OwnClaim,
 	type SendKeyRow,
-} from '../../nodes/shared/idempotency';
-import { contactKeyOf } from '../../nodes/shared/ledger';
-import { expiredFilter, sendKeyIds } from '../../nodes/shared/sendKeys';
+} from '../../nodes/shared/domain/idempotency';
+import { contactKeyOf } from '../../nodes/shared/io/ledger';
+import { expiredFilter, sendKeyIds } from '../../nodes/shared/io/sendKeys';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
 const opts: ClaimOptions = { resendUnknown: false, now: NOW, staleAfterMs: 120_000 };

@@ -11,7 +11,7 @@ import {
 	contactKeyOf,
 	contactKeySecretFingerprint,
 	ledgerHttpError,
-} from '../../nodes/shared/ledger';
+} from '../../nodes/shared/io/ledger';
 
 type Row = Record<string, any>;
 interface Filter { type?: string; filters: Array<{ columnName: string; condition: string; value: any }> }

@@ -1,6 +1,6 @@
-import { decideBeforeClaim, type SendKeyRow } from '../../nodes/shared/idempotency';
-import { chunks, KEYS_PER_READ, newestWindow } from '../../nodes/shared/ledgerBatch';
-import { foldCompletions } from '../../nodes/shared/sendKeys';
+import { decideBeforeClaim, type SendKeyRow } from '../../nodes/shared/domain/idempotency';
+import { chunks, KEYS_PER_READ, newestWindow } from '../../nodes/shared/io/ledgerBatch';
+import { foldCompletions } from '../../nodes/shared/io/sendKeys';
 
 const claimRow = (id: number, claimId: string, status: SendKeyRow['status'], extra: Partial<SendKeyRow> = {}): SendKeyRow => ({
 	id,

@@ -1,5 +1,5 @@
 /** n8n's "data tables full" answer becomes a clear ledger error with the fix (real n8n: ledgerCapacity.e2e). */
-import { ledgerHttpError } from '../../nodes/shared/ledger';
+import { ledgerHttpError } from '../../nodes/shared/io/ledger';
 
 // Exactly what n8n 2.41's public API answers once N8N_DATA_TABLES_MAX_SIZE_BYTES is reached (DataTableSizeValidator).
 const N8N_FULL = { message: 'Validation error with data table request: Data table size limit exceeded: 201MB used, limit is 200MB' };

@@ -3,9 +3,9 @@
  * every contact id that comes from Meta is taken as what it is (a wa_id is international without '+', whatever its
  * length), and a STOP from a contact known by phone number and business-scoped user id is recorded under both.
  */
-import { normaliseContact, validateConsentEvent } from '../../nodes/shared/consent';
-import { compileKeywords } from '../../nodes/shared/optOutKeywords';
-import { WindowTracker, processWebhook, type ConsentEvent, type WebhookPayload } from '../../nodes/shared/webhooks';
+import { normaliseContact, validateConsentEvent } from '../../nodes/shared/domain/consent';
+import { compileKeywords } from '../../nodes/shared/domain/optOutKeywords';
+import { WindowTracker, processWebhook, type ConsentEvent, type WebhookPayload } from '../../nodes/shared/domain/webhooks';
 import { contactIdOf, contactIdsOf, identityPairs, planConsent, type TriggerLedgerPolicy } from '../../nodes/SessionWindowTrigger/ledgerRecording';
 
 const NOW = Date.parse('2026-12-01T10:00:00.000Z');

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 
 import { localiseDateTimes } from '../../nodes/SendNotification/actions/customerData';
-import { formatDateTimeFor, parseClockTime, quietHoursAt, resolveTimeZone } from '../../nodes/shared/localTime';
+import { formatDateTimeFor, parseClockTime, quietHoursAt, resolveTimeZone } from '../../nodes/shared/domain/localTime';
 
 const at = (iso: string) => DateTime.fromISO(iso, { setZone: true }).toMillis();
 const NIGHT = { start: parseClockTime('21:00')!, end: parseClockTime('08:00')! };

@@ -10,7 +10,7 @@ import {
 	outcomeOfErrorAnswer,
 	parseGraphError,
 	retryDelayMs,
-} from '../../nodes/shared/metaErrors';
+} from '../../nodes/shared/domain/metaErrors';
 
 /** FACTS §6, plus Graph's own throttling codes 17 (user), 32 (page) and 613 (custom) from Meta's rate-limiting page. */
 const FACTS_CODES = [

@@ -1,10 +1,10 @@
-import { normalisePhone } from '../../nodes/shared/phone';
+import { normalisePhone } from '../../nodes/shared/domain/phone';
 import {
 	NUMBERING_PLANS,
 	countriesOfNumber,
 	matchRange,
 	numberingPlanOf,
-} from '../../nodes/shared/numberingPlans';
+} from '../../nodes/shared/domain/numberingPlans';
 
 function inCountry(input: string | number, country: string, bareDigits: 'refuse' | 'whatsAppId' = 'refuse') {
 	const plan = numberingPlanOf(country);

@@ -6,7 +6,7 @@ import {
 	normaliseCategory,
 	type NotificationType,
 	type TemplateSummary,
-} from '../../nodes/shared/notificationTypes';
+} from '../../nodes/shared/domain/notificationTypes';
 
 const shipping = getNotificationType('shippingStatus') as NotificationType;
 

@@ -5,7 +5,7 @@ import {
 	matchPayload,
 	normaliseKeywordText,
 	splitKeywordList,
-} from '../../nodes/shared/optOutKeywords';
+} from '../../nodes/shared/domain/optOutKeywords';
 
 describe('normaliseKeywordText', () => {
 	it.each([

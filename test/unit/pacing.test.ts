@@ -1,4 +1,4 @@
-import { SendScheduler } from '../../nodes/shared/pacing';
+import { SendScheduler } from '../../nodes/shared/domain/pacing';
 
 describe('SendScheduler', () => {
 	it('spaces send starts by 1000/mps globally', () => {
@@ -79,7 +79,7 @@ describe('SendScheduler', () => {
 
 describe('RollingWindow', () => {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const { RollingWindow } = require('../../nodes/shared/pacing') as typeof import('../../nodes/shared/pacing');
+	const { RollingWindow } = require('../../nodes/shared/domain/pacing') as typeof import('../../nodes/shared/domain/pacing');
 
 	it('allows `limit` starts per window, then waits for the oldest to leave it', () => {
 		const window = new RollingWindow(3, 1000);

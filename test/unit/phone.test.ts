@@ -1,4 +1,4 @@
-import { callingCodeOf, normalisePhone, type PhoneResult } from '../../nodes/shared/phone';
+import { callingCodeOf, normalisePhone, type PhoneResult } from '../../nodes/shared/domain/phone';
 
 function e164Of(result: PhoneResult): string | undefined {
 	return result.ok ? result.e164 : undefined;

@@ -6,7 +6,7 @@ import {
 	marketOf,
 	parseRateCardOverride,
 	type RateCard,
-} from '../../nodes/shared/pricing';
+} from '../../nodes/shared/domain/pricing';
 
 describe('DEFAULT_RATE_CARD', () => {
 	it('is the Oct-2026 card with its markets and country map', () => {

@@ -1,7 +1,7 @@
 import type { IPollFunctions } from 'n8n-workflow';
 
 import { readTemplateList } from '../../nodes/TemplateStatusPoll/readTemplates';
-import type { CloudCredentials } from '../../nodes/shared/transport';
+import type { CloudCredentials } from '../../nodes/shared/io/transport';
 
 const credentials: CloudCredentials = {
 	businessAccountId: '102290129340398',

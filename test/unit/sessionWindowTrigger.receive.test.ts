@@ -12,7 +12,7 @@ import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import docs from '../fixtures/meta/meta_docs_webhook_examples.json';
 import openapi from '../fixtures/meta/webhook_examples_from_facebook_openapi.json';
 import { receiveWebhook } from '../../nodes/SessionWindowTrigger/receive';
-import { MAX_WEBHOOK_BYTES } from '../../nodes/shared/webhooks';
+import { MAX_WEBHOOK_BYTES } from '../../nodes/shared/domain/webhooks';
 
 type Json = Record<string, any>;
 const APP_SECRET = 'unit-app-secret';

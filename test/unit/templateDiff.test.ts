@@ -11,9 +11,9 @@ import {
 	type Snapshot,
 	type TemplateEvent,
 	type TemplateState,
-} from '../../nodes/shared/templateDiff';
+} from '../../nodes/shared/domain/templateDiff';
 import { assessText, templateText } from '../../nodes/TemplateStatusPoll/contentRisk';
-import { syntheticTemplates } from '../../scripts/measure-poll-snapshot';
+import { syntheticTemplates } from '../../dev/syntheticTemplates';
 
 const NOW = new Date('2026-11-25T10:00:00.000Z');
 

@@ -1,5 +1,5 @@
-import { buildTemplateDraft, checkTemplateDraft, type TemplateDraft } from '../../nodes/shared/templateDraft';
-import { evaluate, firedRules, loadCorpus } from '../../scripts/template-check-report';
+import { buildTemplateDraft, checkTemplateDraft, type TemplateDraft } from '../../nodes/shared/domain/templateDraft';
+import { evaluate, firedRules, loadCorpus } from '../../dev/templateCorpus';
 
 function draft(body: string, example?: string[] | Record<string, string>, extra: Partial<TemplateDraft> = {}): TemplateDraft {
 	const component: TemplateDraft['components'][number] = { type: 'BODY', text: body };

@@ -7,7 +7,7 @@ import {
 	templateParameterFormat,
 	type MessageTemplate,
 	type SlotValue,
-} from '../../nodes/shared/templates';
+} from '../../nodes/shared/domain/templates';
 
 function template(components: MessageTemplate['components'], extra: Partial<MessageTemplate> = {}): MessageTemplate {
 	return { id: '1', name: 'order_update', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components, ...extra };

@@ -4,7 +4,7 @@
  */
 import docs from '../fixtures/meta/meta_docs_webhook_examples.json';
 import openapi from '../fixtures/meta/webhook_examples_from_facebook_openapi.json';
-import { parseWebhookBody, processWebhook, type WebhookEvent } from '../../nodes/shared/webhooks';
+import { parseWebhookBody, processWebhook, type WebhookEvent } from '../../nodes/shared/domain/webhooks';
 
 type Json = Record<string, any>;
 const NOW = Date.parse('2026-11-20T10:00:00.000Z');

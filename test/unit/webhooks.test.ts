@@ -1,7 +1,7 @@
 /** Signature check, body parsing, dedupe memory, window maths and correlation of the Session Window Trigger. */
 import { createHmac } from 'node:crypto';
 
-import { SERVICE_WINDOW_MS } from '../../nodes/shared/window';
+import { SERVICE_WINDOW_MS } from '../../nodes/shared/domain/window';
 import {
 	MAX_WEBHOOK_BYTES,
 	LogThrottle,
@@ -16,7 +16,7 @@ import {
 	verifySignature,
 	type WebhookPayload,
 	type WindowEvent,
-} from '../../nodes/shared/webhooks';
+} from '../../nodes/shared/domain/webhooks';
 
 const SECRET = 'app-secret-123';
 const HOUR = 3600 * 1000;

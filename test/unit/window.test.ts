@@ -1,4 +1,4 @@
-import { FREE_ENTRY_POINT_WINDOW_MS, SERVICE_WINDOW_MS, serviceWindow, toEpochMs } from '../../nodes/shared/window';
+import { FREE_ENTRY_POINT_WINDOW_MS, SERVICE_WINDOW_MS, serviceWindow, toEpochMs } from '../../nodes/shared/domain/window';
 
 const HOUR = 3600 * 1000;
 const inbound = Date.parse('2026-11-20T10:00:00.000Z');

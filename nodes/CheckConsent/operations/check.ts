@@ -1,9 +1,9 @@
 /** Check: per item, contact + purpose → consent, folded from the ledger's events; optionally split into two outputs. */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { decideConsent, type ConsentEvent } from '../../shared/consent';
-import type { ConsentLedger } from '../../shared/ledger';
-import { peopleOfKeys } from '../../shared/ledgerBatch';
+import { decideConsent, type ConsentEvent } from '../../shared/domain/consent';
+import type { ConsentLedger } from '../../shared/io/ledger';
+import { peopleOfKeys } from '../../shared/io/ledgerBatch';
 import { consentJson, errorItem, readPolicy, readPurpose, toNodeError } from './common';
 
 export interface CheckOutcome {

@@ -9,8 +9,8 @@ import {
 	validateConsentEvent,
 	type ConsentEvent,
 	type ConsentEventInput,
-} from '../../shared/consent';
-import type { ConsentLedger } from '../../shared/ledger';
+} from '../../shared/domain/consent';
+import type { ConsentLedger } from '../../shared/io/ledger';
 import { checkConsent } from './check';
 import { errorItem, readProof, readPurpose, refusal, toNodeError } from './common';
 

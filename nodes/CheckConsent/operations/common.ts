@@ -15,8 +15,8 @@ import {
 	type ConsentEventInput,
 	type ConsentPolicyOptions,
 	type ConsentPurpose,
-} from '../../shared/consent';
-import { CLOUD_LEDGER_CREDENTIAL_TYPE, ConsentLedger, LEDGER_CREDENTIAL_TYPE, LedgerError } from '../../shared/ledger';
+} from '../../shared/domain/consent';
+import { CLOUD_LEDGER_CREDENTIAL_TYPE, ConsentLedger, LEDGER_CREDENTIAL_TYPE, LedgerError } from '../../shared/io/ledger';
 
 /** The ledger of the credential the node's Credential option names (version 1 nodes: the ledger-only one). */
 export async function openLedger(ctx: IExecuteFunctions): Promise<ConsentLedger> {

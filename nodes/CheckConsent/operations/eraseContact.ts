@@ -7,8 +7,8 @@
  */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import type { ConsentLedger } from '../../shared/ledger';
-import { eraseSendKeys } from '../../shared/sendKeys';
+import type { ConsentLedger } from '../../shared/io/ledger';
+import { eraseSendKeys } from '../../shared/io/sendKeys';
 import { errorItem, toNodeError } from './common';
 
 export async function eraseContact(this: IExecuteFunctions, ledger: ConsentLedger): Promise<INodeExecutionData[][]> {

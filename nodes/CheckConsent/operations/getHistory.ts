@@ -1,7 +1,7 @@
 /** Get History: every consent event of a contact and its current state (a GDPR access request's answer). */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import type { ConsentLedger } from '../../shared/ledger';
+import type { ConsentLedger } from '../../shared/io/ledger';
 import { errorItem, toNodeError } from './common';
 
 export async function getHistory(this: IExecuteFunctions, ledger: ConsentLedger): Promise<INodeExecutionData[][]> {

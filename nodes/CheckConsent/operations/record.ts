@@ -1,8 +1,8 @@
 /** Record Opt-In and Record Opt-Out: validate every item first, then one insert for the whole batch. */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { validateConsentEvent, type ConsentAction, type ConsentEventInput } from '../../shared/consent';
-import type { ConsentLedger } from '../../shared/ledger';
+import { validateConsentEvent, type ConsentAction, type ConsentEventInput } from '../../shared/domain/consent';
+import type { ConsentLedger } from '../../shared/io/ledger';
 import { errorItem, readProof, readPurpose, refusal, toNodeError } from './common';
 
 export async function recordConsent(

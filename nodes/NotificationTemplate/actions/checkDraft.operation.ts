@@ -1,8 +1,8 @@
 /** Check Draft: the offline check of a template draft; no call to Meta. */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { checkTemplateDraft } from '../../shared/templateDraft';
-import type { NotificationTypeValue } from '../../shared/notificationTypes';
+import { checkTemplateDraft } from '../../shared/domain/templateDraft';
+import type { NotificationTypeValue } from '../../shared/domain/notificationTypes';
 import { checkJson, draftProperties, forEachItem, readDraft } from './common';
 
 export const description: INodeProperties[] = [...draftProperties(['checkDraft'], true)];

@@ -9,11 +9,11 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { describeGraphError } from '../../shared/errors';
-import { NOTIFICATION_TYPES } from '../../shared/notificationTypes';
-import { rejectionAdvice } from '../../shared/templateDiff';
-import { buildTemplateDraft, type DraftCheckResult, type DraftFields, type TemplateDraft } from '../../shared/templateDraft';
-import type { GraphResponse } from '../../shared/transport';
+import { describeGraphError } from '../../shared/domain/errors';
+import { NOTIFICATION_TYPES } from '../../shared/domain/notificationTypes';
+import { rejectionAdvice } from '../../shared/domain/templateDiff';
+import { buildTemplateDraft, type DraftCheckResult, type DraftFields, type TemplateDraft } from '../../shared/domain/templateDraft';
+import type { GraphResponse } from '../../shared/io/transport';
 
 /** Fields that describe a draft, shown for the operations in `operations`. */
 export function draftProperties(operations: string[], withNameAndLanguage: boolean): INodeProperties[] {

@@ -1,7 +1,7 @@
 /** Delete: by name (every language) or by ID (one language): DELETE /{waba-id}/message_templates?name=…[&hsm_id=…]. */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
-import { getCloudCredentials, graphRequest } from '../../shared/transport';
+import { getCloudCredentials, graphRequest } from '../../shared/io/transport';
 import { forEachItem, graphFailure } from './common';
 
 export const description: INodeProperties[] = [

@@ -1,9 +1,9 @@
 /** Edit: Check Draft on the new content, then POST /{template-id}; Meta reviews the template again. */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import type { NotificationTypeValue } from '../../shared/notificationTypes';
-import { checkTemplateDraft } from '../../shared/templateDraft';
-import { getCloudCredentials, graphRequest } from '../../shared/transport';
+import type { NotificationTypeValue } from '../../shared/domain/notificationTypes';
+import { checkTemplateDraft } from '../../shared/domain/templateDraft';
+import { getCloudCredentials, graphRequest } from '../../shared/io/transport';
 import { describeTemplate, draftProperties, forEachItem, graphFailure, readDraft, refuseUnlessClean, TEMPLATE_FIELDS } from './common';
 import { reviewOptions } from './submitForReview.operation';
 

@@ -1,7 +1,7 @@
 /** Get: a template by ID, or every language of a name, with status, category, quality and rejection. */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { getCloudCredentials, graphGetAllPages, graphRequest } from '../../shared/transport';
+import { getCloudCredentials, graphGetAllPages, graphRequest } from '../../shared/io/transport';
 import { describeTemplate, forEachItem, graphFailure, TEMPLATE_FIELDS } from './common';
 
 export const description: INodeProperties[] = [

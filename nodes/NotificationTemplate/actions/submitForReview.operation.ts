@@ -1,9 +1,9 @@
 /** Submit for Review: Check Draft first, then POST /{waba-id}/message_templates as UTILITY. */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import type { NotificationTypeValue } from '../../shared/notificationTypes';
-import { checkTemplateDraft, UTILITY_TTL_MAX_SECONDS, UTILITY_TTL_MIN_SECONDS } from '../../shared/templateDraft';
-import { getCloudCredentials, graphRequest } from '../../shared/transport';
+import type { NotificationTypeValue } from '../../shared/domain/notificationTypes';
+import { checkTemplateDraft, UTILITY_TTL_MAX_SECONDS, UTILITY_TTL_MIN_SECONDS } from '../../shared/domain/templateDraft';
+import { getCloudCredentials, graphRequest } from '../../shared/io/transport';
 import { draftProperties, forEachItem, graphFailure, readDraft, refuseUnlessClean } from './common';
 
 export function reviewOptions(operation: string): INodeProperties {

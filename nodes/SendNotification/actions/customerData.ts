@@ -2,7 +2,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { chooseLanguage, parseLocale, type LanguageChoice, type Locale } from '../../shared/locale';
+import { chooseLanguage, parseLocale, type LanguageChoice, type Locale } from '../../shared/domain/locale';
 import {
 	formatDateTimeFor,
 	isValidTimeZone,
@@ -10,9 +10,9 @@ import {
 	resolveTimeZone,
 	type ClockTime,
 	type ResolvedTimeZone,
-} from '../../shared/localTime';
-import { countriesOfNumber, numberingPlanOf, type NumberingPlan } from '../../shared/numberingPlans';
-import type { MessageTemplate, SlotValue } from '../../shared/templates';
+} from '../../shared/domain/localTime';
+import { countriesOfNumber, numberingPlanOf, type NumberingPlan } from '../../shared/domain/numberingPlans';
+import type { MessageTemplate, SlotValue } from '../../shared/domain/templates';
 
 function refuse(ctx: IExecuteFunctions, itemIndex: number, problem: string, fix: string): never {
 	throw new NodeOperationError(ctx.getNode(), problem, { itemIndex, description: fix });

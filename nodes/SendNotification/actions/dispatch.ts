@@ -12,12 +12,12 @@ import {
 	outcomeOfErrorAnswer,
 	retryDelayMs,
 	type GraphError,
-} from '../../shared/metaErrors';
-import { RollingWindow, SendScheduler } from '../../shared/pacing';
-import { LedgerError } from '../../shared/ledger';
-import type { SendKeyStore } from '../../shared/sendKeys';
+} from '../../shared/domain/metaErrors';
+import { RollingWindow, SendScheduler } from '../../shared/domain/pacing';
+import { LedgerError } from '../../shared/io/ledger';
+import type { SendKeyStore } from '../../shared/io/sendKeys';
 import { ClaimAhead } from './claimAhead';
-import { GraphNetworkError, graphRequest, type CloudCredentials } from '../../shared/transport';
+import { GraphNetworkError, graphRequest, type CloudCredentials } from '../../shared/io/transport';
 import type { PreparedSend } from './prepare';
 
 export interface DispatchSettings {

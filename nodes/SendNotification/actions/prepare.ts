@@ -2,16 +2,16 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { decideConsent, normaliseContact, type ConsentDecision } from '../../shared/consent';
-import { checkContent, type ContentFinding } from '../../shared/contentPolicy';
-import type { ConsentLedger, ServiceWindowRecord } from '../../shared/ledger';
-import { peopleOfKeys, type PersonLedger } from '../../shared/ledgerBatch';
-import { checkTemplateEligibility, getNotificationType, type NotificationType } from '../../shared/notificationTypes';
-import { normalisePhone, type BareDigitsReading } from '../../shared/phone';
-import { estimateCost, type CostEstimate, type RateCard } from '../../shared/pricing';
-import { sendKeyIds, type SendKeyIds } from '../../shared/sendKeys';
-import { buildTemplateComponents, slotValuesFromMapper, type MessageTemplate } from '../../shared/templates';
-import type { CloudCredentials } from '../../shared/transport';
+import { decideConsent, normaliseContact, type ConsentDecision } from '../../shared/domain/consent';
+import { checkContent, type ContentFinding } from '../../shared/domain/contentPolicy';
+import type { ConsentLedger, ServiceWindowRecord } from '../../shared/io/ledger';
+import { peopleOfKeys, type PersonLedger } from '../../shared/io/ledgerBatch';
+import { checkTemplateEligibility, getNotificationType, type NotificationType } from '../../shared/domain/notificationTypes';
+import { normalisePhone, type BareDigitsReading } from '../../shared/domain/phone';
+import { estimateCost, type CostEstimate, type RateCard } from '../../shared/domain/pricing';
+import { sendKeyIds, type SendKeyIds } from '../../shared/io/sendKeys';
+import { buildTemplateComponents, slotValuesFromMapper, type MessageTemplate } from '../../shared/domain/templates';
+import type { CloudCredentials } from '../../shared/io/transport';
 import {
 	DEFAULT_COUNTRY_HINT,
 	localiseDateTimes,
@@ -22,8 +22,8 @@ import {
 	readRecipientZone,
 } from './customerData';
 import { locatorKey, lookupTemplate, lookupTranslations, readLocator, type TemplateLookup, type TranslationsLookup } from './templateSource';
-import type { LanguageChoice } from '../../shared/locale';
-import { localTimeIn, quietHoursAt, type ResolvedTimeZone } from '../../shared/localTime';
+import type { LanguageChoice } from '../../shared/domain/locale';
+import { localTimeIn, quietHoursAt, type ResolvedTimeZone } from '../../shared/domain/localTime';
 
 /** Meta's limit for biz_opaque_callback_data. */
 const CALLBACK_DATA_MAX = 512;

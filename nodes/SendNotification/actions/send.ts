@@ -8,10 +8,10 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { ConsentLedger, LedgerError, type LedgerCredentialType } from '../../shared/ledger';
-import { SendKeyStore } from '../../shared/sendKeys';
-import { parseRateCardOverride, type RateCard } from '../../shared/pricing';
-import { GraphNetworkError, getCloudCredentials, graphUrl } from '../../shared/transport';
+import { ConsentLedger, LedgerError, type LedgerCredentialType } from '../../shared/io/ledger';
+import { SendKeyStore } from '../../shared/io/sendKeys';
+import { parseRateCardOverride, type RateCard } from '../../shared/domain/pricing';
+import { GraphNetworkError, getCloudCredentials, graphUrl } from '../../shared/io/transport';
 import {
 	DEFAULT_MESSAGES_PER_SECOND,
 	DEFAULT_PAIR_SPACING_SECONDS,

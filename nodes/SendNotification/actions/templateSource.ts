@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { lookupMetaError, type GraphError } from '../../shared/metaErrors';
-import type { MessageTemplate } from '../../shared/templates';
-import { graphGetAllPages, graphRequest, type CloudCredentials, type GraphContext } from '../../shared/transport';
+import { lookupMetaError, type GraphError } from '../../shared/domain/metaErrors';
+import type { MessageTemplate } from '../../shared/domain/templates';
+import { graphGetAllPages, graphRequest, type CloudCredentials, type GraphContext } from '../../shared/io/transport';
 
 export const TEMPLATE_FIELDS =
 	'id,name,language,status,category,correct_category,previous_category,parameter_format,components,quality_score,rejected_reason';

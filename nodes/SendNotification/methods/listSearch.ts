@@ -1,10 +1,10 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { checkTemplateEligibility, getNotificationType, normaliseCategory } from '../../shared/notificationTypes';
-import type { MessageTemplate } from '../../shared/templates';
-import { getCloudCredentials, graphGetAllPages, graphRequest, type GraphPage } from '../../shared/transport';
-import { describeGraphError } from '../../shared/errors';
+import { checkTemplateEligibility, getNotificationType, normaliseCategory } from '../../shared/domain/notificationTypes';
+import type { MessageTemplate } from '../../shared/domain/templates';
+import { getCloudCredentials, graphGetAllPages, graphRequest, type GraphPage } from '../../shared/io/transport';
+import { describeGraphError } from '../../shared/domain/errors';
 
 interface PhoneNumber {
 	id: string;

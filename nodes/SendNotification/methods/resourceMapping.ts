@@ -1,7 +1,7 @@
 import type { ILoadOptionsFunctions, ResourceMapperField, ResourceMapperFields } from 'n8n-workflow';
 
-import { describeTemplateSlots } from '../../shared/templates';
-import { getCloudCredentials } from '../../shared/transport';
+import { describeTemplateSlots } from '../../shared/domain/templates';
+import { getCloudCredentials } from '../../shared/io/transport';
 import { lookupTemplate, readLocator } from '../actions/templateSource';
 
 /** One field per placeholder, media header and button value of the selected template. */

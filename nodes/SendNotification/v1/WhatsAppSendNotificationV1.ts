@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { LEDGER_CREDENTIAL_TYPE } from '../../shared/ledger';
+import { LEDGER_CREDENTIAL_TYPE } from '../../shared/io/ledger';
 import { sendNotifications } from '../actions/send';
 import { failedRun, sendNotificationMethods } from '../common';
 import { WhatsAppSendNotificationV2 } from '../v2/WhatsAppSendNotificationV2.node';

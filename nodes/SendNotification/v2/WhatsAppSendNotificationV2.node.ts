@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { CLOUD_LEDGER_CREDENTIAL_TYPE } from '../../shared/ledger';
+import { CLOUD_LEDGER_CREDENTIAL_TYPE } from '../../shared/io/ledger';
 import { sendNotifications } from '../actions/send';
 import { failedRun, sendNotificationMethods } from '../common';
 import { sendNotificationProperties } from '../description';

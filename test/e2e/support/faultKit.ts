@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import type { Emulator } from '../../emulator';
+import type { Emulator } from '../../../dev/emulator';
 
 type Json = Record<string, any>;
 

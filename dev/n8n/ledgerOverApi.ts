@@ -5,7 +5,7 @@
  */
 import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
-import { DataTablesClient, readLedgerSettings } from '../../../nodes/shared/ledger';
+import { DataTablesClient, readLedgerSettings } from '../../nodes/shared/io/ledger';
 
 export async function ledgerClientOverApi(n8n: { url: string; apiKey: string }, tablePrefix: string, contactKeySecret: string): Promise<DataTablesClient> {
 	const ctx = {

@@ -49,9 +49,9 @@ import {
 	type ConsentPurpose,
 	type ContactConsentState,
 	type ValidConsentEvent,
-} from './consent';
-import { dataTablesFull } from './ledgerCapacity';
-import { SERVICE_WINDOW_MS } from './window';
+} from '../domain/consent';
+import { dataTablesFull } from '../domain/ledgerCapacity';
+import { SERVICE_WINDOW_MS } from '../domain/window';
 
 export const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
 /** The WhatsApp Cloud API credential, whose optional Consent Ledger section holds the same settings. */

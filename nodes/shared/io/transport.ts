@@ -13,7 +13,7 @@ import type {
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
-import { parseGraphError, type GraphError } from './metaErrors';
+import { parseGraphError, type GraphError } from '../domain/metaErrors';
 
 export const CLOUD_CREDENTIAL_TYPE = 'whatsAppCloudApi';
 

@@ -22,7 +22,7 @@ import {
 	type OwnClaim,
 	type SendKeyRow,
 	type SendKeyStatus,
-} from './idempotency';
+} from '../domain/idempotency';
 import { chunks, rowsByValues } from './ledgerBatch';
 import { attempt, contactKeyOf, eq, type ColumnSpec, type DataTableInfo, type DataTablesClient, type Row, type RowFilter } from './ledger';
 

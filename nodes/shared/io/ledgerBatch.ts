@@ -6,8 +6,8 @@
  * conditions costs about one scan. The filter travels in the query string, and n8n (Node's HTTP server) refuses
  * request headers over 16 KiB, so reads carry at most KEYS_PER_READ keys (about 6 KiB of encoded filter).
  */
-import type { ConsentEvent } from './consent';
-import { toIso } from './consent';
+import type { ConsentEvent } from '../domain/consent';
+import { toIso } from '../domain/consent';
 import { attempt, eventsFromRows, LINK_PURPOSE, type ConsentLedger, type DataTableInfo, type DataTablesClient, type Row, type ServiceWindowRecord, WINDOW_PURPOSE } from './ledger';
 
 /** 64-character keys: 40 conditions are about 6 KiB of URL-encoded filter, well under n8n's 16 KiB header limit. */
