@@ -9,7 +9,7 @@
 import type { IDataObject, IHookFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { describeGraphError } from '../shared/domain/errors';
+import { describeGraphError } from '../shared/domain/metaErrors';
 import type { GraphError } from '../shared/domain/metaErrors';
 import { getCloudCredentials, graphRequest, type CloudCredentials } from '../shared/io/transport';
 

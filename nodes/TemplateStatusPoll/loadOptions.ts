@@ -1,7 +1,7 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { describeGraphError } from '../shared/domain/errors';
+import { describeGraphError } from '../shared/domain/metaErrors';
 import { getCloudCredentials, graphGetAllPages } from '../shared/io/transport';
 
 /** The distinct template names of the account, for the "Template Names" filter. */

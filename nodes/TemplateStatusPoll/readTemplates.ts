@@ -5,7 +5,7 @@
 import type { IPollFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
-import { describeGraphError } from '../shared/domain/errors';
+import { describeGraphError } from '../shared/domain/metaErrors';
 import { isRateLimitCode, isTransientServerCode, type GraphError } from '../shared/domain/metaErrors';
 import { toTemplateState, type TemplateRead, type TemplateState } from '../shared/domain/templateDiff';
 import { GraphNetworkError, graphRequest, type CloudCredentials, type GraphPage } from '../shared/io/transport';

@@ -5,7 +5,6 @@ import {
 	decideConsent,
 	erasureTombstone,
 	eventApplies,
-	foldState,
 	monthsBefore,
 	normaliseContact,
 	pickState,
@@ -193,18 +192,7 @@ describe('helpers', () => {
 	});
 });
 
-describe('event → state folding', () => {
-	it('folds to the newest event per purpose, whatever the arrival order', () => {
-		const events = [
-			event('optOut', 'shippingStatus', '2026-11-10T00:00:00.000Z'),
-			event('optIn', 'shippingStatus', '2026-11-01T00:00:00.000Z'),
-			event('optIn', ALL_UTILITY, '2026-11-02T00:00:00.000Z'),
-		];
-		const state = foldState(events);
-		expect(state.find((s) => s.purpose === 'shippingStatus')).toMatchObject({ consent: 'withdrawn', lastEventAt: '2026-11-10T00:00:00.000Z' });
-		expect(state.find((s) => s.purpose === ALL_UTILITY)).toMatchObject({ consent: 'granted' });
-	});
-
+describe('state rows', () => {
 	it('pickState resolves duplicate rows: newest wins, withdrawal on a tie', () => {
 		const row = (consent: ContactConsentState['consent'], at: string): ContactConsentState => ({
 			contactKey: 'k', contactId: '', purpose: ALL_UTILITY, consent, since: at, source: '', lastEventId: '', lastEventAt: at,

@@ -9,7 +9,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { describeGraphError } from '../../shared/domain/errors';
+import { describeGraphError } from '../../shared/domain/metaErrors';
 import { NOTIFICATION_TYPES } from '../../shared/domain/notificationTypes';
 import { rejectionAdvice } from '../../shared/domain/templateDiff';
 import { buildTemplateDraft, type DraftCheckResult, type DraftFields, type TemplateDraft } from '../../shared/domain/templateDraft';

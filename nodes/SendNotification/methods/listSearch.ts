@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { checkTemplateEligibility, getNotificationType, normaliseCategory } from '../../shared/domain/notificationTypes';
 import type { MessageTemplate } from '../../shared/domain/templates';
 import { getCloudCredentials, graphGetAllPages, graphRequest, type GraphPage } from '../../shared/io/transport';
-import { describeGraphError } from '../../shared/domain/errors';
+import { describeGraphError } from '../../shared/domain/metaErrors';
 
 interface PhoneNumber {
 	id: string;

@@ -406,13 +406,6 @@ export function stateFromEvent(event: ConsentEvent): ContactConsentState {
 	};
 }
 
-/** Folds all events of one contact into its state per purpose (what the state table should hold). */
-export function foldState(events: ReadonlyArray<ConsentEvent>): ContactConsentState[] {
-	const byPurpose = new Map<string, ConsentEvent>();
-	for (const event of [...events].sort(compareEvents)) byPurpose.set(event.purpose, event);
-	return [...byPurpose.values()].map(stateFromEvent);
-}
-
 /**
  * Of several state rows for the same contact and purpose (two writers may both have inserted one), the one
  * that counts: the newest lastEventAt (whole seconds, as compareEvents), a withdrawal on a tie.

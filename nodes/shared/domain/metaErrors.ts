@@ -8,6 +8,7 @@
  * only when waiting helps. `retryClass` picks the back-off schedule and says what an HTTP 5xx answer with
  * this code means for a message (see outcomeOfErrorAnswer).
  */
+import { isRecord } from './guards';
 
 export type RetryAdvice = 'retry' | 'retry-later' | 'no-retry';
 
@@ -413,9 +414,6 @@ export interface GraphError {
 	fbtrace_id?: string;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function toInteger(value: unknown): number | undefined {
 	if (typeof value === 'number' && Number.isInteger(value)) return value;
@@ -529,23 +527,6 @@ const MAINTENANCE_DELAY_MS = 60_000;
 /** No answer arrived: 1, 2, 4 … s, at most 30 s between tries. */
 const CONNECTION_RETRY_CAP_MS = 30_000;
 
-/** How many automatic retries make sense per code before giving up (0 = none). */
-export function maxAutoRetries(code: number): number {
-	switch (retryClassOf(code)) {
-		case 'pair-limit':
-			return 4;
-		case 'rate-limit':
-			return 5;
-		case 'unavailable':
-		case 'unknown-server-error':
-			return 3;
-		case 'maintenance':
-			return 2;
-		default:
-			return 0;
-	}
-}
-
 function backoff(attempt: number, capMs: number, base = 2): number {
 	const step = Number.isFinite(attempt) && attempt > 0 ? Math.floor(attempt) : 0;
 	return Math.min(1000 * base ** Math.min(step, 30), capMs);
@@ -574,4 +555,11 @@ export function retryDelayMs(code: number, attempt: number): number {
 /** Wait before retry number `attempt` after no answer arrived (refused connection, or an unknown outcome the user lets re-send). */
 export function connectionRetryDelayMs(attempt: number): number {
 	return backoff(attempt, CONNECTION_RETRY_CAP_MS);
+}
+
+/** Meta's error envelope as a sentence for users: what went wrong and what to do. */
+export function describeGraphError(error: GraphError, whileDoing: string): string {
+	const info = lookupMetaError(error.code);
+	const details = error.error_data?.details ? ` ${error.error_data.details}` : '';
+	return `Meta refused ${whileDoing}: ${error.message}${details} — ${info.userMessage}`;
 }

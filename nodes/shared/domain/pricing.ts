@@ -15,6 +15,7 @@ import rateCardJson from './rateCard.json';
 import pricingRulesJson from './pricingRules.json';
 import { normaliseCategory } from './notificationTypes';
 import { normalisePhone } from './phone';
+import { isRecord } from './guards';
 
 export interface RateCard {
 	source: string;
@@ -309,9 +310,6 @@ export function estimateCost(e164: string, category: string, card: RateCard = DE
 	return { ...priced, amount: rates[column] as number, billable: true, ...(notes.length ? { note: notes.join(' ') } : {}) };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 const MAX_REPORTED_PROBLEMS = 5;
 

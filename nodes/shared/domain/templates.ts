@@ -11,6 +11,7 @@ import {
 	textVariableProblem,
 	urlSuffixProblem,
 } from './variableChecks';
+import { isRecord } from './guards';
 
 export interface TemplateExample {
 	header_text?: string[];
@@ -344,9 +345,6 @@ export function describeTemplateSlots(t: MessageTemplate): TemplateSlot[] {
 type CurrencyValue = Extract<SlotValue, { type: 'currency' }>;
 type DateTimeValue = Extract<SlotValue, { type: 'date_time' }>;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isEmpty(value: unknown): boolean {
 	return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');

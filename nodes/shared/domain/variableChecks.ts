@@ -5,6 +5,7 @@
  * Every check is one pass over the value (no regular expression that can backtrack), and values longer than
  * anything Meta accepts are refused by their length first, so one item can never stall an execution.
  */
+import { isRecord } from './guards';
 
 /** Longest header media link accepted. Meta documents none; 4,096 is twice a long signed S3 / GCS link. */
 export const HEADER_MEDIA_LINK_MAX = 4096;
@@ -292,9 +293,6 @@ export function urlSuffixProblem(suffix: string, fixedPart: string): InputProble
 
 /* ------------------------------------------------------------------ currency / date_time as JSON text */
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * A currency or date_time object written as JSON text (the resource mapper hands every value over as text).

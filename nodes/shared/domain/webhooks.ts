@@ -12,6 +12,7 @@ import { createHash, createHmac, timingSafeEqual } from 'crypto';
 import { lookupMetaError } from './metaErrors';
 import { compileKeywords, matchKeyword, matchPayload, type KeywordMatch } from './optOutKeywords';
 import { SERVICE_WINDOW_MS, serviceWindow, toEpochMs } from './window';
+import { isRecord } from './guards';
 
 type Json = Record<string, unknown>;
 
@@ -271,9 +272,6 @@ export type WebhookEvent = MessageReceivedEvent | WindowEvent | StatusEvent | Co
 
 /* ------------------------------------------------------------------ helpers */
 
-function isRecord(value: unknown): value is Json {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function str(value: unknown): string | undefined {
 	if (typeof value === 'string') return value;

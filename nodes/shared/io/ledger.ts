@@ -50,6 +50,7 @@ import {
 	type ContactConsentState,
 	type ValidConsentEvent,
 } from '../domain/consent';
+import { errorClues } from './errorClues';
 import { dataTablesFull } from '../domain/ledgerCapacity';
 import { SERVICE_WINDOW_MS } from '../domain/window';
 
@@ -133,19 +134,6 @@ export class LedgerError extends Error {
 const SCOPES_NEEDED =
 	'dataTable:list, dataTable:create, dataTable:read, dataTableColumn:read, dataTableColumn:create, dataTableRow:read, dataTableRow:create, dataTableRow:update, dataTableRow:upsert, dataTableRow:delete';
 
-function clues(error: unknown): string {
-	const parts: string[] = [];
-	let current: unknown = error;
-	for (let depth = 0; current && typeof current === 'object' && depth < 6; depth++) {
-		const e = current as { code?: unknown; message?: unknown; description?: unknown; cause?: unknown };
-		if (e.code !== undefined) parts.push(String(e.code));
-		if (typeof e.message === 'string') parts.push(e.message);
-		if (typeof e.description === 'string') parts.push(e.description);
-		current = e.cause;
-	}
-	return parts.join(' | ');
-}
-
 export function ledgerHttpError(status: number, body: unknown, doing: string, credentialLabel = CREDENTIAL_LABEL[LEDGER_CREDENTIAL_TYPE]): LedgerError {
 	// A web page instead of JSON: the Base URL points at something that is not n8n's public API.
 	const isHtml = typeof body === 'string' && /^\s*<(!doctype|html)/i.test(body);
@@ -174,7 +162,7 @@ export function ledgerHttpError(status: number, body: unknown, doing: string, cr
 }
 
 export function ledgerNetworkError(error: unknown, baseUrl: string): LedgerError {
-	const text = clues(error);
+	const text = errorClues(error);
 	const ssrf = /ssrf|blocked|not allowed|disallowed/i.test(text);
 	return new LedgerError(
 		`The consent ledger at ${baseUrl} could not be reached (${text.slice(0, 200)})`,
@@ -190,7 +178,7 @@ export async function attempt<T>(fn: () => Promise<T>): Promise<{ ok: true; valu
 		return { ok: true, value: await fn() };
 	} catch (error) {
 		if (error instanceof LedgerError) return { ok: false, error };
-		return { ok: false, error: new LedgerError(clues(error) || 'Unexpected ledger failure', 'Run again; if it persists, check n8n’s log.') };
+		return { ok: false, error: new LedgerError(errorClues(error) || 'Unexpected ledger failure', 'Run again; if it persists, check n8n’s log.') };
 	}
 }
 

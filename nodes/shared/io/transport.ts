@@ -13,6 +13,7 @@ import type {
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
+import { errorClues } from './errorClues';
 import { parseGraphError, type GraphError } from '../domain/metaErrors';
 
 export const CLOUD_CREDENTIAL_TYPE = 'whatsAppCloudApi';
@@ -84,22 +85,8 @@ export class GraphNetworkError extends Error {
 	}
 }
 
-function collectErrorClues(error: unknown): string {
-	const clues: string[] = [];
-	let current: unknown = error;
-	for (let depth = 0; current && depth < 6; depth++) {
-		if (typeof current !== 'object') break;
-		const e = current as { code?: unknown; message?: unknown; cause?: unknown; description?: unknown };
-		if (e.code !== undefined) clues.push(String(e.code));
-		if (typeof e.message === 'string') clues.push(e.message);
-		if (typeof e.description === 'string') clues.push(e.description);
-		current = e.cause;
-	}
-	return clues.join(' | ');
-}
-
 export function classifyNetworkError(error: unknown): GraphNetworkError {
-	const clues = collectErrorClues(error);
+	const clues = errorClues(error);
 	let kind: NetworkFailureKind = 'other';
 	if (/ECONNREFUSED|refused the connection/i.test(clues)) kind = 'refused';
 	else if (/ENOTFOUND|EAI_AGAIN/i.test(clues)) kind = 'dns';

@@ -1,0 +1,6 @@
+/** Type guards for JSON read from Meta, shops and the ledger. */
+
+/** A plain JSON object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,106 @@
+/**
+ * The one way errors leave this package's nodes: Meta's answers become a NodeApiError worded by the error table
+ * (describeGraphError), ledger and network failures a node error with their fix, and under Continue On Fail every
+ * node returns the same error item.
+ */
+import type { IDataObject, INode, INodeExecutionData, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { describeGraphError, type GraphError } from '../domain/metaErrors';
+import { LedgerError } from '../io/ledger';
+import { GraphNetworkError } from '../io/transport';
+
+export type NodeError = NodeOperationError | NodeApiError;
+
+/** Meta refused a Graph call: Meta's message and the error table's advice, with the HTTP status and item. */
+export function graphApiError(
+	node: INode,
+	error: GraphError | undefined,
+	httpCode: number,
+	whileDoing: string,
+	options: { itemIndex?: number; description?: string } = {},
+): NodeApiError {
+	const graphError: GraphError = error ?? { message: `HTTP ${httpCode}` };
+	return new NodeApiError(node, { error: graphError } as unknown as JsonObject, {
+		message: describeGraphError(graphError, whileDoing),
+		description: options.description,
+		httpCode: String(httpCode),
+		itemIndex: options.itemIndex,
+	});
+}
+
+/** Anything thrown while handling an item (or a run, without itemIndex) as an n8n error that says how to fix it. */
+export function toNodeError(node: INode, error: unknown, itemIndex?: number): NodeError {
+	if (error instanceof NodeOperationError || error instanceof NodeApiError) return error;
+	if (error instanceof LedgerError) {
+		if (error.httpCode) {
+			const body = (error.responseBody && typeof error.responseBody === 'object' ? error.responseBody : { message: error.message }) as JsonObject;
+			return new NodeApiError(node, body, { message: error.message, description: error.fix, httpCode: String(error.httpCode), itemIndex });
+		}
+		return new NodeOperationError(node, error.message, { description: error.fix, itemIndex });
+	}
+	if (error instanceof GraphNetworkError) {
+		return new NodeOperationError(node, error.message, {
+			description: `Check the Base URL and Graph API version in the WhatsApp Cloud API credential, and that the server is reachable from n8n. Details: ${error.details}`,
+			itemIndex,
+		});
+	}
+	return new NodeOperationError(node, error as Error, { itemIndex });
+}
+
+/**
+ * What became of the item's effect: `not_sent` (no message went out), `unknown` (one may have: check before
+ * repeating), `not_done` (the item's non-sending operation, e.g. a ledger write or a template edit, did not happen).
+ */
+export type ErrorOutcome = 'not_sent' | 'unknown' | 'not_done';
+
+export interface ErrorFields {
+	/** Meta's error code, or null when the failure is not Meta's. */
+	code?: number | null;
+	title: string;
+	message: string;
+	/** The fix. */
+	description?: string | null;
+	retryable?: boolean;
+	outcome: ErrorOutcome;
+	fbtrace_id?: string | null;
+}
+
+/** The `error` object of an error item: the same seven fields, in the same order, from every node. */
+export function errorJson(fields: ErrorFields): IDataObject {
+	return {
+		code: fields.code ?? null,
+		title: fields.title,
+		message: fields.message,
+		description: fields.description ?? null,
+		retryable: fields.retryable ?? false,
+		outcome: fields.outcome,
+		fbtrace_id: fields.fbtrace_id ?? null,
+	};
+}
+
+/** An error item under Continue On Fail: `{ error, ...context }`, paired with the input item it answers. */
+export function errorItem(itemIndex: number, fields: ErrorFields, context: IDataObject = {}): INodeExecutionData {
+	return { json: { error: errorJson(fields), ...context }, pairedItem: { item: itemIndex } };
+}
+
+/** The error fields of a node error: Meta's code and trace id when Meta answered. */
+export function fieldsOfNodeError(error: NodeError, title: string, outcome: ErrorOutcome): ErrorFields {
+	const graphError = error instanceof NodeApiError ? graphErrorIn(error.errorResponse) : undefined;
+	return {
+		code: graphError?.code ?? null,
+		title,
+		message: error.message,
+		description: error.description ?? null,
+		retryable: false,
+		outcome,
+		fbtrace_id: graphError?.fbtrace_id ?? null,
+	};
+}
+
+function graphErrorIn(response: unknown): GraphError | undefined {
+	const candidate = (response as { error?: unknown } | undefined)?.error ?? response;
+	if (!candidate || typeof candidate !== 'object') return undefined;
+	const { code, message } = candidate as GraphError;
+	return typeof code === 'number' && typeof message === 'string' ? (candidate as GraphError) : undefined;
+}
