@@ -6,7 +6,7 @@ import { assertAgentMayRun, withAgentSafeOperations } from './agentTool';
 import { checkConsentProperties } from './description';
 import { checkConsent } from './operations/check';
 import { checkConsentFromItem } from './operations/checkFromItem';
-import { errorItem, openLedger, toNodeError } from './operations/common';
+import { errorItem, openLedgerOfNode, toNodeError } from './operations/common';
 import { eraseContact } from './operations/eraseContact';
 import { getHistory } from './operations/getHistory';
 import { recordConsent } from './operations/record';
@@ -41,7 +41,7 @@ export class WhatsAppCheckConsent implements INodeType {
 		assertAgentMayRun(this, operation);
 		let ledger: ConsentLedger;
 		try {
-			ledger = await openLedger(this);
+			ledger = await openLedgerOfNode(this);
 		} catch (caught) {
 			const error = toNodeError(this, caught, undefined);
 			// Without the ledger no item has an answer. Thrown under Continue On Fail, n8n would pass the input through

@@ -16,20 +16,13 @@ import {
 	type ConsentPolicyOptions,
 	type ConsentPurpose,
 } from '../../shared/domain/consent';
-import { CLOUD_LEDGER_CREDENTIAL_TYPE, ConsentLedger, LEDGER_CREDENTIAL_TYPE, LedgerError } from '../../shared/io/ledger';
+import { CLOUD_LEDGER_CREDENTIAL_TYPE, type ConsentLedger, LEDGER_CREDENTIAL_TYPE, LedgerError } from '../../shared/io/ledger';
+import { openLedger } from '../../shared/n8n/ledger';
 
 /** The ledger of the credential the node's Credential option names (version 1 nodes: the ledger-only one). */
-export async function openLedger(ctx: IExecuteFunctions): Promise<ConsentLedger> {
-	try {
-		const fromCloud = ctx.getNodeParameter('authentication', 0, 'ledgerOnly') === 'whatsAppCloudApi';
-		return await ConsentLedger.open(
-			ctx,
-			{ workflowId: String(ctx.getWorkflow().id ?? ''), executionId: String(ctx.getExecutionId() ?? '') },
-			fromCloud ? CLOUD_LEDGER_CREDENTIAL_TYPE : LEDGER_CREDENTIAL_TYPE,
-		);
-	} catch (error) {
-		throw toNodeError(ctx, error, undefined);
-	}
+export async function openLedgerOfNode(ctx: IExecuteFunctions): Promise<ConsentLedger> {
+	const fromCloud = ctx.getNodeParameter('authentication', 0, 'ledgerOnly') === 'whatsAppCloudApi';
+	return await openLedger(ctx, fromCloud ? CLOUD_LEDGER_CREDENTIAL_TYPE : LEDGER_CREDENTIAL_TYPE);
 }
 
 /** Turns anything thrown while handling an item into an n8n error with the item index and a fix. */

@@ -8,7 +8,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { ConsentLedger, LedgerError, type LedgerCredentialType } from '../../shared/io/ledger';
+import { LedgerError, type LedgerCredentialType } from '../../shared/io/ledger';
 import { SendKeyStore } from '../../shared/io/sendKeys';
 import { parseRateCardOverride, type RateCard } from '../../shared/domain/pricing';
 import { GraphNetworkError, getCloudCredentials, graphUrl } from '../../shared/io/transport';
@@ -18,6 +18,7 @@ import {
 	MAX_MESSAGES_PER_SECOND,
 } from '../description';
 import { isQuietHoursOn } from './customerData';
+import { openLedger } from '../../shared/n8n/ledger';
 import { dispatchSends, failureJson, type SendOutcome } from './dispatch';
 import { prefetchLedger, prepareSend, type PrepareContext, type PreparedSend, type SkippedSend } from './prepare';
 import type { TemplateLookup } from './templateSource';
@@ -58,19 +59,6 @@ function readRateCard(ctx: IExecuteFunctions): RateCard | undefined {
 		});
 	}
 	return parsed.card;
-}
-
-async function openLedger(ctx: IExecuteFunctions, credentialType: LedgerCredentialType): Promise<ConsentLedger> {
-	try {
-		return await ConsentLedger.open(
-			ctx,
-			{ workflowId: String(ctx.getWorkflow().id ?? ''), executionId: String(ctx.getExecutionId() ?? '') },
-			credentialType,
-		);
-	} catch (error) {
-		const fix = error instanceof LedgerError ? error.fix : 'Check the consent ledger settings of the credential';
-		throw new NodeOperationError(ctx.getNode(), error as Error, { description: fix });
-	}
 }
 
 /** Send Notification's run; `ledgerCredential`: where the consent ledger's settings come from (by node version). */
