@@ -4,8 +4,8 @@
  * one folder per n8n version, following the measured recipe (xlsx override, --ignore-scripts, then a source build
  * of sqlite3). Later runs, CI on the same machine and the demo reuse it. Prints the install folder.
  *
- *   node test/e2e/install-n8n.js            # the pinned N8N_VERSION
- *   node test/e2e/install-n8n.js 2.7.4      # another version (the version smoke uses OLDEST_SUPPORTED_N8N)
+ *   node dev/n8n/install-n8n.js            # the pinned N8N_VERSION
+ *   node dev/n8n/install-n8n.js 2.7.4      # another version (the version smoke uses OLDEST_SUPPORTED_N8N)
  */
 'use strict';
 const { execFileSync } = require('node:child_process');

@@ -1,7 +1,7 @@
 /**
  * An n8n queue-mode cluster for tests: PostgreSQL (n8n's database) + Redis (the Bull queue) on loopback, one main
  * (webhooks, UI/API, leader) and N workers (executions), all with this package linked as a community package.
- * Built on test/e2e/n8n.ts; everything started here is stopped by stop(), also after a failed start.
+ * Built on dev/n8n/n8n.ts; everything started here is stopped by stop(), also after a failed start.
  */
 import fs from 'node:fs';
 import path from 'node:path';
