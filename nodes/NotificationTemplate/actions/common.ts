@@ -1,19 +1,11 @@
 /** What the template operations share: the draft fields, reading a draft from an item, Graph errors, item errors. */
-import {
-	NodeApiError,
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-	type JsonObject,
-} from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
-import { describeGraphError } from '../../shared/domain/metaErrors';
 import { NOTIFICATION_TYPES } from '../../shared/domain/notificationTypes';
 import { rejectionAdvice } from '../../shared/domain/templateDiff';
 import { buildTemplateDraft, type DraftCheckResult, type DraftFields, type TemplateDraft } from '../../shared/domain/templateDraft';
 import type { GraphResponse } from '../../shared/io/transport';
+import { errorItem, fieldsOfNodeError, graphApiError, toNodeError } from '../../shared/n8n/errors';
 
 /** Fields that describe a draft, shown for the operations in `operations`. */
 export function draftProperties(operations: string[], withNameAndLanguage: boolean): INodeProperties[] {
@@ -250,29 +242,21 @@ export function refuseUnlessClean(ctx: IExecuteFunctions, result: DraftCheckResu
 	}
 }
 
-/** A Meta error answer as a NodeApiError with Meta's message, the code's advice and the item index. */
-export function graphFailure(ctx: IExecuteFunctions, response: GraphResponse<unknown>, whileDoing: string, i: number): NodeApiError {
-	const error = response.error ?? { message: `HTTP ${response.statusCode}` };
-	return new NodeApiError(ctx.getNode(), { error } as unknown as JsonObject, {
-		message: describeGraphError(error, whileDoing),
-		description: error.error_data?.details ?? undefined,
-		httpCode: String(response.statusCode),
+/** A Meta error answer as a NodeApiError with Meta's message, the code's advice, Meta's details and the item index. */
+export function graphFailure(ctx: IExecuteFunctions, response: GraphResponse<unknown>, whileDoing: string, i: number) {
+	return graphApiError(ctx.getNode(), response.error, response.statusCode, whileDoing, {
 		itemIndex: i,
+		description: response.error?.error_data?.details ?? undefined,
 	});
 }
 
-export function errorItem(error: Error & { description?: string | null }, i: number): INodeExecutionData {
-	return { json: { error: { message: error.message, description: error.description ?? null } }, pairedItem: { item: i } };
-}
-
-export function toNodeError(ctx: IExecuteFunctions, error: unknown, i: number): NodeOperationError | NodeApiError {
-	if (error instanceof NodeOperationError || error instanceof NodeApiError) return error;
-	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: i });
-}
-
-/** Runs `one` for every item, honouring continue-on-fail; every output item is paired with its input. */
+/**
+ * Runs `one` for every item, honouring continue-on-fail (the shared error item, titled `title`: the item's
+ * operation was not done); every output item is paired with its input.
+ */
 export async function forEachItem(
 	ctx: IExecuteFunctions,
+	title: string,
 	one: (i: number) => Promise<IDataObject | IDataObject[]>,
 ): Promise<INodeExecutionData[][]> {
 	const out: INodeExecutionData[] = [];
@@ -282,17 +266,13 @@ export async function forEachItem(
 			const result = await one(i);
 			for (const json of Array.isArray(result) ? result : [result]) out.push({ json, pairedItem: { item: i } });
 		} catch (error) {
-			const nodeError = toNodeError(ctx, error, i);
+			const nodeError = toNodeError(ctx.getNode(), error, i);
 			if (!ctx.continueOnFail()) throw nodeError;
-			out.push(errorItem(nodeError, i));
+			out.push(errorItem(i, fieldsOfNodeError(nodeError, title, 'not_done')));
 		}
 	}
 	return [out];
 }
-
-/** Fields read back from Meta for Get, Submit and Edit. */
-export const TEMPLATE_FIELDS =
-	'id,name,language,status,category,correct_category,previous_category,quality_score,rejected_reason,parameter_format,components,message_send_ttl_seconds';
 
 /** A template as Meta returns it, plus what it means for Send Notification. */
 export function describeTemplate(raw: IDataObject): IDataObject {
