@@ -7,6 +7,7 @@ import type { IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import {
+	isExpiredCursorCode,
 	isRateLimitCode,
 	isRetryableRead,
 	isWrongAccountCode,
@@ -105,7 +106,7 @@ export async function readTemplateList(
 	const retryDelayMs = opts.retryDelayMs ?? RETRY_DELAY_MS;
 	let read = await readPages(ctx, credentials, firstPageOnly, retryDelayMs);
 	let { requests, retries } = read;
-	if (read.error?.code === 131059) {
+	if (isExpiredCursorCode(read.error?.code)) {
 		// v24+: the cursor expired; read the whole list again once.
 		read = await readPages(ctx, credentials, firstPageOnly, retryDelayMs);
 		requests += read.requests;

@@ -494,6 +494,11 @@ export function isRetryableRead(httpStatus: number, code: number | undefined): b
 	return httpStatus >= 500 || isTransientServerCode(code);
 }
 
+/** 131059: the paging cursor expired (v24.0+); the table's advice is to read the list again from its first page. */
+export function isExpiredCursorCode(code: number | undefined): boolean {
+	return code === 131059;
+}
+
 /**
  * On an edge of the account (GET /{waba-id}/message_templates, /phone_numbers), 100 (invalid parameter) and 803
  * (unknown alias) mean that the WhatsApp Business Account ID in the credential is not one, or that the token cannot
