@@ -7,34 +7,9 @@ import { buildTemplateDraft, type DraftCheckResult, type DraftFields, type Templ
 import type { GraphResponse } from '../../shared/io/transport';
 import { errorItem, fieldsOfNodeError, graphApiError, toNodeError } from '../../shared/n8n/errors';
 
-/** Fields that describe a draft, shown for the operations in `operations`. */
-export function draftProperties(operations: string[], withNameAndLanguage: boolean): INodeProperties[] {
+/** The notification type the check measures the text against, and whether the draft comes as fields or as JSON. */
+function draftSourceProperties(operations: string[]): INodeProperties[] {
 	const show = { show: { operation: operations } };
-	const showFields = { show: { operation: operations, draftSource: ['fields'] } };
-	const nameAndLanguage: INodeProperties[] = withNameAndLanguage
-		? [
-				{
-					displayName: 'Template Name',
-					name: 'templateName',
-					type: 'string',
-					default: '',
-					required: true,
-					placeholder: 'order_shipped_v1',
-					description: 'Lower-case letters, digits and underscores, at most 512 characters',
-					displayOptions: showFields,
-				},
-				{
-					displayName: 'Language',
-					name: 'language',
-					type: 'string',
-					default: 'en_US',
-					required: true,
-					placeholder: 'en_US',
-					description: "Meta's language code of the text, e.g. en_US, pt_BR, es, de",
-					displayOptions: showFields,
-				},
-			]
-		: [];
 	return [
 		{
 			displayName: 'Notification Type',
@@ -64,7 +39,40 @@ export function draftProperties(operations: string[], withNameAndLanguage: boole
 			description: "The body of Meta's create-template request (POST message_templates)",
 			displayOptions: { show: { operation: operations, draftSource: ['json'] } },
 		},
-		...nameAndLanguage,
+	];
+}
+
+/** Name and language of a new template (an edit keeps those Meta has). */
+function nameAndLanguageProperties(operations: string[]): INodeProperties[] {
+	const showFields = { show: { operation: operations, draftSource: ['fields'] } };
+	return [
+		{
+			displayName: 'Template Name',
+			name: 'templateName',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'order_shipped_v1',
+			description: 'Lower-case letters, digits and underscores, at most 512 characters',
+			displayOptions: showFields,
+		},
+		{
+			displayName: 'Language',
+			name: 'language',
+			type: 'string',
+			default: 'en_US',
+			required: true,
+			placeholder: 'en_US',
+			description: "Meta's language code of the text, e.g. en_US, pt_BR, es, de",
+			displayOptions: showFields,
+		},
+	];
+}
+
+/** The header: none, a text with at most one variable, or a media sample. */
+function headerProperties(operations: string[]): INodeProperties[] {
+	const showFields = { show: { operation: operations, draftSource: ['fields'] } };
+	return [
 		{
 			displayName: 'Header',
 			name: 'headerFormat',
@@ -104,6 +112,13 @@ export function draftProperties(operations: string[], withNameAndLanguage: boole
 			description: "Handle of a sample file uploaded with Meta's Resumable Upload API",
 			displayOptions: { show: { operation: operations, draftSource: ['fields'], headerFormat: ['IMAGE', 'VIDEO', 'DOCUMENT'] } },
 		},
+	];
+}
+
+/** The body with its variable examples, and the footer. */
+function bodyProperties(operations: string[]): INodeProperties[] {
+	const showFields = { show: { operation: operations, draftSource: ['fields'] } };
+	return [
 		{
 			displayName: 'Body',
 			name: 'body',
@@ -143,6 +158,13 @@ export function draftProperties(operations: string[], withNameAndLanguage: boole
 			description: 'Optional fixed text of up to 60 characters',
 			displayOptions: showFields,
 		},
+	];
+}
+
+/** Up to ten buttons: quick replies, links, a phone number. */
+function buttonProperties(operations: string[]): INodeProperties[] {
+	const showFields = { show: { operation: operations, draftSource: ['fields'] } };
+	return [
 		{
 			displayName: 'Buttons',
 			name: 'buttons',
@@ -176,6 +198,17 @@ export function draftProperties(operations: string[], withNameAndLanguage: boole
 				},
 			],
 		},
+	];
+}
+
+/** Fields that describe a draft, shown for the operations in `operations`. */
+export function draftProperties(operations: string[], withNameAndLanguage: boolean): INodeProperties[] {
+	return [
+		...draftSourceProperties(operations),
+		...(withNameAndLanguage ? nameAndLanguageProperties(operations) : []),
+		...headerProperties(operations),
+		...bodyProperties(operations),
+		...buttonProperties(operations),
 	];
 }
 
