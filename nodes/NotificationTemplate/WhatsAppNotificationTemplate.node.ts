@@ -5,9 +5,9 @@ import * as checkDraft from './actions/checkDraft.operation';
 import * as deleteTemplate from './actions/delete.operation';
 import * as edit from './actions/edit.operation';
 import * as get from './actions/get.operation';
-import { errorItem, toNodeError } from './actions/common';
 import { router } from './actions/router';
 import * as submitForReview from './actions/submitForReview.operation';
+import { errorItem, fieldsOfNodeError, toNodeError } from '../shared/n8n/errors';
 
 export class WhatsAppNotificationTemplate implements INodeType {
 	description: INodeTypeDescription = {
@@ -52,9 +52,9 @@ export class WhatsAppNotificationTemplate implements INodeType {
 		} catch (caught) {
 			// Item errors already are error items under Continue On Fail; what gets here stopped the whole run (e.g. an
 			// unknown operation). Thrown, n8n would pass the input on unchanged, as if submitted: every item says so instead.
-			const error = toNodeError(this, caught, 0);
+			const error = toNodeError(this.getNode(), caught, 0);
 			if (!this.continueOnFail()) throw error;
-			return [this.getInputData().map((_, i) => errorItem(error, i))];
+			return [this.getInputData().map((_, i) => errorItem(i, fieldsOfNodeError(error, 'Operation not run', 'not_done')))];
 		}
 	}
 }

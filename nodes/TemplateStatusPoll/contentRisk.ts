@@ -8,7 +8,8 @@ import { checkContent, type ContentFinding } from '../shared/domain/contentPolic
 import { normaliseCategory } from '../shared/domain/notificationTypes';
 import type { TemplateEvent } from '../shared/domain/templateDiff';
 import type { TemplateComponentDef } from '../shared/domain/templates';
-import { graphRequest, type CloudCredentials } from '../shared/io/transport';
+import { readTemplate } from '../shared/io/templates';
+import type { CloudCredentials } from '../shared/io/transport';
 
 /** Each check costs one request; more than this per poll are reported as not checked. */
 export const MAX_CONTENT_CHECKS_PER_POLL = 10;
@@ -79,11 +80,7 @@ export async function addContentChecks(
 		reads++;
 		let risk: ContentRisk;
 		try {
-			const res = await graphRequest<{ components?: TemplateComponentDef[] }>(ctx, credentials, {
-				method: 'GET',
-				path: event.templateId,
-				qs: { fields: 'components' },
-			});
+			const res = await readTemplate<{ components?: TemplateComponentDef[] }>(ctx, credentials, event.templateId);
 			risk = res.error
 				? { checked: false, note: `Not checked: Meta did not return the template text (${res.error.message}).` }
 				: assessText(templateText(res.data?.components));

@@ -1,19 +1,17 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
-import { describeGraphError } from '../shared/domain/metaErrors';
-import { getCloudCredentials, graphGetAllPages } from '../shared/io/transport';
+import { accountReadFix } from '../shared/domain/metaErrors';
+import { listTemplates, TEMPLATE_FIELDS } from '../shared/io/templates';
+import { getCloudCredentials } from '../shared/io/transport';
+import { graphApiError } from '../shared/n8n/errors';
 
 /** The distinct template names of the account, for the "Template Names" filter. */
 export async function getTemplateNames(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	const credentials = await getCloudCredentials(this);
-	const all = await graphGetAllPages<{ name?: string; language?: string }>(
-		this,
-		credentials,
-		`${credentials.businessAccountId}/message_templates`,
-		{ fields: 'name,language', limit: 1000 },
-	);
-	if (all.error) throw new NodeOperationError(this.getNode(), describeGraphError(all.error, 'listing templates'));
+	const all = await listTemplates<{ name?: string; language?: string }>(this, credentials, { fields: TEMPLATE_FIELDS.state });
+	if (all.error) {
+		throw graphApiError(this.getNode(), all.error, all.statusCode ?? 400, 'listing templates', { description: accountReadFix(all.error) });
+	}
 	const languages = new Map<string, string[]>();
 	for (const t of all.items) {
 		if (typeof t.name !== 'string' || !t.name) continue;

@@ -18,9 +18,9 @@ import {
 	type Snapshot,
 	type TemplateEvent,
 } from '../shared/domain/templateDiff';
-import { getCloudCredentials } from '../shared/io/transport';
+import { getCloudCredentials, type CloudCredentials } from '../shared/io/transport';
 import { addContentChecks, type ContentRisk } from './contentRisk';
-import { readTemplateList } from './readTemplates';
+import { readTemplateList, type TemplateListRead } from './readTemplates';
 
 /** How many templates a manual run (in the editor) shows. */
 export const MANUAL_PREVIEW_COUNT = 20;
@@ -55,6 +55,84 @@ function toItem(event: TemplateEvent | IDataObject, extra: IDataObject = {}): IN
 	return { json: { ...(event as IDataObject), ...extra } };
 }
 
+interface PollSettings {
+	names: string[];
+	kinds: string[];
+	budget: number;
+	firstPoll: string;
+	checkContent: boolean;
+}
+
+function readPollSettings(ctx: IPollFunctions): PollSettings {
+	const options = ctx.getNodeParameter('options', {}) as IDataObject;
+	return {
+		names: (ctx.getNodeParameter('templateNames', []) as string[]) ?? [],
+		kinds: (ctx.getNodeParameter('events', []) as string[]) ?? [],
+		budget: Number(options.hourlyRequestBudget) > 0 ? Number(options.hourlyRequestBudget) : DEFAULT_HOURLY_REQUEST_BUDGET,
+		firstPoll: String(options.firstPoll ?? 'nothing'),
+		checkContent: options.checkContent !== false,
+	};
+}
+
+/** The editor's "Fetch Test Event": the current state of the first templates, so fields can be mapped. */
+async function previewItems(ctx: IPollFunctions, credentials: CloudCredentials, settings: PollSettings, now: Date): Promise<INodeExecutionData[]> {
+	const read = await readTemplateList(ctx, credentials, { firstPageOnly: true });
+	const wanted = new Set(settings.names.filter(Boolean));
+	const rateLimit = rateLimitOf(ctx, read.firstPage.length >= 1000 ? 2 : 1, settings.budget);
+	const items: INodeExecutionData[] = [];
+	for (const raw of read.firstPage) {
+		const state = toTemplateState(raw);
+		if (!state || (wanted.size > 0 && !wanted.has(state.name) && !wanted.has(state.id))) continue;
+		items.push(
+			toItem(snapshotEvent(state, now), {
+				previousCategory: typeof raw.previous_category === 'string' ? raw.previous_category : undefined,
+				rateLimit: rateLimit as unknown as IDataObject,
+				...(rateLimit.warning ? { warning: rateLimit.warning } : {}),
+			}),
+		);
+		if (items.length >= MANUAL_PREVIEW_COUNT) break;
+	}
+	if (items.length === 0) {
+		items.push(
+			toItem({
+				event: 'snapshot',
+				meaning: wanted.size
+					? 'None of the chosen templates is on the first page of the template list.'
+					: 'The account has no templates yet.',
+				detectedAt: now.toISOString(),
+			}),
+		);
+	}
+	return items;
+}
+
+/** The first poll records a baseline (and maybe reports every template); later polls compare with the snapshot. */
+function compareWithSnapshot(
+	ctx: IPollFunctions,
+	previous: Snapshot | undefined,
+	read: TemplateListRead,
+	firstPoll: string,
+	now: Date,
+): { events: TemplateEvent[]; next: Snapshot } {
+	if (previous === undefined) {
+		const next = baselineOf(read) ?? new Map();
+		return { next, events: firstPoll === 'snapshot' ? [...next.values()].map((s) => snapshotEvent(s, now)) : [] };
+	}
+	const result = diffTemplates(previous, read, now);
+	if (!result.diffed) throw new NodeOperationError(ctx.getNode(), result.reason);
+	return { events: result.events, next: result.next };
+}
+
+function saveSnapshot(state: PollState, account: string, encoded: string, next: Snapshot, pages: number, now: Date): void {
+	state.format = 't1';
+	state.account = account;
+	state.snapshot = encoded;
+	state.templates = next.size;
+	state.pages = pages;
+	state.updatedAt = now.toISOString();
+	state.lastPollAt = now.toISOString();
+}
+
 export async function pollTemplates(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 	const credentials = await getCloudCredentials(this);
 	if (!credentials.businessAccountId) {
@@ -62,79 +140,26 @@ export async function pollTemplates(this: IPollFunctions): Promise<INodeExecutio
 			description: 'Fill in the WhatsApp Business Account ID in the "WhatsApp Cloud API" credential.',
 		});
 	}
-	const options = this.getNodeParameter('options', {}) as IDataObject;
-	const names = (this.getNodeParameter('templateNames', []) as string[]) ?? [];
-	const kinds = (this.getNodeParameter('events', []) as string[]) ?? [];
-	const budget = Number(options.hourlyRequestBudget) > 0 ? Number(options.hourlyRequestBudget) : DEFAULT_HOURLY_REQUEST_BUDGET;
-	const firstPoll = String(options.firstPoll ?? 'nothing');
-	const checkContent = options.checkContent !== false;
+	const settings = readPollSettings(this);
 	const now = new Date();
 	const started = Date.now();
+	if (this.getMode() === 'manual') return [await previewItems(this, credentials, settings, now)];
 
-	if (this.getMode() === 'manual') {
-		// The editor's "Fetch Test Event": the current state of the first templates, so fields can be mapped.
-		const read = await readTemplateList(this, credentials, { firstPageOnly: true });
-		const wanted = new Set(names.filter(Boolean));
-		const rateLimit = rateLimitOf(this, read.firstPage.length >= 1000 ? 2 : 1, budget);
-		const items: INodeExecutionData[] = [];
-		for (const raw of read.firstPage) {
-			const state = toTemplateState(raw);
-			if (!state || (wanted.size > 0 && !wanted.has(state.name) && !wanted.has(state.id))) continue;
-			items.push(
-				toItem(snapshotEvent(state, now), {
-					previousCategory: typeof raw.previous_category === 'string' ? raw.previous_category : undefined,
-					rateLimit: rateLimit as unknown as IDataObject,
-					...(rateLimit.warning ? { warning: rateLimit.warning } : {}),
-				}),
-			);
-			if (items.length >= MANUAL_PREVIEW_COUNT) break;
-		}
-		if (items.length === 0) {
-			items.push(
-				toItem({
-					event: 'snapshot',
-					meaning: wanted.size
-						? 'None of the chosen templates is on the first page of the template list.'
-						: 'The account has no templates yet.',
-					detectedAt: now.toISOString(),
-				}),
-			);
-		}
-		return [items];
-	}
-
+	// Read, compare with the stored snapshot, store the new one.
 	const read = await readTemplateList(this, credentials);
 	const state = this.getWorkflowStaticData('node') as IDataObject & PollState;
 	const previous: Snapshot | undefined =
 		state.account === credentials.businessAccountId ? decodeSnapshot(state.snapshot) : undefined;
-
-	let events: TemplateEvent[];
-	let next: Snapshot;
 	const isBaseline = previous === undefined;
-	if (isBaseline) {
-		next = baselineOf(read) ?? new Map();
-		events = firstPoll === 'snapshot' ? [...next.values()].map((s) => snapshotEvent(s, now)) : [];
-	} else {
-		const result = diffTemplates(previous, read, now);
-		if (!result.diffed) throw new NodeOperationError(this.getNode(), result.reason);
-		events = result.events;
-		next = result.next;
-	}
-
+	const { events, next } = compareWithSnapshot(this, previous, read, settings.firstPoll, now);
 	const encoded = encodeSnapshot(next);
-	const rateLimit = rateLimitOf(this, read.pages, budget, state.lastPollAt);
-	state.format = 't1';
-	state.account = credentials.businessAccountId;
-	state.snapshot = encoded;
-	state.templates = next.size;
-	state.pages = read.pages;
-	state.updatedAt = now.toISOString();
-	state.lastPollAt = now.toISOString();
+	const rateLimit = rateLimitOf(this, read.pages, settings.budget, state.lastPollAt);
+	saveSnapshot(state, credentials.businessAccountId, encoded, next, read.pages, now);
 
-	const emitted = filterEvents(events, { names, events: kinds });
+	// Emit: the baseline summary, or the chosen changes with their content checks.
+	const emitted = filterEvents(events, { names: settings.names, events: settings.kinds });
 	const extra: IDataObject = rateLimit.warning ? { warning: rateLimit.warning } : {};
-
-	if (isBaseline && firstPoll === 'summary') {
+	if (isBaseline && settings.firstPoll === 'summary') {
 		return [
 			[
 				toItem({
@@ -155,7 +180,7 @@ export async function pollTemplates(this: IPollFunctions): Promise<INodeExecutio
 	if (emitted.length === 0) return null;
 
 	let risks = new Map<TemplateEvent, ContentRisk>();
-	if (checkContent && !isBaseline) risks = await addContentChecks(this, credentials, emitted);
+	if (settings.checkContent && !isBaseline) risks = await addContentChecks(this, credentials, emitted);
 	return [
 		emitted.map((event) => {
 			const risk = risks.get(event);

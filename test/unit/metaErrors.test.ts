@@ -2,7 +2,12 @@ import {
 	META_ERRORS,
 	NO_RETRY,
 	PAIR_LIMIT_BACKOFF_CAP_MS,
+	WRONG_ACCOUNT_FIX,
+	accountReadFix,
 	connectionRetryDelayMs,
+	isExpiredCursorCode,
+	isRetryableRead,
+	isWrongAccountCode,
 	isRateLimitCode,
 	isTransientServerCode,
 	lookupMetaError,
@@ -229,5 +234,29 @@ describe('outcomeOfErrorAnswer: was the message sent?', () => {
 		expect(outcomeOfErrorAnswer(502, undefined)).toBe('unknown');
 		expect(outcomeOfErrorAnswer(404, undefined)).toBe('unknown');
 		expect(outcomeOfErrorAnswer(500, 424242)).toBe('unknown');
+	});
+});
+
+describe('reading an account: retry and advice beside the table', () => {
+	it('a read is retried after any 5xx or a transient code, never after a rate limit or a refusal', () => {
+		expect(isRetryableRead(503, undefined)).toBe(true);
+		expect(isRetryableRead(500, 100)).toBe(true);
+		for (const code of [1, 2, 131000, 131016, 133004, 131057]) expect(isRetryableRead(400, code)).toBe(true);
+		for (const code of [...RATE_LIMITS, 131056, 10, 100, 190, undefined]) expect(isRetryableRead(400, code)).toBe(false);
+	});
+
+	it('100 and 803 on an account edge point at the account ID; other codes get the table advice', () => {
+		expect(isWrongAccountCode(100)).toBe(true);
+		expect(isWrongAccountCode(803)).toBe(true);
+		expect(isWrongAccountCode(190)).toBe(false);
+		expect(accountReadFix({ message: 'Unknown path', code: 803 })).toBe(WRONG_ACCOUNT_FIX);
+		expect(accountReadFix({ message: 'Expired', code: 190 })).toBe(lookupMetaError(190).userMessage);
+		expect(accountReadFix({ message: 'No code' })).toBe(lookupMetaError(undefined).userMessage);
+	});
+
+	it('131059 is the expired cursor', () => {
+		expect(isExpiredCursorCode(131059)).toBe(true);
+		expect(isExpiredCursorCode(100)).toBe(false);
+		expect(lookupMetaError(131059).title).toMatch(/cursor/);
 	});
 });

@@ -30,6 +30,27 @@ describe('Notification Template router', () => {
 		await expect(node.execute.call(fakeContext({ operation: 'publish' }, 1, false))).rejects.toThrow(/not supported/);
 	});
 
+	it('under Continue On Fail, an item Meta refused becomes the shared error item: Meta\'s code and trace, outcome not_done', async () => {
+		const ctx = {
+			...fakeContext({ operation: 'get', getBy: 'id', getId: '123' }, 1, true),
+			getCredentials: async () => ({ businessAccountId: '1', phoneNumberId: '2', baseUrl: 'https://graph.example.test' }),
+			helpers: {
+				httpRequestWithAuthentication: async () => ({
+					statusCode: 400,
+					body: { error: { message: 'Unsupported get request', code: 100, fbtrace_id: 'TRACE' } },
+					headers: {},
+				}),
+			},
+		} as unknown as IExecuteFunctions;
+		const out = await router.call(ctx);
+		expect(out[0]).toHaveLength(1);
+		expect(out[0][0].pairedItem).toEqual({ item: 0 });
+		const error = out[0][0].json.error as Record<string, unknown>;
+		expect(Object.keys(error)).toEqual(['code', 'title', 'message', 'description', 'retryable', 'outcome', 'fbtrace_id']);
+		expect(error).toMatchObject({ code: 100, title: 'Template not read', outcome: 'not_done', fbtrace_id: 'TRACE', retryable: false });
+		expect(error.message).toMatch(/^Meta refused reading template 123: Unsupported get request/);
+	});
+
 	it('offers exactly the operations it routes', () => {
 		const operation = new WhatsAppNotificationTemplate().description.properties.find((p) => p.name === 'operation');
 		expect((operation?.options as Array<{ value: string }>).map((o) => o.value).sort()).toEqual(['checkDraft', 'delete', 'edit', 'get', 'submitForReview']);

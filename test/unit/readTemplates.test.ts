@@ -62,3 +62,44 @@ describe('readTemplateList reads its retry and advice decisions from the one err
 		expect(requests).toHaveLength(1);
 	});
 });
+
+describe('readTemplateList pages', () => {
+	const paged = (after: string) => ({ statusCode: 200, body: { ...page, paging: { cursors: { after }, next: 'https://x/next' } } });
+
+	it('reads the list again from its first page once when the cursor expired (131059)', async () => {
+		const { ctx, requests } = pollContext([paged('C1'), { statusCode: 400, body: graphError(131059, 'Invalid cursor') }, paged('C2'), { statusCode: 200, body: page }]);
+		const read = await readTemplateList(ctx, credentials, { retryDelayMs: 0 });
+		expect(requests).toHaveLength(4);
+		expect(read).toMatchObject({ pages: 2, requests: 4, retries: 0 });
+		expect(read.templates).toHaveLength(2);
+	});
+
+	it('refuses a list whose next page has no cursor (a partial list would look like deletions)', async () => {
+		const { ctx } = pollContext([{ statusCode: 200, body: { ...page, paging: { next: 'https://x/next' } } }]);
+		await expect(readTemplateList(ctx, credentials, { retryDelayMs: 0 })).rejects.toThrow(/next page but no cursor/);
+	});
+
+	it('a manual run reads the first page only and shows its raw objects', async () => {
+		const { ctx, requests } = pollContext([paged('C1')]);
+		const read = await readTemplateList(ctx, credentials, { firstPageOnly: true, retryDelayMs: 0 });
+		expect(requests).toHaveLength(1);
+		expect(read.firstPage).toEqual(page.data);
+	});
+
+	it('names the page that failed, with the account hint for 100, through the error table', async () => {
+		const { ctx } = pollContext([paged('C1'), { statusCode: 400, body: graphError(100, 'Invalid parameter') }]);
+		const error = (await readTemplateList(ctx, credentials, { retryDelayMs: 0 }).then(
+			() => new Error('no error'),
+			(e: Error) => e,
+		)) as Error & { description?: string; httpCode?: string };
+		expect(error.message).toMatch(/^Meta refused reading the template list \(page 2; 1 page\(s\) had been read/);
+		expect(error.description).toMatch(/WhatsApp Business Account ID/);
+		expect(error.httpCode).toBe('400');
+	});
+
+	it('a network failure twice fails the poll without a list', async () => {
+		const { ctx, requests } = pollContext([]);
+		await expect(readTemplateList(ctx, credentials, { retryDelayMs: 0 })).rejects.toThrow(/Could not read the template list/);
+		expect(requests).toHaveLength(2);
+	});
+});

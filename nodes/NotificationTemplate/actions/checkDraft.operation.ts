@@ -8,7 +8,7 @@ import { checkJson, draftProperties, forEachItem, readDraft } from './common';
 export const description: INodeProperties[] = [...draftProperties(['checkDraft'], true)];
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	return await forEachItem(this, async (i) => {
+	return await forEachItem(this, 'Draft not checked', async (i) => {
 		const draft = readDraft(this, i);
 		const notificationType = this.getNodeParameter('notificationType', i, '') as NotificationTypeValue | '';
 		return { ...checkJson(checkTemplateDraft(draft, { notificationType })), draft: draft as unknown as IDataObject };

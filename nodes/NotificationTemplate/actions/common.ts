@@ -1,48 +1,15 @@
 /** What the template operations share: the draft fields, reading a draft from an item, Graph errors, item errors. */
-import {
-	NodeApiError,
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeProperties,
-	type JsonObject,
-} from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
-import { describeGraphError } from '../../shared/domain/metaErrors';
 import { NOTIFICATION_TYPES } from '../../shared/domain/notificationTypes';
 import { rejectionAdvice } from '../../shared/domain/templateDiff';
 import { buildTemplateDraft, type DraftCheckResult, type DraftFields, type TemplateDraft } from '../../shared/domain/templateDraft';
 import type { GraphResponse } from '../../shared/io/transport';
+import { errorItem, fieldsOfNodeError, graphApiError, toNodeError } from '../../shared/n8n/errors';
 
-/** Fields that describe a draft, shown for the operations in `operations`. */
-export function draftProperties(operations: string[], withNameAndLanguage: boolean): INodeProperties[] {
+/** The notification type the check measures the text against, and whether the draft comes as fields or as JSON. */
+function draftSourceProperties(operations: string[]): INodeProperties[] {
 	const show = { show: { operation: operations } };
-	const showFields = { show: { operation: operations, draftSource: ['fields'] } };
-	const nameAndLanguage: INodeProperties[] = withNameAndLanguage
-		? [
-				{
-					displayName: 'Template Name',
-					name: 'templateName',
-					type: 'string',
-					default: '',
-					required: true,
-					placeholder: 'order_shipped_v1',
-					description: 'Lower-case letters, digits and underscores, at most 512 characters',
-					displayOptions: showFields,
-				},
-				{
-					displayName: 'Language',
-					name: 'language',
-					type: 'string',
-					default: 'en_US',
-					required: true,
-					placeholder: 'en_US',
-					description: "Meta's language code of the text, e.g. en_US, pt_BR, es, de",
-					displayOptions: showFields,
-				},
-			]
-		: [];
 	return [
 		{
 			displayName: 'Notification Type',
@@ -72,7 +39,40 @@ export function draftProperties(operations: string[], withNameAndLanguage: boole
 			description: "The body of Meta's create-template request (POST message_templates)",
 			displayOptions: { show: { operation: operations, draftSource: ['json'] } },
 		},
-		...nameAndLanguage,
+	];
+}
+
+/** Name and language of a new template (an edit keeps those Meta has). */
+function nameAndLanguageProperties(operations: string[]): INodeProperties[] {
+	const showFields = { show: { operation: operations, draftSource: ['fields'] } };
+	return [
+		{
+			displayName: 'Template Name',
+			name: 'templateName',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'order_shipped_v1',
+			description: 'Lower-case letters, digits and underscores, at most 512 characters',
+			displayOptions: showFields,
+		},
+		{
+			displayName: 'Language',
+			name: 'language',
+			type: 'string',
+			default: 'en_US',
+			required: true,
+			placeholder: 'en_US',
+			description: "Meta's language code of the text, e.g. en_US, pt_BR, es, de",
+			displayOptions: showFields,
+		},
+	];
+}
+
+/** The header: none, a text with at most one variable, or a media sample. */
+function headerProperties(operations: string[]): INodeProperties[] {
+	const showFields = { show: { operation: operations, draftSource: ['fields'] } };
+	return [
 		{
 			displayName: 'Header',
 			name: 'headerFormat',
@@ -112,6 +112,13 @@ export function draftProperties(operations: string[], withNameAndLanguage: boole
 			description: "Handle of a sample file uploaded with Meta's Resumable Upload API",
 			displayOptions: { show: { operation: operations, draftSource: ['fields'], headerFormat: ['IMAGE', 'VIDEO', 'DOCUMENT'] } },
 		},
+	];
+}
+
+/** The body with its variable examples, and the footer. */
+function bodyProperties(operations: string[]): INodeProperties[] {
+	const showFields = { show: { operation: operations, draftSource: ['fields'] } };
+	return [
 		{
 			displayName: 'Body',
 			name: 'body',
@@ -151,6 +158,13 @@ export function draftProperties(operations: string[], withNameAndLanguage: boole
 			description: 'Optional fixed text of up to 60 characters',
 			displayOptions: showFields,
 		},
+	];
+}
+
+/** Up to ten buttons: quick replies, links, a phone number. */
+function buttonProperties(operations: string[]): INodeProperties[] {
+	const showFields = { show: { operation: operations, draftSource: ['fields'] } };
+	return [
 		{
 			displayName: 'Buttons',
 			name: 'buttons',
@@ -184,6 +198,17 @@ export function draftProperties(operations: string[], withNameAndLanguage: boole
 				},
 			],
 		},
+	];
+}
+
+/** Fields that describe a draft, shown for the operations in `operations`. */
+export function draftProperties(operations: string[], withNameAndLanguage: boolean): INodeProperties[] {
+	return [
+		...draftSourceProperties(operations),
+		...(withNameAndLanguage ? nameAndLanguageProperties(operations) : []),
+		...headerProperties(operations),
+		...bodyProperties(operations),
+		...buttonProperties(operations),
 	];
 }
 
@@ -250,29 +275,21 @@ export function refuseUnlessClean(ctx: IExecuteFunctions, result: DraftCheckResu
 	}
 }
 
-/** A Meta error answer as a NodeApiError with Meta's message, the code's advice and the item index. */
-export function graphFailure(ctx: IExecuteFunctions, response: GraphResponse<unknown>, whileDoing: string, i: number): NodeApiError {
-	const error = response.error ?? { message: `HTTP ${response.statusCode}` };
-	return new NodeApiError(ctx.getNode(), { error } as unknown as JsonObject, {
-		message: describeGraphError(error, whileDoing),
-		description: error.error_data?.details ?? undefined,
-		httpCode: String(response.statusCode),
+/** A Meta error answer as a NodeApiError with Meta's message, the code's advice, Meta's details and the item index. */
+export function graphFailure(ctx: IExecuteFunctions, response: GraphResponse<unknown>, whileDoing: string, i: number) {
+	return graphApiError(ctx.getNode(), response.error, response.statusCode, whileDoing, {
 		itemIndex: i,
+		description: response.error?.error_data?.details ?? undefined,
 	});
 }
 
-export function errorItem(error: Error & { description?: string | null }, i: number): INodeExecutionData {
-	return { json: { error: { message: error.message, description: error.description ?? null } }, pairedItem: { item: i } };
-}
-
-export function toNodeError(ctx: IExecuteFunctions, error: unknown, i: number): NodeOperationError | NodeApiError {
-	if (error instanceof NodeOperationError || error instanceof NodeApiError) return error;
-	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: i });
-}
-
-/** Runs `one` for every item, honouring continue-on-fail; every output item is paired with its input. */
+/**
+ * Runs `one` for every item, honouring continue-on-fail (the shared error item, titled `title`: the item's
+ * operation was not done); every output item is paired with its input.
+ */
 export async function forEachItem(
 	ctx: IExecuteFunctions,
+	title: string,
 	one: (i: number) => Promise<IDataObject | IDataObject[]>,
 ): Promise<INodeExecutionData[][]> {
 	const out: INodeExecutionData[] = [];
@@ -282,17 +299,13 @@ export async function forEachItem(
 			const result = await one(i);
 			for (const json of Array.isArray(result) ? result : [result]) out.push({ json, pairedItem: { item: i } });
 		} catch (error) {
-			const nodeError = toNodeError(ctx, error, i);
+			const nodeError = toNodeError(ctx.getNode(), error, i);
 			if (!ctx.continueOnFail()) throw nodeError;
-			out.push(errorItem(nodeError, i));
+			out.push(errorItem(i, fieldsOfNodeError(nodeError, title, 'not_done')));
 		}
 	}
 	return [out];
 }
-
-/** Fields read back from Meta for Get, Submit and Edit. */
-export const TEMPLATE_FIELDS =
-	'id,name,language,status,category,correct_category,previous_category,quality_score,rejected_reason,parameter_format,components,message_send_ttl_seconds';
 
 /** A template as Meta returns it, plus what it means for Send Notification. */
 export function describeTemplate(raw: IDataObject): IDataObject {

@@ -1,6 +1,7 @@
 /** Delete: by name (every language) or by ID (one language): DELETE /{waba-id}/message_templates?name=…[&hsm_id=…]. */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
+import { readTemplate, TEMPLATE_FIELDS } from '../../shared/io/templates';
 import { getCloudCredentials, graphRequest } from '../../shared/io/transport';
 import { forEachItem, graphFailure } from './common';
 
@@ -45,7 +46,7 @@ export const description: INodeProperties[] = [
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const credentials = await getCloudCredentials(this);
-	return await forEachItem(this, async (i) => {
+	return await forEachItem(this, 'Template not deleted', async (i) => {
 		const by = this.getNodeParameter('deleteBy', i, 'name') as string;
 		const qs: IDataObject = {};
 		if (by === 'id') {
@@ -54,7 +55,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				throw new NodeOperationError(this.getNode(), `"${id}" is not a template ID`, { itemIndex: i, description: 'A template ID is a number such as 1689556908129832; Get returns it.' });
 			}
 			// Meta needs the name together with the ID (hsm_id).
-			const current = await graphRequest<IDataObject>(this, credentials, { method: 'GET', path: id, qs: { fields: 'id,name,language' } });
+			const current = await readTemplate(this, credentials, id, TEMPLATE_FIELDS.state);
 			if (current.error || !current.data) throw graphFailure(this, current, `reading template ${id}`, i);
 			qs.name = current.data.name;
 			qs.hsm_id = id;

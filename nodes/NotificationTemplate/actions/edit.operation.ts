@@ -3,8 +3,9 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import type { NotificationTypeValue } from '../../shared/domain/notificationTypes';
 import { checkTemplateDraft } from '../../shared/domain/templateDraft';
+import { readTemplate, TEMPLATE_FIELDS } from '../../shared/io/templates';
 import { getCloudCredentials, graphRequest } from '../../shared/io/transport';
-import { describeTemplate, draftProperties, forEachItem, graphFailure, readDraft, refuseUnlessClean, TEMPLATE_FIELDS } from './common';
+import { describeTemplate, draftProperties, forEachItem, graphFailure, readDraft, refuseUnlessClean } from './common';
 import { reviewOptions } from './submitForReview.operation';
 
 export const description: INodeProperties[] = [
@@ -24,10 +25,10 @@ export const description: INodeProperties[] = [
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const credentials = await getCloudCredentials(this);
-	return await forEachItem(this, async (i) => {
+	return await forEachItem(this, 'Template not changed', async (i) => {
 		const templateId = String(this.getNodeParameter('templateId', i, '')).trim();
 		const options = this.getNodeParameter('options', i, {}) as IDataObject;
-		const current = await graphRequest<IDataObject>(this, credentials, { method: 'GET', path: templateId, qs: { fields: 'id,name,language,status,category' } });
+		const current = await readTemplate(this, credentials, templateId, TEMPLATE_FIELDS.state);
 		if (current.error || !current.data) throw graphFailure(this, current, `reading template ${templateId}`, i);
 		// The name and language of an existing template cannot change; they come from Meta.
 		const draft = { ...readDraft(this, i), name: String(current.data.name), language: String(current.data.language), category: 'UTILITY' };
@@ -40,7 +41,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		if (draft.message_send_ttl_seconds !== undefined) body.message_send_ttl_seconds = draft.message_send_ttl_seconds;
 		const response = await graphRequest<IDataObject>(this, credentials, { method: 'POST', path: templateId, body });
 		if (response.error || !response.data) throw graphFailure(this, response, `the edit of template ${templateId}`, i);
-		const after = await graphRequest<IDataObject>(this, credentials, { method: 'GET', path: templateId, qs: { fields: TEMPLATE_FIELDS } });
+		const after = await readTemplate(this, credentials, templateId);
 		const template = after.data ? describeTemplate(after.data) : { id: templateId };
 		return { success: response.data.success === true, ...template, warnings: check.warnings as unknown as IDataObject[] };
 	});

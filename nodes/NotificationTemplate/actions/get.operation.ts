@@ -1,8 +1,9 @@
 /** Get: a template by ID, or every language of a name, with status, category, quality and rejection. */
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { getCloudCredentials, graphGetAllPages, graphRequest } from '../../shared/io/transport';
-import { describeTemplate, forEachItem, graphFailure, TEMPLATE_FIELDS } from './common';
+import { listTemplatesNamed, readTemplate } from '../../shared/io/templates';
+import { getCloudCredentials } from '../../shared/io/transport';
+import { describeTemplate, forEachItem, graphFailure } from './common';
 
 export const description: INodeProperties[] = [
 	{
@@ -38,16 +39,15 @@ export const description: INodeProperties[] = [
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const credentials = await getCloudCredentials(this);
-	return await forEachItem(this, async (i) => {
+	return await forEachItem(this, 'Template not read', async (i) => {
 		if (this.getNodeParameter('getBy', i, 'id') === 'name') {
 			const name = String(this.getNodeParameter('getName', i, '')).trim();
-			const read = await graphGetAllPages<IDataObject>(this, credentials, `${credentials.businessAccountId}/message_templates`, { name, fields: TEMPLATE_FIELDS, limit: 100 });
+			const read = await listTemplatesNamed(this, credentials, name);
 			if (read.error) throw graphFailure(this, { statusCode: read.statusCode ?? 400, error: read.error }, `listing templates named "${name}"`, i);
-			// Meta's name filter matches parts of names; keep the exact name only.
-			return read.items.filter((template) => template.name === name).map(describeTemplate);
+			return read.items.map(describeTemplate);
 		}
 		const id = String(this.getNodeParameter('getId', i, '')).trim();
-		const response = await graphRequest<IDataObject>(this, credentials, { method: 'GET', path: id, qs: { fields: TEMPLATE_FIELDS } });
+		const response = await readTemplate(this, credentials, id);
 		if (response.error || !response.data) throw graphFailure(this, response, `reading template ${id}`, i);
 		return describeTemplate(response.data);
 	});

@@ -39,7 +39,7 @@ export const description: INodeProperties[] = [...draftProperties(['submitForRev
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const credentials = await getCloudCredentials(this);
-	return await forEachItem(this, async (i) => {
+	return await forEachItem(this, 'Template not submitted', async (i) => {
 		const options = this.getNodeParameter('options', i, {}) as IDataObject;
 		const draft = { ...readDraft(this, i), category: 'UTILITY' };
 		if (options.messageSendTtlSeconds !== undefined) draft.message_send_ttl_seconds = Number(options.messageSendTtlSeconds);

@@ -1,11 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { lookupMetaError, type GraphError } from '../../shared/domain/metaErrors';
+import { accountReadFix, type GraphError } from '../../shared/domain/metaErrors';
 import type { MessageTemplate } from '../../shared/domain/templates';
-import { graphGetAllPages, graphRequest, type CloudCredentials, type GraphContext } from '../../shared/io/transport';
-
-export const TEMPLATE_FIELDS =
-	'id,name,language,status,category,correct_category,previous_category,parameter_format,components,quality_score,rejected_reason';
+import { listTemplatesNamed, readTemplate } from '../../shared/io/templates';
+import type { AllPages, CloudCredentials, GraphContext } from '../../shared/io/transport';
 
 export interface TemplateLocator {
 	mode: string;
@@ -15,14 +13,6 @@ export interface TemplateLocator {
 export type TemplateLookup =
 	| { ok: true; template: MessageTemplate }
 	| { ok: false; problem: string; fix: string; graphError?: GraphError };
-
-/** What to do about a Graph error while reading templates: the error table's advice for the code. */
-function fixFor(error: GraphError): string {
-	if (error.code === 100) {
-		return 'Check the WhatsApp Business Account ID in the credential (WhatsApp Manager → Account tools) and that the token can read that account.';
-	}
-	return lookupMetaError(error.code).userMessage;
-}
 
 export function readLocator(raw: unknown): TemplateLocator {
 	if (raw && typeof raw === 'object' && 'value' in raw) {
@@ -36,16 +26,29 @@ export function locatorKey(locator: TemplateLocator): string {
 	return `${locator.mode}:${locator.value}`;
 }
 
-/** Reads a template as Meta has it now (status and category can change at any time, so never from a stale copy). */
-/** The account's templates whose name contains `name` (Meta's name filter matches substrings), every page. */
-async function listTemplatesNamed(ctx: GraphContext, credentials: CloudCredentials, name: string) {
-	return await graphGetAllPages<MessageTemplate>(ctx, credentials, `${credentials.businessAccountId}/message_templates`, {
-		name,
-		fields: TEMPLATE_FIELDS,
-		limit: 250,
-	});
+/**
+ * The languages of each template name, listed once per run (per execution, or per editor request): the lookup By
+ * Name and Match Recipient's translations read the same list, so they share one request. Within a run the list is
+ * as fresh as the run; the next run reads it again (status and category can change at any time).
+ */
+const namedListingsOfRun = new WeakMap<GraphContext, Map<string, Promise<AllPages<MessageTemplate>>>>();
+
+function listTemplatesNamedOncePerRun(ctx: GraphContext, credentials: CloudCredentials, name: string) {
+	let listings = namedListingsOfRun.get(ctx);
+	if (!listings) {
+		listings = new Map();
+		namedListingsOfRun.set(ctx, listings);
+	}
+	const key = `${credentials.businessAccountId}/${name}`;
+	let listing = listings.get(key);
+	if (!listing) {
+		listing = listTemplatesNamed<MessageTemplate>(ctx, credentials, name);
+		listings.set(key, listing);
+	}
+	return listing;
 }
 
+/** Reads a template as Meta has it now (status and category can change at any time, so never from a stale copy). */
 export async function lookupTemplate(
 	ctx: GraphContext,
 	credentials: CloudCredentials,
@@ -56,16 +59,16 @@ export async function lookupTemplate(
 	}
 	if (locator.mode === 'name') {
 		const [name, language] = locator.value.split('/');
-		const found = await listTemplatesNamed(ctx, credentials, name);
+		const found = await listTemplatesNamedOncePerRun(ctx, credentials, name);
 		if (found.error) {
 			return {
 				ok: false,
 				problem: `Meta refused listing the account's templates: ${found.error.message}`,
-				fix: fixFor(found.error),
+				fix: accountReadFix(found.error),
 				graphError: found.error,
 			};
 		}
-		const sameName = found.items.filter((t) => t.name === name);
+		const sameName = found.items;
 		const matches = language ? sameName.filter((t) => t.language === language) : sameName;
 		if (matches.length === 1) return { ok: true, template: matches[0] };
 		if (matches.length === 0) {
@@ -89,11 +92,7 @@ export async function lookupTemplate(
 	if (!/^\d+$/.test(locator.value)) {
 		return { ok: false, problem: `"${locator.value}" is not a template ID`, fix: 'A template ID has digits only; or choose By Name' };
 	}
-	const res = await graphRequest<MessageTemplate>(ctx, credentials, {
-		method: 'GET',
-		path: locator.value,
-		qs: { fields: TEMPLATE_FIELDS },
-	});
+	const res = await readTemplate<MessageTemplate>(ctx, credentials, locator.value);
 	if (res.error || !res.data) {
 		const notFound = res.error?.code === 100;
 		return {
@@ -101,7 +100,7 @@ export async function lookupTemplate(
 			problem: notFound
 				? `No template with ID ${locator.value} exists in this account`
 				: `Meta could not read template ${locator.value}: ${res.error?.message ?? 'empty answer'}`,
-			fix: notFound ? 'It may have been deleted, or the credential belongs to another account: pick the template again from the list' : res.error ? fixFor(res.error) : 'Try again',
+			fix: notFound ? 'It may have been deleted, or the credential belongs to another account: pick the template again from the list' : res.error ? accountReadFix(res.error) : 'Try again',
 			graphError: res.error,
 		};
 	}
@@ -118,15 +117,14 @@ export async function lookupTranslations(
 	credentials: CloudCredentials,
 	name: string,
 ): Promise<TranslationsLookup> {
-	const found = await listTemplatesNamed(ctx, credentials, name);
+	const found = await listTemplatesNamedOncePerRun(ctx, credentials, name);
 	if (found.error) {
 		return {
 			ok: false,
 			problem: `Meta refused listing the translations of template "${name}": ${found.error.message}`,
-			fix: fixFor(found.error),
+			fix: accountReadFix(found.error),
 			graphError: found.error,
 		};
 	}
-	// Meta's name filter matches substrings; only the exact name is a translation.
-	return { ok: true, translations: found.items.filter((t) => t.name === name).map((t) => ({ ...t, components: t.components ?? [] })) };
+	return { ok: true, translations: found.items.map((t) => ({ ...t, components: t.components ?? [] })) };
 }

@@ -1,10 +1,11 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
+import { accountReadFix } from '../../shared/domain/metaErrors';
 import { checkTemplateEligibility, getNotificationType, normaliseCategory } from '../../shared/domain/notificationTypes';
 import type { MessageTemplate } from '../../shared/domain/templates';
-import { getCloudCredentials, graphGetAllPages, graphRequest, type GraphPage } from '../../shared/io/transport';
-import { describeGraphError } from '../../shared/domain/metaErrors';
+import { listTemplates, TEMPLATE_FIELDS } from '../../shared/io/templates';
+import { getCloudCredentials, graphRequest, type GraphPage } from '../../shared/io/transport';
+import { graphApiError } from '../../shared/n8n/errors';
 
 interface PhoneNumber {
 	id: string;
@@ -19,7 +20,9 @@ export async function searchSenders(this: ILoadOptionsFunctions, filter?: string
 		path: `${credentials.businessAccountId}/phone_numbers`,
 		qs: { fields: 'id,display_phone_number,verified_name', limit: 100 },
 	});
-	if (res.error) throw new NodeOperationError(this.getNode(), describeGraphError(res.error, 'listing phone numbers'));
+	if (res.error) {
+		throw graphApiError(this.getNode(), res.error, res.statusCode, 'listing phone numbers', { description: accountReadFix(res.error) });
+	}
 	const needle = (filter ?? '').toLowerCase();
 	const results = (res.data?.data ?? [])
 		.map((number) => ({
@@ -30,8 +33,6 @@ export async function searchSenders(this: ILoadOptionsFunctions, filter?: string
 	return { results };
 }
 
-export const TEMPLATE_LIST_FIELDS = 'id,name,language,status,category,correct_category';
-
 /**
  * Lists the APPROVED templates whose category fits the chosen notification type, reading all of Meta's pages
  * (the editor's filter then narrows them; Meta's own `name` filter is a contains-search too).
@@ -40,10 +41,16 @@ export async function searchTemplates(this: ILoadOptionsFunctions, filter?: stri
 	const credentials = await getCloudCredentials(this);
 	const typeValue = String(this.getCurrentNodeParameter('notificationType') ?? '');
 	const type = getNotificationType(typeValue);
-	const qs: Record<string, string | number> = { fields: TEMPLATE_LIST_FIELDS, status: 'APPROVED', limit: 250 };
-	if (filter) qs.name = filter.trim().toLowerCase();
-	const all = await graphGetAllPages<MessageTemplate>(this, credentials, `${credentials.businessAccountId}/message_templates`, qs);
-	if (all.error) throw new NodeOperationError(this.getNode(), describeGraphError(all.error, 'listing templates'));
+	const all = await listTemplates<MessageTemplate>(this, credentials, {
+		fields: TEMPLATE_FIELDS.state,
+		status: 'APPROVED',
+		name: filter ? filter.trim().toLowerCase() : undefined,
+		// The page size this search has always asked for (the editor's e2e test reads its paging with it).
+		pageSize: 250,
+	});
+	if (all.error) {
+		throw graphApiError(this.getNode(), all.error, all.statusCode ?? 400, 'listing templates', { description: accountReadFix(all.error) });
+	}
 	const results = all.items
 		.filter((t) => (type ? checkTemplateEligibility(type, t).allowed : normaliseCategory(t.category) === 'UTILITY'))
 		.sort((a, b) => a.name.localeCompare(b.name) || a.language.localeCompare(b.language))

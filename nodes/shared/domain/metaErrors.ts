@@ -487,6 +487,36 @@ export function isTransientServerCode(code: number | undefined): boolean {
 }
 
 /**
+ * Whether a failed read (a GET) is worth one more try: a GET changes nothing, so any HTTP 5xx is, and so is a code
+ * the table calls transient. Rate limits are not: another request only spends more of the budget.
+ */
+export function isRetryableRead(httpStatus: number, code: number | undefined): boolean {
+	return httpStatus >= 500 || isTransientServerCode(code);
+}
+
+/** 131059: the paging cursor expired (v24.0+); the table's advice is to read the list again from its first page. */
+export function isExpiredCursorCode(code: number | undefined): boolean {
+	return code === 131059;
+}
+
+/**
+ * On an edge of the account (GET /{waba-id}/message_templates, /phone_numbers), 100 (invalid parameter) and 803
+ * (unknown alias) mean that the WhatsApp Business Account ID in the credential is not one, or that the token cannot
+ * see that account: the table's generic advice for 100 ("check the parameters") would not find that.
+ */
+export function isWrongAccountCode(code: number | undefined): boolean {
+	return code === 100 || code === 803;
+}
+
+export const WRONG_ACCOUNT_FIX =
+	'Check the WhatsApp Business Account ID in the credential: it must be the account (WABA) ID, not the phone number ID or the app ID, and the token must have whatsapp_business_management permission for it.';
+
+/** The fix for a refused read of an account's edge: the account hint where the code means a wrong account, else the table's. */
+export function accountReadFix(error: GraphError): string {
+	return isWrongAccountCode(error.code) ? WRONG_ACCOUNT_FIX : lookupMetaError(error.code).userMessage;
+}
+
+/**
  * What an error answer to POST /messages means for the message: `not_sent` (Meta certainly did not accept it)
  * or `unknown` (it may have gone out).
  *

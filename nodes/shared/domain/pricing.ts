@@ -247,6 +247,28 @@ function cardDateNote(card: RateCard, at: number): string | undefined {
 	return undefined;
 }
 
+/** What to know about a listed price: the rule that applies, how the market was told, list price vs. tiers, the card's date. */
+function priceNotes(
+	rule: ReturnType<typeof ruleFor>,
+	location: { market: string; country?: string },
+	key: string,
+	card: RateCard,
+	at: number,
+): string[] {
+	const notes: string[] = rule ? [rule.why] : [];
+	if (location.country === 'KZ' || location.country === 'RU') {
+		notes.push('Meta does not document how it tells Kazakhstan from Russia on +7; +7 6xx/7xx is assumed to be Kazakhstan.');
+	}
+	if (location.market === OTHER_MARKET) notes.push('The country is not listed by Meta, so it is billed as "Other".');
+	if (key === 'authentication') {
+		notes.push('If your business is registered outside this market, Meta may charge an authentication-international rate instead.');
+	}
+	if (key === 'utility' || key === 'authentication') notes.push('List price; monthly volume tiers can lower it.');
+	const dateNote = cardDateNote(card, at);
+	if (dateNote) notes.push(dateNote);
+	return notes;
+}
+
 export function estimateCost(e164: string, category: string, card: RateCard = DEFAULT_RATE_CARD, opts: EstimateOptions = {}): CostEstimate {
 	const base = { currency: card.currency, rateCardEffective: card.effective };
 	const key = categoryKey(category);
@@ -291,17 +313,7 @@ export function estimateCost(e164: string, category: string, card: RateCard = DE
 	const columns = rule?.rateOf?.length ? rule.rateOf : [key];
 	const rates = card.markets[location.market] ?? {};
 	const column = columns.find((name) => typeof rates[name] === 'number' && Number.isFinite(rates[name]));
-	const notes: string[] = rule ? [rule.why] : [];
-	if (location.country === 'KZ' || location.country === 'RU') {
-		notes.push('Meta does not document how it tells Kazakhstan from Russia on +7; +7 6xx/7xx is assumed to be Kazakhstan.');
-	}
-	if (location.market === OTHER_MARKET) notes.push('The country is not listed by Meta, so it is billed as "Other".');
-	if (key === 'authentication') {
-		notes.push('If your business is registered outside this market, Meta may charge an authentication-international rate instead.');
-	}
-	if (key === 'utility' || key === 'authentication') notes.push('List price; monthly volume tiers can lower it.');
-	const dateNote = cardDateNote(card, at);
-	if (dateNote) notes.push(dateNote);
+	const notes = priceNotes(rule, location, key, card, at);
 
 	if (!column) {
 		notes.unshift(`The rate card (effective ${card.effective}) has no ${columns.join(' or ')} rate for ${location.market}.`);
@@ -312,6 +324,62 @@ export function estimateCost(e164: string, category: string, card: RateCard = DE
 
 
 const MAX_REPORTED_PROBLEMS = 5;
+
+/** The rate card's markets and their category rates; what is wrong goes to `problems`. */
+function parseMarkets(raw: unknown, problems: string[]): RateCard['markets'] {
+	const markets: RateCard['markets'] = {};
+	if (!isRecord(raw) || Object.keys(raw).length === 0) {
+		problems.push('"markets" must be an object of markets, e.g. {"Germany": {"utility": 0.055}}');
+		return markets;
+	}
+	for (const [market, rates] of Object.entries(raw)) {
+		if (!isRecord(rates)) {
+			problems.push(`markets["${market}"] must be an object of category rates`);
+			continue;
+		}
+		markets[market] = {};
+		for (const [category, rate] of Object.entries(rates)) {
+			if (rate === null || (typeof rate === 'number' && Number.isFinite(rate) && rate >= 0)) {
+				markets[market][category.toLowerCase()] = rate;
+			} else {
+				problems.push(`markets["${market}"].${category} must be a non-negative number or null`);
+			}
+		}
+	}
+	return markets;
+}
+
+/** The rate card's countries, each in one of `markets`; what is wrong goes to `problems`. */
+function parseCountries(raw: unknown, markets: RateCard['markets'], problems: string[]): RateCard['countries'] {
+	const countries: RateCard['countries'] = {};
+	if (!isRecord(raw)) {
+		problems.push('"countries" must be an object like {"DE": {"market": "Germany", "calling_code": "49"}}');
+		return countries;
+	}
+	for (const [iso, entry] of Object.entries(raw)) {
+		if (!/^[A-Z]{2}$/.test(iso)) problems.push(`countries key "${iso}" must be a two-letter ISO code`);
+		if (!isRecord(entry)) {
+			problems.push(`countries["${iso}"] must be an object with market and calling_code`);
+			continue;
+		}
+		const { market, calling_code: callingCode, network_prefixes: prefixes } = entry;
+		if (typeof market !== 'string' || !(market in markets)) {
+			problems.push(`countries["${iso}"].market "${String(market)}" is not one of the markets`);
+		}
+		if (typeof callingCode !== 'string' || !/^[1-9]\d{0,2}$/.test(callingCode)) {
+			problems.push(`countries["${iso}"].calling_code must be 1–3 digits as text, e.g. "49"`);
+		}
+		if (prefixes !== undefined && (!Array.isArray(prefixes) || !prefixes.every((prefix) => typeof prefix === 'string' && /^\d{1,4}$/.test(prefix)))) {
+			problems.push(`countries["${iso}"].network_prefixes must be a list of digit strings`);
+		}
+		countries[iso] = {
+			market: String(market),
+			calling_code: String(callingCode),
+			...(Array.isArray(prefixes) ? { network_prefixes: prefixes.map(String) } : {}),
+		};
+	}
+	return countries;
+}
 
 /** Validates a user-supplied rate card (JSON text or object) with the same shape as rateCard.json. */
 export function parseRateCardOverride(json: unknown): { card?: RateCard; problem?: string } {
@@ -339,53 +407,8 @@ export function parseRateCardOverride(json: unknown): { card?: RateCard; problem
 	}
 	if (data.source !== undefined && typeof data.source !== 'string') problems.push('"source" must be text');
 
-	const markets: RateCard['markets'] = {};
-	if (!isRecord(data.markets) || Object.keys(data.markets).length === 0) {
-		problems.push('"markets" must be an object of markets, e.g. {"Germany": {"utility": 0.055}}');
-	} else {
-		for (const [market, rates] of Object.entries(data.markets)) {
-			if (!isRecord(rates)) {
-				problems.push(`markets["${market}"] must be an object of category rates`);
-				continue;
-			}
-			markets[market] = {};
-			for (const [category, rate] of Object.entries(rates)) {
-				if (rate === null || (typeof rate === 'number' && Number.isFinite(rate) && rate >= 0)) {
-					markets[market][category.toLowerCase()] = rate;
-				} else {
-					problems.push(`markets["${market}"].${category} must be a non-negative number or null`);
-				}
-			}
-		}
-	}
-
-	const countries: RateCard['countries'] = {};
-	if (!isRecord(data.countries)) {
-		problems.push('"countries" must be an object like {"DE": {"market": "Germany", "calling_code": "49"}}');
-	} else {
-		for (const [iso, entry] of Object.entries(data.countries)) {
-			if (!/^[A-Z]{2}$/.test(iso)) problems.push(`countries key "${iso}" must be a two-letter ISO code`);
-			if (!isRecord(entry)) {
-				problems.push(`countries["${iso}"] must be an object with market and calling_code`);
-				continue;
-			}
-			const { market, calling_code: callingCode, network_prefixes: prefixes } = entry;
-			if (typeof market !== 'string' || !(market in markets)) {
-				problems.push(`countries["${iso}"].market "${String(market)}" is not one of the markets`);
-			}
-			if (typeof callingCode !== 'string' || !/^[1-9]\d{0,2}$/.test(callingCode)) {
-				problems.push(`countries["${iso}"].calling_code must be 1–3 digits as text, e.g. "49"`);
-			}
-			if (prefixes !== undefined && (!Array.isArray(prefixes) || !prefixes.every((prefix) => typeof prefix === 'string' && /^\d{1,4}$/.test(prefix)))) {
-				problems.push(`countries["${iso}"].network_prefixes must be a list of digit strings`);
-			}
-			countries[iso] = {
-				market: String(market),
-				calling_code: String(callingCode),
-				...(Array.isArray(prefixes) ? { network_prefixes: prefixes.map(String) } : {}),
-			};
-		}
-	}
+	const markets = parseMarkets(data.markets, problems);
+	const countries = parseCountries(data.countries, markets, problems);
 
 	if (problems.length > 0) {
 		const shown = problems.slice(0, MAX_REPORTED_PROBLEMS).join('; ');

@@ -633,13 +633,8 @@ function languageMismatch(text: string, tag: string): { tagged: string; looksLik
 
 /* ----------------------------------------------------------------------------------------------- main */
 
-/** Checks a draft in Meta's create shape. Pure; never throws for bad input. */
-export function checkTemplateDraft(draft: TemplateDraft, options: DraftCheckOptions = {}): DraftCheckResult {
-	const errors: DraftFinding[] = [];
-	const warnings: DraftFinding[] = [];
-	const input = (draft && typeof draft === 'object' ? draft : {}) as Partial<TemplateDraft>;
-
-	const name = typeof input.name === 'string' ? input.name : '';
+/** The name: lower-case letters, digits and underscores, with a suggestion when it is not. */
+function checkName(name: string, errors: DraftFinding[]): void {
 	if (name === '') {
 		errors.push({ rule: 'name', text: '', problem: 'The draft has no name.', fix: 'Name it in lower case with underscores, e.g. order_shipped_v1.' });
 	} else if (!/^[a-z0-9_]+$/.test(name) || name.length > TEMPLATE_NAME_MAX) {
@@ -651,19 +646,19 @@ export function checkTemplateDraft(draft: TemplateDraft, options: DraftCheckOpti
 			fix: `Use "${suggestion || 'my_notification'}".`,
 		});
 	}
-	checkLanguage(input.language, errors, warnings);
+}
 
-	const category = normaliseCategory(input.category ?? 'UTILITY');
+/** The category must be UTILITY, and a UTILITY text may not carry one-time codes (Meta: INCORRECT_CATEGORY). */
+function checkCategory(rawCategory: unknown, category: string, text: string, errors: DraftFinding[]): void {
 	if (category !== 'UTILITY') {
 		errors.push({
 			rule: 'category',
-			text: String(input.category ?? ''),
-			problem: `Notifications are UTILITY templates; the draft says "${String(input.category ?? '')}".`,
+			text: String(rawCategory ?? ''),
+			problem: `Notifications are UTILITY templates; the draft says "${String(rawCategory ?? '')}".`,
 			fix: 'Set the category to UTILITY (marketing and authentication templates cannot be sent by Send Notification).',
 		});
 	}
-	const otpText = (Array.isArray(input.components) ? input.components : []).map((c) => (c && typeof c.text === 'string' ? c.text : '')).join('\n');
-	const otp = category === 'UTILITY' ? ONE_TIME_CODE.exec(otpText) : null;
+	const otp = category === 'UTILITY' ? ONE_TIME_CODE.exec(text) : null;
 	if (otp) {
 		errors.push({
 			rule: 'category',
@@ -672,16 +667,21 @@ export function checkTemplateDraft(draft: TemplateDraft, options: DraftCheckOpti
 			fix: "Create an AUTHENTICATION template from Meta's authentication format for codes; notifications cannot carry them.",
 		});
 	}
-	const mismatch = typeof input.language === 'string' ? languageMismatch(otpText, input.language) : undefined;
-	if (mismatch) {
-		errors.push({
-			rule: 'language',
-			text: String(input.language),
-			problem: `The template is tagged "${String(input.language)}" but its text reads like ${LANGUAGE_NAMES[mismatch.looksLike]}; Meta rejects templates whose language tag does not match the content (TAG_CONTENT_MISMATCH).`,
-			fix: `Tag it with the language of the text (e.g. ${mismatch.looksLike === 'en' ? 'en_US' : mismatch.looksLike === 'pt' ? 'pt_BR' : mismatch.looksLike}), or translate the text.`,
-		});
-	}
-	const ttl = input.message_send_ttl_seconds;
+}
+
+/** The text must be in the language of its tag (Meta: TAG_CONTENT_MISMATCH). */
+function checkTextLanguage(language: unknown, text: string, errors: DraftFinding[]): void {
+	const mismatch = typeof language === 'string' ? languageMismatch(text, language) : undefined;
+	if (!mismatch) return;
+	errors.push({
+		rule: 'language',
+		text: String(language),
+		problem: `The template is tagged "${String(language)}" but its text reads like ${LANGUAGE_NAMES[mismatch.looksLike]}; Meta rejects templates whose language tag does not match the content (TAG_CONTENT_MISMATCH).`,
+		fix: `Tag it with the language of the text (e.g. ${mismatch.looksLike === 'en' ? 'en_US' : mismatch.looksLike === 'pt' ? 'pt_BR' : mismatch.looksLike}), or translate the text.`,
+	});
+}
+
+function checkTtl(ttl: TemplateDraft['message_send_ttl_seconds'] | null, errors: DraftFinding[]): void {
 	if (ttl !== undefined && ttl !== null && !(Number.isInteger(ttl) && ttl >= UTILITY_TTL_MIN_SECONDS && ttl <= UTILITY_TTL_MAX_SECONDS)) {
 		errors.push({
 			rule: 'ttl',
@@ -690,8 +690,18 @@ export function checkTemplateDraft(draft: TemplateDraft, options: DraftCheckOpti
 			fix: 'Choose e.g. 3600 for one hour, or leave it empty for Meta’s default (30 days).',
 		});
 	}
+}
 
-	const components = Array.isArray(input.components) ? input.components.filter((c) => c && typeof c === 'object') : [];
+interface DraftParts {
+	header?: DraftComponent;
+	body?: DraftComponent;
+	bodyText: string;
+	footer?: DraftComponent;
+	buttonsComponent?: DraftComponent;
+}
+
+/** The structure: known component types, at most one of each, a body of allowed length. */
+function checkStructure(components: DraftComponent[], errors: DraftFinding[]): DraftParts {
 	const ofType = (type: string) => components.filter((component) => upper(component.type) === type);
 	for (const component of components) {
 		if (!['HEADER', 'BODY', 'FOOTER', 'BUTTONS'].includes(upper(component.type))) {
@@ -710,18 +720,13 @@ export function checkTemplateDraft(draft: TemplateDraft, options: DraftCheckOpti
 	} else if (bodyText.length > BODY_TEXT_MAX) {
 		errors.push({ rule: 'bodyLength', text: clip(bodyText), problem: `The body is ${bodyText.length} characters long; Meta allows ${BODY_TEXT_MAX}.`, fix: `Shorten it by ${bodyText.length - BODY_TEXT_MAX} character(s).` });
 	}
+	return { header: ofType('HEADER')[0], body, bodyText, footer: ofType('FOOTER')[0], buttonsComponent: ofType('BUTTONS')[0] };
+}
 
-	const header = ofType('HEADER')[0];
-	const headerNames = header ? checkHeader(header, errors) : [];
-	const bodyNames = placeholdersInOrder(bodyText);
-	const footer = ofType('FOOTER')[0];
-	if (footer) checkFooter(footer, errors);
-	const buttonsComponent = ofType('BUTTONS')[0];
-	const buttons = Array.isArray(buttonsComponent?.buttons) ? buttonsComponent.buttons : [];
-	if (buttonsComponent) checkButtons(buttons, category, errors);
-
+/** Variables written almost, but not quite, as {{1}} or {{name}}, in a text header and the body. */
+function checkVariableSyntax(headerText: string, bodyText: string, errors: DraftFinding[]): void {
 	for (const [where, text] of [
-		['header', header && (upper(header.format) || 'TEXT') === 'TEXT' ? String(header.text ?? '') : ''],
+		['header', headerText],
 		['body', bodyText],
 	] as const) {
 		for (const piece of malformedPlaceholders(text)) {
@@ -736,6 +741,95 @@ export function checkTemplateDraft(draft: TemplateDraft, options: DraftCheckOpti
 			errors.push({ rule: 'variableSyntax', text: piece, problem: `"${piece}" has spaces inside the braces.`, fix: `Write ${piece.replace(/\s+/g, '')}.` });
 		}
 	}
+}
+
+/** Layout the review frowns on: runs of empty lines, link shorteners. */
+function checkFormatting(bodyText: string, buttons: DraftButton[], warnings: DraftFinding[]): void {
+	if (/\n{3,}/.test(bodyText)) {
+		warnings.push({ rule: 'formatting', text: clip(bodyText), problem: 'The body has more than one empty line in a row.', fix: 'Keep at most one empty line between paragraphs.' });
+	}
+	if (/(?<![\p{L}\p{N}])(?:bit\.ly|tinyurl\.com|goo\.gl|t\.co|ow\.ly|is\.gd|cutt\.ly)\//iu.test(bodyText + buttons.map((b) => ` ${b?.url ?? ''}`).join(''))) {
+		warnings.push({ rule: 'formatting', text: 'URL shortener', problem: 'The template uses a link shortener; Meta flags shortened links as possibly misleading.', fix: 'Use the full address of your own domain.' });
+	}
+}
+
+/**
+ * The wording of all the text: promotional content (an error), the risk of a MARKETING category, a text that is
+ * the same for every customer, and a text that does not fit the chosen notification type (warnings).
+ */
+function checkWording(
+	allText: string,
+	bodyText: string | undefined,
+	variableCount: number,
+	notificationType: DraftCheckOptions['notificationType'],
+	errors: DraftFinding[],
+	warnings: DraftFinding[],
+): MarketingRisk {
+	const findings = checkContent(allText);
+	for (const finding of findings) {
+		errors.push({
+			rule: 'contentPolicy',
+			text: finding.phrase,
+			problem: `"${finding.phrase}" is ${finding.ruleDescription.toLowerCase()}, which WhatsApp notifications may not contain; Meta approves such a template as MARKETING (or rejects it as PROMOTIONAL) and Send Notification cannot send it.`,
+			fix: 'Remove the promotional sentence; keep only the information about the customer’s order, booking, account or payment.',
+		});
+	}
+	const marketingRisk = assessMarketingRisk(allText, findings, variableCount > 0);
+	if (findings.length === 0 && marketingRisk.level !== 'low') {
+		warnings.push({
+			rule: 'marketingRisk',
+			text: marketingRisk.phrases.map((p) => p.phrase).join(', '),
+			problem: `${marketingRisk.level === 'high' ? 'High' : 'Some'} risk that Meta categorises this template as MARKETING: ${marketingRisk.phrases.map((p) => `${p.reason} ("${p.phrase}")`).join('; ')}.`,
+			fix: 'Refer to the customer’s specific order, booking, account or payment (with a variable such as the order number) and drop promotional wording.',
+		});
+	}
+	if (variableCount === 0 && bodyText !== undefined) {
+		warnings.push({
+			rule: 'specificity',
+			text: clip(bodyText, 60),
+			problem: 'The template has no variables, so every customer gets the same text; Meta expects utility messages to be specific to the customer (e.g. an order number).',
+			fix: 'Add a variable for the order, booking or account the message is about.',
+		});
+	}
+	const type = notificationType ? getNotificationType(notificationType) : undefined;
+	if (type && allText !== '' && !TYPE_WORDS[type.value].test(allText)) {
+		warnings.push({
+			rule: 'notificationTypeFit',
+			text: clip(bodyText ?? '', 60),
+			problem: `The text does not read like a "${type.name}" notification (${type.description.toLowerCase()}).`,
+			fix: `Say what the message is about in words a reviewer recognises, or choose the notification type that fits.`,
+		});
+	}
+	return marketingRisk;
+}
+
+/** Checks a draft in Meta's create shape. Pure; never throws for bad input. */
+export function checkTemplateDraft(draft: TemplateDraft, options: DraftCheckOptions = {}): DraftCheckResult {
+	const errors: DraftFinding[] = [];
+	const warnings: DraftFinding[] = [];
+	const input = (draft && typeof draft === 'object' ? draft : {}) as Partial<TemplateDraft>;
+
+	// Identity: name, language, category, time-to-live.
+	checkName(typeof input.name === 'string' ? input.name : '', errors);
+	checkLanguage(input.language, errors, warnings);
+	const category = normaliseCategory(input.category ?? 'UTILITY');
+	const componentText = (Array.isArray(input.components) ? input.components : []).map((c) => (c && typeof c.text === 'string' ? c.text : '')).join('\n');
+	checkCategory(input.category, category, componentText, errors);
+	checkTextLanguage(input.language, componentText, errors);
+	checkTtl(input.message_send_ttl_seconds, errors);
+
+	// Structure, then each component.
+	const components = Array.isArray(input.components) ? input.components.filter((c) => c && typeof c === 'object') : [];
+	const { header, body, bodyText, footer, buttonsComponent } = checkStructure(components, errors);
+	const headerNames = header ? checkHeader(header, errors) : [];
+	const bodyNames = placeholdersInOrder(bodyText);
+	if (footer) checkFooter(footer, errors);
+	const buttons = Array.isArray(buttonsComponent?.buttons) ? buttonsComponent.buttons : [];
+	if (buttonsComponent) checkButtons(buttons, category, errors);
+
+	// Variables: their syntax, one format, their place in the body, their examples.
+	const textHeader = header && (upper(header.format) || 'TEXT') === 'TEXT' ? header : undefined;
+	checkVariableSyntax(textHeader ? String(textHeader.text ?? '') : '', bodyText, errors);
 	const format = checkVariables(
 		[
 			{ where: 'header', names: headerNames, text: String(header?.text ?? '') },
@@ -748,53 +842,15 @@ export function checkTemplateDraft(draft: TemplateDraft, options: DraftCheckOpti
 		checkBodyVariablePlacement(bodyText, bodyNames, errors, warnings);
 		checkExamples(body, 'body', bodyNames, errors);
 	}
-	if (header && (upper(header.format) || 'TEXT') === 'TEXT') checkExamples(header, 'header', headerNames, errors);
-	if (/\n{3,}/.test(bodyText)) {
-		warnings.push({ rule: 'formatting', text: clip(bodyText), problem: 'The body has more than one empty line in a row.', fix: 'Keep at most one empty line between paragraphs.' });
-	}
-	if (/(?<![\p{L}\p{N}])(?:bit\.ly|tinyurl\.com|goo\.gl|t\.co|ow\.ly|is\.gd|cutt\.ly)\//iu.test(bodyText + buttons.map((b) => ` ${b?.url ?? ''}`).join(''))) {
-		warnings.push({ rule: 'formatting', text: 'URL shortener', problem: 'The template uses a link shortener; Meta flags shortened links as possibly misleading.', fix: 'Use the full address of your own domain.' });
-	}
+	if (textHeader) checkExamples(textHeader, 'header', headerNames, errors);
 
+	// Layout and wording.
+	checkFormatting(bodyText, buttons, warnings);
 	const allText = [header?.text, bodyText, footer?.text, ...buttons.map((button) => button?.text)]
 		.filter((part): part is string => typeof part === 'string' && part !== '')
 		.join('\n');
-	const findings = checkContent(allText);
-	for (const finding of findings) {
-		errors.push({
-			rule: 'contentPolicy',
-			text: finding.phrase,
-			problem: `"${finding.phrase}" is ${finding.ruleDescription.toLowerCase()}, which WhatsApp notifications may not contain; Meta approves such a template as MARKETING (or rejects it as PROMOTIONAL) and Send Notification cannot send it.`,
-			fix: 'Remove the promotional sentence; keep only the information about the customer’s order, booking, account or payment.',
-		});
-	}
-	const marketingRisk = assessMarketingRisk(allText, findings, bodyNames.length + headerNames.length > 0);
-	if (findings.length === 0 && marketingRisk.level !== 'low') {
-		warnings.push({
-			rule: 'marketingRisk',
-			text: marketingRisk.phrases.map((p) => p.phrase).join(', '),
-			problem: `${marketingRisk.level === 'high' ? 'High' : 'Some'} risk that Meta categorises this template as MARKETING: ${marketingRisk.phrases.map((p) => `${p.reason} ("${p.phrase}")`).join('; ')}.`,
-			fix: 'Refer to the customer’s specific order, booking, account or payment (with a variable such as the order number) and drop promotional wording.',
-		});
-	}
-	if (bodyNames.length + headerNames.length === 0 && body) {
-		warnings.push({
-			rule: 'specificity',
-			text: clip(bodyText, 60),
-			problem: 'The template has no variables, so every customer gets the same text; Meta expects utility messages to be specific to the customer (e.g. an order number).',
-			fix: 'Add a variable for the order, booking or account the message is about.',
-		});
-	}
-
-	const type = options.notificationType ? getNotificationType(options.notificationType) : undefined;
-	if (type && allText !== '' && !TYPE_WORDS[type.value].test(allText)) {
-		warnings.push({
-			rule: 'notificationTypeFit',
-			text: clip(bodyText, 60),
-			problem: `The text does not read like a "${type.name}" notification (${type.description.toLowerCase()}).`,
-			fix: `Say what the message is about in words a reviewer recognises, or choose the notification type that fits.`,
-		});
-	}
+	const variableCount = bodyNames.length + headerNames.length;
+	const marketingRisk = checkWording(allText, body ? bodyText : undefined, variableCount, options.notificationType, errors, warnings);
 	return {
 		ok: errors.length === 0,
 		errors,

@@ -12,6 +12,7 @@ import type {
 	IPollFunctions,
 	IWebhookFunctions,
 } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
 import { errorClues } from './errorClues';
 import { parseGraphError, type GraphError } from '../domain/metaErrors';
@@ -147,6 +148,60 @@ export interface GraphPage<T> {
 	paging?: { cursors?: { before?: string; after?: string }; next?: string };
 }
 
+export interface PagingOptions {
+	/** At most this many pages (default 1,000); `incomplete: 'max-pages'` says when a next page was left unread. */
+	maxPages?: number;
+	/**
+	 * Whether a page that failed is worth asking for once more: called with Meta's error answer, or with the
+	 * GraphNetworkError when no answer came. A page is retried at most once; without this option, never.
+	 */
+	retryPageOnce?: (failure: GraphResponse<unknown> | GraphNetworkError) => boolean;
+	/** The wait before that retry. */
+	retryDelayMs?: number;
+}
+
+export interface AllPages<T> {
+	items: T[];
+	pages: number;
+	/** Requests made, retries included. */
+	requests: number;
+	retries: number;
+	/** Meta's error answer to the page that stopped the reading (after its retry, if any). */
+	error?: GraphError;
+	statusCode?: number;
+	/**
+	 * Why the reading stopped although a next page exists: Meta named a next page but gave no cursor to it, or
+	 * `maxPages` was reached. Either way `items` is a shorter list than the account's.
+	 */
+	incomplete?: 'no-cursor' | 'max-pages';
+}
+
+/** One page, asked for once more when `retryPageOnce` says the failure is worth it; a second network failure is thrown. */
+async function getPage<T>(
+	ctx: GraphContext,
+	credentials: CloudCredentials,
+	request: GraphRequest,
+	options: PagingOptions,
+	counts: { requests: number; retries: number },
+): Promise<GraphResponse<GraphPage<T>>> {
+	for (let attempt = 0; ; attempt++) {
+		counts.requests++;
+		let failure: GraphResponse<GraphPage<T>> | GraphNetworkError;
+		try {
+			failure = await graphRequest<GraphPage<T>>(ctx, credentials, request);
+			if (!failure.error && failure.data) return failure;
+		} catch (error) {
+			failure = error instanceof GraphNetworkError ? error : classifyNetworkError(error);
+		}
+		if (attempt > 0 || !options.retryPageOnce?.(failure)) {
+			if (failure instanceof GraphNetworkError) throw failure;
+			return failure;
+		}
+		counts.retries++;
+		await sleep(options.retryDelayMs ?? 0);
+	}
+}
+
 /**
  * Reads every page of a Graph edge by its `after` cursor. The cursor, not `paging.next`, is followed so that
  * the token only ever goes to the configured base URL.
@@ -156,22 +211,22 @@ export async function graphGetAllPages<T>(
 	credentials: CloudCredentials,
 	path: string,
 	qs: IDataObject,
-	limits: { maxPages?: number } = {},
-): Promise<{ items: T[]; pages: number; error?: GraphError; statusCode?: number }> {
+	options: PagingOptions = {},
+): Promise<AllPages<T>> {
 	const items: T[] = [];
+	const counts = { requests: 0, retries: 0 };
+	const maxPages = options.maxPages ?? 1000;
 	let after: string | undefined;
 	let pages = 0;
-	const maxPages = limits.maxPages ?? 1000;
-	do {
-		const page = await graphRequest<GraphPage<T>>(ctx, credentials, {
-			method: 'GET',
-			path,
-			qs: after ? { ...qs, after } : qs,
-		});
-		if (page.error || !page.data) return { items, pages, error: page.error, statusCode: page.statusCode };
+	for (;;) {
+		const request: GraphRequest = { method: 'GET', path, qs: after ? { ...qs, after } : qs };
+		const page = await getPage<T>(ctx, credentials, request, options, counts);
+		if (page.error || !page.data) return { items, pages, ...counts, error: page.error, statusCode: page.statusCode };
 		pages++;
-		items.push(...(page.data.data ?? []));
-		after = page.data.paging?.next ? page.data.paging.cursors?.after : undefined;
-	} while (after && pages < maxPages);
-	return { items, pages };
+		items.push(...(Array.isArray(page.data.data) ? page.data.data : []));
+		if (!page.data.paging?.next) return { items, pages, ...counts };
+		after = page.data.paging.cursors?.after;
+		if (!after) return { items, pages, ...counts, incomplete: 'no-cursor' };
+		if (pages >= maxPages) return { items, pages, ...counts, incomplete: 'max-pages' };
+	}
 }
