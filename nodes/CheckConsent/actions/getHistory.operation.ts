@@ -1,10 +1,15 @@
 /** Get History: every consent event of a contact and its current state (a GDPR access request's answer). */
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { ConsentLedger } from '../../shared/io/ledger';
-import { errorItem, toNodeError } from './common';
+import { failedItem } from './common';
 
-export async function getHistory(this: IExecuteFunctions, ledger: ConsentLedger): Promise<INodeExecutionData[][]> {
+export const FAILURE_TITLE = 'History not read';
+
+/** Only the Contact, which every operation has. */
+export const description: INodeProperties[] = [];
+
+export async function execute(this: IExecuteFunctions, ledger: ConsentLedger): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const results: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
@@ -25,9 +30,7 @@ export async function getHistory(this: IExecuteFunctions, ledger: ConsentLedger)
 				pairedItem: { item: i },
 			});
 		} catch (error) {
-			const nodeError = toNodeError(this, error, i);
-			if (!this.continueOnFail()) throw nodeError;
-			results.push(errorItem(nodeError, i));
+			results.push(failedItem(this, error, i, FAILURE_TITLE));
 		}
 	}
 	return [results];

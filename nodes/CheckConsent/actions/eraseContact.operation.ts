@@ -5,13 +5,17 @@
  * by the Session Window Trigger) are erased with it, and so are the send keys (Send Notification's idempotency
  * records) of every one of those ids.
  */
-import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import type { ConsentLedger } from '../../shared/io/ledger';
-import { eraseSendKeys } from '../../shared/io/sendKeys';
-import { errorItem, toNodeError } from './common';
+import { eraseSendKeys, type ConsentLedger } from '../../shared/io/ledger';
+import { failedItem } from './common';
 
-export async function eraseContact(this: IExecuteFunctions, ledger: ConsentLedger): Promise<INodeExecutionData[][]> {
+export const FAILURE_TITLE = 'Not erased';
+
+/** Only the Contact, which every operation has. */
+export const description: INodeProperties[] = [];
+
+export async function execute(this: IExecuteFunctions, ledger: ConsentLedger): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const results: INodeExecutionData[] = [];
 	for (let i = 0; i < items.length; i++) {
@@ -39,9 +43,7 @@ export async function eraseContact(this: IExecuteFunctions, ledger: ConsentLedge
 				pairedItem: { item: i },
 			});
 		} catch (error) {
-			const nodeError = toNodeError(this, error, i);
-			if (!this.continueOnFail()) throw nodeError;
-			results.push(errorItem(nodeError, i));
+			results.push(failedItem(this, error, i, FAILURE_TITLE));
 		}
 	}
 	return [results];
