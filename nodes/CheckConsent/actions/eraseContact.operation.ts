@@ -8,7 +8,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { eraseSendKeys, type ConsentLedger } from '../../shared/io/ledger';
-import { failedItem } from './common';
+import { eachItem } from './common';
 
 export const FAILURE_TITLE = 'Not erased';
 
@@ -16,35 +16,25 @@ export const FAILURE_TITLE = 'Not erased';
 export const description: INodeProperties[] = [];
 
 export async function execute(this: IExecuteFunctions, ledger: ConsentLedger): Promise<INodeExecutionData[][]> {
-	const items = this.getInputData();
-	const results: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
-		try {
-			const result = await ledger.erase(this.getNodeParameter('contact', i, ''));
-			// Send Notification's idempotency keys of the contact and its linked ids: keyed hashes and message ids.
-			let deletedSendKeys = 0;
-			for (const contactKey of result.erasedContactKeys ?? [result.contactKey]) {
-				deletedSendKeys += await eraseSendKeys(ledger.client, contactKey);
-			}
-			results.push({
-				json: {
-					erased: true,
-					contactKey: result.contactKey,
-					deletedEvents: result.deletedEvents,
-					deletedStateRows: result.deletedStateRows,
-					deletedSendKeys,
-					linkedIdsErased: result.linkedIdsErased ?? 0,
-					kept: {
-						eventId: result.tombstoneEventId,
-						what: 'A keyed hash of the contact id and the erasure time, so later checks answer Not Consented',
-					},
-					erasedAt: result.erasedAt,
-				},
-				pairedItem: { item: i },
-			});
-		} catch (error) {
-			results.push(failedItem(this, error, i, FAILURE_TITLE));
+	return await eachItem(this, FAILURE_TITLE, async (i) => {
+		const result = await ledger.erase(this.getNodeParameter('contact', i, ''));
+		// Send Notification's idempotency keys of the contact and its linked ids: keyed hashes and message ids.
+		let deletedSendKeys = 0;
+		for (const contactKey of result.erasedContactKeys ?? [result.contactKey]) {
+			deletedSendKeys += await eraseSendKeys(ledger.client, contactKey);
 		}
-	}
-	return [results];
+		return {
+			erased: true,
+			contactKey: result.contactKey,
+			deletedEvents: result.deletedEvents,
+			deletedStateRows: result.deletedStateRows,
+			deletedSendKeys,
+			linkedIdsErased: result.linkedIdsErased ?? 0,
+			kept: {
+				eventId: result.tombstoneEventId,
+				what: 'A keyed hash of the contact id and the erasure time, so later checks answer Not Consented',
+			},
+			erasedAt: result.erasedAt,
+		};
+	});
 }

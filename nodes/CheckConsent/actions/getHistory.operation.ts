@@ -2,7 +2,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { ConsentLedger } from '../../shared/io/ledger';
-import { failedItem } from './common';
+import { eachItem } from './common';
 
 export const FAILURE_TITLE = 'History not read';
 
@@ -10,28 +10,18 @@ export const FAILURE_TITLE = 'History not read';
 export const description: INodeProperties[] = [];
 
 export async function execute(this: IExecuteFunctions, ledger: ConsentLedger): Promise<INodeExecutionData[][]> {
-	const items = this.getInputData();
-	const results: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
-		try {
-			const contact = this.getNodeParameter('contact', i, '');
-			const history = await ledger.history(contact);
-			const state = await ledger.contactState(contact);
-			const window = await ledger.serviceWindowOf(contact);
-			results.push({
-				json: {
-					contact: history.contactId,
-					contactKey: history.contactKey,
-					eventCount: history.events.length,
-					events: history.events.map((e) => ({ ...e })),
-					state: state.map((s) => ({ ...s })),
-					serviceWindow: { lastInboundAt: window.lastInboundAt ?? null, windowExpiresAt: window.windowExpiresAt ?? null },
-				},
-				pairedItem: { item: i },
-			});
-		} catch (error) {
-			results.push(failedItem(this, error, i, FAILURE_TITLE));
-		}
-	}
-	return [results];
+	return await eachItem(this, FAILURE_TITLE, async (i) => {
+		const contact = this.getNodeParameter('contact', i, '');
+		const history = await ledger.history(contact);
+		const state = await ledger.contactState(contact);
+		const window = await ledger.serviceWindowOf(contact);
+		return {
+			contact: history.contactId,
+			contactKey: history.contactKey,
+			eventCount: history.events.length,
+			events: history.events.map((e) => ({ ...e })),
+			state: state.map((s) => ({ ...s })),
+			serviceWindow: { lastInboundAt: window.lastInboundAt ?? null, windowExpiresAt: window.windowExpiresAt ?? null },
+		};
+	});
 }
