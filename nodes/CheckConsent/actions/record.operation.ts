@@ -1,5 +1,5 @@
 /** Record Opt-In and Record Opt-Out: validate every item first, then one insert for the whole batch. */
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { MIN_WORDING_LENGTH, validateConsentEvent, type ConsentAction, type ConsentEventInput } from '../../shared/domain/consent';
 import type { ConsentLedger, RecordedEvent } from '../../shared/io/ledger';
@@ -135,7 +135,7 @@ function readEvents(
 	return { inputs, indexes };
 }
 
-function recordedJson(event: RecordedEvent) {
+function recordedJson(event: RecordedEvent): IDataObject {
 	return {
 		eventId: event.eventId,
 		contact: event.contactId,
