@@ -10,6 +10,7 @@ import type {
 } from 'n8n-workflow';
 
 import { authenticateByDestination } from '../nodes/shared/io/destinationAuth';
+import { ledgerProperties } from './ledgerProperties';
 
 const ledgerOn = { show: { consentLedger: [true] } };
 
@@ -100,57 +101,13 @@ export class WhatsAppCloudApi implements ICredentialType {
 			description:
 				"Whether to keep opt-ins, opt-outs, the 24-hour windows and the idempotency keys in this n8n's Data tables. Needed by Send Notification's Use Consent Ledger and the trigger's Record in Ledger.",
 		},
-		{
-			displayName: 'N8n Base URL',
-			name: 'n8nBaseUrl',
-			type: 'string',
-			default: 'http://localhost:5678',
-			required: true,
-			placeholder: 'http://localhost:5678',
+		...ledgerProperties({
+			baseUrlName: 'n8nBaseUrl',
+			apiKeyName: 'n8nApiKey',
 			displayOptions: ledgerOn,
-			description:
-				'The address of this n8n instance as seen from n8n itself (and from queue-mode workers), without /api/v1. If SSRF protection is on, allow this host with N8N_SSRF_ALLOWED_HOSTNAMES. The n8n API key is sent only to <this address>/api/v1/, the access token only to the Base URL above.',
-		},
-		{
-			displayName: 'N8n API Key',
-			name: 'n8nApiKey',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
-			displayOptions: ledgerOn,
-			description:
-				'An n8n API key (Settings → n8n API) with the data table scopes: dataTable:list/create/read, dataTableColumn:read/create, dataTableRow:read/create/update/upsert/delete',
-		},
-		{
-			displayName: 'Contact Key Secret',
-			name: 'contactKeySecret',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
-			displayOptions: ledgerOn,
-			description:
-				'A long random string (at least 16 characters). Contacts are stored under an HMAC of their number with this secret, so an erased contact leaves no readable number behind. Never change it: earlier records could no longer be found. Use the same secret in every credential of the same ledger.',
-		},
-		{
-			displayName: 'Project ID',
-			name: 'projectId',
-			type: 'string',
-			default: '',
-			displayOptions: ledgerOn,
-			description:
-				"The n8n project that holds the ledger tables (the part after /projects/ in the project's address). Empty: the API key owner's personal project. Tables of the same name in other projects are never used; if there are any, the ledger asks for this ID.",
-		},
-		{
-			displayName: 'Table Name Prefix',
-			name: 'tablePrefix',
-			type: 'string',
-			default: 'whatsapp',
-			displayOptions: ledgerOn,
-			description:
-				'The ledger tables are <prefix>_consent_events and <prefix>_contact_state. Use another prefix to keep a separate ledger (e.g. for tests).',
-		},
+			baseUrlNote: ' The n8n API key is sent only to <this address>/api/v1/, the access token only to the Base URL above.',
+			contactKeySecretNote: ' Use the same secret in every credential of the same ledger.',
+		}),
 	];
 
 	// The Meta token only to the Graph API, the n8n API key only to n8n's public API, nothing to any other address.

@@ -1,15 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import type { ConsentLedger } from '../shared/io/ledger';
-import { assertAgentMayRun, withAgentSafeOperations } from './agentTool';
+import { router } from './actions/router';
+import { withAgentSafeOperations } from './agentTool';
 import { checkConsentProperties } from './description';
-import { checkConsent } from './operations/check';
-import { checkConsentFromItem } from './operations/checkFromItem';
-import { errorItem, openLedgerOfNode, toNodeError } from './operations/common';
-import { eraseContact } from './operations/eraseContact';
-import { getHistory } from './operations/getHistory';
-import { recordConsent } from './operations/record';
 
 export class WhatsAppCheckConsent implements INodeType {
 	description: INodeTypeDescription = {
@@ -37,33 +31,6 @@ export class WhatsAppCheckConsent implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const operation = this.getNodeParameter('operation', 0) as string;
-		assertAgentMayRun(this, operation);
-		let ledger: ConsentLedger;
-		try {
-			ledger = await openLedgerOfNode(this);
-		} catch (caught) {
-			const error = toNodeError(this, caught, undefined);
-			// Without the ledger no item has an answer. Thrown under Continue On Fail, n8n would pass the input through
-			// unchanged, on Check's first output (Consented); so every item gets the error, on the Not Consented side.
-			if (!this.continueOnFail()) throw error;
-			const failed = this.getInputData().map((_, i) => errorItem(error, i));
-			const split = ['check', 'checkFromItem'].includes(operation) && this.getNodeParameter('splitOutput', 0, false) === true;
-			return split ? [[], failed] : [failed];
-		}
-		switch (operation) {
-			case 'recordOptIn':
-				return await recordConsent.call(this, ledger, 'optIn');
-			case 'recordOptOut':
-				return await recordConsent.call(this, ledger, 'optOut');
-			case 'getHistory':
-				return await getHistory.call(this, ledger);
-			case 'eraseContact':
-				return await eraseContact.call(this, ledger);
-			case 'checkFromItem':
-				return await checkConsentFromItem.call(this, ledger);
-			default:
-				return await checkConsent.call(this, ledger);
-		}
+		return await router.call(this);
 	}
 }

@@ -95,7 +95,20 @@ describe('Check Consent on n8n-core', () => {
 		expect(out).toHaveLength(3);
 		expect(out[1].error.message).toMatch(/not usable/);
 		expect(out[1].error.description).toBeTruthy();
+		// The one error-item shape of every node (nodes/shared/n8n/errors.ts): seven fields, titled with what did not happen.
+		expect(Object.keys(out[1].error)).toEqual(['code', 'title', 'message', 'description', 'retryable', 'outcome', 'fbtrace_id']);
+		expect(out[1].error).toMatchObject({ code: null, title: 'Not checked', retryable: false, outcome: 'not_done', fbtrace_id: null });
 		expect(pairedItemsOf(tolerant)).toEqual([0, 1, 2]);
+	});
+
+	it('refuses an operation it does not know (an imported workflow, a newer node version) instead of running Check', async () => {
+		await recordOptIns(world, [e164Of(1)]);
+		const result = await world.harness.execute(consent({ operation: 'checkEverything', purpose: 'allUtility' }), contacts(1));
+		const error = result.error as unknown as Json;
+		expect(error?.name).toBe('NodeOperationError');
+		expect(error?.message).toBe('The operation "checkEverything" is not supported');
+		expect(error?.description).toMatch(/Check, Erase Contact, Get History/);
+		expect(result.outputs.flat()).toEqual([]);
 	});
 
 	it('refuses an opt-in without a real source, naming the item, and records the others', async () => {
@@ -117,6 +130,7 @@ describe('Check Consent on n8n-core', () => {
 		const out = jsonOf(result.outputs[0]);
 		expect(out[0].recorded).toMatchObject({ action: 'optIn' });
 		expect(out[1].error.message).toMatch(/Not recorded/);
+		expect(out[1].error).toMatchObject({ title: 'Not recorded', outcome: 'not_done' });
 		expect(world.ledger.rowsOf(EVENTS_TABLE).map((r) => r.contactId)).toEqual([e164Of(1)]);
 		expect(pairedItemsOf(result)).toEqual([0, 1]);
 	});

@@ -51,7 +51,7 @@ import {
 } from 'n8n-workflow';
 
 import { WhatsAppCloudApi } from '../../credentials/WhatsAppCloudApi.credentials';
-import { WhatsAppLedgerApi } from '../../credentials/WhatsAppLedgerApi.credentials';
+import { WhatsAppNotificationsLedgerApi } from '../../credentials/WhatsAppNotificationsLedgerApi.credentials';
 import { WhatsAppCheckConsent } from '../../nodes/CheckConsent/WhatsAppCheckConsent.node';
 import { WhatsAppSendNotification } from '../../nodes/SendNotification/WhatsAppSendNotification.node';
 import { WhatsAppSessionWindowTrigger } from '../../nodes/SessionWindowTrigger/WhatsAppSessionWindowTrigger.node';
@@ -129,7 +129,7 @@ class PackageNodeTypes implements INodeTypes {
 
 const CREDENTIAL_TYPES: Record<string, ICredentialType> = {
 	[CLOUD]: new WhatsAppCloudApi(),
-	[LEDGER]: new WhatsAppLedgerApi(),
+	[LEDGER]: new WhatsAppNotificationsLedgerApi(),
 };
 
 /**

@@ -7,8 +7,8 @@ import {
 	type OwnClaim,
 	type SendKeyRow,
 } from '../../nodes/shared/domain/idempotency';
-import { contactKeyOf } from '../../nodes/shared/io/ledger';
-import { expiredFilter, sendKeyIds } from '../../nodes/shared/io/sendKeys';
+import { expiredFilter } from '../../nodes/shared/domain/sendKeyRows';
+import { contactKeyOf, sendKeyIds } from '../../nodes/shared/io/ledger';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
 const opts: ClaimOptions = { resendUnknown: false, now: NOW, staleAfterMs: 120_000 };

@@ -1,6 +1,7 @@
 import { decideBeforeClaim, type SendKeyRow } from '../../nodes/shared/domain/idempotency';
-import { chunks, KEYS_PER_READ, newestWindow } from '../../nodes/shared/io/ledgerBatch';
-import { foldCompletions } from '../../nodes/shared/io/sendKeys';
+import { newestWindow } from '../../nodes/shared/domain/ledgerRows';
+import { foldCompletions } from '../../nodes/shared/domain/sendKeyRows';
+import { chunks, KEYS_PER_READ } from '../../nodes/shared/io/ledger/ledgerBatch';
 
 const claimRow = (id: number, claimId: string, status: SendKeyRow['status'], extra: Partial<SendKeyRow> = {}): SendKeyRow => ({
 	id,

@@ -182,6 +182,8 @@ export function toIso(value: unknown): string | undefined {
 	return undefined;
 }
 
+type Refusal = Extract<EventValidation, { ok: false }>;
+
 /**
  * Checks one event before it is recorded. Opt-ins must be provable: a specific source and the wording the
  * person saw. Opt-outs are never refused for missing proof (withdrawing must be as easy as giving consent);
@@ -201,46 +203,13 @@ export function validateConsentEvent(input: ConsentEventInput, now: number): Eve
 	if (!CONSENT_ACTIONS.includes(input.action)) {
 		return { ok: false, reason: `"${String(input.action)}" is not a consent action.`, fix: 'Use optIn, optOut or erase.' };
 	}
-	let capturedAt: string;
-	if (input.capturedAt === undefined || input.capturedAt === null || input.capturedAt === '') {
-		capturedAt = new Date(now).toISOString();
-	} else {
-		const iso = toIso(input.capturedAt);
-		if (!iso) {
-			return {
-				ok: false,
-				reason: `"${text(input.capturedAt)}" is not a date and time.`,
-				fix: 'Give when the person acted as an ISO 8601 date-time (e.g. 2026-11-25T10:15:00Z) or leave it empty for now.',
-			};
-		}
-		if (Date.parse(iso) > now + FUTURE_TOLERANCE_MS) {
-			return {
-				ok: false,
-				reason: `The consent was captured at ${iso}, which is in the future.`,
-				fix: 'Map the moment the person ticked the box or replied, not a delivery or expiry date.',
-			};
-		}
-		capturedAt = iso;
-	}
+	const capturedAt = readCapturedAt(input.capturedAt, now);
+	if (typeof capturedAt !== 'string') return capturedAt;
 	const source = text(input.source);
 	const proofWording = text(input.proofWording);
 	if (input.action === 'optIn') {
-		if (VAGUE_SOURCES.has(source.toLowerCase())) {
-			return {
-				ok: false,
-				reason: source ? `The source "${source}" does not say where the consent was given.` : 'The opt-in has no source.',
-				fix: 'Say where the person opted in, e.g. "checkout form", "account settings page", "WhatsApp reply", "paper form in store".',
-			};
-		}
-		if (VAGUE_WORDING.has(proofWording.toLowerCase().replace(/[.!]+$/, '')) || proofWording.length < MIN_WORDING_LENGTH) {
-			return {
-				ok: false,
-				reason: proofWording
-					? `The proof wording "${proofWording}" is not the text the person agreed to.`
-					: 'The opt-in has no proof wording.',
-				fix: `Record the exact sentence shown next to the checkbox or button (at least ${MIN_WORDING_LENGTH} characters), naming your business and what the person will receive, e.g. "Send me order and delivery updates from Example Shop on WhatsApp".`,
-			};
-		}
+		const vague = vagueProof(source, proofWording);
+		if (vague) return vague;
 	}
 	return {
 		ok: true,
@@ -258,6 +227,48 @@ export function validateConsentEvent(input: ConsentEventInput, now: number): Eve
 			executionId: input.executionId ?? '',
 		},
 	};
+}
+
+/** When the person acted, as ISO text: now when not given; a refusal when unreadable or in the future. */
+function readCapturedAt(value: unknown, now: number): string | Refusal {
+	if (value === undefined || value === null || value === '') return new Date(now).toISOString();
+	const iso = toIso(value);
+	if (!iso) {
+		return {
+			ok: false,
+			reason: `"${text(value)}" is not a date and time.`,
+			fix: 'Give when the person acted as an ISO 8601 date-time (e.g. 2026-11-25T10:15:00Z) or leave it empty for now.',
+		};
+	}
+	if (Date.parse(iso) > now + FUTURE_TOLERANCE_MS) {
+		return {
+			ok: false,
+			reason: `The consent was captured at ${iso}, which is in the future.`,
+			fix: 'Map the moment the person ticked the box or replied, not a delivery or expiry date.',
+		};
+	}
+	return iso;
+}
+
+/** An opt-in's proof that proves nothing (a vague source, a wording such as "yes"), refused with the fix. */
+function vagueProof(source: string, proofWording: string): Refusal | undefined {
+	if (VAGUE_SOURCES.has(source.toLowerCase())) {
+		return {
+			ok: false,
+			reason: source ? `The source "${source}" does not say where the consent was given.` : 'The opt-in has no source.',
+			fix: 'Say where the person opted in, e.g. "checkout form", "account settings page", "WhatsApp reply", "paper form in store".',
+		};
+	}
+	if (VAGUE_WORDING.has(proofWording.toLowerCase().replace(/[.!]+$/, '')) || proofWording.length < MIN_WORDING_LENGTH) {
+		return {
+			ok: false,
+			reason: proofWording
+				? `The proof wording "${proofWording}" is not the text the person agreed to.`
+				: 'The opt-in has no proof wording.',
+			fix: `Record the exact sentence shown next to the checkbox or button (at least ${MIN_WORDING_LENGTH} characters), naming your business and what the person will receive, e.g. "Send me order and delivery updates from Example Shop on WhatsApp".`,
+		};
+	}
+	return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

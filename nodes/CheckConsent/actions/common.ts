@@ -1,12 +1,5 @@
-/** What every Check Consent operation shares: the ledger, item errors with a fix, continue-on-fail. */
-import {
-	NodeApiError,
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type JsonObject,
-} from 'n8n-workflow';
+/** What every Check Consent operation shares: the ledger, the item's parameters, item errors under Continue On Fail. */
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import {
 	describeDecision,
@@ -16,7 +9,8 @@ import {
 	type ConsentPolicyOptions,
 	type ConsentPurpose,
 } from '../../shared/domain/consent';
-import { CLOUD_LEDGER_CREDENTIAL_TYPE, type ConsentLedger, LEDGER_CREDENTIAL_TYPE, LedgerError } from '../../shared/io/ledger';
+import { CLOUD_LEDGER_CREDENTIAL_TYPE, type ConsentLedger, LEDGER_CREDENTIAL_TYPE } from '../../shared/io/ledger';
+import { errorItem, fieldsOfNodeError, toNodeError } from '../../shared/n8n/errors';
 import { openLedger } from '../../shared/n8n/ledger';
 
 /** The ledger of the credential the node's Credential option names (version 1 nodes: the ledger-only one). */
@@ -25,33 +19,40 @@ export async function openLedgerOfNode(ctx: IExecuteFunctions): Promise<ConsentL
 	return await openLedger(ctx, fromCloud ? CLOUD_LEDGER_CREDENTIAL_TYPE : LEDGER_CREDENTIAL_TYPE);
 }
 
-/** Turns anything thrown while handling an item into an n8n error with the item index and a fix. */
-export function toNodeError(ctx: IExecuteFunctions, error: unknown, itemIndex: number | undefined): NodeOperationError | NodeApiError {
-	if (error instanceof NodeOperationError || error instanceof NodeApiError) return error;
-	if (error instanceof LedgerError) {
-		if (error.httpCode) {
-			const body = (error.responseBody && typeof error.responseBody === 'object' ? error.responseBody : { message: error.message }) as JsonObject;
-			return new NodeApiError(ctx.getNode(), body, {
-				message: error.message,
-				description: error.fix,
-				httpCode: String(error.httpCode),
-				itemIndex,
-			});
-		}
-		return new NodeOperationError(ctx.getNode(), error.message, { description: error.fix, itemIndex });
-	}
-	return new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
-}
-
 export function refusal(ctx: IExecuteFunctions, message: string, fix: string, itemIndex: number): NodeOperationError {
 	return new NodeOperationError(ctx.getNode(), message, { description: fix, itemIndex });
 }
 
-export function errorItem(error: NodeOperationError | NodeApiError, itemIndex: number): INodeExecutionData {
-	return {
-		json: { error: { message: error.message, description: error.description ?? null } },
-		pairedItem: { item: itemIndex },
-	};
+/**
+ * An item's failure: thrown as a node error with the item index (the run stops), or under Continue On Fail the
+ * error item that answers the item, titled with what did not happen (e.g. 'Not checked').
+ */
+export function failedItem(ctx: IExecuteFunctions, error: unknown, itemIndex: number, title: string): INodeExecutionData {
+	return failedItems(ctx, error, [itemIndex], title)[0];
+}
+
+/** failedItem for a failure that several items share (a batch insert, the ledger itself); the first item is named. */
+export function failedItems(ctx: IExecuteFunctions, error: unknown, itemIndexes: readonly number[], title: string): INodeExecutionData[] {
+	const nodeError = toNodeError(ctx.getNode(), error, itemIndexes[0]);
+	if (!ctx.continueOnFail()) throw nodeError;
+	return itemIndexes.map((i) => errorItem(i, fieldsOfNodeError(nodeError, title, 'not_done')));
+}
+
+/** Answers the items one at a time (one output), each failure on its own item (failedItem). */
+export async function eachItem(
+	ctx: IExecuteFunctions,
+	failureTitle: string,
+	answer: (itemIndex: number) => Promise<IDataObject>,
+): Promise<INodeExecutionData[][]> {
+	const results: INodeExecutionData[] = [];
+	for (let i = 0; i < ctx.getInputData().length; i++) {
+		try {
+			results.push({ json: await answer(i), pairedItem: { item: i } });
+		} catch (error) {
+			results.push(failedItem(ctx, error, i, failureTitle));
+		}
+	}
+	return [results];
 }
 
 export function readPurpose(ctx: IExecuteFunctions, itemIndex: number): ConsentPurpose {
@@ -62,7 +63,8 @@ export function readPurpose(ctx: IExecuteFunctions, itemIndex: number): ConsentP
 	return purpose;
 }
 
-export function readPolicy(ctx: IExecuteFunctions, itemIndex: number): ConsentPolicyOptions {
+/** The consent policy of the check's options: how old an opt-in may be. */
+export function readConsentPolicy(ctx: IExecuteFunctions, itemIndex: number): ConsentPolicyOptions {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const months = Number(options.maxAgeMonths ?? 0);
 	return { maxAgeMonths: Number.isFinite(months) && months > 0 ? months : 0 };
