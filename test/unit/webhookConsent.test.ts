@@ -5,8 +5,8 @@
  */
 import { normaliseContact, validateConsentEvent } from '../../nodes/shared/domain/consent';
 import { compileKeywords } from '../../nodes/shared/domain/optOutKeywords';
-import { WindowTracker, processWebhook, type ConsentEvent, type WebhookPayload } from '../../nodes/shared/domain/webhooks';
-import { contactIdOf, contactIdsOf, identityPairs, planConsent, type TriggerLedgerPolicy } from '../../nodes/SessionWindowTrigger/ledgerRecording';
+import { WindowTracker, processWebhook, type ConsentRequestEvent, type WebhookPayload } from '../../nodes/shared/domain/webhooks';
+import { contactIdOf, contactIdsOf, identityPairs, planConsent, type TriggerLedgerPolicy } from '../../nodes/shared/domain/webhookConsent';
 
 const NOW = Date.parse('2026-12-01T10:00:00.000Z');
 const POLICY: TriggerLedgerPolicy = { optInKeywords: 'resume', invitationWording: '', marketingOptOut: 'ignore' };
@@ -38,10 +38,10 @@ function eventsOf(payload: WebhookPayload) {
 	return processWebhook(payload, { windows: new WindowTracker(), now: NOW, keywords: compileKeywords() }).events;
 }
 
-function stopFrom(contact: Record<string, unknown>, message: Record<string, unknown>): ConsentEvent {
+function stopFrom(contact: Record<string, unknown>, message: Record<string, unknown>): ConsentRequestEvent {
 	const stop = eventsOf(textMessage(contact, message, 'STOP')).find((e) => e.event === 'optOutRequest');
 	expect(stop).toBeDefined();
-	return stop as ConsentEvent;
+	return stop as ConsentRequestEvent;
 }
 
 describe('a wa_id is international, whatever its length', () => {
