@@ -23,8 +23,10 @@ import {
 	type ProcessResult,
 	type SignatureCheck,
 	type WebhookEvent,
+	type WebhookPayload,
 } from '../shared/domain/webhooks';
-import { recordInLedger, readPolicy } from './ledgerRecording';
+import { isConsentRequest, readTriggerLedgerPolicy, type LedgerNote, type TriggerLedgerPolicy } from '../shared/domain/webhookConsent';
+import { recordInLedger } from './ledgerRecording';
 import { DEDUPE_TTL_MS, needsAppSecretRead, triggerMemory, type KeptSecrets, type TriggerMemory } from './memory';
 
 /** The body of the 200 that acknowledges a delivery, whether this node answers early or n8n answers (responseData). */
@@ -97,8 +99,8 @@ function memoryKey(ctx: IWebhookFunctions): string {
 	return `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}:${ctx.getMode()}`;
 }
 
-function readLedgerPolicy(ctx: IWebhookFunctions) {
-	return readPolicy({
+function ledgerPolicyOf(ctx: IWebhookFunctions): TriggerLedgerPolicy {
+	return readTriggerLedgerPolicy({
 		optInKeywords: ctx.getNodeParameter('optInKeywords', 'resume') as string,
 		invitationWording: ctx.getNodeParameter('invitationWording', '') as string,
 		marketingOptOut: ctx.getNodeParameter('marketingOptOut', 'ignore') as string,
@@ -201,50 +203,63 @@ function giveBack(memory: TriggerMemory, result: ProcessResult): void {
 	memory.windows.undo(result.windowRecords);
 }
 
-function consentWriteFailed(events: readonly WebhookEvent[], notes: Map<WebhookEvent, IDataObject> | undefined): WebhookEvent[] {
+function consentWriteFailed(events: readonly WebhookEvent[], notes: Map<WebhookEvent, LedgerNote> | undefined): WebhookEvent[] {
 	return events.filter((event) => {
-		if (event.event !== 'optOutRequest' && event.event !== 'optInRequest') return false;
+		if (!isConsentRequest(event)) return false;
 		const note = notes?.get(event);
 		return !note || (note.recorded === false && note.error !== undefined);
 	});
 }
 
-/** After dedupe: the ledger (when on), then the items for n8n. */
-async function handOff(ctx: IWebhookFunctions, memory: TriggerMemory, result: ProcessResult, options: IDataObject): Promise<IWebhookResponseData> {
+/** The events the workflow asked for: the selected "Events", and of status updates the selected "Statuses". */
+function wantedEvents(ctx: IWebhookFunctions, result: ProcessResult, options: IDataObject): WebhookEvent[] {
 	const wanted = selectedEventNames((ctx.getNodeParameter('events', []) as string[]) ?? []);
 	const statuses = new Set((options.statuses as string[] | undefined) ?? ['sent', 'delivered', 'read', 'failed', 'played']);
-	const events = result.events.filter(
-		(event: WebhookEvent) => wanted.has(event.event) && (event.event !== 'statusUpdate' || statuses.has(event.status)),
-	);
+	return result.events.filter((event: WebhookEvent) => wanted.has(event.event) && (event.event !== 'statusUpdate' || statuses.has(event.status)));
+}
 
-	let notes: Map<WebhookEvent, IDataObject> | undefined;
-	if (ctx.getNodeParameter('recordInLedger', false) === true) {
-		// Only verified, new events reach this point, so a forged or repeated call writes nothing. Every new event
-		// is considered, not only the selected ones: an opt-out is honoured whatever starts the workflow.
-		try {
-			notes = await recordInLedger(ctx, result.events, readLedgerPolicy(ctx), Date.now());
-		} catch (error) {
-			// recordInLedger reports ledger failures per event; this only guards against the unexpected.
-			ctx.logger.error(`WhatsApp trigger: consent ledger recording failed: ${redactForLog((error as Error).message, { quoted: true })}`, logContext(ctx));
-		}
-		const unrecorded = consentWriteFailed(result.events, notes);
-		if (unrecorded.length > 0) {
-			// An opt-out Meta has had its 200 for is never sent again: answer 503 so that Meta redelivers (for up to
-			// 7 days), and forget the delivery so that the redelivery is processed. Consent already written by this
-			// call is found in the ledger then (same wamid) and not written twice.
-			giveBack(memory, result);
-			ctx.logger.error(
-				`WhatsApp trigger: ${unrecorded.length} opt-out/opt-in request(s) could not be written to the consent ledger; answered 503 so that Meta redelivers`,
-				{ ...logContext(ctx), eventIds: unrecorded.map((event) => event.eventId) },
-			);
-			return reply(
-				ctx,
-				503,
-				'The consent ledger could not record an opt-out or opt-in from this delivery; it was not accepted. Redeliver it later.',
-			);
-		}
+/**
+ * The delivery's events written to the consent ledger: the notes for the items, or (an opt-out or opt-in could not be
+ * written) the 503 that makes Meta redeliver.
+ */
+async function recordDelivery(
+	ctx: IWebhookFunctions,
+	memory: TriggerMemory,
+	result: ProcessResult,
+): Promise<{ notes?: Map<WebhookEvent, LedgerNote>; refusal?: IWebhookResponseData }> {
+	let notes: Map<WebhookEvent, LedgerNote> | undefined;
+	// Only verified, new events reach this point, so a forged or repeated call writes nothing. Every new event
+	// is considered, not only the selected ones: an opt-out is honoured whatever starts the workflow.
+	try {
+		notes = await recordInLedger(ctx, result.events, ledgerPolicyOf(ctx), Date.now());
+	} catch (error) {
+		// recordInLedger reports ledger failures per event; this only guards against the unexpected.
+		ctx.logger.error(`WhatsApp trigger: consent ledger recording failed: ${redactForLog((error as Error).message, { quoted: true })}`, logContext(ctx));
 	}
+	const unrecorded = consentWriteFailed(result.events, notes);
+	if (unrecorded.length === 0) return { notes };
+	// An opt-out Meta has had its 200 for is never sent again: answer 503 so that Meta redelivers (for up to
+	// 7 days), and forget the delivery so that the redelivery is processed. Consent already written by this
+	// call is found in the ledger then (same wamid) and not written twice.
+	giveBack(memory, result);
+	ctx.logger.error(
+		`WhatsApp trigger: ${unrecorded.length} opt-out/opt-in request(s) could not be written to the consent ledger; answered 503 so that Meta redelivers`,
+		{ ...logContext(ctx), eventIds: unrecorded.map((event) => event.eventId) },
+	);
+	return {
+		refusal: reply(ctx, 503, 'The consent ledger could not record an opt-out or opt-in from this delivery; it was not accepted. Redeliver it later.'),
+	};
+}
 
+/** After dedupe: the ledger (when on), then the items for n8n. */
+async function handOff(ctx: IWebhookFunctions, memory: TriggerMemory, result: ProcessResult, options: IDataObject): Promise<IWebhookResponseData> {
+	const events = wantedEvents(ctx, result, options);
+	let notes: Map<WebhookEvent, LedgerNote> | undefined;
+	if (ctx.getNodeParameter('recordInLedger', false) === true) {
+		const recorded = await recordDelivery(ctx, memory, result);
+		if (recorded.refusal) return recorded.refusal;
+		notes = recorded.notes;
+	}
 	const items: INodeExecutionData[] = events.map((event) => {
 		const note = notes?.get(event);
 		return { json: (note ? { ...event, ledger: note } : event) as unknown as IDataObject };
@@ -255,31 +270,35 @@ async function handOff(ctx: IWebhookFunctions, memory: TriggerMemory, result: Pr
 	return { webhookResponse: ACK_BODY, workflowData: items.length > 0 ? [items] : undefined };
 }
 
-export async function receiveWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-	if (this.getWebhookName() === 'setup') return await handshake(this);
-
-	const memory = triggerMemory(memoryKey(this));
-	const req = this.getRequestObject() as unknown as RawRequest;
+/**
+ * The verified payload of a delivery, or the refusal that answers it: too large (by Content-Length, then by the
+ * bytes read), unsigned or wrongly signed, or not a WhatsApp Business Account payload.
+ */
+async function verifiedPayload(ctx: IWebhookFunctions, memory: TriggerMemory): Promise<{ payload: WebhookPayload } | { refusal: IWebhookResponseData }> {
+	const req = ctx.getRequestObject() as unknown as RawRequest;
 	const early = cheapRefusal(req);
-	if (early) return refuse(this, memory, early.code, early.reason, early.body);
+	if (early) return { refusal: refuse(ctx, memory, early.code, early.reason, early.body) };
 	if (!req.rawBody && typeof req.readRawBody === 'function') await req.readRawBody();
 	const raw = req.rawBody;
 	const oversize = oversizeProblem(raw?.length);
-	if (oversize) return refuse(this, memory, 413, oversize, `Payload too large: ${oversize}.`);
+	if (oversize) return { refusal: refuse(ctx, memory, 413, oversize, `Payload too large: ${oversize}.`) };
 
-	const signature = await checkSignature(this, memory, raw, req.headers[SIGNATURE_HEADER]);
-	if (!signature.valid) return refuse(this, memory, 401, signature.reason, `Invalid signature: ${signature.reason}.`);
+	const signature = await checkSignature(ctx, memory, raw, req.headers[SIGNATURE_HEADER]);
+	if (!signature.valid) return { refusal: refuse(ctx, memory, 401, signature.reason, `Invalid signature: ${signature.reason}.`) };
 
 	const parsed = parseWebhookBody(raw as Buffer);
-	if (!parsed.ok) return refuse(this, memory, 400, parsed.reason, `Bad request: ${parsed.reason}.`);
+	if (!parsed.ok) return { refusal: refuse(ctx, memory, 400, parsed.reason, `Bad request: ${parsed.reason}.`) };
+	return { payload: parsed.payload };
+}
 
-	const options = this.getNodeParameter('options', {}) as IDataObject;
+/** The payload's new events (this trigger's keywords, duplicate and window memory), with duplicates and stale changes logged. */
+function newEvents(ctx: IWebhookFunctions, memory: TriggerMemory, payload: WebhookPayload, options: IDataObject): ProcessResult {
 	const keywords = compileKeywords({
 		useDefaults: options.useDefaultKeywords !== false,
 		extraOptOut: splitKeywordList(options.extraOptOutKeywords as string),
 		extraOptIn: splitKeywordList(options.extraOptInKeywords as string),
 	});
-	const result = processWebhook(parsed.payload, {
+	const result = processWebhook(payload, {
 		dedupe: memory.dedupe,
 		windows: memory.windows,
 		keywords,
@@ -287,19 +306,30 @@ export async function receiveWebhook(this: IWebhookFunctions): Promise<IWebhookR
 		maxAgeMs: DEDUPE_TTL_MS,
 	});
 	if (result.duplicates.length > 0) {
-		this.logger.debug(`WhatsApp webhook: ${result.duplicates.length} duplicate change(s) dropped`, {
-			...logContext(this),
+		ctx.logger.debug(`WhatsApp webhook: ${result.duplicates.length} duplicate change(s) dropped`, {
+			...logContext(ctx),
 			duplicates: result.duplicates.slice(0, 20),
 		});
 	}
 	if (result.stale.length > 0) {
 		memory.staleDropped += result.stale.length;
-		this.logger.warn(
+		ctx.logger.warn(
 			`WhatsApp webhook: ${result.stale.length} change(s) older than Meta's 7-day redelivery horizon dropped (a replay, or a clock far off); ${memory.staleDropped} dropped by this trigger since n8n started`,
-			{ ...logContext(this), stale: result.stale.slice(0, 20) },
+			{ ...logContext(ctx), stale: result.stale.slice(0, 20) },
 		);
 	}
+	return result;
+}
 
+export async function receiveWebhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+	if (this.getWebhookName() === 'setup') return await handshake(this);
+
+	const memory = triggerMemory(memoryKey(this));
+	const verified = await verifiedPayload(this, memory);
+	if ('refusal' in verified) return verified.refusal;
+
+	const options = this.getNodeParameter('options', {}) as IDataObject;
+	const result = newEvents(this, memory, verified.payload, options);
 	try {
 		return await handOff(this, memory, result, options);
 	} catch (error) {

@@ -6,12 +6,12 @@
  * takes the override for the test URL and, when listening stops, puts back the override it replaced (usually the
  * active workflow's production URL), so production keeps receiving.
  */
-import type { IDataObject, IHookFunctions, JsonObject } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { IDataObject, IHookFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { describeGraphError } from '../shared/domain/metaErrors';
-import type { GraphError } from '../shared/domain/metaErrors';
 import { getCloudCredentials, graphRequest, type CloudCredentials } from '../shared/io/transport';
+import { graphApiError } from '../shared/n8n/errors';
 
 interface SubscribedApp {
 	override_callback_uri?: string;
@@ -28,14 +28,6 @@ function callbackUrl(ctx: IHookFunctions): string {
 	return url;
 }
 
-function graphFailure(ctx: IHookFunctions, statusCode: number, error: GraphError | undefined, whileDoing: string): NodeApiError {
-	const graphError: GraphError = error ?? { message: `HTTP ${statusCode}` };
-	return new NodeApiError(ctx.getNode(), { error: graphError } as unknown as JsonObject, {
-		message: describeGraphError(graphError, whileDoing),
-		httpCode: String(statusCode),
-	});
-}
-
 async function subscriptions(ctx: IHookFunctions, credentials: CloudCredentials): Promise<SubscribedApp[]> {
 	if (!credentials.businessAccountId) {
 		throw new NodeOperationError(ctx.getNode(), 'The WhatsApp Cloud API credential has no WhatsApp Business Account ID');
@@ -44,7 +36,7 @@ async function subscriptions(ctx: IHookFunctions, credentials: CloudCredentials)
 		method: 'GET',
 		path: `${credentials.businessAccountId}/subscribed_apps`,
 	});
-	if (res.error || !res.data) throw graphFailure(ctx, res.statusCode, res.error, 'to list the webhook subscriptions of the WhatsApp Business Account');
+	if (res.error || !res.data) throw graphApiError(ctx.getNode(), res.error, res.statusCode, 'to list the webhook subscriptions of the WhatsApp Business Account');
 	return Array.isArray(res.data.data) ? res.data.data : [];
 }
 
@@ -115,10 +107,10 @@ export async function create(this: IHookFunctions): Promise<boolean> {
 		body: { override_callback_uri: url, verify_token: credentials.webhookVerifyToken },
 	});
 	if (res.error) {
-		throw graphFailure(
-			this,
-			res.statusCode,
+		throw graphApiError(
+			this.getNode(),
 			res.error,
+			res.statusCode,
 			`to send this account's webhooks to ${url} (Meta must reach this URL over https and get the verify token back)`,
 		);
 	}
@@ -159,7 +151,7 @@ export async function remove(this: IHookFunctions): Promise<boolean> {
 			path: `${credentials.businessAccountId}/subscribed_apps`,
 			body: {},
 		});
-		if (res.error) throw graphFailure(this, res.statusCode, res.error, 'to remove the webhook callback override');
+		if (res.error) throw graphApiError(this.getNode(), res.error, res.statusCode, 'to remove the webhook callback override');
 	}
 	return true;
 }

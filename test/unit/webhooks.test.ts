@@ -4,6 +4,7 @@ import { createHmac } from 'node:crypto';
 import { SERVICE_WINDOW_MS } from '../../nodes/shared/domain/window';
 import {
 	MAX_WEBHOOK_BYTES,
+	NO_WINDOW_TYPES,
 	LogThrottle,
 	RecentKeys,
 	WindowTracker,
@@ -13,10 +14,13 @@ import {
 	parseWebhookBody,
 	processWebhook,
 	selectedEventNames,
+	opensWindow,
 	verifySignature,
 	type WebhookPayload,
 	type WindowEvent,
 } from '../../nodes/shared/domain/webhooks';
+import { marketingOptOutOf, readStatus } from '../../nodes/shared/domain/webhooks/statuses';
+import { TEMPLATE_WEBHOOK_FIELDS, readTemplateChange } from '../../nodes/shared/domain/webhooks/templateChanges';
 
 const SECRET = 'app-secret-123';
 const HOUR = 3600 * 1000;
@@ -385,5 +389,38 @@ describe('selectedEventNames', () => {
 	it('maps the Events choices to event names', () => {
 		expect([...selectedEventNames(['window', 'consent'])].sort()).toEqual(['optInRequest', 'optOutRequest', 'windowOpened', 'windowRenewed']);
 		expect([...selectedEventNames(['nonsense'])]).toEqual([]);
+	});
+});
+
+describe('the parts processWebhook is made of', () => {
+	const ctx = { businessAccountId: 'WABA', field: 'messages', phoneNumberId: 'PN', entryTime: '2026-12-01T09:00:00.000Z' };
+
+	it('reads a marketing opt-out request only from a failed status with 131050', () => {
+		const failed = readStatus(ctx, { id: 'wamid.A', status: 'failed', timestamp: '1764579600', recipient_id: '4512345678', errors: [{ code: 131050, message: 'stopped' }] });
+		expect(marketingOptOutOf(failed)).toMatchObject({
+			event: 'optOutRequest',
+			eventId: 'optOutRequest:wamid.A:131050',
+			source: 'error131050',
+			scope: 'marketing',
+			evidence: 'stopped',
+			contact: { waId: '4512345678' },
+		});
+		const otherError = readStatus(ctx, { id: 'wamid.B', status: 'failed', errors: [{ code: 131026 }] });
+		expect(marketingOptOutOf(otherError)).toBeUndefined();
+		expect(marketingOptOutOf(readStatus(ctx, { id: 'wamid.C', status: 'delivered' }))).toBeUndefined();
+	});
+
+	it('reads template changes of the three template fields, and none without a template id', () => {
+		expect([...TEMPLATE_WEBHOOK_FIELDS].sort()).toEqual(['message_template_quality_update', 'message_template_status_update', 'template_category_update']);
+		const quality = readTemplateChange({ ...ctx, field: 'message_template_quality_update' }, { message_template_id: 7, previous_quality_score: 'GREEN', new_quality_score: 'RED' });
+		expect(quality).toMatchObject({ event: 'templateUpdate', updateType: 'quality', templateId: '7', previousQualityScore: 'GREEN', newQualityScore: 'RED' });
+		expect(quality?.eventId).toBe('template:7:quality:GREEN>RED:2026-12-01T09:00:00.000Z');
+		expect(readTemplateChange({ ...ctx, field: 'message_template_status_update' }, { event: 'APPROVED' })).toBeUndefined();
+	});
+
+	it('lets every message but a system one open the window', () => {
+		expect(NO_WINDOW_TYPES.has('system')).toBe(true);
+		expect(opensWindow({ type: 'text' })).toBe(true);
+		expect(opensWindow({ type: 'system' })).toBe(false);
 	});
 });

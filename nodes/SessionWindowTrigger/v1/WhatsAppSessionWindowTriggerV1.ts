@@ -2,7 +2,7 @@ import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions
 
 import { receiveWebhook } from '../receive';
 import { checkExists, create, remove } from '../registration';
-import { WhatsAppSessionWindowTriggerV2 } from '../v2/WhatsAppSessionWindowTriggerV2.node';
+import { sessionWindowTriggerBaseDescription } from '../v2/WhatsAppSessionWindowTriggerV2.node';
 
 /**
  * Versions 1 and 1.1, kept for saved workflows: Record in Consent Ledger uses the separate "WhatsApp Notifications
@@ -13,8 +13,8 @@ import { WhatsAppSessionWindowTriggerV2 } from '../v2/WhatsAppSessionWindowTrigg
  */
 export class WhatsAppSessionWindowTriggerV1 implements INodeType {
 	description: INodeTypeDescription = {
-		// Everything but the version and the credentials as in the current version.
-		...new WhatsAppSessionWindowTriggerV2().description,
+		...sessionWindowTriggerBaseDescription,
+		// As in the base: the community lint reads the trigger group in the class's own description.
 		group: ['trigger'],
 		version: [1, 1.1],
 		credentials: [
