@@ -1,7 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { router } from './actions/router';
+import { failedRunItems, router } from './actions/router';
+import { toNodeError } from '../shared/n8n/errors';
 import { withAgentSafeOperations } from './agentTool';
 import { checkConsentProperties } from './description';
 
@@ -31,6 +32,13 @@ export class WhatsAppCheckConsent implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await router.call(this);
+		try {
+			return await router.call(this);
+		} catch (caught) {
+			// Item errors already are error items under Continue On Fail; what gets here stopped the whole run.
+			const error = toNodeError(this.getNode(), caught);
+			if (!this.continueOnFail()) throw error;
+			return failedRunItems(this, error);
+		}
 	}
 }

@@ -2,7 +2,7 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import type { ConsentLedger } from '../../shared/io/ledger';
-import { errorItem, fieldsOfNodeError, toNodeError } from '../../shared/n8n/errors';
+import { errorItem, fieldsOfNodeError, type NodeError } from '../../shared/n8n/errors';
 import { assertAgentMayRun } from '../agentTool';
 import * as check from './check.operation';
 import * as checkFromItem from './checkFromItem.operation';
@@ -36,22 +36,18 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				'Pick one of the node’s operations: Check, Erase Contact, Get History, Record From Item and Check, Record Opt-In or Record Opt-Out.',
 		});
 	}
-	let ledger: ConsentLedger;
-	try {
-		ledger = await openLedgerOfNode(this);
-	} catch (caught) {
-		return ledgerUnavailable(this, caught, operation, run.failureTitle);
-	}
+	const ledger = await openLedgerOfNode(this);
 	return await run.execute.call(this, ledger);
 }
 
 /**
- * Without the ledger no item has an answer. Thrown under Continue On Fail, n8n would pass the input through
- * unchanged, on Check's first output (Consented); so every item gets the error, on the Not Consented side.
+ * A run that stopped as a whole (no ledger, an unknown operation): no item has an answer. Thrown under Continue On
+ * Fail, n8n would pass the input through unchanged, on Check's first output (Consented); so every item gets the
+ * error instead, on the Not Consented side.
  */
-function ledgerUnavailable(ctx: IExecuteFunctions, caught: unknown, operation: string, title: string): INodeExecutionData[][] {
-	const error = toNodeError(ctx.getNode(), caught);
-	if (!ctx.continueOnFail()) throw error;
+export function failedRunItems(ctx: IExecuteFunctions, error: NodeError): INodeExecutionData[][] {
+	const operation = String(ctx.getNodeParameter('operation', 0, ''));
+	const title = OPERATIONS.get(operation)?.failureTitle ?? 'Operation not run';
 	const failed = ctx.getInputData().map((_, i) => errorItem(i, fieldsOfNodeError(error, title, 'not_done')));
 	const split = check.CHECK_OPERATIONS.includes(operation) && ctx.getNodeParameter('splitOutput', 0, false) === true;
 	return split ? [[], failed] : [failed];
