@@ -627,8 +627,8 @@ export interface LinearityRow {
 
 /**
  * Runs the per-item checks and the send scheduler in-process on inputs that used to take quadratic time: a
- * 200,000-character media link (74 s before), a JSON-looking body value (7 s for 204,001 characters), the
- * scheduling of 50,000 sends (26 s before the first send). Quick: `npm run bench -- --only linear`.
+ * 200,000-character media link, a JSON-looking body value of 204,001 characters, the scheduling of 50,000 sends
+ * (the times before: README, Performance). Quick: `npm run bench -- --only linear`.
  */
 export function runLinearityCases(log: (line: string) => void): { rows: LinearityRow[] } {
 	const rows: LinearityRow[] = [];
