@@ -10,6 +10,8 @@
  *   npm run bench -- --only ledger --ledger-sizes 1000,10000
  *                                          the consent ledger filled to each size: Check Consent, Send Notification
  *                                          with and without Use Consent Ledger, ledger requests per item, sizes
+ *   npm run bench -- --only cap --profile --package-dir ../other-checkout
+ *                                          the package's share of n8n's main thread per case, for another build
  *   npm run bench -- --items 1000 --latency 50 --events 2000 --concurrency 16 --cap1000-items 5000
  *
  * Everything it starts (emulator, the graph.facebook.com stand-in proxy, the webhook sink, n8n by its process
@@ -45,8 +47,7 @@ import { startMetaProxy, type MetaProxy } from './bench/metaProxy';
 import { round } from './bench/monitor';
 import { summariseProfiles } from './bench/profile';
 import { renderReport } from './bench/report';
-
-type Json = Record<string, any>;
+import type { Json } from '../dev/json';
 
 const PARTS = ['send', 'floor', 'cap', 'pair', 'ingest', 'poll', 'linear', 'ledger'] as const;
 /** Parts that need n8n, the emulator and the proxy; `linear` runs in-process. */
@@ -65,6 +66,8 @@ function parseArgs(argv: string[]) {
 		ledgerCheckItems: 1000,
 		ledgerSendItems: 100,
 		profile: false,
+		/** The package folder n8n loads (default: this checkout), to measure another build with the same bench. */
+		packageDir: PACKAGE_DIR,
 		only: [...PARTS],
 		/** Extra environment for n8n (e.g. its expression-engine settings), from repeated --n8n-env KEY=VALUE. */
 		n8nEnv: {} as Record<string, string>,
@@ -84,6 +87,7 @@ function parseArgs(argv: string[]) {
 			case '--ledger-check-items': a.ledgerCheckItems = Number(value()); break;
 			case '--ledger-send-items': a.ledgerSendItems = Number(value()); break;
 			case '--profile': a.profile = true; break;
+			case '--package-dir': a.packageDir = path.resolve(value()); break;
 			case '--n8n-env': {
 				// The value is itself KEY=VALUE, so `inline` (cut at the second '=') does not fit here.
 				const pair = argv[i].startsWith('--n8n-env=') ? argv[i].slice('--n8n-env='.length) : argv[++i];
@@ -95,7 +99,7 @@ function parseArgs(argv: string[]) {
 			case '--only': a.only = value().split(',').map((s: string) => s.trim()); break;
 			case '-h':
 			case '--help':
-				console.log('usage: npm run bench -- [--only send,floor,cap,pair,ingest,poll,linear,ledger] [--items N] [--latency MS] [--events N] [--concurrency N] [--cap80-items N] [--cap1000-items N] [--poll-templates N] [--ledger-sizes 1000,10000,50000,200000] [--ledger-check-items N] [--ledger-send-items N] [--profile] [--n8n-env KEY=VALUE ...]');
+				console.log('usage: npm run bench -- [--only send,floor,cap,pair,ingest,poll,linear,ledger] [--items N] [--latency MS] [--events N] [--concurrency N] [--cap80-items N] [--cap1000-items N] [--poll-templates N] [--ledger-sizes 1000,10000,50000,200000] [--ledger-check-items N] [--ledger-send-items N] [--profile] [--package-dir DIR] [--n8n-env KEY=VALUE ...]');
 				process.exit(0);
 				break;
 			default:
@@ -178,11 +182,12 @@ async function main(): Promise<void> {
 		const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-wa-bench-'));
 		cleanups.push(async () => fs.rmSync(userFolder, { recursive: true, force: true }));
 		// Another `npm run build` (rimraf dist && tsc) may be running: wait for dist/ (bounded) instead of failing.
-		for (let i = 0; i < 120 && !fs.existsSync(path.join(PACKAGE_DIR, 'dist', 'index.js')); i++) await new Promise((r) => setTimeout(r, 1000));
+		for (let i = 0; i < 120 && !fs.existsSync(path.join(args.packageDir, 'dist', 'index.js')); i++) await new Promise((r) => setTimeout(r, 1000));
 		log(`starting n8n (user folder ${userFolder}) …`);
 		const t0 = Date.now();
 		const n8n: N8nInstance = await startN8n({
 			userFolder,
+			packageDir: args.packageDir,
 			logFile: path.join(resultsDir, `n8n-${stamp}.log`),
 			env: {
 				...proxy.env,
@@ -397,7 +402,9 @@ function finish(args: Json, report: Json, resultsDir: string, stamp: string, par
 	report.targets = evaluateTargets(report);
 	if (args.profile) {
 		try {
-			report.profile = summariseProfiles(path.join(resultsDir, `profile-${stamp}`));
+			const cases = [report.headToHead?.rows, report.floor?.rows, report.capSweep?.rows].flat() as Array<Json | undefined>;
+			const windows = cases.flatMap((row) => (row?.window ? [row.window] : []));
+			report.profile = summariseProfiles(path.join(resultsDir, `profile-${stamp}`), { packageDir: args.packageDir, windows });
 		} catch (e) {
 			report.profile = { error: String(e) };
 		}

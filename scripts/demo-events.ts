@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import type { Json } from '../dev/json';
 
 const ROOT = path.resolve(__dirname, '..');
 export const DEMO_DIR = path.join(ROOT, '.demo');
@@ -31,8 +32,6 @@ export interface DemoRuntime {
 	wabaId: string;
 	graphApiVersion: string;
 }
-
-type Json = Record<string, any>;
 
 function sample(file: string): Json {
 	return JSON.parse(fs.readFileSync(path.join(SAMPLES, file), 'utf8')) as Json;
@@ -101,7 +100,7 @@ export async function startSampleSources(port = 0): Promise<SampleSources> {
 
 /* ------------------------------------------------------------ firing events */
 
-async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Json }> {
 	const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 	const text = await res.text();
 	let parsed: unknown = text;
@@ -110,7 +109,8 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
 	} catch {
 		// plain text
 	}
-	return { status: res.status, body: parsed };
+	// Read by key below; a plain-text answer has none of the keys, so the checks fail as they should.
+	return { status: res.status, body: parsed as Json };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

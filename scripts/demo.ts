@@ -14,6 +14,7 @@ import path from 'node:path';
 import { startEmulator, type Emulator } from '../dev/emulator';
 import { N8nClient, OWNER, freePort, startN8n, type N8nInstance } from '../dev/n8n/n8n';
 import { DEMO_DIR, RUNTIME_FILE, fireDemoEvents, startSampleSources, type DemoRuntime, type SampleSources } from './demo-events';
+import type { Json } from '../dev/json';
 
 const ROOT = path.resolve(__dirname, '..');
 const STATE_FILE = path.join(DEMO_DIR, 'state.json');
@@ -70,12 +71,12 @@ async function cleanEarlierRun(client: N8nClient): Promise<void> {
 }
 
 /** Reads an example and fills its placeholders ({{CLOUD_CREDENTIAL_ID}}, {{DEMO_SOURCES_URL}}, …). */
-export function loadExample(file: string, substitutions: Record<string, string>): Record<string, any> {
+export function loadExample(file: string, substitutions: Record<string, string>): Json {
 	let text = fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8');
 	for (const [key, value] of Object.entries(substitutions)) text = text.split(`{{${key}}}`).join(value);
 	const left = text.match(/\{\{[A-Z_]+\}\}/);
 	if (left) throw new Error(`${file}: placeholder ${left[0]} has no value`);
-	return JSON.parse(text) as Record<string, any>;
+	return JSON.parse(text) as Json;
 }
 
 export function exampleFiles(): string[] {
@@ -127,7 +128,7 @@ async function importExamples(
 		// Meta keeps one callback override per account (the inbound example's automatic registration holds it): a
 		// Session Window Trigger with manual registration is subscribed here instead, as a user would add its URL in
 		// the App Dashboard. The emulator checks the verify token first, as Meta does.
-		for (const node of workflow.nodes as Array<Record<string, any>>) {
+		for (const node of workflow.nodes as Array<Json>) {
 			if (node.type === SESSION_TRIGGER_TYPE && node.parameters?.registration === 'manual') {
 				await addWebhookTarget(emulator, `${client.url}/webhook/${node.webhookId}/webhook`);
 			}

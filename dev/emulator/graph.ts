@@ -31,8 +31,7 @@ import {
 	type StoredTemplate,
 } from './templates';
 import { envelope, verifyCallback, type WebhookDispatcher } from './webhooks';
-
-type Json = Record<string, any>;
+import type { Json } from '../json';
 
 export interface GraphRequest {
 	method: string;

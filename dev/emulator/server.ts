@@ -7,8 +7,7 @@ import { GraphError, fbtraceId } from './graphErrors';
 import { RUNTIME_KEYS, WINDOW_MS, newWamid, type RequestLogEntry } from './state';
 import { CATEGORIES, cloneSeed, type SeedTemplate } from './templates';
 import { envelope, verifyCallback } from './webhooks';
-
-type Json = Record<string, any>;
+import type { Json } from '../json';
 
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 
 import type { FaultSpec } from './faults';
 import { DEFAULT_TEMPLATES, cloneSeed, type SeedTemplate, type StoredTemplate } from './templates';
+import type { Json } from '../json';
 
 export interface PhoneNumberSeed {
 	id: string;
@@ -139,7 +140,7 @@ export interface AcceptedMessage {
 	type: string;
 	template?: { name: string; language: string; id: string; category: string };
 	/** The request body as sent. */
-	body: Record<string, any>;
+	body: Json;
 	/** Emulator clock, ms. */
 	acceptedAt: number;
 	biz_opaque_callback_data?: string;

@@ -11,6 +11,7 @@ import {
 	errTemplateParamFormat,
 	graphError,
 } from './graphErrors';
+import type { Json } from '../json';
 
 /* ------------------------------------------------------------------ types */
 
@@ -494,8 +495,6 @@ export function reviewTemplate(t: StoredTemplate): ReviewOutcome {
 }
 
 /* ------------------------------------------------------ send validation */
-
-type Json = Record<string, any>;
 
 const BAD_TEXT = /[\n\t]| {5,}/;
 

@@ -8,6 +8,8 @@ import type { Emulator } from './index';
 export interface ReceivedWebhook {
 	headers: http.IncomingHttpHeaders;
 	raw: string;
+	/** The parsed body; undefined when it is not JSON (tests read it by key). */
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- whatever the sender posted
 	json: any;
 	signatureValid: boolean;
 	field: string | undefined;
@@ -48,6 +50,7 @@ export async function startWebhookReceiver(appSecret: string, verifyToken = 'ver
 			const expected = Buffer.from(`sha256=${createHmac('sha256', appSecret).update(raw).digest('hex')}`);
 			const got = Buffer.from(String(req.headers['x-hub-signature-256'] ?? ''));
 			const signatureValid = got.length === expected.length && timingSafeEqual(got, expected);
+			// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see ReceivedWebhook.json
 			let json: any;
 			try {
 				json = JSON.parse(raw.toString('utf8'));
@@ -89,6 +92,8 @@ export async function startWebhookReceiver(appSecret: string, verifyToken = 'ver
 
 export interface GraphResult {
 	status: number;
+	/** The parsed JSON answer, or its text when it is not JSON. */
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of any shape, or text
 	body: any;
 }
 

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import type { Json } from '../json';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const installer = require('./install-n8n.js') as {
@@ -372,8 +373,8 @@ export class N8nClient {
 		return { status: res.status, body: parsed, text };
 	}
 
-	async executions(workflowId: string, includeData = true): Promise<Array<Record<string, any>>> {
-		const res = await this.api<{ data: Array<Record<string, any>> }>(
+	async executions(workflowId: string, includeData = true): Promise<Array<Json>> {
+		const res = await this.api<{ data: Array<Json> }>(
 			'GET',
 			`/executions?workflowId=${workflowId}&includeData=${includeData}&limit=250`,
 		);

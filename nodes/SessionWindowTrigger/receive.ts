@@ -131,8 +131,8 @@ async function currentSecrets(ctx: IWebhookFunctions, memory: TriggerMemory, aft
 }
 
 /**
- * Reading the credential costs n8n a database read and an expression sandbox on every call, which more than halved
- * the trigger's rate in the benchmark; so the App Secret is kept for APP_SECRET_TTL_MS. A signature that does not
+ * Reading the credential costs n8n a database read and an expression sandbox on every call, a large part of the
+ * trigger's time (README, Performance); so the App Secret is kept for APP_SECRET_TTL_MS. A signature that does not
  * match the kept secret is checked against a fresh read only when the kept copy is older than APP_SECRET_REREAD_MS
  * (memory.ts): a new App Secret works within seconds, and a flood of forged calls reads the credential at most
  * that often. A replaced secret is still accepted until the kept copy expires.

@@ -12,8 +12,8 @@ import { signWebhook } from '../../dev/emulator';
 import { envelope } from '../../dev/emulator/webhooks';
 import { N8nClient, PACKAGE_DIR, type WorkflowNode } from '../../dev/n8n/n8n';
 import { Monitor, round, type Sample } from './monitor';
-
-type Json = Record<string, any>;
+import { monotonicMicros, type ProfileWindow } from './profile';
+import type { Json } from '../../dev/json';
 
 export const SEND_NODE_TYPE = 'n8n-nodes-whatsapp-notifications.whatsAppSendNotification';
 export const POLL_NODE_TYPE = 'n8n-nodes-whatsapp-notifications.whatsAppTemplateStatusPoll';
@@ -184,6 +184,8 @@ export interface SendResult {
 	emulatorConfig: Json;
 	nodeOptions?: Json;
 	error?: string;
+	/** The webhook call on the monotonic clock, to cut this case out of a --profile run. */
+	window: ProfileWindow;
 }
 
 function maxInWindow(times: number[], windowMs: number): number {
@@ -219,6 +221,7 @@ export async function runSendCase(
 		await client.waitForWebhook(pathName);
 		ctx.log(`  ${label}: ${items.length} items …`);
 		monitor.begin();
+		const fromUs = monotonicMicros();
 		const t0 = performance.now();
 		const controller = new AbortController();
 		const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -242,6 +245,7 @@ export async function runSendCase(
 			clearTimeout(timer);
 		}
 		const totalSeconds = (performance.now() - t0) / 1000;
+		const window: ProfileWindow = { label, fromUs, toUs: monotonicMicros() };
 		const memory = monitor.end();
 		const out = Array.isArray(body) ? (body as Json[]) : [];
 		const outputOk = out.filter((o) => typeof o.messageId === 'string' || typeof o.messages?.[0]?.id === 'string').length;
@@ -283,6 +287,7 @@ export async function runSendCase(
 			minSameRecipientGapMs: Number.isFinite(minGap) ? minGap : undefined,
 			memory,
 			emulatorConfig: { latencyMs: ctx.latencyMs, ...emulatorConfig },
+			window,
 		};
 		if (status !== 200) result.error = `webhook answered ${status}: ${JSON.stringify(body).slice(0, 300)}`;
 		return result;
@@ -622,8 +627,8 @@ export interface LinearityRow {
 
 /**
  * Runs the per-item checks and the send scheduler in-process on inputs that used to take quadratic time: a
- * 200,000-character media link (74 s before), a JSON-looking body value (7 s for 204,001 characters), the
- * scheduling of 50,000 sends (26 s before the first send). Quick: `npm run bench -- --only linear`.
+ * 200,000-character media link, a JSON-looking body value of 204,001 characters, the scheduling of 50,000 sends
+ * (the times before: README, Performance). Quick: `npm run bench -- --only linear`.
  */
 export function runLinearityCases(log: (line: string) => void): { rows: LinearityRow[] } {
 	const rows: LinearityRow[] = [];

@@ -16,8 +16,7 @@ import type { WorkflowNode } from '../../dev/n8n/n8n';
 import { CountingProxy } from '../../dev/countingProxy';
 import { phoneOf, runSendCase, sendNotificationNode, type BenchCtx, type SendResult } from './cases';
 import { round } from './monitor';
-
-type Json = Record<string, any>;
+import type { Json } from '../../dev/json';
 
 const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
 const CHECK_NODE_TYPE = 'n8n-nodes-whatsapp-notifications.whatsAppCheckConsent';

@@ -1,5 +1,5 @@
 /** Turns the bench results into the printed table (also used for the README's Performance section). */
-type Json = Record<string, any>;
+import type { Json } from '../../dev/json';
 
 function table(headers: string[], rows: Array<Array<string | number>>): string {
 	const cells = [headers, ...rows.map((r) => r.map((c) => String(c)))];
@@ -99,9 +99,13 @@ export function renderReport(r: Json): string {
 	if (prof?.length) {
 		out.push('', '### n8n CPU profile (--profile; self time over the whole n8n run)');
 		for (const p of prof) {
-			out.push(`${p.file}: busy ${p.busyMs} ms of ${p.wallMs} ms`);
+			out.push(`${p.file}: busy ${p.busyMs} ms of ${p.wallMs} ms; this package ${p.packageMs} ms (${p.packagePct} %)`);
 			out.push(table(['package', 'self ms', '%'], (p.byPackage as Json[]).slice(0, 12).map((x) => [x.what, x.ms, x.pct])));
 			out.push(table(['function', 'self ms', '%'], (p.byFunction as Json[]).slice(0, 15).map((x) => [x.what.slice(0, 110), x.ms, x.pct])));
+			const windows = (p.windows ?? []) as Json[];
+			if (windows.length === 0) continue;
+			out.push('', 'Per case (self time while its webhook call ran; % of busy time):');
+			out.push(table(['case', 'wall ms', 'busy ms', 'this package ms', 'this package %', 'top packages'], windows.map((w) => [w.label, w.wallMs, w.busyMs, w.packageMs, w.packagePct, (w.byPackage as Json[]).slice(0, 4).map((x) => `${x.what} ${x.pct} %`).join(', ')])));
 		}
 	}
 	if (r.targets) {

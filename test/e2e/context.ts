@@ -2,11 +2,13 @@
 import { randomUUID } from 'node:crypto';
 
 import { E2E_API_KEY_ENV, E2E_URL_ENV } from './globalSetup';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../dev/emulator';
 import { N8nClient, NODE_TYPE_PREFIX, loginCookie, restRequest, type WorkflowNode } from '../../dev/n8n/n8n';
 
 export { NODE_TYPE_PREFIX };
 export const SEND_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppSendNotification`;
 export const CLOUD_CREDENTIAL_TYPE = 'whatsAppCloudApi';
+export const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
 
 export function sharedN8n(): N8nClient {
 	const url = process.env[E2E_URL_ENV];
@@ -33,6 +35,47 @@ export function cloudCredentialData(emulator: EmulatorLike, overrides: Record<st
 		consentLedger: false,
 		...overrides,
 	};
+}
+
+export interface SavedCredential {
+	id: string;
+	name: string;
+}
+
+/**
+ * What most e2e files start with: an emulator of their own and a WhatsApp Cloud API credential in n8n pointed at it
+ * (named `<label> <emulator port>`). The caller closes the emulator in afterAll.
+ */
+export async function startEmulatorWithCredential(
+	client: N8nClient,
+	label: string,
+	options: EmulatorOptions = {},
+	credentialOverrides: Record<string, unknown> = {},
+): Promise<{ emulator: Emulator; credential: SavedCredential }> {
+	const emulator = await startEmulator({ port: 0, ...options });
+	const data = cloudCredentialData(emulator, credentialOverrides);
+	const credential = await client.createCredential(CLOUD_CREDENTIAL_TYPE, `${label} ${emulator.port}`, data);
+	return { emulator, credential };
+}
+
+/** The consent ledger credential's data: the ledger in `client`'s n8n, under its own table prefix. */
+export function ledgerCredentialData(
+	client: N8nClient,
+	tablePrefix: string,
+	contactKeySecret: string,
+	overrides: Record<string, unknown> = {},
+) {
+	return { baseUrl: client.url, apiKey: client.apiKey, contactKeySecret, projectId: '', tablePrefix, ...overrides };
+}
+
+/** Forgets what the emulator recorded (requests, messages, faults) between tests. */
+export async function resetEmulator(emulator: { url: string }): Promise<void> {
+	await fetch(`${emulator.url}/_emulator/reset`, { method: 'POST' });
+}
+
+/** The message sends (POST …/messages) the emulator received, in order. */
+export function messagePosts(emulator: Emulator) {
+	return emulator.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
 }
 
 /** Runs n8n's own credential test (what the editor's "Test" button calls) for unsaved credential data. */

@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { startEmulator, type Emulator } from '../../dev/emulator';
-import { CLOUD_CREDENTIAL_TYPE, cloudCredentialData, sharedN8n } from './context';
+import type { Emulator } from '../../dev/emulator';
+import { sharedN8n, startEmulatorWithCredential, type SavedCredential } from './context';
 import { loginCookie, restRequest } from '../../dev/n8n/n8n';
 
 type Json = Record<string, any>;
@@ -18,13 +18,12 @@ const SEND_TYPE = 'n8n-nodes-whatsapp-notifications.whatsAppSendNotification';
 describe('examples with n8n’s own shop, calendar and booking nodes', () => {
 	const n8n = sharedN8n();
 	let emulator: Emulator;
-	let credential: { id: string; name: string };
+	let credential: SavedCredential;
 	let cookie: string;
 	let knownTypes: Set<string>;
 
 	beforeAll(async () => {
-		emulator = await startEmulator({ port: 0, latencyMs: 0 });
-		credential = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `examples ${emulator.port}`, cloudCredentialData(emulator));
+		({ emulator, credential } = await startEmulatorWithCredential(n8n, 'examples', { latencyMs: 0 }));
 		cookie = await loginCookie(n8n.url);
 		const types = (await fetch(`${n8n.url}/types/nodes.json`, { headers: { cookie } }).then((r) => r.json())) as Array<{ name: string }>;
 		knownTypes = new Set(types.map((t) => t.name));

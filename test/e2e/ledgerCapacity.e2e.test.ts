@@ -5,37 +5,40 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { startEmulator, type Emulator } from '../../dev/emulator';
-import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentialData, executionError, runOnce } from './context';
+import type { Emulator } from '../../dev/emulator';
+import {
+	CLOUD_CREDENTIAL_TYPE,
+	LEDGER_CREDENTIAL_TYPE,
+	NODE_TYPE_PREFIX,
+	SEND_NODE_TYPE,
+	executionError,
+	ledgerCredentialData,
+	runOnce,
+	startEmulatorWithCredential,
+	type SavedCredential,
+} from './context';
 import { N8nClient, startN8n, type N8nInstance } from '../../dev/n8n/n8n';
 
 type Json = Record<string, any>;
 
 const CHECK_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppCheckConsent`;
-const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
 const CAP_BYTES = 192 * 1024;
 
 describe('n8n’s data-table cap reached (own n8n, N8N_DATA_TABLES_MAX_SIZE_BYTES=192 KiB)', () => {
 	let instance: N8nInstance;
 	let n8n: N8nClient;
 	let emulator: Emulator;
-	let ledger: { id: string; name: string };
-	let cloud: { id: string; name: string };
+	let ledger: SavedCredential;
+	let cloud: SavedCredential;
 	let fillerId = '';
 	const phone = '+31687654321';
 
 	beforeAll(async () => {
 		instance = await startN8n({ env: { N8N_DATA_TABLES_MAX_SIZE_BYTES: String(CAP_BYTES), N8N_DATA_TABLES_SIZE_CHECK_CACHE_DURATION_MS: '0' } });
 		n8n = N8nClient.of(instance);
-		emulator = await startEmulator({ port: 0 });
-		cloud = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, 'cap cloud', cloudCredentialData(emulator));
-		ledger = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, 'cap ledger', {
-			baseUrl: n8n.url,
-			apiKey: n8n.apiKey,
-			contactKeySecret: 'e2e-capacity-secret-0123456789abcdef',
-			projectId: '',
-			tablePrefix: 'cap',
-		});
+		({ emulator, credential: cloud } = await startEmulatorWithCredential(n8n, 'cap cloud'));
+		const ledgerData = ledgerCredentialData(n8n, 'cap', 'e2e-capacity-secret-0123456789abcdef');
+		ledger = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, 'cap ledger', ledgerData);
 	}, 360_000);
 	afterAll(async () => {
 		await emulator?.close();

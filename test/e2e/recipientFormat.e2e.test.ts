@@ -3,29 +3,34 @@
  * (or WhatsApp IDs when Recipient Format says so); version 1 keeps reading an unformatted 11+ digit string as a
  * wa_id, and no version reads a formatted national number as international. Assertions are on what the emulator got.
  */
-import { startEmulator, type Emulator } from '../../dev/emulator';
-import { CLOUD_CREDENTIAL_TYPE, SEND_NODE_TYPE, cloudCredentialData, runOnce, sharedN8n } from './context';
+import type { Emulator } from '../../dev/emulator';
+import {
+	CLOUD_CREDENTIAL_TYPE,
+	SEND_NODE_TYPE,
+	messagePosts,
+	resetEmulator,
+	runOnce,
+	sharedN8n,
+	startEmulatorWithCredential,
+	type SavedCredential,
+} from './context';
 
 type Json = Record<string, any>;
 
 describe('Send Notification: Recipient Format in real n8n', () => {
 	const n8n = sharedN8n();
 	let emulator: Emulator;
-	let credential: { id: string; name: string };
+	let credential: SavedCredential;
 
 	beforeAll(async () => {
-		emulator = await startEmulator({ port: 0, latencyMs: 0 });
-		credential = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `emulator ${emulator.port}`, cloudCredentialData(emulator));
+		({ emulator, credential } = await startEmulatorWithCredential(n8n, 'emulator', { latencyMs: 0 }));
 	});
 	afterAll(async () => {
 		await emulator.close();
 	});
-	beforeEach(async () => {
-		await fetch(`${emulator.url}/_emulator/reset`, { method: 'POST' });
-	});
+	beforeEach(() => resetEmulator(emulator));
 
-	const sentTo = () =>
-		emulator.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages')).map((r) => (r.body as Json).to);
+	const sentTo = () => messagePosts(emulator).map((r) => (r.body as Json).to);
 
 	function sendNode(typeVersion: number, parameters: Json = {}) {
 		return {

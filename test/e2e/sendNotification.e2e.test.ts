@@ -32,8 +32,6 @@ describe('Send Notification in real n8n', () => {
 	});
 
 	const messagePosts = () => emulator.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
-	const templateReads = () =>
-		emulator.state.requests.filter((r) => r.method === 'GET' && !r.path.endsWith('/phone_numbers') && r.path.split('/').length === 3);
 
 	function sendNode(parameters: Json, extra: Json = {}) {
 		return {

@@ -4,6 +4,7 @@
  * (packages/@n8n/eslint-plugin-community-nodes/src/rules/<rule>.ts). docs/verification.md lists them.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import ts from 'typescript';
@@ -61,7 +62,7 @@ describe('require-continue-on-fail', () => {
 	});
 
 	it('would report an execute() that leaves errors to n8n', () => {
-		const file = path.join(fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'rule-')), 'X.node.ts');
+		const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rule-')), 'X.node.ts');
 		fs.writeFileSync(file, 'export class X implements INodeType { async execute() { return await run.call(this); } }');
 		expect(executeMethods(file).map((m) => callsContinueOnFail(m.body!))).toEqual([false]);
 	});

@@ -138,8 +138,8 @@ export async function dispatchSends(
 	});
 	const gate = new Gate(Math.min(1000, Math.max(16, settings.messagesPerSecond)));
 	// Meta counts arrivals, we can only count request starts; a start delayed by a busy event loop arrives late and
-	// shares Meta's second with later ones. 30 ms (3 %) of margin kept a quiet 2-core run at 0 × 130429, where 10 ms
-	// let one through; each 130429 still widens the window for the rest of the run.
+	// shares Meta's second with later ones. Hence 30 ms (3 %) of margin (why this much: README, Performance, "130429
+	// at 80 mps"); each 130429 still widens the window for the rest of the run.
 	const window = new RollingWindow(settings.messagesPerSecond, 1030);
 	let stopped = false;
 

@@ -8,7 +8,7 @@
  *
  * Send starts sit on a grid of 1000/mps ms slots, so "the first free slot at or after t" is a find in a
  * disjoint-set forest (each taken slot points to a later one, paths are compressed): a run of n items costs
- * about n steps, where searching a sorted list of reservations cost n² (60,000 items took 36 s to schedule).
+ * about n steps, where searching a sorted list of reservations cost n² (the times: README, Performance).
  */
 
 export interface SendSchedulerOptions {
