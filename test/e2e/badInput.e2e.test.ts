@@ -168,7 +168,7 @@ describe('Bad input corpus in real n8n', () => {
 	});
 
 	afterAll(async () => {
-		// eslint-disable-next-line no-console
+		 
 		console.log(
 			`Bad input corpus: ${CORPUS.length} cases, ${results.length} run\n` +
 				results.map((r) => `${r.id.padEnd(4)} ${r.node.padEnd(16)} ${r.label.slice(0, 58).padEnd(58)} → ${r.got.slice(0, 150)}`).join('\n'),

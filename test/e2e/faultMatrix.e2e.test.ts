@@ -272,7 +272,7 @@ describe('Fault matrix: Send Notification in real n8n against the emulator', () 
 		credential = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `fault matrix ${emulator.port}`, cloudCredentialData(emulator));
 	});
 	afterAll(async () => {
-		// eslint-disable-next-line no-console
+		 
 		console.log(`Fault matrix (N=${N} items per row, continue-on-fail)\n${formatTable(printed)}`);
 		await emulator.close();
 	});
@@ -502,7 +502,7 @@ describe('Fault matrix: Send Notification in real n8n against the emulator', () 
 					accepted: t.accepted,
 					seconds: (Date.now() - started) / 1000,
 				});
-				// eslint-disable-next-line no-console
+				 
 				console.log(
 					`webhook row "${label}": status deliveries ${N * 2}, attempts ${hooks.attempts}, failed attempts ${hooks.failedAttempts}, ` +
 						`delivered ${hooks.delivered}, given up ${hooks.givenUp}, status events in n8n ${events.length} (unique ${seen.size})`,

@@ -183,7 +183,7 @@ describe('snapshot encoding', () => {
 		const states = syntheticTemplates(6000).map((raw) => toTemplateState(raw) as TemplateState);
 		const encoded = encodeSnapshot(states);
 		const bytes = Buffer.byteLength(JSON.stringify({ snapshot: encoded }), 'utf8');
-		// eslint-disable-next-line no-console
+		 
 		console.log(`snapshot of 6,000 templates: ${bytes} bytes in static data (${(bytes / 6000).toFixed(1)} bytes per template)`);
 		expect(bytes / 6000).toBeLessThan(48);
 		expect(bytes).toBeLessThan(288 * 1024);
