@@ -1,7 +1,7 @@
-import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { receiveWebhook } from '../receive';
-import { checkExists, create, remove } from '../registration';
+import { registrationMethods } from '../registration';
 import { sessionWindowTriggerBaseDescription } from '../v2/WhatsAppSessionWindowTriggerV2.node';
 
 /**
@@ -23,19 +23,7 @@ export class WhatsAppSessionWindowTriggerV1 implements INodeType {
 		],
 	};
 
-	webhookMethods = {
-		default: {
-			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return await checkExists.call(this);
-			},
-			async create(this: IHookFunctions): Promise<boolean> {
-				return await create.call(this);
-			},
-			async delete(this: IHookFunctions): Promise<boolean> {
-				return await remove.call(this);
-			},
-		},
-	};
+	webhookMethods = { default: { ...registrationMethods } };
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await receiveWebhook.call(this);
