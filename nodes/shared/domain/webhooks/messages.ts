@@ -1,7 +1,7 @@
 /** Inbound messages (`messages` field, `value.messages[]`) read into events, and the opt-out/opt-in keywords in them. */
 import { matchKeyword, matchPayload, type KeywordMatch, type compileKeywords } from '../optOutKeywords';
 import type { ConsentRequestEvent, MessageReceivedEvent, WebhookContact } from './events';
-import { base, compact, contactFromParts, iso, mapErrors, rec, str, type ChangeContext, type Json } from './reading';
+import { base, compact, contactFromParts, derivedBase, iso, mapErrors, rec, str, type ChangeContext, type Json } from './reading';
 
 /** The opt-out / opt-in keyword lists of a trigger, as compileKeywords() builds them. */
 export type CompiledKeywords = ReturnType<typeof compileKeywords>;
@@ -128,14 +128,7 @@ export function consentRequestOf(msg: MessageReceivedEvent, keywords: CompiledKe
 	if (!match) return undefined;
 	const name: ConsentRequestEvent['event'] = match.intent === 'optOut' ? 'optOutRequest' : 'optInRequest';
 	return compact<ConsentRequestEvent>({
-		event: name,
-		eventId: `${name}:${msg.messageId}`,
-		occurredAt: msg.occurredAt,
-		businessAccountId: msg.businessAccountId,
-		phoneNumberId: msg.phoneNumberId,
-		displayPhoneNumber: msg.displayPhoneNumber,
-		field: msg.field,
-		contact: msg.contact,
+		...derivedBase(msg, name, `${name}:${msg.messageId}`),
 		source,
 		scope: 'all' as const,
 		keyword: match.keyword,

@@ -56,6 +56,27 @@ export function base(ctx: ChangeContext, event: WebhookEventName, eventId: strin
 	});
 }
 
+/**
+ * The fields an event derived from another one takes from it (a window or consent request from a message, an opt-out
+ * request from a status), under its own name and id; in the order every event starts with.
+ */
+export function derivedBase<E extends WebhookEventName>(
+	from: EventBase & { contact: WebhookContact },
+	event: E,
+	eventId: string,
+): EventBase & { event: E; contact: WebhookContact } {
+	return {
+		event,
+		eventId,
+		occurredAt: from.occurredAt,
+		businessAccountId: from.businessAccountId,
+		phoneNumberId: from.phoneNumberId,
+		displayPhoneNumber: from.displayPhoneNumber,
+		field: from.field,
+		contact: from.contact,
+	};
+}
+
 export function contactFromParts(waId: string | undefined, userId: string | undefined, extra: Partial<WebhookContact> = {}): WebhookContact {
 	return compact({ key: waId ?? userId ?? 'unknown', waId, userId, ...extra });
 }
