@@ -108,6 +108,16 @@ function clip(text: string, max = 80): string {
 	return single.length > max ? `${single.slice(0, max - 1)}…` : single;
 }
 
+/** The finding of a text over Meta's length limit; `shown` is what the finding quotes (the clipped text by default). */
+function tooLong(rule: DraftRule, subject: string, text: string, max: number, shown = clip(text)): DraftFinding {
+	return {
+		rule,
+		text: shown,
+		problem: `${subject} is ${text.length} characters long; Meta allows ${max}.`,
+		fix: `Shorten it by ${text.length - max} character(s).`,
+	};
+}
+
 const isPositional = (name: string): boolean => /^\d+$/.test(name);
 const NAMED_PARAM = /^[a-z][a-z0-9_]*$/;
 
@@ -386,14 +396,7 @@ function checkHeader(header: DraftComponent, errors: DraftFinding[]): string[] {
 			errors.push({ rule: 'structure', text: '', problem: 'The text header is empty.', fix: 'Write a header text or remove the header.' });
 			return [];
 		}
-		if (text.length > HEADER_TEXT_MAX) {
-			errors.push({
-				rule: 'headerLength',
-				text: clip(text),
-				problem: `The header is ${text.length} characters long; Meta allows ${HEADER_TEXT_MAX}.`,
-				fix: `Shorten it by ${text.length - HEADER_TEXT_MAX} character(s).`,
-			});
-		}
+		if (text.length > HEADER_TEXT_MAX) errors.push(tooLong('headerLength', 'The header', text, HEADER_TEXT_MAX));
 		if (/[\r\n]/.test(text) || EMOJI.test(text) || /[*~]/.test(text) || WA_FORMATTING.test(text)) {
 			errors.push({
 				rule: 'headerFormatting',
@@ -446,14 +449,7 @@ function checkFooter(footer: DraftComponent, errors: DraftFinding[]): void {
 		errors.push({ rule: 'footer', text: '', problem: 'The footer is empty.', fix: 'Write a footer text or remove the footer.' });
 		return;
 	}
-	if (text.length > FOOTER_TEXT_MAX) {
-		errors.push({
-			rule: 'footer',
-			text: clip(text),
-			problem: `The footer is ${text.length} characters long; Meta allows ${FOOTER_TEXT_MAX}.`,
-			fix: `Shorten it by ${text.length - FOOTER_TEXT_MAX} character(s).`,
-		});
-	}
+	if (text.length > FOOTER_TEXT_MAX) errors.push(tooLong('footer', 'The footer', text, FOOTER_TEXT_MAX));
 	if (/\{\{|\}\}/.test(text)) {
 		errors.push({ rule: 'footer', text: clip(text), problem: 'The footer contains a variable; footers are fixed text.', fix: 'Move the variable to the body.' });
 	}
@@ -508,7 +504,7 @@ function checkButtons(buttons: DraftButton[], category: string, errors: DraftFin
 		if (type !== 'OTP' && text.trim() === '') {
 			errors.push({ rule: 'buttonText', text: '', problem: `${label} has no text.`, fix: 'Give every button a label of up to 25 characters.' });
 		} else if (text.length > BUTTON_TEXT_MAX) {
-			errors.push({ rule: 'buttonText', text, problem: `${label} text is ${text.length} characters long; Meta allows ${BUTTON_TEXT_MAX}.`, fix: `Shorten it by ${text.length - BUTTON_TEXT_MAX} character(s).` });
+			errors.push(tooLong('buttonText', `${label} text`, text, BUTTON_TEXT_MAX, text));
 		}
 		if (/\{\{|\}\}/.test(text)) {
 			errors.push({ rule: 'buttonText', text, problem: `${label} text contains a variable; button labels are fixed.`, fix: 'Use fixed text for the label.' });
@@ -718,7 +714,7 @@ function checkStructure(components: DraftComponent[], errors: DraftFinding[]): D
 	if (!body || bodyText.trim() === '') {
 		errors.push({ rule: 'structure', text: '', problem: 'The draft has no body text.', fix: 'Write the message in the body.' });
 	} else if (bodyText.length > BODY_TEXT_MAX) {
-		errors.push({ rule: 'bodyLength', text: clip(bodyText), problem: `The body is ${bodyText.length} characters long; Meta allows ${BODY_TEXT_MAX}.`, fix: `Shorten it by ${bodyText.length - BODY_TEXT_MAX} character(s).` });
+		errors.push(tooLong('bodyLength', 'The body', bodyText, BODY_TEXT_MAX));
 	}
 	return { header: ofType('HEADER')[0], body, bodyText, footer: ofType('FOOTER')[0], buttonsComponent: ofType('BUTTONS')[0] };
 }
