@@ -155,6 +155,3 @@ export async function remove(this: IHookFunctions): Promise<boolean> {
 	}
 	return true;
 }
-
-/** The trigger's webhook methods ("default" webhook) as every version registers them; version 2 adds a check. */
-export const registrationMethods = { checkExists, create, delete: remove };

@@ -1,7 +1,7 @@
-import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { receiveWebhook } from '../receive';
-import { registrationMethods } from '../registration';
+import { checkExists, create, remove } from '../registration';
 import { sessionWindowTriggerBaseDescription } from '../v2/WhatsAppSessionWindowTriggerV2.node';
 
 /**
@@ -23,7 +23,19 @@ export class WhatsAppSessionWindowTriggerV1 implements INodeType {
 		],
 	};
 
-	webhookMethods = { default: { ...registrationMethods } };
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return await checkExists.call(this);
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return await create.call(this);
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return await remove.call(this);
+			},
+		},
+	};
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await receiveWebhook.call(this);

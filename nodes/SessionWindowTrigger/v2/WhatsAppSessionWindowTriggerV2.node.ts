@@ -4,7 +4,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { sessionWindowTriggerProperties } from '../description';
 import { assertLedgerSectionOn } from '../ledgerCredential';
 import { ACK_BODY, receiveWebhook } from '../receive';
-import { checkExists, registrationMethods } from '../registration';
+import { checkExists, create, remove } from '../registration';
 
 /**
  * What every version of the trigger describes alike: all but the version and the credentials. In this file (named
@@ -48,10 +48,15 @@ export class WhatsAppSessionWindowTriggerV2 implements INodeType {
 
 	webhookMethods = {
 		default: {
-			...registrationMethods,
 			async checkExists(this: IHookFunctions): Promise<boolean> {
 				await assertLedgerSectionOn(this);
 				return await checkExists.call(this);
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return await create.call(this);
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return await remove.call(this);
 			},
 		},
 	};
