@@ -19,7 +19,7 @@ import {
 	type WebhookPayload,
 	type WindowEvent,
 } from '../../nodes/shared/domain/webhooks';
-import { derivedBase } from '../../nodes/shared/domain/webhooks/reading';
+import { bool, derivedBase } from '../../nodes/shared/domain/webhooks/reading';
 import { marketingOptOutOf, readStatus } from '../../nodes/shared/domain/webhooks/statuses';
 import { TEMPLATE_WEBHOOK_FIELDS, readTemplateChange } from '../../nodes/shared/domain/webhooks/templateChanges';
 
@@ -409,6 +409,10 @@ describe('the parts processWebhook is made of', () => {
 		const otherError = readStatus(ctx, { id: 'wamid.B', status: 'failed', errors: [{ code: 131026 }] });
 		expect(marketingOptOutOf(otherError)).toBeUndefined();
 		expect(marketingOptOutOf(readStatus(ctx, { id: 'wamid.C', status: 'delivered' }))).toBeUndefined();
+	});
+
+	it('reads a boolean field only when Meta sent a boolean', () => {
+		expect([true, false, 'true', 1, null, undefined].map(bool)).toEqual([true, false, undefined, undefined, undefined, undefined]);
 	});
 
 	it('gives a derived event the place, time and contact of its source under its own name and id, fields in order', () => {

@@ -13,6 +13,11 @@ export function str(value: unknown): string | undefined {
 	return undefined;
 }
 
+/** A boolean as Meta sent it; anything else (a missing field included) is undefined. */
+export function bool(value: unknown): boolean | undefined {
+	return typeof value === 'boolean' ? value : undefined;
+}
+
 export function rec(value: unknown): Json | undefined {
 	return isRecord(value) ? value : undefined;
 }

@@ -4,7 +4,7 @@
  */
 import { isRecord } from '../guards';
 import type { ConsentRequestEvent, Correlation, StatusEvent } from './events';
-import { base, compact, contactFromParts, derivedBase, iso, mapErrors, rec, str, type ChangeContext, type Json } from './reading';
+import { base, bool, compact, contactFromParts, derivedBase, iso, mapErrors, rec, str, type ChangeContext, type Json } from './reading';
 
 /** Meta's error code for "this person stopped marketing messages from the business". */
 const MARKETING_STOPPED = 131050;
@@ -36,7 +36,7 @@ function pricingOf(pricing: Json): NonNullable<StatusEvent['pricing']> {
 	return compact({
 		category: str(pricing.category),
 		type: str(pricing.type),
-		billable: typeof pricing.billable === 'boolean' ? pricing.billable : undefined,
+		billable: bool(pricing.billable),
 		pricingModel: str(pricing.pricing_model),
 	});
 }
