@@ -4,7 +4,8 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 import { NOTIFICATION_TYPES } from '../../shared/domain/notificationTypes';
 import { rejectionAdvice } from '../../shared/domain/templateDiff';
 import { buildTemplateDraft, type DraftCheckResult, type DraftFields, type TemplateDraft } from '../../shared/domain/templateDraft';
-import type { GraphResponse } from '../../shared/io/transport';
+import { readTemplate } from '../../shared/io/templates';
+import type { CloudCredentials, GraphResponse } from '../../shared/io/transport';
 import { errorItem, fieldsOfNodeError, graphApiError, toNodeError } from '../../shared/n8n/errors';
 
 /** The notification type the check measures the text against, and whether the draft comes as fields or as JSON. */
@@ -281,6 +282,13 @@ export function graphFailure(ctx: IExecuteFunctions, response: GraphResponse<unk
 		itemIndex: i,
 		description: response.error?.error_data?.details ?? undefined,
 	});
+}
+
+/** A template by ID with `fields` (all by default), or Meta's error as the item's NodeApiError. */
+export async function readTemplateOrFail(ctx: IExecuteFunctions, credentials: CloudCredentials, id: string, i: number, fields?: string): Promise<IDataObject> {
+	const read = await readTemplate(ctx, credentials, id, fields);
+	if (read.error || !read.data) throw graphFailure(ctx, read, `reading template ${id}`, i);
+	return read.data;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { NotificationTypeValue } from '../../shared/domain/notificationType
 import { checkTemplateDraft } from '../../shared/domain/templateDraft';
 import { readTemplate, TEMPLATE_FIELDS } from '../../shared/io/templates';
 import { getCloudCredentials, graphRequest } from '../../shared/io/transport';
-import { describeTemplate, draftProperties, forEachItem, graphFailure, readDraft, refuseUnlessClean } from './common';
+import { describeTemplate, draftProperties, forEachItem, graphFailure, readDraft, readTemplateOrFail, refuseUnlessClean } from './common';
 import { reviewOptions } from './submitForReview.operation';
 
 export const description: INodeProperties[] = [
@@ -28,10 +28,9 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	return await forEachItem(this, 'Template not changed', async (i) => {
 		const templateId = String(this.getNodeParameter('templateId', i, '')).trim();
 		const options = this.getNodeParameter('options', i, {}) as IDataObject;
-		const current = await readTemplate(this, credentials, templateId, TEMPLATE_FIELDS.state);
-		if (current.error || !current.data) throw graphFailure(this, current, `reading template ${templateId}`, i);
+		const current = await readTemplateOrFail(this, credentials, templateId, i, TEMPLATE_FIELDS.state);
 		// The name and language of an existing template cannot change; they come from Meta.
-		const draft = { ...readDraft(this, i), name: String(current.data.name), language: String(current.data.language), category: 'UTILITY' };
+		const draft = { ...readDraft(this, i), name: String(current.name), language: String(current.language), category: 'UTILITY' };
 		if (options.messageSendTtlSeconds !== undefined) draft.message_send_ttl_seconds = Number(options.messageSendTtlSeconds);
 		const notificationType = this.getNodeParameter('notificationType', i, '') as NotificationTypeValue | '';
 		const check = checkTemplateDraft(draft, { notificationType });
