@@ -1,9 +1,9 @@
 /** What the template operations share: the draft fields, reading a draft from an item, Graph errors, item errors. */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
-import { NOTIFICATION_TYPES } from '../../shared/domain/notificationTypes';
+import { NOTIFICATION_TYPES, type NotificationTypeValue } from '../../shared/domain/notificationTypes';
 import { rejectionAdvice } from '../../shared/domain/templateDiff';
-import { buildTemplateDraft, type DraftCheckResult, type DraftFields, type TemplateDraft } from '../../shared/domain/templateDraft';
+import { buildTemplateDraft, checkTemplateDraft, type DraftCheckResult, type DraftFields, type TemplateDraft } from '../../shared/domain/templateDraft';
 import { readTemplate } from '../../shared/io/templates';
 import type { CloudCredentials, GraphResponse } from '../../shared/io/transport';
 import { errorItem, fieldsOfNodeError, graphApiError, toNodeError } from '../../shared/n8n/errors';
@@ -258,8 +258,20 @@ export function checkJson(result: DraftCheckResult): IDataObject {
 	};
 }
 
+/**
+ * Before a draft goes to Meta (Submit for Review, Edit): takes the Message Send TTL option into it, checks it for the
+ * chosen notification type and refuses it unless clean. The check's result, for the output's warnings.
+ */
+export function checkBeforeReview(ctx: IExecuteFunctions, draft: TemplateDraft, options: IDataObject, what: string, i: number): DraftCheckResult {
+	if (options.messageSendTtlSeconds !== undefined) draft.message_send_ttl_seconds = Number(options.messageSendTtlSeconds);
+	const notificationType = ctx.getNodeParameter('notificationType', i, '') as NotificationTypeValue | '';
+	const check = checkTemplateDraft(draft, { notificationType });
+	refuseUnlessClean(ctx, check, options.allowWarnings === true, what, i);
+	return check;
+}
+
 /** Refuses a draft with errors, and one with warnings unless the user allowed them. */
-export function refuseUnlessClean(ctx: IExecuteFunctions, result: DraftCheckResult, allowWarnings: boolean, what: string, i: number): void {
+function refuseUnlessClean(ctx: IExecuteFunctions, result: DraftCheckResult, allowWarnings: boolean, what: string, i: number): void {
 	const list = (findings: DraftCheckResult['errors']) =>
 		findings.map((finding) => `• [${finding.rule}] ${finding.problem} Fix: ${finding.fix}`).join('\n');
 	if (result.errors.length > 0) {
