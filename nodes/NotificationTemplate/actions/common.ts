@@ -1,12 +1,12 @@
-/** What the template operations share: the draft fields, reading a draft from an item, Graph errors, item errors. */
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+/** What the template operations share: the draft fields, reading a draft from an item, reading a template, Graph errors. */
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
 import { NOTIFICATION_TYPES, type NotificationTypeValue } from '../../shared/domain/notificationTypes';
 import { rejectionAdvice } from '../../shared/domain/templateDiff';
 import { buildTemplateDraft, checkTemplateDraft, type DraftCheckResult, type DraftFields, type TemplateDraft } from '../../shared/domain/templateDraft';
 import { readTemplate } from '../../shared/io/templates';
 import type { CloudCredentials, GraphResponse } from '../../shared/io/transport';
-import { errorItem, fieldsOfNodeError, graphApiError, toNodeError } from '../../shared/n8n/errors';
+import { graphApiError } from '../../shared/n8n/errors';
 
 /** The notification type the check measures the text against, and whether the draft comes as fields or as JSON. */
 function draftSourceProperties(operations: string[]): INodeProperties[] {
@@ -301,30 +301,6 @@ export async function readTemplateOrFail(ctx: IExecuteFunctions, credentials: Cl
 	const read = await readTemplate(ctx, credentials, id, fields);
 	if (read.error || !read.data) throw graphFailure(ctx, read, `reading template ${id}`, i);
 	return read.data;
-}
-
-/**
- * Runs `one` for every item, honouring continue-on-fail (the shared error item, titled `title`: the item's
- * operation was not done); every output item is paired with its input.
- */
-export async function forEachItem(
-	ctx: IExecuteFunctions,
-	title: string,
-	one: (i: number) => Promise<IDataObject | IDataObject[]>,
-): Promise<INodeExecutionData[][]> {
-	const out: INodeExecutionData[] = [];
-	const items = ctx.getInputData();
-	for (let i = 0; i < items.length; i++) {
-		try {
-			const result = await one(i);
-			for (const json of Array.isArray(result) ? result : [result]) out.push({ json, pairedItem: { item: i } });
-		} catch (error) {
-			const nodeError = toNodeError(ctx.getNode(), error, i);
-			if (!ctx.continueOnFail()) throw nodeError;
-			out.push(errorItem(i, fieldsOfNodeError(nodeError, title, 'not_done')));
-		}
-	}
-	return [out];
 }
 
 /** A template as Meta returns it, plus what it means for Send Notification. */

@@ -3,7 +3,8 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 
 import { TEMPLATE_FIELDS } from '../../shared/io/templates';
 import { getCloudCredentials, graphRequest } from '../../shared/io/transport';
-import { forEachItem, graphFailure, readTemplateOrFail } from './common';
+import { forEachItem } from '../../shared/perItem';
+import { graphFailure, readTemplateOrFail } from './common';
 
 export const description: INodeProperties[] = [
 	{

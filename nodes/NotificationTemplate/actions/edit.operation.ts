@@ -3,7 +3,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { readTemplate, TEMPLATE_FIELDS } from '../../shared/io/templates';
 import { getCloudCredentials, graphRequest } from '../../shared/io/transport';
-import { checkBeforeReview, describeTemplate, draftProperties, forEachItem, graphFailure, readDraft, readTemplateOrFail } from './common';
+import { forEachItem } from '../../shared/perItem';
+import { checkBeforeReview, describeTemplate, draftProperties, graphFailure, readDraft, readTemplateOrFail } from './common';
 import { reviewOptions } from './submitForReview.operation';
 
 export const description: INodeProperties[] = [

@@ -3,7 +3,8 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { listTemplatesNamed } from '../../shared/io/templates';
 import { getCloudCredentials } from '../../shared/io/transport';
-import { describeTemplate, forEachItem, graphFailure, readTemplateOrFail } from './common';
+import { forEachItem } from '../../shared/perItem';
+import { describeTemplate, graphFailure, readTemplateOrFail } from './common';
 
 export const description: INodeProperties[] = [
 	{
