@@ -1,16 +1,9 @@
-import type { INodeType, IVersionedNodeType } from 'n8n-workflow';
+import type { IVersionedNodeType } from 'n8n-workflow';
 import { VersionedNodeType } from 'n8n-workflow';
 
+import { ENTRY_ICON, withEntryIcon } from '../shared/entryIcon';
 import { WhatsAppSessionWindowTriggerV1 } from './v1/WhatsAppSessionWindowTriggerV1';
 import { WhatsAppSessionWindowTriggerV2 } from './v2/WhatsAppSessionWindowTriggerV2.node';
-
-/** n8n resolves the icon of every version relative to this file (the one package.json names). */
-const ICON = { light: 'file:../icons/whatsapp.svg', dark: 'file:../icons/whatsapp.dark.svg' } as const;
-
-function withEntryIcon<T extends INodeType>(node: T): T {
-	node.description = { ...node.description, icon: ICON };
-	return node;
-}
 
 /**
  * Version 2 uses one credential (WhatsApp Cloud API, the consent ledger in its optional section); versions 1 and 1.1
@@ -25,6 +18,6 @@ export class WhatsAppSessionWindowTrigger extends VersionedNodeType {
 			1.1: withEntryIcon(new WhatsAppSessionWindowTriggerV1()),
 			2: current,
 		};
-		super(nodeVersions, { displayName, name, icon: ICON, group, subtitle, description, defaultVersion: 2 });
+		super(nodeVersions, { displayName, name, icon: ENTRY_ICON, group, subtitle, description, defaultVersion: 2 });
 	}
 }

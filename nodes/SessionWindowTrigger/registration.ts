@@ -41,6 +41,18 @@ async function subscriptions(ctx: IHookFunctions, credentials: CloudCredentials)
 }
 
 /**
+ * Subscribes the app to the account's webhooks: with `callbackUrl`, an override that points them at that URL (Meta
+ * first checks it with the verify token); without, the app's own callback URL again.
+ */
+async function subscribe(ctx: IHookFunctions, credentials: CloudCredentials, callbackUrl?: string) {
+	return await graphRequest(ctx, credentials, {
+		method: 'POST',
+		path: `${credentials.businessAccountId}/subscribed_apps`,
+		body: callbackUrl === undefined ? {} : { override_callback_uri: callbackUrl, verify_token: credentials.webhookVerifyToken },
+	});
+}
+
+/**
  * Every POST is checked against the App Secret: without it every delivery would be refused (401) while the
  * workflow looks active. Refused at activation, with what to set.
  */
@@ -101,11 +113,7 @@ export async function create(this: IHookFunctions): Promise<boolean> {
 		if (replaced?.override_callback_uri) staticData[REPLACED_KEY] = { url: replaced.override_callback_uri, replacedBy: url } satisfies ReplacedOverride as unknown as IDataObject;
 		else delete staticData[REPLACED_KEY];
 	}
-	const res = await graphRequest(this, credentials, {
-		method: 'POST',
-		path: `${credentials.businessAccountId}/subscribed_apps`,
-		body: { override_callback_uri: url, verify_token: credentials.webhookVerifyToken },
-	});
+	const res = await subscribe(this, credentials, url);
 	if (res.error) {
 		throw graphApiError(
 			this.getNode(),
@@ -122,11 +130,7 @@ export async function create(this: IHookFunctions): Promise<boolean> {
  * token), which fails if that workflow was deactivated meanwhile: then the override is dropped as usual.
  */
 async function restoreOverride(ctx: IHookFunctions, credentials: CloudCredentials, previous: string): Promise<boolean> {
-	const res = await graphRequest(ctx, credentials, {
-		method: 'POST',
-		path: `${credentials.businessAccountId}/subscribed_apps`,
-		body: { override_callback_uri: previous, verify_token: credentials.webhookVerifyToken },
-	});
+	const res = await subscribe(ctx, credentials, previous);
 	if (!res.error) return true;
 	ctx.logger.warn(
 		`WhatsApp trigger: the callback override that the test listener replaced could not be restored (${describeGraphError(res.error, 'to restore the callback override')}); the override is dropped instead`,
@@ -146,11 +150,7 @@ export async function remove(this: IHookFunctions): Promise<boolean> {
 	// Only undo our own override: another workflow or system may have taken the account over since.
 	if (list.some((app) => app.override_callback_uri === url)) {
 		if (replaced?.replacedBy === url && (await restoreOverride(this, credentials, replaced.url))) return true;
-		const res = await graphRequest(this, credentials, {
-			method: 'POST',
-			path: `${credentials.businessAccountId}/subscribed_apps`,
-			body: {},
-		});
+		const res = await subscribe(this, credentials);
 		if (res.error) throw graphApiError(this.getNode(), res.error, res.statusCode, 'to remove the webhook callback override');
 	}
 	return true;

@@ -88,6 +88,28 @@ describe('checkTemplateDraft — every finding has the rule, the text and a fix'
 		expect(result.errors.find((f) => f.rule === 'buttons' && /2 URL/.test(f.problem))).toBeDefined();
 	});
 
+	it('words every over-length finding alike: the length, the limit and how much to cut', () => {
+		const body = `Your order is ready. ${'x'.repeat(1010)}`;
+		const result = checkTemplateDraft({
+			name: 'order_ready',
+			language: 'en_US',
+			category: 'UTILITY',
+			components: [
+				{ type: 'HEADER', format: 'TEXT', text: 'H'.repeat(61) },
+				{ type: 'BODY', text: body },
+				{ type: 'FOOTER', text: 'f'.repeat(61) },
+				{ type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'B'.repeat(26) }] },
+			],
+		});
+		const long = result.errors.filter((f) => / characters long;/.test(f.problem));
+		expect(long).toEqual([
+			{ rule: 'bodyLength', text: `${body.slice(0, 79)}…`, problem: `The body is ${body.length} characters long; Meta allows 1024.`, fix: `Shorten it by ${body.length - 1024} character(s).` },
+			{ rule: 'headerLength', text: 'H'.repeat(61), problem: 'The header is 61 characters long; Meta allows 60.', fix: 'Shorten it by 1 character(s).' },
+			{ rule: 'footer', text: 'f'.repeat(61), problem: 'The footer is 61 characters long; Meta allows 60.', fix: 'Shorten it by 1 character(s).' },
+			{ rule: 'buttonText', text: 'B'.repeat(26), problem: 'Button 1 text is 26 characters long; Meta allows 25.', fix: 'Shorten it by 1 character(s).' },
+		]);
+	});
+
 	it('estimates the MARKETING risk with the phrases that cause it', () => {
 		const result = checkTemplateDraft(draft('Did you know? Our newest store just opened in {{1}}. Learn more: {{2}} today.', ['Lisbon', 'https://e.com']));
 		expect(result.errors).toEqual([]);

@@ -19,6 +19,7 @@ import {
 	type WebhookPayload,
 	type WindowEvent,
 } from '../../nodes/shared/domain/webhooks';
+import { bool, derivedBase } from '../../nodes/shared/domain/webhooks/reading';
 import { marketingOptOutOf, readStatus } from '../../nodes/shared/domain/webhooks/statuses';
 import { TEMPLATE_WEBHOOK_FIELDS, readTemplateChange } from '../../nodes/shared/domain/webhooks/templateChanges';
 
@@ -408,6 +409,26 @@ describe('the parts processWebhook is made of', () => {
 		const otherError = readStatus(ctx, { id: 'wamid.B', status: 'failed', errors: [{ code: 131026 }] });
 		expect(marketingOptOutOf(otherError)).toBeUndefined();
 		expect(marketingOptOutOf(readStatus(ctx, { id: 'wamid.C', status: 'delivered' }))).toBeUndefined();
+	});
+
+	it('reads a boolean field only when Meta sent a boolean', () => {
+		expect([true, false, 'true', 1, null, undefined].map(bool)).toEqual([true, false, undefined, undefined, undefined, undefined]);
+	});
+
+	it('gives a derived event the place, time and contact of its source under its own name and id, fields in order', () => {
+		const status = readStatus(ctx, { id: 'wamid.D', status: 'failed', timestamp: '1764579600', recipient_id: '4512345678' });
+		const derived = derivedBase(status, 'optOutRequest', 'optOutRequest:wamid.D');
+		expect(Object.keys(derived)).toEqual(['event', 'eventId', 'occurredAt', 'businessAccountId', 'phoneNumberId', 'displayPhoneNumber', 'field', 'contact']);
+		expect(derived).toEqual({
+			event: 'optOutRequest',
+			eventId: 'optOutRequest:wamid.D',
+			occurredAt: status.occurredAt,
+			businessAccountId: 'WABA',
+			phoneNumberId: 'PN',
+			displayPhoneNumber: undefined,
+			field: 'messages',
+			contact: status.contact,
+		});
 	});
 
 	it('reads template changes of the three template fields, and none without a template id', () => {

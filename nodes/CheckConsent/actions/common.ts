@@ -38,23 +38,6 @@ export function failedItems(ctx: IExecuteFunctions, error: unknown, itemIndexes:
 	return itemIndexes.map((i) => errorItem(i, fieldsOfNodeError(nodeError, title, 'not_done')));
 }
 
-/** Answers the items one at a time (one output), each failure on its own item (failedItem). */
-export async function eachItem(
-	ctx: IExecuteFunctions,
-	failureTitle: string,
-	answer: (itemIndex: number) => Promise<IDataObject>,
-): Promise<INodeExecutionData[][]> {
-	const results: INodeExecutionData[] = [];
-	for (let i = 0; i < ctx.getInputData().length; i++) {
-		try {
-			results.push({ json: await answer(i), pairedItem: { item: i } });
-		} catch (error) {
-			results.push(failedItem(ctx, error, i, failureTitle));
-		}
-	}
-	return [results];
-}
-
 export function readPurpose(ctx: IExecuteFunctions, itemIndex: number): ConsentPurpose {
 	const purpose = String(ctx.getNodeParameter('purpose', itemIndex, 'allUtility'));
 	if (!isConsentPurpose(purpose)) {

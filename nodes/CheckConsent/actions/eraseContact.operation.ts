@@ -8,7 +8,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { eraseSendKeys, type ConsentLedger } from '../../shared/io/ledger';
-import { eachItem } from './common';
+import { forEachItem } from '../../shared/perItem';
 
 export const FAILURE_TITLE = 'Not erased';
 
@@ -16,7 +16,7 @@ export const FAILURE_TITLE = 'Not erased';
 export const description: INodeProperties[] = [];
 
 export async function execute(this: IExecuteFunctions, ledger: ConsentLedger): Promise<INodeExecutionData[][]> {
-	return await eachItem(this, FAILURE_TITLE, async (i) => {
+	return await forEachItem(this, FAILURE_TITLE, async (i) => {
 		const result = await ledger.erase(this.getNodeParameter('contact', i, ''));
 		// Send Notification's idempotency keys of the contact and its linked ids: keyed hashes and message ids.
 		let deletedSendKeys = 0;

@@ -2,7 +2,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { ConsentLedger } from '../../shared/io/ledger';
-import { eachItem } from './common';
+import { forEachItem } from '../../shared/perItem';
 
 export const FAILURE_TITLE = 'History not read';
 
@@ -10,7 +10,7 @@ export const FAILURE_TITLE = 'History not read';
 export const description: INodeProperties[] = [];
 
 export async function execute(this: IExecuteFunctions, ledger: ConsentLedger): Promise<INodeExecutionData[][]> {
-	return await eachItem(this, FAILURE_TITLE, async (i) => {
+	return await forEachItem(this, FAILURE_TITLE, async (i) => {
 		const contact = this.getNodeParameter('contact', i, '');
 		const history = await ledger.history(contact);
 		const state = await ledger.contactState(contact);

@@ -3,7 +3,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { checkTemplateDraft } from '../../shared/domain/templateDraft';
 import type { NotificationTypeValue } from '../../shared/domain/notificationTypes';
-import { checkJson, draftProperties, forEachItem, readDraft } from './common';
+import { forEachItem } from '../../shared/perItem';
+import { checkJson, draftProperties, readDraft } from './common';
 
 export const description: INodeProperties[] = [...draftProperties(['checkDraft'], true)];
 

@@ -1,11 +1,12 @@
-/** What the template operations share: the draft fields, reading a draft from an item, Graph errors, item errors. */
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+/** What the template operations share: the draft fields, reading a draft from an item, reading a template, Graph errors. */
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 
-import { NOTIFICATION_TYPES } from '../../shared/domain/notificationTypes';
+import { NOTIFICATION_TYPES, type NotificationTypeValue } from '../../shared/domain/notificationTypes';
 import { rejectionAdvice } from '../../shared/domain/templateDiff';
-import { buildTemplateDraft, type DraftCheckResult, type DraftFields, type TemplateDraft } from '../../shared/domain/templateDraft';
-import type { GraphResponse } from '../../shared/io/transport';
-import { errorItem, fieldsOfNodeError, graphApiError, toNodeError } from '../../shared/n8n/errors';
+import { buildTemplateDraft, checkTemplateDraft, type DraftCheckResult, type DraftFields, type TemplateDraft } from '../../shared/domain/templateDraft';
+import { readTemplate } from '../../shared/io/templates';
+import type { CloudCredentials, GraphResponse } from '../../shared/io/transport';
+import { graphApiError } from '../../shared/n8n/errors';
 
 /** The notification type the check measures the text against, and whether the draft comes as fields or as JSON. */
 function draftSourceProperties(operations: string[]): INodeProperties[] {
@@ -257,8 +258,20 @@ export function checkJson(result: DraftCheckResult): IDataObject {
 	};
 }
 
+/**
+ * Before a draft goes to Meta (Submit for Review, Edit): takes the Message Send TTL option into it, checks it for the
+ * chosen notification type and refuses it unless clean. The check's result, for the output's warnings.
+ */
+export function checkBeforeReview(ctx: IExecuteFunctions, draft: TemplateDraft, options: IDataObject, what: string, i: number): DraftCheckResult {
+	if (options.messageSendTtlSeconds !== undefined) draft.message_send_ttl_seconds = Number(options.messageSendTtlSeconds);
+	const notificationType = ctx.getNodeParameter('notificationType', i, '') as NotificationTypeValue | '';
+	const check = checkTemplateDraft(draft, { notificationType });
+	refuseUnlessClean(ctx, check, options.allowWarnings === true, what, i);
+	return check;
+}
+
 /** Refuses a draft with errors, and one with warnings unless the user allowed them. */
-export function refuseUnlessClean(ctx: IExecuteFunctions, result: DraftCheckResult, allowWarnings: boolean, what: string, i: number): void {
+function refuseUnlessClean(ctx: IExecuteFunctions, result: DraftCheckResult, allowWarnings: boolean, what: string, i: number): void {
 	const list = (findings: DraftCheckResult['errors']) =>
 		findings.map((finding) => `• [${finding.rule}] ${finding.problem} Fix: ${finding.fix}`).join('\n');
 	if (result.errors.length > 0) {
@@ -283,28 +296,11 @@ export function graphFailure(ctx: IExecuteFunctions, response: GraphResponse<unk
 	});
 }
 
-/**
- * Runs `one` for every item, honouring continue-on-fail (the shared error item, titled `title`: the item's
- * operation was not done); every output item is paired with its input.
- */
-export async function forEachItem(
-	ctx: IExecuteFunctions,
-	title: string,
-	one: (i: number) => Promise<IDataObject | IDataObject[]>,
-): Promise<INodeExecutionData[][]> {
-	const out: INodeExecutionData[] = [];
-	const items = ctx.getInputData();
-	for (let i = 0; i < items.length; i++) {
-		try {
-			const result = await one(i);
-			for (const json of Array.isArray(result) ? result : [result]) out.push({ json, pairedItem: { item: i } });
-		} catch (error) {
-			const nodeError = toNodeError(ctx.getNode(), error, i);
-			if (!ctx.continueOnFail()) throw nodeError;
-			out.push(errorItem(i, fieldsOfNodeError(nodeError, title, 'not_done')));
-		}
-	}
-	return [out];
+/** A template by ID with `fields` (all by default), or Meta's error as the item's NodeApiError. */
+export async function readTemplateOrFail(ctx: IExecuteFunctions, credentials: CloudCredentials, id: string, i: number, fields?: string): Promise<IDataObject> {
+	const read = await readTemplate(ctx, credentials, id, fields);
+	if (read.error || !read.data) throw graphFailure(ctx, read, `reading template ${id}`, i);
+	return read.data;
 }
 
 /** A template as Meta returns it, plus what it means for Send Notification. */

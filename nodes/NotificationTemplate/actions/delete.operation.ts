@@ -1,9 +1,10 @@
 /** Delete: by name (every language) or by ID (one language): DELETE /{waba-id}/message_templates?name=…[&hsm_id=…]. */
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 
-import { readTemplate, TEMPLATE_FIELDS } from '../../shared/io/templates';
+import { TEMPLATE_FIELDS } from '../../shared/io/templates';
 import { getCloudCredentials, graphRequest } from '../../shared/io/transport';
-import { forEachItem, graphFailure } from './common';
+import { forEachItem } from '../../shared/perItem';
+import { graphFailure, readTemplateOrFail } from './common';
 
 export const description: INodeProperties[] = [
 	{
@@ -55,9 +56,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				throw new NodeOperationError(this.getNode(), `"${id}" is not a template ID`, { itemIndex: i, description: 'A template ID is a number such as 1689556908129832; Get returns it.' });
 			}
 			// Meta needs the name together with the ID (hsm_id).
-			const current = await readTemplate(this, credentials, id, TEMPLATE_FIELDS.state);
-			if (current.error || !current.data) throw graphFailure(this, current, `reading template ${id}`, i);
-			qs.name = current.data.name;
+			const current = await readTemplateOrFail(this, credentials, id, i, TEMPLATE_FIELDS.state);
+			qs.name = current.name;
 			qs.hsm_id = id;
 		} else {
 			qs.name = String(this.getNodeParameter('deleteName', i, '')).trim();

@@ -1,11 +1,10 @@
 /** Edit: Check Draft on the new content, then POST /{template-id}; Meta reviews the template again. */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import type { NotificationTypeValue } from '../../shared/domain/notificationTypes';
-import { checkTemplateDraft } from '../../shared/domain/templateDraft';
 import { readTemplate, TEMPLATE_FIELDS } from '../../shared/io/templates';
 import { getCloudCredentials, graphRequest } from '../../shared/io/transport';
-import { describeTemplate, draftProperties, forEachItem, graphFailure, readDraft, refuseUnlessClean } from './common';
+import { forEachItem } from '../../shared/perItem';
+import { checkBeforeReview, describeTemplate, draftProperties, graphFailure, readDraft, readTemplateOrFail } from './common';
 import { reviewOptions } from './submitForReview.operation';
 
 export const description: INodeProperties[] = [
@@ -28,14 +27,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	return await forEachItem(this, 'Template not changed', async (i) => {
 		const templateId = String(this.getNodeParameter('templateId', i, '')).trim();
 		const options = this.getNodeParameter('options', i, {}) as IDataObject;
-		const current = await readTemplate(this, credentials, templateId, TEMPLATE_FIELDS.state);
-		if (current.error || !current.data) throw graphFailure(this, current, `reading template ${templateId}`, i);
+		const current = await readTemplateOrFail(this, credentials, templateId, i, TEMPLATE_FIELDS.state);
 		// The name and language of an existing template cannot change; they come from Meta.
-		const draft = { ...readDraft(this, i), name: String(current.data.name), language: String(current.data.language), category: 'UTILITY' };
-		if (options.messageSendTtlSeconds !== undefined) draft.message_send_ttl_seconds = Number(options.messageSendTtlSeconds);
-		const notificationType = this.getNodeParameter('notificationType', i, '') as NotificationTypeValue | '';
-		const check = checkTemplateDraft(draft, { notificationType });
-		refuseUnlessClean(this, check, options.allowWarnings === true, 'changed', i);
+		const draft = { ...readDraft(this, i), name: String(current.name), language: String(current.language), category: 'UTILITY' };
+		const check = checkBeforeReview(this, draft, options, 'changed', i);
 		const body: IDataObject = { components: draft.components as unknown as IDataObject[] };
 		if (draft.parameter_format) body.parameter_format = draft.parameter_format;
 		if (draft.message_send_ttl_seconds !== undefined) body.message_send_ttl_seconds = draft.message_send_ttl_seconds;

@@ -1,9 +1,10 @@
 /** Get: a template by ID, or every language of a name, with status, category, quality and rejection. */
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { listTemplatesNamed, readTemplate } from '../../shared/io/templates';
+import { listTemplatesNamed } from '../../shared/io/templates';
 import { getCloudCredentials } from '../../shared/io/transport';
-import { describeTemplate, forEachItem, graphFailure } from './common';
+import { forEachItem } from '../../shared/perItem';
+import { describeTemplate, graphFailure, readTemplateOrFail } from './common';
 
 export const description: INodeProperties[] = [
 	{
@@ -47,8 +48,6 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			return read.items.map(describeTemplate);
 		}
 		const id = String(this.getNodeParameter('getId', i, '')).trim();
-		const response = await readTemplate(this, credentials, id);
-		if (response.error || !response.data) throw graphFailure(this, response, `reading template ${id}`, i);
-		return describeTemplate(response.data);
+		return describeTemplate(await readTemplateOrFail(this, credentials, id, i));
 	});
 }

@@ -1,10 +1,10 @@
 /** Submit for Review: Check Draft first, then POST /{waba-id}/message_templates as UTILITY. */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import type { NotificationTypeValue } from '../../shared/domain/notificationTypes';
-import { checkTemplateDraft, UTILITY_TTL_MAX_SECONDS, UTILITY_TTL_MIN_SECONDS } from '../../shared/domain/templateDraft';
+import { UTILITY_TTL_MAX_SECONDS, UTILITY_TTL_MIN_SECONDS } from '../../shared/domain/templateDraft';
 import { getCloudCredentials, graphRequest } from '../../shared/io/transport';
-import { draftProperties, forEachItem, graphFailure, readDraft, refuseUnlessClean } from './common';
+import { forEachItem } from '../../shared/perItem';
+import { checkBeforeReview, draftProperties, graphFailure, readDraft } from './common';
 
 export function reviewOptions(operation: string): INodeProperties {
 	return {
@@ -42,10 +42,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	return await forEachItem(this, 'Template not submitted', async (i) => {
 		const options = this.getNodeParameter('options', i, {}) as IDataObject;
 		const draft = { ...readDraft(this, i), category: 'UTILITY' };
-		if (options.messageSendTtlSeconds !== undefined) draft.message_send_ttl_seconds = Number(options.messageSendTtlSeconds);
-		const notificationType = this.getNodeParameter('notificationType', i, '') as NotificationTypeValue | '';
-		const check = checkTemplateDraft(draft, { notificationType });
-		refuseUnlessClean(this, check, options.allowWarnings === true, 'submitted', i);
+		const check = checkBeforeReview(this, draft, options, 'submitted', i);
 		const response = await graphRequest<IDataObject>(this, credentials, {
 			method: 'POST',
 			path: `${credentials.businessAccountId}/message_templates`,

@@ -97,11 +97,8 @@ export function normaliseContact(input: unknown): ContactResult {
 // ---------------------------------------------------------------------------------------------------------------
 // Events
 
-export interface ConsentEvent {
-	eventId: string;
-	contactKey: string;
-	/** Empty on an erasure tombstone: the person's identifier is no longer kept. */
-	contactId: string;
+/** What an event says about consent, before and after the ledger stores it. */
+interface ConsentFacts {
 	purpose: ConsentPurpose;
 	action: ConsentAction;
 	source: string;
@@ -110,10 +107,17 @@ export interface ConsentEvent {
 	proofReference: string;
 	/** When the person gave or withdrew consent (ISO 8601). */
 	capturedAt: string;
-	/** When the ledger stored the event (ISO 8601). */
-	recordedAt: string;
 	workflowId: string;
 	executionId: string;
+}
+
+export interface ConsentEvent extends ConsentFacts {
+	eventId: string;
+	contactKey: string;
+	/** Empty on an erasure tombstone: the person's identifier is no longer kept. */
+	contactId: string;
+	/** When the ledger stored the event (ISO 8601). */
+	recordedAt: string;
 }
 
 export interface ConsentEventInput {
@@ -131,18 +135,9 @@ export interface ConsentEventInput {
 }
 
 /** A validated event without the ledger's key and ids. */
-export interface ValidConsentEvent {
+export interface ValidConsentEvent extends ConsentFacts {
 	contactId: string;
 	contactKind: ContactKind;
-	purpose: ConsentPurpose;
-	action: ConsentAction;
-	source: string;
-	proofWording: string;
-	proofVersion: string;
-	proofReference: string;
-	capturedAt: string;
-	workflowId: string;
-	executionId: string;
 }
 
 export type EventValidation = { ok: true; event: ValidConsentEvent } | { ok: false; reason: string; fix: string };

@@ -12,6 +12,7 @@
  * ≤ 1 copy code, button text ≤ 25, quick replies grouped together; utility time-to-live 30–43,200 s.
  * Everything here is linear in the size of the draft.
  */
+import { upperCode } from './guards';
 import { CONTENT_RULES, checkContent, type ContentFinding } from './contentPolicy';
 import { getNotificationType, normaliseCategory, type NotificationTypeValue } from './notificationTypes';
 import { placeholdersIn, BODY_TEXT_MAX, HEADER_TEXT_MAX, type TemplateButtonDef, type TemplateComponentDef } from './templates';
@@ -99,13 +100,19 @@ export interface DraftCheckOptions {
 
 /* ----------------------------------------------------------------------------------------------- helpers */
 
-function upper(value: unknown): string {
-	return typeof value === 'string' ? value.trim().toUpperCase() : '';
-}
-
 function clip(text: string, max = 80): string {
 	const single = text.replace(/\s+/g, ' ').trim();
 	return single.length > max ? `${single.slice(0, max - 1)}…` : single;
+}
+
+/** The finding of a text over Meta's length limit; `shown` is what the finding quotes (the clipped text by default). */
+function tooLong(rule: DraftRule, subject: string, text: string, max: number, shown = clip(text)): DraftFinding {
+	return {
+		rule,
+		text: shown,
+		problem: `${subject} is ${text.length} characters long; Meta allows ${max}.`,
+		fix: `Shorten it by ${text.length - max} character(s).`,
+	};
 }
 
 const isPositional = (name: string): boolean => /^\d+$/.test(name);
@@ -212,7 +219,7 @@ function checkVariables(
 		});
 	}
 	const format = named.length > 0 ? 'NAMED' : positional.length > 0 ? 'POSITIONAL' : 'NONE';
-	const declared = upper(declaredFormat);
+	const declared = upperCode(declaredFormat);
 	if (declared === 'POSITIONAL' && named.length > 0) {
 		errors.push({
 			rule: 'variableFormat',
@@ -379,21 +386,14 @@ const EMOJI = /\p{Extended_Pictographic}/u;
 const WA_FORMATTING = /(^|\s)([*_~])[^*_~\n]+\2(?=\s|$|[.,!?])/;
 
 function checkHeader(header: DraftComponent, errors: DraftFinding[]): string[] {
-	const format = upper(header.format) || 'TEXT';
+	const format = upperCode(header.format) || 'TEXT';
 	if (format === 'TEXT') {
 		const text = typeof header.text === 'string' ? header.text : '';
 		if (text.trim() === '') {
 			errors.push({ rule: 'structure', text: '', problem: 'The text header is empty.', fix: 'Write a header text or remove the header.' });
 			return [];
 		}
-		if (text.length > HEADER_TEXT_MAX) {
-			errors.push({
-				rule: 'headerLength',
-				text: clip(text),
-				problem: `The header is ${text.length} characters long; Meta allows ${HEADER_TEXT_MAX}.`,
-				fix: `Shorten it by ${text.length - HEADER_TEXT_MAX} character(s).`,
-			});
-		}
+		if (text.length > HEADER_TEXT_MAX) errors.push(tooLong('headerLength', 'The header', text, HEADER_TEXT_MAX));
 		if (/[\r\n]/.test(text) || EMOJI.test(text) || /[*~]/.test(text) || WA_FORMATTING.test(text)) {
 			errors.push({
 				rule: 'headerFormatting',
@@ -446,14 +446,7 @@ function checkFooter(footer: DraftComponent, errors: DraftFinding[]): void {
 		errors.push({ rule: 'footer', text: '', problem: 'The footer is empty.', fix: 'Write a footer text or remove the footer.' });
 		return;
 	}
-	if (text.length > FOOTER_TEXT_MAX) {
-		errors.push({
-			rule: 'footer',
-			text: clip(text),
-			problem: `The footer is ${text.length} characters long; Meta allows ${FOOTER_TEXT_MAX}.`,
-			fix: `Shorten it by ${text.length - FOOTER_TEXT_MAX} character(s).`,
-		});
-	}
+	if (text.length > FOOTER_TEXT_MAX) errors.push(tooLong('footer', 'The footer', text, FOOTER_TEXT_MAX));
 	if (/\{\{|\}\}/.test(text)) {
 		errors.push({ rule: 'footer', text: clip(text), problem: 'The footer contains a variable; footers are fixed text.', fix: 'Move the variable to the body.' });
 	}
@@ -470,7 +463,7 @@ function checkButtons(buttons: DraftButton[], category: string, errors: DraftFin
 	if (buttons.length > BUTTONS_MAX) {
 		errors.push({ rule: 'buttons', text: `${buttons.length} buttons`, problem: `The draft has ${buttons.length} buttons; Meta allows ${BUTTONS_MAX}.`, fix: `Remove ${buttons.length - BUTTONS_MAX}.` });
 	}
-	const count = (type: string) => buttons.filter((button) => upper(button?.type) === type).length;
+	const count = (type: string) => buttons.filter((button) => upperCode(button?.type) === type).length;
 	const limits: Array<[string, number, string]> = [
 		['URL', URL_BUTTONS_MAX, 'URL'],
 		['PHONE_NUMBER', PHONE_BUTTONS_MAX, 'phone number'],
@@ -487,19 +480,19 @@ function checkButtons(buttons: DraftButton[], category: string, errors: DraftFin
 	// Quick replies and the other buttons must form two groups (either order): at most one switch between them.
 	let switches = 0;
 	for (let i = 1; i < buttons.length; i++) {
-		if ((upper(buttons[i - 1]?.type) === 'QUICK_REPLY') !== (upper(buttons[i]?.type) === 'QUICK_REPLY')) switches++;
+		if ((upperCode(buttons[i - 1]?.type) === 'QUICK_REPLY') !== (upperCode(buttons[i]?.type) === 'QUICK_REPLY')) switches++;
 	}
 	if (switches > 1) {
 		errors.push({
 			rule: 'buttons',
-			text: buttons.map((button) => upper(button?.type)).join(', '),
+			text: buttons.map((button) => upperCode(button?.type)).join(', '),
 			problem: 'Quick-reply buttons and the other buttons are interleaved; Meta requires them in two groups.',
 			fix: 'Put all quick-reply buttons together, before or after the other buttons.',
 		});
 	}
 	const known = new Set(['QUICK_REPLY', 'URL', 'PHONE_NUMBER', 'COPY_CODE', 'OTP', 'FLOW', 'CATALOG', 'MPM', 'VOICE_CALL', 'SPM']);
 	buttons.forEach((button, index) => {
-		const type = upper(button?.type);
+		const type = upperCode(button?.type);
 		const label = `Button ${index + 1}`;
 		if (!known.has(type)) {
 			errors.push({ rule: 'buttons', text: String(button?.type ?? ''), problem: `${label} has the unknown type "${String(button?.type ?? '')}".`, fix: 'Use QUICK_REPLY, URL, PHONE_NUMBER or COPY_CODE.' });
@@ -508,7 +501,7 @@ function checkButtons(buttons: DraftButton[], category: string, errors: DraftFin
 		if (type !== 'OTP' && text.trim() === '') {
 			errors.push({ rule: 'buttonText', text: '', problem: `${label} has no text.`, fix: 'Give every button a label of up to 25 characters.' });
 		} else if (text.length > BUTTON_TEXT_MAX) {
-			errors.push({ rule: 'buttonText', text, problem: `${label} text is ${text.length} characters long; Meta allows ${BUTTON_TEXT_MAX}.`, fix: `Shorten it by ${text.length - BUTTON_TEXT_MAX} character(s).` });
+			errors.push(tooLong('buttonText', `${label} text`, text, BUTTON_TEXT_MAX, text));
 		}
 		if (/\{\{|\}\}/.test(text)) {
 			errors.push({ rule: 'buttonText', text, problem: `${label} text contains a variable; button labels are fixed.`, fix: 'Use fixed text for the label.' });
@@ -702,9 +695,9 @@ interface DraftParts {
 
 /** The structure: known component types, at most one of each, a body of allowed length. */
 function checkStructure(components: DraftComponent[], errors: DraftFinding[]): DraftParts {
-	const ofType = (type: string) => components.filter((component) => upper(component.type) === type);
+	const ofType = (type: string) => components.filter((component) => upperCode(component.type) === type);
 	for (const component of components) {
-		if (!['HEADER', 'BODY', 'FOOTER', 'BUTTONS'].includes(upper(component.type))) {
+		if (!['HEADER', 'BODY', 'FOOTER', 'BUTTONS'].includes(upperCode(component.type))) {
 			errors.push({ rule: 'structure', text: String(component.type ?? ''), problem: `"${String(component.type ?? '')}" is not a template component.`, fix: 'Use HEADER, BODY, FOOTER and BUTTONS.' });
 		}
 	}
@@ -718,7 +711,7 @@ function checkStructure(components: DraftComponent[], errors: DraftFinding[]): D
 	if (!body || bodyText.trim() === '') {
 		errors.push({ rule: 'structure', text: '', problem: 'The draft has no body text.', fix: 'Write the message in the body.' });
 	} else if (bodyText.length > BODY_TEXT_MAX) {
-		errors.push({ rule: 'bodyLength', text: clip(bodyText), problem: `The body is ${bodyText.length} characters long; Meta allows ${BODY_TEXT_MAX}.`, fix: `Shorten it by ${bodyText.length - BODY_TEXT_MAX} character(s).` });
+		errors.push(tooLong('bodyLength', 'The body', bodyText, BODY_TEXT_MAX));
 	}
 	return { header: ofType('HEADER')[0], body, bodyText, footer: ofType('FOOTER')[0], buttonsComponent: ofType('BUTTONS')[0] };
 }
@@ -828,7 +821,7 @@ export function checkTemplateDraft(draft: TemplateDraft, options: DraftCheckOpti
 	if (buttonsComponent) checkButtons(buttons, category, errors);
 
 	// Variables: their syntax, one format, their place in the body, their examples.
-	const textHeader = header && (upper(header.format) || 'TEXT') === 'TEXT' ? header : undefined;
+	const textHeader = header && (upperCode(header.format) || 'TEXT') === 'TEXT' ? header : undefined;
 	checkVariableSyntax(textHeader ? String(textHeader.text ?? '') : '', bodyText, errors);
 	const format = checkVariables(
 		[
@@ -887,7 +880,7 @@ const bareName = (variable: string): string => String(variable ?? '').replace(/[
 /** Builds Meta's create body from the node's form fields; the result is what Check Draft checks and Submit sends. */
 export function buildTemplateDraft(fields: DraftFields): TemplateDraft {
 	const components: DraftComponent[] = [];
-	const headerFormat = upper(fields.headerFormat) || 'NONE';
+	const headerFormat = upperCode(fields.headerFormat) || 'NONE';
 	const headerText = fields.headerText ?? '';
 	const bodyText = fields.body ?? '';
 	const named = [...placeholdersInOrder(headerText), ...placeholdersInOrder(bodyText)].some((name) => !isPositional(name));
@@ -916,7 +909,7 @@ export function buildTemplateDraft(fields: DraftFields): TemplateDraft {
 	components.push(body);
 	if (fields.footer) components.push({ type: 'FOOTER', text: fields.footer });
 	const buttons = (fields.buttons ?? []).map((button): DraftButton => {
-		const type = upper(button.type);
+		const type = upperCode(button.type);
 		const out: DraftButton = { type, text: button.text };
 		if (type === 'URL') {
 			out.url = button.url ?? '';

@@ -1,7 +1,7 @@
 /** Inbound messages (`messages` field, `value.messages[]`) read into events, and the opt-out/opt-in keywords in them. */
 import { matchKeyword, matchPayload, type KeywordMatch, type compileKeywords } from '../optOutKeywords';
 import type { ConsentRequestEvent, MessageReceivedEvent, WebhookContact } from './events';
-import { base, compact, contactFromParts, iso, mapErrors, rec, str, type ChangeContext, type Json } from './reading';
+import { base, bool, compact, contactFromParts, derivedBase, iso, mapErrors, rec, str, type ChangeContext, type Json } from './reading';
 
 /** The opt-out / opt-in keyword lists of a trigger, as compileKeywords() builds them. */
 export type CompiledKeywords = ReturnType<typeof compileKeywords>;
@@ -56,8 +56,8 @@ function mediaOf(body: Json): NonNullable<MessageReceivedEvent['media']> {
 		caption: str(body.caption),
 		filename: str(body.filename),
 		url: str(body.url),
-		voice: typeof body.voice === 'boolean' ? body.voice : undefined,
-		animated: typeof body.animated === 'boolean' ? body.animated : undefined,
+		voice: bool(body.voice),
+		animated: bool(body.animated),
 	});
 }
 
@@ -65,8 +65,8 @@ function contextOf(context: Json): NonNullable<MessageReceivedEvent['context']> 
 	return compact({
 		messageId: str(context.id),
 		from: str(context.from),
-		forwarded: typeof context.forwarded === 'boolean' ? context.forwarded : undefined,
-		frequentlyForwarded: typeof context.frequently_forwarded === 'boolean' ? context.frequently_forwarded : undefined,
+		forwarded: bool(context.forwarded),
+		frequentlyForwarded: bool(context.frequently_forwarded),
 		referredProduct: rec(context.referred_product),
 	});
 }
@@ -128,14 +128,7 @@ export function consentRequestOf(msg: MessageReceivedEvent, keywords: CompiledKe
 	if (!match) return undefined;
 	const name: ConsentRequestEvent['event'] = match.intent === 'optOut' ? 'optOutRequest' : 'optInRequest';
 	return compact<ConsentRequestEvent>({
-		event: name,
-		eventId: `${name}:${msg.messageId}`,
-		occurredAt: msg.occurredAt,
-		businessAccountId: msg.businessAccountId,
-		phoneNumberId: msg.phoneNumberId,
-		displayPhoneNumber: msg.displayPhoneNumber,
-		field: msg.field,
-		contact: msg.contact,
+		...derivedBase(msg, name, `${name}:${msg.messageId}`),
 		source,
 		scope: 'all' as const,
 		keyword: match.keyword,

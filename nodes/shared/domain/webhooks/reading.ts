@@ -13,6 +13,11 @@ export function str(value: unknown): string | undefined {
 	return undefined;
 }
 
+/** A boolean as Meta sent it; anything else (a missing field included) is undefined. */
+export function bool(value: unknown): boolean | undefined {
+	return typeof value === 'boolean' ? value : undefined;
+}
+
 export function rec(value: unknown): Json | undefined {
 	return isRecord(value) ? value : undefined;
 }
@@ -54,6 +59,27 @@ export function base(ctx: ChangeContext, event: WebhookEventName, eventId: strin
 		displayPhoneNumber: ctx.displayPhoneNumber,
 		field: ctx.field,
 	});
+}
+
+/**
+ * The fields an event derived from another one takes from it (a window or consent request from a message, an opt-out
+ * request from a status), under its own name and id; in the order every event starts with.
+ */
+export function derivedBase<E extends WebhookEventName>(
+	from: EventBase & { contact: WebhookContact },
+	event: E,
+	eventId: string,
+): EventBase & { event: E; contact: WebhookContact } {
+	return {
+		event,
+		eventId,
+		occurredAt: from.occurredAt,
+		businessAccountId: from.businessAccountId,
+		phoneNumberId: from.phoneNumberId,
+		displayPhoneNumber: from.displayPhoneNumber,
+		field: from.field,
+		contact: from.contact,
+	};
 }
 
 export function contactFromParts(waId: string | undefined, userId: string | undefined, extra: Partial<WebhookContact> = {}): WebhookContact {

@@ -4,7 +4,7 @@
  */
 import { isRecord } from '../guards';
 import type { ConsentRequestEvent, Correlation, StatusEvent } from './events';
-import { base, compact, contactFromParts, iso, mapErrors, rec, str, type ChangeContext, type Json } from './reading';
+import { base, bool, compact, contactFromParts, derivedBase, iso, mapErrors, rec, str, type ChangeContext, type Json } from './reading';
 
 /** Meta's error code for "this person stopped marketing messages from the business". */
 const MARKETING_STOPPED = 131050;
@@ -36,7 +36,7 @@ function pricingOf(pricing: Json): NonNullable<StatusEvent['pricing']> {
 	return compact({
 		category: str(pricing.category),
 		type: str(pricing.type),
-		billable: typeof pricing.billable === 'boolean' ? pricing.billable : undefined,
+		billable: bool(pricing.billable),
 		pricingModel: str(pricing.pricing_model),
 	});
 }
@@ -78,14 +78,7 @@ export function readStatus(ctx: ChangeContext, status: Json): StatusEvent {
 export function marketingOptOutOf(status: StatusEvent): ConsentRequestEvent | undefined {
 	if (status.status !== 'failed' || !status.errors?.some((e) => e.code === MARKETING_STOPPED)) return undefined;
 	return compact({
-		event: 'optOutRequest' as const,
-		eventId: `optOutRequest:${status.messageId}:131050`,
-		occurredAt: status.occurredAt,
-		businessAccountId: status.businessAccountId,
-		phoneNumberId: status.phoneNumberId,
-		displayPhoneNumber: status.displayPhoneNumber,
-		field: status.field,
-		contact: status.contact,
+		...derivedBase(status, 'optOutRequest', `optOutRequest:${status.messageId}:131050`),
 		source: 'error131050' as const,
 		scope: 'marketing' as const,
 		messageId: status.messageId,

@@ -2,7 +2,7 @@
 import { SERVICE_WINDOW_MS, serviceWindow, toEpochMs } from '../window';
 import type { WindowRecord, WindowTracker } from './dedupe';
 import type { MessageReceivedEvent, WebhookContact, WindowEvent } from './events';
-import { compact } from './reading';
+import { compact, derivedBase } from './reading';
 
 /** Windows are per business phone number and contact. */
 export function windowKey(phoneNumberId: string | undefined, contact: WebhookContact): string {
@@ -32,14 +32,7 @@ export function windowEvent(
 	const state = serviceWindow(atMs, now, { fromAdReferral: msg.fromAdReferral });
 	const name = renewed ? 'windowRenewed' : 'windowOpened';
 	const event: WindowEvent = {
-		event: name,
-		eventId: `${name}:${msg.messageId}`,
-		occurredAt: msg.occurredAt,
-		businessAccountId: msg.businessAccountId,
-		phoneNumberId: msg.phoneNumberId,
-		displayPhoneNumber: msg.displayPhoneNumber,
-		field: msg.field,
-		contact: msg.contact,
+		...derivedBase(msg, name, `${name}:${msg.messageId}`),
 		messageId: msg.messageId,
 		openedAt: state.opensAt,
 		expiresAt: state.expiresAt,
