@@ -2,8 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { CLOUD_LEDGER_CREDENTIAL_TYPE } from '../../shared/io/ledger';
-import { sendNotifications } from '../actions/send';
-import { failedRun, sendNotificationMethods } from '../common';
+import { executeSendNotification, sendNotificationMethods } from '../common';
 import { sendNotificationProperties } from '../description';
 
 /**
@@ -35,10 +34,6 @@ export class WhatsAppSendNotificationV2 implements INodeType {
 	methods = sendNotificationMethods;
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		try {
-			return await sendNotifications.call(this, CLOUD_LEDGER_CREDENTIAL_TYPE);
-		} catch (caught) {
-			return failedRun(this, caught, this.continueOnFail());
-		}
+		return await executeSendNotification(this, CLOUD_LEDGER_CREDENTIAL_TYPE);
 	}
 }
