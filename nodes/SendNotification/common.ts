@@ -1,9 +1,7 @@
-/** What every version of Send Notification shares: the load-options methods and the execute, failed run included. */
+/** What every version of Send Notification shares: the load-options methods and the end of a failed run. */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import type { LedgerCredentialType } from '../shared/io/ledger';
 import { errorItem, toNodeError } from '../shared/n8n/errors';
-import { sendNotifications } from './actions/send.operation';
 import { searchSenders, searchTemplates } from './methods/listSearch';
 import { getTemplateVariables } from './methods/resourceMapping';
 
@@ -11,15 +9,6 @@ export const sendNotificationMethods = {
 	listSearch: { searchSenders, searchTemplates },
 	resourceMapping: { getTemplateVariables },
 };
-
-/** Every version's execute; `ledgerCredential`: where the version reads the consent ledger's settings. */
-export async function executeSendNotification(ctx: IExecuteFunctions, ledgerCredential: LedgerCredentialType): Promise<INodeExecutionData[][]> {
-	try {
-		return await sendNotifications.call(ctx, ledgerCredential);
-	} catch (caught) {
-		return failedRun(ctx, caught, ctx.continueOnFail());
-	}
-}
 
 /**
  * A run that stopped as a whole. Item problems already are error items under Continue On Fail; thrown under it, n8n

@@ -1,7 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { LEDGER_CREDENTIAL_TYPE } from '../../shared/io/ledger';
-import { executeSendNotification, sendNotificationMethods } from '../common';
+import { sendNotifications } from '../actions/send.operation';
+import { failedRun, sendNotificationMethods } from '../common';
 import { WhatsAppSendNotificationV2 } from '../v2/WhatsAppSendNotificationV2.node';
 
 /**
@@ -32,6 +33,10 @@ export class WhatsAppSendNotificationV1 implements INodeType {
 	methods = sendNotificationMethods;
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await executeSendNotification(this, LEDGER_CREDENTIAL_TYPE);
+		try {
+			return await sendNotifications.call(this, LEDGER_CREDENTIAL_TYPE);
+		} catch (caught) {
+			return failedRun(this, caught, this.continueOnFail());
+		}
 	}
 }

@@ -2,7 +2,8 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { CLOUD_LEDGER_CREDENTIAL_TYPE } from '../../shared/io/ledger';
-import { executeSendNotification, sendNotificationMethods } from '../common';
+import { sendNotifications } from '../actions/send.operation';
+import { failedRun, sendNotificationMethods } from '../common';
 import { sendNotificationProperties } from '../description';
 
 /**
@@ -34,6 +35,10 @@ export class WhatsAppSendNotificationV2 implements INodeType {
 	methods = sendNotificationMethods;
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await executeSendNotification(this, CLOUD_LEDGER_CREDENTIAL_TYPE);
+		try {
+			return await sendNotifications.call(this, CLOUD_LEDGER_CREDENTIAL_TYPE);
+		} catch (caught) {
+			return failedRun(this, caught, this.continueOnFail());
+		}
 	}
 }
