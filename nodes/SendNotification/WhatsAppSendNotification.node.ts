@@ -13,6 +13,10 @@ function withEntryIcon<T extends INodeType>(node: T): T {
 }
 
 /**
+ * Send Notification has one operation, so there is no resource/operation router: `actions/send.operation.ts` is its
+ * execute, and the other files of `actions/` are the steps it runs, named for the step (prepare → dispatch → answer).
+ * The parameters stay in `description.ts`, shared by every version.
+ *
  * Version 2 uses one credential (WhatsApp Cloud API, the consent ledger in its optional section); versions 1 and 1.1
  * keep the separate ledger credential for saved workflows.
  */

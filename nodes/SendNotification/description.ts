@@ -1,10 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { NOTIFICATION_TYPES } from '../shared/domain/notificationTypes';
-
-export const DEFAULT_MESSAGES_PER_SECOND = 80;
-export const MAX_MESSAGES_PER_SECOND = 1000;
-export const DEFAULT_PAIR_SPACING_SECONDS = 6;
+import { DEFAULT_MESSAGES_PER_SECOND, DEFAULT_PAIR_SPACING_SECONDS, MAX_MESSAGES_PER_SECOND } from '../shared/domain/pacing';
 
 export const sendNotificationProperties: INodeProperties[] = [
 	{

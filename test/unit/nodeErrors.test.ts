@@ -2,7 +2,7 @@ import { NodeApiError, NodeOperationError, type INode } from 'n8n-workflow';
 
 import { LedgerError } from '../../nodes/shared/io/ledger';
 import { GraphNetworkError } from '../../nodes/shared/io/transport';
-import { errorItem, fieldsOfNodeError, graphApiError, toNodeError } from '../../nodes/shared/n8n/errors';
+import { errorItem, errorJson, fieldsOfNodeError, graphApiError, toNodeError } from '../../nodes/shared/n8n/errors';
 
 const node: INode = { id: '1', name: 'Node', type: 'test', typeVersion: 1, position: [0, 0], parameters: {} };
 const FIELDS = ['code', 'title', 'message', 'description', 'retryable', 'outcome', 'fbtrace_id'];
@@ -43,5 +43,12 @@ describe('one way through errors', () => {
 		const fromNodeError = errorItem(0, fieldsOfNodeError(new NodeOperationError(node, 'Bad', { description: 'Fix' }), 'Refused', 'not_sent'));
 		expect(Object.keys(fromNodeError.json.error as object)).toEqual(FIELDS);
 		expect(fromNodeError.json.error).toMatchObject({ message: 'Bad', description: 'Fix', code: null });
+	});
+
+	it('adds node-specific fields after the seven, never in place of one', () => {
+		const item = errorItem(1, { title: 'Rate limit hit', message: 'Too many', outcome: 'not_sent' }, {}, { attempts: 2, title: 'ignored' });
+		expect(Object.keys(item.json.error as object)).toEqual([...FIELDS, 'attempts']);
+		expect(item.json.error).toMatchObject({ title: 'Rate limit hit', attempts: 2 });
+		expect(errorJson({ title: 'T', message: 'M', outcome: 'unknown' }, { attempts: 1 })).toMatchObject({ outcome: 'unknown', attempts: 1 });
 	});
 });

@@ -1,4 +1,10 @@
-import { SendScheduler } from '../../nodes/shared/domain/pacing';
+import {
+	ConcurrencyGate,
+	DEFAULT_MESSAGES_PER_SECOND,
+	MAX_MESSAGES_PER_SECOND,
+	runPacingFromOptions,
+	SendScheduler,
+} from '../../nodes/shared/domain/pacing';
 
 describe('SendScheduler', () => {
 	it('spaces send starts by 1000/mps globally', () => {
@@ -146,5 +152,47 @@ describe('SendScheduler work grows linearly with the items (counted in slot prob
 		expect(scheduler.reserve('a', 0)).toBe(60_000);
 		expect(scheduler.reserve('b', 0)).toBe(100);
 		expect(scheduler.reserve('c', 59_950)).toBe(60_100);
+	});
+});
+
+describe('ConcurrencyGate', () => {
+	it('lets `limit` callers in and the next one when one leaves, in order', async () => {
+		const gate = new ConcurrencyGate(2);
+		const entered: number[] = [];
+		await gate.enter();
+		await gate.enter();
+		const third = gate.enter().then(() => entered.push(3));
+		const fourth = gate.enter().then(() => entered.push(4));
+		await Promise.resolve();
+		expect(entered).toEqual([]);
+		gate.leave();
+		await third;
+		expect(entered).toEqual([3]);
+		gate.leave();
+		await fourth;
+		expect(entered).toEqual([3, 4]);
+	});
+});
+
+describe('runPacingFromOptions', () => {
+	it('applies the defaults', () => {
+		expect(runPacingFromOptions({})).toEqual({
+			messagesPerSecond: DEFAULT_MESSAGES_PER_SECOND,
+			pairSpacingMs: 6000,
+			maxRetries: 3,
+			retryUnknownOutcome: false,
+			timeoutMs: 30_000,
+		});
+	});
+
+	it('keeps every setting inside its bounds', () => {
+		expect(runPacingFromOptions({ messagesPerSecond: 5000, pairSpacingSeconds: -1, maxRetries: -2, timeoutSeconds: 0 })).toMatchObject({
+			messagesPerSecond: MAX_MESSAGES_PER_SECOND,
+			pairSpacingMs: 0,
+			maxRetries: 0,
+			timeoutMs: 1000,
+		});
+		expect(runPacingFromOptions({ messagesPerSecond: 0 }).messagesPerSecond).toBe(DEFAULT_MESSAGES_PER_SECOND);
+		expect(runPacingFromOptions({ messagesPerSecond: 0.5, retryUnknownOutcome: true })).toMatchObject({ messagesPerSecond: 1, retryUnknownOutcome: true });
 	});
 });

@@ -12,6 +12,7 @@ import {
 	type ResolvedTimeZone,
 } from '../../shared/domain/localTime';
 import { countriesOfNumber, numberingPlanOf, type NumberingPlan } from '../../shared/domain/numberingPlans';
+import type { DefaultCountry } from '../../shared/domain/recipient';
 import type { MessageTemplate, SlotValue } from '../../shared/domain/templates';
 
 function refuse(ctx: IExecuteFunctions, itemIndex: number, problem: string, fix: string): never {
@@ -19,12 +20,6 @@ function refuse(ctx: IExecuteFunctions, itemIndex: number, problem: string, fix:
 }
 
 const isV11 = (ctx: IExecuteFunctions) => ctx.getNode().typeVersion >= 1.1;
-
-export interface DefaultCountry {
-	plan?: NumberingPlan;
-	/** Set but not usable: only an error when the number needs it (a national number). */
-	unusable?: { problem: string; fix: string };
-}
 
 /**
  * Default Country (per item, e.g. {{ $json.billing.country }}); empty on version 1. A code without numbering rules
@@ -58,10 +53,6 @@ export function readDefaultCountry(ctx: IExecuteFunctions, itemIndex: number): D
 				},
 	};
 }
-
-/** Added to a refusal of a number without + or 00 when no Default Country is set (version 1.1). */
-export const DEFAULT_COUNTRY_HINT =
-	'If your data holds national numbers, set Default Country to the customer’s country (e.g. {{ $json.billing.country }}).';
 
 // ---- Template Language: Match Recipient -------------------------------------------------------------------
 

@@ -1,31 +1,32 @@
 /**
- * Phase two of sending: paced, concurrent delivery to Meta with retries only where a message was certainly
- * not accepted. Every prepared item ends in exactly one outcome.
+ * Step two of an execute (after prepare.ts): paced, concurrent delivery to Meta with retries only where a message
+ * was certainly not accepted. Every prepared item ends in exactly one outcome.
  */
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeOperationError, sleep } from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
+import { connectionRetryDelayMs } from '../../shared/domain/metaErrors';
+import { ConcurrencyGate, RollingWindow, SendScheduler, type RunPacing } from '../../shared/domain/pacing';
 import {
-	connectionRetryDelayMs,
-	lookupMetaError,
-	NO_RETRY,
-	outcomeOfErrorAnswer,
-	retryDelayMs,
-	type GraphError,
-} from '../../shared/domain/metaErrors';
-import { RollingWindow, SendScheduler } from '../../shared/domain/pacing';
+	collisionFailure,
+	earlierAttemptFailure,
+	failureFromGraph,
+	failureFromNetwork,
+	graphRetryDelayMs,
+	idempotencyCheckFailure,
+	noMessageIdFailure,
+	type SendFailure,
+} from '../../shared/domain/sendFailures';
 import { LedgerError } from '../../shared/io/ledger';
 import type { SendKeyStore } from '../../shared/io/sendKeys';
-import { ClaimAhead } from './claimAhead';
 import { GraphNetworkError, graphRequest, type CloudCredentials } from '../../shared/io/transport';
+import { toNodeError } from '../../shared/n8n/errors';
+import { ClaimAhead } from './claimAhead';
 import type { PreparedSend } from './prepare';
 
-export interface DispatchSettings {
-	messagesPerSecond: number;
-	pairSpacingMs: number;
-	maxRetries: number;
-	retryUnknownOutcome: boolean;
-	timeoutMs: number;
+export type { SendFailure } from '../../shared/domain/sendFailures';
+
+export interface DispatchSettings extends RunPacing {
 	/** Without continue-on-fail the first failure stops items that have not started yet. */
 	stopOnFirstFailure: boolean;
 	/** Idempotency keys in the ledger; undefined when idempotent sending is off. */
@@ -50,289 +51,210 @@ export type SendOutcome =
 	| { status: 'failed'; send: PreparedSend; failure: SendFailure; attempts: number }
 	| { status: 'skipped'; send: PreparedSend };
 
-export interface SendFailure {
-	code?: number;
-	title: string;
-	message: string;
-	description: string;
-	retryable: boolean;
-	/** not_sent: Meta certainly did not accept it; unknown: it may have been accepted. */
-	outcome: 'not_sent' | 'unknown';
-	httpCode?: number;
-	fbtrace_id?: string;
-	graphError?: GraphError;
-}
+type SentOutcome = Extract<SendOutcome, { status: 'sent' }>;
 
 interface MessagesResponse {
 	contacts?: Array<{ input?: string; wa_id?: string }>;
 	messages?: Array<{ id?: string; message_status?: string }>;
 }
 
-/** Bounds the requests in flight; pacing decides when they start. */
-class Gate {
-	private active = 0;
-	private readonly waiting: Array<() => void> = [];
+/** One request to Meta: accepted (with Meta's ids) or a failure and how long to wait before a retry. */
+type PostAnswer =
+	| { accepted: Pick<SentOutcome, 'messageId' | 'waId' | 'messageStatus'> }
+	| { failure: SendFailure; retryDelayMs: number };
 
-	constructor(private readonly limit: number) {}
-
-	async enter(): Promise<void> {
-		if (this.active < this.limit) {
-			this.active++;
-			return;
-		}
-		await new Promise<void>((resolve) => this.waiting.push(resolve));
-	}
-
-	leave(): void {
-		const next = this.waiting.shift();
-		if (next) next();
-		else this.active--;
-	}
+/** The idempotency claim an item is sent under. */
+interface HeldClaim {
+	claimId: string;
+	claimedAt: number;
 }
 
-const UNKNOWN_OUTCOME_ADVICE =
-	'Meta may have accepted this message. Check the delivery status (Session Window Trigger) before sending it again; enable "Retry When Outcome Is Unknown" only if a duplicate is acceptable.';
+const FALLBACK_NOTE = 'Free-form message refused (131047: the 24-hour window had closed); sent the template instead';
 
-function failureFromGraph(error: GraphError, httpCode: number, retryUnknownOutcome: boolean): SendFailure {
-	const info = lookupMetaError(error.code);
-	// The error table decides: e.g. a 5xx with 131000 may have gone out, a 5xx with 131016 did not.
-	const outcome = outcomeOfErrorAnswer(httpCode, error.code);
-	const unknown = outcome === 'unknown';
-	return {
-		code: error.code,
-		title: info.title,
-		message: error.message,
-		description: [error.error_data?.details, info.meaning, unknown ? UNKNOWN_OUTCOME_ADVICE : info.userMessage]
-			.filter(Boolean)
-			.join(' — '),
-		retryable: unknown ? retryUnknownOutcome : info.retryable,
-		outcome,
-		httpCode,
-		fbtrace_id: error.fbtrace_id,
-		graphError: error,
-	};
+async function sleepUntil(time: number): Promise<void> {
+	const wait = time - Date.now();
+	if (wait > 0) await sleep(wait);
 }
 
-function failureFromNetwork(error: GraphNetworkError): SendFailure {
-	return {
-		title: error.certainlyNotSent ? 'Connection failed' : 'Outcome unknown',
-		message: error.message,
-		description: `${error.details ? `(${error.details}) ` : ''}` + (error.certainlyNotSent
-			? 'Nothing reached Meta. Check the Base URL in the credential and the network.'
-			: UNKNOWN_OUTCOME_ADVICE),
-		retryable: error.certainlyNotSent,
-		outcome: error.certainlyNotSent ? 'not_sent' : 'unknown',
-	};
-}
-
+/** Sends every prepared item once (retries aside) and answers one outcome per item, in the order given. */
 export async function dispatchSends(
 	ctx: IExecuteFunctions,
 	credentials: CloudCredentials,
 	sends: PreparedSend[],
 	settings: DispatchSettings,
 ): Promise<SendOutcome[]> {
-	const scheduler = new SendScheduler({
-		messagesPerSecond: settings.messagesPerSecond,
-		// A small margin: request start and arrival at Meta differ by some milliseconds.
-		pairSpacingMs: settings.pairSpacingMs > 0 ? settings.pairSpacingMs + 100 : 0,
-	});
-	const gate = new Gate(Math.min(1000, Math.max(16, settings.messagesPerSecond)));
-	// Meta counts arrivals, we can only count request starts; a start delayed by a busy event loop arrives late and
-	// shares Meta's second with later ones. Hence 30 ms (3 %) of margin (why this much: README, Performance, "130429
-	// at 80 mps"); each 130429 still widens the window for the rest of the run.
-	const window = new RollingWindow(settings.messagesPerSecond, 1030);
-	let stopped = false;
+	return await new Dispatch(ctx, credentials, sends, settings).run();
+}
 
-	// Slots are reserved in input order up front, so pacing follows the order of the items.
-	const firstSlots = sends.map((send) => scheduler.reserve(send.to, Date.now()));
+/** One run's delivery: the pacing state shared by all its items, and the steps each item goes through. */
+class Dispatch {
+	private readonly scheduler: SendScheduler;
+	private readonly gate: ConcurrencyGate;
+	private readonly window: RollingWindow;
+	/** Slots are reserved in input order up front, so pacing follows the order of the items. */
+	private readonly firstSlots: number[];
+	private readonly claims?: ClaimAhead;
+	private stopped = false;
 
-	const claims = settings.keyStore
-		? new ClaimAhead(settings.keyStore, sends.map((send) => send.sendKey), firstSlots, () => ({
-				resendUnknown: settings.retryUnknownOutcome,
-				now: Date.now(),
-				staleAfterMs: settings.timeoutMs * (settings.maxRetries + 1) + 60_000,
-			}))
-		: undefined;
+	constructor(
+		private readonly ctx: IExecuteFunctions,
+		private readonly credentials: CloudCredentials,
+		private readonly sends: PreparedSend[],
+		private readonly settings: DispatchSettings,
+	) {
+		this.scheduler = new SendScheduler({
+			messagesPerSecond: settings.messagesPerSecond,
+			// A small margin: request start and arrival at Meta differ by some milliseconds.
+			pairSpacingMs: settings.pairSpacingMs > 0 ? settings.pairSpacingMs + 100 : 0,
+		});
+		this.gate = new ConcurrencyGate(Math.min(1000, Math.max(16, settings.messagesPerSecond)));
+		// Meta counts arrivals, we can only count request starts; a start delayed by a busy event loop arrives late and
+		// shares Meta's second with later ones. Hence 30 ms (3 %) of margin (why this much: README, Performance, "130429
+		// at 80 mps"); each 130429 still widens the window for the rest of the run.
+		this.window = new RollingWindow(settings.messagesPerSecond, 1030);
+		this.firstSlots = sends.map((send) => this.scheduler.reserve(send.to, Date.now()));
+		this.claims = settings.keyStore ? this.claimAhead(settings.keyStore) : undefined;
+	}
 
-	const deliver = async (send: PreparedSend, position: number): Promise<SendOutcome> => {
-		const slot = firstSlots[position];
+	async run(): Promise<SendOutcome[]> {
+		const outcomes = await Promise.all(this.sends.map((send, position) => this.deliver(send, position)));
+		await this.claims?.finish();
+		return outcomes;
+	}
+
+	private claimAhead(keyStore: SendKeyStore): ClaimAhead {
+		const { settings } = this;
+		return new ClaimAhead(keyStore, this.sends.map((send) => send.sendKey), this.firstSlots, () => ({
+			resendUnknown: settings.retryUnknownOutcome,
+			now: Date.now(),
+			staleAfterMs: settings.timeoutMs * (settings.maxRetries + 1) + 60_000,
+		}));
+	}
+
+	/** One item: wait for its turn, claim its key, send it, record the outcome under the key. */
+	private async deliver(send: PreparedSend, position: number): Promise<SendOutcome> {
+		const slot = this.firstSlots[position];
 		// Claim the key only when this item's turn comes (with the few due next), so a process that dies leaves few
 		// claims "unknown".
-		if (claims && send.sendKey) {
-			const wait = slot - Date.now();
-			if (wait > 0) await sleep(wait);
-			if (stopped && !claims.has(position)) return { status: 'skipped', send };
+		if (this.claims && send.sendKey) {
+			await sleepUntil(slot);
+			if (this.stopped && !this.claims.has(position)) return { status: 'skipped', send };
 		}
-		const claim = await claimKey(send, position);
+		const claim = await this.claimKey(send, position);
 		if (claim && 'status' in claim) return claim;
-		const outcome = await attemptDelivery(send, slot);
-		if (claim && claims && send.sendKey) {
-			const certainlyNotSent = outcome.status === 'skipped' || (outcome.status === 'failed' && outcome.failure.outcome === 'not_sent');
-			const finalStatus = outcome.status === 'sent' ? 'sent' : certainlyNotSent ? 'failed' : undefined;
-			// An unknown outcome keeps its pending claim, so a re-run reports it instead of sending again.
-			if (finalStatus) {
-				claims.complete({
-					claimId: claim.claimId,
-					status: finalStatus,
-					messageId: outcome.status === 'sent' ? outcome.messageId : '',
-					ids: send.sendKey,
-					claimedAt: claim.claimedAt,
-					onError: (message) => {
-						if (outcome.status === 'sent') outcome.idempotencyWarning = `Sent, but the idempotency record could not be completed: ${message}`;
-					},
-				});
-			}
-		}
+		const outcome = await this.attemptDelivery(send, slot);
+		if (claim) this.completeClaim(send, claim, outcome);
 		return outcome;
-	};
+	}
 
 	/** Claims the item's idempotency key; returns a final outcome when the item must not be sent. */
-	const claimKey = async (send: PreparedSend, position: number): Promise<SendOutcome | { claimId: string; claimedAt: number } | undefined> => {
-		if (!claims || !send.sendKey) return undefined;
-		const claimed = await claims.claim(position);
+	private async claimKey(send: PreparedSend, position: number): Promise<SendOutcome | HeldClaim | undefined> {
+		if (!this.claims || !send.sendKey) return undefined;
+		const claimed = await this.claims.claim(position);
 		if (claimed instanceof Error) {
-			const error = claimed;
-			return {
-				status: 'failed',
-				send,
-				attempts: 0,
-				failure: {
-					title: 'Idempotency check failed',
-					message: `The consent ledger could not be asked whether this notification was already sent: ${(error as Error).message}`,
-					description: `Nothing was sent. ${error instanceof LedgerError ? error.fix : 'Check the consent ledger settings of the credential.'} Idempotency Window 0 sends without the check.`,
-					retryable: true,
-					outcome: 'not_sent',
-				},
-			};
+			const fix = claimed instanceof LedgerError ? claimed.fix : 'Check the consent ledger settings of the credential.';
+			return { status: 'failed', send, attempts: 0, failure: idempotencyCheckFailure(claimed.message, fix) };
 		}
-		const claim = claimed.claim;
+		const { claim } = claimed;
 		const decision = claim.decision;
 		if (decision.action === 'send') return { claimId: claim.claimId!, claimedAt: claimed.claimedAt };
 		if (decision.action === 'duplicate') return { status: 'duplicate', send, messageId: decision.messageId, sentAt: decision.sentAt };
 		if (decision.action === 'collision') {
 			return { status: 'failed', send, attempts: 0, failure: collisionFailure(decision.reason, send.explicitIdempotencyKey) };
 		}
-		return {
-			status: 'failed',
-			send,
-			attempts: 0,
-			failure: {
-				title: decision.action === 'inFlight' ? 'Already being sent' : 'Outcome unknown',
-				message: decision.reason,
-				description:
-					'Not sent again. Check the delivery status of the earlier attempt (Session Window Trigger); turn on "Retry When Outcome Is Unknown" only if a duplicate is acceptable.',
-				retryable: false,
-				outcome: 'unknown',
-			},
-		};
-	};
+		return { status: 'failed', send, attempts: 0, failure: earlierAttemptFailure(decision.action === 'inFlight', decision.reason) };
+	}
 
-	const attemptDelivery = async (send: PreparedSend, slot: number): Promise<SendOutcome & { idempotencyWarning?: string }> => {
+	/** Records the outcome under the item's key. An unknown outcome keeps its pending claim, so a re-run reports it. */
+	private completeClaim(send: PreparedSend, claim: HeldClaim, outcome: SendOutcome): void {
+		if (!this.claims || !send.sendKey) return;
+		const certainlyNotSent = outcome.status === 'skipped' || (outcome.status === 'failed' && outcome.failure.outcome === 'not_sent');
+		const finalStatus = outcome.status === 'sent' ? 'sent' : certainlyNotSent ? 'failed' : undefined;
+		if (!finalStatus) return;
+		this.claims.complete({
+			claimId: claim.claimId,
+			status: finalStatus,
+			messageId: outcome.status === 'sent' ? outcome.messageId : '',
+			ids: send.sendKey,
+			claimedAt: claim.claimedAt,
+			onError: (message) => {
+				if (outcome.status === 'sent') outcome.idempotencyWarning = `Sent, but the idempotency record could not be completed: ${message}`;
+			},
+		});
+	}
+
+	/** Sends at the item's slot, retrying while that is safe; a free-form message falls back to the template (131047). */
+	private async attemptDelivery(send: PreparedSend, slot: number): Promise<SendOutcome> {
 		let startAt = slot;
 		let body = send.freeFormBody ?? send.body;
 		let fallback: string | undefined;
 		for (let attempt = 0; ; attempt++) {
-			const wait = startAt - Date.now();
-			if (wait > 0) await sleep(wait);
-			if (stopped) return { status: 'skipped', send };
-			await gate.enter();
-			for (let allowed = window.nextAllowed(Date.now()); allowed > Date.now(); allowed = window.nextAllowed(Date.now())) {
-				await sleep(allowed - Date.now());
+			await sleepUntil(startAt);
+			if (this.stopped) return { status: 'skipped', send };
+			const answer = await this.postOnce(send, body, attempt);
+			if ('accepted' in answer) {
+				return {
+					status: 'sent',
+					send,
+					...answer.accepted,
+					acceptedAt: new Date().toISOString(),
+					attempts: attempt + 1,
+					messageType: body === send.body ? 'template' : 'text',
+					...(fallback ? { fallback } : {}),
+				};
 			}
-			window.record(Date.now());
-			let failure: SendFailure;
-			let retryDelay = 0;
-			try {
-				const res = await graphRequest<MessagesResponse>(ctx, credentials, {
-					method: 'POST',
-					path: `${send.senderId}/messages`,
-					body,
-					timeoutMs: settings.timeoutMs,
-				});
-				if (res.data && !res.error) {
-					const message = res.data.messages?.[0];
-					if (message?.id) {
-						return {
-							status: 'sent',
-							send,
-							messageId: message.id,
-							waId: res.data.contacts?.[0]?.wa_id,
-							messageStatus: message.message_status,
-							acceptedAt: new Date().toISOString(),
-							attempts: attempt + 1,
-							messageType: body === send.body ? 'template' : 'text',
-							...(fallback ? { fallback } : {}),
-						};
-					}
-					failure = {
-						title: 'Unexpected answer',
-						message: 'Meta answered without a message ID',
-						description: 'The message may have been accepted; check the delivery status before re-sending.',
-						retryable: false,
-						outcome: 'unknown',
-						httpCode: res.statusCode,
-					};
-				} else {
-					failure = failureFromGraph(res.error ?? { message: `HTTP ${res.statusCode}` }, res.statusCode, settings.retryUnknownOutcome);
-					if (failure.code === 130429) window.widen(20);
-					if (failure.retryable) {
-						const delay = failure.code === undefined ? NO_RETRY : retryDelayMs(failure.code, attempt);
-						retryDelay = delay === NO_RETRY ? connectionRetryDelayMs(attempt) : delay;
-					}
-				}
-			} catch (error) {
-				if (!(error instanceof GraphNetworkError)) {
-					throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex: send.itemIndex });
-				}
-				failure = failureFromNetwork(error);
-				if (failure.outcome === 'unknown' && settings.retryUnknownOutcome) failure.retryable = true;
-				retryDelay = connectionRetryDelayMs(attempt);
-			} finally {
-				gate.leave();
-			}
+			const { failure } = answer;
 			// The ledger thought the window was open but Meta says it closed: the template is the way to reach them.
 			if (failure.code === 131047 && body !== send.body) {
 				body = send.body;
-				fallback = 'Free-form message refused (131047: the 24-hour window had closed); sent the template instead';
-				scheduler.releaseRecipientSlot(send.to, startAt);
-				startAt = scheduler.reserve(send.to, Date.now());
+				fallback = FALLBACK_NOTE;
+				this.scheduler.releaseRecipientSlot(send.to, startAt);
+				startAt = this.scheduler.reserve(send.to, Date.now());
 				continue;
 			}
-			if (!failure.retryable || attempt >= settings.maxRetries || stopped) {
-				if (settings.stopOnFirstFailure) stopped = true;
-				return { status: 'failed', send, failure: { ...failure, retryable: failure.retryable }, attempts: attempt + 1 };
+			if (!failure.retryable || attempt >= this.settings.maxRetries || this.stopped) {
+				if (this.settings.stopOnFirstFailure) this.stopped = true;
+				return { status: 'failed', send, failure, attempts: attempt + 1 };
 			}
-			if (failure.outcome === 'not_sent') scheduler.releaseRecipientSlot(send.to, startAt);
-			startAt = scheduler.reserve(send.to, Date.now() + retryDelay);
+			if (failure.outcome === 'not_sent') this.scheduler.releaseRecipientSlot(send.to, startAt);
+			startAt = this.scheduler.reserve(send.to, Date.now() + answer.retryDelayMs);
 		}
-	};
+	}
 
-	const outcomes = await Promise.all(sends.map((send, i) => deliver(send, i)));
-	await claims?.finish();
-	return outcomes;
-}
+	/** One POST to Meta, inside the in-flight bound and the rolling one-second window. */
+	private async postOnce(send: PreparedSend, body: PreparedSend['body'], attempt: number): Promise<PostAnswer> {
+		await this.gate.enter();
+		try {
+			await this.waitForWindow();
+			const res = await graphRequest<MessagesResponse>(this.ctx, this.credentials, {
+				method: 'POST',
+				path: `${send.senderId}/messages`,
+				body,
+				timeoutMs: this.settings.timeoutMs,
+			});
+			if (res.data && !res.error) {
+				const message = res.data.messages?.[0];
+				if (message?.id) return { accepted: { messageId: message.id, waId: res.data.contacts?.[0]?.wa_id, messageStatus: message.message_status } };
+				return { failure: noMessageIdFailure(res.statusCode), retryDelayMs: 0 };
+			}
+			const failure = failureFromGraph(res.error ?? { message: `HTTP ${res.statusCode}` }, res.statusCode, this.settings.retryUnknownOutcome);
+			if (failure.code === 130429) this.window.widen(20);
+			return { failure, retryDelayMs: graphRetryDelayMs(failure, attempt) };
+		} catch (error) {
+			if (!(error instanceof GraphNetworkError)) throw toNodeError(this.ctx.getNode(), error, send.itemIndex);
+			const failure = failureFromNetwork(error);
+			if (failure.outcome === 'unknown' && this.settings.retryUnknownOutcome) failure.retryable = true;
+			return { failure, retryDelayMs: connectionRetryDelayMs(attempt) };
+		} finally {
+			this.gate.leave();
+		}
+	}
 
-/** A key already used by a different message: never a quiet duplicate, always this error (nothing sent). */
-function collisionFailure(reason: string, explicitKey: boolean): SendFailure {
-	return {
-		title: 'Idempotency key collision',
-		message: reason,
-		description: explicitKey
-			? 'Nothing was sent. An Idempotency Key names one message to one recipient, across every workflow that uses this ledger: build it from the recipient and the event (e.g. {{ $json.orderId }}-shipped-{{ $json.phone }}). If the earlier message was wrong and this one must go out, use a new key.'
-			: 'Nothing was sent. Under one Correlation Key each notification to a recipient (same workflow, sender, type, template and language) may be sent once: name the event in the Correlation Key (e.g. {{ $json.orderId }}-delivered), or set an Idempotency Key per message. If the earlier message was wrong and this one must go out, use a new key.',
-		retryable: false,
-		outcome: 'not_sent',
-	};
-}
-
-export function failureJson(failure: SendFailure): IDataObject {
-	return {
-		code: failure.code ?? null,
-		title: failure.title,
-		message: failure.message,
-		description: failure.description,
-		retryable: failure.retryable,
-		outcome: failure.outcome,
-		fbtrace_id: failure.fbtrace_id ?? null,
-	};
+	/** Waits until the rolling one-second window has room, then counts this start. */
+	private async waitForWindow(): Promise<void> {
+		for (let allowed = this.window.nextAllowed(Date.now()); allowed > Date.now(); allowed = this.window.nextAllowed(Date.now())) {
+			await sleep(allowed - Date.now());
+		}
+		this.window.record(Date.now());
+	}
 }

@@ -1,19 +1,34 @@
-/** Phase one of sending: everything that can be checked before a single message goes out. */
+/** Step one of an execute: everything that can be checked before a single message goes out. */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { decideConsent, normaliseContact, type ConsentDecision } from '../../shared/domain/consent';
+import { decideConsent, type ConsentDecision } from '../../shared/domain/consent';
 import { checkContent, type ContentFinding } from '../../shared/domain/contentPolicy';
+import type { LanguageChoice } from '../../shared/domain/locale';
+import { localTimeIn, quietHoursAt, type ResolvedTimeZone } from '../../shared/domain/localTime';
+import {
+	CALLBACK_DATA_MAX,
+	correlationData,
+	freeFormMessageBody,
+	isWhatsAppMessageId,
+	serviceWindowAt,
+	templateMessageBody,
+} from '../../shared/domain/messageRequest';
+import { checkTemplateEligibility, getNotificationType, type NotificationType } from '../../shared/domain/notificationTypes';
+import type { BareDigitsReading } from '../../shared/domain/phone';
+import { estimateCost, type CostEstimate, type RateCard } from '../../shared/domain/pricing';
+import { readRecipient, type RecipientReading } from '../../shared/domain/recipient';
+import {
+	buildTemplateComponents,
+	slotValuesFromMapper,
+	type BuiltTemplate,
+	type MessageTemplate,
+} from '../../shared/domain/templates';
 import type { ConsentLedger, ServiceWindowRecord } from '../../shared/io/ledger';
 import { peopleOfKeys, type PersonLedger } from '../../shared/io/ledgerBatch';
-import { checkTemplateEligibility, getNotificationType, type NotificationType } from '../../shared/domain/notificationTypes';
-import { normalisePhone, type BareDigitsReading } from '../../shared/domain/phone';
-import { estimateCost, type CostEstimate, type RateCard } from '../../shared/domain/pricing';
 import { sendKeyIds, type SendKeyIds } from '../../shared/io/sendKeys';
-import { buildTemplateComponents, slotValuesFromMapper, type MessageTemplate } from '../../shared/domain/templates';
 import type { CloudCredentials } from '../../shared/io/transport';
 import {
-	DEFAULT_COUNTRY_HINT,
 	localiseDateTimes,
 	pickTranslation,
 	readDefaultCountry,
@@ -22,11 +37,6 @@ import {
 	readRecipientZone,
 } from './customerData';
 import { locatorKey, lookupTemplate, lookupTranslations, readLocator, type TemplateLookup, type TranslationsLookup } from './templateSource';
-import type { LanguageChoice } from '../../shared/domain/locale';
-import { localTimeIn, quietHoursAt, type ResolvedTimeZone } from '../../shared/domain/localTime';
-
-/** Meta's limit for biz_opaque_callback_data. */
-const CALLBACK_DATA_MAX = 512;
 
 export interface PreparedSend {
 	itemIndex: number;
@@ -89,9 +99,8 @@ function recipientE164(ctx: IExecuteFunctions, itemIndex: number): string | unde
 		const raw = ctx.getNodeParameter('recipient', itemIndex, '') as unknown;
 		if (raw !== null && typeof raw === 'object') return undefined;
 		// The same reading as prepareSend: a BSUID as it is, a phone number with the item's Default Country.
-		const input = String(raw ?? '');
-		const phone = businessScopedUserId(input) ?? normalisePhone(input, { bareDigits: recipientReading(ctx, itemIndex), defaultCountry: readDefaultCountry(ctx, itemIndex).plan });
-		return phone.ok ? phone.e164 : undefined;
+		const recipient = readRecipient(String(raw ?? ''), recipientReading(ctx, itemIndex), readDefaultCountry(ctx, itemIndex));
+		return recipient.ok ? recipient.e164 : undefined;
 	} catch {
 		return undefined;
 	}
@@ -129,32 +138,6 @@ function refuse(ctx: IExecuteFunctions, itemIndex: number, problem: string, fix:
 	throw new NodeOperationError(ctx.getNode(), problem, { itemIndex, description: fix });
 }
 
-/** A BSUID as the consent ledger accepts it, as a recipient: `e164` holds the id (the contact key everywhere). */
-function businessScopedUserId(input: string) {
-	const contact = normaliseContact(input);
-	if (!contact.ok || contact.kind !== 'userId') return undefined;
-	return { ok: true as const, e164: contact.id, callingCode: '', national: undefined, bsuidCountry: contact.id.slice(0, 2) };
-}
-
-/** Written without '+' or '00' (a national number), where Default Country would help. */
-function looksNational(input: string): boolean {
-	const text = input.trim().replace(/^tel:\s*/i, '');
-	return /^[(\d]/.test(text) && !text.startsWith('00');
-}
-
-/** The addressing field of a message body: `to` for a phone number, `recipient` for a BSUID (Meta, 2026). */
-function addressOf(to: string, isBsuid: boolean): IDataObject {
-	return isBsuid ? { recipient: to } : { to };
-}
-
-/** Where a bare digit string is refused, the way out if the field really holds Meta's wa_id. */
-const BARE_DIGITS_HINT: Readonly<Record<BareDigitsReading, string>> = {
-	refuse: 'If this field holds WhatsApp IDs from Meta’s webhooks (wa_id), set Recipient Format to WhatsApp ID.',
-	whatsAppIdFrom11Digits:
-		'If it is a WhatsApp ID from Meta’s webhooks (wa_id), add + in front, or use a new Send Notification node (version 1.1) with Recipient Format set to WhatsApp ID.',
-	whatsAppId: '',
-};
-
 /**
  * Version 1 read an unformatted digit string of 11+ digits as international (kept for saved workflows);
  * from 1.1 only + / 00, unless Recipient Format says the field holds WhatsApp IDs.
@@ -167,223 +150,61 @@ function recipientReading(ctx: IExecuteFunctions, itemIndex: number): BareDigits
 	refuse(ctx, itemIndex, `Unknown Recipient Format "${String(format)}"`, 'Choose International (+ or 00) or WhatsApp ID');
 }
 
+/** Checks one item and builds its request; a refusal is a NodeOperationError that names the item and the fix. */
 export async function prepareSend(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	context: PrepareContext,
 ): Promise<PreparedSend | SkippedSend> {
-	const typeValue = this.getNodeParameter('notificationType', itemIndex, '') as string;
-	const type = getNotificationType(typeValue);
-	if (!type) {
-		refuse(
-			this,
-			itemIndex,
-			typeValue ? `Unknown notification type "${typeValue}"` : 'No notification type is chosen',
-			'Choose the Notification Type that says what this message is about (e.g. Shipping Status)',
-		);
+	const type = readNotificationType(this, itemIndex);
+	const senderId = readSender(this, itemIndex, context);
+	const { input: recipientInput, recipient } = readItemRecipient(this, itemIndex);
+	const ledgerState = context.ledger ? await checkLedger(context, context.ledger, recipient.e164, type) : {};
+	if (ledgerState.consent && !ledgerState.consent.granted && context.skipWithoutConsent) {
+		const skipped = { skipped: 'no consent', recipient: recipientInput, to: recipient.e164, notificationType: type.value, consent: { ...ledgerState.consent } };
+		return { itemIndex, skipped };
 	}
-
-	const senderId =
-		String(this.getNodeParameter('sender', itemIndex, '', { extractValue: true }) ?? '').trim() ||
-		context.credentials.phoneNumberId;
-	if (!senderId) {
-		refuse(this, itemIndex, 'No sender phone number', "Choose a Sender, or set the Default Phone Number ID in the credential");
-	}
-	if (!/^\d+$/.test(senderId)) {
-		refuse(this, itemIndex, `"${senderId}" is not a phone number ID`, 'Use the numeric phone number ID from WhatsApp Manager, not the phone number');
-	}
-
-	const recipientRaw = this.getNodeParameter('recipient', itemIndex, '') as unknown;
-	if (recipientRaw !== null && typeof recipientRaw === 'object') {
-		refuse(
-			this,
-			itemIndex,
-			`Recipient Phone Number is ${Array.isArray(recipientRaw) ? 'a list' : 'an object'}, not a phone number`,
-			`Map the field that holds the number itself, e.g. {{ $json.customer.phone }} instead of {{ $json.customer }}. Got: ${JSON.stringify(recipientRaw).slice(0, 120)}`,
-		);
-	}
-	const recipientInput = String(recipientRaw ?? '');
-	const reading = recipientReading(this, itemIndex);
-	const defaultCountry = readDefaultCountry(this, itemIndex);
-	// A business-scoped user id (username users without a shared number) is sent as `recipient`, not `to`.
-	const bsuid = businessScopedUserId(recipientInput);
-	const phone = bsuid ? bsuid : normalisePhone(recipientInput, { bareDigits: reading, defaultCountry: defaultCountry.plan });
-	if (!phone.ok) {
-		if (defaultCountry.unusable && looksNational(recipientInput)) {
-			refuse(this, itemIndex, `${defaultCountry.unusable.problem}, so "${recipientInput}" cannot be placed`, defaultCountry.unusable.fix);
-		}
-		const isBareDigits = phone.problem === 'noCountryCode' && /^\d+$/.test(recipientInput.trim());
-		const national = !defaultCountry.plan && !defaultCountry.unusable && reading === 'refuse' && looksNational(recipientInput);
-		const hint = [isBareDigits ? BARE_DIGITS_HINT[reading] : '', national ? DEFAULT_COUNTRY_HINT : ''].filter(Boolean).join(' ');
-		refuse(this, itemIndex, `Invalid recipient phone number "${recipientInput}"`, hint ? `${phone.reason} ${hint}` : phone.reason);
-	}
-
-	let consent: ConsentDecision | undefined;
-	let serviceWindow: PreparedSend['serviceWindow'];
-	if (context.ledger) {
-		consent = await consentOf(context, context.ledger, phone.e164, type);
-		if (!consent.granted && context.skipWithoutConsent) {
-			return {
-				itemIndex,
-				skipped: {
-					skipped: 'no consent',
-					recipient: recipientInput,
-					to: phone.e164,
-					notificationType: type.value,
-					consent: { ...consent },
-				},
-			};
-		}
-		const window = await windowOf(context, context.ledger, phone.e164);
-		const expires = window.windowExpiresAt ? Date.parse(window.windowExpiresAt) : NaN;
-		serviceWindow = { open: Number.isFinite(expires) && expires > context.now(), expiresAt: window.windowExpiresAt };
-	}
-
-	const locator = readLocator(this.getNodeParameter('template', itemIndex));
-	const cacheKey = locatorKey(locator);
-	let lookupPromise = context.templateCache.get(cacheKey);
-	if (!lookupPromise) {
-		lookupPromise = lookupTemplate(this, context.credentials, locator);
-		context.templateCache.set(cacheKey, lookupPromise);
-	}
-	const lookup = await lookupPromise;
-	if (!lookup.ok) refuse(this, itemIndex, lookup.problem, lookup.fix);
-	const { template, language } = await translationFor(this, itemIndex, context, lookup.template);
-	const recipientZone = readRecipientZone(this, itemIndex, {
-		country: bsuid ? bsuid.bsuidCountry : phone.national?.country,
-		e164: phone.e164,
-		callingCode: phone.callingCode,
-	});
-
-	const eligibility = checkTemplateEligibility(type, template);
-	if (!eligibility.allowed) {
-		refuse(
-			this,
-			itemIndex,
-			`Template "${template.name}" (${template.language}) cannot be sent as ${type.name}: ${eligibility.problem}`,
-			eligibility.fix ?? 'Choose another template',
-		);
-	}
-
-	const rawValues = slotValuesFromMapper(this.getNodeParameter('variables.value', itemIndex, {}));
-	const values = recipientZone ? localiseDateTimes(rawValues, recipientZone.zone, template.language) : rawValues;
-	const built = buildTemplateComponents(template, values);
-	if (built.issues.length > 0) {
-		const lines = built.issues.map((issue) => `${issue.slot ? `${issue.slot}: ` : ''}${issue.problem}`);
-		refuse(
-			this,
-			itemIndex,
-			`The variables do not fit template "${template.name}": ${lines.join('; ')}`,
-			built.issues.map((issue) => issue.fix).join(' '),
-		);
-	}
-
+	const { template, language } = await resolveTemplate(this, itemIndex, context);
+	const recipientZone = readRecipientZone(this, itemIndex, { country: recipient.country, e164: recipient.e164, callingCode: recipient.callingCode });
+	refuseIneligible(this, itemIndex, type, template);
+	const built = fillTemplate(this, itemIndex, template, recipientZone);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const contentCheck = String(options.contentCheck ?? 'block');
-	const findings = contentCheck === 'off' ? [] : checkContent(built.renderedText);
-	if (findings.length > 0 && contentCheck === 'block') {
-		const first = findings[0];
-		refuse(
-			this,
-			itemIndex,
-			`The message reads as promotional, which notifications may not be: "${first.phrase}" (${first.ruleDescription})`,
-			'Remove promotional wording from the variables or the template. Promotional messages need a MARKETING template and marketing consent; set Content Check to Warn only if this is a false alarm.',
-		);
-	}
+	const findings = checkPromotional(this, itemIndex, options, built.renderedText);
 
-	const body: IDataObject = {
-		messaging_product: 'whatsapp',
-		recipient_type: 'individual',
-		...addressOf(phone.e164, bsuid !== undefined),
-		type: 'template',
-		template: {
-			name: template.name,
-			language: { code: template.language },
-			...(built.components.length ? { components: built.components } : {}),
-		},
-	};
-
-	if (type.requiresReferenceMessage) {
-		const reference = String(this.getNodeParameter('referenceMessageId', itemIndex, '') ?? '').trim();
-		if (!reference) {
-			refuse(
-				this,
-				itemIndex,
-				'Customer Service Resumption needs the ID of the last message of the conversation',
-				'Set Reference Message ID to the wamid of the customer’s last message (e.g. from the Session Window Trigger)',
-			);
-		}
-		if (!/^wamid\.[A-Za-z0-9+/=_-]+$/.test(reference)) {
-			refuse(this, itemIndex, `"${reference}" is not a WhatsApp message ID`, 'A message ID starts with "wamid."');
-		}
-		body.context = { message_id: reference };
-	}
-
+	const body = templateMessageBody({ to: recipient.e164, isBsuid: recipient.isBsuid, templateName: template.name, language: template.language, components: built.components }) as IDataObject;
+	const reference = readReferenceMessage(this, itemIndex, type);
+	if (reference) body.context = { message_id: reference };
 	const correlationKey = String(options.correlationKey ?? '').trim();
-	const correlation = JSON.stringify({
-		...(correlationKey ? { key: correlationKey } : {}),
-		execution: this.getExecutionId(),
-		item: itemIndex,
-	});
-	if (correlation.length > CALLBACK_DATA_MAX) {
-		refuse(this, itemIndex, `The Correlation Key is too long (${correlationKey.length} characters)`, 'Keep it under 400 characters; Meta echoes at most 512');
-	}
+	const correlation = readCorrelation(this, itemIndex, correlationKey);
 	body.biz_opaque_callback_data = correlation;
-
 	// Auto inside the window: the template's text as a free-form message (billed like the utility template since
 	// 2026-10-01, see the README's Cost section); the template stays ready as the fallback (131047).
-	let freeFormBody: IDataObject | undefined;
-	if (context.messageMode === 'auto' && serviceWindow?.open) {
-		freeFormBody = {
-			messaging_product: 'whatsapp',
-			recipient_type: 'individual',
-			...addressOf(phone.e164, bsuid !== undefined),
-			type: 'text',
-			text: { preview_url: false, body: built.renderedText },
-			biz_opaque_callback_data: body.biz_opaque_callback_data,
-			...(body.context ? { context: body.context } : {}),
-		};
-	}
-
-	const explicitKey = String(options.idempotencyKey ?? '').trim() || undefined;
-	const sendKey =
-		context.idempotent && context.ledger
-			? sendKeyIds(
-					{
-						workflowId: context.workflowId,
-						explicitKey,
-						correlationKey: correlationKey || undefined,
-						// The ledger's canonical id, so the contactKey matches the consent rows (Erase Contact).
-						recipient: context.ledger.contactKey(phone.e164).id,
-						senderId,
-						notificationType: type.value,
-						templateName: template.name,
-						templateLanguage: template.language,
-						body,
-					},
-					context.ledger.client.settings.contactKeySecret,
-				)
+	const freeFormBody =
+		context.messageMode === 'auto' && ledgerState.serviceWindow?.open
+			? (freeFormMessageBody(body, recipient.e164, recipient.isBsuid, built.renderedText) as IDataObject)
 			: undefined;
+	const explicitKey = String(options.idempotencyKey ?? '').trim() || undefined;
+	const sendKey = sendKeyFor(context, { explicitKey, correlationKey, recipient: recipient.e164, senderId, type, template, body });
 
 	return {
 		itemIndex,
 		recipientInput,
-		to: phone.e164,
+		to: recipient.e164,
 		senderId,
 		type,
 		template,
 		body,
 		renderedText: built.renderedText,
 		// Priced by the rules in force now (Meta's free-message rules changed on 2026-10-01, see pricingRules.json).
-		cost: estimateCost(phone.e164, freeFormBody ? 'service' : template.category, context.rateCard, {
-			insideServiceWindow: serviceWindow?.open === true,
+		cost: estimateCost(recipient.e164, freeFormBody ? 'service' : template.category, context.rateCard, {
+			insideServiceWindow: ledgerState.serviceWindow?.open === true,
 			sentAt: context.now(),
 		}),
 		correlation,
 		contentWarnings: findings,
 		freeFormBody,
-		consent,
-		serviceWindow,
+		consent: ledgerState.consent,
+		serviceWindow: ledgerState.serviceWindow,
 		idempotencyKey: sendKey?.key,
 		sendKey,
 		explicitIdempotencyKey: explicitKey !== undefined,
@@ -391,6 +212,186 @@ export async function prepareSend(
 		...(recipientZone ? { recipientTime: { ...recipientZone, localTime: localTimeIn(context.now(), recipientZone.zone) } } : {}),
 		...deferral(this, itemIndex, type.value, recipientZone, context.now()),
 	};
+}
+
+function readNotificationType(ctx: IExecuteFunctions, itemIndex: number): NotificationType {
+	const typeValue = ctx.getNodeParameter('notificationType', itemIndex, '') as string;
+	const type = getNotificationType(typeValue);
+	if (!type) {
+		refuse(
+			ctx,
+			itemIndex,
+			typeValue ? `Unknown notification type "${typeValue}"` : 'No notification type is chosen',
+			'Choose the Notification Type that says what this message is about (e.g. Shipping Status)',
+		);
+	}
+	return type;
+}
+
+/** The sender's phone number ID: the item's Sender, else the credential's default. */
+function readSender(ctx: IExecuteFunctions, itemIndex: number, context: PrepareContext): string {
+	const senderId =
+		String(ctx.getNodeParameter('sender', itemIndex, '', { extractValue: true }) ?? '').trim() || context.credentials.phoneNumberId;
+	if (!senderId) {
+		refuse(ctx, itemIndex, 'No sender phone number', 'Choose a Sender, or set the Default Phone Number ID in the credential');
+	}
+	if (!/^\d+$/.test(senderId)) {
+		refuse(ctx, itemIndex, `"${senderId}" is not a phone number ID`, 'Use the numeric phone number ID from WhatsApp Manager, not the phone number');
+	}
+	return senderId;
+}
+
+/** The item's Recipient Phone Number as written, and read (a BSUID is sent as `recipient`, not `to`). */
+function readItemRecipient(ctx: IExecuteFunctions, itemIndex: number): { input: string; recipient: Extract<RecipientReading, { ok: true }> } {
+	const raw = ctx.getNodeParameter('recipient', itemIndex, '') as unknown;
+	if (raw !== null && typeof raw === 'object') {
+		refuse(
+			ctx,
+			itemIndex,
+			`Recipient Phone Number is ${Array.isArray(raw) ? 'a list' : 'an object'}, not a phone number`,
+			`Map the field that holds the number itself, e.g. {{ $json.customer.phone }} instead of {{ $json.customer }}. Got: ${JSON.stringify(raw).slice(0, 120)}`,
+		);
+	}
+	const input = String(raw ?? '');
+	const reading = recipientReading(ctx, itemIndex);
+	const recipient = readRecipient(input, reading, readDefaultCountry(ctx, itemIndex));
+	if (!recipient.ok) refuse(ctx, itemIndex, recipient.problem, recipient.fix);
+	return { input, recipient };
+}
+
+/** Consent for this type and the customer service window, from the prefetched rows or the ledger. */
+async function checkLedger(
+	context: PrepareContext,
+	ledger: ConsentLedger,
+	e164: string,
+	type: NotificationType,
+): Promise<{ consent?: ConsentDecision; serviceWindow?: PreparedSend['serviceWindow'] }> {
+	const consent = await consentOf(context, ledger, e164, type);
+	// Without consent (and Skip on) the item is skipped: its window is not read.
+	if (!consent.granted && context.skipWithoutConsent) return { consent };
+	const window = await windowOf(context, ledger, e164);
+	return { consent, serviceWindow: serviceWindowAt(window.windowExpiresAt, context.now()) };
+}
+
+/** The chosen template (looked up once per execution), in the recipient's language with Match Recipient. */
+async function resolveTemplate(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	context: PrepareContext,
+): Promise<{ template: MessageTemplate; language?: PreparedSend['language'] }> {
+	const locator = readLocator(ctx.getNodeParameter('template', itemIndex));
+	const cacheKey = locatorKey(locator);
+	let lookupPromise = context.templateCache.get(cacheKey);
+	if (!lookupPromise) {
+		lookupPromise = lookupTemplate(ctx, context.credentials, locator);
+		context.templateCache.set(cacheKey, lookupPromise);
+	}
+	const lookup = await lookupPromise;
+	if (!lookup.ok) refuse(ctx, itemIndex, lookup.problem, lookup.fix);
+	return await translationFor(ctx, itemIndex, context, lookup.template);
+}
+
+function refuseIneligible(ctx: IExecuteFunctions, itemIndex: number, type: NotificationType, template: MessageTemplate): void {
+	const eligibility = checkTemplateEligibility(type, template);
+	if (!eligibility.allowed) {
+		refuse(
+			ctx,
+			itemIndex,
+			`Template "${template.name}" (${template.language}) cannot be sent as ${type.name}: ${eligibility.problem}`,
+			eligibility.fix ?? 'Choose another template',
+		);
+	}
+}
+
+/** The template's components from the item's variables (date_time values in the recipient's zone), or a refusal. */
+function fillTemplate(ctx: IExecuteFunctions, itemIndex: number, template: MessageTemplate, zone: ResolvedTimeZone | undefined): BuiltTemplate {
+	const rawValues = slotValuesFromMapper(ctx.getNodeParameter('variables.value', itemIndex, {}));
+	const values = zone ? localiseDateTimes(rawValues, zone.zone, template.language) : rawValues;
+	const built = buildTemplateComponents(template, values);
+	if (built.issues.length > 0) {
+		const lines = built.issues.map((issue) => `${issue.slot ? `${issue.slot}: ` : ''}${issue.problem}`);
+		refuse(
+			ctx,
+			itemIndex,
+			`The variables do not fit template "${template.name}": ${lines.join('; ')}`,
+			built.issues.map((issue) => issue.fix).join(' '),
+		);
+	}
+	return built;
+}
+
+/** Content Check: promotional wording refuses the item (Block), or only travels with it as a warning (Warn). */
+function checkPromotional(ctx: IExecuteFunctions, itemIndex: number, options: IDataObject, renderedText: string): ContentFinding[] {
+	const contentCheck = String(options.contentCheck ?? 'block');
+	const findings = contentCheck === 'off' ? [] : checkContent(renderedText);
+	if (findings.length > 0 && contentCheck === 'block') {
+		const first = findings[0];
+		refuse(
+			ctx,
+			itemIndex,
+			`The message reads as promotional, which notifications may not be: "${first.phrase}" (${first.ruleDescription})`,
+			'Remove promotional wording from the variables or the template. Promotional messages need a MARKETING template and marketing consent; set Content Check to Warn only if this is a false alarm.',
+		);
+	}
+	return findings;
+}
+
+/** Customer Service Resumption answers the customer's last message: its wamid, required for that type only. */
+function readReferenceMessage(ctx: IExecuteFunctions, itemIndex: number, type: NotificationType): string | undefined {
+	if (!type.requiresReferenceMessage) return undefined;
+	const reference = String(ctx.getNodeParameter('referenceMessageId', itemIndex, '') ?? '').trim();
+	if (!reference) {
+		refuse(
+			ctx,
+			itemIndex,
+			'Customer Service Resumption needs the ID of the last message of the conversation',
+			'Set Reference Message ID to the wamid of the customer’s last message (e.g. from the Session Window Trigger)',
+		);
+	}
+	if (!isWhatsAppMessageId(reference)) {
+		refuse(ctx, itemIndex, `"${reference}" is not a WhatsApp message ID`, 'A message ID starts with "wamid."');
+	}
+	return reference;
+}
+
+/** The callback data Meta echoes in its status webhooks, within Meta's limit. */
+function readCorrelation(ctx: IExecuteFunctions, itemIndex: number, correlationKey: string): string {
+	const correlation = correlationData(correlationKey, ctx.getExecutionId(), itemIndex);
+	if (correlation.length > CALLBACK_DATA_MAX) {
+		refuse(ctx, itemIndex, `The Correlation Key is too long (${correlationKey.length} characters)`, 'Keep it under 400 characters; Meta echoes at most 512');
+	}
+	return correlation;
+}
+
+/** The send's idempotency key, fingerprint and recipient hash, when idempotent sending is on. */
+function sendKeyFor(
+	context: PrepareContext,
+	send: {
+		explicitKey?: string;
+		correlationKey: string;
+		recipient: string;
+		senderId: string;
+		type: NotificationType;
+		template: MessageTemplate;
+		body: IDataObject;
+	},
+): SendKeyIds | undefined {
+	if (!context.idempotent || !context.ledger) return undefined;
+	return sendKeyIds(
+		{
+			workflowId: context.workflowId,
+			explicitKey: send.explicitKey,
+			correlationKey: send.correlationKey || undefined,
+			// The ledger's canonical id, so the contactKey matches the consent rows (Erase Contact).
+			recipient: context.ledger.contactKey(send.recipient).id,
+			senderId: send.senderId,
+			notificationType: send.type.value,
+			templateName: send.template.name,
+			templateLanguage: send.template.language,
+			body: send.body,
+		},
+		context.ledger.client.settings.contactKeySecret,
+	);
 }
 
 /** Template Language: Match Recipient picks the item's translation; the translations are listed once per execution. */

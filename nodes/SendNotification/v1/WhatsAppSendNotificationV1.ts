@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { LEDGER_CREDENTIAL_TYPE } from '../../shared/io/ledger';
-import { sendNotifications } from '../actions/send';
+import { sendNotifications } from '../actions/send.operation';
 import { failedRun, sendNotificationMethods } from '../common';
 import { WhatsAppSendNotificationV2 } from '../v2/WhatsAppSendNotificationV2.node';
 
@@ -18,6 +18,7 @@ export class WhatsAppSendNotificationV1 implements INodeType {
 		// 1.1: a Recipient Phone Number without '+' or '00' is refused unless Recipient Format is WhatsApp ID or a
 		// Default Country places it; 1.1 also has Template Language, Recipient Time Zone and Quiet Hours.
 		version: [1, 1.1],
+		// Already in the spread; repeated because the community lint reads it (and icon, subtitle) from each class literal.
 		usableAsTool: true,
 		credentials: [
 			{ name: 'whatsAppCloudApi', required: true },

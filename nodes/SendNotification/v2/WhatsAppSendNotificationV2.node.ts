@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { CLOUD_LEDGER_CREDENTIAL_TYPE } from '../../shared/io/ledger';
-import { sendNotifications } from '../actions/send';
+import { sendNotifications } from '../actions/send.operation';
 import { failedRun, sendNotificationMethods } from '../common';
 import { sendNotificationProperties } from '../description';
 

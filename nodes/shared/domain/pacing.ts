@@ -133,3 +133,54 @@ export class RollingWindow {
 		if (this.starts.length > this.limit * 4) this.starts = this.starts.slice(-this.limit);
 	}
 }
+
+/** Bounds the requests in flight; pacing decides when they start. */
+export class ConcurrencyGate {
+	private active = 0;
+	private readonly waiting: Array<() => void> = [];
+
+	constructor(private readonly limit: number) {}
+
+	async enter(): Promise<void> {
+		if (this.active < this.limit) {
+			this.active++;
+			return;
+		}
+		await new Promise<void>((resolve) => this.waiting.push(resolve));
+	}
+
+	leave(): void {
+		const next = this.waiting.shift();
+		if (next) next();
+		else this.active--;
+	}
+}
+
+/** Send Notification's Messages Per Second and Pair Spacing options: defaults and bounds. */
+export const DEFAULT_MESSAGES_PER_SECOND = 80;
+export const MAX_MESSAGES_PER_SECOND = 1000;
+export const DEFAULT_PAIR_SPACING_SECONDS = 6;
+
+/** How one run paces and retries its sends, from the node's options (read once, from the first item). */
+export interface RunPacing {
+	messagesPerSecond: number;
+	pairSpacingMs: number;
+	maxRetries: number;
+	retryUnknownOutcome: boolean;
+	timeoutMs: number;
+}
+
+export function runPacingFromOptions(options: Record<string, unknown>): RunPacing {
+	const messagesPerSecond = Math.min(
+		MAX_MESSAGES_PER_SECOND,
+		Math.max(1, Number(options.messagesPerSecond ?? DEFAULT_MESSAGES_PER_SECOND) || DEFAULT_MESSAGES_PER_SECOND),
+	);
+	const pairSpacingSeconds = Math.max(0, Number(options.pairSpacingSeconds ?? DEFAULT_PAIR_SPACING_SECONDS));
+	return {
+		messagesPerSecond,
+		pairSpacingMs: pairSpacingSeconds * 1000,
+		maxRetries: Math.max(0, Number(options.maxRetries ?? 3)),
+		retryUnknownOutcome: options.retryUnknownOutcome === true,
+		timeoutMs: Math.max(1, Number(options.timeoutSeconds ?? 30)) * 1000,
+	};
+}

@@ -278,68 +278,78 @@ function urlSuffixExample(url: string, example: string | undefined): string | un
 	return staticPrefix && example.startsWith(staticPrefix) ? example.slice(staticPrefix.length) : example;
 }
 
+/** The values a user must (or may) fill in for a template: header, body variables, then buttons. */
 export function describeTemplateSlots(t: MessageTemplate): TemplateSlot[] {
 	const slots: TemplateSlot[] = [];
-
 	const header = findComponent(t, 'HEADER');
-	if (header) {
-		const format = upper(header.format) || 'TEXT';
-		if (format === 'TEXT') {
-			slots.push(
-				...textSlots(header.text, 'header', header.example?.header_text, header.example?.header_text_named_params),
-			);
-		} else if (MEDIA_FORMATS.has(format)) {
-			const mediaFormat = format as 'IMAGE' | 'VIDEO' | 'DOCUMENT';
-			slots.push({
-				key: 'header_media',
-				kind: 'headerMedia',
-				label: `Header ${mediaFormat.toLowerCase()} (public https URL or Meta media ID)`,
-				required: true,
-				mediaFormat,
-			});
-		}
-	}
-
+	if (header) slots.push(...headerSlots(header));
 	const body = findComponent(t, 'BODY');
 	if (body) {
 		slots.push(...textSlots(body.text, 'body', body.example?.body_text?.[0], body.example?.body_text_named_params));
 	}
-
 	const buttons = findComponent(t, 'BUTTONS')?.buttons;
 	(Array.isArray(buttons) ? buttons : []).forEach((button, buttonIndex) => {
-		const buttonType = upper(button?.type);
-		const buttonName = typeof button?.text === 'string' && button.text ? `"${button.text}"` : `${buttonIndex + 1}`;
-		if (buttonType === 'URL' && typeof button.url === 'string' && placeholdersIn(button.url).length > 0) {
-			const example = urlSuffixExample(button.url, firstExample(button.example));
-			slots.push({
-				key: `button_${buttonIndex}_url`,
-				kind: 'buttonUrl',
-				label: `Button ${buttonName} URL suffix${exampleSuffix(example)}`,
-				...(example !== undefined ? { example } : {}),
-				required: true,
-				buttonIndex,
-			});
-		} else if (buttonType === 'QUICK_REPLY') {
-			slots.push({
-				key: `button_${buttonIndex}_payload`,
-				kind: 'buttonQuickReply',
-				label: `Button ${buttonName} reply payload (optional)`,
-				required: false,
-				buttonIndex,
-			});
-		} else if (buttonType === 'COPY_CODE') {
-			const example = firstExample(button.example);
-			slots.push({
-				key: `button_${buttonIndex}_code`,
-				kind: 'buttonCopyCode',
-				label: `Button ${buttonName} code to copy${exampleSuffix(example)}`,
-				...(example !== undefined ? { example } : {}),
-				required: true,
-				buttonIndex,
-			});
-		}
+		const slot = buttonSlot(button, buttonIndex);
+		if (slot) slots.push(slot);
 	});
 	return slots;
+}
+
+/** A text header's variables, or the one media slot of an image, video or document header. */
+function headerSlots(header: TemplateComponentDef): TemplateSlot[] {
+	const format = upper(header.format) || 'TEXT';
+	if (format === 'TEXT') {
+		return textSlots(header.text, 'header', header.example?.header_text, header.example?.header_text_named_params);
+	}
+	if (!MEDIA_FORMATS.has(format)) return [];
+	const mediaFormat = format as 'IMAGE' | 'VIDEO' | 'DOCUMENT';
+	return [
+		{
+			key: 'header_media',
+			kind: 'headerMedia',
+			label: `Header ${mediaFormat.toLowerCase()} (public https URL or Meta media ID)`,
+			required: true,
+			mediaFormat,
+		},
+	];
+}
+
+/** The slot of a button that takes a value: a URL with a variable, a quick reply's payload, a code to copy. */
+function buttonSlot(button: TemplateButtonDef, buttonIndex: number): TemplateSlot | undefined {
+	const buttonType = upper(button?.type);
+	const buttonName = typeof button?.text === 'string' && button.text ? `"${button.text}"` : `${buttonIndex + 1}`;
+	if (buttonType === 'URL' && typeof button.url === 'string' && placeholdersIn(button.url).length > 0) {
+		const example = urlSuffixExample(button.url, firstExample(button.example));
+		return {
+			key: `button_${buttonIndex}_url`,
+			kind: 'buttonUrl',
+			label: `Button ${buttonName} URL suffix${exampleSuffix(example)}`,
+			...(example !== undefined ? { example } : {}),
+			required: true,
+			buttonIndex,
+		};
+	}
+	if (buttonType === 'QUICK_REPLY') {
+		return {
+			key: `button_${buttonIndex}_payload`,
+			kind: 'buttonQuickReply',
+			label: `Button ${buttonName} reply payload (optional)`,
+			required: false,
+			buttonIndex,
+		};
+	}
+	if (buttonType === 'COPY_CODE') {
+		const example = firstExample(button.example);
+		return {
+			key: `button_${buttonIndex}_code`,
+			kind: 'buttonCopyCode',
+			label: `Button ${buttonName} code to copy${exampleSuffix(example)}`,
+			...(example !== undefined ? { example } : {}),
+			required: true,
+			buttonIndex,
+		};
+	}
+	return undefined;
 }
 
 type CurrencyValue = Extract<SlotValue, { type: 'currency' }>;
@@ -354,184 +364,203 @@ function substitute(text: string, valueByName: Map<string, string>): string {
 	return text.replace(PLACEHOLDER, (whole, name: string) => valueByName.get(name) ?? whole);
 }
 
+/** What the slots of a template add up to while its components are built: parameters, substitutions, issues. */
+interface ComponentParts {
+	headerParams: Array<Record<string, unknown>>;
+	bodyParams: Array<Record<string, unknown>>;
+	buttonComponents: Array<Record<string, unknown>>;
+	/** Placeholder name or position → the text it renders as, for the rendered text. */
+	headerTextByName: Map<string, string>;
+	bodyTextByName: Map<string, string>;
+	issues: ValidationIssue[];
+}
+
+/**
+ * The `components` of a send request from the values of a template's slots, the text the recipient will read, and
+ * every problem Meta would refuse (checked here so the user gets the fix, not a 132000).
+ */
 export function buildTemplateComponents(t: MessageTemplate, values: Record<string, SlotValue>): BuiltTemplate {
-	const issues: ValidationIssue[] = [];
 	const slots = describeTemplateSlots(t);
-	const named = templateParameterFormat(t) === 'NAMED';
 	const suppliedValues: Record<string, unknown> = isRecord(values) ? values : {};
-
-	const slotKeys = new Set(slots.map((slot) => slot.key));
-	for (const key of Object.keys(suppliedValues)) {
-		if (!slotKeys.has(key) && suppliedValues[key] !== undefined) {
-			issues.push({
-				slot: key,
-				problem: `"${key}" does not match any variable of template "${t.name}".`,
-				fix:
-					slotKeys.size > 0
-						? `Remove it, or use one of: ${[...slotKeys].join(', ')}.`
-						: 'Remove it; this template has no variables.',
-			});
-		}
-	}
-
+	const parts: ComponentParts = {
+		headerParams: [],
+		bodyParams: [],
+		buttonComponents: [],
+		headerTextByName: new Map(),
+		bodyTextByName: new Map(),
+		issues: unknownValueIssues(t, slots, suppliedValues),
+	};
 	const header = findComponent(t, 'HEADER');
-	const headerFormat = header ? upper(header.format) || 'TEXT' : '';
-	if (header && headerFormat === 'LOCATION') {
-		issues.push({
+	if (header && upper(header.format) === 'LOCATION') {
+		parts.issues.push({
 			problem: `Template "${t.name}" has a location header, which this node cannot fill in.`,
 			fix: 'Use a template with a text, image, video or document header, or none.',
 		});
 	}
+	const named = templateParameterFormat(t) === 'NAMED';
+	for (const slot of slots) fillSlot(t, slot, suppliedValues[slot.key], named, parts);
+	const components = assembleComponents(parts);
+	const renderedText = renderTemplateText(t, slots, parts);
+	return { components, renderedText, issues: parts.issues };
+}
 
-	const headerParams: Array<Record<string, unknown>> = [];
-	const bodyParams: Array<Record<string, unknown>> = [];
-	const buttonComponents: Array<Record<string, unknown>> = [];
-	const headerTextByName = new Map<string, string>();
-	const bodyTextByName = new Map<string, string>();
+/** Values that match no slot of the template (a typo, or a variable of another template). */
+function unknownValueIssues(t: MessageTemplate, slots: TemplateSlot[], suppliedValues: Record<string, unknown>): ValidationIssue[] {
+	const slotKeys = new Set(slots.map((slot) => slot.key));
+	return Object.keys(suppliedValues)
+		.filter((key) => !slotKeys.has(key) && suppliedValues[key] !== undefined)
+		.map((key) => ({
+			slot: key,
+			problem: `"${key}" does not match any variable of template "${t.name}".`,
+			fix: slotKeys.size > 0 ? `Remove it, or use one of: ${[...slotKeys].join(', ')}.` : 'Remove it; this template has no variables.',
+		}));
+}
 
-	for (const slot of slots) {
-		const raw = suppliedValues[slot.key];
-		if (isEmpty(raw)) {
-			if (slot.required) {
-				issues.push({
-					slot: slot.key,
-					problem: `${slot.label} has no value.`,
-					fix: `Fill in ${slot.label}; every variable of the template needs a value.`,
-				});
-			}
-			continue;
-		}
-		const nameOrPosition = slot.paramName ?? String(slot.position);
-		const withName = (param: Record<string, unknown>): Record<string, unknown> =>
-			named && slot.paramName ? { type: param.type, parameter_name: slot.paramName, ...param } : param;
-
-		if (slot.kind === 'bodyText' && isRecord(raw) && (raw.type === 'currency' || raw.type === 'date_time')) {
-			const param = richBodyParameter(slot, raw, issues);
-			if (param) {
-				bodyParams.push(withName(param.parameter));
-				bodyTextByName.set(nameOrPosition, param.display);
-			}
-			continue;
-		}
-		if (typeof raw !== 'string' && typeof raw !== 'number') {
-			issues.push({
+/** One slot's value: checked, then added to the header, body or buttons. */
+function fillSlot(t: MessageTemplate, slot: TemplateSlot, raw: unknown, named: boolean, parts: ComponentParts): void {
+	if (isEmpty(raw)) {
+		if (slot.required) {
+			parts.issues.push({
 				slot: slot.key,
-				problem: `${slot.label} must be text or a number, not ${Array.isArray(raw) ? 'a list' : typeof raw}.`,
-				fix:
-					slot.kind === 'bodyText'
-						? 'Pass text, a number, or a currency / date_time object.'
-						: 'Pass text or a number (use an expression such as {{ $json.field }}).',
+				problem: `${slot.label} has no value.`,
+				fix: `Fill in ${slot.label}; every variable of the template needs a value.`,
 			});
-			continue;
 		}
-		if (typeof raw === 'number' && !Number.isFinite(raw)) {
-			issues.push({ slot: slot.key, problem: `${slot.label} is not a finite number.`, fix: 'Pass a real number or text.' });
-			continue;
-		}
-		const text = String(raw);
-
-		switch (slot.kind) {
-			case 'headerText':
-			case 'bodyText': {
-				const limit = slot.kind === 'headerText' ? HEADER_TEXT_MAX : BODY_TEXT_MAX;
-				if (text.length > limit) {
-					issues.push({
-						slot: slot.key,
-						problem: `${slot.label} is ${text.length} characters long; the whole ${slot.kind === 'headerText' ? 'header' : 'body'} may have at most ${limit}.`,
-						fix: `Shorten the value to well under ${limit} characters.`,
-					});
-					break;
-				}
-				const problem = textVariableProblem(text);
-				if (problem) {
-					issues.push({ slot: slot.key, problem: `${slot.label} ${problem}, which WhatsApp does not allow in variables.`, fix: TEXT_VARIABLE_FIX });
-				}
-				const param = withName({ type: 'text', text });
-				if (slot.kind === 'headerText') {
-					headerParams.push(param);
-					headerTextByName.set(nameOrPosition, text);
-				} else {
-					bodyParams.push(param);
-					bodyTextByName.set(nameOrPosition, text);
-				}
-				break;
-			}
-			case 'headerMedia': {
-				const mediaType = (slot.mediaFormat ?? 'IMAGE').toLowerCase();
-				const media = readHeaderMedia(text, mediaType);
-				if ('problem' in media) issues.push({ slot: slot.key, problem: `${slot.label} ${media.problem}.`, fix: media.fix });
-				else headerParams.push({ type: mediaType, [mediaType]: media });
-				break;
-			}
-			case 'buttonUrl': {
-				const fixedPart = urlButtonFixedPart(t, slot.buttonIndex);
-				const problem = urlSuffixProblem(text, fixedPart);
-				if (problem) {
-					issues.push({ slot: slot.key, problem: `${slot.label} ${problem.problem}.`, fix: problem.fix });
-					break;
-				}
-				buttonComponents.push({
-					type: 'button',
-					sub_type: 'url',
-					index: String(slot.buttonIndex),
-					parameters: [{ type: 'text', text }],
-				});
-				break;
-			}
-			case 'buttonQuickReply':
-				buttonComponents.push({
-					type: 'button',
-					sub_type: 'quick_reply',
-					index: String(slot.buttonIndex),
-					parameters: [{ type: 'payload', payload: text }],
-				});
-				break;
-			case 'buttonCopyCode':
-				buttonComponents.push({
-					type: 'button',
-					sub_type: 'copy_code',
-					index: String(slot.buttonIndex),
-					parameters: [{ type: 'coupon_code', coupon_code: text }],
-				});
-				break;
-		}
+		return;
 	}
+	const withName = (param: Record<string, unknown>): Record<string, unknown> =>
+		named && slot.paramName ? { type: param.type, parameter_name: slot.paramName, ...param } : param;
+	if (slot.kind === 'bodyText' && isRecord(raw) && (raw.type === 'currency' || raw.type === 'date_time')) {
+		const param = richBodyParameter(slot, raw, parts.issues);
+		if (param) {
+			parts.bodyParams.push(withName(param.parameter));
+			parts.bodyTextByName.set(slotName(slot), param.display);
+		}
+		return;
+	}
+	const text = slotText(slot, raw, parts.issues);
+	if (text === undefined) return;
+	switch (slot.kind) {
+		case 'headerText':
+		case 'bodyText':
+			addTextParameter(slot, text, withName, parts);
+			break;
+		case 'headerMedia': {
+			const mediaType = (slot.mediaFormat ?? 'IMAGE').toLowerCase();
+			const media = readHeaderMedia(text, mediaType);
+			if ('problem' in media) parts.issues.push({ slot: slot.key, problem: `${slot.label} ${media.problem}.`, fix: media.fix });
+			else parts.headerParams.push({ type: mediaType, [mediaType]: media });
+			break;
+		}
+		case 'buttonUrl': {
+			const problem = urlSuffixProblem(text, urlButtonFixedPart(t, slot.buttonIndex));
+			if (problem) parts.issues.push({ slot: slot.key, problem: `${slot.label} ${problem.problem}.`, fix: problem.fix });
+			else parts.buttonComponents.push(buttonComponent(slot, 'url', { type: 'text', text }));
+			break;
+		}
+		case 'buttonQuickReply':
+			parts.buttonComponents.push(buttonComponent(slot, 'quick_reply', { type: 'payload', payload: text }));
+			break;
+		case 'buttonCopyCode':
+			parts.buttonComponents.push(buttonComponent(slot, 'copy_code', { type: 'coupon_code', coupon_code: text }));
+			break;
+	}
+}
 
-	// Positional parameters must reach Meta in placeholder order; slots are already sorted.
+/** The placeholder a text slot fills: its name (named templates) or its position. */
+function slotName(slot: TemplateSlot): string {
+	return slot.paramName ?? String(slot.position);
+}
+
+/** A slot value as text; undefined (with the issue) when it is neither text nor a finite number. */
+function slotText(slot: TemplateSlot, raw: unknown, issues: ValidationIssue[]): string | undefined {
+	if (typeof raw !== 'string' && typeof raw !== 'number') {
+		issues.push({
+			slot: slot.key,
+			problem: `${slot.label} must be text or a number, not ${Array.isArray(raw) ? 'a list' : typeof raw}.`,
+			fix:
+				slot.kind === 'bodyText'
+					? 'Pass text, a number, or a currency / date_time object.'
+					: 'Pass text or a number (use an expression such as {{ $json.field }}).',
+		});
+		return undefined;
+	}
+	if (typeof raw === 'number' && !Number.isFinite(raw)) {
+		issues.push({ slot: slot.key, problem: `${slot.label} is not a finite number.`, fix: 'Pass a real number or text.' });
+		return undefined;
+	}
+	return String(raw);
+}
+
+/** A header or body text variable: within Meta's length, without what WhatsApp refuses in variables. */
+function addTextParameter(
+	slot: TemplateSlot,
+	text: string,
+	withName: (param: Record<string, unknown>) => Record<string, unknown>,
+	parts: ComponentParts,
+): void {
+	const isHeader = slot.kind === 'headerText';
+	const limit = isHeader ? HEADER_TEXT_MAX : BODY_TEXT_MAX;
+	if (text.length > limit) {
+		parts.issues.push({
+			slot: slot.key,
+			problem: `${slot.label} is ${text.length} characters long; the whole ${isHeader ? 'header' : 'body'} may have at most ${limit}.`,
+			fix: `Shorten the value to well under ${limit} characters.`,
+		});
+		return;
+	}
+	const problem = textVariableProblem(text);
+	if (problem) {
+		parts.issues.push({ slot: slot.key, problem: `${slot.label} ${problem}, which WhatsApp does not allow in variables.`, fix: TEXT_VARIABLE_FIX });
+	}
+	(isHeader ? parts.headerParams : parts.bodyParams).push(withName({ type: 'text', text }));
+	(isHeader ? parts.headerTextByName : parts.bodyTextByName).set(slotName(slot), text);
+}
+
+function buttonComponent(slot: TemplateSlot, subType: string, parameter: Record<string, unknown>): Record<string, unknown> {
+	return { type: 'button', sub_type: subType, index: String(slot.buttonIndex), parameters: [parameter] };
+}
+
+/** Header, body, then the buttons by index. Positional parameters must reach Meta in placeholder order; slots are already sorted. */
+function assembleComponents(parts: ComponentParts): Array<Record<string, unknown>> {
 	const components: Array<Record<string, unknown>> = [];
-	if (headerParams.length > 0) components.push({ type: 'header', parameters: headerParams });
-	if (bodyParams.length > 0) components.push({ type: 'body', parameters: bodyParams });
-	buttonComponents.sort((a, b) => Number(a.index) - Number(b.index));
-	components.push(...buttonComponents);
+	if (parts.headerParams.length > 0) components.push({ type: 'header', parameters: parts.headerParams });
+	if (parts.bodyParams.length > 0) components.push({ type: 'body', parameters: parts.bodyParams });
+	parts.buttonComponents.sort((a, b) => Number(a.index) - Number(b.index));
+	components.push(...parts.buttonComponents);
+	return components;
+}
 
-	const parts: string[] = [];
-	if (header && headerFormat === 'TEXT' && typeof header.text === 'string') {
-		const renderedHeader = substitute(header.text, headerTextByName);
-		if (renderedHeader.length > HEADER_TEXT_MAX && headerTextByName.size > 0) {
-			issues.push({
+/** The text the recipient reads (header, body, footer), checked against Meta's limits once filled in. */
+function renderTemplateText(t: MessageTemplate, slots: TemplateSlot[], parts: ComponentParts): string {
+	const rendered: string[] = [];
+	const header = findComponent(t, 'HEADER');
+	if (header && (upper(header.format) || 'TEXT') === 'TEXT' && typeof header.text === 'string') {
+		const renderedHeader = substitute(header.text, parts.headerTextByName);
+		if (renderedHeader.length > HEADER_TEXT_MAX && parts.headerTextByName.size > 0) {
+			parts.issues.push({
 				slot: slots.find((slot) => slot.kind === 'headerText')?.key,
 				problem: `The header would be ${renderedHeader.length} characters long; WhatsApp allows at most ${HEADER_TEXT_MAX}.`,
 				fix: `Shorten the header variable so the whole header stays within ${HEADER_TEXT_MAX} characters.`,
 			});
 		}
-		parts.push(renderedHeader);
+		rendered.push(renderedHeader);
 	}
 	const body = findComponent(t, 'BODY');
 	if (body && typeof body.text === 'string') {
-		const renderedBody = substitute(body.text, bodyTextByName);
+		const renderedBody = substitute(body.text, parts.bodyTextByName);
 		if (renderedBody.length > BODY_TEXT_MAX) {
-			issues.push({
+			parts.issues.push({
 				slot: slots.find((slot) => slot.kind === 'bodyText')?.key,
 				problem: `The message body would be ${renderedBody.length} characters long; WhatsApp allows at most ${BODY_TEXT_MAX}.`,
 				fix: `Shorten the body variables by at least ${renderedBody.length - BODY_TEXT_MAX} characters.`,
 			});
 		}
-		parts.push(renderedBody);
+		rendered.push(renderedBody);
 	}
 	const footer = findComponent(t, 'FOOTER');
-	if (footer && typeof footer.text === 'string' && footer.text !== '') parts.push(footer.text);
-
-	return { components, renderedText: parts.join('\n\n'), issues };
+	if (footer && typeof footer.text === 'string' && footer.text !== '') rendered.push(footer.text);
+	return rendered.join('\n\n');
 }
 
 function richBodyParameter(

@@ -12,17 +12,20 @@ import { GraphNetworkError } from '../io/transport';
 
 export type NodeError = NodeOperationError | NodeApiError;
 
-/** Meta refused a Graph call: Meta's message and the error table's advice, with the HTTP status and item. */
+/**
+ * Meta refused a Graph call: Meta's message and the error table's advice, with the HTTP status and item.
+ * `options.message` replaces the error table's wording where the caller already worded the refusal.
+ */
 export function graphApiError(
 	node: INode,
 	error: GraphError | undefined,
 	httpCode: number,
 	whileDoing: string,
-	options: { itemIndex?: number; description?: string } = {},
+	options: { itemIndex?: number; description?: string; message?: string } = {},
 ): NodeApiError {
 	const graphError: GraphError = error ?? { message: `HTTP ${httpCode}` };
 	return new NodeApiError(node, { error: graphError } as unknown as JsonObject, {
-		message: describeGraphError(graphError, whileDoing),
+		message: options.message ?? describeGraphError(graphError, whileDoing),
 		description: options.description,
 		httpCode: String(httpCode),
 		itemIndex: options.itemIndex,
@@ -66,9 +69,12 @@ export interface ErrorFields {
 	fbtrace_id?: string | null;
 }
 
-/** The `error` object of an error item: the same seven fields, in the same order, from every node. */
-export function errorJson(fields: ErrorFields): IDataObject {
-	return {
+/**
+ * The `error` object of an error item: the same seven fields, in the same order, from every node. `extra` adds
+ * node-specific fields after them (Send Notification: `attempts`); it never replaces one of the seven.
+ */
+export function errorJson(fields: ErrorFields, extra: IDataObject = {}): IDataObject {
+	const json: IDataObject = {
 		code: fields.code ?? null,
 		title: fields.title,
 		message: fields.message,
@@ -77,11 +83,21 @@ export function errorJson(fields: ErrorFields): IDataObject {
 		outcome: fields.outcome,
 		fbtrace_id: fields.fbtrace_id ?? null,
 	};
+	for (const [key, value] of Object.entries(extra)) if (!(key in json)) json[key] = value;
+	return json;
 }
 
-/** An error item under Continue On Fail: `{ error, ...context }`, paired with the input item it answers. */
-export function errorItem(itemIndex: number, fields: ErrorFields, context: IDataObject = {}): INodeExecutionData {
-	return { json: { error: errorJson(fields), ...context }, pairedItem: { item: itemIndex } };
+/**
+ * An error item under Continue On Fail: `{ error, ...context }`, paired with the input item it answers;
+ * `errorExtra` as in errorJson.
+ */
+export function errorItem(
+	itemIndex: number,
+	fields: ErrorFields,
+	context: IDataObject = {},
+	errorExtra: IDataObject = {},
+): INodeExecutionData {
+	return { json: { error: errorJson(fields, errorExtra), ...context }, pairedItem: { item: itemIndex } };
 }
 
 /** The error fields of a node error: Meta's code and trace id when Meta answered. */
