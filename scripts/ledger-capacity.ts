@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { ConsentLedger } from '../nodes/shared/io/ledger';
-import { SendKeyStore, sendKeyIds } from '../nodes/shared/io/sendKeys';
+import { SendKeyStore, sendKeyIds } from '../nodes/shared/io/ledger/sendKeys';
 import { startN8n } from '../dev/n8n/n8n';
 import { ledgerClientOverApi } from '../dev/n8n/ledgerOverApi';
 

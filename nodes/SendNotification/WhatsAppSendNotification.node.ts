@@ -1,16 +1,9 @@
-import type { INodeType, IVersionedNodeType } from 'n8n-workflow';
+import type { IVersionedNodeType } from 'n8n-workflow';
 import { VersionedNodeType } from 'n8n-workflow';
 
+import { ENTRY_ICON, withEntryIcon } from '../shared/n8n/entryIcon';
 import { WhatsAppSendNotificationV1 } from './v1/WhatsAppSendNotificationV1';
 import { WhatsAppSendNotificationV2 } from './v2/WhatsAppSendNotificationV2.node';
-
-/** n8n resolves the icon of every version relative to this file (the one package.json names). */
-const ICON = { light: 'file:../icons/whatsapp.svg', dark: 'file:../icons/whatsapp.dark.svg' } as const;
-
-function withEntryIcon<T extends INodeType>(node: T): T {
-	node.description = { ...node.description, icon: ICON };
-	return node;
-}
 
 /**
  * Send Notification has one operation, so there is no resource/operation router: `actions/send.operation.ts` is its
@@ -29,6 +22,6 @@ export class WhatsAppSendNotification extends VersionedNodeType {
 			1.1: withEntryIcon(new WhatsAppSendNotificationV1()),
 			2: current,
 		};
-		super(nodeVersions, { displayName, name, icon: ICON, group, subtitle, description, usableAsTool: true, defaultVersion: 2 });
+		super(nodeVersions, { displayName, name, icon: ENTRY_ICON, group, subtitle, description, usableAsTool: true, defaultVersion: 2 });
 	}
 }

@@ -1,7 +1,7 @@
 import type { IVersionedNodeType } from 'n8n-workflow';
 import { VersionedNodeType } from 'n8n-workflow';
 
-import { ENTRY_ICON, withEntryIcon } from '../shared/entryIcon';
+import { ENTRY_ICON, withEntryIcon } from '../shared/n8n/entryIcon';
 import { WhatsAppSessionWindowTriggerV1 } from './v1/WhatsAppSessionWindowTriggerV1';
 import { WhatsAppSessionWindowTriggerV2 } from './v2/WhatsAppSessionWindowTriggerV2.node';
 

@@ -46,7 +46,7 @@ import {
 } from '../shared/domain/webhookConsent';
 import { toEpochMs } from '../shared/domain/window';
 import { ConsentLedger, LedgerError, attempt, type RecordResult, type ServiceWindowRecord } from '../shared/io/ledger';
-import { peopleOfKeys } from '../shared/io/ledgerBatch';
+import { peopleOfKeys } from '../shared/io/ledger/ledgerBatch';
 import { ledgerCredentialOf } from './ledgerCredential';
 
 /** The contact as logs may carry it: the ledger's keyed hash (never the number), when the id is usable. */

@@ -6,7 +6,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 
 import { contactKeyOf, type DataTablesClient } from '../../nodes/shared/io/ledger';
-import { SendKeyStore, clearPurgeThrottle, sendKeyIds } from '../../nodes/shared/io/sendKeys';
+import { SendKeyStore, clearPurgeThrottle, sendKeyIds } from '../../nodes/shared/io/ledger/sendKeys';
 import { DEFAULT_TEMPLATES, startEmulator, type Emulator, type SeedTemplate } from '../../dev/emulator';
 import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentialData, runOnce, sharedN8n } from './context';
 import type { WorkflowNode } from '../../dev/n8n/n8n';

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { contactKeyOf } from '../../nodes/shared/io/ledger';
-import { sendKeyIds } from '../../nodes/shared/io/sendKeys';
+import { sendKeyIds } from '../../nodes/shared/io/ledger/sendKeys';
 import { startEmulator, type Emulator } from '../../dev/emulator';
 import { validateSendMessageBody } from '../support/openapiValidator';
 import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentialData, runOnce, sharedN8n } from './context';

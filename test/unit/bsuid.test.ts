@@ -1,7 +1,7 @@
 /** Business-scoped user ids (BSUID) as recipients: Meta's `recipient` field in the emulator, keys and prices. */
 import { startEmulator, type Emulator } from '../../dev/emulator';
 import { control, graph } from '../../dev/emulator/testkit';
-import { sendKeyIds } from '../../nodes/shared/io/sendKeys';
+import { sendKeyIds } from '../../nodes/shared/io/ledger/sendKeys';
 import { estimateCost, marketOfContact } from '../../nodes/shared/domain/pricing';
 
 let emu: Emulator;

@@ -1,7 +1,7 @@
 /** The per-item loop Check Consent and Notification Template share. */
 import type { IExecuteFunctions, INode } from 'n8n-workflow';
 
-import { forEachItem } from '../../nodes/shared/perItem';
+import { forEachItem } from '../../nodes/shared/n8n/perItem';
 
 const node: INode = { id: '1', name: 'Node', type: 'test', typeVersion: 1, position: [0, 0], parameters: {} };
 

@@ -10,7 +10,7 @@ import {
 	type ConsentPurpose,
 } from '../../shared/domain/consent';
 import { CLOUD_LEDGER_CREDENTIAL_TYPE, type ConsentLedger, LEDGER_CREDENTIAL_TYPE } from '../../shared/io/ledger';
-import { errorItem, fieldsOfNodeError, toNodeError } from '../../shared/n8n/errors';
+import { errorItem, fieldsOfNodeError, itemRefusal, toNodeError } from '../../shared/n8n/errors';
 import { openLedger } from '../../shared/n8n/ledger';
 
 /** The ledger of the credential the node's Credential option names (version 1 nodes: the ledger-only one). */
@@ -20,7 +20,7 @@ export async function openLedgerOfNode(ctx: IExecuteFunctions): Promise<ConsentL
 }
 
 export function refusal(ctx: IExecuteFunctions, message: string, fix: string, itemIndex: number): NodeOperationError {
-	return new NodeOperationError(ctx.getNode(), message, { description: fix, itemIndex });
+	return itemRefusal(ctx.getNode(), itemIndex, message, fix);
 }
 
 /**

@@ -2,7 +2,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import type { ConsentLedger } from '../../shared/io/ledger';
-import { forEachItem } from '../../shared/perItem';
+import { forEachItem } from '../../shared/n8n/perItem';
 
 export const FAILURE_TITLE = 'History not read';
 

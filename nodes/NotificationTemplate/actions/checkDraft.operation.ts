@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { checkTemplateDraft } from '../../shared/domain/templateDraft';
 import type { NotificationTypeValue } from '../../shared/domain/notificationTypes';
-import { forEachItem } from '../../shared/perItem';
+import { forEachItem } from '../../shared/n8n/perItem';
 import { checkJson, draftProperties, readDraft } from './common';
 
 export const description: INodeProperties[] = [...draftProperties(['checkDraft'], true)];

@@ -3,7 +3,7 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 
 import { TEMPLATE_FIELDS } from '../../shared/io/templates';
 import { getCloudCredentials, graphRequest } from '../../shared/io/transport';
-import { forEachItem } from '../../shared/perItem';
+import { forEachItem } from '../../shared/n8n/perItem';
 import { graphFailure, readTemplateOrFail } from './common';
 
 export const description: INodeProperties[] = [

@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { readTemplate, TEMPLATE_FIELDS } from '../../shared/io/templates';
 import { getCloudCredentials, graphRequest } from '../../shared/io/transport';
-import { forEachItem } from '../../shared/perItem';
+import { forEachItem } from '../../shared/n8n/perItem';
 import { checkBeforeReview, describeTemplate, draftProperties, graphFailure, readDraft, readTemplateOrFail } from './common';
 import { reviewOptions } from './submitForReview.operation';
 

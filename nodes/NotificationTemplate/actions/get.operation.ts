@@ -3,7 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { listTemplatesNamed } from '../../shared/io/templates';
 import { getCloudCredentials } from '../../shared/io/transport';
-import { forEachItem } from '../../shared/perItem';
+import { forEachItem } from '../../shared/n8n/perItem';
 import { describeTemplate, graphFailure, readTemplateOrFail } from './common';
 
 export const description: INodeProperties[] = [

@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { UTILITY_TTL_MAX_SECONDS, UTILITY_TTL_MIN_SECONDS } from '../../shared/domain/templateDraft';
 import { getCloudCredentials, graphRequest } from '../../shared/io/transport';
-import { forEachItem } from '../../shared/perItem';
+import { forEachItem } from '../../shared/n8n/perItem';
 import { checkBeforeReview, draftProperties, graphFailure, readDraft } from './common';
 
 export function reviewOptions(operation: string): INodeProperties {

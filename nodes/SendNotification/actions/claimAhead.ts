@@ -8,9 +8,9 @@
  */
 import { sleep } from 'n8n-workflow';
 
-import type { Claim, SendKeyIds, SendKeyStore } from '../../shared/io/sendKeys';
+import type { Claim, SendKeyIds, SendKeyStore } from '../../shared/io/ledger/sendKeys';
 import type { ClaimOptions } from '../../shared/domain/idempotency';
-import { KEYS_PER_READ } from '../../shared/io/ledgerBatch';
+import { KEYS_PER_READ } from '../../shared/io/ledger/ledgerBatch';
 
 export const CLAIM_AHEAD_MS = 2000;
 /** An outcome waits at most this long for others to be written with (other runs see the claim pending meanwhile). */

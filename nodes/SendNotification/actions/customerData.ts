@@ -1,6 +1,5 @@
 /** Send Notification 1.1: reading the customer's country, language and local time from each item's parameters. */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import { chooseLanguage, parseLocale, type LanguageChoice, type Locale } from '../../shared/domain/locale';
 import {
@@ -14,9 +13,11 @@ import {
 import { countriesOfNumber, numberingPlanOf, type NumberingPlan } from '../../shared/domain/numberingPlans';
 import type { DefaultCountry } from '../../shared/domain/recipient';
 import type { MessageTemplate, SlotValue } from '../../shared/domain/templates';
+import { itemRefusal } from '../../shared/n8n/errors';
 
-function refuse(ctx: IExecuteFunctions, itemIndex: number, problem: string, fix: string): never {
-	throw new NodeOperationError(ctx.getNode(), problem, { itemIndex, description: fix });
+/** Refuses the item's input: what is wrong and how to fix it. */
+export function refuse(ctx: IExecuteFunctions, itemIndex: number, problem: string, fix: string): never {
+	throw itemRefusal(ctx.getNode(), itemIndex, problem, fix);
 }
 
 const isV11 = (ctx: IExecuteFunctions) => ctx.getNode().typeVersion >= 1.1;

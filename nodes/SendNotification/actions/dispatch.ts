@@ -18,7 +18,7 @@ import {
 	type SendFailure,
 } from '../../shared/domain/sendFailures';
 import { LedgerError } from '../../shared/io/ledger';
-import type { SendKeyStore } from '../../shared/io/sendKeys';
+import type { SendKeyStore } from '../../shared/io/ledger/sendKeys';
 import { GraphNetworkError, graphRequest, type CloudCredentials } from '../../shared/io/transport';
 import { toNodeError } from '../../shared/n8n/errors';
 import { ClaimAhead } from './claimAhead';

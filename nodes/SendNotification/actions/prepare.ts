@@ -1,6 +1,5 @@
 /** Step one of an execute: everything that can be checked before a single message goes out. */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import { decideConsent, type ConsentDecision } from '../../shared/domain/consent';
 import { checkContent, type ContentFinding } from '../../shared/domain/contentPolicy';
@@ -25,8 +24,8 @@ import {
 	type MessageTemplate,
 } from '../../shared/domain/templates';
 import type { ConsentLedger, ServiceWindowRecord } from '../../shared/io/ledger';
-import { peopleOfKeys, type PersonLedger } from '../../shared/io/ledgerBatch';
-import { sendKeyIds, type SendKeyIds } from '../../shared/io/sendKeys';
+import { peopleOfKeys, type PersonLedger } from '../../shared/io/ledger/ledgerBatch';
+import { sendKeyIds, type SendKeyIds } from '../../shared/io/ledger/sendKeys';
 import type { CloudCredentials } from '../../shared/io/transport';
 import {
 	localiseDateTimes,
@@ -35,6 +34,7 @@ import {
 	readLanguageRequest,
 	readQuietHours,
 	readRecipientZone,
+	refuse,
 } from './customerData';
 import { locatorKey, lookupTemplate, lookupTranslations, readLocator, type TemplateLookup, type TranslationsLookup } from './templateSource';
 
@@ -132,10 +132,6 @@ async function consentOf(context: PrepareContext, ledger: ConsentLedger, e164: s
 
 async function windowOf(context: PrepareContext, ledger: ConsentLedger, e164: string): Promise<ServiceWindowRecord> {
 	return context.prefetched?.get(ledger.contactKey(e164).key)?.window ?? (await ledger.serviceWindowOf(e164));
-}
-
-function refuse(ctx: IExecuteFunctions, itemIndex: number, problem: string, fix: string): never {
-	throw new NodeOperationError(ctx.getNode(), problem, { itemIndex, description: fix });
 }
 
 /**

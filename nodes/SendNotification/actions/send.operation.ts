@@ -8,7 +8,7 @@ import { parseRateCardOverride, type RateCard } from '../../shared/domain/pricin
 import { runPacingFromOptions, type RunPacing } from '../../shared/domain/pacing';
 import { runProgressNote } from '../../shared/domain/sendFailures';
 import type { LedgerCredentialType } from '../../shared/io/ledger';
-import { SendKeyStore } from '../../shared/io/sendKeys';
+import { SendKeyStore } from '../../shared/io/ledger/sendKeys';
 import { GraphNetworkError, getCloudCredentials, type CloudCredentials } from '../../shared/io/transport';
 import { graphApiError, toNodeError, type NodeError } from '../../shared/n8n/errors';
 import { openLedger } from '../../shared/n8n/ledger';

@@ -11,7 +11,7 @@ import {
 	textVariableProblem,
 	urlSuffixProblem,
 } from './variableChecks';
-import { isRecord } from './guards';
+import { isRecord, upperCode } from './guards';
 
 export interface TemplateExample {
 	header_text?: string[];
@@ -165,10 +165,6 @@ export const BODY_TEXT_MAX = 1024;
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
 const MEDIA_FORMATS: ReadonlySet<string> = new Set(['IMAGE', 'VIDEO', 'DOCUMENT']);
 
-function upper(value: unknown): string {
-	return typeof value === 'string' ? value.trim().toUpperCase() : '';
-}
-
 /** Distinct placeholder names in order of first appearance. */
 export function placeholdersIn(text: string | undefined): string[] {
 	if (typeof text !== 'string') return [];
@@ -184,11 +180,11 @@ function isPositionalName(name: string): boolean {
 }
 
 function findComponent(t: MessageTemplate, type: string): TemplateComponentDef | undefined {
-	return (Array.isArray(t.components) ? t.components : []).find((component) => upper(component?.type) === type);
+	return (Array.isArray(t.components) ? t.components : []).find((component) => upperCode(component?.type) === type);
 }
 
 export function templateParameterFormat(t: MessageTemplate): 'NAMED' | 'POSITIONAL' {
-	const explicit = upper(t.parameter_format);
+	const explicit = upperCode(t.parameter_format);
 	if (explicit === 'NAMED' || explicit === 'POSITIONAL') return explicit;
 	const texts = [findComponent(t, 'HEADER')?.text, findComponent(t, 'BODY')?.text];
 	const names = texts.flatMap((text) => placeholdersIn(text));
@@ -297,7 +293,7 @@ export function describeTemplateSlots(t: MessageTemplate): TemplateSlot[] {
 
 /** A text header's variables, or the one media slot of an image, video or document header. */
 function headerSlots(header: TemplateComponentDef): TemplateSlot[] {
-	const format = upper(header.format) || 'TEXT';
+	const format = upperCode(header.format) || 'TEXT';
 	if (format === 'TEXT') {
 		return textSlots(header.text, 'header', header.example?.header_text, header.example?.header_text_named_params);
 	}
@@ -316,7 +312,7 @@ function headerSlots(header: TemplateComponentDef): TemplateSlot[] {
 
 /** The slot of a button that takes a value: a URL with a variable, a quick reply's payload, a code to copy. */
 function buttonSlot(button: TemplateButtonDef, buttonIndex: number): TemplateSlot | undefined {
-	const buttonType = upper(button?.type);
+	const buttonType = upperCode(button?.type);
 	const buttonName = typeof button?.text === 'string' && button.text ? `"${button.text}"` : `${buttonIndex + 1}`;
 	if (buttonType === 'URL' && typeof button.url === 'string' && placeholdersIn(button.url).length > 0) {
 		const example = urlSuffixExample(button.url, firstExample(button.example));
@@ -391,7 +387,7 @@ export function buildTemplateComponents(t: MessageTemplate, values: Record<strin
 		issues: unknownValueIssues(t, slots, suppliedValues),
 	};
 	const header = findComponent(t, 'HEADER');
-	if (header && upper(header.format) === 'LOCATION') {
+	if (header && upperCode(header.format) === 'LOCATION') {
 		parts.issues.push({
 			problem: `Template "${t.name}" has a location header, which this node cannot fill in.`,
 			fix: 'Use a template with a text, image, video or document header, or none.',
@@ -535,7 +531,7 @@ function assembleComponents(parts: ComponentParts): Array<Record<string, unknown
 function renderTemplateText(t: MessageTemplate, slots: TemplateSlot[], parts: ComponentParts): string {
 	const rendered: string[] = [];
 	const header = findComponent(t, 'HEADER');
-	if (header && (upper(header.format) || 'TEXT') === 'TEXT' && typeof header.text === 'string') {
+	if (header && (upperCode(header.format) || 'TEXT') === 'TEXT' && typeof header.text === 'string') {
 		const renderedHeader = substitute(header.text, parts.headerTextByName);
 		if (renderedHeader.length > HEADER_TEXT_MAX && parts.headerTextByName.size > 0) {
 			parts.issues.push({

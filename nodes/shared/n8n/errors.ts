@@ -51,6 +51,11 @@ export function toNodeError(node: INode, error: unknown, itemIndex?: number): No
 	return new NodeOperationError(node, error as Error, { itemIndex });
 }
 
+/** Bad item input: what is wrong (the message) and how to fix it (the description), on the item. */
+export function itemRefusal(node: INode, itemIndex: number, problem: string, fix: string): NodeOperationError {
+	return new NodeOperationError(node, problem, { itemIndex, description: fix });
+}
+
 /**
  * What became of the item's effect: `not_sent` (no message went out), `unknown` (one may have: check before
  * repeating), `not_done` (the item's non-sending operation, e.g. a ledger write or a template edit, did not happen).

@@ -4,7 +4,7 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { errorItem, fieldsOfNodeError, toNodeError } from './n8n/errors';
+import { errorItem, fieldsOfNodeError, toNodeError } from './errors';
 
 /**
  * Runs `one` for every item, honouring continue-on-fail (the shared error item, titled `title`: the item's

@@ -1,2 +1,0 @@
-/** Moved to io/ledger/sendKeys.ts; kept so that importers in other nodes need no change (point them at io/ledger). */
-export * from './ledger/sendKeys';
