@@ -103,57 +103,70 @@ function refuseBareDigits(original: string, digits: string, reading: BareDigitsR
 
 export function normalisePhone(input: unknown, options: PhoneOptions = {}): PhoneResult {
 	const bareDigits = options.bareDigits ?? 'whatsAppIdFrom11Digits';
-	let text: string;
-	if (typeof input === 'number') {
-		if (!Number.isSafeInteger(input) || input <= 0) {
-			return fail('The phone number is not a whole number. Enter it as text in international format, e.g. +4915112345678.');
-		}
-		text = String(input);
-	} else if (typeof input === 'string') {
-		text = input;
-	} else {
-		return fail('No phone number given. Enter the recipient in international format, e.g. +4915112345678.');
-	}
-
+	const text = phoneText(input);
+	if (typeof text !== 'string') return text;
 	const original = text.trim();
 	if (original === '') {
 		return fail('The phone number is empty. Enter the recipient in international format, e.g. +4915112345678.');
 	}
-	// 'tel:' URIs are common in CRM exports; the '(0)' trunk hint in '+49 (0)151 …' is not dialled internationally.
-	let compact = original.replace(/^tel:/i, '').replace(/\(0\)/g, '');
-	compact = compact.replace(/[\s\-.()/\u00a0]/g, '');
-
-	if (/[^\d+]/.test(compact)) {
-		return fail(`"${original}" contains characters that are not digits. Use only digits with a leading + and the country code, e.g. +4915112345678.`);
-	}
-	if (compact.lastIndexOf('+') > 0) {
-		return fail(`"${original}" has a '+' in the middle. Put a single '+' before the country code, e.g. +4915112345678.`);
-	}
+	const compact = compactPhone(original);
+	if (typeof compact !== 'string') return compact;
 
 	const international = compact.startsWith('+') || compact.startsWith('00');
 	const plan = options.defaultCountry;
 	if (!international && plan && !(bareDigits === 'whatsAppId' && /^\d+$/.test(original))) {
 		return nationalToE164(original, compact, plan);
 	}
+	const read = internationalDigits(original, compact, bareDigits);
+	if ('ok' in read) return read;
+	return toE164(original, read.digits, read.assumedInternational);
+}
 
-	let digits: string;
-	let assumedInternational = false;
+/** The input as text: numbers from spreadsheets are accepted when they are whole. */
+function phoneText(input: unknown): string | PhoneResult {
+	if (typeof input === 'string') return input;
+	if (typeof input === 'number') {
+		if (!Number.isSafeInteger(input) || input <= 0) {
+			return fail('The phone number is not a whole number. Enter it as text in international format, e.g. +4915112345678.');
+		}
+		return String(input);
+	}
+	return fail('No phone number given. Enter the recipient in international format, e.g. +4915112345678.');
+}
+
+/** Digits and at most a leading '+', with the usual formatting removed. */
+function compactPhone(original: string): string | PhoneResult {
+	// 'tel:' URIs are common in CRM exports; the '(0)' trunk hint in '+49 (0)151 …' is not dialled internationally.
+	const compact = original.replace(/^tel:/i, '').replace(/\(0\)/g, '').replace(/[\s\-.()/\u00a0]/g, '');
+	if (/[^\d+]/.test(compact)) {
+		return fail(`"${original}" contains characters that are not digits. Use only digits with a leading + and the country code, e.g. +4915112345678.`);
+	}
+	if (compact.lastIndexOf('+') > 0) {
+		return fail(`"${original}" has a '+' in the middle. Put a single '+' before the country code, e.g. +4915112345678.`);
+	}
+	return compact;
+}
+
+/** The digits after the international prefix ('+' or '00'), or bare digits where the reading allows them. */
+function internationalDigits(
+	original: string,
+	compact: string,
+	bareDigits: BareDigitsReading,
+): { digits: string; assumedInternational: boolean } | PhoneResult {
 	if (compact.startsWith('+')) {
-		digits = compact.slice(1);
+		const digits = compact.slice(1);
 		if (digits === '') return fail(`"${original}" has no digits after the '+'. Add the country code and number, e.g. +4915112345678.`);
-	} else if (compact.startsWith('00')) {
-		digits = compact.slice(2);
-	} else if (compact.startsWith('0')) {
+		return { digits, assumedInternational: false };
+	}
+	if (compact.startsWith('00')) return { digits: compact.slice(2), assumedInternational: false };
+	if (compact.startsWith('0')) {
 		return fail(`"${original}" looks like a national number (it starts with 0). Replace the leading 0 with + and the country code, e.g. 0151 1234 5678 in Germany becomes +49 151 1234 5678.`);
-	} else {
-		digits = compact;
-		assumedInternational = true;
 	}
-	if (assumedInternational) {
-		const refused = refuseBareDigits(original, digits, bareDigits);
-		if (refused) return refused;
-	}
+	return refuseBareDigits(original, compact, bareDigits) ?? { digits: compact, assumedInternational: true };
+}
 
+/** E.164: no leading 0, MIN_DIGITS to MAX_DIGITS digits, a known country calling code, North America's 1 + 10 digits. */
+function toE164(original: string, digits: string, assumedInternational: boolean): PhoneResult {
 	if (digits.startsWith('0')) {
 		return fail(`"${original}" has a 0 right after the international prefix. Country codes never start with 0; drop the national trunk 0 (e.g. +49 0151… becomes +49 151…).`);
 	}
@@ -163,7 +176,6 @@ export function normalisePhone(input: unknown, options: PhoneOptions = {}): Phon
 	if (digits.length > MAX_DIGITS) {
 		return fail(`"${original}" has ${digits.length} digits; E.164 numbers have at most ${MAX_DIGITS}. Remove extensions or duplicated prefixes.`);
 	}
-
 	const callingCode = callingCodeOf(digits);
 	if (!callingCode) {
 		return fail(`"${original}" does not start with a known country calling code. Check the country code after the '+'.`);
@@ -172,7 +184,6 @@ export function normalisePhone(input: unknown, options: PhoneOptions = {}): Phon
 	if (callingCode === '1' && !/^1[2-9]\d{9}$/.test(digits)) {
 		return fail(`"${original}" is not a valid North American number: it needs +1 followed by 10 digits, the first of which is 2–9.`);
 	}
-
 	const e164 = `+${digits}`;
 	return assumedInternational ? { ok: true, e164, callingCode, assumedInternational } : { ok: true, e164, callingCode };
 }
