@@ -26,8 +26,7 @@ export class WhatsAppCloudApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../nodes/icons/whatsapp.svg', dark: 'file:../nodes/icons/whatsapp.dark.svg' };
 
-	documentationUrl =
-		'https://github.com/n8n-nodes-whatsapp-notifications/n8n-nodes-whatsapp-notifications#credentials';
+	documentationUrl = 'https://github.com/n8n-nodes-whatsapp-notifications/n8n-nodes-whatsapp-notifications#credentials';
 
 	properties: INodeProperties[] = [
 		{
@@ -72,8 +71,7 @@ export class WhatsAppCloudApi implements ICredentialType {
 			type: 'string',
 			default: 'https://graph.facebook.com',
 			required: true,
-			description:
-				"Meta's Graph API address. Change it only to point at a WhatsApp Cloud API emulator or a proxy.",
+			description: "Meta's Graph API address. Change it only to point at a WhatsApp Cloud API emulator or a proxy.",
 		},
 		{
 			displayName: 'App Secret',
@@ -105,13 +103,17 @@ export class WhatsAppCloudApi implements ICredentialType {
 			baseUrlName: 'n8nBaseUrl',
 			apiKeyName: 'n8nApiKey',
 			displayOptions: ledgerOn,
-			baseUrlNote: ' The n8n API key is sent only to <this address>/api/v1/, the access token only to the Base URL above.',
+			baseUrlNote:
+				' The n8n API key is sent only to <this address>/api/v1/, the access token only to the Base URL above.',
 			contactKeySecretNote: ' Use the same secret in every credential of the same ledger.',
 		}),
 	];
 
 	// The Meta token only to the Graph API, the n8n API key only to n8n's public API, nothing to any other address.
-	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
 		return authenticateByDestination(credentials, requestOptions);
 	}
 
@@ -163,7 +165,8 @@ export class WhatsAppCloudApi implements ICredentialType {
 				type: 'responseCode',
 				properties: {
 					value: 404,
-					message: 'Nothing answered at this Base URL and Graph API version. Check both (for example https://graph.facebook.com and v24.0).',
+					message:
+						'Nothing answered at this Base URL and Graph API version. Check both (for example https://graph.facebook.com and v24.0).',
 				},
 			},
 		] as Array<IAuthenticateRuleResponseCode | IAuthenticateRuleResponseSuccessBody> as IAuthenticateRuleResponseCode[],

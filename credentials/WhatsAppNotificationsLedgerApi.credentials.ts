@@ -59,8 +59,7 @@ export class WhatsAppNotificationsLedgerApi implements ICredentialType {
 				type: 'responseCode',
 				properties: {
 					value: 401,
-					message:
-						'n8n refused the API key. Create a new key under Settings → n8n API and paste it here.',
+					message: 'n8n refused the API key. Create a new key under Settings → n8n API and paste it here.',
 				},
 			},
 			{

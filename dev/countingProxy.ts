@@ -18,7 +18,13 @@ export class CountingProxy {
 			const route = `${req.method} ${(req.url ?? '').split('?')[0].replace(/\/data-tables\/[^/]+/, '/data-tables/:id')}`;
 			this.counts.set(route, (this.counts.get(route) ?? 0) + 1);
 			const upstream = http.request(
-				{ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+				{
+					host: target.hostname,
+					port: target.port,
+					method: req.method,
+					path: req.url,
+					headers: { ...req.headers, host: target.host },
+				},
 				(answer) => {
 					res.writeHead(answer.statusCode ?? 502, answer.headers);
 					answer.pipe(res);
@@ -51,4 +57,3 @@ export class CountingProxy {
 		await new Promise<void>((r) => this.server!.close(() => r()));
 	}
 }
-

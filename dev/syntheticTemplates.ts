@@ -1,8 +1,38 @@
 /** A synthetic template list shaped like GET /{waba}/message_templates, for the poll's tests and measurements. */
-const TOPICS = ['order', 'shipping', 'delivery', 'payment', 'invoice', 'appointment', 'reservation', 'ticket', 'account', 'travel'];
-const ACTIONS = ['confirmation', 'update', 'reminder', 'delayed', 'cancelled', 'ready_for_pickup', 'received', 'changed'];
+const TOPICS = [
+	'order',
+	'shipping',
+	'delivery',
+	'payment',
+	'invoice',
+	'appointment',
+	'reservation',
+	'ticket',
+	'account',
+	'travel',
+];
+const ACTIONS = [
+	'confirmation',
+	'update',
+	'reminder',
+	'delayed',
+	'cancelled',
+	'ready_for_pickup',
+	'received',
+	'changed',
+];
 const LANGUAGES = ['en_US', 'pt_BR', 'es', 'de'];
-const STATUSES = ['APPROVED', 'APPROVED', 'APPROVED', 'APPROVED', 'APPROVED', 'APPROVED', 'PENDING', 'REJECTED', 'PAUSED'];
+const STATUSES = [
+	'APPROVED',
+	'APPROVED',
+	'APPROVED',
+	'APPROVED',
+	'APPROVED',
+	'APPROVED',
+	'PENDING',
+	'REJECTED',
+	'PAUSED',
+];
 const QUALITY = ['GREEN', 'GREEN', 'GREEN', 'YELLOW', 'UNKNOWN', 'RED'];
 
 /** `count` templates shaped like GET /{waba}/message_templates items: ~25-character names, 4 languages each. */

@@ -44,7 +44,8 @@ interface RuleCounts {
 	caught: number;
 }
 
-export const ratio = (a: number, b: number): string => (b === 0 ? '   –  ' : `${((100 * a) / b).toFixed(1).padStart(5)}%`);
+export const ratio = (a: number, b: number): string =>
+	b === 0 ? '   –  ' : `${((100 * a) / b).toFixed(1).padStart(5)}%`;
 
 export function evaluate(corpus: CorpusEntry[]) {
 	const perRule = new Map<string, RuleCounts>();
@@ -74,10 +75,17 @@ export function evaluate(corpus: CorpusEntry[]) {
 		if (predictedBad && actuallyBad) overall.tp++;
 		else if (predictedBad) {
 			overall.fp++;
-			falseAlarms.push(`${entry.id}: ${[...fired].join(', ')} — ${result.errors[0]?.problem ?? `marketing risk ${result.marketingRisk.score}: ${result.marketingRisk.phrases.map((p) => p.phrase).join(', ')}`}`);
+			falseAlarms.push(
+				`${entry.id}: ${[...fired].join(', ')} — ${result.errors[0]?.problem ?? `marketing risk ${result.marketingRisk.score}: ${result.marketingRisk.phrases.map((p) => p.phrase).join(', ')}`}`,
+			);
 		} else if (actuallyBad) {
 			overall.fn++;
-			misses.push(`${entry.id} (${entry.label}, ${entry.metaReason}): nothing fired; marketing risk ${result.marketingRisk.level} (${result.marketingRisk.score}) — ${entry.draft.components.map((c) => c.text ?? '').join(' | ').slice(0, 110)}`);
+			misses.push(
+				`${entry.id} (${entry.label}, ${entry.metaReason}): nothing fired; marketing risk ${result.marketingRisk.level} (${result.marketingRisk.score}) — ${entry.draft.components
+					.map((c) => c.text ?? '')
+					.join(' | ')
+					.slice(0, 110)}`,
+			);
 		} else overall.tn++;
 		for (const rule of expected) {
 			if (!fired.has(rule) && predictedBad && actuallyBad) {

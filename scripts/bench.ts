@@ -76,18 +76,44 @@ function parseArgs(argv: string[]) {
 		const [flag, inline] = argv[i].split('=', 2);
 		const value = () => inline ?? argv[++i];
 		switch (flag) {
-			case '--items': a.items = Number(value()); break;
-			case '--latency': a.latency = Number(value()); break;
-			case '--events': a.events = Number(value()); break;
-			case '--concurrency': a.concurrency = Number(value()); break;
-			case '--cap1000-items': a.cap1000Items = Number(value()); break;
-			case '--cap80-items': a.cap80Items = Number(value()); break;
-			case '--poll-templates': a.pollTemplates = Number(value()); break;
-			case '--ledger-sizes': a.ledgerSizes = value().split(',').map((s: string) => Number(s.trim())); break;
-			case '--ledger-check-items': a.ledgerCheckItems = Number(value()); break;
-			case '--ledger-send-items': a.ledgerSendItems = Number(value()); break;
-			case '--profile': a.profile = true; break;
-			case '--package-dir': a.packageDir = path.resolve(value()); break;
+			case '--items':
+				a.items = Number(value());
+				break;
+			case '--latency':
+				a.latency = Number(value());
+				break;
+			case '--events':
+				a.events = Number(value());
+				break;
+			case '--concurrency':
+				a.concurrency = Number(value());
+				break;
+			case '--cap1000-items':
+				a.cap1000Items = Number(value());
+				break;
+			case '--cap80-items':
+				a.cap80Items = Number(value());
+				break;
+			case '--poll-templates':
+				a.pollTemplates = Number(value());
+				break;
+			case '--ledger-sizes':
+				a.ledgerSizes = value()
+					.split(',')
+					.map((s: string) => Number(s.trim()));
+				break;
+			case '--ledger-check-items':
+				a.ledgerCheckItems = Number(value());
+				break;
+			case '--ledger-send-items':
+				a.ledgerSendItems = Number(value());
+				break;
+			case '--profile':
+				a.profile = true;
+				break;
+			case '--package-dir':
+				a.packageDir = path.resolve(value());
+				break;
 			case '--n8n-env': {
 				// The value is itself KEY=VALUE, so `inline` (cut at the second '=') does not fit here.
 				const pair = argv[i].startsWith('--n8n-env=') ? argv[i].slice('--n8n-env='.length) : argv[++i];
@@ -96,10 +122,16 @@ function parseArgs(argv: string[]) {
 				a.n8nEnv[pair.slice(0, eq)] = pair.slice(eq + 1);
 				break;
 			}
-			case '--only': a.only = value().split(',').map((s: string) => s.trim()); break;
+			case '--only':
+				a.only = value()
+					.split(',')
+					.map((s: string) => s.trim());
+				break;
 			case '-h':
 			case '--help':
-				console.log('usage: npm run bench -- [--only send,floor,cap,pair,ingest,poll,linear,ledger] [--items N] [--latency MS] [--events N] [--concurrency N] [--cap80-items N] [--cap1000-items N] [--poll-templates N] [--ledger-sizes 1000,10000,50000,200000] [--ledger-check-items N] [--ledger-send-items N] [--profile] [--package-dir DIR] [--n8n-env KEY=VALUE ...]');
+				console.log(
+					'usage: npm run bench -- [--only send,floor,cap,pair,ingest,poll,linear,ledger] [--items N] [--latency MS] [--events N] [--concurrency N] [--cap80-items N] [--cap1000-items N] [--poll-templates N] [--ledger-sizes 1000,10000,50000,200000] [--ledger-check-items N] [--ledger-send-items N] [--profile] [--package-dir DIR] [--n8n-env KEY=VALUE ...]',
+				);
 				process.exit(0);
 				break;
 			default:
@@ -170,7 +202,8 @@ async function main(): Promise<void> {
 	}
 
 	try {
-		if (!args.only.some((part: string) => N8N_PARTS.includes(part))) return finish(args, report, resultsDir, stamp, partialFile);
+		if (!args.only.some((part: string) => N8N_PARTS.includes(part)))
+			return finish(args, report, resultsDir, stamp, partialFile);
 		const emulator: Emulator = await startEmulator({ port: 0, latencyMs: args.latency, statusWebhooks: false });
 		cleanups.push(() => emulator.close());
 		const proxy: MetaProxy = await startMetaProxy(emulator.url, { appId: emulator.options.appId });
@@ -182,7 +215,8 @@ async function main(): Promise<void> {
 		const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-wa-bench-'));
 		cleanups.push(async () => fs.rmSync(userFolder, { recursive: true, force: true }));
 		// Another `npm run build` (rimraf dist && tsc) may be running: wait for dist/ (bounded) instead of failing.
-		for (let i = 0; i < 120 && !fs.existsSync(path.join(args.packageDir, 'dist', 'index.js')); i++) await new Promise((r) => setTimeout(r, 1000));
+		for (let i = 0; i < 120 && !fs.existsSync(path.join(args.packageDir, 'dist', 'index.js')); i++)
+			await new Promise((r) => setTimeout(r, 1000));
 		log(`starting n8n (user folder ${userFolder}) …`);
 		const t0 = Date.now();
 		const n8n: N8nInstance = await startN8n({
@@ -195,7 +229,9 @@ async function main(): Promise<void> {
 				EXECUTIONS_DATA_PRUNE: 'false',
 				N8N_PAYLOAD_SIZE_MAX: '64',
 				// --profile: V8 CPU profiles of n8n (written when it stops), summarised into the results.
-				...(args.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.join(resultsDir, `profile-${stamp}`)}` } : {}),
+				...(args.profile
+					? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.join(resultsDir, `profile-${stamp}`)}` }
+					: {}),
 				...args.n8nEnv,
 			},
 		});
@@ -218,15 +254,19 @@ async function main(): Promise<void> {
 			appSecret: o.appSecret,
 			webhookVerifyToken: 'bench-verify-token',
 		});
-		const cloudCredentialViaTls = await client.createCredential('whatsAppCloudApi', 'bench graph.facebook.com stand-in', {
-			accessToken: o.accessToken,
-			businessAccountId: o.wabaId,
-			phoneNumberId: o.phoneNumbers[0].id,
-			graphApiVersion: 'v24.0',
-			baseUrl: 'https://graph.facebook.com',
-			appSecret: o.appSecret,
-			webhookVerifyToken: 'bench-verify-token',
-		});
+		const cloudCredentialViaTls = await client.createCredential(
+			'whatsAppCloudApi',
+			'bench graph.facebook.com stand-in',
+			{
+				accessToken: o.accessToken,
+				businessAccountId: o.wabaId,
+				phoneNumberId: o.phoneNumbers[0].id,
+				graphApiVersion: 'v24.0',
+				baseUrl: 'https://graph.facebook.com',
+				appSecret: o.appSecret,
+				webhookVerifyToken: 'bench-verify-token',
+			},
+		);
 		const builtinCredential = await client.createCredential('whatsAppApi', 'bench built-in', {
 			accessToken: o.accessToken,
 			businessAccountId: o.wabaId,
@@ -238,7 +278,17 @@ async function main(): Promise<void> {
 				data: { clientId: o.appId, clientSecret: o.appSecret },
 			})
 			.then((c) => ({ id: c.id, name: c.name }));
-		const ctx: BenchCtx = { client, emulator, n8nPid: n8n.pid, cloudCredential, cloudCredentialViaTls, builtinCredential, triggerCredential, latencyMs: args.latency, log };
+		const ctx: BenchCtx = {
+			client,
+			emulator,
+			n8nPid: n8n.pid,
+			cloudCredential,
+			cloudCredentialViaTls,
+			builtinCredential,
+			triggerCredential,
+			latencyMs: args.latency,
+			log,
+		};
 
 		const timeoutFor = (items: number, mps: number) => 120_000 + (items / Math.max(1, mps)) * 3000;
 		const guard = async <T>(label: string, fn: () => Promise<T>): Promise<T | { label: string; error: string }> => {
@@ -253,9 +303,29 @@ async function main(): Promise<void> {
 
 		// Warm-up (not reported): JIT, first credential decryption, the proxy's TLS path.
 		log('warm-up …');
-		await guard('warm-up built-in', () => runSendCase(ctx, 'warm-up built-in', builtinNode(ctx), itemsFor(10), { throughputCapMps: 1000 }, 60_000));
-		await guard('warm-up send', () => runSendCase(ctx, 'warm-up send', sendNotificationNode(ctx, { messagesPerSecond: 1000 }), itemsFor(50), { throughputCapMps: 1000 }, 60_000));
-		await guard('warm-up send tls', () => runSendCase(ctx, 'warm-up send tls', sendNotificationNode(ctx, { messagesPerSecond: 1000 }, true), itemsFor(50), { throughputCapMps: 1000 }, 60_000));
+		await guard('warm-up built-in', () =>
+			runSendCase(ctx, 'warm-up built-in', builtinNode(ctx), itemsFor(10), { throughputCapMps: 1000 }, 60_000),
+		);
+		await guard('warm-up send', () =>
+			runSendCase(
+				ctx,
+				'warm-up send',
+				sendNotificationNode(ctx, { messagesPerSecond: 1000 }),
+				itemsFor(50),
+				{ throughputCapMps: 1000 },
+				60_000,
+			),
+		);
+		await guard('warm-up send tls', () =>
+			runSendCase(
+				ctx,
+				'warm-up send tls',
+				sendNotificationNode(ctx, { messagesPerSecond: 1000 }, true),
+				itemsFor(50),
+				{ throughputCapMps: 1000 },
+				60_000,
+			),
+		);
 
 		if (args.only.includes('send')) {
 			log(`head to head, ${args.items} items …`);
@@ -265,8 +335,26 @@ async function main(): Promise<void> {
 			// items, no pacing), so it is measured at both of Meta's tiers: 1,000 mps and the default 80 mps.
 			const pairs: Array<[number, Json, Json]> = [];
 			for (const cap of [1000, 80]) {
-				const b = await guard(`built-in ${cap}`, () => runSendCase(ctx, `built-in WhatsApp node, cap ${cap}`, builtinNode(ctx), items, { throughputCapMps: cap }, timeoutFor(args.items, 5)));
-				const sn = await guard(`send ${cap}`, () => runSendCase(ctx, `Send Notification ${cap} mps, cap ${cap}`, sendNotificationNode(ctx, { messagesPerSecond: cap }, true), items, { throughputCapMps: cap }, timeoutFor(args.items, cap / 3)));
+				const b = await guard(`built-in ${cap}`, () =>
+					runSendCase(
+						ctx,
+						`built-in WhatsApp node, cap ${cap}`,
+						builtinNode(ctx),
+						items,
+						{ throughputCapMps: cap },
+						timeoutFor(args.items, 5),
+					),
+				);
+				const sn = await guard(`send ${cap}`, () =>
+					runSendCase(
+						ctx,
+						`Send Notification ${cap} mps, cap ${cap}`,
+						sendNotificationNode(ctx, { messagesPerSecond: cap }, true),
+						items,
+						{ throughputCapMps: cap },
+						timeoutFor(args.items, cap / 3),
+					),
+				);
 				rows.push(b, sn);
 				pairs.push([cap, b, sn]);
 			}
@@ -274,8 +362,16 @@ async function main(): Promise<void> {
 			const ratios = pairs.map(([cap, b, sn]) => {
 				const bx = b as SendResult;
 				const sx = sn as SendResult;
-				const value = bx.messagesPerSecond > 0 && sx.messagesPerSecond ? round(sx.messagesPerSecond / bx.messagesPerSecond, 1) : NaN;
-				return { label: `Send Notification / built-in at cap ${cap}`, cap, value, pass: Number.isFinite(value) ? value >= 10 : false };
+				const value =
+					bx.messagesPerSecond > 0 && sx.messagesPerSecond
+						? round(sx.messagesPerSecond / bx.messagesPerSecond, 1)
+						: NaN;
+				return {
+					label: `Send Notification / built-in at cap ${cap}`,
+					cap,
+					value,
+					pass: Number.isFinite(value) ? value >= 10 : false,
+				};
 			});
 			report.headToHead = { items: args.items, rows, ratios };
 			savePartial();
@@ -289,12 +385,31 @@ async function main(): Promise<void> {
 			// Both at each of Meta's tiers, in the same run against the same emulator: HTTP Request paced by its batching
 			// option (cap items per second), Send Notification by its Messages per Second.
 			for (const cap of [1000, 80]) {
-				const floor = await guard(`http ${cap}`, () => runSendCase(ctx, `HTTP Request node, ${cap} per second, cap ${cap}`, httpRequestNode(ctx, cap), items, { throughputCapMps: cap }, timeoutFor(args.items, cap / 3)));
-				const sn = await guard(`send floor ${cap}`, () => runSendCase(ctx, `Send Notification ${cap} mps, cap ${cap}`, sendNotificationNode(ctx, { messagesPerSecond: cap }), items, { throughputCapMps: cap }, timeoutFor(args.items, cap / 3)));
+				const floor = await guard(`http ${cap}`, () =>
+					runSendCase(
+						ctx,
+						`HTTP Request node, ${cap} per second, cap ${cap}`,
+						httpRequestNode(ctx, cap),
+						items,
+						{ throughputCapMps: cap },
+						timeoutFor(args.items, cap / 3),
+					),
+				);
+				const sn = await guard(`send floor ${cap}`, () =>
+					runSendCase(
+						ctx,
+						`Send Notification ${cap} mps, cap ${cap}`,
+						sendNotificationNode(ctx, { messagesPerSecond: cap }),
+						items,
+						{ throughputCapMps: cap },
+						timeoutFor(args.items, cap / 3),
+					),
+				);
 				rows.push(floor, sn);
 				const f = floor as SendResult;
 				const x = sn as SendResult;
-				const value = f.messagesPerSecond > 0 && x.messagesPerSecond ? round(x.messagesPerSecond / f.messagesPerSecond, 2) : NaN;
+				const value =
+					f.messagesPerSecond > 0 && x.messagesPerSecond ? round(x.messagesPerSecond / f.messagesPerSecond, 2) : NaN;
 				ratios.push({ label: `Send Notification / HTTP Request at cap ${cap}`, cap, value });
 			}
 			report.floor = { items: args.items, rows, ratios };
@@ -304,11 +419,29 @@ async function main(): Promise<void> {
 		if (args.only.includes('cap')) {
 			log('cap sweep …');
 			const rows: Json[] = [];
-			for (const [cap, count] of [[80, args.cap80Items], [1000, args.cap1000Items]] as Array<[number, number]>) {
-				const r = await guard(`cap ${cap}`, () => runSendCase(ctx, `Send Notification cap ${cap}`, sendNotificationNode(ctx, { messagesPerSecond: cap }), itemsFor(count), { throughputCapMps: cap }, timeoutFor(count, cap / 3)));
+			for (const [cap, count] of [
+				[80, args.cap80Items],
+				[1000, args.cap1000Items],
+			] as Array<[number, number]>) {
+				const r = await guard(`cap ${cap}`, () =>
+					runSendCase(
+						ctx,
+						`Send Notification cap ${cap}`,
+						sendNotificationNode(ctx, { messagesPerSecond: cap }),
+						itemsFor(count),
+						{ throughputCapMps: cap },
+						timeoutFor(count, cap / 3),
+					),
+				);
 				const x = r as SendResult;
 				const percentOfCap = x.sendRateMps ? round((100 * x.sendRateMps) / cap, 1) : 0;
-				rows.push({ ...r, cap, items: count, percentOfCap, pass: !x.error && percentOfCap >= 95 && x.err130429 === 0 && x.accepted === count });
+				rows.push({
+					...r,
+					cap,
+					items: count,
+					percentOfCap,
+					pass: !x.error && percentOfCap >= 95 && x.err130429 === 0 && x.accepted === count,
+				});
 			}
 			report.capSweep = { rows };
 			savePartial();
@@ -327,17 +460,38 @@ async function main(): Promise<void> {
 			// emulator's default, Meta-like GCRA with 45 messages of burst credit.
 			for (const burst of [1, 45]) {
 				const emu = { throughputCapMps: 80, pairLimitSeconds: spacing, pairBurst: burst };
-				const r = await guard(`pair burst ${burst}`, () => runSendCase(ctx, `Send Notification pair limit, burst ${burst}`, sendNotificationNode(ctx, { messagesPerSecond: 80, pairSpacingSeconds: spacing }), items, emu, 300_000));
+				const r = await guard(`pair burst ${burst}`, () =>
+					runSendCase(
+						ctx,
+						`Send Notification pair limit, burst ${burst}`,
+						sendNotificationNode(ctx, { messagesPerSecond: 80, pairSpacingSeconds: spacing }),
+						items,
+						emu,
+						300_000,
+					),
+				);
 				const x = r as SendResult;
 				variants.push({
 					...r,
 					emulatorPairBurst: burst,
 					lowerBoundSeconds: lowerBound,
 					ratioToBound: x.totalSeconds ? round(x.totalSeconds / lowerBound, 3) : undefined,
-					pass: !x.error && x.err131056 === 0 && (x.minSameRecipientGapMs ?? 0) >= spacing * 1000 - 50 && x.accepted === items.length,
+					pass:
+						!x.error &&
+						x.err131056 === 0 &&
+						(x.minSameRecipientGapMs ?? 0) >= spacing * 1000 - 50 &&
+						x.accepted === items.length,
 				});
 			}
-			report.pairLimit = { items: items.length, recipients, perRecipient, emulatorPairLimitSeconds: spacing, nodePairSpacingSeconds: spacing, lowerBoundSeconds: lowerBound, variants };
+			report.pairLimit = {
+				items: items.length,
+				recipients,
+				perRecipient,
+				emulatorPairLimitSeconds: spacing,
+				nodePairSpacingSeconds: spacing,
+				lowerBoundSeconds: lowerBound,
+				variants,
+			};
 			savePartial();
 		}
 
@@ -346,29 +500,68 @@ async function main(): Promise<void> {
 			const payloads = statusPayloads(ctx, args.events);
 			const rows: Json[] = [];
 			const barePath = `bench-bare-${Date.now()}`;
-			const bare = await guard('bare', () => runIngestCase(ctx, sink, 'bare Webhook node (no signature check)', bareWebhookTrigger(barePath), barePath, payloads, args.concurrency));
+			const bare = await guard('bare', () =>
+				runIngestCase(
+					ctx,
+					sink,
+					'bare Webhook node (no signature check)',
+					bareWebhookTrigger(barePath),
+					barePath,
+					payloads,
+					args.concurrency,
+				),
+			);
 			rows.push(bare);
 			const wt = builtinTrigger(ctx);
-			rows.push(await guard('built-in trigger', () => runIngestCase(ctx, sink, 'built-in WhatsApp Trigger (signature checked)', wt.node, wt.path, payloads, args.concurrency)));
+			rows.push(
+				await guard('built-in trigger', () =>
+					runIngestCase(
+						ctx,
+						sink,
+						'built-in WhatsApp Trigger (signature checked)',
+						wt.node,
+						wt.path,
+						payloads,
+						args.concurrency,
+					),
+				),
+			);
 			const swt = packageNode('SessionWindowTrigger');
 			let ratio: number | undefined;
 			if (!swt) {
 				rows.push({ label: 'Session Window Trigger', note: 'skipped: not registered in package.json / dist yet' });
 			} else {
 				const s = sessionWindowTrigger(ctx, swt.description);
-				const r = await guard('swt', () => runIngestCase(ctx, sink, 'Session Window Trigger (signature checked)', s.node, s.path, payloads, args.concurrency));
+				const r = await guard('swt', () =>
+					runIngestCase(
+						ctx,
+						sink,
+						'Session Window Trigger (signature checked)',
+						s.node,
+						s.path,
+						payloads,
+						args.concurrency,
+					),
+				);
 				rows.push(r);
 				const a = (bare as Json).eventsPerSecond;
 				const c = (r as Json).eventsPerSecond;
 				if (a && c) ratio = round(c / a, 2);
 			}
-			report.ingestion = { events: args.events, concurrency: args.concurrency, rows, ratio, pass: ratio === undefined ? undefined : ratio >= 0.9 };
+			report.ingestion = {
+				events: args.events,
+				concurrency: args.concurrency,
+				rows,
+				ratio,
+				pass: ratio === undefined ? undefined : ratio >= 0.9,
+			};
 			savePartial();
 		}
 
 		if (args.only.includes('poll')) {
 			const poll = packageNode('TemplateStatusPoll');
-			if (!poll) report.poll = { skipped: 'the Template Status Poll node is not registered in package.json / dist yet' };
+			if (!poll)
+				report.poll = { skipped: 'the Template Status Poll node is not registered in package.json / dist yet' };
 			else {
 				log(`template poll, ${args.pollTemplates} templates …`);
 				report.poll = await guard('poll', () => runPollCase(ctx, args.pollTemplates));
@@ -402,9 +595,14 @@ function finish(args: Json, report: Json, resultsDir: string, stamp: string, par
 	report.targets = evaluateTargets(report);
 	if (args.profile) {
 		try {
-			const cases = [report.headToHead?.rows, report.floor?.rows, report.capSweep?.rows].flat() as Array<Json | undefined>;
+			const cases = [report.headToHead?.rows, report.floor?.rows, report.capSweep?.rows].flat() as Array<
+				Json | undefined
+			>;
 			const windows = cases.flatMap((row) => (row?.window ? [row.window] : []));
-			report.profile = summariseProfiles(path.join(resultsDir, `profile-${stamp}`), { packageDir: args.packageDir, windows });
+			report.profile = summariseProfiles(path.join(resultsDir, `profile-${stamp}`), {
+				packageDir: args.packageDir,
+				windows,
+			});
 		} catch (e) {
 			report.profile = { error: String(e) };
 		}
@@ -443,7 +641,10 @@ class PatientClient extends N8nClient {
 /** Between cases: wait until n8n says it is ready again (bounded), then a short pause for the machine to settle. */
 async function settle(url: string): Promise<void> {
 	for (let i = 0; i < 120; i++) {
-		const ok = await fetch(`${url}/healthz/readiness`).then((r) => r.ok, () => false);
+		const ok = await fetch(`${url}/healthz/readiness`).then(
+			(r) => r.ok,
+			() => false,
+		);
 		if (ok) break;
 		await new Promise((r) => setTimeout(r, 1000));
 	}
@@ -455,38 +656,74 @@ function evaluateTargets(r: Json): Json[] {
 	const h = r.headToHead;
 	if (h) {
 		for (const ratio of h.ratios as Json[]) {
-			t.push({ target: `Send Notification ≥ 10× built-in delivered msgs/s (${h.items} items, ${r.settings.latencyMs} ms, cap ${ratio.cap})`, measured: `${ratio.value}×`, pass: ratio.pass });
+			t.push({
+				target: `Send Notification ≥ 10× built-in delivered msgs/s (${h.items} items, ${r.settings.latencyMs} ms, cap ${ratio.cap})`,
+				measured: `${ratio.value}×`,
+				pass: ratio.pass,
+			});
 		}
 		for (const row of (h.rows as Json[]).filter((x) => String(x.label).startsWith('Send'))) {
 			const limit = 1 + 1 / row.items;
-			t.push({ target: `API calls/msg ≤ 1 + templates/items (${row.label})`, measured: `${row.apiCallsPerMessage} (limit ${round(limit, 4)})`, pass: !row.error && row.apiCallsPerMessage <= limit + 1e-9 });
+			t.push({
+				target: `API calls/msg ≤ 1 + templates/items (${row.label})`,
+				measured: `${row.apiCallsPerMessage} (limit ${round(limit, 4)})`,
+				pass: !row.error && row.apiCallsPerMessage <= limit + 1e-9,
+			});
 		}
 	}
 	for (const ratio of (r.floor?.ratios ?? []) as Json[]) {
-		t.push({ target: `Send Notification msgs/s as a share of n8n's HTTP Request node (${r.floor.items} items, cap ${ratio.cap}; reported, no target)`, measured: `${ratio.value}×`, pass: undefined });
+		t.push({
+			target: `Send Notification msgs/s as a share of n8n's HTTP Request node (${r.floor.items} items, cap ${ratio.cap}; reported, no target)`,
+			measured: `${ratio.value}×`,
+			pass: undefined,
+		});
 	}
 	for (const row of (r.capSweep?.rows ?? []) as Json[]) {
-		t.push({ target: `≥ 95 % of cap at ${row.cap} mps, 0 × 130429`, measured: `${row.percentOfCap} %, ${row.err130429} × 130429`, pass: row.pass });
+		t.push({
+			target: `≥ 95 % of cap at ${row.cap} mps, 0 × 130429`,
+			measured: `${row.percentOfCap} %, ${row.err130429} × 130429`,
+			pass: row.pass,
+		});
 	}
 	for (const p of (r.pairLimit?.variants ?? []) as Json[]) {
-		t.push({ target: `pair limit (emulator burst ${p.emulatorPairBurst}): 0 × 131056, spacing kept`, measured: `${p.err131056} × 131056, min gap ${p.minSameRecipientGapMs} ms, ${p.totalSeconds} s vs ${p.lowerBoundSeconds} s bound`, pass: p.pass });
+		t.push({
+			target: `pair limit (emulator burst ${p.emulatorPairBurst}): 0 × 131056, spacing kept`,
+			measured: `${p.err131056} × 131056, min gap ${p.minSameRecipientGapMs} ms, ${p.totalSeconds} s vs ${p.lowerBoundSeconds} s bound`,
+			pass: p.pass,
+		});
 	}
 	for (const row of (r.linearity?.rows ?? []) as Json[]) {
 		t.push({ target: `${row.label} (${row.size}) < ${row.limitMs} ms`, measured: `${row.ms} ms`, pass: row.pass });
 	}
 	if (r.ingestion) {
-		t.push({ target: 'Session Window Trigger ≥ 90 % of bare Webhook', measured: r.ingestion.ratio === undefined ? 'not measured (node not built yet)' : `${r.ingestion.ratio}`, pass: r.ingestion.pass });
+		t.push({
+			target: 'Session Window Trigger ≥ 90 % of bare Webhook',
+			measured: r.ingestion.ratio === undefined ? 'not measured (node not built yet)' : `${r.ingestion.ratio}`,
+			pass: r.ingestion.pass,
+		});
 	}
 	for (const row of (r.ledger?.rows ?? []) as Json[]) {
 		if (row.contacts === 10_000 || row.contacts === 200_000) {
 			const need = row.contacts === 10_000 ? 0.5 : 0.3;
-			t.push({ target: `Send with ledger ≥ ${need}× throughput without, ${row.contacts} contacts`, measured: `${row.sendThroughputRatio}×`, pass: row.sendThroughputRatio >= need });
+			t.push({
+				target: `Send with ledger ≥ ${need}× throughput without, ${row.contacts} contacts`,
+				measured: `${row.sendThroughputRatio}×`,
+				pass: row.sendThroughputRatio >= need,
+			});
 		}
 		if (row.contacts === 200_000) {
 			const seconds = row.check?.totalSeconds;
-			t.push({ target: `Check Consent of ${row.check?.items} items < 10 s at 200,000 contacts`, measured: `${seconds} s`, pass: seconds !== undefined && seconds < 10 && !row.check?.error });
+			t.push({
+				target: `Check Consent of ${row.check?.items} items < 10 s at 200,000 contacts`,
+				measured: `${seconds} s`,
+				pass: seconds !== undefined && seconds < 10 && !row.check?.error,
+			});
 		}
-		t.push({ target: `ledger requests per notification ≤ 0.2 (${row.contacts} contacts)`, measured: `${row.sendWith?.ledgerRequestsPerItem}`, pass: row.sendWith?.ledgerRequestsPerItem <= 0.2 });
+		t.push({
+			target: `ledger requests per notification ≤ 0.2 (${row.contacts} contacts)`,
+			measured: `${row.sendWith?.ledgerRequestsPerItem}`,
+			pass: row.sendWith?.ledgerRequestsPerItem <= 0.2,
+		});
 	}
 	return t;
 }

@@ -75,13 +75,24 @@ export async function startSampleSources(port = 0): Promise<SampleSources> {
 	const server = http.createServer((req, res) => {
 		const url = new URL(req.url ?? '/', 'http://localhost');
 		if (req.method === 'GET' && /^\/calendar\/v3\/calendars\/[^/]+\/events$/.test(url.pathname)) {
-			const body = calendarEvents(new Date(), url.searchParams.get('timeMin') ?? undefined, url.searchParams.get('timeMax') ?? undefined);
+			const body = calendarEvents(
+				new Date(),
+				url.searchParams.get('timeMin') ?? undefined,
+				url.searchParams.get('timeMax') ?? undefined,
+			);
 			res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' }).end(JSON.stringify(body));
 			return;
 		}
-		res.writeHead(404, { 'content-type': 'application/json' }).end(
-			JSON.stringify({ error: { code: 404, message: 'Not Found. This sample server serves GET /calendar/v3/calendars/primary/events.' } }),
-		);
+		res
+			.writeHead(404, { 'content-type': 'application/json' })
+			.end(
+				JSON.stringify({
+					error: {
+						code: 404,
+						message: 'Not Found. This sample server serves GET /calendar/v3/calendars/primary/events.',
+					},
+				}),
+			);
 	});
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
@@ -100,8 +111,16 @@ export async function startSampleSources(port = 0): Promise<SampleSources> {
 
 /* ------------------------------------------------------------ firing events */
 
-async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Json }> {
-	const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+async function post(
+	url: string,
+	body: unknown,
+	headers: Record<string, string> = {},
+): Promise<{ status: number; body: Json }> {
+	const res = await fetch(url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', ...headers },
+		body: JSON.stringify(body),
+	});
 	const text = await res.text();
 	let parsed: unknown = text;
 	try {
@@ -136,7 +155,10 @@ function sent(body: unknown): string {
 }
 
 /** Fires every example's events once. Returns what happened; throws only if the demo is not reachable. */
-export async function fireDemoEvents(rt: DemoRuntime, log: (line: string) => void = console.log): Promise<FiredEvent[]> {
+export async function fireDemoEvents(
+	rt: DemoRuntime,
+	log: (line: string) => void = console.log,
+): Promise<FiredEvent[]> {
 	const fired: FiredEvent[] = [];
 	const note = (event: FiredEvent) => {
 		fired.push(event);
@@ -148,18 +170,30 @@ export async function fireDemoEvents(rt: DemoRuntime, log: (line: string) => voi
 	for (const [file, what] of [
 		['woocommerce-order-completed.json', 'order 727, opted in → Shipping Status'],
 		['woocommerce-order-completed-no-opt-in.json', 'order 728, no opt-in → skipped'],
-		['woocommerce-order-completed-not-on-whatsapp.json', 'order 729, number not on WhatsApp → sent, then failed → fallback'],
+		[
+			'woocommerce-order-completed-not-on-whatsapp.json',
+			'order 729, number not on WhatsApp → sent, then failed → fallback',
+		],
 	] as const) {
 		const res = await post(webhook('shop/order-shipped'), sample(file));
 		const item = first(res.body);
-		const detail = item?.messageId ? sent(res.body) : item?.consent ? `not sent: consent ${item.consent.reason}` : sent(res.body);
+		const detail = item?.messageId
+			? sent(res.body)
+			: item?.consent
+				? `not sent: consent ${item.consent.reason}`
+				: sent(res.body);
 		note({ source: 'shop', what, ok: res.status === 200, detail: `HTTP ${res.status}, ${detail}` });
 	}
 
 	// 2. Calendar: the reminder workflow's Run Now (the schedule itself runs every hour).
 	{
 		const res = await post(webhook('calendar/remind-now'), {});
-		note({ source: 'calendar', what: 'appointment in 23 h 30 min → Appointment Reminder', ok: res.status === 200, detail: `HTTP ${res.status}, ${sent(res.body)}` });
+		note({
+			source: 'calendar',
+			what: 'appointment in 23 h 30 min → Appointment Reminder',
+			ok: res.status === 200,
+			detail: `HTTP ${res.status}, ${sent(res.body)}`,
+		});
 	}
 
 	// 3. Booking system: Cal.com reschedules a table to three days from now.
@@ -171,17 +205,34 @@ export async function fireDemoEvents(rt: DemoRuntime, log: (line: string) => voi
 		booking.payload.startTime = start.toISOString().replace('.000Z', 'Z');
 		booking.payload.endTime = new Date(start.getTime() + 2 * 3_600_000).toISOString().replace('.000Z', 'Z');
 		const res = await post(webhook('bookings/cal-com'), booking);
-		note({ source: 'booking', what: 'Cal.com BOOKING_RESCHEDULED → Reservation Update', ok: res.status === 200, detail: `HTTP ${res.status}, ${sent(res.body)}` });
+		note({
+			source: 'booking',
+			what: 'Cal.com BOOKING_RESCHEDULED → Reservation Update',
+			ok: res.status === 200,
+			detail: `HTTP ${res.status}, ${sent(res.body)}`,
+		});
 	}
 
 	// 4. Inbound messages through the emulated Meta (signed webhooks to the Session Window Trigger).
 	for (const [message, what] of [
-		[{ from: '4915123456789', name: 'Anna Schmidt', text: 'Hi! Can I still change the delivery address for order 727?' }, 'question → window opens → reply inside it'],
+		[
+			{
+				from: '4915123456789',
+				name: 'Anna Schmidt',
+				text: 'Hi! Can I still change the delivery address for order 727?',
+			},
+			'question → window opens → reply inside it',
+		],
 		[{ from: '393471234567', name: 'Marco Rossi', text: 'STOP' }, 'STOP → opt-out recorded in the ledger'],
 		[{ from: '393471234567', name: 'Marco Rossi', text: 'START' }, 'START → opt-in recorded again'],
 	] as const) {
 		const res = await post(`${rt.emulatorUrl}/_emulator/inbound`, message);
-		note({ source: 'inbound', what, ok: res.status === 200, detail: res.status === 200 ? `webhook ${res.body.wamid} posted` : `HTTP ${res.status}` });
+		note({
+			source: 'inbound',
+			what,
+			ok: res.status === 200,
+			detail: res.status === 200 ? `webhook ${res.body.wamid} posted` : `HTTP ${res.status}`,
+		});
 		await sleep(300); // keep the order STOP → START
 	}
 
@@ -191,7 +242,12 @@ export async function fireDemoEvents(rt: DemoRuntime, log: (line: string) => voi
 		const name = `delivery_slot_update_${Date.now().toString(36)}`;
 		const draft = sample('template-draft.json');
 		const res = await post(webhook('templates/draft'), { ...draft, name });
-		note({ source: 'templates', what: `${name} checked and submitted for review`, ok: res.status === 200 && res.body?.submitted === true, detail: `HTTP ${res.status}, status ${res.body?.status ?? '?'}` });
+		note({
+			source: 'templates',
+			what: `${name} checked and submitted for review`,
+			ok: res.status === 200 && res.body?.submitted === true,
+			detail: `HTTP ${res.status}, status ${res.body?.status ?? '?'}`,
+		});
 		const list = (await (await fetch(`${rt.emulatorUrl}/_emulator/templates`)).json()) as { data: Json[] };
 		const alert = list.data.find((t) => t.name === 'alert_update');
 		if (alert) {
@@ -201,7 +257,12 @@ export async function fireDemoEvents(rt: DemoRuntime, log: (line: string) => voi
 				headers: { 'content-type': 'application/json' },
 				body: JSON.stringify({ status: next, quality_score: next === 'PAUSED' ? 'RED' : 'YELLOW' }),
 			});
-			note({ source: 'templates', what: `alert_update ${next === 'PAUSED' ? 'paused (low quality)' : 'unpaused'}`, ok: patched.ok, detail: `HTTP ${patched.status}; the Template Status Poll reports it at the next full minute` });
+			note({
+				source: 'templates',
+				what: `alert_update ${next === 'PAUSED' ? 'paused (low quality)' : 'unpaused'}`,
+				ok: patched.ok,
+				detail: `HTTP ${patched.status}; the Template Status Poll reports it at the next full minute`,
+			});
 		}
 	}
 	return fired;
@@ -217,9 +278,16 @@ export function readRuntime(): DemoRuntime | undefined {
 
 async function main(): Promise<void> {
 	const rt = readRuntime();
-	const alive = rt ? await fetch(`${rt.n8nUrl}/rest/settings`).then((r) => r.ok, () => false) : false;
+	const alive = rt
+		? await fetch(`${rt.n8nUrl}/rest/settings`).then(
+				(r) => r.ok,
+				() => false,
+			)
+		: false;
 	if (!rt || !alive) {
-		console.error('The demo is not running. Start it with `npm run demo` in another terminal, then run `npm run demo:events`.');
+		console.error(
+			'The demo is not running. Start it with `npm run demo` in another terminal, then run `npm run demo:events`.',
+		);
 		process.exit(1);
 	}
 	console.log(`Firing the example events at ${rt.n8nUrl} (emulated Meta at ${rt.emulatorUrl}):`);

@@ -13,7 +13,14 @@ import path from 'node:path';
 
 import { startEmulator, type Emulator } from '../dev/emulator';
 import { N8nClient, OWNER, freePort, startN8n, type N8nInstance } from '../dev/n8n/n8n';
-import { DEMO_DIR, RUNTIME_FILE, fireDemoEvents, startSampleSources, type DemoRuntime, type SampleSources } from './demo-events';
+import {
+	DEMO_DIR,
+	RUNTIME_FILE,
+	fireDemoEvents,
+	startSampleSources,
+	type DemoRuntime,
+	type SampleSources,
+} from './demo-events';
 import type { Json } from '../dev/json';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -58,8 +65,14 @@ async function portOr(preferred: number): Promise<number> {
  */
 async function cleanEarlierRun(client: N8nClient): Promise<void> {
 	const previous = readState();
-	const names = new Set(exampleFiles().map((file) => (JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')) as { name: string }).name));
-	const listed = await client.api<{ data: Array<{ id: string; name: string }> }>('GET', '/workflows?limit=250').catch(() => ({ data: [] }));
+	const names = new Set(
+		exampleFiles().map(
+			(file) => (JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')) as { name: string }).name,
+		),
+	);
+	const listed = await client
+		.api<{ data: Array<{ id: string; name: string }> }>('GET', '/workflows?limit=250')
+		.catch(() => ({ data: [] }));
 	const ids = new Set([...previous.workflowIds, ...listed.data.filter((w) => names.has(w.name)).map((w) => w.id)]);
 	for (const id of ids) {
 		// n8n refuses to delete a published workflow: unpublish first.
@@ -155,17 +168,27 @@ async function addWebhookTarget(emulator: Emulator, url: string): Promise<void> 
 
 /** What each example must have done after one round of demo events: successful executions, and nodes that ran. */
 const SMOKE_EXPECTATIONS: Record<string, { executions: number; nodesRan?: string[] }> = {
-	'01-shop-order-shipped.json': { executions: 3, nodesRan: ['WhatsApp Send Notification', 'No WhatsApp Consent (skip)'] },
+	'01-shop-order-shipped.json': {
+		executions: 3,
+		nodesRan: ['WhatsApp Send Notification', 'No WhatsApp Consent (skip)'],
+	},
 	'02-calendar-appointment-reminder.json': { executions: 1, nodesRan: ['WhatsApp Appointment Reminder'] },
 	'03-booking-reservation-update.json': { executions: 1, nodesRan: ['WhatsApp Reservation Update'] },
-	'04-inbound-session-window.json': { executions: 3, nodesRan: ['Record Opt-Out', 'Record Opt-In', 'Reply Inside the Window'] },
+	'04-inbound-session-window.json': {
+		executions: 3,
+		nodesRan: ['Record Opt-Out', 'Record Opt-In', 'Reply Inside the Window'],
+	},
 	'05-template-status-alert.json': { executions: 1, nodesRan: ['Watching Templates'] },
 	'06-delivery-failed-fallback.json': { executions: 1, nodesRan: ['Explain the Failure', 'Log for Support'] },
 	'07-template-draft-review.json': { executions: 1, nodesRan: ['Submit for Review', 'Get Template', 'Tell the Team'] },
 };
 
 /** Waits until every workflow has its successful executions (and no failed one); returns the per-workflow summary. */
-async function checkExecutions(client: N8nClient, workflows: ImportedWorkflow[], timeoutMs = 60_000): Promise<string[]> {
+async function checkExecutions(
+	client: N8nClient,
+	workflows: ImportedWorkflow[],
+	timeoutMs = 60_000,
+): Promise<string[]> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const lines: string[] = [];
@@ -182,7 +205,9 @@ async function checkExecutions(client: N8nClient, workflows: ImportedWorkflow[],
 			const ran = new Set(ok.flatMap((e) => Object.keys(e.data?.resultData?.runData ?? {})));
 			const notRun = (expected.nodesRan ?? []).filter((n) => !ran.has(n));
 			if (ok.length < expected.executions || notRun.length) {
-				missing.push(`${wf.name} (${ok.length}/${expected.executions} executions${notRun.length ? `; not run: ${notRun.join(', ')}` : ''})`);
+				missing.push(
+					`${wf.name} (${ok.length}/${expected.executions} executions${notRun.length ? `; not run: ${notRun.join(', ')}` : ''})`,
+				);
 			}
 			lines.push(`smoke: ${wf.name}: ${ok.length} successful execution(s)`);
 		}
@@ -235,10 +260,14 @@ async function main(): Promise<void> {
 		};
 
 		if (smoke) {
-			for (const webhookPath of ['shop/order-shipped', 'calendar/remind-now', 'bookings/cal-com', 'templates/draft']) await client.waitForWebhook(webhookPath);
+			for (const webhookPath of ['shop/order-shipped', 'calendar/remind-now', 'bookings/cal-com', 'templates/draft'])
+				await client.waitForWebhook(webhookPath);
 			const fired = await fireDemoEvents(runtime);
 			const refused = fired.filter((e) => !e.ok);
-			if (refused.length) throw new Error(`smoke: events refused: ${refused.map((e) => `${e.source} ${e.what}: ${e.detail}`).join('; ')}`);
+			if (refused.length)
+				throw new Error(
+					`smoke: events refused: ${refused.map((e) => `${e.source} ${e.what}: ${e.detail}`).join('; ')}`,
+				);
 			for (const line of await checkExecutions(client, workflows)) console.log(line);
 			const byTemplate = (name: string) => emulator.state.messages.filter((m) => m.template?.name === name);
 			const shipped = byTemplate('shipping_update');
@@ -250,11 +279,15 @@ async function main(): Promise<void> {
 			];
 			for (const [name, count] of expected) {
 				if (byTemplate(name).length !== count) {
-					throw new Error(`smoke: expected ${count} ${name} message(s), the emulator accepted ${byTemplate(name).length}`);
+					throw new Error(
+						`smoke: expected ${count} ${name} message(s), the emulator accepted ${byTemplate(name).length}`,
+					);
 				}
 			}
 			console.log(`smoke: Shipping Status sent as ${shipped[0].wamid}`);
-			console.log(`smoke: emulator accepted ${emulator.state.messages.length} messages: ${expected.map(([n, c]) => `${c}× ${n}`).join(', ')}`);
+			console.log(
+				`smoke: emulator accepted ${emulator.state.messages.length} messages: ${expected.map(([n, c]) => `${c}× ${n}`).join(', ')}`,
+			);
 			await stopAll();
 			return;
 		}

@@ -18,7 +18,10 @@ const SECRET = 'capacity-measurement-secret-0123456789';
 const MIB = 1024 * 1024;
 const DEFAULT_CAP = 200 * MIB;
 
-const wamid = () => `wamid.HBgN${randomBytes(33).toString('base64').replace(/[^A-Za-z0-9]/g, 'A')}`;
+const wamid = () =>
+	`wamid.HBgN${randomBytes(33)
+		.toString('base64')
+		.replace(/[^A-Za-z0-9]/g, 'A')}`;
 const phone = (i: number) => `+49151${String(20_000_000 + i)}`;
 
 async function main(): Promise<void> {
@@ -31,7 +34,12 @@ async function main(): Promise<void> {
 		const ledger = ConsentLedger.over(client, options);
 
 		const sizes = async (): Promise<Record<string, number>> => {
-			const res = await client.request<{ data: Array<{ name: string; sizeBytes?: number }> }>('GET', '/data-tables', 'listing', { qs: { limit: 250 } });
+			const res = await client.request<{ data: Array<{ name: string; sizeBytes?: number }> }>(
+				'GET',
+				'/data-tables',
+				'listing',
+				{ qs: { limit: 250 } },
+			);
 			return Object.fromEntries(res.data.map((t) => [t.name, Number(t.sizeBytes ?? 0)]));
 		};
 		const measured: Array<{ what: string; bytesPerRow: Record<string, number> }> = [];
@@ -47,7 +55,9 @@ async function main(): Promise<void> {
 				if (grown !== 0) bytesPerRow[table] = Math.round((grown / ROWS) * 10) / 10;
 			}
 			measured.push({ what, bytesPerRow });
-			process.stdout.write(`${what}: ${JSON.stringify(bytesPerRow)} bytes/row (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+			process.stdout.write(
+				`${what}: ${JSON.stringify(bytesPerRow)} bytes/row (${((Date.now() - started) / 1000).toFixed(0)} s)\n`,
+			);
 		};
 
 		// Create the tables first, so that the empty tables' first pages are not counted as rows.
@@ -62,9 +72,19 @@ async function main(): Promise<void> {
 			notificationType: 'shippingStatus',
 			templateName: template,
 			templateLanguage: 'en_US',
-			body: { to: phone(i), template: { name: template, components: [{ type: 'body', parameters: [{ type: 'text', text: `SO-${1_000_000 + i}` }] }] } },
+			body: {
+				to: phone(i),
+				template: {
+					name: template,
+					components: [{ type: 'body', parameters: [{ type: 'text', text: `SO-${1_000_000 + i}` }] }],
+				},
+			},
 		});
-		const first = await keys.claim(sendKeyIds(identity(-1, 'order_shipped'), SECRET), { now: clock, resendUnknown: false, staleAfterMs: 60_000 });
+		const first = await keys.claim(sendKeyIds(identity(-1, 'order_shipped'), SECRET), {
+			now: clock,
+			resendUnknown: false,
+			staleAfterMs: 60_000,
+		});
 		await keys.complete(first.claimId!, 'sent', wamid());
 
 		const batch = 50;
@@ -77,7 +97,8 @@ async function main(): Promise<void> {
 						purpose: 'allUtility' as const,
 						action: 'optIn' as const,
 						source: 'checkout form',
-						proofWording: 'I agree to receive order and delivery updates from Example Shop GmbH on WhatsApp. I can reply STOP at any time.',
+						proofWording:
+							'I agree to receive order and delivery updates from Example Shop GmbH on WhatsApp. I can reply STOP at any time.',
 						proofVersion: 'checkout-2026-03',
 						proofReference: `https://shop.example.com/checkout/SO-${1_000_000 + i + j}`,
 						capturedAt: new Date(clock).toISOString(),
@@ -105,19 +126,35 @@ async function main(): Promise<void> {
 		});
 		await measure('sent notification (send key)', async () => {
 			for (let i = 0; i < ROWS; i++) {
-				const claim = await keys.claim(sendKeyIds(identity(i, 'order_shipped'), SECRET), { now: clock, resendUnknown: false, staleAfterMs: 60_000 });
+				const claim = await keys.claim(sendKeyIds(identity(i, 'order_shipped'), SECRET), {
+					now: clock,
+					resendUnknown: false,
+					staleAfterMs: 60_000,
+				});
 				await keys.complete(claim.claimId!, 'sent', wamid());
 			}
 		});
 		await measure('sent notification, claimed and completed in batches (claim row + completion row)', async () => {
 			for (let i = 0; i < ROWS; i += 40) {
-				const ids = Array.from({ length: Math.min(40, ROWS - i) }, (_, j) => sendKeyIds(identity(ROWS + i + j, 'order_shipped'), SECRET));
+				const ids = Array.from({ length: Math.min(40, ROWS - i) }, (_, j) =>
+					sendKeyIds(identity(ROWS + i + j, 'order_shipped'), SECRET),
+				);
 				const claims = await keys.claimMany(ids, { now: clock, resendUnknown: false, staleAfterMs: 60_000 });
-				await keys.completeMany(claims.map((c, j) => ({ claimId: c.claimId!, status: 'sent' as const, messageId: wamid(), ids: ids[j], claimedAt: clock })));
+				await keys.completeMany(
+					claims.map((c, j) => ({
+						claimId: c.claimId!,
+						status: 'sent' as const,
+						messageId: wamid(),
+						ids: ids[j],
+						claimedAt: clock,
+					})),
+				);
 			}
 		});
 		const all = await sizes();
-		process.stdout.write(`${JSON.stringify({ rowsPerTable: ROWS, measured, tables: all, defaultCapBytes: DEFAULT_CAP })}\n`);
+		process.stdout.write(
+			`${JSON.stringify({ rowsPerTable: ROWS, measured, tables: all, defaultCapBytes: DEFAULT_CAP })}\n`,
+		);
 	} finally {
 		await n8n.stop();
 	}

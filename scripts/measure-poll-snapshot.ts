@@ -3,7 +3,12 @@
  * Meta's cap per account. Run: npx tsx scripts/measure-poll-snapshot.ts [count]
  */
 import { syntheticTemplates } from '../dev/syntheticTemplates';
-import { decodeSnapshot, encodeSnapshot, toTemplateState, type TemplateState } from '../nodes/shared/domain/templateDiff';
+import {
+	decodeSnapshot,
+	encodeSnapshot,
+	toTemplateState,
+	type TemplateState,
+} from '../nodes/shared/domain/templateDiff';
 
 if (require.main === module) {
 	const count = Number(process.argv[2] ?? 6000);

@@ -20,7 +20,9 @@ function main(): void {
 		console.log(JSON.stringify({ ...report, perRule: Object.fromEntries(report.perRule) }, null, 2));
 		return;
 	}
-	console.log(`Check Draft on ${report.total} labelled drafts: ${byLabel('approved')} approved as UTILITY, ${byLabel('rejected')} rejected, ${byLabel('marketing')} approved as / moved to MARKETING\n`);
+	console.log(
+		`Check Draft on ${report.total} labelled drafts: ${byLabel('approved')} approved as UTILITY, ${byLabel('rejected')} rejected, ${byLabel('marketing')} approved as / moved to MARKETING\n`,
+	);
 	console.log('rule                 fired  on refused  expected  caught  precision  recall');
 	for (const [rule, c] of [...report.perRule.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
 		console.log(
@@ -28,7 +30,9 @@ function main(): void {
 		);
 	}
 	const o = report.overall;
-	console.log(`\noverall (not approved as UTILITY): precision ${ratio(o.tp, o.tp + o.fp).trim()}, recall ${ratio(o.tp, o.tp + o.fn).trim()} (tp ${o.tp}, fp ${o.fp}, fn ${o.fn}, tn ${o.tn})`);
+	console.log(
+		`\noverall (not approved as UTILITY): precision ${ratio(o.tp, o.tp + o.fp).trim()}, recall ${ratio(o.tp, o.tp + o.fn).trim()} (tp ${o.tp}, fp ${o.fp}, fn ${o.fn}, tn ${o.tn})`,
+	);
 	console.log(`approved UTILITY drafts flagged with an error: ${report.approvedWithErrors} of ${byLabel('approved')}`);
 	if (report.falseAlarms.length) console.log(`\nfalse alarms:\n  ${report.falseAlarms.join('\n  ')}`);
 	if (report.misses.length) console.log(`\nmisses:\n  ${report.misses.join('\n  ')}`);

@@ -10,17 +10,35 @@ function parseArgs(argv: string[]): EmulatorOptions {
 		const [flag, inline] = argv[i].split('=', 2);
 		const value = () => inline ?? argv[++i];
 		switch (flag) {
-			case '--host': o.host = value(); break;
-			case '--port': o.port = Number(value()); break;
-			case '--latency': o.latencyMs = Number(value()); break;
-			case '--cap': o.throughputCapMps = Number(value()); break;
-			case '--pair-limit': o.pairLimitSeconds = Number(value()); break;
-			case '--token': o.accessToken = value(); break;
-			case '--app-secret': o.appSecret = value(); break;
-			case '--review-delay': o.reviewDelayMs = Number(value()); break;
+			case '--host':
+				o.host = value();
+				break;
+			case '--port':
+				o.port = Number(value());
+				break;
+			case '--latency':
+				o.latencyMs = Number(value());
+				break;
+			case '--cap':
+				o.throughputCapMps = Number(value());
+				break;
+			case '--pair-limit':
+				o.pairLimitSeconds = Number(value());
+				break;
+			case '--token':
+				o.accessToken = value();
+				break;
+			case '--app-secret':
+				o.appSecret = value();
+				break;
+			case '--review-delay':
+				o.reviewDelayMs = Number(value());
+				break;
 			case '-h':
 			case '--help':
-				console.log('usage: npm run emulator -- [--host H] [--port 8099] [--latency MS] [--cap MPS] [--pair-limit S] [--token T] [--app-secret S] [--review-delay MS]');
+				console.log(
+					'usage: npm run emulator -- [--host H] [--port 8099] [--latency MS] [--cap MPS] [--pair-limit S] [--token T] [--app-secret S] [--review-delay MS]',
+				);
 				process.exit(0);
 				break;
 			default:
@@ -39,13 +57,18 @@ async function main(): Promise<void> {
 	console.log(`  WABA id          ${o.wabaId}`);
 	console.log(`  phone number id  ${o.phoneNumbers.map((p) => p.id).join(', ')}`);
 	console.log(`  app secret       ${o.appSecret}`);
-	console.log(`  control API      ${emu.url}/_emulator/  (requests, messages, inbound, clock, faults, templates, config, stats)`);
+	console.log(
+		`  control API      ${emu.url}/_emulator/  (requests, messages, inbound, clock, faults, templates, config, stats)`,
+	);
 	let stopping = false;
 	const stop = (sig: string) => {
 		if (stopping) return;
 		stopping = true;
 		console.log(`\n${sig}: closing emulator`);
-		emu.close().then(() => process.exit(0), () => process.exit(1));
+		emu.close().then(
+			() => process.exit(0),
+			() => process.exit(1),
+		);
 	};
 	process.on('SIGINT', () => stop('SIGINT'));
 	process.on('SIGTERM', () => stop('SIGTERM'));

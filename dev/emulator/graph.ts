@@ -86,7 +86,12 @@ function project(obj: Json, fields: string[], known: Set<string>, nodeType: stri
 }
 
 const csv = (s: string | undefined): string[] | undefined =>
-	s === undefined || s === '' ? undefined : s.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean);
+	s === undefined || s === ''
+		? undefined
+		: s
+				.split(',')
+				.map((x) => x.trim().toLowerCase())
+				.filter(Boolean);
 
 /* ------------------------------------------------------------- templates */
 
@@ -107,7 +112,16 @@ const TEMPLATE_FIELDS = new Set([
 	'message_send_ttl_seconds',
 	'cta_url_link_tracking_opted_out',
 ]);
-const TEMPLATE_DEFAULT_FIELDS = ['name', 'parameter_format', 'components', 'language', 'status', 'category', 'sub_category', 'id'];
+const TEMPLATE_DEFAULT_FIELDS = [
+	'name',
+	'parameter_format',
+	'components',
+	'language',
+	'status',
+	'category',
+	'sub_category',
+	'id',
+];
 
 export const TEMPLATE_PAGE_DEFAULT = 25;
 export const TEMPLATE_PAGE_MAX = 1000;
@@ -127,7 +141,11 @@ function matchesTemplate(t: StoredTemplate, q: Record<string, string>): boolean 
 	if (language && !language.includes(t.language.toLowerCase())) return false;
 	const quality = csv(q.quality_score);
 	if (quality && !quality.includes((t.quality_score?.score ?? 'UNKNOWN').toLowerCase())) return false;
-	const text = () => t.components.map((c) => c.text ?? '').join(' ').toLowerCase();
+	const text = () =>
+		t.components
+			.map((c) => c.text ?? '')
+			.join(' ')
+			.toLowerCase();
 	if (q.name && !t.name.toLowerCase().includes(q.name.toLowerCase())) return false;
 	if (q.content && !text().includes(q.content.toLowerCase())) return false;
 	if (q.name_or_content) {
@@ -196,11 +214,22 @@ export function templateStatusValue(t: StoredTemplate, event: string, reason: st
 	};
 }
 
-export function emitTemplateStatus(ctx: Ctx, t: StoredTemplate, event: string, reason: string | null, extra: Json = {}): void {
+export function emitTemplateStatus(
+	ctx: Ctx,
+	t: StoredTemplate,
+	event: string,
+	reason: string | null,
+	extra: Json = {},
+): void {
 	const s = ctx.state;
 	ctx.hooks.post(
 		'message_template_status_update',
-		envelope(s.options.wabaId, 'message_template_status_update', templateStatusValue(t, event, reason, extra), s.nowSec()),
+		envelope(
+			s.options.wabaId,
+			'message_template_status_update',
+			templateStatusValue(t, event, reason, extra),
+			s.nowSec(),
+		),
 	);
 }
 
@@ -270,7 +299,11 @@ function scheduleRecategorisation(ctx: Ctx, id: string, target: string): void {
 		const t = ctx.state.templates.get(id);
 		if (!t || t.status !== 'APPROVED' || t.category === target) return;
 		t.correct_category = target;
-		emitCategoryUpdate(ctx, t, { correct_category: target, new_category: t.category, category_update_timestamp: ctx.state.nowSec() + 24 * 3600 });
+		emitCategoryUpdate(ctx, t, {
+			correct_category: target,
+			new_category: t.category,
+			category_update_timestamp: ctx.state.nowSec() + 24 * 3600,
+		});
 		ctx.hooks.later(delay, () => {
 			const now = ctx.state.templates.get(id);
 			if (!now || now.correct_category !== target || now.category === target) return;
@@ -298,7 +331,10 @@ function deleteTemplates(ctx: Ctx, req: GraphRequest): Json {
 	const hsm = typeof input.hsm_id === 'string' && input.hsm_id ? input.hsm_id : undefined;
 	const victims = [...ctx.state.templates.values()].filter((t) => t.name === name && (!hsm || t.id === hsm));
 	if (victims.length === 0) {
-		throw errInvalidParameter(`Message template "${name}" not found`, { subcode: 2593002, userTitle: 'Message template not found' });
+		throw errInvalidParameter(`Message template "${name}" not found`, {
+			subcode: 2593002,
+			userTitle: 'Message template not found',
+		});
 	}
 	for (const t of victims) {
 		ctx.state.templates.delete(t.id);
@@ -313,10 +349,13 @@ const EDITABLE_STATUSES = new Set(['APPROVED', 'REJECTED', 'PAUSED']);
 function editTemplate(ctx: Ctx, t: StoredTemplate, req: GraphRequest): Json {
 	const b = { ...req.query, ...bodyObject(req) };
 	if (!EDITABLE_STATUSES.has(t.status)) {
-		throw errInvalidParameter(`Template ${t.id} is ${t.status} and cannot be edited; only APPROVED, REJECTED or PAUSED templates can.`, {
-			subcode: 2388025,
-			userTitle: 'Template cannot be edited',
-		});
+		throw errInvalidParameter(
+			`Template ${t.id} is ${t.status} and cannot be edited; only APPROVED, REJECTED or PAUSED templates can.`,
+			{
+				subcode: 2388025,
+				userTitle: 'Template cannot be edited',
+			},
+		);
 	}
 	if (b.category !== undefined && t.status === 'APPROVED' && String(b.category).toUpperCase() !== t.category) {
 		throw errInvalidParameter('The category of an approved template cannot be edited.');
@@ -324,7 +363,13 @@ function editTemplate(ctx: Ctx, t: StoredTemplate, req: GraphRequest): Json {
 	const ttl = validateTtl(b.message_send_ttl_seconds, t.category);
 	if (ttl !== undefined) t.message_send_ttl_seconds = ttl;
 	if (b.components !== undefined) {
-		const draft = validateCreate({ name: t.name, language: t.language, category: b.category ?? t.category, parameter_format: b.parameter_format ?? t.parameter_format, components: b.components });
+		const draft = validateCreate({
+			name: t.name,
+			language: t.language,
+			category: b.category ?? t.category,
+			parameter_format: b.parameter_format ?? t.parameter_format,
+			components: b.components,
+		});
 		t.components = draft.components;
 		t.parameter_format = draft.parameter_format;
 		t.status = 'PENDING';
@@ -338,7 +383,19 @@ function editTemplate(ctx: Ctx, t: StoredTemplate, req: GraphRequest): Json {
 
 /* ------------------------------------------------------------------ send */
 
-const MESSAGE_TYPES = ['audio', 'contacts', 'document', 'image', 'interactive', 'location', 'reaction', 'sticker', 'template', 'text', 'video'];
+const MESSAGE_TYPES = [
+	'audio',
+	'contacts',
+	'document',
+	'image',
+	'interactive',
+	'location',
+	'reaction',
+	'sticker',
+	'template',
+	'text',
+	'video',
+];
 const MEDIA_TYPES = new Set(['audio', 'document', 'image', 'sticker', 'video']);
 
 function checkThroughput(s: EmulatorState, phoneId: string): void {
@@ -397,7 +454,11 @@ function statusWebhook(ctx: Ctx, msg: AcceptedMessage, status: string, extra: Js
 	Object.assign(st, extra);
 	ctx.hooks.post(
 		'messages',
-		envelope(s.options.wabaId, 'messages', { messaging_product: 'whatsapp', metadata: metadata(s, msg.phoneNumberId), statuses: [st] }),
+		envelope(s.options.wabaId, 'messages', {
+			messaging_product: 'whatsapp',
+			metadata: metadata(s, msg.phoneNumberId),
+			statuses: [st],
+		}),
 	);
 }
 
@@ -438,7 +499,8 @@ function sendMessage(ctx: Ctx, phoneId: string, req: GraphRequest): Json {
 	const b = bodyObject(req);
 	if (typeof req.body === 'string' && req.body.length > 0) throw errInvalidParameter('Request body is not valid JSON');
 	if (b.messaging_product === undefined) throw errParamRequired('messaging_product');
-	if (String(b.messaging_product).toLowerCase() !== 'whatsapp') throw errParamEnum('messaging_product', ['WHATSAPP'], b.messaging_product);
+	if (String(b.messaging_product).toLowerCase() !== 'whatsapp')
+		throw errParamEnum('messaging_product', ['WHATSAPP'], b.messaging_product);
 
 	// mark-as-read / typing indicator
 	if (b.status === 'read') {
@@ -460,7 +522,12 @@ function sendMessage(ctx: Ctx, phoneId: string, req: GraphRequest): Json {
 	const waId = bsuid ?? to.replace(/\D/g, '');
 	if (!bsuid && waId.length < 5) throw errInvalidParameter(`Invalid recipient: "${to}" is not a valid phone number`);
 	const type = b.type === undefined ? 'text' : String(b.type).toLowerCase();
-	if (!MESSAGE_TYPES.includes(type)) throw errParamEnum('type', MESSAGE_TYPES.map((t) => t.toUpperCase()), b.type);
+	if (!MESSAGE_TYPES.includes(type))
+		throw errParamEnum(
+			'type',
+			MESSAGE_TYPES.map((t) => t.toUpperCase()),
+			b.type,
+		);
 	const payload = b[type];
 	if (!payload || typeof payload !== 'object') throw errParamRequired(type);
 
@@ -534,7 +601,10 @@ function listSubscriptions(ctx: Ctx): Json {
 
 async function subscribe(ctx: Ctx, req: GraphRequest): Promise<Json> {
 	const input = { ...req.query, ...bodyObject(req) };
-	const uri = typeof input.override_callback_uri === 'string' && input.override_callback_uri ? input.override_callback_uri : undefined;
+	const uri =
+		typeof input.override_callback_uri === 'string' && input.override_callback_uri
+			? input.override_callback_uri
+			: undefined;
 	const app = ctx.state.options.appId;
 	if (!uri) {
 		// Like Meta: subscribing without override fields drops a previous override (app-level callback only).
@@ -576,7 +646,15 @@ const PHONE_FIELDS = new Set([
 	'messaging_limit_tier',
 	'is_official_business_account',
 ]);
-const PHONE_DEFAULT_FIELDS = ['verified_name', 'code_verification_status', 'display_phone_number', 'quality_rating', 'platform_type', 'throughput', 'id'];
+const PHONE_DEFAULT_FIELDS = [
+	'verified_name',
+	'code_verification_status',
+	'display_phone_number',
+	'quality_rating',
+	'platform_type',
+	'throughput',
+	'id',
+];
 
 function wabaObject(s: EmulatorState): Json {
 	return {
@@ -619,14 +697,27 @@ export async function handleGraph(ctx: Ctx, req: GraphRequest): Promise<Json> {
 
 	if (id === s.options.wabaId) {
 		if (!edge) {
-			if (m === 'GET') return project(wabaObject(s), fieldList(req.query.fields, ['id', 'name']), WABA_FIELDS, 'WhatsAppBusinessAccount');
+			if (m === 'GET')
+				return project(
+					wabaObject(s),
+					fieldList(req.query.fields, ['id', 'name']),
+					WABA_FIELDS,
+					'WhatsAppBusinessAccount',
+				);
 			if (m === 'POST') return { success: true };
 			throw errUnknownObject(m, id);
 		}
 		if (edge === 'phone_numbers' && m === 'GET') {
 			const fields = fieldList(req.query.fields, PHONE_DEFAULT_FIELDS);
-			const data = s.options.phoneNumbers.map((p) => project(phoneObject(p), fields, PHONE_FIELDS, 'WhatsAppBusinessPhoneNumber'));
-			return { data, paging: { cursors: { before: encodeCursor(data[0]?.id ?? ''), after: encodeCursor(data[data.length - 1]?.id ?? '') } } };
+			const data = s.options.phoneNumbers.map((p) =>
+				project(phoneObject(p), fields, PHONE_FIELDS, 'WhatsAppBusinessPhoneNumber'),
+			);
+			return {
+				data,
+				paging: {
+					cursors: { before: encodeCursor(data[0]?.id ?? ''), after: encodeCursor(data[data.length - 1]?.id ?? '') },
+				},
+			};
 		}
 		if (edge === 'message_templates') {
 			if (m === 'GET') return listTemplates(ctx, req);
@@ -648,7 +739,13 @@ export async function handleGraph(ctx: Ctx, req: GraphRequest): Promise<Json> {
 	const phone = s.phoneNumber(id);
 	if (phone) {
 		if (!edge) {
-			if (m === 'GET') return project(phoneObject(phone), fieldList(req.query.fields, PHONE_DEFAULT_FIELDS), PHONE_FIELDS, 'WhatsAppBusinessPhoneNumber');
+			if (m === 'GET')
+				return project(
+					phoneObject(phone),
+					fieldList(req.query.fields, PHONE_DEFAULT_FIELDS),
+					PHONE_FIELDS,
+					'WhatsAppBusinessPhoneNumber',
+				);
 			throw errUnknownObject(m, id);
 		}
 		if (edge === 'messages') {
@@ -660,7 +757,13 @@ export async function handleGraph(ctx: Ctx, req: GraphRequest): Promise<Json> {
 
 	const tpl = s.templates.get(id);
 	if (tpl && !edge) {
-		if (m === 'GET') return project(tpl as Json, fieldList(req.query.fields, TEMPLATE_DEFAULT_FIELDS), TEMPLATE_FIELDS, 'WhatsAppMessageTemplate');
+		if (m === 'GET')
+			return project(
+				tpl as Json,
+				fieldList(req.query.fields, TEMPLATE_DEFAULT_FIELDS),
+				TEMPLATE_FIELDS,
+				'WhatsAppMessageTemplate',
+			);
 		if (m === 'POST') return editTemplate(ctx, tpl, req);
 	}
 	if (tpl && edge) throw errNonexistingField(edge, 'WhatsAppMessageTemplate');

@@ -140,18 +140,28 @@ export const errThroughput = (): GraphError =>
 
 export const errPairRateLimit = (): GraphError =>
 	graphError(429, 131056, '(Business Account, Consumer Account) pair rate limit hit', {
-		details: 'Too many messages sent from the sender phone number to the same recipient phone number in a short period of time.',
+		details:
+			'Too many messages sent from the sender phone number to the same recipient phone number in a short period of time.',
 		transient: true,
 	});
 
 export const errAppRateLimit = (): GraphError =>
-	graphError(429, 4, 'Application request limit reached', { subcode: 2446079, transient: true, details: 'Application request limit reached' });
+	graphError(429, 4, 'Application request limit reached', {
+		subcode: 2446079,
+		transient: true,
+		details: 'Application request limit reached',
+	});
 
 export const errWabaRateLimit = (): GraphError =>
-	graphError(429, 80007, 'There have been too many calls to this WhatsApp Business account. Wait a bit and try again.', {
-		transient: true,
-		details: 'Rate limit issues (WhatsApp Business Account rate limit)',
-	});
+	graphError(
+		429,
+		80007,
+		'There have been too many calls to this WhatsApp Business account. Wait a bit and try again.',
+		{
+			transient: true,
+			details: 'Rate limit issues (WhatsApp Business Account rate limit)',
+		},
+	);
 
 export const errUnknown = (): GraphError =>
 	graphError(500, 131000, 'Something went wrong', { transient: true, details: 'Something went wrong' });

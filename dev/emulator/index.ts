@@ -14,8 +14,22 @@ import { createRequestHandler } from './server';
 import { EmulatorState, resolveOptions, type EmulatorOptions, type ResolvedOptions } from './state';
 import { WebhookDispatcher } from './webhooks';
 
-export { DEFAULT_TEMPLATES, PROMOTIONAL_WORDS, reviewTemplate, type SeedTemplate, type StoredTemplate } from './templates';
-export { EmulatorState, WINDOW_MS, type EmulatorOptions, type ResolvedOptions, type RequestLogEntry, type AcceptedMessage, type WebhookAttempt } from './state';
+export {
+	DEFAULT_TEMPLATES,
+	PROMOTIONAL_WORDS,
+	reviewTemplate,
+	type SeedTemplate,
+	type StoredTemplate,
+} from './templates';
+export {
+	EmulatorState,
+	WINDOW_MS,
+	type EmulatorOptions,
+	type ResolvedOptions,
+	type RequestLogEntry,
+	type AcceptedMessage,
+	type WebhookAttempt,
+} from './state';
 export { sign as signWebhook } from './webhooks';
 export { FAULT_KINDS, type FaultKind } from './faults';
 export { TEMPLATE_PAGE_DEFAULT, TEMPLATE_PAGE_MAX } from './graph';

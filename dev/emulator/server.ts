@@ -57,9 +57,11 @@ function sendJson(res: ServerResponse, status: number, body: unknown, extraHeade
 export function createRequestHandler(ctx: Ctx): (req: IncomingMessage, res: ServerResponse) => void {
 	return (req, res) => {
 		const url = new URL(req.url ?? '/', 'http://emulator');
-		const handler = url.pathname.startsWith('/_emulator/') || url.pathname === '/_emulator' ? handleControl : handleGraphHttp;
+		const handler =
+			url.pathname.startsWith('/_emulator/') || url.pathname === '/_emulator' ? handleControl : handleGraphHttp;
 		handler(ctx, req, res, url).catch((e: unknown) => {
-			if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: { message: String((e as Error)?.message ?? e) } });
+			if (!res.headersSent && !res.destroyed)
+				sendJson(res, 500, { error: { message: String((e as Error)?.message ?? e) } });
 		});
 	};
 }
@@ -119,7 +121,15 @@ async function handleGraphHttp(ctx: Ctx, req: IncomingMessage, res: ServerRespon
 			s.countError(e.body.code);
 		} else {
 			status = 500;
-			body = { error: { message: 'An unknown error occurred', type: 'OAuthException', code: 1, is_transient: true, fbtrace_id: fbtraceId() } };
+			body = {
+				error: {
+					message: 'An unknown error occurred',
+					type: 'OAuthException',
+					code: 1,
+					is_transient: true,
+					fbtrace_id: fbtraceId(),
+				},
+			};
 			s.countError(1);
 		}
 	}
@@ -163,7 +173,14 @@ async function handleControl(ctx: Ctx, req: IncomingMessage, res: ServerResponse
 
 const notFound = (m: string, p: string) => new ControlError(404, `no control endpoint ${m} /_emulator/${p}`);
 
-async function control(ctx: Ctx, m: string, p: string, q: Record<string, string>, b: Json, raw: string): Promise<unknown> {
+async function control(
+	ctx: Ctx,
+	m: string,
+	p: string,
+	q: Record<string, string>,
+	b: Json,
+	raw: string,
+): Promise<unknown> {
 	const s = ctx.state;
 	const [head, arg] = p.split('/');
 	switch (head) {
@@ -192,7 +209,9 @@ async function control(ctx: Ctx, m: string, p: string, q: Record<string, string>
 				s.messagesById.clear();
 				return { success: true };
 			}
-			const data = s.messages.filter((x) => (!q.to || x.waId === q.to.replace(/\D/g, '')) && (!q.type || x.type === q.type));
+			const data = s.messages.filter(
+				(x) => (!q.to || x.waId === q.to.replace(/\D/g, '')) && (!q.type || x.type === q.type),
+			);
 			return { data, count: data.length };
 		}
 
@@ -205,7 +224,13 @@ async function control(ctx: Ctx, m: string, p: string, q: Record<string, string>
 			return {
 				data: [...s.windows.entries()].map(([k, last]) => {
 					const [phoneNumberId, waId] = k.split(':');
-					return { phoneNumberId, waId, lastInboundAt: last, expiresAt: last + WINDOW_MS, open: s.now() < last + WINDOW_MS };
+					return {
+						phoneNumberId,
+						waId,
+						lastInboundAt: last,
+						expiresAt: last + WINDOW_MS,
+						open: s.now() < last + WINDOW_MS,
+					};
 				}),
 			};
 
@@ -261,8 +286,13 @@ async function control(ctx: Ctx, m: string, p: string, q: Record<string, string>
 			if (m === 'POST') {
 				if (typeof b.url !== 'string' || !b.url) throw new ControlError(400, 'url is required');
 				if (b.verify) {
-					const failure = await verifyCallback(b.url, String(b.verifyToken ?? b.verify_token ?? ''), s.options.webhookTimeoutMs);
-					if (failure) throw new ControlError(400, `Callback verification failed with the following errors: ${failure}`);
+					const failure = await verifyCallback(
+						b.url,
+						String(b.verifyToken ?? b.verify_token ?? ''),
+						s.options.webhookTimeoutMs,
+					);
+					if (failure)
+						throw new ControlError(400, `Callback verification failed with the following errors: ${failure}`);
 				}
 				if (!s.webhookTargets.some((t) => t.url === b.url)) s.webhookTargets.push({ url: b.url });
 				return { success: true, data: s.webhookTargets };
@@ -280,7 +310,9 @@ async function control(ctx: Ctx, m: string, p: string, q: Record<string, string>
 				return { success: true };
 			}
 			return {
-				data: s.deliveries.filter((d) => (!q.field || d.field === q.field) && (q.ok === undefined || String(d.ok) === q.ok)),
+				data: s.deliveries.filter(
+					(d) => (!q.field || d.field === q.field) && (q.ok === undefined || String(d.ok) === q.ok),
+				),
 				inFlight: ctx.hooks.inFlight,
 			};
 
@@ -331,10 +363,16 @@ function templatesControl(ctx: Ctx, m: string, id: string | undefined, b: Json):
 	if (!id) {
 		if (m === 'GET') return { data: [...s.templates.values()] };
 		if (m === 'POST') {
-			if (typeof b.name !== 'string' || typeof b.language !== 'string' || typeof b.category !== 'string' || !Array.isArray(b.components)) {
+			if (
+				typeof b.name !== 'string' ||
+				typeof b.language !== 'string' ||
+				typeof b.category !== 'string' ||
+				!Array.isArray(b.components)
+			) {
 				throw new ControlError(400, 'name, language, category and components are required');
 			}
-			if (b.id !== undefined && s.templates.has(String(b.id))) throw new ControlError(409, `template id ${b.id} exists`);
+			if (b.id !== undefined && s.templates.has(String(b.id)))
+				throw new ControlError(409, `template id ${b.id} exists`);
 			return s.addTemplate({ ...(b as SeedTemplate), id: b.id !== undefined ? String(b.id) : s.newTemplateId() });
 		}
 		throw notFound(m, 'templates');
@@ -390,8 +428,13 @@ function templatesControl(ctx: Ctx, m: string, id: string | undefined, b: Json):
 		if (next === 'REJECTED' && b.rejected_reason === undefined) t.rejected_reason = 'PROMOTIONAL';
 		const extra: Json = {};
 		if (b.other_info) extra.other_info = b.other_info;
-		else if (next === 'PAUSED') extra.other_info = { title: 'FIRST_PAUSE', description: 'Your template has been paused for 3 hours due to low quality.' };
-		else if (next === 'APPROVED' && prev === 'PAUSED') extra.other_info = { title: 'UNPAUSE', description: 'Your template is no longer paused.' };
+		else if (next === 'PAUSED')
+			extra.other_info = {
+				title: 'FIRST_PAUSE',
+				description: 'Your template has been paused for 3 hours due to low quality.',
+			};
+		else if (next === 'APPROVED' && prev === 'PAUSED')
+			extra.other_info = { title: 'UNPAUSE', description: 'Your template is no longer paused.' };
 		else if (next === 'DISABLED') extra.disable_info = { disable_date: String(s.nowSec()) };
 		const reason = typeof b.reason === 'string' ? b.reason : next === 'REJECTED' ? t.rejected_reason : 'NONE';
 		emitTemplateStatus(ctx, t, next, reason, extra);

@@ -82,9 +82,7 @@ function body(text: string, example?: string[] | Array<{ param_name: string; exa
 	const c: TemplateComponent = { type: 'BODY', text };
 	if (example && example.length) {
 		c.example =
-			typeof example[0] === 'string'
-				? { body_text: [example as string[]] }
-				: { body_text_named_params: example };
+			typeof example[0] === 'string' ? { body_text: [example as string[]] } : { body_text_named_params: example };
 	}
 	return c;
 }
@@ -217,7 +215,9 @@ export const DEFAULT_TEMPLATES: SeedTemplate[] = [
 	]),
 	approvedUtility('1000000000000013', 'hello_world', [
 		{ type: 'HEADER', format: 'TEXT', text: 'Hello World' },
-		body('Welcome and congratulations!! This message demonstrates your ability to send a WhatsApp message notification from the Cloud API, hosted by Meta. Thank you for taking the time to test with us.'),
+		body(
+			'Welcome and congratulations!! This message demonstrates your ability to send a WhatsApp message notification from the Cloud API, hosted by Meta. Thank you for taking the time to test with us.',
+		),
 		{ type: 'FOOTER', text: 'WhatsApp Business Platform sample message' },
 	]),
 	approvedUtility(
@@ -254,16 +254,20 @@ export const DEFAULT_TEMPLATES: SeedTemplate[] = [
 		status: 'DISABLED',
 		quality_score: { score: 'RED' },
 	}),
-	approvedUtility('1000000000000018', 'pending_update', [body('Hi {{1}}, your request {{2}} is in progress.', ['Maria', 'x'])], {
-		status: 'PENDING',
+	approvedUtility(
+		'1000000000000018',
+		'pending_update',
+		[body('Hi {{1}}, your request {{2}} is in progress.', ['Maria', 'x'])],
+		{
+			status: 'PENDING',
+			quality_score: { score: 'UNKNOWN' },
+		},
+	),
+	approvedUtility('1000000000000019', 'rejected_update', [body('Hi {{1}}, get 50% off today only!', ['Maria'])], {
+		status: 'REJECTED',
+		rejected_reason: 'PROMOTIONAL',
 		quality_score: { score: 'UNKNOWN' },
 	}),
-	approvedUtility(
-		'1000000000000019',
-		'rejected_update',
-		[body('Hi {{1}}, get 50% off today only!', ['Maria'])],
-		{ status: 'REJECTED', rejected_reason: 'PROMOTIONAL', quality_score: { score: 'UNKNOWN' } },
-	),
 	approvedUtility(
 		'1000000000000020',
 		'order_followup',
@@ -327,11 +331,15 @@ export function validateCreate(body: Record<string, unknown>): Omit<StoredTempla
 	if (typeof language !== 'string' || !language) throw errInvalidParameter('The parameter language is required.');
 	const category = typeof body.category === 'string' ? body.category.toUpperCase() : '';
 	if (!CATEGORIES.includes(category)) {
-		throw errInvalidParameter(`Param category must be one of {${CATEGORIES.join(', ')}} - got "${String(body.category)}".`);
+		throw errInvalidParameter(
+			`Param category must be one of {${CATEGORIES.join(', ')}} - got "${String(body.category)}".`,
+		);
 	}
 	const pf = (typeof body.parameter_format === 'string' ? body.parameter_format : 'POSITIONAL').toUpperCase();
 	if (pf !== 'POSITIONAL' && pf !== 'NAMED') {
-		throw errInvalidParameter(`Param parameter_format must be one of {POSITIONAL, NAMED} - got "${String(body.parameter_format)}".`);
+		throw errInvalidParameter(
+			`Param parameter_format must be one of {POSITIONAL, NAMED} - got "${String(body.parameter_format)}".`,
+		);
 	}
 	let components = body.components;
 	if (typeof components === 'string') {
@@ -341,7 +349,8 @@ export function validateCreate(body: Record<string, unknown>): Omit<StoredTempla
 			/* handled below */
 		}
 	}
-	if (!Array.isArray(components) || components.length === 0) throw errInvalidParameter('The parameter components is required.');
+	if (!Array.isArray(components) || components.length === 0)
+		throw errInvalidParameter('The parameter components is required.');
 	const comps: TemplateComponent[] = (components as TemplateComponent[]).map((c) => ({
 		...c,
 		type: String(c?.type ?? '').toUpperCase(),
@@ -421,7 +430,8 @@ export const OTP_WORDS = /\b(verification code|one[- ]time (?:password|passcode|
 /** Content WhatsApp does not allow as a notification at all: cold calls, referral and rating requests (REJECTED, PROMOTIONAL). */
 export const NOT_ALLOWED_WORDS = /\b(good time to talk|can we (?:talk|speak) now|refer a friend|rate us)\b/i;
 /** Softer marketing wording: approved as UTILITY, then re-categorised by Meta's periodic re-check. */
-export const SOFT_MARKETING_WORDS = /\b(new arrivals|you might also like|recommended for you|check out our|learn more|did you know)\b/i;
+export const SOFT_MARKETING_WORDS =
+	/\b(new arrivals|you might also like|recommended for you|check out our|learn more|did you know)\b/i;
 /** Common English words; several of them in a template tagged with another language = TAG_CONTENT_MISMATCH. */
 const ENGLISH_WORDS = /\b(your|the|and|has|have|will|is|you|been|with)\b/gi;
 
@@ -448,7 +458,10 @@ function rejected(t: StoredTemplate, reason: string, why: string, recommendation
  * Only INVALID_FORMAT carries `rejection_info` in Meta's webhook; the emulator keeps that.
  */
 export function reviewTemplate(t: StoredTemplate): ReviewOutcome {
-	const texts = t.components.flatMap((c) => [c.text ?? '', ...(c.buttons ?? []).map((b) => `${b.text ?? ''} ${b.url ?? ''}`)]);
+	const texts = t.components.flatMap((c) => [
+		c.text ?? '',
+		...(c.buttons ?? []).map((b) => `${b.text ?? ''} ${b.url ?? ''}`),
+	]);
 	const bodyText = (t.components.find((c) => c.type === 'BODY')?.text ?? '').trim();
 	if (texts.some((s) => /\}\}\s*\{\{/.test(s))) {
 		return rejected(
@@ -470,11 +483,15 @@ export function reviewTemplate(t: StoredTemplate): ReviewOutcome {
 		t.category === 'AUTHENTICATION' &&
 		t.components.some(
 			(c) =>
-				(c.type === 'HEADER' && c.format && c.format !== 'TEXT') ||
-				(c.buttons ?? []).some((b) => b.type === 'URL'),
+				(c.type === 'HEADER' && c.format && c.format !== 'TEXT') || (c.buttons ?? []).some((b) => b.type === 'URL'),
 		)
 	) {
-		return rejected(t, 'INVALID_FORMAT', 'Authentication templates cannot contain URLs or media.', 'Use the authentication template format with a one-time password button.');
+		return rejected(
+			t,
+			'INVALID_FORMAT',
+			'Authentication templates cannot contain URLs or media.',
+			'Use the authentication template format with a one-time password button.',
+		);
 	}
 	if (t.category !== 'AUTHENTICATION' && texts.some((s) => OTP_WORDS.test(s))) {
 		return { status: 'REJECTED', category: t.category, reason: 'INCORRECT_CATEGORY' };
@@ -509,7 +526,9 @@ function checkBodyParam(where: string, p: Json): void {
 			throw errRequiredParamMissing(`${where}: Parameter of type text is missing text value`);
 		}
 		if (BAD_TEXT.test(p.text)) {
-			throw errInvalidParameter(`${where}: Param text cannot have new-line/tab characters or more than 4 consecutive spaces`);
+			throw errInvalidParameter(
+				`${where}: Param text cannot have new-line/tab characters or more than 4 consecutive spaces`,
+			);
 		}
 	} else if (kind === 'currency') {
 		const c = p.currency;
@@ -565,7 +584,7 @@ function checkTextParams(where: string, expected: string[], named: boolean, give
  */
 export function validateTemplateSend(tpl: StoredTemplate, components: unknown): void {
 	if (components !== undefined && !Array.isArray(components)) {
-		throw errInvalidParameter('Param template[\'components\'] must be an array.');
+		throw errInvalidParameter("Param template['components'] must be an array.");
 	}
 	const given = (components ?? []) as Json[];
 	const named = tpl.parameter_format === 'NAMED';
@@ -579,7 +598,9 @@ export function validateTemplateSend(tpl: StoredTemplate, components: unknown): 
 		const p = params(gHeader)[0];
 		const kind = p ? paramKind(p) : 'unknown';
 		if (kind !== header.format.toLowerCase()) {
-			throw errTemplateParamFormat(`header: Format mismatch, expected ${header.format}, received ${kind.toUpperCase()}`);
+			throw errTemplateParamFormat(
+				`header: Format mismatch, expected ${header.format}, received ${kind.toUpperCase()}`,
+			);
 		}
 		const media = p[kind];
 		if (!media || (typeof media.id !== 'string' && typeof media.link !== 'string')) {
@@ -593,7 +614,9 @@ export function validateTemplateSend(tpl: StoredTemplate, components: unknown): 
 	} else if (header?.format === 'LOCATION') {
 		const p = params(gHeader)[0];
 		if (!p || paramKind(p) !== 'location') {
-			throw errTemplateParamFormat(`header: Format mismatch, expected LOCATION, received ${p ? paramKind(p).toUpperCase() : 'UNKNOWN'}`);
+			throw errTemplateParamFormat(
+				`header: Format mismatch, expected LOCATION, received ${p ? paramKind(p).toUpperCase() : 'UNKNOWN'}`,
+			);
 		}
 	} else {
 		checkTextParams('header', placeholders(header?.text), named, params(gHeader));

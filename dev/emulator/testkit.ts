@@ -58,7 +58,14 @@ export async function startWebhookReceiver(appSecret: string, verifyToken = 'ver
 				json = undefined;
 			}
 			const answered = failing > 0 ? (failing--, failStatus) : signatureValid ? 200 : 401;
-			received.push({ headers: req.headers, raw: raw.toString('utf8'), json, signatureValid, field: json?.entry?.[0]?.changes?.[0]?.field, answered });
+			received.push({
+				headers: req.headers,
+				raw: raw.toString('utf8'),
+				json,
+				signatureValid,
+				field: json?.entry?.[0]?.changes?.[0]?.field,
+				answered,
+			});
 			res.writeHead(answered).end();
 		});
 	});
@@ -77,7 +84,10 @@ export async function startWebhookReceiver(appSecret: string, verifyToken = 'ver
 			for (;;) {
 				const hits = received.filter((w) => w.answered >= 200 && w.answered < 300 && pred(w));
 				if (hits.length >= count) return hits;
-				if (Date.now() > end) throw new Error(`timed out waiting for ${count} webhook(s); got ${hits.length} of ${received.length} received`);
+				if (Date.now() > end)
+					throw new Error(
+						`timed out waiting for ${count} webhook(s); got ${hits.length} of ${received.length} received`,
+					);
 				await new Promise((r) => setTimeout(r, 10));
 			}
 		},

@@ -80,7 +80,14 @@ export async function verifyCallback(url: string, verifyToken: string, timeoutMs
 	target.searchParams.set('hub.challenge', challenge);
 	target.searchParams.set('hub.verify_token', verifyToken);
 	try {
-		const res = await request(target.toString(), 'GET', { 'user-agent': 'facebookplatform/1.0 (+http://developers.facebook.com)' }, undefined, timeoutMs, undefined);
+		const res = await request(
+			target.toString(),
+			'GET',
+			{ 'user-agent': 'facebookplatform/1.0 (+http://developers.facebook.com)' },
+			undefined,
+			timeoutMs,
+			undefined,
+		);
 		if (res.status !== 200) {
 			return `HTTP Status Code = ${res.status}; HTTP Message = ${http.STATUS_CODES[res.status] ?? 'Unknown'}`;
 		}
@@ -145,7 +152,16 @@ export class WebhookDispatcher {
 		n: number,
 	): Promise<void> {
 		const o = this.state.options;
-		const rec: WebhookAttempt = { deliveryId: id, attempt: n, url, field, statusCode: 0, ok: false, at: Date.now(), payload };
+		const rec: WebhookAttempt = {
+			deliveryId: id,
+			attempt: n,
+			url,
+			field,
+			statusCode: 0,
+			ok: false,
+			at: Date.now(),
+			payload,
+		};
 		this.inFlight++;
 		try {
 			const res = await request(
@@ -181,7 +197,10 @@ export class WebhookDispatcher {
 			stats.givenUp++;
 			return;
 		}
-		this.later(o.webhookRetryBaseMs * 2 ** (n - 1), () => void this.attempt(id, url, field, payload, raw, signature, n + 1));
+		this.later(
+			o.webhookRetryBaseMs * 2 ** (n - 1),
+			() => void this.attempt(id, url, field, payload, raw, signature, n + 1),
+		);
 	}
 
 	/** Cancels scheduled work (pending redeliveries, status webhooks, reviews). */

@@ -25,7 +25,8 @@ const NODE_VERSION = '24.21.0';
 
 function checkVersion(version) {
 	// The version becomes a folder name and an npm dependency: plain x.y.z only.
-	if (!/^\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(version)) throw new Error(`Not an n8n version: "${version}" (expected e.g. 2.41.1)`);
+	if (!/^\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(version))
+		throw new Error(`Not an n8n version: "${version}" (expected e.g. 2.41.1)`);
 	return version;
 }
 
@@ -49,7 +50,9 @@ function paths(dir = installDir()) {
 function isInstalled(version = N8N_VERSION) {
 	const p = paths(installDir(version));
 	// The sqlite3 binding is checked too: a cache whose rebuild silently did nothing must be repaired, not reused.
-	return fs.existsSync(p.marker) && fs.existsSync(p.nodeBin) && fs.existsSync(p.n8nBin) && fs.existsSync(p.sqliteBinding);
+	return (
+		fs.existsSync(p.marker) && fs.existsSync(p.nodeBin) && fs.existsSync(p.n8nBin) && fs.existsSync(p.sqliteBinding)
+	);
 }
 
 function run(cmd, args, opts) {
@@ -90,7 +93,9 @@ function ensureInstalled(version = N8N_VERSION) {
 	};
 	run('npm', ['rebuild', 'sqlite3', '--loglevel=error'], { cwd: p.dir, env: rebuildEnv });
 	if (!fs.existsSync(p.sqliteBinding)) {
-		throw new Error(`sqlite3 was not built for Node ${NODE_VERSION} (${p.sqliteBinding} is missing); n8n cannot open its database`);
+		throw new Error(
+			`sqlite3 was not built for Node ${NODE_VERSION} (${p.sqliteBinding} is missing); n8n cannot open its database`,
+		);
 	}
 	fs.writeFileSync(p.marker, new Date().toISOString());
 	return p;

@@ -7,9 +7,19 @@ import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
 import { DataTablesClient, readLedgerSettings } from '../../nodes/shared/io/ledger';
 
-export async function ledgerClientOverApi(n8n: { url: string; apiKey: string }, tablePrefix: string, contactKeySecret: string): Promise<DataTablesClient> {
+export async function ledgerClientOverApi(
+	n8n: { url: string; apiKey: string },
+	tablePrefix: string,
+	contactKeySecret: string,
+): Promise<DataTablesClient> {
 	const ctx = {
-		getCredentials: async () => ({ baseUrl: n8n.url, apiKey: n8n.apiKey, contactKeySecret, tablePrefix, projectId: '' }),
+		getCredentials: async () => ({
+			baseUrl: n8n.url,
+			apiKey: n8n.apiKey,
+			contactKeySecret,
+			tablePrefix,
+			projectId: '',
+		}),
 		helpers: {
 			httpRequestWithAuthentication: async (_type: string, req: IHttpRequestOptions) => {
 				const url = new URL(String(req.url));

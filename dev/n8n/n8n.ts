@@ -183,7 +183,19 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 				}
 				await sleep(250);
 			}
-			return { url, port, userFolder, logFile, apiKey: '', owner: OWNER, pid: child.pid ?? 0, n8nVersion, stop, kill, exited: exitedPromise };
+			return {
+				url,
+				port,
+				userFolder,
+				logFile,
+				apiKey: '',
+				owner: OWNER,
+				pid: child.pid ?? 0,
+				n8nVersion,
+				stop,
+				kill,
+				exited: exitedPromise,
+			};
 		}
 		for (;;) {
 			if (exited) throw new Error(`n8n exited during start-up; see ${logFile}`);
@@ -198,7 +210,19 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 			await sleep(250);
 		}
 		const apiKey = await ensureOwnerAndApiKey(url, userFolder);
-		return { url, port, userFolder, logFile, apiKey, owner: OWNER, pid: child.pid ?? 0, n8nVersion, stop, kill, exited: exitedPromise };
+		return {
+			url,
+			port,
+			userFolder,
+			logFile,
+			apiKey,
+			owner: OWNER,
+			pid: child.pid ?? 0,
+			n8nVersion,
+			stop,
+			kill,
+			exited: exitedPromise,
+		};
 	} catch (error) {
 		await stop();
 		throw error;
@@ -301,7 +325,11 @@ export class N8nClient {
 		return (text ? JSON.parse(text) : undefined) as T;
 	}
 
-	async createCredential(type: string, name: string, data: Record<string, unknown>): Promise<{ id: string; name: string }> {
+	async createCredential(
+		type: string,
+		name: string,
+		data: Record<string, unknown>,
+	): Promise<{ id: string; name: string }> {
 		// n8n adds domain restrictions to credentials with `authenticate`; the schema needs the field present.
 		const created = await this.api<{ id: string; name: string }>('POST', '/credentials', {
 			name,

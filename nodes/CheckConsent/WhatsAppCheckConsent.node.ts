@@ -26,7 +26,11 @@ export class WhatsAppCheckConsent implements INodeType {
 		usableAsTool: true,
 		credentials: [
 			{ name: 'whatsAppCloudApi', required: true, displayOptions: { show: { authentication: ['whatsAppCloudApi'] } } },
-			{ name: 'whatsAppNotificationsLedgerApi', required: true, displayOptions: { show: { authentication: ['ledgerOnly'] } } },
+			{
+				name: 'whatsAppNotificationsLedgerApi',
+				required: true,
+				displayOptions: { show: { authentication: ['ledgerOnly'] } },
+			},
 		],
 		properties: withAgentSafeOperations(checkConsentProperties),
 	};

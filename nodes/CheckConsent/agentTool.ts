@@ -21,10 +21,15 @@ export function withAgentSafeOperations(properties: INodeProperties[]): INodePro
 	return properties.flatMap((property) => {
 		if (property.name !== 'operation') return [property];
 		const show = property.displayOptions?.show ?? {};
-		const onCanvas: INodeProperties = { ...property, displayOptions: { ...property.displayOptions, show: { ...show, '@tool': [false] } } };
+		const onCanvas: INodeProperties = {
+			...property,
+			displayOptions: { ...property.displayOptions, show: { ...show, '@tool': [false] } },
+		};
 		const asTool: INodeProperties = {
 			...property,
-			options: (property.options ?? []).filter((option) => 'value' in option && AGENT_OPERATIONS.includes(String(option.value))),
+			options: (property.options ?? []).filter(
+				(option) => 'value' in option && AGENT_OPERATIONS.includes(String(option.value)),
+			),
 			default: AGENT_OPERATIONS[0],
 			description:
 				'What the agent may do: check consent, or record an opt-out the person asked for. Recording opt-ins, erasing contacts and reading history stay in regular workflow steps.',

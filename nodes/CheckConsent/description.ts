@@ -17,7 +17,8 @@ const credentialChoices = [
 	{
 		name: 'WhatsApp Cloud API',
 		value: 'whatsAppCloudApi',
-		description: 'The ledger set up in the Consent Ledger section of the WhatsApp Cloud API credential (one credential for every node)',
+		description:
+			'The ledger set up in the Consent Ledger section of the WhatsApp Cloud API credential (one credential for every node)',
 	},
 	{
 		name: 'Ledger Only',

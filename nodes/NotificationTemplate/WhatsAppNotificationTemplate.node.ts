@@ -16,13 +16,17 @@ export class WhatsAppNotificationTemplate implements INodeType {
 		icon: { light: 'file:../icons/whatsapp.svg', dark: 'file:../icons/whatsapp.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ { checkDraft: "Check draft", submitForReview: "Submit for review", edit: "Edit", delete: "Delete", get: "Get" }[$parameter["operation"]] }}',
-		description: 'Check a WhatsApp notification template offline, submit it to Meta for review, edit, delete or read it',
+		subtitle:
+			'={{ { checkDraft: "Check draft", submitForReview: "Submit for review", edit: "Edit", delete: "Delete", get: "Get" }[$parameter["operation"]] }}',
+		description:
+			'Check a WhatsApp notification template offline, submit it to Meta for review, edit, delete or read it',
 		defaults: { name: 'WhatsApp Notification Template' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		usableAsTool: true,
-		credentials: [{ name: 'whatsAppCloudApi', required: true, displayOptions: { hide: { operation: ['checkDraft'] } } }],
+		credentials: [
+			{ name: 'whatsAppCloudApi', required: true, displayOptions: { hide: { operation: ['checkDraft'] } } },
+		],
 		properties: [
 			{
 				displayName: 'Operation',
@@ -31,11 +35,36 @@ export class WhatsAppNotificationTemplate implements INodeType {
 				noDataExpression: true,
 				default: 'checkDraft',
 				options: [
-					{ name: 'Check Draft', value: 'checkDraft', action: 'Check a template draft', description: "Check a draft against Meta's rules offline, without calling Meta" },
-					{ name: 'Delete', value: 'delete', action: 'Delete a template', description: 'Delete a template by name (all languages) or by ID' },
-					{ name: 'Edit', value: 'edit', action: 'Edit a template', description: 'Check and change the content of a template; Meta reviews it again' },
-					{ name: 'Get', value: 'get', action: 'Get a template', description: 'Read a template with its status, category, quality and rejection reason' },
-					{ name: 'Submit for Review', value: 'submitForReview', action: 'Submit a template for review', description: 'Check the draft, then create it as a UTILITY template for Meta to review' },
+					{
+						name: 'Check Draft',
+						value: 'checkDraft',
+						action: 'Check a template draft',
+						description: "Check a draft against Meta's rules offline, without calling Meta",
+					},
+					{
+						name: 'Delete',
+						value: 'delete',
+						action: 'Delete a template',
+						description: 'Delete a template by name (all languages) or by ID',
+					},
+					{
+						name: 'Edit',
+						value: 'edit',
+						action: 'Edit a template',
+						description: 'Check and change the content of a template; Meta reviews it again',
+					},
+					{
+						name: 'Get',
+						value: 'get',
+						action: 'Get a template',
+						description: 'Read a template with its status, category, quality and rejection reason',
+					},
+					{
+						name: 'Submit for Review',
+						value: 'submitForReview',
+						action: 'Submit a template for review',
+						description: 'Check the draft, then create it as a UTILITY template for Meta to review',
+					},
 				],
 			},
 			...checkDraft.description,
@@ -54,7 +83,9 @@ export class WhatsAppNotificationTemplate implements INodeType {
 			// unknown operation). Thrown, n8n would pass the input on unchanged, as if submitted: every item says so instead.
 			const error = toNodeError(this.getNode(), caught, 0);
 			if (!this.continueOnFail()) throw error;
-			return [this.getInputData().map((_, i) => errorItem(i, fieldsOfNodeError(error, 'Operation not run', 'not_done')))];
+			return [
+				this.getInputData().map((_, i) => errorItem(i, fieldsOfNodeError(error, 'Operation not run', 'not_done'))),
+			];
 		}
 	}
 }

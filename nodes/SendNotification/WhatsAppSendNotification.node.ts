@@ -22,6 +22,15 @@ export class WhatsAppSendNotification extends VersionedNodeType {
 			1.1: withEntryIcon(new WhatsAppSendNotificationV1()),
 			2: current,
 		};
-		super(nodeVersions, { displayName, name, icon: ENTRY_ICON, group, subtitle, description, usableAsTool: true, defaultVersion: 2 });
+		super(nodeVersions, {
+			displayName,
+			name,
+			icon: ENTRY_ICON,
+			group,
+			subtitle,
+			description,
+			usableAsTool: true,
+			defaultVersion: 2,
+		});
 	}
 }

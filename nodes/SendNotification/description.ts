@@ -1,7 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { NOTIFICATION_TYPES } from '../shared/domain/notificationTypes';
-import { DEFAULT_MESSAGES_PER_SECOND, DEFAULT_PAIR_SPACING_SECONDS, MAX_MESSAGES_PER_SECOND } from '../shared/domain/pacing';
+import {
+	DEFAULT_MESSAGES_PER_SECOND,
+	DEFAULT_PAIR_SPACING_SECONDS,
+	MAX_MESSAGES_PER_SECOND,
+} from '../shared/domain/pacing';
 
 export const sendNotificationProperties: INodeProperties[] = [
 	{
@@ -41,7 +45,10 @@ export const sendNotificationProperties: INodeProperties[] = [
 				validation: [
 					{
 						type: 'regex',
-						properties: { regex: '^\\d+$', errorMessage: 'A phone number ID has digits only (not the phone number itself)' },
+						properties: {
+							regex: '^\\d+$',
+							errorMessage: 'A phone number ID has digits only (not the phone number itself)',
+						},
 					},
 				],
 			},
@@ -97,8 +104,7 @@ export const sendNotificationProperties: INodeProperties[] = [
 		type: 'resourceLocator',
 		required: true,
 		default: { mode: 'list', value: '' },
-		description:
-			'An APPROVED template whose category fits the notification type. The list shows only those.',
+		description: 'An APPROVED template whose category fits the notification type. The list shows only those.',
 		modes: [
 			{
 				displayName: 'From List',
@@ -118,7 +124,8 @@ export const sendNotificationProperties: INodeProperties[] = [
 						type: 'regex',
 						properties: {
 							regex: '^[a-z0-9_]+(\\/[A-Za-z]{2,3}(_[A-Za-z0-9]{2,4})?)?$',
-							errorMessage: 'Use the template name in lower case, optionally followed by /language, e.g. shipping_update/en_US',
+							errorMessage:
+								'Use the template name in lower case, optionally followed by /language, e.g. shipping_update/en_US',
 						},
 					},
 				],
@@ -128,9 +135,7 @@ export const sendNotificationProperties: INodeProperties[] = [
 				name: 'id',
 				type: 'string',
 				placeholder: '1387372356726668',
-				validation: [
-					{ type: 'regex', properties: { regex: '^\\d+$', errorMessage: 'A template ID has digits only' } },
-				],
+				validation: [{ type: 'regex', properties: { regex: '^\\d+$', errorMessage: 'A template ID has digits only' } }],
 			},
 		],
 	},
@@ -229,7 +234,8 @@ export const sendNotificationProperties: INodeProperties[] = [
 		default: '08:00',
 		placeholder: '08:00',
 		displayOptions: { show: { quietHours: [true], '@version': [{ _cnd: { gte: 1.1 } }] } },
-		description: 'End of the quiet hours (deferred notifications are due then), 24-hour clock in the recipient’s local time',
+		description:
+			'End of the quiet hours (deferred notifications are due then), 24-hour clock in the recipient’s local time',
 	},
 	{
 		displayName: 'Send Anyway For',
@@ -329,8 +335,7 @@ export const sendNotificationProperties: INodeProperties[] = [
 				name: 'dryRun',
 				type: 'boolean',
 				default: false,
-				description:
-					'Whether to validate and render only: returns the exact request body and text, and sends nothing',
+				description: 'Whether to validate and render only: returns the exact request body and text, and sends nothing',
 			},
 			{
 				displayName: 'Idempotency Key',

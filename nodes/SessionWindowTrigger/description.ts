@@ -48,7 +48,8 @@ export const sessionWindowTriggerProperties: INodeProperties[] = [
 			{
 				name: 'Message Received',
 				value: 'messageReceived',
-				description: 'Every inbound message (text, buttons, interactive replies, media, location, contacts, reaction, order, system), one item each',
+				description:
+					'Every inbound message (text, buttons, interactive replies, media, location, contacts, reaction, order, system), one item each',
 			},
 			{
 				name: 'Opt-Out / Opt-In Request',
@@ -59,12 +60,14 @@ export const sessionWindowTriggerProperties: INodeProperties[] = [
 			{
 				name: 'Other Update',
 				value: 'otherUpdate',
-				description: 'Any other webhook field (account updates, system-level errors, groups), passed through as it came',
+				description:
+					'Any other webhook field (account updates, system-level errors, groups), passed through as it came',
 			},
 			{
 				name: 'Status Update',
 				value: 'statusUpdate',
-				description: 'Sent, delivered, read, failed and played statuses with pricing, explained errors and the correlation key',
+				description:
+					'Sent, delivered, read, failed and played statuses with pricing, explained errors and the correlation key',
 			},
 			{
 				name: 'Template Update',
@@ -74,7 +77,8 @@ export const sessionWindowTriggerProperties: INodeProperties[] = [
 			{
 				name: 'Window Opened / Renewed',
 				value: 'window',
-				description: 'The 24-hour customer-service window opened or was renewed by an inbound message, with its expiry time',
+				description:
+					'The 24-hour customer-service window opened or was renewed by an inbound message, with its expiry time',
 			},
 		],
 		description: 'Which events start the workflow. Each output item is one event.',
@@ -178,7 +182,8 @@ export const sessionWindowTriggerProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'NO MORE, STOP_PROMO',
-				description: 'More opt-out keywords or button payloads, separated by commas. A keyword matches only when it is the whole message.',
+				description:
+					'More opt-out keywords or button payloads, separated by commas. A keyword matches only when it is the whole message.',
 			},
 			{
 				displayName: 'Statuses',

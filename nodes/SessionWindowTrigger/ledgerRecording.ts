@@ -65,7 +65,11 @@ function failure(error: LedgerError): LedgerNote {
 function noteOf(result: RecordResult): LedgerNote {
 	if (result.recorded.length === 0) {
 		const refused = result.refused[0];
-		return { recorded: false, error: refused ? `Not recorded: ${refused.reason}` : 'Not recorded', fix: refused?.fix ?? '' };
+		return {
+			recorded: false,
+			error: refused ? `Not recorded: ${refused.reason}` : 'Not recorded',
+			fix: refused?.fix ?? '',
+		};
 	}
 	const first = result.recorded[0];
 	return {
@@ -74,7 +78,9 @@ function noteOf(result: RecordResult): LedgerNote {
 		purposes: [...new Set(result.recorded.map((e) => e.purpose))],
 		eventIds: result.recorded.map((e) => e.eventId),
 		contact: first.contactId,
-		...(result.recorded.some((e) => e.contactId !== first.contactId) ? { contacts: [...new Set(result.recorded.map((e) => e.contactId))] } : {}),
+		...(result.recorded.some((e) => e.contactId !== first.contactId)
+			? { contacts: [...new Set(result.recorded.map((e) => e.contactId))] }
+			: {}),
 		source: first.source,
 		capturedAt: first.capturedAt,
 	};
@@ -110,11 +116,20 @@ export async function recordInLedger(
 
 	const log: LogMetadata = { workflowId: ctx.getWorkflow().id, node: ctx.getNode().name };
 	const opened = await attempt(
-		async () => await ConsentLedger.open(ctx, { workflowId: String(ctx.getWorkflow().id ?? ''), executionId: '' }, ledgerCredentialOf(ctx.getNode().typeVersion)),
+		async () =>
+			await ConsentLedger.open(
+				ctx,
+				{ workflowId: String(ctx.getWorkflow().id ?? ''), executionId: '' },
+				ledgerCredentialOf(ctx.getNode().typeVersion),
+			),
 	);
 	if (!opened.ok) {
-		ctx.logger.error(`WhatsApp trigger: the consent ledger could not be opened, nothing recorded: ${redactForLog(opened.error.message, { quoted: true })}`, log);
-		for (const event of events) if (isConsentRequest(event) || carriesInboundTime(event)) notes.set(event, failure(opened.error));
+		ctx.logger.error(
+			`WhatsApp trigger: the consent ledger could not be opened, nothing recorded: ${redactForLog(opened.error.message, { quoted: true })}`,
+			log,
+		);
+		for (const event of events)
+			if (isConsentRequest(event) || carriesInboundTime(event)) notes.set(event, failure(opened.error));
 		return notes;
 	}
 	const recording: Recording = { ctx, ledger: opened.value, log, notes };
@@ -129,12 +144,21 @@ export async function recordInLedger(
 async function linkIdentities({ ctx, ledger, log }: Recording, events: readonly WebhookEvent[]): Promise<void> {
 	for (const [waId, userId] of identityPairs(events)) {
 		const linked = await attempt(async () => await ledger.linkIdentities(waId, userId));
-		if (!linked.ok) ctx.logger.error(`WhatsApp trigger: a wa_id and business-scoped user id of one contact were not linked in the consent ledger: ${redactForLog(linked.error.message, { quoted: true })}`, log);
+		if (!linked.ok)
+			ctx.logger.error(
+				`WhatsApp trigger: a wa_id and business-scoped user id of one contact were not linked in the consent ledger: ${redactForLog(linked.error.message, { quoted: true })}`,
+				log,
+			);
 	}
 }
 
 /** One opt-out / opt-in request: the contact's history read, the plan written. */
-async function recordRequest({ ctx, ledger, log, notes }: Recording, event: ConsentRequestEvent, policy: TriggerLedgerPolicy, now: number): Promise<void> {
+async function recordRequest(
+	{ ctx, ledger, log, notes }: Recording,
+	event: ConsentRequestEvent,
+	policy: TriggerLedgerPolicy,
+	now: number,
+): Promise<void> {
 	const done = await attempt(async () => {
 		const primary = primaryIdOf(event.contact);
 		if (!primary) return noContactIdNote();
@@ -147,18 +171,28 @@ async function recordRequest({ ctx, ledger, log, notes }: Recording, event: Cons
 		notes.set(event, done.value);
 		return;
 	}
-	ctx.logger.error(`WhatsApp trigger: ${event.event} of message ${event.messageId} was not recorded in the consent ledger: ${redactForLog(done.error.message, { quoted: true })}`, {
-		...log,
-		eventId: event.eventId,
-		contactKey: contactKeyForLog(ledger, event.contact),
-	});
+	ctx.logger.error(
+		`WhatsApp trigger: ${event.event} of message ${event.messageId} was not recorded in the consent ledger: ${redactForLog(done.error.message, { quoted: true })}`,
+		{
+			...log,
+			eventId: event.eventId,
+			contactKey: contactKeyForLog(ledger, event.contact),
+		},
+	);
 	notes.set(event, failure(done.error));
 }
 
 /** Each contact's newest inbound time, and its note on every event that carries it. */
-async function recordInboundTimes(recording: Recording, events: readonly WebhookEvent[], inbound: ReturnType<typeof inboundTimes>): Promise<void> {
+async function recordInboundTimes(
+	recording: Recording,
+	events: readonly WebhookEvent[],
+	inbound: ReturnType<typeof inboundTimes>,
+): Promise<void> {
 	const inboundNotes = new Map<string, LedgerNote>();
-	const storedWindows = await windowsOfBatch(recording.ledger, [...inbound].map(([contact, { id }]) => [contact, id] as const));
+	const storedWindows = await windowsOfBatch(
+		recording.ledger,
+		[...inbound].map(([contact, { id }]) => [contact, id] as const),
+	);
 	for (const [contact, { id, at }] of inbound) {
 		inboundNotes.set(contact, await recordInbound(recording, contact, id, at, storedWindows.get(contact)));
 	}
@@ -181,7 +215,8 @@ async function recordInbound(
 		// n8n's public data-table API does not compare dates reliably on SQLite; a late, older message must
 		// not move the window back.
 		const stored = storedWindow ?? (await ledger.serviceWindowOf(id));
-		if (stored.lastInboundAt && (toEpochMs(stored.lastInboundAt) ?? 0) >= (toEpochMs(at) ?? 0)) return { ...stored, unchanged: true };
+		if (stored.lastInboundAt && (toEpochMs(stored.lastInboundAt) ?? 0) >= (toEpochMs(at) ?? 0))
+			return { ...stored, unchanged: true };
 		return { ...(await ledger.recordInbound(id, at)), unchanged: false };
 	});
 	if (done.ok) {
@@ -192,10 +227,13 @@ async function recordInbound(
 			...(done.value.unchanged ? { unchanged: true } : {}),
 		};
 	}
-	ctx.logger.error(`WhatsApp trigger: the inbound time was not recorded in the consent ledger: ${redactForLog(done.error.message, { quoted: true })}`, {
-		...log,
-		contactKey: contactKeyForLog(ledger, contact),
-	});
+	ctx.logger.error(
+		`WhatsApp trigger: the inbound time was not recorded in the consent ledger: ${redactForLog(done.error.message, { quoted: true })}`,
+		{
+			...log,
+			contactKey: contactKeyForLog(ledger, contact),
+		},
+	);
 	return failure(done.error);
 }
 
@@ -203,7 +241,10 @@ async function recordInbound(
  * The stored windows of a webhook batch's contacts in one batched read (KEYS_PER_READ contacts per request) when
  * it carries several; empty when it carries one, or the read failed (each contact is then read on its own).
  */
-async function windowsOfBatch(ledger: ConsentLedger, contacts: ReadonlyArray<readonly [string, unknown]>): Promise<Map<string, ServiceWindowRecord>> {
+async function windowsOfBatch(
+	ledger: ConsentLedger,
+	contacts: ReadonlyArray<readonly [string, unknown]>,
+): Promise<Map<string, ServiceWindowRecord>> {
 	const windows = new Map<string, ServiceWindowRecord>();
 	if (contacts.length < 2) return windows;
 	const keyOf = new Map<string, string>();

@@ -25,7 +25,12 @@ import {
 	type WebhookEvent,
 	type WebhookPayload,
 } from '../shared/domain/webhooks';
-import { isConsentRequest, readTriggerLedgerPolicy, type LedgerNote, type TriggerLedgerPolicy } from '../shared/domain/webhookConsent';
+import {
+	isConsentRequest,
+	readTriggerLedgerPolicy,
+	type LedgerNote,
+	type TriggerLedgerPolicy,
+} from '../shared/domain/webhookConsent';
 import { recordInLedger } from './ledgerRecording';
 import { DEDUPE_TTL_MS, needsAppSecretRead, triggerMemory, type KeptSecrets, type TriggerMemory } from './memory';
 
@@ -80,7 +85,8 @@ async function handshake(ctx: IWebhookFunctions): Promise<IWebhookResponseData> 
 	// The same kept, throttled credential read as for deliveries: wrong tokens cannot make n8n read it on every call.
 	const memory = triggerMemory(memoryKey(ctx));
 	let secrets = await currentSecrets(ctx, memory, false);
-	if (!secrets.verifyToken || !sameSecret(token, secrets.verifyToken)) secrets = await currentSecrets(ctx, memory, true);
+	if (!secrets.verifyToken || !sameSecret(token, secrets.verifyToken))
+		secrets = await currentSecrets(ctx, memory, true);
 	if (!secrets.verifyToken || !sameSecret(token, secrets.verifyToken)) {
 		return refuse(
 			ctx,
@@ -124,7 +130,11 @@ async function readSecrets(ctx: IWebhookFunctions, memory: TriggerMemory): Promi
 }
 
 /** The kept secrets if fresh (and, after a mismatch, not re-readable yet); otherwise a fresh read. */
-async function currentSecrets(ctx: IWebhookFunctions, memory: TriggerMemory, afterMismatch: boolean): Promise<KeptSecrets> {
+async function currentSecrets(
+	ctx: IWebhookFunctions,
+	memory: TriggerMemory,
+	afterMismatch: boolean,
+): Promise<KeptSecrets> {
 	const kept = memory.appSecret;
 	if (kept && !needsAppSecretRead(kept, Date.now(), afterMismatch)) return kept;
 	return await readSecrets(ctx, memory);
@@ -151,7 +161,13 @@ async function checkSignature(
 }
 
 /** A refusal: answered at once, logged at most once a minute per trigger (with the count held back). */
-function refuse(ctx: IWebhookFunctions, memory: TriggerMemory, code: number, reason: string, body: string): IWebhookResponseData {
+function refuse(
+	ctx: IWebhookFunctions,
+	memory: TriggerMemory,
+	code: number,
+	reason: string,
+	body: string,
+): IWebhookResponseData {
 	const held = memory.refusalLog.take(Date.now());
 	if (held !== undefined) {
 		const more = held > 0 ? ` (${held} more refused since the last warning)` : '';
@@ -203,7 +219,10 @@ function giveBack(memory: TriggerMemory, result: ProcessResult): void {
 	memory.windows.undo(result.windowRecords);
 }
 
-function consentWriteFailed(events: readonly WebhookEvent[], notes: Map<WebhookEvent, LedgerNote> | undefined): WebhookEvent[] {
+function consentWriteFailed(
+	events: readonly WebhookEvent[],
+	notes: Map<WebhookEvent, LedgerNote> | undefined,
+): WebhookEvent[] {
 	return events.filter((event) => {
 		if (!isConsentRequest(event)) return false;
 		const note = notes?.get(event);
@@ -214,8 +233,12 @@ function consentWriteFailed(events: readonly WebhookEvent[], notes: Map<WebhookE
 /** The events the workflow asked for: the selected "Events", and of status updates the selected "Statuses". */
 function wantedEvents(ctx: IWebhookFunctions, result: ProcessResult, options: IDataObject): WebhookEvent[] {
 	const wanted = selectedEventNames((ctx.getNodeParameter('events', []) as string[]) ?? []);
-	const statuses = new Set((options.statuses as string[] | undefined) ?? ['sent', 'delivered', 'read', 'failed', 'played']);
-	return result.events.filter((event: WebhookEvent) => wanted.has(event.event) && (event.event !== 'statusUpdate' || statuses.has(event.status)));
+	const statuses = new Set(
+		(options.statuses as string[] | undefined) ?? ['sent', 'delivered', 'read', 'failed', 'played'],
+	);
+	return result.events.filter(
+		(event: WebhookEvent) => wanted.has(event.event) && (event.event !== 'statusUpdate' || statuses.has(event.status)),
+	);
 }
 
 /**
@@ -234,7 +257,10 @@ async function recordDelivery(
 		notes = await recordInLedger(ctx, result.events, ledgerPolicyOf(ctx), Date.now());
 	} catch (error) {
 		// recordInLedger reports ledger failures per event; this only guards against the unexpected.
-		ctx.logger.error(`WhatsApp trigger: consent ledger recording failed: ${redactForLog((error as Error).message, { quoted: true })}`, logContext(ctx));
+		ctx.logger.error(
+			`WhatsApp trigger: consent ledger recording failed: ${redactForLog((error as Error).message, { quoted: true })}`,
+			logContext(ctx),
+		);
 	}
 	const unrecorded = consentWriteFailed(result.events, notes);
 	if (unrecorded.length === 0) return { notes };
@@ -247,12 +273,21 @@ async function recordDelivery(
 		{ ...logContext(ctx), eventIds: unrecorded.map((event) => event.eventId) },
 	);
 	return {
-		refusal: reply(ctx, 503, 'The consent ledger could not record an opt-out or opt-in from this delivery; it was not accepted. Redeliver it later.'),
+		refusal: reply(
+			ctx,
+			503,
+			'The consent ledger could not record an opt-out or opt-in from this delivery; it was not accepted. Redeliver it later.',
+		),
 	};
 }
 
 /** After dedupe: the ledger (when on), then the items for n8n. */
-async function handOff(ctx: IWebhookFunctions, memory: TriggerMemory, result: ProcessResult, options: IDataObject): Promise<IWebhookResponseData> {
+async function handOff(
+	ctx: IWebhookFunctions,
+	memory: TriggerMemory,
+	result: ProcessResult,
+	options: IDataObject,
+): Promise<IWebhookResponseData> {
 	const events = wantedEvents(ctx, result, options);
 	let notes: Map<WebhookEvent, LedgerNote> | undefined;
 	if (ctx.getNodeParameter('recordInLedger', false) === true) {
@@ -274,7 +309,10 @@ async function handOff(ctx: IWebhookFunctions, memory: TriggerMemory, result: Pr
  * The verified payload of a delivery, or the refusal that answers it: too large (by Content-Length, then by the
  * bytes read), unsigned or wrongly signed, or not a WhatsApp Business Account payload.
  */
-async function verifiedPayload(ctx: IWebhookFunctions, memory: TriggerMemory): Promise<{ payload: WebhookPayload } | { refusal: IWebhookResponseData }> {
+async function verifiedPayload(
+	ctx: IWebhookFunctions,
+	memory: TriggerMemory,
+): Promise<{ payload: WebhookPayload } | { refusal: IWebhookResponseData }> {
 	const req = ctx.getRequestObject() as unknown as RawRequest;
 	const early = cheapRefusal(req);
 	if (early) return { refusal: refuse(ctx, memory, early.code, early.reason, early.body) };
@@ -284,7 +322,8 @@ async function verifiedPayload(ctx: IWebhookFunctions, memory: TriggerMemory): P
 	if (oversize) return { refusal: refuse(ctx, memory, 413, oversize, `Payload too large: ${oversize}.`) };
 
 	const signature = await checkSignature(ctx, memory, raw, req.headers[SIGNATURE_HEADER]);
-	if (!signature.valid) return { refusal: refuse(ctx, memory, 401, signature.reason, `Invalid signature: ${signature.reason}.`) };
+	if (!signature.valid)
+		return { refusal: refuse(ctx, memory, 401, signature.reason, `Invalid signature: ${signature.reason}.`) };
 
 	const parsed = parseWebhookBody(raw as Buffer);
 	if (!parsed.ok) return { refusal: refuse(ctx, memory, 400, parsed.reason, `Bad request: ${parsed.reason}.`) };
@@ -292,7 +331,12 @@ async function verifiedPayload(ctx: IWebhookFunctions, memory: TriggerMemory): P
 }
 
 /** The payload's new events (this trigger's keywords, duplicate and window memory), with duplicates and stale changes logged. */
-function newEvents(ctx: IWebhookFunctions, memory: TriggerMemory, payload: WebhookPayload, options: IDataObject): ProcessResult {
+function newEvents(
+	ctx: IWebhookFunctions,
+	memory: TriggerMemory,
+	payload: WebhookPayload,
+	options: IDataObject,
+): ProcessResult {
 	const keywords = compileKeywords({
 		useDefaults: options.useDefaultKeywords !== false,
 		extraOptOut: splitKeywordList(options.extraOptOutKeywords as string),

@@ -30,13 +30,22 @@ function callbackUrl(ctx: IHookFunctions): string {
 
 async function subscriptions(ctx: IHookFunctions, credentials: CloudCredentials): Promise<SubscribedApp[]> {
 	if (!credentials.businessAccountId) {
-		throw new NodeOperationError(ctx.getNode(), 'The WhatsApp Cloud API credential has no WhatsApp Business Account ID');
+		throw new NodeOperationError(
+			ctx.getNode(),
+			'The WhatsApp Cloud API credential has no WhatsApp Business Account ID',
+		);
 	}
 	const res = await graphRequest<{ data?: SubscribedApp[] }>(ctx, credentials, {
 		method: 'GET',
 		path: `${credentials.businessAccountId}/subscribed_apps`,
 	});
-	if (res.error || !res.data) throw graphApiError(ctx.getNode(), res.error, res.statusCode, 'to list the webhook subscriptions of the WhatsApp Business Account');
+	if (res.error || !res.data)
+		throw graphApiError(
+			ctx.getNode(),
+			res.error,
+			res.statusCode,
+			'to list the webhook subscriptions of the WhatsApp Business Account',
+		);
 	return Array.isArray(res.data.data) ? res.data.data : [];
 }
 
@@ -48,7 +57,10 @@ async function subscribe(ctx: IHookFunctions, credentials: CloudCredentials, cal
 	return await graphRequest(ctx, credentials, {
 		method: 'POST',
 		path: `${credentials.businessAccountId}/subscribed_apps`,
-		body: callbackUrl === undefined ? {} : { override_callback_uri: callbackUrl, verify_token: credentials.webhookVerifyToken },
+		body:
+			callbackUrl === undefined
+				? {}
+				: { override_callback_uri: callbackUrl, verify_token: credentials.webhookVerifyToken },
 	});
 }
 
@@ -99,18 +111,28 @@ export async function create(this: IHookFunctions): Promise<boolean> {
 	}
 	if (!credentials.webhookVerifyToken) {
 		throw new NodeOperationError(this.getNode(), 'The credential has no Webhook Verify Token', {
-			description: 'Meta checks the callback URL with this token. Choose any string and enter it as Webhook Verify Token in the WhatsApp Cloud API credential.',
+			description:
+				'Meta checks the callback URL with this token. Choose any string and enter it as Webhook Verify Token in the WhatsApp Cloud API credential.',
 		});
 	}
 	requireAppSecret(this, credentials);
 	if (!credentials.businessAccountId) {
-		throw new NodeOperationError(this.getNode(), 'The WhatsApp Cloud API credential has no WhatsApp Business Account ID');
+		throw new NodeOperationError(
+			this.getNode(),
+			'The WhatsApp Cloud API credential has no WhatsApp Business Account ID',
+		);
 	}
 	const url = callbackUrl(this);
 	if (isTestListener(this)) {
-		const replaced = (await subscriptions(this, credentials)).find((app) => app.override_callback_uri && app.override_callback_uri !== url);
+		const replaced = (await subscriptions(this, credentials)).find(
+			(app) => app.override_callback_uri && app.override_callback_uri !== url,
+		);
 		const staticData = this.getWorkflowStaticData('node') as IDataObject;
-		if (replaced?.override_callback_uri) staticData[REPLACED_KEY] = { url: replaced.override_callback_uri, replacedBy: url } satisfies ReplacedOverride as unknown as IDataObject;
+		if (replaced?.override_callback_uri)
+			staticData[REPLACED_KEY] = {
+				url: replaced.override_callback_uri,
+				replacedBy: url,
+			} satisfies ReplacedOverride as unknown as IDataObject;
 		else delete staticData[REPLACED_KEY];
 	}
 	const res = await subscribe(this, credentials, url);
@@ -151,7 +173,8 @@ export async function remove(this: IHookFunctions): Promise<boolean> {
 	if (list.some((app) => app.override_callback_uri === url)) {
 		if (replaced?.replacedBy === url && (await restoreOverride(this, credentials, replaced.url))) return true;
 		const res = await subscribe(this, credentials);
-		if (res.error) throw graphApiError(this.getNode(), res.error, res.statusCode, 'to remove the webhook callback override');
+		if (res.error)
+			throw graphApiError(this.getNode(), res.error, res.statusCode, 'to remove the webhook callback override');
 	}
 	return true;
 }

@@ -35,7 +35,12 @@ export function templateText(components: TemplateComponentDef[] | undefined): st
 export function assessText(text: string): ContentRisk {
 	const findings = checkContent(text);
 	if (findings.length === 0) {
-		return { checked: true, atRisk: false, findings, note: 'No promotional wording found by the content rules of Send Notification.' };
+		return {
+			checked: true,
+			atRisk: false,
+			findings,
+			note: 'No promotional wording found by the content rules of Send Notification.',
+		};
 	}
 	const what = findings.map((f) => `${f.ruleDescription.toLowerCase()} ("${f.phrase}")`).join('; ');
 	return {

@@ -23,7 +23,11 @@ export const templateStatusPollProperties: INodeProperties[] = [
 		displayName: 'Events',
 		name: 'events',
 		type: 'multiOptions',
-		options: TEMPLATE_EVENT_KINDS.map((kind) => ({ name: kind.name, value: kind.value, description: kind.description })),
+		options: TEMPLATE_EVENT_KINDS.map((kind) => ({
+			name: kind.name,
+			value: kind.value,
+			description: kind.description,
+		})),
 		default: [
 			'created',
 			'approved',
@@ -69,7 +73,8 @@ export const templateStatusPollProperties: INodeProperties[] = [
 					{
 						name: 'Record Baseline, Emit One Summary Item',
 						value: 'summary',
-						description: 'One item with the number of templates, pages and the snapshot size; n8n stores the baseline at once',
+						description:
+							'One item with the number of templates, pages and the snapshot size; n8n stores the baseline at once',
 					},
 					{
 						name: 'Record Baseline, Emit Every Template',

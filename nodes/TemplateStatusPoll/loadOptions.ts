@@ -8,9 +8,13 @@ import { graphApiError } from '../shared/n8n/errors';
 /** The distinct template names of the account, for the "Template Names" filter. */
 export async function getTemplateNames(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	const credentials = await getCloudCredentials(this);
-	const all = await listTemplates<{ name?: string; language?: string }>(this, credentials, { fields: TEMPLATE_FIELDS.state });
+	const all = await listTemplates<{ name?: string; language?: string }>(this, credentials, {
+		fields: TEMPLATE_FIELDS.state,
+	});
 	if (all.error) {
-		throw graphApiError(this.getNode(), all.error, all.statusCode ?? 400, 'listing templates', { description: accountReadFix(all.error) });
+		throw graphApiError(this.getNode(), all.error, all.statusCode ?? 400, 'listing templates', {
+			description: accountReadFix(all.error),
+		});
 	}
 	const languages = new Map<string, string[]>();
 	for (const t of all.items) {

@@ -36,7 +36,12 @@ interface PollState {
 	lastPollAt?: string;
 }
 
-function rateLimitOf(ctx: IPollFunctions, requestsPerPoll: number, budget: number, lastPollAt?: string): RateLimitEstimate {
+function rateLimitOf(
+	ctx: IPollFunctions,
+	requestsPerPoll: number,
+	budget: number,
+	lastPollAt?: string,
+): RateLimitEstimate {
 	let polls: number | undefined;
 	try {
 		const pollTimes = ctx.getNodeParameter('pollTimes', {}) as { item?: PollTimeItem[] };
@@ -68,14 +73,20 @@ function readPollSettings(ctx: IPollFunctions): PollSettings {
 	return {
 		names: (ctx.getNodeParameter('templateNames', []) as string[]) ?? [],
 		kinds: (ctx.getNodeParameter('events', []) as string[]) ?? [],
-		budget: Number(options.hourlyRequestBudget) > 0 ? Number(options.hourlyRequestBudget) : DEFAULT_HOURLY_REQUEST_BUDGET,
+		budget:
+			Number(options.hourlyRequestBudget) > 0 ? Number(options.hourlyRequestBudget) : DEFAULT_HOURLY_REQUEST_BUDGET,
 		firstPoll: String(options.firstPoll ?? 'nothing'),
 		checkContent: options.checkContent !== false,
 	};
 }
 
 /** The editor's "Fetch Test Event": the current state of the first templates, so fields can be mapped. */
-async function previewItems(ctx: IPollFunctions, credentials: CloudCredentials, settings: PollSettings, now: Date): Promise<INodeExecutionData[]> {
+async function previewItems(
+	ctx: IPollFunctions,
+	credentials: CloudCredentials,
+	settings: PollSettings,
+	now: Date,
+): Promise<INodeExecutionData[]> {
 	const read = await readTemplateList(ctx, credentials, { firstPageOnly: true });
 	const wanted = new Set(settings.names.filter(Boolean));
 	const rateLimit = rateLimitOf(ctx, read.firstPage.length >= 1000 ? 2 : 1, settings.budget);
@@ -123,7 +134,14 @@ function compareWithSnapshot(
 	return { events: result.events, next: result.next };
 }
 
-function saveSnapshot(state: PollState, account: string, encoded: string, next: Snapshot, pages: number, now: Date): void {
+function saveSnapshot(
+	state: PollState,
+	account: string,
+	encoded: string,
+	next: Snapshot,
+	pages: number,
+	now: Date,
+): void {
 	state.format = 't1';
 	state.account = account;
 	state.snapshot = encoded;

@@ -58,7 +58,12 @@ function fail(ctx: IPollFunctions, error: GraphError, statusCode: number, pages:
 }
 
 /** Every page (or the first only), each failed page asked for once more when a retry can help. */
-async function readPages(ctx: IPollFunctions, credentials: CloudCredentials, firstPageOnly: boolean, retryDelayMs: number) {
+async function readPages(
+	ctx: IPollFunctions,
+	credentials: CloudCredentials,
+	firstPageOnly: boolean,
+	retryDelayMs: number,
+) {
 	try {
 		return await listTemplates<Record<string, unknown>>(
 			ctx,
@@ -67,7 +72,8 @@ async function readPages(ctx: IPollFunctions, credentials: CloudCredentials, fir
 			{
 				maxPages: firstPageOnly ? 1 : MAX_PAGES,
 				retryDelayMs,
-				retryPageOnce: (failure) => failure instanceof GraphNetworkError || isRetryableRead(failure.statusCode, failure.error?.code),
+				retryPageOnce: (failure) =>
+					failure instanceof GraphNetworkError || isRetryableRead(failure.statusCode, failure.error?.code),
 			},
 		);
 	} catch (error) {
@@ -83,7 +89,8 @@ async function readPages(ctx: IPollFunctions, credentials: CloudCredentials, fir
 function refuseIncomplete(ctx: IPollFunctions, read: RawPages): void {
 	if (read.incomplete === 'no-cursor') {
 		throw new NodeOperationError(ctx.getNode(), 'The template list has a next page but no cursor to reach it', {
-			description: 'Nothing was compared (a partial list would look like deleted templates). The next poll tries again.',
+			description:
+				'Nothing was compared (a partial list would look like deleted templates). The next poll tries again.',
 		});
 	}
 	if (read.incomplete === 'max-pages') {
@@ -122,5 +129,12 @@ export async function readTemplateList(
 		const state = toTemplateState(raw);
 		if (state) templates.push(state);
 	}
-	return { complete: true, templates, pages: read.pages, requests, retries, firstPage: firstPageOnly ? read.items : [] };
+	return {
+		complete: true,
+		templates,
+		pages: read.pages,
+		requests,
+		retries,
+		firstPage: firstPageOnly ? read.items : [],
+	};
 }

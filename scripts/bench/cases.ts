@@ -6,7 +6,12 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
 import { SendScheduler } from '../../nodes/shared/domain/pacing';
-import { buildTemplateComponents, slotValuesFromMapper, type MessageTemplate, type SlotValue } from '../../nodes/shared/domain/templates';
+import {
+	buildTemplateComponents,
+	slotValuesFromMapper,
+	type MessageTemplate,
+	type SlotValue,
+} from '../../nodes/shared/domain/templates';
 import type { Emulator } from '../../dev/emulator';
 import { signWebhook } from '../../dev/emulator';
 import { envelope } from '../../dev/emulator/webhooks';
@@ -64,7 +69,13 @@ function webhookNodes(pathName: string): WorkflowNode[] {
 			type: 'n8n-nodes-base.webhook',
 			typeVersion: 2,
 			webhookId: randomUUID(),
-			parameters: { httpMethod: 'POST', path: pathName, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+			parameters: {
+				httpMethod: 'POST',
+				path: pathName,
+				responseMode: 'lastNode',
+				responseData: 'allEntries',
+				options: {},
+			},
 		},
 		{
 			name: 'Split Items',
@@ -248,7 +259,9 @@ export async function runSendCase(
 		const window: ProfileWindow = { label, fromUs, toUs: monotonicMicros() };
 		const memory = monitor.end();
 		const out = Array.isArray(body) ? (body as Json[]) : [];
-		const outputOk = out.filter((o) => typeof o.messageId === 'string' || typeof o.messages?.[0]?.id === 'string').length;
+		const outputOk = out.filter(
+			(o) => typeof o.messageId === 'string' || typeof o.messages?.[0]?.id === 'string',
+		).length;
 		const graph = emulator.state.requests;
 		const posts = graph.filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
 		const acceptedPosts = posts.filter((r) => r.status === 200);
@@ -281,7 +294,10 @@ export async function runSendCase(
 			sendSpanSeconds: round(span, 2),
 			sendRateMps: round(times.length > 1 ? (times.length - 1) / span : 0, 1),
 			maxInAnySecond: maxInWindow(times, 1000),
-			maxInAnySecondAllPosts: maxInWindow(posts.map((r) => r.at).sort((a, b) => a - b), 1000),
+			maxInAnySecondAllPosts: maxInWindow(
+				posts.map((r) => r.at).sort((a, b) => a - b),
+				1000,
+			),
 			err130429: stats.errors['130429'] ?? 0,
 			err131056: stats.errors['131056'] ?? 0,
 			minSameRecipientGapMs: Number.isFinite(minGap) ? minGap : undefined,
@@ -560,7 +576,13 @@ export async function runPollCase(ctx: BenchCtx, templates: number): Promise<Pol
 			category: 'UTILITY',
 			status: i % 50 === 0 ? 'PAUSED' : 'APPROVED',
 			parameter_format: 'POSITIONAL',
-			components: [{ type: 'BODY', text: `Hi {{1}}, your order {{2}} (${i}) has an update.`, example: { body_text: [['Maria', 'A-1']] } }],
+			components: [
+				{
+					type: 'BODY',
+					text: `Hi {{1}}, your order {{2}} (${i}) has an update.`,
+					example: { body_text: [['Maria', 'A-1']] },
+				},
+			],
 			quality_score: { score: 'GREEN' },
 		} as never);
 	}
@@ -578,7 +600,10 @@ export async function runPollCase(ctx: BenchCtx, templates: number): Promise<Pol
 		const since = emulator.state.seq;
 		await client.activate(workflowId);
 		// Wait for the template reads to start, then to stop for 2 s (bounded: 120 s).
-		const reads = () => emulator.state.requests.filter((r) => r.seq > since && r.method === 'GET' && r.path.includes('message_templates'));
+		const reads = () =>
+			emulator.state.requests.filter(
+				(r) => r.seq > since && r.method === 'GET' && r.path.includes('message_templates'),
+			);
 		const deadline = Date.now() + 120_000;
 		let count = 0;
 		let quietSince = Date.now();
@@ -637,7 +662,14 @@ export function runLinearityCases(log: (line: string) => void): { rows: Linearit
 		const t0 = performance.now();
 		const workUnits = work();
 		const ms = round(performance.now() - t0, 1);
-		rows.push({ label, size, ms, limitMs, pass: ms < limitMs, ...(typeof workUnits === 'number' ? { workUnits } : {}) });
+		rows.push({
+			label,
+			size,
+			ms,
+			limitMs,
+			pass: ms < limitMs,
+			...(typeof workUnits === 'number' ? { workUnits } : {}),
+		});
 		log(`  ${label}: ${ms} ms`);
 	};
 	const schedule = (count: number, recipientOf: (i: number) => string) => () => {
@@ -645,9 +677,24 @@ export function runLinearityCases(log: (line: string) => void): { rows: Linearit
 		for (let i = 0; i < count; i++) scheduler.reserve(recipientOf(i), 0);
 		return scheduler.slotProbes;
 	};
-	time('schedule sends, every item to another recipient', '50,000 items', 1000, schedule(50_000, (i) => `+4915123${i}`));
-	time('schedule sends, 10 items per recipient in a row', '50,000 items', 1000, schedule(50_000, (i) => `+4915123${Math.floor(i / 10)}`));
-	time('schedule sends, 10 recipients in turn', '50,000 items', 1000, schedule(50_000, (i) => `+4915123${i % 10}`));
+	time(
+		'schedule sends, every item to another recipient',
+		'50,000 items',
+		1000,
+		schedule(50_000, (i) => `+4915123${i}`),
+	);
+	time(
+		'schedule sends, 10 items per recipient in a row',
+		'50,000 items',
+		1000,
+		schedule(50_000, (i) => `+4915123${Math.floor(i / 10)}`),
+	);
+	time(
+		'schedule sends, 10 recipients in turn',
+		'50,000 items',
+		1000,
+		schedule(50_000, (i) => `+4915123${i % 10}`),
+	);
 
 	const media: MessageTemplate = {
 		id: '1',
@@ -664,18 +711,40 @@ export function runLinearityCases(log: (line: string) => void): { rows: Linearit
 	const build = (values: Record<string, unknown>) => () => {
 		buildTemplateComponents(media, values as Record<string, SlotValue>);
 	};
-	const ok = { header_media: 'https://cdn.example.com/p.jpg', body_1: 'Ann', body_2: 'SO-1', body_3: 'Friday', button_0_url: 'SO-1' };
-	time('header media link check, backtracking input', '200,000 characters', 100, build({ ...ok, header_media: `https://${'a.'.repeat(100_000)} x` }));
-	time('header media link check, backtracking input at the limit', '4,096 characters', 100, build({ ...ok, header_media: `https://${'a.'.repeat(2040)} x` }));
+	const ok = {
+		header_media: 'https://cdn.example.com/p.jpg',
+		body_1: 'Ann',
+		body_2: 'SO-1',
+		body_3: 'Friday',
+		button_0_url: 'SO-1',
+	};
+	time(
+		'header media link check, backtracking input',
+		'200,000 characters',
+		100,
+		build({ ...ok, header_media: `https://${'a.'.repeat(100_000)} x` }),
+	);
+	time(
+		'header media link check, backtracking input at the limit',
+		'4,096 characters',
+		100,
+		build({ ...ok, header_media: `https://${'a.'.repeat(2040)} x` }),
+	);
 	time('body variable check', '200,000 characters', 100, build({ ...ok, body_1: '\u00a0'.repeat(200_000) }));
 	time('body variable check at the limit', '1,024 characters', 100, build({ ...ok, body_1: 'a\u00a0'.repeat(512) }));
 	time('URL-button suffix check', '200,000 characters', 100, build({ ...ok, button_0_url: `/${'a'.repeat(200_000)}` }));
 	const jsonLike = `{${'"type":"currency"'.repeat(12_000)}`;
-	time('currency / date_time sniffing of a body value', `${jsonLike.length.toLocaleString('en')} characters`, 100, () => {
-		slotValuesFromMapper({ body_1: jsonLike });
-	});
+	time(
+		'currency / date_time sniffing of a body value',
+		`${jsonLike.length.toLocaleString('en')} characters`,
+		100,
+		() => {
+			slotValuesFromMapper({ body_1: jsonLike });
+		},
+	);
 	time('template variables of 50,000 items', '50,000 items', 10_000, () => {
-		for (let i = 0; i < 50_000; i++) buildTemplateComponents(media, slotValuesFromMapper({ ...ok, body_1: `Customer ${i}` }));
+		for (let i = 0; i < 50_000; i++)
+			buildTemplateComponents(media, slotValuesFromMapper({ ...ok, body_1: `Customer ${i}` }));
 	});
 	return { rows };
 }

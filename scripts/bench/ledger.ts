@@ -21,7 +21,8 @@ import type { Json } from '../../dev/json';
 const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
 const CHECK_NODE_TYPE = 'n8n-nodes-whatsapp-notifications.whatsAppCheckConsent';
 const SECRET = 'bench-ledger-contact-key-secret-0123456789';
-const WORDING = 'I agree to receive order and delivery updates from Example Shop GmbH on WhatsApp. I can reply STOP at any time.';
+const WORDING =
+	'I agree to receive order and delivery updates from Example Shop GmbH on WhatsApp. I can reply STOP at any time.';
 
 export interface LedgerBenchOptions {
 	sizes: number[];
@@ -58,24 +59,51 @@ export async function runLedgerCases(ctx: BenchCtx, options: LedgerBenchOptions)
 			filled = size;
 			const row: Json = { contacts: size, fillSeconds };
 
-			const check = await options.guard(`ledger check ${size}`, () => runCheck(ctx, credential, proxy, Math.min(options.checkItems, size), size));
+			const check = await options.guard(`ledger check ${size}`, () =>
+				runCheck(ctx, credential, proxy, Math.min(options.checkItems, size), size),
+			);
 			row.check = check;
 			const sendItems = Math.min(options.sendItems, size);
 			if (sendOffset + sendItems > size) sendOffset = 0;
 			const items = sendItemsFor(sendItems, sendOffset);
-			const without = await options.guard(`ledger send without ${size}`, () => runSendCase(ctx, `Send Notification without ledger (${size} contacts)`, sendNotificationNode(ctx, { messagesPerSecond: 1000 }), items, { throughputCapMps: 1000 }, 600_000));
+			const without = await options.guard(`ledger send without ${size}`, () =>
+				runSendCase(
+					ctx,
+					`Send Notification without ledger (${size} contacts)`,
+					sendNotificationNode(ctx, { messagesPerSecond: 1000 }),
+					items,
+					{ throughputCapMps: 1000 },
+					600_000,
+				),
+			);
 			proxy.reset();
-			const withLedger = await options.guard(`ledger send with ${size}`, () => runSendCase(ctx, `Send Notification with ledger (${size} contacts)`, ledgerSendNode(ctx, credential), items, { throughputCapMps: 1000 }, 1_800_000));
+			const withLedger = await options.guard(`ledger send with ${size}`, () =>
+				runSendCase(
+					ctx,
+					`Send Notification with ledger (${size} contacts)`,
+					ledgerSendNode(ctx, credential),
+					items,
+					{ throughputCapMps: 1000 },
+					1_800_000,
+				),
+			);
 			const sendRequests = proxy.total();
 			sendOffset += sendItems;
 			row.sendWithout = summariseSend(without);
-			row.sendWith = { ...summariseSend(withLedger), ledgerRequests: sendRequests, ledgerRequestsPerItem: round(sendRequests / sendItems, 3), byRoute: Object.fromEntries(proxy.counts) };
+			row.sendWith = {
+				...summariseSend(withLedger),
+				ledgerRequests: sendRequests,
+				ledgerRequestsPerItem: round(sendRequests / sendItems, 3),
+				byRoute: Object.fromEntries(proxy.counts),
+			};
 			const a = row.sendWithout.msPerItem;
 			const b = row.sendWith.msPerItem;
 			row.sendThroughputRatio = a && b ? round(a / b, 3) : undefined;
 			row.size = await sizes(ctx, prefix, options.userFolder);
 			rows.push(row);
-			ctx.log(`  ledger ${size}: ${JSON.stringify({ check: (check as Json).msPerItem, without: a, with: b, reqPerItem: row.sendWith.ledgerRequestsPerItem, ...row.size })}`);
+			ctx.log(
+				`  ledger ${size}: ${JSON.stringify({ check: (check as Json).msPerItem, without: a, with: b, reqPerItem: row.sendWith.ledgerRequestsPerItem, ...row.size })}`,
+			);
 		}
 		return { checkItems: options.checkItems, sendItems: options.sendItems, rows };
 	} finally {
@@ -98,7 +126,12 @@ function summariseSend(result: SendResult | { label: string; error: string }): J
 
 async function createTables(ctx: BenchCtx, prefix: string): Promise<{ events: string; state: string }> {
 	const create = async (name: string, columns: ReadonlyArray<{ name: string; type: string }>) =>
-		(await ctx.client.api<{ id: string }>('POST', '/data-tables', { name, columns: columns.map((c) => ({ name: c.name, type: c.type })) })).id;
+		(
+			await ctx.client.api<{ id: string }>('POST', '/data-tables', {
+				name,
+				columns: columns.map((c) => ({ name: c.name, type: c.type })),
+			})
+		).id;
 	return {
 		events: await create(`${prefix}_consent_events`, EVENT_COLUMNS),
 		state: await create(`${prefix}_contact_state`, STATE_COLUMNS),
@@ -163,7 +196,11 @@ async function fill(ctx: BenchCtx, tables: { events: string; state: string }, fr
 }
 
 function sendItemsFor(count: number, offset: number): Json[] {
-	return Array.from({ length: count }, (_, i) => ({ phone: phoneOf(offset + i), name: `Customer ${offset + i}`, change: `email address changed (ref ${1000 + offset + i})` }));
+	return Array.from({ length: count }, (_, i) => ({
+		phone: phoneOf(offset + i),
+		name: `Customer ${offset + i}`,
+		change: `email address changed (ref ${1000 + offset + i})`,
+	}));
 }
 
 function ledgerSendNode(ctx: BenchCtx, credential: { id: string; name: string }): WorkflowNode {
@@ -176,12 +213,35 @@ function ledgerSendNode(ctx: BenchCtx, credential: { id: string; name: string })
 }
 
 /** Webhook → Split Out → Check Consent (Check, shippingStatus), posted once with all items. */
-async function runCheck(ctx: BenchCtx, credential: { id: string; name: string }, proxy: CountingProxy, count: number, contacts: number): Promise<Json> {
+async function runCheck(
+	ctx: BenchCtx,
+	credential: { id: string; name: string },
+	proxy: CountingProxy,
+	count: number,
+	contacts: number,
+): Promise<Json> {
 	const { client } = ctx;
 	const pathName = `bench-check-${randomUUID()}`;
 	const nodes: WorkflowNode[] = [
-		{ name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, webhookId: randomUUID(), parameters: { httpMethod: 'POST', path: pathName, responseMode: 'lastNode', responseData: 'allEntries', options: {} } },
-		{ name: 'Split Items', type: 'n8n-nodes-base.splitOut', typeVersion: 1, parameters: { fieldToSplitOut: 'body.items', include: 'noOtherFields', options: {} } },
+		{
+			name: 'Webhook',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2,
+			webhookId: randomUUID(),
+			parameters: {
+				httpMethod: 'POST',
+				path: pathName,
+				responseMode: 'lastNode',
+				responseData: 'allEntries',
+				options: {},
+			},
+		},
+		{
+			name: 'Split Items',
+			type: 'n8n-nodes-base.splitOut',
+			typeVersion: 1,
+			parameters: { fieldToSplitOut: 'body.items', include: 'noOtherFields', options: {} },
+		},
 		{
 			name: 'Check Consent',
 			type: CHECK_NODE_TYPE,
@@ -202,7 +262,11 @@ async function runCheck(ctx: BenchCtx, credential: { id: string; name: string },
 		const items = Array.from({ length: count }, (_, i) => ({ phone: phoneOf(Math.floor((i * contacts) / count)) }));
 		proxy.reset();
 		const t0 = performance.now();
-		const res = await fetch(`${client.url}/webhook/${pathName}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items }) });
+		const res = await fetch(`${client.url}/webhook/${pathName}`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ items }),
+		});
 		const body = (await res.json().catch(() => undefined)) as Json[] | undefined;
 		const seconds = (performance.now() - t0) / 1000;
 		const granted = Array.isArray(body) ? body.filter((o) => o.consent?.granted === true).length : 0;
@@ -215,7 +279,9 @@ async function runCheck(ctx: BenchCtx, credential: { id: string; name: string },
 			granted,
 			ledgerRequests: requests,
 			ledgerRequestsPerItem: round(requests / count, 3),
-			...(res.status !== 200 || granted !== count ? { error: `answered ${res.status}, ${granted}/${count} granted: ${JSON.stringify(body).slice(0, 200)}` } : {}),
+			...(res.status !== 200 || granted !== count
+				? { error: `answered ${res.status}, ${granted}/${count} granted: ${JSON.stringify(body).slice(0, 200)}` }
+				: {}),
 		};
 	} finally {
 		await client.deactivate(workflowId).catch(() => undefined);
@@ -224,10 +290,14 @@ async function runCheck(ctx: BenchCtx, credential: { id: string; name: string },
 }
 
 async function sizes(ctx: BenchCtx, prefix: string, userFolder: string): Promise<Json> {
-	const listed = await ctx.client.api<{ data: Array<{ name: string; sizeBytes?: number }> }>('GET', '/data-tables?limit=250');
+	const listed = await ctx.client.api<{ data: Array<{ name: string; sizeBytes?: number }> }>(
+		'GET',
+		'/data-tables?limit=250',
+	);
 	const mib = (n: number) => round(n / 2 ** 20, 1);
 	const tables: Json = {};
-	for (const t of listed.data) if (t.name.startsWith(prefix)) tables[t.name.slice(prefix.length + 1)] = mib(Number(t.sizeBytes ?? 0));
+	for (const t of listed.data)
+		if (t.name.startsWith(prefix)) tables[t.name.slice(prefix.length + 1)] = mib(Number(t.sizeBytes ?? 0));
 	const dbFile = path.join(userFolder, '.n8n', 'database.sqlite');
 	const fileSize = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
 	return { tablesMiB: tables, databaseMiB: mib(fileSize(dbFile) + fileSize(`${dbFile}-wal`)) };

@@ -38,13 +38,62 @@ export interface MetaProxy {
 
 function makeCertificates(dir: string): { caFile: string; key: Buffer; cert: Buffer } {
 	const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-	run(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2',
-		'-subj', '/CN=n8n-nodes-whatsapp-notifications bench CA (loopback only)',
-		'-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-	run(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', `/CN=${META_HOST}`]);
-	fs.writeFileSync(path.join(dir, 'leaf.ext'), `subjectAltName=DNS:${META_HOST}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`);
-	run(['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'leaf.pem',
-		'-days', '2', '-extfile', 'leaf.ext']);
+	run([
+		'req',
+		'-x509',
+		'-newkey',
+		'ec',
+		'-pkeyopt',
+		'ec_paramgen_curve:prime256v1',
+		'-nodes',
+		'-keyout',
+		'ca.key',
+		'-out',
+		'ca.pem',
+		'-days',
+		'2',
+		'-subj',
+		'/CN=n8n-nodes-whatsapp-notifications bench CA (loopback only)',
+		'-addext',
+		'basicConstraints=critical,CA:TRUE',
+		'-addext',
+		'keyUsage=critical,keyCertSign,cRLSign',
+	]);
+	run([
+		'req',
+		'-newkey',
+		'ec',
+		'-pkeyopt',
+		'ec_paramgen_curve:prime256v1',
+		'-nodes',
+		'-keyout',
+		'leaf.key',
+		'-out',
+		'leaf.csr',
+		'-subj',
+		`/CN=${META_HOST}`,
+	]);
+	fs.writeFileSync(
+		path.join(dir, 'leaf.ext'),
+		`subjectAltName=DNS:${META_HOST}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`,
+	);
+	run([
+		'x509',
+		'-req',
+		'-in',
+		'leaf.csr',
+		'-CA',
+		'ca.pem',
+		'-CAkey',
+		'ca.key',
+		'-CAcreateserial',
+		'-out',
+		'leaf.pem',
+		'-days',
+		'2',
+		'-extfile',
+		'leaf.ext',
+	]);
 	return {
 		caFile: path.join(dir, 'ca.pem'),
 		key: fs.readFileSync(path.join(dir, 'leaf.key')),
@@ -110,7 +159,14 @@ export async function startMetaProxy(emulatorUrl: string, opts: { appId: string 
 		stats.forwarded++;
 		const headers = { ...req.headers, host: target.host };
 		const up = http.request(
-			{ host: target.hostname, port: target.port, method: req.method, path: url.pathname + url.search, headers, agent: upstreamAgent },
+			{
+				host: target.hostname,
+				port: target.port,
+				method: req.method,
+				path: url.pathname + url.search,
+				headers,
+				agent: upstreamAgent,
+			},
 			(upRes) => {
 				res.writeHead(upRes.statusCode ?? 502, upRes.headers);
 				upRes.pipe(res);

@@ -34,8 +34,7 @@ export const description: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 0,
-				description:
-					'Treat opt-ins older than this many months as expired (0 = no limit). Opt-outs never expire.',
+				description: 'Treat opt-ins older than this many months as expired (0 = no limit). Opt-outs never expire.',
 			},
 			{
 				displayName: 'Item Cannot Undo an Opt-Out',
@@ -71,7 +70,11 @@ export async function execute(this: IExecuteFunctions, ledger: ConsentLedger): P
 }
 
 /** Checks every item that has not failed yet; `outcome` carries what an earlier step (Record From Item) did. */
-export async function checkItems(ctx: IExecuteFunctions, ledger: ConsentLedger, outcome: CheckOutcome = {}): Promise<INodeExecutionData[][]> {
+export async function checkItems(
+	ctx: IExecuteFunctions,
+	ledger: ConsentLedger,
+	outcome: CheckOutcome = {},
+): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
 	const splitOutput = items.length > 0 && ctx.getNodeParameter('splitOutput', 0, false) === true;
 	const consented: INodeExecutionData[] = [];
@@ -107,7 +110,11 @@ export async function checkItems(ctx: IExecuteFunctions, ledger: ConsentLedger, 
 }
 
 /** The events of a contact and its linked ids, read once per execution (`cache`: by contact key). */
-export async function eventsOf(ledger: ConsentLedger, key: string, cache: Map<string, Promise<ConsentEvent[]>>): Promise<ConsentEvent[]> {
+export async function eventsOf(
+	ledger: ConsentLedger,
+	key: string,
+	cache: Map<string, Promise<ConsentEvent[]>>,
+): Promise<ConsentEvent[]> {
 	let pending = cache.get(key);
 	if (!pending) {
 		pending = ledger.eventsOfIdentity(key);
@@ -120,7 +127,12 @@ export async function eventsOf(ledger: ConsentLedger, key: string, cache: Map<st
  * Reads the events of every item's contact and its linked ids in a few batched requests (KEYS_PER_READ contacts
  * each) instead of two per contact. Unusable contacts are left to the loop, which reports them per item; so is a failed batched read.
  */
-async function prefetchEvents(ctx: IExecuteFunctions, ledger: ConsentLedger, outcome: CheckOutcome, eventsByKey: Map<string, Promise<ConsentEvent[]>>): Promise<void> {
+async function prefetchEvents(
+	ctx: IExecuteFunctions,
+	ledger: ConsentLedger,
+	outcome: CheckOutcome,
+	eventsByKey: Map<string, Promise<ConsentEvent[]>>,
+): Promise<void> {
 	const keys = new Set<string>();
 	const count = ctx.getInputData().length;
 	for (let i = 0; i < count; i++) {

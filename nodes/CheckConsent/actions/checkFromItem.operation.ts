@@ -4,7 +4,12 @@
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { decideConsent, validateConsentEvent, type ConsentEvent, type ConsentEventInput } from '../../shared/domain/consent';
+import {
+	decideConsent,
+	validateConsentEvent,
+	type ConsentEvent,
+	type ConsentEventInput,
+} from '../../shared/domain/consent';
 import type { ConsentLedger } from '../../shared/io/ledger';
 import { checkItems, eventsOf } from './check.operation';
 import { failedItem, failedItems, readProof, readPurpose, refusal } from './common';
@@ -85,8 +90,16 @@ async function readItemConsent(
 	const options = ctx.getNodeParameter('options', i, {}) as IDataObject;
 	const proof = readProof(ctx, i, 'checkFromItem');
 	if (!given) {
-		if (options.untickedMeansOptOut !== true) return { note: { given: false, recorded: null, note: 'Not ticked: earlier records stand' } };
-		const optOut: ConsentEventInput = { contact, purpose, action: 'optOut', source: proof.source, proofReference: proof.proofReference, capturedAt: proof.capturedAt };
+		if (options.untickedMeansOptOut !== true)
+			return { note: { given: false, recorded: null, note: 'Not ticked: earlier records stand' } };
+		const optOut: ConsentEventInput = {
+			contact,
+			purpose,
+			action: 'optOut',
+			source: proof.source,
+			proofReference: proof.proofReference,
+			capturedAt: proof.capturedAt,
+		};
 		return { input: optOut, note: { given: false, recorded: 'optOut' } };
 	}
 	const input: ConsentEventInput = { contact, purpose, action: 'optIn', ...proof };

@@ -27,12 +27,22 @@ export function refusal(ctx: IExecuteFunctions, message: string, fix: string, it
  * An item's failure: thrown as a node error with the item index (the run stops), or under Continue On Fail the
  * error item that answers the item, titled with what did not happen (e.g. 'Not checked').
  */
-export function failedItem(ctx: IExecuteFunctions, error: unknown, itemIndex: number, title: string): INodeExecutionData {
+export function failedItem(
+	ctx: IExecuteFunctions,
+	error: unknown,
+	itemIndex: number,
+	title: string,
+): INodeExecutionData {
 	return failedItems(ctx, error, [itemIndex], title)[0];
 }
 
 /** failedItem for a failure that several items share (a batch insert, the ledger itself); the first item is named. */
-export function failedItems(ctx: IExecuteFunctions, error: unknown, itemIndexes: readonly number[], title: string): INodeExecutionData[] {
+export function failedItems(
+	ctx: IExecuteFunctions,
+	error: unknown,
+	itemIndexes: readonly number[],
+	title: string,
+): INodeExecutionData[] {
 	const nodeError = toNodeError(ctx.getNode(), error, itemIndexes[0]);
 	if (!ctx.continueOnFail()) throw nodeError;
 	return itemIndexes.map((i) => errorItem(i, fieldsOfNodeError(nodeError, title, 'not_done')));
@@ -41,7 +51,12 @@ export function failedItems(ctx: IExecuteFunctions, error: unknown, itemIndexes:
 export function readPurpose(ctx: IExecuteFunctions, itemIndex: number): ConsentPurpose {
 	const purpose = String(ctx.getNodeParameter('purpose', itemIndex, 'allUtility'));
 	if (!isConsentPurpose(purpose)) {
-		throw refusal(ctx, `"${purpose}" is not a consent purpose`, 'Pick a notification type or All Utility Notifications.', itemIndex);
+		throw refusal(
+			ctx,
+			`"${purpose}" is not a consent purpose`,
+			'Pick a notification type or All Utility Notifications.',
+			itemIndex,
+		);
 	}
 	return purpose;
 }
@@ -54,7 +69,11 @@ export function readConsentPolicy(ctx: IExecuteFunctions, itemIndex: number): Co
 }
 
 /** The proof fields shared by the recording operations. */
-export function readProof(ctx: IExecuteFunctions, itemIndex: number, operation: string): Omit<ConsentEventInput, 'contact' | 'purpose' | 'action'> {
+export function readProof(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	operation: string,
+): Omit<ConsentEventInput, 'contact' | 'purpose' | 'action'> {
 	const get = (name: string) => ctx.getNodeParameter(name, itemIndex, '') as unknown;
 	const recording = operation === 'recordOptIn' || operation === 'checkFromItem';
 	return {

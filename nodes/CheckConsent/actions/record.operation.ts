@@ -1,7 +1,12 @@
 /** Record Opt-In and Record Opt-Out: validate every item first, then one insert for the whole batch. */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { MIN_WORDING_LENGTH, validateConsentEvent, type ConsentAction, type ConsentEventInput } from '../../shared/domain/consent';
+import {
+	MIN_WORDING_LENGTH,
+	validateConsentEvent,
+	type ConsentAction,
+	type ConsentEventInput,
+} from '../../shared/domain/consent';
 import type { ConsentLedger, RecordedEvent } from '../../shared/io/ledger';
 import { failedItem, failedItems, readProof, readPurpose, refusal } from './common';
 
@@ -70,8 +75,7 @@ export const description: INodeProperties[] = [
 		default: '',
 		placeholder: '2026-11-25T10:15:00Z',
 		displayOptions: { show: { operation: RECORD_OPERATIONS } },
-		description:
-			'When the person acted (ISO 8601 or Unix time), e.g. the order’s creation time. Empty means now.',
+		description: 'When the person acted (ISO 8601 or Unix time), e.g. the order’s creation time. Empty means now.',
 	},
 ];
 
@@ -83,7 +87,11 @@ export async function executeOptOut(this: IExecuteFunctions, ledger: ConsentLedg
 	return await recordConsent(this, ledger, 'optOut');
 }
 
-async function recordConsent(ctx: IExecuteFunctions, ledger: ConsentLedger, action: Extract<ConsentAction, 'optIn' | 'optOut'>): Promise<INodeExecutionData[][]> {
+async function recordConsent(
+	ctx: IExecuteFunctions,
+	ledger: ConsentLedger,
+	action: Extract<ConsentAction, 'optIn' | 'optOut'>,
+): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
 	const results: INodeExecutionData[] = new Array(items.length);
 	const { inputs, indexes } = readEvents(ctx, action, results);

@@ -3,7 +3,13 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 
 import { NOTIFICATION_TYPES, type NotificationTypeValue } from '../../shared/domain/notificationTypes';
 import { rejectionAdvice } from '../../shared/domain/templateDiff';
-import { buildTemplateDraft, checkTemplateDraft, type DraftCheckResult, type DraftFields, type TemplateDraft } from '../../shared/domain/templateDraft';
+import {
+	buildTemplateDraft,
+	checkTemplateDraft,
+	type DraftCheckResult,
+	type DraftFields,
+	type TemplateDraft,
+} from '../../shared/domain/templateDraft';
 import { readTemplate } from '../../shared/io/templates';
 import type { CloudCredentials, GraphResponse } from '../../shared/io/transport';
 import { graphApiError } from '../../shared/n8n/errors';
@@ -18,7 +24,10 @@ function draftSourceProperties(operations: string[]): INodeProperties[] {
 			type: 'options',
 			default: '',
 			description: 'The notification the template is for; the check warns when the text does not fit it',
-			options: [{ name: '— Not Set —', value: '' }, ...NOTIFICATION_TYPES.map((type) => ({ name: type.name, value: type.value, description: type.description }))],
+			options: [
+				{ name: '— Not Set —', value: '' },
+				...NOTIFICATION_TYPES.map((type) => ({ name: type.name, value: type.value, description: type.description })),
+			],
 			displayOptions: show,
 		},
 		{
@@ -36,7 +45,8 @@ function draftSourceProperties(operations: string[]): INodeProperties[] {
 			displayName: 'Template JSON',
 			name: 'draftJson',
 			type: 'json',
-			default: '{\n  "name": "order_shipped_v1",\n  "language": "en_US",\n  "category": "UTILITY",\n  "components": [\n    {\n      "type": "BODY",\n      "text": "Hi {{1}}, your order {{2}} has shipped and will arrive on {{3}}. Thank you.",\n      "example": { "body_text": [["Maria", "A-10023", "June 12"]] }\n    }\n  ]\n}',
+			default:
+				'{\n  "name": "order_shipped_v1",\n  "language": "en_US",\n  "category": "UTILITY",\n  "components": [\n    {\n      "type": "BODY",\n      "text": "Hi {{1}}, your order {{2}} has shipped and will arrive on {{3}}. Thank you.",\n      "example": { "body_text": [["Maria", "A-10023", "June 12"]] }\n    }\n  ]\n}',
 			description: "The body of Meta's create-template request (POST message_templates)",
 			displayOptions: { show: { operation: operations, draftSource: ['json'] } },
 		},
@@ -111,7 +121,9 @@ function headerProperties(operations: string[]): INodeProperties[] {
 			default: '',
 			placeholder: '4::aW1hZ2UvanBn:…',
 			description: "Handle of a sample file uploaded with Meta's Resumable Upload API",
-			displayOptions: { show: { operation: operations, draftSource: ['fields'], headerFormat: ['IMAGE', 'VIDEO', 'DOCUMENT'] } },
+			displayOptions: {
+				show: { operation: operations, draftSource: ['fields'], headerFormat: ['IMAGE', 'VIDEO', 'DOCUMENT'] },
+			},
 		},
 	];
 }
@@ -145,7 +157,13 @@ function bodyProperties(operations: string[]): INodeProperties[] {
 					name: 'example',
 					displayName: 'Example',
 					values: [
-						{ displayName: 'Variable', name: 'variable', type: 'string', default: '', placeholder: '1 or order_number' },
+						{
+							displayName: 'Variable',
+							name: 'variable',
+							type: 'string',
+							default: '',
+							placeholder: '1 or order_number',
+						},
 						{ displayName: 'Example', name: 'example', type: 'string', default: '', placeholder: 'A-10023' },
 					],
 				},
@@ -180,8 +198,21 @@ function buttonProperties(operations: string[]): INodeProperties[] {
 					name: 'button',
 					displayName: 'Button',
 					values: [
-						{ displayName: 'Phone Number', name: 'phoneNumber', type: 'string', default: '', placeholder: '15550051310', displayOptions: { show: { type: ['PHONE_NUMBER'] } } },
-						{ displayName: 'Text', name: 'text', type: 'string', default: '', description: 'Label, at most 25 characters' },
+						{
+							displayName: 'Phone Number',
+							name: 'phoneNumber',
+							type: 'string',
+							default: '',
+							placeholder: '15550051310',
+							displayOptions: { show: { type: ['PHONE_NUMBER'] } },
+						},
+						{
+							displayName: 'Text',
+							name: 'text',
+							type: 'string',
+							default: '',
+							description: 'Label, at most 25 characters',
+						},
 						{
 							displayName: 'Type',
 							name: 'type',
@@ -193,8 +224,22 @@ function buttonProperties(operations: string[]): INodeProperties[] {
 								{ name: 'URL', value: 'URL' },
 							],
 						},
-						{ displayName: 'URL', name: 'url', type: 'string', default: '', placeholder: 'https://shop.example.com/track/{{1}}', displayOptions: { show: { type: ['URL'] } } },
-						{ displayName: 'URL Example', name: 'urlExample', type: 'string', default: '', placeholder: 'https://shop.example.com/track/A-10023', displayOptions: { show: { type: ['URL'] } } },
+						{
+							displayName: 'URL',
+							name: 'url',
+							type: 'string',
+							default: '',
+							placeholder: 'https://shop.example.com/track/{{1}}',
+							displayOptions: { show: { type: ['URL'] } },
+						},
+						{
+							displayName: 'URL Example',
+							name: 'urlExample',
+							type: 'string',
+							default: '',
+							placeholder: 'https://shop.example.com/track/A-10023',
+							displayOptions: { show: { type: ['URL'] } },
+						},
 					],
 				},
 			],
@@ -215,7 +260,8 @@ export function draftProperties(operations: string[], withNameAndLanguage: boole
 
 function parseJsonDraft(raw: unknown): TemplateDraft {
 	const value = typeof raw === 'string' ? (JSON.parse(raw) as unknown) : raw;
-	if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('The template JSON must be an object');
+	if (!value || typeof value !== 'object' || Array.isArray(value))
+		throw new Error('The template JSON must be an object');
 	return value as TemplateDraft;
 }
 
@@ -232,7 +278,9 @@ export function readDraft(ctx: IExecuteFunctions, i: number): TemplateDraft {
 			});
 		}
 	}
-	const examples = (ctx.getNodeParameter('bodyExamples', i, {}) as { example?: Array<{ variable: string; example: string }> }).example ?? [];
+	const examples =
+		(ctx.getNodeParameter('bodyExamples', i, {}) as { example?: Array<{ variable: string; example: string }> })
+			.example ?? [];
 	const buttons = (ctx.getNodeParameter('buttons', i, {}) as { button?: DraftFields['buttons'] }).button ?? [];
 	return buildTemplateDraft({
 		name: ctx.getNodeParameter('templateName', i, '') as string,
@@ -262,8 +310,15 @@ export function checkJson(result: DraftCheckResult): IDataObject {
  * Before a draft goes to Meta (Submit for Review, Edit): takes the Message Send TTL option into it, checks it for the
  * chosen notification type and refuses it unless clean. The check's result, for the output's warnings.
  */
-export function checkBeforeReview(ctx: IExecuteFunctions, draft: TemplateDraft, options: IDataObject, what: string, i: number): DraftCheckResult {
-	if (options.messageSendTtlSeconds !== undefined) draft.message_send_ttl_seconds = Number(options.messageSendTtlSeconds);
+export function checkBeforeReview(
+	ctx: IExecuteFunctions,
+	draft: TemplateDraft,
+	options: IDataObject,
+	what: string,
+	i: number,
+): DraftCheckResult {
+	if (options.messageSendTtlSeconds !== undefined)
+		draft.message_send_ttl_seconds = Number(options.messageSendTtlSeconds);
 	const notificationType = ctx.getNodeParameter('notificationType', i, '') as NotificationTypeValue | '';
 	const check = checkTemplateDraft(draft, { notificationType });
 	refuseUnlessClean(ctx, check, options.allowWarnings === true, what, i);
@@ -271,20 +326,34 @@ export function checkBeforeReview(ctx: IExecuteFunctions, draft: TemplateDraft, 
 }
 
 /** Refuses a draft with errors, and one with warnings unless the user allowed them. */
-function refuseUnlessClean(ctx: IExecuteFunctions, result: DraftCheckResult, allowWarnings: boolean, what: string, i: number): void {
+function refuseUnlessClean(
+	ctx: IExecuteFunctions,
+	result: DraftCheckResult,
+	allowWarnings: boolean,
+	what: string,
+	i: number,
+): void {
 	const list = (findings: DraftCheckResult['errors']) =>
 		findings.map((finding) => `• [${finding.rule}] ${finding.problem} Fix: ${finding.fix}`).join('\n');
 	if (result.errors.length > 0) {
-		throw new NodeOperationError(ctx.getNode(), `The draft has ${result.errors.length} error(s) that Meta's review would reject; nothing was ${what}. First: ${result.errors[0].problem}`, {
-			itemIndex: i,
-			description: `${list(result.errors)}\nRun Check Draft to see every finding.`,
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The draft has ${result.errors.length} error(s) that Meta's review would reject; nothing was ${what}. First: ${result.errors[0].problem}`,
+			{
+				itemIndex: i,
+				description: `${list(result.errors)}\nRun Check Draft to see every finding.`,
+			},
+		);
 	}
 	if (result.warnings.length > 0 && !allowWarnings) {
-		throw new NodeOperationError(ctx.getNode(), `The draft has ${result.warnings.length} warning(s); nothing was ${what}. First: ${result.warnings[0].problem}`, {
-			itemIndex: i,
-			description: `${list(result.warnings)}\nFix them, or turn on the option "Submit Despite Warnings".`,
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The draft has ${result.warnings.length} warning(s); nothing was ${what}. First: ${result.warnings[0].problem}`,
+			{
+				itemIndex: i,
+				description: `${list(result.warnings)}\nFix them, or turn on the option "Submit Despite Warnings".`,
+			},
+		);
 	}
 }
 
@@ -297,7 +366,13 @@ export function graphFailure(ctx: IExecuteFunctions, response: GraphResponse<unk
 }
 
 /** A template by ID with `fields` (all by default), or Meta's error as the item's NodeApiError. */
-export async function readTemplateOrFail(ctx: IExecuteFunctions, credentials: CloudCredentials, id: string, i: number, fields?: string): Promise<IDataObject> {
+export async function readTemplateOrFail(
+	ctx: IExecuteFunctions,
+	credentials: CloudCredentials,
+	id: string,
+	i: number,
+	fields?: string,
+): Promise<IDataObject> {
 	const read = await readTemplate(ctx, credentials, id, fields);
 	if (read.error || !read.data) throw graphFailure(ctx, read, `reading template ${id}`, i);
 	return read.data;
@@ -308,7 +383,10 @@ export function describeTemplate(raw: IDataObject): IDataObject {
 	const status = String(raw.status ?? '').toUpperCase();
 	const category = String(raw.category ?? '').toUpperCase();
 	const correct = typeof raw.correct_category === 'string' ? raw.correct_category.toUpperCase() : '';
-	const quality = raw.quality_score && typeof raw.quality_score === 'object' ? (raw.quality_score as IDataObject).score : raw.quality_score;
+	const quality =
+		raw.quality_score && typeof raw.quality_score === 'object'
+			? (raw.quality_score as IDataObject).score
+			: raw.quality_score;
 	const reason = typeof raw.rejected_reason === 'string' && raw.rejected_reason !== 'NONE' ? raw.rejected_reason : null;
 	return {
 		id: raw.id,
@@ -321,7 +399,8 @@ export function describeTemplate(raw: IDataObject): IDataObject {
 		qualityScore: quality ?? null,
 		rejectedReason: reason,
 		rejectionAdvice: reason ? rejectionAdvice(reason) : null,
-		usableBySendNotification: status === 'APPROVED' && category === 'UTILITY' && (correct === '' || correct === 'UTILITY'),
+		usableBySendNotification:
+			status === 'APPROVED' && category === 'UTILITY' && (correct === '' || correct === 'UTILITY'),
 		parameterFormat: raw.parameter_format ?? null,
 		messageSendTtlSeconds: raw.message_send_ttl_seconds ?? null,
 		components: raw.components ?? null,

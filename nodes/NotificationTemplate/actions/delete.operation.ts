@@ -1,5 +1,11 @@
 /** Delete: by name (every language) or by ID (one language): DELETE /{waba-id}/message_templates?name=…[&hsm_id=…]. */
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 
 import { TEMPLATE_FIELDS } from '../../shared/io/templates';
 import { getCloudCredentials, graphRequest } from '../../shared/io/transport';
@@ -37,7 +43,8 @@ export const description: INodeProperties[] = [
 		displayOptions: { show: { operation: ['delete'], deleteBy: ['id'] } },
 	},
 	{
-		displayName: 'A deleted name cannot be used again for 30 days, and messages already sent with the template are still delivered',
+		displayName:
+			'A deleted name cannot be used again for 30 days, and messages already sent with the template are still delivered',
 		name: 'deleteNotice',
 		type: 'notice',
 		default: '',
@@ -53,7 +60,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		if (by === 'id') {
 			const id = String(this.getNodeParameter('deleteId', i, '')).trim();
 			if (!/^\d+$/.test(id)) {
-				throw new NodeOperationError(this.getNode(), `"${id}" is not a template ID`, { itemIndex: i, description: 'A template ID is a number such as 1689556908129832; Get returns it.' });
+				throw new NodeOperationError(this.getNode(), `"${id}" is not a template ID`, {
+					itemIndex: i,
+					description: 'A template ID is a number such as 1689556908129832; Get returns it.',
+				});
 			}
 			// Meta needs the name together with the ID (hsm_id).
 			const current = await readTemplateOrFail(this, credentials, id, i, TEMPLATE_FIELDS.state);
@@ -62,8 +72,17 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		} else {
 			qs.name = String(this.getNodeParameter('deleteName', i, '')).trim();
 		}
-		const response = await graphRequest<IDataObject>(this, credentials, { method: 'DELETE', path: `${credentials.businessAccountId}/message_templates`, qs });
-		if (response.error || !response.data) throw graphFailure(this, response, `deleting template "${String(qs.name)}"`, i);
-		return { deleted: response.data.success === true, name: qs.name, ...(qs.hsm_id ? { id: qs.hsm_id } : { allLanguages: true }) };
+		const response = await graphRequest<IDataObject>(this, credentials, {
+			method: 'DELETE',
+			path: `${credentials.businessAccountId}/message_templates`,
+			qs,
+		});
+		if (response.error || !response.data)
+			throw graphFailure(this, response, `deleting template "${String(qs.name)}"`, i);
+		return {
+			deleted: response.data.success === true,
+			name: qs.name,
+			...(qs.hsm_id ? { id: qs.hsm_id } : { allLanguages: true }),
+		};
 	});
 }

@@ -4,7 +4,14 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 import { readTemplate, TEMPLATE_FIELDS } from '../../shared/io/templates';
 import { getCloudCredentials, graphRequest } from '../../shared/io/transport';
 import { forEachItem } from '../../shared/n8n/perItem';
-import { checkBeforeReview, describeTemplate, draftProperties, graphFailure, readDraft, readTemplateOrFail } from './common';
+import {
+	checkBeforeReview,
+	describeTemplate,
+	draftProperties,
+	graphFailure,
+	readDraft,
+	readTemplateOrFail,
+} from './common';
 import { reviewOptions } from './submitForReview.operation';
 
 export const description: INodeProperties[] = [
@@ -29,7 +36,12 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		const options = this.getNodeParameter('options', i, {}) as IDataObject;
 		const current = await readTemplateOrFail(this, credentials, templateId, i, TEMPLATE_FIELDS.state);
 		// The name and language of an existing template cannot change; they come from Meta.
-		const draft = { ...readDraft(this, i), name: String(current.name), language: String(current.language), category: 'UTILITY' };
+		const draft = {
+			...readDraft(this, i),
+			name: String(current.name),
+			language: String(current.language),
+			category: 'UTILITY',
+		};
 		const check = checkBeforeReview(this, draft, options, 'changed', i);
 		const body: IDataObject = { components: draft.components as unknown as IDataObject[] };
 		if (draft.parameter_format) body.parameter_format = draft.parameter_format;
@@ -38,6 +50,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		if (response.error || !response.data) throw graphFailure(this, response, `the edit of template ${templateId}`, i);
 		const after = await readTemplate(this, credentials, templateId);
 		const template = after.data ? describeTemplate(after.data) : { id: templateId };
-		return { success: response.data.success === true, ...template, warnings: check.warnings as unknown as IDataObject[] };
+		return {
+			success: response.data.success === true,
+			...template,
+			warnings: check.warnings as unknown as IDataObject[],
+		};
 	});
 }

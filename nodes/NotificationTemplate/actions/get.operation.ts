@@ -44,7 +44,13 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 		if (this.getNodeParameter('getBy', i, 'id') === 'name') {
 			const name = String(this.getNodeParameter('getName', i, '')).trim();
 			const read = await listTemplatesNamed(this, credentials, name);
-			if (read.error) throw graphFailure(this, { statusCode: read.statusCode ?? 400, error: read.error }, `listing templates named "${name}"`, i);
+			if (read.error)
+				throw graphFailure(
+					this,
+					{ statusCode: read.statusCode ?? 400, error: read.error },
+					`listing templates named "${name}"`,
+					i,
+				);
 			return read.items.map(describeTemplate);
 		}
 		const id = String(this.getNodeParameter('getId', i, '')).trim();

@@ -35,7 +35,10 @@ export function reviewOptions(operation: string): INodeProperties {
 	};
 }
 
-export const description: INodeProperties[] = [...draftProperties(['submitForReview'], true), reviewOptions('submitForReview')];
+export const description: INodeProperties[] = [
+	...draftProperties(['submitForReview'], true),
+	reviewOptions('submitForReview'),
+];
 
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const credentials = await getCloudCredentials(this);
@@ -48,7 +51,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			path: `${credentials.businessAccountId}/message_templates`,
 			body: draft as unknown as IDataObject,
 		});
-		if (response.error || !response.data) throw graphFailure(this, response, `the template "${draft.name}" (${draft.language})`, i);
+		if (response.error || !response.data)
+			throw graphFailure(this, response, `the template "${draft.name}" (${draft.language})`, i);
 		return {
 			id: response.data.id,
 			name: draft.name,

@@ -106,7 +106,13 @@ export function outcomeItem(outcome: SendOutcome): INodeExecutionData {
 		case 'skipped':
 			return errorItem(
 				itemIndex,
-				{ code: null, title: 'Not attempted', message: 'Sending stopped after an earlier failure', retryable: true, outcome: 'not_sent' },
+				{
+					code: null,
+					title: 'Not attempted',
+					message: 'Sending stopped after an earlier failure',
+					retryable: true,
+					outcome: 'not_sent',
+				},
 				summary(outcome.send),
 			);
 	}

@@ -49,7 +49,8 @@ export class ClaimAhead {
 	async claim(position: number): Promise<{ claim: Claim; claimedAt: number } | Error> {
 		if (!this.claims.has(position)) this.startBatch(position);
 		const next = position + Math.ceil(this.batchSize / 2);
-		if (next < this.keys.length && !this.claims.has(next) && this.slots[next] <= Date.now() + CLAIM_AHEAD_MS) this.startBatch(next);
+		if (next < this.keys.length && !this.claims.has(next) && this.slots[next] <= Date.now() + CLAIM_AHEAD_MS)
+			this.startBatch(next);
 		return await this.claims.get(position)!;
 	}
 
@@ -67,9 +68,18 @@ export class ClaimAhead {
 			batch.push(i);
 		}
 		const options = this.options();
-		const result = this.store.claimMany(batch.map((i) => this.keys[i]!), options);
+		const result = this.store.claimMany(
+			batch.map((i) => this.keys[i]!),
+			options,
+		);
 		batch.forEach((i, n) => {
-			this.claims.set(i, result.then((list) => ({ claim: list[n], claimedAt: options.now }), (error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
+			this.claims.set(
+				i,
+				result.then(
+					(list) => ({ claim: list[n], claimedAt: options.now }),
+					(error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+				),
+			);
 		});
 	}
 

@@ -68,7 +68,12 @@ export function readLanguageRequest(ctx: IExecuteFunctions, itemIndex: number): 
 	if (!text) return { mode: 'matchRecipient', text };
 	const locale = parseLocale(text);
 	if (!locale) {
-		refuse(ctx, itemIndex, `Recipient Language "${text}" is not a language code`, 'Use a locale like pt-BR, pt_BR or de (Shopify: customer_locale), or leave it empty for the template’s language');
+		refuse(
+			ctx,
+			itemIndex,
+			`Recipient Language "${text}" is not a language code`,
+			'Use a locale like pt-BR, pt_BR or de (Shopify: customer_locale), or leave it empty for the template’s language',
+		);
 	}
 	return { mode: 'matchRecipient', text, locale };
 }
@@ -80,7 +85,12 @@ export function pickTranslation(
 	translations: readonly MessageTemplate[],
 ): { template: MessageTemplate; choice: LanguageChoice } {
 	const approved = translations.filter((t) => String(t.status).toUpperCase() === 'APPROVED');
-	const choice = chooseLanguage(request.locale, request.text, approved.map((t) => t.language), selected.language);
+	const choice = chooseLanguage(
+		request.locale,
+		request.text,
+		approved.map((t) => t.language),
+		selected.language,
+	);
 	const template = approved.find((t) => t.language === choice.language) ?? selected;
 	return { template, choice };
 }
@@ -88,16 +98,24 @@ export function pickTranslation(
 // ---- Recipient's local time -------------------------------------------------------------------------------
 
 /** The zone of the recipient's country when it keeps one civil time, or why not. */
-function countryZoneOf(recipient: RecipientCountry): { countryZone?: { zone: string; country: string }; noCountryZoneBecause?: string } {
+function countryZoneOf(recipient: RecipientCountry): {
+	countryZone?: { zone: string; country: string };
+	noCountryZoneBecause?: string;
+} {
 	const plans = recipient.country
 		? [numberingPlanOf(recipient.country)].filter((p): p is NumberingPlan => p !== undefined)
 		: recipient.e164 && recipient.callingCode
 			? countriesOfNumber(recipient.e164, recipient.callingCode)
 			: [];
 	if (plans.length === 0) {
-		return { noCountryZoneBecause: recipient.country ? `No time zone known for ${recipient.country}` : 'The number’s country is not in the numbering table' };
+		return {
+			noCountryZoneBecause: recipient.country
+				? `No time zone known for ${recipient.country}`
+				: 'The number’s country is not in the numbering table',
+		};
 	}
-	if (plans.length > 1) return { noCountryZoneBecause: `+${plans[0].callingCode} is shared by ${plans.map((p) => p.country).join(', ')}` };
+	if (plans.length > 1)
+		return { noCountryZoneBecause: `+${plans[0].callingCode} is shared by ${plans.map((p) => p.country).join(', ')}` };
 	const plan = plans[0];
 	return plan.timeZone
 		? { countryZone: { zone: plan.timeZone, country: plan.country } }
@@ -114,21 +132,45 @@ export interface RecipientCountry {
 function readZoneParameter(ctx: IExecuteFunctions, itemIndex: number, value: unknown, label: string): string {
 	const zone = typeof value === 'string' ? value.trim() : '';
 	if (value !== undefined && value !== null && typeof value !== 'string') {
-		refuse(ctx, itemIndex, `${label} is not text`, 'Use an IANA time zone name, e.g. Europe/Lisbon or America/Sao_Paulo');
+		refuse(
+			ctx,
+			itemIndex,
+			`${label} is not text`,
+			'Use an IANA time zone name, e.g. Europe/Lisbon or America/Sao_Paulo',
+		);
 	}
 	if (zone && !isValidTimeZone(zone)) {
-		refuse(ctx, itemIndex, `${label} "${zone}" is not an IANA time zone`, 'Use a name like Europe/Lisbon, America/Sao_Paulo or Asia/Kolkata (not an abbreviation like CET or an offset like +01:00)');
+		refuse(
+			ctx,
+			itemIndex,
+			`${label} "${zone}" is not an IANA time zone`,
+			'Use a name like Europe/Lisbon, America/Sao_Paulo or Asia/Kolkata (not an abbreviation like CET or an offset like +01:00)',
+		);
 	}
 	return zone;
 }
 
 /** The recipient's time zone and why (version 1.1), or undefined on version 1. */
-export function readRecipientZone(ctx: IExecuteFunctions, itemIndex: number, recipient: RecipientCountry): ResolvedTimeZone | undefined {
+export function readRecipientZone(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	recipient: RecipientCountry,
+): ResolvedTimeZone | undefined {
 	if (!isV11(ctx)) return undefined;
-	const itemZone = readZoneParameter(ctx, itemIndex, ctx.getNodeParameter('recipientTimeZone', itemIndex, ''), 'Recipient Time Zone');
+	const itemZone = readZoneParameter(
+		ctx,
+		itemIndex,
+		ctx.getNodeParameter('recipientTimeZone', itemIndex, ''),
+		'Recipient Time Zone',
+	);
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const nodeDefault = readZoneParameter(ctx, itemIndex, options.defaultTimeZone ?? '', 'Default Time Zone');
-	return resolveTimeZone({ itemZone, nodeDefault, workflowZone: ctx.getTimezone(), ...(itemZone ? {} : countryZoneOf(recipient)) });
+	return resolveTimeZone({
+		itemZone,
+		nodeDefault,
+		workflowZone: ctx.getTimezone(),
+		...(itemZone ? {} : countryZoneOf(recipient)),
+	});
 }
 
 export interface QuietHours {
@@ -138,13 +180,18 @@ export interface QuietHours {
 }
 
 /** Quiet Hours for this item's notification type; undefined when off, on version 1, or the type is exempt. */
-export function readQuietHours(ctx: IExecuteFunctions, itemIndex: number, notificationType: string): QuietHours | undefined {
+export function readQuietHours(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	notificationType: string,
+): QuietHours | undefined {
 	if (!isV11(ctx) || ctx.getNodeParameter('quietHours', itemIndex, false) !== true) return undefined;
 	const exempt = ctx.getNodeParameter('quietHoursExemptTypes', itemIndex, []) as string[];
 	const clock = (name: string, label: string, fallback: string) => {
 		const text = String(ctx.getNodeParameter(name, itemIndex, fallback) ?? '');
 		const parsed = parseClockTime(text);
-		if (!parsed) refuse(ctx, itemIndex, `${label} "${text}" is not a time of day`, 'Use the 24-hour clock, e.g. 21:00 or 08:00');
+		if (!parsed)
+			refuse(ctx, itemIndex, `${label} "${text}" is not a time of day`, 'Use the 24-hour clock, e.g. 21:00 or 08:00');
 		return { text: text.trim(), parsed };
 	};
 	const start = clock('quietHoursStart', 'Quiet From', '21:00');
@@ -163,12 +210,17 @@ export function isQuietHoursOn(ctx: IExecuteFunctions): boolean {
  * A date_time variable whose value (or fallback_value) is an ISO timestamp gets, as Meta's fallback text, that
  * instant in the recipient's zone and language; other values pass unchanged.
  */
-export function localiseDateTimes(values: Record<string, SlotValue>, zone: string, locale: string): Record<string, SlotValue> {
+export function localiseDateTimes(
+	values: Record<string, SlotValue>,
+	zone: string,
+	locale: string,
+): Record<string, SlotValue> {
 	const out: Record<string, SlotValue> = {};
 	for (const [key, value] of Object.entries(values)) {
 		if (value && typeof value === 'object' && (value as { type?: unknown }).type === 'date_time') {
 			const raw = value as { value?: unknown; fallback_value?: unknown };
-			const source = typeof raw.value === 'string' ? raw.value : typeof raw.fallback_value === 'string' ? raw.fallback_value : '';
+			const source =
+				typeof raw.value === 'string' ? raw.value : typeof raw.fallback_value === 'string' ? raw.fallback_value : '';
 			const text = /^\d{4}-\d{2}-\d{2}/.test(source.trim()) ? formatDateTimeFor(source, zone, locale) : undefined;
 			out[key] = text ? { type: 'date_time', fallback_value: text } : value;
 			continue;

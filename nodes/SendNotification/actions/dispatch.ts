@@ -46,7 +46,7 @@ export type SendOutcome =
 			idempotencyWarning?: string;
 			/** Set when a free-form attempt was refused because the window had closed, and the template went instead. */
 			fallback?: string;
-		}
+	  }
 	| { status: 'duplicate'; send: PreparedSend; messageId: string; sentAt: string }
 	| { status: 'failed'; send: PreparedSend; failure: SendFailure; attempts: number }
 	| { status: 'skipped'; send: PreparedSend };
@@ -124,11 +124,16 @@ class Dispatch {
 
 	private claimAhead(keyStore: SendKeyStore): ClaimAhead {
 		const { settings } = this;
-		return new ClaimAhead(keyStore, this.sends.map((send) => send.sendKey), this.firstSlots, () => ({
-			resendUnknown: settings.retryUnknownOutcome,
-			now: Date.now(),
-			staleAfterMs: settings.timeoutMs * (settings.maxRetries + 1) + 60_000,
-		}));
+		return new ClaimAhead(
+			keyStore,
+			this.sends.map((send) => send.sendKey),
+			this.firstSlots,
+			() => ({
+				resendUnknown: settings.retryUnknownOutcome,
+				now: Date.now(),
+				staleAfterMs: settings.timeoutMs * (settings.maxRetries + 1) + 60_000,
+			}),
+		);
 	}
 
 	/** One item: wait for its turn, claim its key, send it, record the outcome under the key. */
@@ -158,17 +163,29 @@ class Dispatch {
 		const { claim } = claimed;
 		const decision = claim.decision;
 		if (decision.action === 'send') return { claimId: claim.claimId!, claimedAt: claimed.claimedAt };
-		if (decision.action === 'duplicate') return { status: 'duplicate', send, messageId: decision.messageId, sentAt: decision.sentAt };
+		if (decision.action === 'duplicate')
+			return { status: 'duplicate', send, messageId: decision.messageId, sentAt: decision.sentAt };
 		if (decision.action === 'collision') {
-			return { status: 'failed', send, attempts: 0, failure: collisionFailure(decision.reason, send.explicitIdempotencyKey) };
+			return {
+				status: 'failed',
+				send,
+				attempts: 0,
+				failure: collisionFailure(decision.reason, send.explicitIdempotencyKey),
+			};
 		}
-		return { status: 'failed', send, attempts: 0, failure: earlierAttemptFailure(decision.action === 'inFlight', decision.reason) };
+		return {
+			status: 'failed',
+			send,
+			attempts: 0,
+			failure: earlierAttemptFailure(decision.action === 'inFlight', decision.reason),
+		};
 	}
 
 	/** Records the outcome under the item's key. An unknown outcome keeps its pending claim, so a re-run reports it. */
 	private completeClaim(send: PreparedSend, claim: HeldClaim, outcome: SendOutcome): void {
 		if (!this.claims || !send.sendKey) return;
-		const certainlyNotSent = outcome.status === 'skipped' || (outcome.status === 'failed' && outcome.failure.outcome === 'not_sent');
+		const certainlyNotSent =
+			outcome.status === 'skipped' || (outcome.status === 'failed' && outcome.failure.outcome === 'not_sent');
 		const finalStatus = outcome.status === 'sent' ? 'sent' : certainlyNotSent ? 'failed' : undefined;
 		if (!finalStatus) return;
 		this.claims.complete({
@@ -178,7 +195,8 @@ class Dispatch {
 			ids: send.sendKey,
 			claimedAt: claim.claimedAt,
 			onError: (message) => {
-				if (outcome.status === 'sent') outcome.idempotencyWarning = `Sent, but the idempotency record could not be completed: ${message}`;
+				if (outcome.status === 'sent')
+					outcome.idempotencyWarning = `Sent, but the idempotency record could not be completed: ${message}`;
 			},
 		});
 	}
@@ -234,10 +252,21 @@ class Dispatch {
 			});
 			if (res.data && !res.error) {
 				const message = res.data.messages?.[0];
-				if (message?.id) return { accepted: { messageId: message.id, waId: res.data.contacts?.[0]?.wa_id, messageStatus: message.message_status } };
+				if (message?.id)
+					return {
+						accepted: {
+							messageId: message.id,
+							waId: res.data.contacts?.[0]?.wa_id,
+							messageStatus: message.message_status,
+						},
+					};
 				return { failure: noMessageIdFailure(res.statusCode), retryDelayMs: 0 };
 			}
-			const failure = failureFromGraph(res.error ?? { message: `HTTP ${res.statusCode}` }, res.statusCode, this.settings.retryUnknownOutcome);
+			const failure = failureFromGraph(
+				res.error ?? { message: `HTTP ${res.statusCode}` },
+				res.statusCode,
+				this.settings.retryUnknownOutcome,
+			);
 			if (failure.code === 130429) this.window.widen(20);
 			return { failure, retryDelayMs: graphRetryDelayMs(failure, attempt) };
 		} catch (error) {
@@ -252,7 +281,11 @@ class Dispatch {
 
 	/** Waits until the rolling one-second window has room, then counts this start. */
 	private async waitForWindow(): Promise<void> {
-		for (let allowed = this.window.nextAllowed(Date.now()); allowed > Date.now(); allowed = this.window.nextAllowed(Date.now())) {
+		for (
+			let allowed = this.window.nextAllowed(Date.now());
+			allowed > Date.now();
+			allowed = this.window.nextAllowed(Date.now())
+		) {
 			await sleep(allowed - Date.now());
 		}
 		this.window.record(Date.now());

@@ -13,7 +13,11 @@ import {
 	serviceWindowAt,
 	templateMessageBody,
 } from '../../shared/domain/messageRequest';
-import { checkTemplateEligibility, getNotificationType, type NotificationType } from '../../shared/domain/notificationTypes';
+import {
+	checkTemplateEligibility,
+	getNotificationType,
+	type NotificationType,
+} from '../../shared/domain/notificationTypes';
 import type { BareDigitsReading } from '../../shared/domain/phone';
 import { estimateCost, type CostEstimate, type RateCard } from '../../shared/domain/pricing';
 import { readRecipient, type RecipientReading } from '../../shared/domain/recipient';
@@ -36,7 +40,14 @@ import {
 	readRecipientZone,
 	refuse,
 } from './customerData';
-import { locatorKey, lookupTemplate, lookupTranslations, readLocator, type TemplateLookup, type TranslationsLookup } from './templateSource';
+import {
+	locatorKey,
+	lookupTemplate,
+	lookupTranslations,
+	readLocator,
+	type TemplateLookup,
+	type TranslationsLookup,
+} from './templateSource';
 
 export interface PreparedSend {
 	itemIndex: number;
@@ -99,7 +110,11 @@ function recipientE164(ctx: IExecuteFunctions, itemIndex: number): string | unde
 		const raw = ctx.getNodeParameter('recipient', itemIndex, '') as unknown;
 		if (raw !== null && typeof raw === 'object') return undefined;
 		// The same reading as prepareSend: a BSUID as it is, a phone number with the item's Default Country.
-		const recipient = readRecipient(String(raw ?? ''), recipientReading(ctx, itemIndex), readDefaultCountry(ctx, itemIndex));
+		const recipient = readRecipient(
+			String(raw ?? ''),
+			recipientReading(ctx, itemIndex),
+			readDefaultCountry(ctx, itemIndex),
+		);
 		return recipient.ok ? recipient.e164 : undefined;
 	} catch {
 		return undefined;
@@ -111,7 +126,11 @@ function recipientE164(ctx: IExecuteFunctions, itemIndex: number): string | unde
  * request instead of two requests per item. Same freshness as before (all items were prepared before the first
  * send); a recipient missing from the prefetch is read on its own.
  */
-export async function prefetchLedger(ctx: IExecuteFunctions, itemCount: number, context: PrepareContext): Promise<void> {
+export async function prefetchLedger(
+	ctx: IExecuteFunctions,
+	itemCount: number,
+	context: PrepareContext,
+): Promise<void> {
 	const ledger = context.ledger;
 	if (!ledger) return;
 	const keys = new Set<string>();
@@ -123,7 +142,12 @@ export async function prefetchLedger(ctx: IExecuteFunctions, itemCount: number, 
 	context.prefetched = await peopleOfKeys(ledger, keys);
 }
 
-async function consentOf(context: PrepareContext, ledger: ConsentLedger, e164: string, type: NotificationType): Promise<ConsentDecision> {
+async function consentOf(
+	context: PrepareContext,
+	ledger: ConsentLedger,
+	e164: string,
+	type: NotificationType,
+): Promise<ConsentDecision> {
 	const { key } = ledger.contactKey(e164);
 	const person = context.prefetched?.get(key);
 	if (!person) return await ledger.currentConsent(e164, type.value);
@@ -143,7 +167,12 @@ function recipientReading(ctx: IExecuteFunctions, itemIndex: number): BareDigits
 	const format = ctx.getNodeParameter('recipientFormat', itemIndex, 'international') as string;
 	if (format === 'whatsAppId') return 'whatsAppId';
 	if (format === 'international') return 'refuse';
-	refuse(ctx, itemIndex, `Unknown Recipient Format "${String(format)}"`, 'Choose International (+ or 00) or WhatsApp ID');
+	refuse(
+		ctx,
+		itemIndex,
+		`Unknown Recipient Format "${String(format)}"`,
+		'Choose International (+ or 00) or WhatsApp ID',
+	);
 }
 
 /** Checks one item and builds its request; a refusal is a NodeOperationError that names the item and the fix. */
@@ -157,17 +186,33 @@ export async function prepareSend(
 	const { input: recipientInput, recipient } = readItemRecipient(this, itemIndex);
 	const ledgerState = context.ledger ? await checkLedger(context, context.ledger, recipient.e164, type) : {};
 	if (ledgerState.consent && !ledgerState.consent.granted && context.skipWithoutConsent) {
-		const skipped = { skipped: 'no consent', recipient: recipientInput, to: recipient.e164, notificationType: type.value, consent: { ...ledgerState.consent } };
+		const skipped = {
+			skipped: 'no consent',
+			recipient: recipientInput,
+			to: recipient.e164,
+			notificationType: type.value,
+			consent: { ...ledgerState.consent },
+		};
 		return { itemIndex, skipped };
 	}
 	const { template, language } = await resolveTemplate(this, itemIndex, context);
-	const recipientZone = readRecipientZone(this, itemIndex, { country: recipient.country, e164: recipient.e164, callingCode: recipient.callingCode });
+	const recipientZone = readRecipientZone(this, itemIndex, {
+		country: recipient.country,
+		e164: recipient.e164,
+		callingCode: recipient.callingCode,
+	});
 	refuseIneligible(this, itemIndex, type, template);
 	const built = fillTemplate(this, itemIndex, template, recipientZone);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const findings = checkPromotional(this, itemIndex, options, built.renderedText);
 
-	const body = templateMessageBody({ to: recipient.e164, isBsuid: recipient.isBsuid, templateName: template.name, language: template.language, components: built.components }) as IDataObject;
+	const body = templateMessageBody({
+		to: recipient.e164,
+		isBsuid: recipient.isBsuid,
+		templateName: template.name,
+		language: template.language,
+		components: built.components,
+	}) as IDataObject;
 	const reference = readReferenceMessage(this, itemIndex, type);
 	if (reference) body.context = { message_id: reference };
 	const correlationKey = String(options.correlationKey ?? '').trim();
@@ -180,7 +225,15 @@ export async function prepareSend(
 			? (freeFormMessageBody(body, recipient.e164, recipient.isBsuid, built.renderedText) as IDataObject)
 			: undefined;
 	const explicitKey = String(options.idempotencyKey ?? '').trim() || undefined;
-	const sendKey = sendKeyFor(context, { explicitKey, correlationKey, recipient: recipient.e164, senderId, type, template, body });
+	const sendKey = sendKeyFor(context, {
+		explicitKey,
+		correlationKey,
+		recipient: recipient.e164,
+		senderId,
+		type,
+		template,
+		body,
+	});
 
 	return {
 		itemIndex,
@@ -205,7 +258,9 @@ export async function prepareSend(
 		sendKey,
 		explicitIdempotencyKey: explicitKey !== undefined,
 		...(language ? { language } : {}),
-		...(recipientZone ? { recipientTime: { ...recipientZone, localTime: localTimeIn(context.now(), recipientZone.zone) } } : {}),
+		...(recipientZone
+			? { recipientTime: { ...recipientZone, localTime: localTimeIn(context.now(), recipientZone.zone) } }
+			: {}),
 		...deferral(this, itemIndex, type.value, recipientZone, context.now()),
 	};
 }
@@ -227,18 +282,32 @@ function readNotificationType(ctx: IExecuteFunctions, itemIndex: number): Notifi
 /** The sender's phone number ID: the item's Sender, else the credential's default. */
 function readSender(ctx: IExecuteFunctions, itemIndex: number, context: PrepareContext): string {
 	const senderId =
-		String(ctx.getNodeParameter('sender', itemIndex, '', { extractValue: true }) ?? '').trim() || context.credentials.phoneNumberId;
+		String(ctx.getNodeParameter('sender', itemIndex, '', { extractValue: true }) ?? '').trim() ||
+		context.credentials.phoneNumberId;
 	if (!senderId) {
-		refuse(ctx, itemIndex, 'No sender phone number', 'Choose a Sender, or set the Default Phone Number ID in the credential');
+		refuse(
+			ctx,
+			itemIndex,
+			'No sender phone number',
+			'Choose a Sender, or set the Default Phone Number ID in the credential',
+		);
 	}
 	if (!/^\d+$/.test(senderId)) {
-		refuse(ctx, itemIndex, `"${senderId}" is not a phone number ID`, 'Use the numeric phone number ID from WhatsApp Manager, not the phone number');
+		refuse(
+			ctx,
+			itemIndex,
+			`"${senderId}" is not a phone number ID`,
+			'Use the numeric phone number ID from WhatsApp Manager, not the phone number',
+		);
 	}
 	return senderId;
 }
 
 /** The item's Recipient Phone Number as written, and read (a BSUID is sent as `recipient`, not `to`). */
-function readItemRecipient(ctx: IExecuteFunctions, itemIndex: number): { input: string; recipient: Extract<RecipientReading, { ok: true }> } {
+function readItemRecipient(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+): { input: string; recipient: Extract<RecipientReading, { ok: true }> } {
 	const raw = ctx.getNodeParameter('recipient', itemIndex, '') as unknown;
 	if (raw !== null && typeof raw === 'object') {
 		refuse(
@@ -287,7 +356,12 @@ async function resolveTemplate(
 	return await translationFor(ctx, itemIndex, context, lookup.template);
 }
 
-function refuseIneligible(ctx: IExecuteFunctions, itemIndex: number, type: NotificationType, template: MessageTemplate): void {
+function refuseIneligible(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	type: NotificationType,
+	template: MessageTemplate,
+): void {
 	const eligibility = checkTemplateEligibility(type, template);
 	if (!eligibility.allowed) {
 		refuse(
@@ -300,7 +374,12 @@ function refuseIneligible(ctx: IExecuteFunctions, itemIndex: number, type: Notif
 }
 
 /** The template's components from the item's variables (date_time values in the recipient's zone), or a refusal. */
-function fillTemplate(ctx: IExecuteFunctions, itemIndex: number, template: MessageTemplate, zone: ResolvedTimeZone | undefined): BuiltTemplate {
+function fillTemplate(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	template: MessageTemplate,
+	zone: ResolvedTimeZone | undefined,
+): BuiltTemplate {
 	const rawValues = slotValuesFromMapper(ctx.getNodeParameter('variables.value', itemIndex, {}));
 	const values = zone ? localiseDateTimes(rawValues, zone.zone, template.language) : rawValues;
 	const built = buildTemplateComponents(template, values);
@@ -317,7 +396,12 @@ function fillTemplate(ctx: IExecuteFunctions, itemIndex: number, template: Messa
 }
 
 /** Content Check: promotional wording refuses the item (Block), or only travels with it as a warning (Warn). */
-function checkPromotional(ctx: IExecuteFunctions, itemIndex: number, options: IDataObject, renderedText: string): ContentFinding[] {
+function checkPromotional(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	options: IDataObject,
+	renderedText: string,
+): ContentFinding[] {
 	const contentCheck = String(options.contentCheck ?? 'block');
 	const findings = contentCheck === 'off' ? [] : checkContent(renderedText);
 	if (findings.length > 0 && contentCheck === 'block') {
@@ -354,7 +438,12 @@ function readReferenceMessage(ctx: IExecuteFunctions, itemIndex: number, type: N
 function readCorrelation(ctx: IExecuteFunctions, itemIndex: number, correlationKey: string): string {
 	const correlation = correlationData(correlationKey, ctx.getExecutionId(), itemIndex);
 	if (correlation.length > CALLBACK_DATA_MAX) {
-		refuse(ctx, itemIndex, `The Correlation Key is too long (${correlationKey.length} characters)`, 'Keep it under 400 characters; Meta echoes at most 512');
+		refuse(
+			ctx,
+			itemIndex,
+			`The Correlation Key is too long (${correlationKey.length} characters)`,
+			'Keep it under 400 characters; Meta echoes at most 512',
+		);
 	}
 	return correlation;
 }

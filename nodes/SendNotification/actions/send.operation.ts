@@ -28,7 +28,10 @@ interface RunSettings {
 }
 
 /** Send Notification's run; `ledgerCredential`: where the consent ledger's settings come from (by node version). */
-export async function sendNotifications(this: IExecuteFunctions, ledgerCredential: LedgerCredentialType): Promise<INodeExecutionData[][]> {
+export async function sendNotifications(
+	this: IExecuteFunctions,
+	ledgerCredential: LedgerCredentialType,
+): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const run = await readRunSettings(this, ledgerCredential, items.length);
 	const results: INodeExecutionData[] = new Array(items.length);
@@ -58,7 +61,11 @@ export async function sendNotifications(this: IExecuteFunctions, ledgerCredentia
 }
 
 /** Credentials, rate card, ledger and pacing: read once per run (pacing is a property of the whole run). */
-async function readRunSettings(ctx: IExecuteFunctions, ledgerCredential: LedgerCredentialType, itemCount: number): Promise<RunSettings> {
+async function readRunSettings(
+	ctx: IExecuteFunctions,
+	ledgerCredential: LedgerCredentialType,
+	itemCount: number,
+): Promise<RunSettings> {
 	const credentials = await getCloudCredentials(ctx);
 	const continueOnFail = ctx.continueOnFail();
 	const useLedger = itemCount > 0 && ctx.getNodeParameter('useConsentLedger', 0, false) === true;
@@ -104,7 +111,12 @@ function readRateCard(ctx: IExecuteFunctions): RateCard | undefined {
  * Step one for every item, before anything is sent: the sends to make. Skipped items (no consent) and, under
  * Continue On Fail, refused items take their place in `results`; otherwise the first refusal stops the run.
  */
-async function prepareItems(ctx: IExecuteFunctions, itemCount: number, run: RunSettings, results: INodeExecutionData[]): Promise<PreparedSend[]> {
+async function prepareItems(
+	ctx: IExecuteFunctions,
+	itemCount: number,
+	run: RunSettings,
+	results: INodeExecutionData[],
+): Promise<PreparedSend[]> {
 	const prepared: PreparedSend[] = [];
 	// A failed batched read is not fatal here: each item then reads on its own and reports its own error.
 	await prefetchLedger(ctx, itemCount, run.context).catch(() => undefined);
@@ -123,7 +135,12 @@ async function prepareItems(ctx: IExecuteFunctions, itemCount: number, run: RunS
 }
 
 /** Refusals are node errors already (kept as they are); a ledger or network failure says what to fix. */
-function preparationError(ctx: IExecuteFunctions, caught: unknown, itemIndex: number, credentials: CloudCredentials): NodeError {
+function preparationError(
+	ctx: IExecuteFunctions,
+	caught: unknown,
+	itemIndex: number,
+	credentials: CloudCredentials,
+): NodeError {
 	if (caught instanceof GraphNetworkError) {
 		// Only the template is read from Meta while preparing: the wording names it, and that nothing was sent.
 		return new NodeOperationError(ctx.getNode(), `${caught.message} while reading the template`, {
@@ -144,7 +161,11 @@ function throwFirstFailure(ctx: IExecuteFunctions, outcomes: SendOutcome[]): voi
 	const message = `${failure.title}: ${failure.message}`;
 	const description = `${failure.description}${runProgressNote(sent, notAttempted)}`;
 	if (failure.graphError && failure.httpCode) {
-		throw graphApiError(ctx.getNode(), failure.graphError, failure.httpCode, 'sending the message', { itemIndex: send.itemIndex, description, message });
+		throw graphApiError(ctx.getNode(), failure.graphError, failure.httpCode, 'sending the message', {
+			itemIndex: send.itemIndex,
+			description,
+			message,
+		});
 	}
 	throw new NodeOperationError(ctx.getNode(), message, { description, itemIndex: send.itemIndex });
 }

@@ -90,7 +90,11 @@ export async function lookupTemplate(
 		};
 	}
 	if (!/^\d+$/.test(locator.value)) {
-		return { ok: false, problem: `"${locator.value}" is not a template ID`, fix: 'A template ID has digits only; or choose By Name' };
+		return {
+			ok: false,
+			problem: `"${locator.value}" is not a template ID`,
+			fix: 'A template ID has digits only; or choose By Name',
+		};
 	}
 	const res = await readTemplate<MessageTemplate>(ctx, credentials, locator.value);
 	if (res.error || !res.data) {
@@ -100,7 +104,11 @@ export async function lookupTemplate(
 			problem: notFound
 				? `No template with ID ${locator.value} exists in this account`
 				: `Meta could not read template ${locator.value}: ${res.error?.message ?? 'empty answer'}`,
-			fix: notFound ? 'It may have been deleted, or the credential belongs to another account: pick the template again from the list' : res.error ? accountReadFix(res.error) : 'Try again',
+			fix: notFound
+				? 'It may have been deleted, or the credential belongs to another account: pick the template again from the list'
+				: res.error
+					? accountReadFix(res.error)
+					: 'Try again',
 			graphError: res.error,
 		};
 	}

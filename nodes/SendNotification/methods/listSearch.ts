@@ -1,7 +1,11 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
 import { accountReadFix } from '../../shared/domain/metaErrors';
-import { checkTemplateEligibility, getNotificationType, normaliseCategory } from '../../shared/domain/notificationTypes';
+import {
+	checkTemplateEligibility,
+	getNotificationType,
+	normaliseCategory,
+} from '../../shared/domain/notificationTypes';
 import type { MessageTemplate } from '../../shared/domain/templates';
 import { listTemplates, TEMPLATE_FIELDS } from '../../shared/io/templates';
 import { getCloudCredentials, graphRequest, type GraphPage } from '../../shared/io/transport';
@@ -21,7 +25,9 @@ export async function searchSenders(this: ILoadOptionsFunctions, filter?: string
 		qs: { fields: 'id,display_phone_number,verified_name', limit: 100 },
 	});
 	if (res.error) {
-		throw graphApiError(this.getNode(), res.error, res.statusCode, 'listing phone numbers', { description: accountReadFix(res.error) });
+		throw graphApiError(this.getNode(), res.error, res.statusCode, 'listing phone numbers', {
+			description: accountReadFix(res.error),
+		});
 	}
 	const needle = (filter ?? '').toLowerCase();
 	const results = (res.data?.data ?? [])
@@ -49,7 +55,9 @@ export async function searchTemplates(this: ILoadOptionsFunctions, filter?: stri
 		pageSize: 250,
 	});
 	if (all.error) {
-		throw graphApiError(this.getNode(), all.error, all.statusCode ?? 400, 'listing templates', { description: accountReadFix(all.error) });
+		throw graphApiError(this.getNode(), all.error, all.statusCode ?? 400, 'listing templates', {
+			description: accountReadFix(all.error),
+		});
 	}
 	const results = all.items
 		.filter((t) => (type ? checkTemplateEligibility(type, t).allowed : normaliseCategory(t.category) === 'UTILITY'))

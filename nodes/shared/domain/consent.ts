@@ -67,9 +67,14 @@ function isMetaContactId(input: unknown): input is MetaContactId {
 
 function normaliseMetaContact(input: MetaContactId): ContactResult {
 	if ('waId' in input) {
-		const digits = String(input.waId ?? '').trim().replace(/^\+/, '');
+		const digits = String(input.waId ?? '')
+			.trim()
+			.replace(/^\+/, '');
 		if (WA_ID.test(digits)) return { ok: true, kind: 'phone', id: `+${digits}` };
-		return { ok: false, reason: `"${String(input.waId)}" is not a WhatsApp id (wa_id): Meta sends 7 to 15 digits, country code first.` };
+		return {
+			ok: false,
+			reason: `"${String(input.waId)}" is not a WhatsApp id (wa_id): Meta sends 7 to 15 digits, country code first.`,
+		};
 	}
 	const userId = String(input.userId ?? '').trim();
 	if (BSUID.test(userId)) return { ok: true, kind: 'userId', id: userId };
@@ -89,7 +94,9 @@ export function normaliseContact(input: unknown): ContactResult {
 	return {
 		ok: false,
 		reason: `${phone.reason} A business-scoped user id (e.g. US.13491208655302741918) is accepted too.${
-			bareDigits ? ` If this is a WhatsApp id (wa_id) from a webhook, it is international: put + in front of it (+${input.trim()}).` : ''
+			bareDigits
+				? ` If this is a WhatsApp id (wa_id) from a webhook, it is international: put + in front of it (+${input.trim()}).`
+				: ''
 		}`,
 	};
 }
@@ -143,11 +150,48 @@ export interface ValidConsentEvent extends ConsentFacts {
 export type EventValidation = { ok: true; event: ValidConsentEvent } | { ok: false; reason: string; fix: string };
 
 /** Words that say nothing about where or how consent was given. */
-const VAGUE_SOURCES = new Set(['', '-', 'n/a', 'na', 'none', 'unknown', 'other', 'misc', 'test', 'x', 'yes', 'true', 'default']);
+const VAGUE_SOURCES = new Set([
+	'',
+	'-',
+	'n/a',
+	'na',
+	'none',
+	'unknown',
+	'other',
+	'misc',
+	'test',
+	'x',
+	'yes',
+	'true',
+	'default',
+]);
 /** Values a form field or import puts where the wording should be: they prove nothing. */
 const VAGUE_WORDING = new Set([
-	'yes', 'y', 'true', '1', 'ok', 'okay', 'agree', 'agreed', 'i agree', 'accepted', 'accept', 'checked', 'on',
-	'consent', 'consented', 'opt-in', 'opt in', 'optin', 'opted in', 'subscribed', 'whatsapp', 'n/a', 'none', 'unknown', 'test',
+	'yes',
+	'y',
+	'true',
+	'1',
+	'ok',
+	'okay',
+	'agree',
+	'agreed',
+	'i agree',
+	'accepted',
+	'accept',
+	'checked',
+	'on',
+	'consent',
+	'consented',
+	'opt-in',
+	'opt in',
+	'optin',
+	'opted in',
+	'subscribed',
+	'whatsapp',
+	'n/a',
+	'none',
+	'unknown',
+	'test',
 ]);
 export const MIN_WORDING_LENGTH = 20;
 /** Clock skew tolerated for capturedAt in the future. */
@@ -186,7 +230,12 @@ type Refusal = Extract<EventValidation, { ok: false }>;
  */
 export function validateConsentEvent(input: ConsentEventInput, now: number): EventValidation {
 	const contact = normaliseContact(input.contact);
-	if (!contact.ok) return { ok: false, reason: `The contact is not usable: ${contact.reason}`, fix: 'Map the customer’s WhatsApp number in international format or their business-scoped user id.' };
+	if (!contact.ok)
+		return {
+			ok: false,
+			reason: `The contact is not usable: ${contact.reason}`,
+			fix: 'Map the customer’s WhatsApp number in international format or their business-scoped user id.',
+		};
 	const purpose = text(input.purpose) || ALL_UTILITY;
 	if (!isConsentPurpose(purpose)) {
 		return {
@@ -196,7 +245,11 @@ export function validateConsentEvent(input: ConsentEventInput, now: number): Eve
 		};
 	}
 	if (!CONSENT_ACTIONS.includes(input.action)) {
-		return { ok: false, reason: `"${String(input.action)}" is not a consent action.`, fix: 'Use optIn, optOut or erase.' };
+		return {
+			ok: false,
+			reason: `"${String(input.action)}" is not a consent action.`,
+			fix: 'Use optIn, optOut or erase.',
+		};
 	}
 	const capturedAt = readCapturedAt(input.capturedAt, now);
 	if (typeof capturedAt !== 'string') return capturedAt;
@@ -434,7 +487,12 @@ export function pickState(rows: ReadonlyArray<ContactConsentState>): ContactCons
  * What an erasure keeps: one tombstone event per contact with no identifier but the keyed hash, action
  * 'erase', purpose 'allUtility'. It makes every later check say "erased" until a new opt-in is recorded.
  */
-export function erasureTombstone(contactKey: string, eventId: string, now: number, ids: { workflowId?: string; executionId?: string } = {}): ConsentEvent {
+export function erasureTombstone(
+	contactKey: string,
+	eventId: string,
+	now: number,
+	ids: { workflowId?: string; executionId?: string } = {},
+): ConsentEvent {
 	const at = new Date(now).toISOString();
 	return {
 		eventId,

@@ -90,7 +90,9 @@ export function contentBasis(identity: Pick<NotificationIdentity, 'senderId' | '
 }
 
 /** A short, non-personal label of the notification, stored with the claim so a collision can say what differs. */
-export function notificationLabel(identity: Pick<NotificationIdentity, 'notificationType' | 'templateName' | 'templateLanguage' | 'senderId'>): string {
+export function notificationLabel(
+	identity: Pick<NotificationIdentity, 'notificationType' | 'templateName' | 'templateLanguage' | 'senderId'>,
+): string {
 	return `${identity.notificationType} ${identity.templateName}/${identity.templateLanguage} from ${identity.senderId}`;
 }
 
@@ -125,7 +127,9 @@ export function describeCollision(earlier: SendKeyRow, mine: OwnClaim): string {
 		earlier.status === 'sent'
 			? `was already used for a different message (sent${earlier.messageId ? ` as ${earlier.messageId}` : ''} at ${earlier.claimedAt})`
 			: `is held by a different message whose sending started at ${earlier.claimedAt} and has not finished`;
-	const by = earlier.workflowId ? ` by workflow ${earlier.workflowId}${earlier.executionId ? `, execution ${earlier.executionId}` : ''}` : '';
+	const by = earlier.workflowId
+		? ` by workflow ${earlier.workflowId}${earlier.executionId ? `, execution ${earlier.executionId}` : ''}`
+		: '';
 	const differences: string[] = [];
 	if (earlier.contactKey && earlier.contactKey !== mine.contactKey) differences.push('another recipient');
 	if (earlier.notification && earlier.notification !== mine.notification) {
@@ -162,7 +166,10 @@ export function decideBeforeClaim(rows: readonly SendKeyRow[], opts: ClaimOption
 	if (sent) return { action: 'duplicate', messageId: sent.messageId ?? '', sentAt: sent.claimedAt };
 	const pending = rows.filter((row) => row.status === 'pending').sort((a, b) => a.id - b.id);
 	if (pending.some((row) => !isStale(row, opts))) {
-		return { action: 'inFlight', reason: 'Another execution is sending the same notification (same idempotency key) right now' };
+		return {
+			action: 'inFlight',
+			reason: 'Another execution is sending the same notification (same idempotency key) right now',
+		};
 	}
 	if (pending.length > 0 && !opts.resendUnknown) {
 		return {
@@ -176,7 +183,12 @@ export function decideBeforeClaim(rows: readonly SendKeyRow[], opts: ClaimOption
 }
 
 /** After inserting our pending row: do we own the key? Among live pending claims the oldest row wins. */
-export function decideAfterClaim(rows: readonly SendKeyRow[], myClaimId: string, opts: ClaimOptions, mine: OwnClaim): ClaimDecision {
+export function decideAfterClaim(
+	rows: readonly SendKeyRow[],
+	myClaimId: string,
+	opts: ClaimOptions,
+	mine: OwnClaim,
+): ClaimDecision {
 	const sent = rows.find((row) => row.status === 'sent' && row.messageId);
 	if (sent) {
 		if (holdsForOtherMessage(sent, mine)) return collision(sent, mine);
@@ -190,7 +202,10 @@ export function decideAfterClaim(rows: readonly SendKeyRow[], myClaimId: string,
 	}
 	if (contenders[0].claimId !== myClaimId) {
 		if (holdsForOtherMessage(contenders[0], mine)) return collision(contenders[0], mine);
-		return { action: 'inFlight', reason: 'Another execution is sending the same notification (same idempotency key) right now' };
+		return {
+			action: 'inFlight',
+			reason: 'Another execution is sending the same notification (same idempotency key) right now',
+		};
 	}
 	return { action: 'send' };
 }

@@ -39,8 +39,16 @@ export interface ColumnSpec {
 /** Documented columns (README "Check Consent and the consent ledger"). */
 export const EVENT_COLUMNS: readonly ColumnSpec[] = [
 	{ name: 'eventId', type: 'string', description: 'Random id of the event (UUID)' },
-	{ name: 'contactKey', type: 'string', description: 'HMAC-SHA256 of the contact id with the credential’s Contact Key Secret' },
-	{ name: 'contactId', type: 'string', description: 'E.164 phone number or business-scoped user id; empty on an erasure tombstone' },
+	{
+		name: 'contactKey',
+		type: 'string',
+		description: 'HMAC-SHA256 of the contact id with the credential’s Contact Key Secret',
+	},
+	{
+		name: 'contactId',
+		type: 'string',
+		description: 'E.164 phone number or business-scoped user id; empty on an erasure tombstone',
+	},
 	{ name: 'contactKind', type: 'string', description: 'phone or userId' },
 	{ name: 'purpose', type: 'string', description: 'A notification type (e.g. shippingStatus) or allUtility' },
 	{ name: 'action', type: 'string', description: 'optIn, optOut or erase' },
@@ -57,7 +65,11 @@ export const EVENT_COLUMNS: readonly ColumnSpec[] = [
 export const STATE_COLUMNS: readonly ColumnSpec[] = [
 	{ name: 'contactKey', type: 'string', description: 'As in the events table' },
 	{ name: 'contactId', type: 'string', description: 'As in the events table; empty after erasure' },
-	{ name: 'purpose', type: 'string', description: 'A notification type, allUtility, or serviceWindow for the window row' },
+	{
+		name: 'purpose',
+		type: 'string',
+		description: 'A notification type, allUtility, or serviceWindow for the window row',
+	},
 	{ name: 'consent', type: 'string', description: 'granted, withdrawn or erased' },
 	{ name: 'since', type: 'date', description: 'capturedAt of the event the state comes from' },
 	{ name: 'source', type: 'string', description: 'Source of that event' },
@@ -67,9 +79,19 @@ export const STATE_COLUMNS: readonly ColumnSpec[] = [
 	{ name: 'windowExpiresAt', type: 'date', description: 'serviceWindow row: lastInboundAt + 24 h' },
 	// n8n 2.41's data-table filters compare date columns wrongly on SQLite (lt/lte always match, gt/gte never);
 	// numbers compare correctly, so the move-forward conditions use these millisecond twins.
-	{ name: 'lastEventAtMs', type: 'number', description: 'lastEventAt in Unix milliseconds, consent rows rounded down to the second (ordering key of the conditional updates)' },
+	{
+		name: 'lastEventAtMs',
+		type: 'number',
+		description:
+			'lastEventAt in Unix milliseconds, consent rows rounded down to the second (ordering key of the conditional updates)',
+	},
 	{ name: 'lastInboundAtMs', type: 'number', description: 'lastInboundAt in Unix milliseconds (serviceWindow row)' },
-	{ name: 'linkedKey', type: 'string', description: 'identityLink row: contactKey of another id of the same person (phone number ↔ business-scoped user id)' },
+	{
+		name: 'linkedKey',
+		type: 'string',
+		description:
+			'identityLink row: contactKey of another id of the same person (phone number ↔ business-scoped user id)',
+	},
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -87,7 +109,11 @@ export interface RowFilter {
 	filters: FilterCondition[];
 }
 
-export const eq = (columnName: string, value: string | number | boolean): FilterCondition => ({ columnName, condition: 'eq', value });
+export const eq = (columnName: string, value: string | number | boolean): FilterCondition => ({
+	columnName,
+	condition: 'eq',
+	value,
+});
 
 /** Rows whose `column` is any of `values` (one condition: 'and', which n8n reads the same). */
 export function anyOf(column: string, values: readonly string[]): RowFilter {
@@ -139,7 +165,10 @@ export function eventFromRow(row: Row): ConsentEvent | undefined {
 
 /** The events of stored rows, oldest first; rows that cannot grant are dropped (see eventFromRow). */
 export function eventsFromRows(rows: readonly Row[]): ConsentEvent[] {
-	return rows.map(eventFromRow).filter((e): e is ConsentEvent => e !== undefined).sort(compareEvents);
+	return rows
+		.map(eventFromRow)
+		.filter((e): e is ConsentEvent => e !== undefined)
+		.sort(compareEvents);
 }
 
 /** The events-table row of an event: the documented columns, nothing else. */
@@ -163,12 +192,22 @@ export function rowOfEvent(event: RecordedEvent): Row {
 }
 
 /** The erasure tombstone's filters: the contact's other events, and its older tombstones (the newest one is kept). */
-export function erasedEventsFilters(contactKey: string, keptTombstoneId: string): { events: RowFilter; olderTombstones: RowFilter } {
+export function erasedEventsFilters(
+	contactKey: string,
+	keptTombstoneId: string,
+): { events: RowFilter; olderTombstones: RowFilter } {
 	return {
-		events: { type: 'and', filters: [eq('contactKey', contactKey), { columnName: 'action', condition: 'neq', value: 'erase' }] },
+		events: {
+			type: 'and',
+			filters: [eq('contactKey', contactKey), { columnName: 'action', condition: 'neq', value: 'erase' }],
+		},
 		olderTombstones: {
 			type: 'and',
-			filters: [eq('contactKey', contactKey), eq('action', 'erase'), { columnName: 'eventId', condition: 'neq', value: keptTombstoneId }],
+			filters: [
+				eq('contactKey', contactKey),
+				eq('action', 'erase'),
+				{ columnName: 'eventId', condition: 'neq', value: keptTombstoneId },
+			],
 		},
 	};
 }
@@ -196,7 +235,9 @@ export function consentStatesOf(rows: readonly Row[]): ContactConsentState[] {
 		const state = stateFromRow(row);
 		byPurpose.set(state.purpose, [...(byPurpose.get(state.purpose) ?? []), state]);
 	}
-	return [...byPurpose.values()].map((group) => pickState(group)).filter((s): s is ContactConsentState => s !== undefined);
+	return [...byPurpose.values()]
+		.map((group) => pickState(group))
+		.filter((s): s is ContactConsentState => s !== undefined);
 }
 
 /** The state row an event moves its (contact, purpose) to, with the ordering key of the conditional updates. */
@@ -212,7 +253,11 @@ export function olderStateFilter(event: ConsentEvent): RowFilter {
 		filters: [
 			eq('contactKey', event.contactKey),
 			eq('purpose', event.purpose),
-			{ columnName: 'lastEventAtMs', condition: event.action === 'optIn' ? 'lt' : 'lte', value: orderingSecond(event.capturedAt) * 1000 },
+			{
+				columnName: 'lastEventAtMs',
+				condition: event.action === 'optIn' ? 'lt' : 'lte',
+				value: orderingSecond(event.capturedAt) * 1000,
+			},
 		],
 	};
 }
@@ -229,7 +274,8 @@ export function planStateAdvance(
 	const pairOf = (event: ConsentEvent) => `${event.contactKey}|${event.purpose}`;
 	const perPair = new Map<string, number>();
 	for (const event of events) perPair.set(pairOf(event), (perPair.get(pairOf(event)) ?? 0) + 1);
-	const hasRow = (event: ConsentEvent) => (stateRows.get(event.contactKey) ?? []).some((row) => cellText(row.purpose) === event.purpose);
+	const hasRow = (event: ConsentEvent) =>
+		(stateRows.get(event.contactKey) ?? []).some((row) => cellText(row.purpose) === event.purpose);
 	const insert = events.filter((event) => perPair.get(pairOf(event)) === 1 && !hasRow(event));
 	const inserted = new Set(insert);
 	return { insert, update: events.filter((event) => !inserted.has(event)) };
@@ -249,7 +295,15 @@ export function identityOf(key: string, stateRows: readonly Row[]): string[] {
 
 /** The identityLink row from one id of a person to another. */
 export function linkRow(from: { key: string; id: string }, toKey: string, at: string): Row {
-	return { contactKey: from.key, contactId: from.id, purpose: LINK_PURPOSE, linkedKey: toKey, since: at, lastEventAt: at, lastEventAtMs: Date.parse(at) };
+	return {
+		contactKey: from.key,
+		contactId: from.id,
+		purpose: LINK_PURPOSE,
+		linkedKey: toKey,
+		since: at,
+		lastEventAt: at,
+		lastEventAtMs: Date.parse(at),
+	};
 }
 
 export interface ServiceWindowRecord {
@@ -263,13 +317,17 @@ export function newestWindow(rows: readonly Row[]): ServiceWindowRecord {
 	for (const row of rows) {
 		if (cellText(row.purpose) !== WINDOW_PURPOSE) continue;
 		const at = toIso(row.lastInboundAt);
-		if (at && (!best.lastInboundAt || at > best.lastInboundAt)) best = { lastInboundAt: at, windowExpiresAt: toIso(row.windowExpiresAt) };
+		if (at && (!best.lastInboundAt || at > best.lastInboundAt))
+			best = { lastInboundAt: at, windowExpiresAt: toIso(row.windowExpiresAt) };
 	}
 	return best;
 }
 
 /** The serviceWindow row of a message received at `lastInboundAt` (ISO), and the filter of the older rows it replaces. */
-export function windowRowOf(contact: { key: string; id: string }, lastInboundAt: string): { row: Row; olderFilter: RowFilter; window: ServiceWindowRecord } {
+export function windowRowOf(
+	contact: { key: string; id: string },
+	lastInboundAt: string,
+): { row: Row; olderFilter: RowFilter; window: ServiceWindowRecord } {
 	const inboundMs = Date.parse(lastInboundAt);
 	const windowExpiresAt = new Date(inboundMs + SERVICE_WINDOW_MS).toISOString();
 	return {
@@ -285,7 +343,11 @@ export function windowRowOf(contact: { key: string; id: string }, lastInboundAt:
 		},
 		olderFilter: {
 			type: 'and',
-			filters: [eq('contactKey', contact.key), eq('purpose', WINDOW_PURPOSE), { columnName: 'lastInboundAtMs', condition: 'lt', value: inboundMs }],
+			filters: [
+				eq('contactKey', contact.key),
+				eq('purpose', WINDOW_PURPOSE),
+				{ columnName: 'lastInboundAtMs', condition: 'lt', value: inboundMs },
+			],
 		},
 		window: { lastInboundAt, windowExpiresAt },
 	};

@@ -41,7 +41,8 @@ export function resolveTimeZone(inputs: TimeZoneInputs): ResolvedTimeZone {
 		};
 	}
 	const why = inputs.noCountryZoneBecause ? `${inputs.noCountryZoneBecause}: ` : '';
-	if (inputs.nodeDefault) return { zone: inputs.nodeDefault, source: 'nodeDefault', reason: `${why}the node's Default Time Zone` };
+	if (inputs.nodeDefault)
+		return { zone: inputs.nodeDefault, source: 'nodeDefault', reason: `${why}the node's Default Time Zone` };
 	return { zone: inputs.workflowZone, source: 'workflow', reason: `${why}the workflow's time zone` };
 }
 
@@ -108,6 +109,15 @@ export function formatDateTimeFor(value: string, zone: string, locale: string): 
 	const hasTime = /T\d/.test(value);
 	const inZone = parsed.setZone(zone).setLocale(locale.replace('_', '-'));
 	return hasTime
-		? inZone.toLocaleString({ weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', hour: 'numeric', minute: '2-digit' })
-		: parsed.setLocale(locale.replace('_', '-')).toLocaleString({ weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+		? inZone.toLocaleString({
+				weekday: 'long',
+				day: 'numeric',
+				month: 'long',
+				year: 'numeric',
+				hour: 'numeric',
+				minute: '2-digit',
+			})
+		: parsed
+				.setLocale(locale.replace('_', '-'))
+				.toLocaleString({ weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 }

@@ -44,9 +44,18 @@ export interface LanguageChoice {
  * The best of `available` (Meta language codes of approved translations) for `requested`, else `defaultLanguage`.
  * `requested` must have been parsed (see parseLocale); undefined means the item gave no language.
  */
-export function chooseLanguage(requested: Locale | undefined, requestedText: string, available: readonly string[], defaultLanguage: string): LanguageChoice {
+export function chooseLanguage(
+	requested: Locale | undefined,
+	requestedText: string,
+	available: readonly string[],
+	defaultLanguage: string,
+): LanguageChoice {
 	if (!requested) {
-		return { language: defaultLanguage, match: 'default', reason: 'No recipient language given: the template’s default language' };
+		return {
+			language: defaultLanguage,
+			match: 'default',
+			reason: 'No recipient language given: the template’s default language',
+		};
 	}
 	const parsed = available
 		.map((code) => ({ code, locale: parseLocale(code) }))
@@ -55,7 +64,12 @@ export function chooseLanguage(requested: Locale | undefined, requestedText: str
 	if (exact) return { language: exact.code, match: 'exact', reason: `Approved translation for "${requestedText}"` };
 	const sameLanguage = parsed
 		.filter((e) => e.locale.language === requested.language)
-		.sort((a, b) => Number(a.locale.region !== undefined) - Number(b.locale.region !== undefined) || Number(a.code !== defaultLanguage) - Number(b.code !== defaultLanguage) || a.code.localeCompare(b.code));
+		.sort(
+			(a, b) =>
+				Number(a.locale.region !== undefined) - Number(b.locale.region !== undefined) ||
+				Number(a.code !== defaultLanguage) - Number(b.code !== defaultLanguage) ||
+				a.code.localeCompare(b.code),
+		);
 	if (sameLanguage.length > 0) {
 		const chosen = sameLanguage[0].code;
 		return {

@@ -63,7 +63,10 @@ export function isWhatsAppMessageId(reference: string): boolean {
 }
 
 /** The customer service window as the ledger last saw it: open while its expiry is in the future. */
-export function serviceWindowAt(windowExpiresAt: string | undefined, nowMs: number): { open: boolean; expiresAt?: string } {
+export function serviceWindowAt(
+	windowExpiresAt: string | undefined,
+	nowMs: number,
+): { open: boolean; expiresAt?: string } {
 	const expires = windowExpiresAt ? Date.parse(windowExpiresAt) : NaN;
 	return { open: Number.isFinite(expires) && expires > nowMs, expiresAt: windowExpiresAt };
 }

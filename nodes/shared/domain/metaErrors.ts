@@ -34,7 +34,8 @@ export interface MetaErrorInfo {
 
 type ErrorRow = Omit<MetaErrorInfo, 'code'>;
 
-const FIX_CREDENTIALS = 'Check the access token in the WhatsApp credential (a System User token that does not expire is recommended).';
+const FIX_CREDENTIALS =
+	'Check the access token in the WhatsApp credential (a System User token that does not expire is recommended).';
 const FIX_PERMISSIONS =
 	'Give the token the whatsapp_business_messaging and whatsapp_business_management permissions and access to this WhatsApp Business Account.';
 
@@ -75,7 +76,8 @@ export const META_ERRORS: Readonly<Record<number, ErrorRow>> = {
 		retry: 'retry',
 		retryable: true,
 		retryClass: 'rate-limit',
-		userMessage: 'Wait and retry with backoff; reduce the number of API calls (see the X-Business-Use-Case-Usage header).',
+		userMessage:
+			'Wait and retry with backoff; reduce the number of API calls (see the X-Business-Use-Case-Usage header).',
 	},
 	17: {
 		title: 'API User Too Many Calls',
@@ -113,7 +115,8 @@ export const META_ERRORS: Readonly<Record<number, ErrorRow>> = {
 		meaning: 'A request parameter is invalid or misspelled.',
 		retry: 'no-retry',
 		retryable: false,
-		userMessage: 'Check the request parameters named in the error details (e.g. the phone number ID and the template fields).',
+		userMessage:
+			'Check the request parameters named in the error details (e.g. the phone number ID and the template fields).',
 	},
 	190: {
 		title: 'Access token has expired',
@@ -134,7 +137,8 @@ export const META_ERRORS: Readonly<Record<number, ErrorRow>> = {
 		meaning: 'The WhatsApp Business Account is temporarily blocked for violating WhatsApp policies.',
 		retry: 'no-retry',
 		retryable: false,
-		userMessage: 'Check the policy enforcement notice in WhatsApp Manager and appeal or fix the violation before sending again.',
+		userMessage:
+			'Check the policy enforcement notice in WhatsApp Manager and appeal or fix the violation before sending again.',
 	},
 	80007: {
 		title: 'Rate limit issues',
@@ -179,7 +183,8 @@ export const META_ERRORS: Readonly<Record<number, ErrorRow>> = {
 		meaning: 'A parameter value is invalid (e.g. the phone number or a template field).',
 		retry: 'no-retry',
 		retryable: false,
-		userMessage: 'Correct the value named in the error details; phone numbers must be international (+ and country code).',
+		userMessage:
+			'Correct the value named in the error details; phone numbers must be international (+ and country code).',
 	},
 	131016: {
 		title: 'Service unavailable',
@@ -194,7 +199,7 @@ export const META_ERRORS: Readonly<Record<number, ErrorRow>> = {
 		meaning: 'The message was addressed to the business phone number itself.',
 		retry: 'no-retry',
 		retryable: false,
-		userMessage: 'Use the customer\'s phone number as the recipient, not your business number.',
+		userMessage: "Use the customer's phone number as the recipient, not your business number.",
 	},
 	131026: {
 		title: 'Message undeliverable',
@@ -202,7 +207,8 @@ export const META_ERRORS: Readonly<Record<number, ErrorRow>> = {
 			'The recipient cannot receive the message: not on WhatsApp, an outdated app, terms not accepted, or the business is blocked.',
 		retry: 'no-retry',
 		retryable: false,
-		userMessage: 'Check that the number uses WhatsApp and reach the customer on another channel; do not retry right away.',
+		userMessage:
+			'Check that the number uses WhatsApp and reach the customer on another channel; do not retry right away.',
 	},
 	131031: {
 		title: 'Account has been locked',
@@ -230,14 +236,16 @@ export const META_ERRORS: Readonly<Record<number, ErrorRow>> = {
 		meaning: 'Messages were restricted because too many recipients blocked or reported them.',
 		retry: 'retry-later',
 		retryable: false,
-		userMessage: 'Reduce volume, send only to users who opted in, and check the phone number quality rating before sending again.',
+		userMessage:
+			'Reduce volume, send only to users who opted in, and check the phone number quality rating before sending again.',
 	},
 	131049: {
 		title: 'Meta chose not to deliver',
 		meaning: 'Not delivered to maintain healthy ecosystem engagement (per-user marketing message limit).',
 		retry: 'retry-later',
 		retryable: false,
-		userMessage: 'Do not retry immediately; wait at least 24 hours, and make sure the template is really a notification.',
+		userMessage:
+			'Do not retry immediately; wait at least 24 hours, and make sure the template is really a notification.',
 	},
 	131050: {
 		title: 'User stopped marketing messages',
@@ -273,7 +281,8 @@ export const META_ERRORS: Readonly<Record<number, ErrorRow>> = {
 		retry: 'retry',
 		retryable: true,
 		retryClass: 'pair-limit',
-		userMessage: 'Wait before sending to this user again (4^n seconds, at most 60 s apart here); keep about 6 seconds between messages to one user.',
+		userMessage:
+			'Wait before sending to this user again (4^n seconds, at most 60 s apart here); keep about 6 seconds between messages to one user.',
 	},
 	131057: {
 		title: 'Account in maintenance mode',
@@ -303,18 +312,19 @@ export const META_ERRORS: Readonly<Record<number, ErrorRow>> = {
 			'The recipient was given as a business-scoped user ID (the `recipient` field, 2026) for a message that needs a phone number: one-tap, zero-tap and copy-code authentication templates.',
 		retry: 'no-retry',
 		retryable: false,
-		userMessage: 'Send this message to the user\'s phone number; a business-scoped user ID cannot receive it.',
+		userMessage: "Send this message to the user's phone number; a business-scoped user ID cannot receive it.",
 	},
 	131063: {
 		title: 'Marketing messages disabled on Cloud API',
 		meaning: 'The account disabled marketing templates on /messages; they must go through the Marketing Messages API.',
 		retry: 'no-retry',
 		retryable: false,
-		userMessage: 'Use a UTILITY template for notifications; marketing templates must be sent through the Marketing Messages API.',
+		userMessage:
+			'Use a UTILITY template for notifications; marketing templates must be sent through the Marketing Messages API.',
 	},
 	132000: {
 		title: 'Template param count mismatch',
-		meaning: 'The number of variables sent does not match the template\'s placeholders.',
+		meaning: "The number of variables sent does not match the template's placeholders.",
 		retry: 'no-retry',
 		retryable: false,
 		userMessage: 'Reload the template and fill in exactly one value per placeholder.',
@@ -324,7 +334,8 @@ export const META_ERRORS: Readonly<Record<number, ErrorRow>> = {
 		meaning: 'No template with this name exists in this language (or it is not approved yet).',
 		retry: 'no-retry',
 		retryable: false,
-		userMessage: 'Reload the template list and pick the template and language exactly as approved (e.g. en_US, not en).',
+		userMessage:
+			'Reload the template list and pick the template and language exactly as approved (e.g. en_US, not en).',
 	},
 	132005: {
 		title: 'Template hydrated text too long',
@@ -353,7 +364,8 @@ export const META_ERRORS: Readonly<Record<number, ErrorRow>> = {
 		meaning: 'The template is paused because of low quality.',
 		retry: 'retry-later',
 		retryable: false,
-		userMessage: 'Wait until the template is APPROVED again (3 h after the first pause, 6 h after the second) and improve its content.',
+		userMessage:
+			'Wait until the template is APPROVED again (3 h after the first pause, 6 h after the second) and improve its content.',
 	},
 	132016: {
 		title: 'Template is disabled',
@@ -413,7 +425,6 @@ export interface GraphError {
 	error_data?: { details?: string; messaging_product?: string };
 	fbtrace_id?: string;
 }
-
 
 function toInteger(value: unknown): number | undefined {
 	if (typeof value === 'number' && Number.isInteger(value)) return value;

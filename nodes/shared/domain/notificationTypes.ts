@@ -94,8 +94,7 @@ export const NOTIFICATION_TYPES: readonly NotificationType[] = Object.freeze([
 	{
 		value: 'ticketUpdate',
 		name: 'Ticket Update',
-		description:
-			'Send the customer their ticket for an event or trip, with entry details, arrival tips or a venue map',
+		description: 'Send the customer their ticket for an event or trip, with entry details, arrival tips or a venue map',
 		allowedCategories: ['UTILITY'],
 		legacyCategory: 'TICKET_UPDATE',
 		requiresReferenceMessage: false,
@@ -147,10 +146,11 @@ const CATEGORY_ALIASES: Readonly<Record<string, MetaCategory>> = {
 /** Meta returns category as an open string; anything we cannot place is 'UNKNOWN' (never sendable). */
 export function normaliseCategory(raw: unknown): MetaCategory | 'UNKNOWN' {
 	if (typeof raw !== 'string') return 'UNKNOWN';
-	const key = raw.trim().toUpperCase().replace(/[\s-]+/g, '_');
-	return Object.prototype.hasOwnProperty.call(CATEGORY_ALIASES, key)
-		? CATEGORY_ALIASES[key]
-		: 'UNKNOWN';
+	const key = raw
+		.trim()
+		.toUpperCase()
+		.replace(/[\s-]+/g, '_');
+	return Object.prototype.hasOwnProperty.call(CATEGORY_ALIASES, key) ? CATEGORY_ALIASES[key] : 'UNKNOWN';
 }
 
 export interface TemplateSummary {
@@ -173,22 +173,17 @@ export interface Eligibility {
 const STATUS_DESCRIPTIONS: Readonly<Record<string, string>> = {
 	APPROVED: 'approved and can be sent',
 	PENDING: 'still in review by Meta (usually minutes, up to 48 hours) and cannot be sent yet',
-	REJECTED:
-		'rejected by Meta (e.g. promotional content, wrong category or invalid format) and cannot be sent',
+	REJECTED: 'rejected by Meta (e.g. promotional content, wrong category or invalid format) and cannot be sent',
 	PAUSED:
 		'paused by Meta because recipients rated it low quality (first pause 3 hours, second pause 6 hours); it cannot be sent until it is approved again',
 	DISABLED:
 		'disabled by Meta after repeated low-quality pauses; it can never be sent again and must be replaced by a new template',
 	IN_APPEAL: 'under appeal after a rejection and cannot be sent until the appeal succeeds',
-	LIMIT_EXCEEDED:
-		'blocked because the account exceeded its template limit and cannot be sent',
-	ARCHIVED:
-		'archived (unused for 12 months) and cannot be sent; unarchive it within 28 days or it is deleted',
-	PENDING_DELETION:
-		'being deleted; Meta only tries to deliver messages already queued and new sends are refused',
+	LIMIT_EXCEEDED: 'blocked because the account exceeded its template limit and cannot be sent',
+	ARCHIVED: 'archived (unused for 12 months) and cannot be sent; unarchive it within 28 days or it is deleted',
+	PENDING_DELETION: 'being deleted; Meta only tries to deliver messages already queued and new sends are refused',
 	DELETED: 'deleted and cannot be sent; its name cannot be reused for 30 days',
-	FLAGGED:
-		'flagged for low quality; it can still be sent but will be paused if quality does not improve',
+	FLAGGED: 'flagged for low quality; it can still be sent but will be paused if quality does not improve',
 	LOCKED: 'locked by Meta and cannot be edited or sent',
 	REINSTATED: 'reinstated after a pause and can be sent again',
 	UNARCHIVED: 'unarchived and back in its previous status',
@@ -218,10 +213,7 @@ const STATUS_FIXES: Readonly<Record<string, string>> = {
 	DELETED: 'Choose or create another template.',
 };
 
-export function checkTemplateEligibility(
-	type: NotificationType,
-	template: TemplateSummary,
-): Eligibility {
+export function checkTemplateEligibility(type: NotificationType, template: TemplateSummary): Eligibility {
 	const label = `Template "${template.name}" (${template.language})`;
 	const status = String(template.status ?? '')
 		.trim()

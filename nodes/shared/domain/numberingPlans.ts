@@ -54,11 +54,24 @@ function plan(
 	return { country, name, callingCode, trunkPrefixes, ranges, ...extra };
 }
 
-const mobile = (starts: string[], min: number, max = min): NumberRange => ({ kind: 'mobile', starts, lengths: [min, max] });
-const fixed = (starts: string[], min: number, max = min): NumberRange => ({ kind: 'fixed', starts, lengths: [min, max] });
-const any = (min: number, max = min, starts: string[] = ANY_DIGIT): NumberRange => ({ kind: 'any', starts, lengths: [min, max] });
+const mobile = (starts: string[], min: number, max = min): NumberRange => ({
+	kind: 'mobile',
+	starts,
+	lengths: [min, max],
+});
+const fixed = (starts: string[], min: number, max = min): NumberRange => ({
+	kind: 'fixed',
+	starts,
+	lengths: [min, max],
+});
+const any = (min: number, max = min, starts: string[] = ANY_DIGIT): NumberRange => ({
+	kind: 'any',
+	starts,
+	lengths: [min, max],
+});
 
-const NANP_NOTE = 'North American numbers have 10 digits: a 3-digit area code and a 7-digit number, e.g. (415) 555-0123.';
+const NANP_NOTE =
+	'North American numbers have 10 digits: a 3-digit area code and a 7-digit number, e.g. (415) 555-0123.';
 
 export const NUMBERING_PLANS: readonly NumberingPlan[] = [
 	// The largest WhatsApp markets
@@ -128,7 +141,9 @@ export const NUMBERING_PLANS: readonly NumberingPlan[] = [
 	plan('BD', 'Bangladesh', '880', '0', [mobile(['1'], 10), fixed(['2', '3', '4', '5', '6', '7', '8', '9'], 6, 10)], {
 		timeZone: 'Asia/Dhaka',
 	}),
-	plan('PE', 'Peru', '51', '0', [mobile(['9'], 9), fixed(['1', '4', '5', '6', '7', '8'], 8)], { timeZone: 'America/Lima' }),
+	plan('PE', 'Peru', '51', '0', [mobile(['9'], 9), fixed(['1', '4', '5', '6', '7', '8'], 8)], {
+		timeZone: 'America/Lima',
+	}),
 	plan('CL', 'Chile', '56', '', [mobile(['9'], 9), fixed(['2', '3', '4', '5', '6', '7'], 9)]),
 	plan('VE', 'Venezuela', '58', '0', [mobile(['4'], 10), fixed(['2'], 10)], { timeZone: 'America/Caracas' }),
 	plan('EC', 'Ecuador', '593', '0', [mobile(['9'], 9), fixed(['2', '3', '4', '5', '6', '7'], 8)]),
@@ -145,12 +160,18 @@ export const NUMBERING_PLANS: readonly NumberingPlan[] = [
 		timeZone: 'America/Panama',
 	}),
 	plan('UA', 'Ukraine', '380', '0', [any(9, 9, ['3', '4', '5', '6', '7', '9'])], { timeZone: 'Europe/Kyiv' }),
-	plan('IQ', 'Iraq', '964', '0', [mobile(['7'], 10), fixed(['1', '2', '3', '4', '5', '6'], 8, 9)], { timeZone: 'Asia/Baghdad' }),
+	plan('IQ', 'Iraq', '964', '0', [mobile(['7'], 10), fixed(['1', '2', '3', '4', '5', '6'], 8, 9)], {
+		timeZone: 'Asia/Baghdad',
+	}),
 	plan('MA', 'Morocco', '212', '0', [mobile(['6', '7'], 9), fixed(['5'], 9)], { timeZone: 'Africa/Casablanca' }),
-	plan('DZ', 'Algeria', '213', '0', [mobile(['5', '6', '7'], 9), fixed(['2', '3', '4', '9'], 8)], { timeZone: 'Africa/Algiers' }),
+	plan('DZ', 'Algeria', '213', '0', [mobile(['5', '6', '7'], 9), fixed(['2', '3', '4', '9'], 8)], {
+		timeZone: 'Africa/Algiers',
+	}),
 	plan('GH', 'Ghana', '233', '0', [any(9, 9, ['2', '3', '5'])], { timeZone: 'Africa/Accra' }),
 	plan('TZ', 'Tanzania', '255', '0', [mobile(['6', '7'], 9), fixed(['2'], 9)], { timeZone: 'Africa/Dar_es_Salaam' }),
-	plan('ET', 'Ethiopia', '251', '0', [mobile(['7', '9'], 9), fixed(['1', '2', '3', '4', '5'], 9)], { timeZone: 'Africa/Addis_Ababa' }),
+	plan('ET', 'Ethiopia', '251', '0', [mobile(['7', '9'], 9), fixed(['1', '2', '3', '4', '5'], 9)], {
+		timeZone: 'Africa/Addis_Ababa',
+	}),
 	plan('NP', 'Nepal', '977', '0', [mobile(['9'], 10), fixed(['1', '2', '3', '4', '5', '6', '7', '8'], 7, 8)], {
 		timeZone: 'Asia/Kathmandu',
 	}),
@@ -173,17 +194,33 @@ export const NUMBERING_PLANS: readonly NumberingPlan[] = [
 	plan('CN', 'China', '86', '0', [mobile(['1'], 11), fixed(['2', '3', '4', '5', '6', '7', '8', '9'], 9, 11)], {
 		timeZone: 'Asia/Shanghai',
 	}),
-	plan('JP', 'Japan', '81', '0', [mobile(['70', '80', '90'], 10), fixed(['1', '2', '3', '4', '5', '6', '7', '8', '9'], 9)], {
-		timeZone: 'Asia/Tokyo',
+	plan(
+		'JP',
+		'Japan',
+		'81',
+		'0',
+		[mobile(['70', '80', '90'], 10), fixed(['1', '2', '3', '4', '5', '6', '7', '8', '9'], 9)],
+		{
+			timeZone: 'Asia/Tokyo',
+		},
+	),
+	plan('KR', 'South Korea', '82', '0', [mobile(['10'], 10), fixed(['2', '3', '4', '5', '6'], 8, 10)], {
+		timeZone: 'Asia/Seoul',
 	}),
-	plan('KR', 'South Korea', '82', '0', [mobile(['10'], 10), fixed(['2', '3', '4', '5', '6'], 8, 10)], { timeZone: 'Asia/Seoul' }),
 	plan('AU', 'Australia', '61', '0', [mobile(['4'], 9), fixed(['2', '3', '7', '8'], 9)]),
 	plan('NZ', 'New Zealand', '64', '0', [mobile(['2'], 8, 10), fixed(['3', '4', '6', '7', '9'], 8)]),
 	// European Union (and neighbours) not listed above
-	plan('DE', 'Germany', '49', '0', [mobile(['15', '16', '17'], 10, 11), fixed(['2', '3', '4', '5', '6', '7', '8', '9'], 6, 11)], {
-		timeZone: 'Europe/Berlin',
-		note: 'German mobile numbers start with 015, 016 or 017 and have 11 or 12 digits with the 0, e.g. 0151 2345678.',
-	}),
+	plan(
+		'DE',
+		'Germany',
+		'49',
+		'0',
+		[mobile(['15', '16', '17'], 10, 11), fixed(['2', '3', '4', '5', '6', '7', '8', '9'], 6, 11)],
+		{
+			timeZone: 'Europe/Berlin',
+			note: 'German mobile numbers start with 015, 016 or 017 and have 11 or 12 digits with the 0, e.g. 0151 2345678.',
+		},
+	),
 	plan('FR', 'France', '33', '0', [mobile(['6', '7'], 9), fixed(['1', '2', '3', '4', '5', '9'], 9)], {
 		timeZone: 'Europe/Paris',
 		note: 'French numbers have 10 digits with the 0, e.g. 06 12 34 56 78.',
@@ -211,7 +248,9 @@ export const NUMBERING_PLANS: readonly NumberingPlan[] = [
 	plan('IE', 'Ireland', '353', '0', [mobile(['8'], 9), fixed(['1', '2', '4', '5', '6', '7', '9'], 7, 10)], {
 		timeZone: 'Europe/Dublin',
 	}),
-	plan('DK', 'Denmark', '45', '', [any(8, 8, ['2', '3', '4', '5', '6', '7', '8', '9'])], { timeZone: 'Europe/Copenhagen' }),
+	plan('DK', 'Denmark', '45', '', [any(8, 8, ['2', '3', '4', '5', '6', '7', '8', '9'])], {
+		timeZone: 'Europe/Copenhagen',
+	}),
 	plan('SE', 'Sweden', '46', '0', [mobile(['7'], 9), fixed(['1', '2', '3', '4', '5', '6', '8', '9'], 7, 9)], {
 		timeZone: 'Europe/Stockholm',
 	}),
@@ -220,20 +259,37 @@ export const NUMBERING_PLANS: readonly NumberingPlan[] = [
 		timeZone: 'Europe/Helsinki',
 	}),
 	plan('PL', 'Poland', '48', '', [any(9)], { timeZone: 'Europe/Warsaw' }),
-	plan('CZ', 'Czechia', '420', '', [mobile(['6', '7'], 9), fixed(['2', '3', '4', '5', '9'], 9)], { timeZone: 'Europe/Prague' }),
-	plan('SK', 'Slovakia', '421', '0', [mobile(['9'], 9), fixed(['2', '3', '4', '5'], 9)], { timeZone: 'Europe/Bratislava' }),
-	plan('HU', 'Hungary', '36', '06', [mobile(['20', '30', '31', '50', '70'], 9), fixed(['1'], 8), fixed(['2', '3', '4', '5', '6', '7', '8', '9'], 8)], {
-		timeZone: 'Europe/Budapest',
-		note: 'Hungarian numbers are written with 06 in front, e.g. 06 20 123 4567.',
+	plan('CZ', 'Czechia', '420', '', [mobile(['6', '7'], 9), fixed(['2', '3', '4', '5', '9'], 9)], {
+		timeZone: 'Europe/Prague',
 	}),
+	plan('SK', 'Slovakia', '421', '0', [mobile(['9'], 9), fixed(['2', '3', '4', '5'], 9)], {
+		timeZone: 'Europe/Bratislava',
+	}),
+	plan(
+		'HU',
+		'Hungary',
+		'36',
+		'06',
+		[mobile(['20', '30', '31', '50', '70'], 9), fixed(['1'], 8), fixed(['2', '3', '4', '5', '6', '7', '8', '9'], 8)],
+		{
+			timeZone: 'Europe/Budapest',
+			note: 'Hungarian numbers are written with 06 in front, e.g. 06 20 123 4567.',
+		},
+	),
 	plan('SI', 'Slovenia', '386', '0', [any(8)], { timeZone: 'Europe/Ljubljana' }),
-	plan('HR', 'Croatia', '385', '0', [mobile(['9'], 8, 9), fixed(['1', '2', '3', '4', '5'], 8, 9)], { timeZone: 'Europe/Zagreb' }),
+	plan('HR', 'Croatia', '385', '0', [mobile(['9'], 8, 9), fixed(['1', '2', '3', '4', '5'], 8, 9)], {
+		timeZone: 'Europe/Zagreb',
+	}),
 	plan('RO', 'Romania', '40', '0', [mobile(['7'], 9), fixed(['2', '3'], 9)], { timeZone: 'Europe/Bucharest' }),
-	plan('BG', 'Bulgaria', '359', '0', [mobile(['8', '9'], 9), fixed(['2', '3', '4', '5', '6', '7'], 7, 9)], { timeZone: 'Europe/Sofia' }),
+	plan('BG', 'Bulgaria', '359', '0', [mobile(['8', '9'], 9), fixed(['2', '3', '4', '5', '6', '7'], 7, 9)], {
+		timeZone: 'Europe/Sofia',
+	}),
 	plan('GR', 'Greece', '30', '', [mobile(['69'], 10), fixed(['2'], 10)], { timeZone: 'Europe/Athens' }),
 	plan('CY', 'Cyprus', '357', '', [mobile(['9'], 8), fixed(['2'], 8)], { timeZone: 'Asia/Nicosia' }),
 	plan('MT', 'Malta', '356', '', [mobile(['7', '9'], 8), fixed(['2'], 8)], { timeZone: 'Europe/Malta' }),
-	plan('EE', 'Estonia', '372', '', [mobile(['5'], 7, 8), fixed(['3', '4', '6', '7', '8'], 7, 8)], { timeZone: 'Europe/Tallinn' }),
+	plan('EE', 'Estonia', '372', '', [mobile(['5'], 7, 8), fixed(['3', '4', '6', '7', '8'], 7, 8)], {
+		timeZone: 'Europe/Tallinn',
+	}),
 	plan('LV', 'Latvia', '371', '', [mobile(['2'], 8), fixed(['6'], 8)], { timeZone: 'Europe/Riga' }),
 	plan('LT', 'Lithuania', '370', '8', [mobile(['6'], 8), fixed(['3', '4', '5'], 8)], { timeZone: 'Europe/Vilnius' }),
 ];
@@ -283,7 +339,8 @@ function lengthsText(range: NumberRange): string {
 export function describePlan(plan: NumberingPlan): string {
 	return plan.ranges
 		.map((range) => {
-			const starts = range.starts.length > 4 ? '' : ` starting ${range.starts.join(', ').replace(/N/g, '2–9').replace(/x/g, '#')}`;
+			const starts =
+				range.starts.length > 4 ? '' : ` starting ${range.starts.join(', ').replace(/N/g, '2–9').replace(/x/g, '#')}`;
 			const label = range.kind === 'any' ? 'numbers' : range.kind === 'mobile' ? 'mobile' : 'landline';
 			return `${label}: ${lengthsText(range)} digits${starts}`;
 		})

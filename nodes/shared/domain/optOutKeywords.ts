@@ -80,7 +80,19 @@ export const MATCH_RULES = {
 	/** The whole message must equal a keyword after normalisation (never a word inside a sentence). */
 	wholeMessage: true,
 	/** Words dropped before comparing, at the start or end of the message. */
-	fillers: ['please', 'pls', 'plz', 'thanks', 'thank you', 'por favor', 'obrigado', 'obrigada', 'gracias', 'bitte', 'danke'],
+	fillers: [
+		'please',
+		'pls',
+		'plz',
+		'thanks',
+		'thank you',
+		'por favor',
+		'obrigado',
+		'obrigada',
+		'gracias',
+		'bitte',
+		'danke',
+	],
 	/** Longer texts are never a keyword request (keywords are short; a sentence is a conversation). */
 	maxWords: 6,
 	/** Button payloads like "STOP_PROMOTIONS" or "opt-out" are read with _ and - as spaces. */
@@ -152,9 +164,11 @@ export function compileKeywords(config: KeywordConfig = {}): CompiledKeywords {
 		byText.set(key, { intent, keyword: key, language });
 	};
 	// Opt-out first, so that an overlap resolves to the safer reading.
-	if (config.useDefaults !== false) for (const list of DEFAULT_KEYWORDS) for (const k of list.optOut) add(k, 'optOut', list.language);
+	if (config.useDefaults !== false)
+		for (const list of DEFAULT_KEYWORDS) for (const k of list.optOut) add(k, 'optOut', list.language);
 	for (const k of config.extraOptOut ?? []) add(k, 'optOut', 'custom');
-	if (config.useDefaults !== false) for (const list of DEFAULT_KEYWORDS) for (const k of list.optIn) add(k, 'optIn', list.language);
+	if (config.useDefaults !== false)
+		for (const list of DEFAULT_KEYWORDS) for (const k of list.optIn) add(k, 'optIn', list.language);
 	for (const k of config.extraOptIn ?? []) add(k, 'optIn', 'custom');
 	return { byText };
 }
@@ -170,7 +184,10 @@ export function splitKeywordList(value: string | undefined | null): string[] {
 }
 
 /** Whether a text (a whole inbound message) is an opt-out or opt-in request. */
-export function matchKeyword(text: string | undefined | null, compiled: CompiledKeywords = DEFAULT_COMPILED): KeywordMatch | undefined {
+export function matchKeyword(
+	text: string | undefined | null,
+	compiled: CompiledKeywords = DEFAULT_COMPILED,
+): KeywordMatch | undefined {
 	if (typeof text !== 'string') return undefined;
 	const normalised = normaliseKeywordText(text);
 	if (!normalised || normalised.split(' ').length > MATCH_RULES.maxWords) return undefined;
@@ -178,7 +195,10 @@ export function matchKeyword(text: string | undefined | null, compiled: Compiled
 }
 
 /** The same for a quick-reply button or interactive reply payload/id ("STOP_PROMOTIONS", "opt-out"). */
-export function matchPayload(payload: string | undefined | null, compiled: CompiledKeywords = DEFAULT_COMPILED): KeywordMatch | undefined {
+export function matchPayload(
+	payload: string | undefined | null,
+	compiled: CompiledKeywords = DEFAULT_COMPILED,
+): KeywordMatch | undefined {
 	if (typeof payload !== 'string') return undefined;
 	return matchKeyword(payload.replace(MATCH_RULES.payloadSeparators, ' '), compiled);
 }

@@ -90,13 +90,22 @@ function noCountryCode(original: string, why: string): PhoneResult {
 /** Reads a digit string without '+' or '00' as a WhatsApp ID, or refuses it; undefined = accepted. */
 function refuseBareDigits(original: string, digits: string, reading: BareDigitsReading): PhoneResult | undefined {
 	if (!/^\d+$/.test(original)) {
-		return noCountryCode(original, 'it is a number as people write it nationally (a WhatsApp ID has digits only, no spaces, dashes or brackets) and its country is unknown');
+		return noCountryCode(
+			original,
+			'it is a number as people write it nationally (a WhatsApp ID has digits only, no spaces, dashes or brackets) and its country is unknown',
+		);
 	}
 	if (reading === 'refuse') {
-		return noCountryCode(original, 'its country is unknown (only a field that holds WhatsApp IDs, digits with the country code as in Meta\'s webhooks, may leave them out)');
+		return noCountryCode(
+			original,
+			"its country is unknown (only a field that holds WhatsApp IDs, digits with the country code as in Meta's webhooks, may leave them out)",
+		);
 	}
 	if (reading === 'whatsAppIdFrom11Digits' && digits.length >= MIN_DIGITS && digits.length < MIN_BARE_DIGITS) {
-		return noCountryCode(original, `with ${digits.length} digits it is too short to be sure it includes a country code`);
+		return noCountryCode(
+			original,
+			`with ${digits.length} digits it is too short to be sure it includes a country code`,
+		);
 	}
 	return undefined;
 }
@@ -127,7 +136,9 @@ function phoneText(input: unknown): string | PhoneResult {
 	if (typeof input === 'string') return input;
 	if (typeof input === 'number') {
 		if (!Number.isSafeInteger(input) || input <= 0) {
-			return fail('The phone number is not a whole number. Enter it as text in international format, e.g. +4915112345678.');
+			return fail(
+				'The phone number is not a whole number. Enter it as text in international format, e.g. +4915112345678.',
+			);
 		}
 		return String(input);
 	}
@@ -137,12 +148,19 @@ function phoneText(input: unknown): string | PhoneResult {
 /** Digits and at most a leading '+', with the usual formatting removed. */
 function compactPhone(original: string): string | PhoneResult {
 	// 'tel:' URIs are common in CRM exports; the '(0)' trunk hint in '+49 (0)151 …' is not dialled internationally.
-	const compact = original.replace(/^tel:/i, '').replace(/\(0\)/g, '').replace(/[\s\-.()/\u00a0]/g, '');
+	const compact = original
+		.replace(/^tel:/i, '')
+		.replace(/\(0\)/g, '')
+		.replace(/[\s\-.()/\u00a0]/g, '');
 	if (/[^\d+]/.test(compact)) {
-		return fail(`"${original}" contains characters that are not digits. Use only digits with a leading + and the country code, e.g. +4915112345678.`);
+		return fail(
+			`"${original}" contains characters that are not digits. Use only digits with a leading + and the country code, e.g. +4915112345678.`,
+		);
 	}
 	if (compact.lastIndexOf('+') > 0) {
-		return fail(`"${original}" has a '+' in the middle. Put a single '+' before the country code, e.g. +4915112345678.`);
+		return fail(
+			`"${original}" has a '+' in the middle. Put a single '+' before the country code, e.g. +4915112345678.`,
+		);
 	}
 	return compact;
 }
@@ -155,12 +173,15 @@ function internationalDigits(
 ): { digits: string; assumedInternational: boolean } | PhoneResult {
 	if (compact.startsWith('+')) {
 		const digits = compact.slice(1);
-		if (digits === '') return fail(`"${original}" has no digits after the '+'. Add the country code and number, e.g. +4915112345678.`);
+		if (digits === '')
+			return fail(`"${original}" has no digits after the '+'. Add the country code and number, e.g. +4915112345678.`);
 		return { digits, assumedInternational: false };
 	}
 	if (compact.startsWith('00')) return { digits: compact.slice(2), assumedInternational: false };
 	if (compact.startsWith('0')) {
-		return fail(`"${original}" looks like a national number (it starts with 0). Replace the leading 0 with + and the country code, e.g. 0151 1234 5678 in Germany becomes +49 151 1234 5678.`);
+		return fail(
+			`"${original}" looks like a national number (it starts with 0). Replace the leading 0 with + and the country code, e.g. 0151 1234 5678 in Germany becomes +49 151 1234 5678.`,
+		);
 	}
 	return refuseBareDigits(original, compact, bareDigits) ?? { digits: compact, assumedInternational: true };
 }
@@ -168,21 +189,31 @@ function internationalDigits(
 /** E.164: no leading 0, MIN_DIGITS to MAX_DIGITS digits, a known country calling code, North America's 1 + 10 digits. */
 function toE164(original: string, digits: string, assumedInternational: boolean): PhoneResult {
 	if (digits.startsWith('0')) {
-		return fail(`"${original}" has a 0 right after the international prefix. Country codes never start with 0; drop the national trunk 0 (e.g. +49 0151… becomes +49 151…).`);
+		return fail(
+			`"${original}" has a 0 right after the international prefix. Country codes never start with 0; drop the national trunk 0 (e.g. +49 0151… becomes +49 151…).`,
+		);
 	}
 	if (digits.length < MIN_DIGITS) {
-		return fail(`"${original}" has only ${digits.length} digits; an international number has at least ${MIN_DIGITS}. Check that the country code and the full number are included.`);
+		return fail(
+			`"${original}" has only ${digits.length} digits; an international number has at least ${MIN_DIGITS}. Check that the country code and the full number are included.`,
+		);
 	}
 	if (digits.length > MAX_DIGITS) {
-		return fail(`"${original}" has ${digits.length} digits; E.164 numbers have at most ${MAX_DIGITS}. Remove extensions or duplicated prefixes.`);
+		return fail(
+			`"${original}" has ${digits.length} digits; E.164 numbers have at most ${MAX_DIGITS}. Remove extensions or duplicated prefixes.`,
+		);
 	}
 	const callingCode = callingCodeOf(digits);
 	if (!callingCode) {
-		return fail(`"${original}" does not start with a known country calling code. Check the country code after the '+'.`);
+		return fail(
+			`"${original}" does not start with a known country calling code. Check the country code after the '+'.`,
+		);
 	}
 	// NANP numbers are always 1 + 10 digits and area codes never start with 0 or 1.
 	if (callingCode === '1' && !/^1[2-9]\d{9}$/.test(digits)) {
-		return fail(`"${original}" is not a valid North American number: it needs +1 followed by 10 digits, the first of which is 2–9.`);
+		return fail(
+			`"${original}" is not a valid North American number: it needs +1 followed by 10 digits, the first of which is 2–9.`,
+		);
 	}
 	const e164 = `+${digits}`;
 	return assumedInternational ? { ok: true, e164, callingCode, assumedInternational } : { ok: true, e164, callingCode };
@@ -208,7 +239,12 @@ function nationalToE164(original: string, digits: string, plan: NumberingPlan): 
 	for (const nsn of readings) {
 		const range = matchRange(plan, nsn);
 		if (range) {
-			return { ok: true, e164: `+${plan.callingCode}${nsn}`, callingCode: plan.callingCode, national: { country: plan.country, kind: range.kind } };
+			return {
+				ok: true,
+				e164: `+${plan.callingCode}${nsn}`,
+				callingCode: plan.callingCode,
+				national: { country: plan.country, kind: range.kind },
+			};
 		}
 	}
 	const nsn = readings[0];

@@ -127,14 +127,20 @@ function otherMarket(card: RateCard, country?: string): { market: string; countr
  * A business-scoped user id (BSUID, e.g. US.13491208655302741918) has no number but starts with the user's ISO
  * country: that country's market. Anything else is read as a phone number (see marketOf).
  */
-export function marketOfContact(contact: string, card: RateCard = DEFAULT_RATE_CARD): { market: string; country?: string } | undefined {
+export function marketOfContact(
+	contact: string,
+	card: RateCard = DEFAULT_RATE_CARD,
+): { market: string; country?: string } | undefined {
 	const bsuidCountry = /^([A-Z]{2})\.[A-Za-z0-9.]+$/.exec(String(contact ?? '').trim());
 	if (!bsuidCountry) return marketOf(contact, card);
 	const entry = card.countries[bsuidCountry[1]];
 	return entry ? { market: entry.market, country: bsuidCountry[1] } : otherMarket(card, bsuidCountry[1]);
 }
 
-export function marketOf(e164: string, card: RateCard = DEFAULT_RATE_CARD): { market: string; country?: string } | undefined {
+export function marketOf(
+	e164: string,
+	card: RateCard = DEFAULT_RATE_CARD,
+): { market: string; country?: string } | undefined {
 	const phone = normalisePhone(e164);
 	if (!phone.ok) return undefined;
 	const digits = phone.e164.slice(1);
@@ -155,7 +161,8 @@ export function marketOf(e164: string, card: RateCard = DEFAULT_RATE_CARD): { ma
 
 	const national = digits.slice(bestLength);
 	const byPrefix = candidates.find(
-		([, entry]) => Array.isArray(entry.network_prefixes) && entry.network_prefixes.some((prefix) => national.startsWith(prefix)),
+		([, entry]) =>
+			Array.isArray(entry.network_prefixes) && entry.network_prefixes.some((prefix) => national.startsWith(prefix)),
 	);
 	if (byPrefix) return { market: byPrefix[1].market, country: byPrefix[0] };
 
@@ -169,7 +176,9 @@ export function marketOf(e164: string, card: RateCard = DEFAULT_RATE_CARD): { ma
 		}
 	}
 
-	let general = candidates.filter(([, entry]) => !Array.isArray(entry.network_prefixes) || entry.network_prefixes.length === 0);
+	let general = candidates.filter(
+		([, entry]) => !Array.isArray(entry.network_prefixes) || entry.network_prefixes.length === 0,
+	);
 	if (general.length > 1) {
 		const hinted = general.find(([iso]) => NATIONAL_PREFIX_HINTS[iso]?.some((prefix) => national.startsWith(prefix)));
 		if (hinted) return { market: hinted[1].market, country: hinted[0] };
@@ -203,7 +212,10 @@ function startOfDayUtc(isoDate: string): number {
 }
 
 /** The rule set in force at an instant: the latest one whose effective date has begun (UTC). */
-export function pricingRulesAt(sentAt: EstimateOptions['sentAt'], rules: PricingRules = DEFAULT_PRICING_RULES): PricingRuleSet | undefined {
+export function pricingRulesAt(
+	sentAt: EstimateOptions['sentAt'],
+	rules: PricingRules = DEFAULT_PRICING_RULES,
+): PricingRuleSet | undefined {
 	const at = instantOf(sentAt);
 	if (!Number.isFinite(at)) return undefined;
 	let inForce: PricingRuleSet | undefined;
@@ -257,11 +269,15 @@ function priceNotes(
 ): string[] {
 	const notes: string[] = rule ? [rule.why] : [];
 	if (location.country === 'KZ' || location.country === 'RU') {
-		notes.push('Meta does not document how it tells Kazakhstan from Russia on +7; +7 6xx/7xx is assumed to be Kazakhstan.');
+		notes.push(
+			'Meta does not document how it tells Kazakhstan from Russia on +7; +7 6xx/7xx is assumed to be Kazakhstan.',
+		);
 	}
 	if (location.market === OTHER_MARKET) notes.push('The country is not listed by Meta, so it is billed as "Other".');
 	if (key === 'authentication') {
-		notes.push('If your business is registered outside this market, Meta may charge an authentication-international rate instead.');
+		notes.push(
+			'If your business is registered outside this market, Meta may charge an authentication-international rate instead.',
+		);
 	}
 	if (key === 'utility' || key === 'authentication') notes.push('List price; monthly volume tiers can lower it.');
 	const dateNote = cardDateNote(card, at);
@@ -269,7 +285,12 @@ function priceNotes(
 	return notes;
 }
 
-export function estimateCost(e164: string, category: string, card: RateCard = DEFAULT_RATE_CARD, opts: EstimateOptions = {}): CostEstimate {
+export function estimateCost(
+	e164: string,
+	category: string,
+	card: RateCard = DEFAULT_RATE_CARD,
+	opts: EstimateOptions = {},
+): CostEstimate {
 	const base = { currency: card.currency, rateCardEffective: card.effective };
 	const key = categoryKey(category);
 	const location = marketOfContact(e164, card);
@@ -279,7 +300,10 @@ export function estimateCost(e164: string, category: string, card: RateCard = DE
 
 	if (!key) {
 		return {
-			category: String(category ?? '').trim().toLowerCase() || 'unknown',
+			category:
+				String(category ?? '')
+					.trim()
+					.toLowerCase() || 'unknown',
 			...where,
 			...base,
 			amount: 'unknown',
@@ -316,12 +340,18 @@ export function estimateCost(e164: string, category: string, card: RateCard = DE
 	const notes = priceNotes(rule, location, key, card, at);
 
 	if (!column) {
-		notes.unshift(`The rate card (effective ${card.effective}) has no ${columns.join(' or ')} rate for ${location.market}.`);
+		notes.unshift(
+			`The rate card (effective ${card.effective}) has no ${columns.join(' or ')} rate for ${location.market}.`,
+		);
 		return { ...priced, amount: 'unknown', billable: true, note: notes.join(' ') };
 	}
-	return { ...priced, amount: rates[column] as number, billable: true, ...(notes.length ? { note: notes.join(' ') } : {}) };
+	return {
+		...priced,
+		amount: rates[column] as number,
+		billable: true,
+		...(notes.length ? { note: notes.join(' ') } : {}),
+	};
 }
-
 
 const MAX_REPORTED_PROBLEMS = 5;
 
@@ -369,7 +399,10 @@ function parseCountries(raw: unknown, markets: RateCard['markets'], problems: st
 		if (typeof callingCode !== 'string' || !/^[1-9]\d{0,2}$/.test(callingCode)) {
 			problems.push(`countries["${iso}"].calling_code must be 1–3 digits as text, e.g. "49"`);
 		}
-		if (prefixes !== undefined && (!Array.isArray(prefixes) || !prefixes.every((prefix) => typeof prefix === 'string' && /^\d{1,4}$/.test(prefix)))) {
+		if (
+			prefixes !== undefined &&
+			(!Array.isArray(prefixes) || !prefixes.every((prefix) => typeof prefix === 'string' && /^\d{1,4}$/.test(prefix)))
+		) {
 			problems.push(`countries["${iso}"].network_prefixes must be a list of digit strings`);
 		}
 		countries[iso] = {
@@ -385,11 +418,14 @@ function parseCountries(raw: unknown, markets: RateCard['markets'], problems: st
 export function parseRateCardOverride(json: unknown): { card?: RateCard; problem?: string } {
 	let data: unknown = json;
 	if (typeof data === 'string') {
-		if (data.trim() === '') return { problem: 'The rate card is empty. Paste the JSON of a rate card or leave the option unset.' };
+		if (data.trim() === '')
+			return { problem: 'The rate card is empty. Paste the JSON of a rate card or leave the option unset.' };
 		try {
 			data = JSON.parse(data);
 		} catch (error) {
-			return { problem: `The rate card is not valid JSON (${error instanceof Error ? error.message : String(error)}).` };
+			return {
+				problem: `The rate card is not valid JSON (${error instanceof Error ? error.message : String(error)}).`,
+			};
 		}
 	}
 	if (!isRecord(data)) {
@@ -398,7 +434,11 @@ export function parseRateCardOverride(json: unknown): { card?: RateCard; problem
 
 	const problems: string[] = [];
 	const effective = data.effective;
-	if (typeof effective !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(effective) || !Number.isFinite(Date.parse(effective))) {
+	if (
+		typeof effective !== 'string' ||
+		!/^\d{4}-\d{2}-\d{2}$/.test(effective) ||
+		!Number.isFinite(Date.parse(effective))
+	) {
 		problems.push('"effective" must be a date like "2026-10-01"');
 	}
 	const currency = data.currency;
@@ -412,7 +452,8 @@ export function parseRateCardOverride(json: unknown): { card?: RateCard; problem
 
 	if (problems.length > 0) {
 		const shown = problems.slice(0, MAX_REPORTED_PROBLEMS).join('; ');
-		const more = problems.length > MAX_REPORTED_PROBLEMS ? ` (and ${problems.length - MAX_REPORTED_PROBLEMS} more)` : '';
+		const more =
+			problems.length > MAX_REPORTED_PROBLEMS ? ` (and ${problems.length - MAX_REPORTED_PROBLEMS} more)` : '';
 		return { problem: `The rate card is invalid: ${shown}${more}.` };
 	}
 	return {

@@ -50,16 +50,37 @@ export function looksNational(input: string): boolean {
 }
 
 /** Reads the recipient: a BSUID as it is (sent as `recipient`), a phone number with the item's Default Country. */
-export function readRecipient(input: string, bareDigits: BareDigitsReading, defaultCountry: DefaultCountry): RecipientReading {
+export function readRecipient(
+	input: string,
+	bareDigits: BareDigitsReading,
+	defaultCountry: DefaultCountry,
+): RecipientReading {
 	const bsuid = businessScopedUserId(input);
 	if (bsuid) return { ok: true, e164: bsuid, isBsuid: true, country: bsuid.slice(0, 2), callingCode: '' };
 	const phone = normalisePhone(input, { bareDigits, defaultCountry: defaultCountry.plan });
-	if (phone.ok) return { ok: true, e164: phone.e164, isBsuid: false, country: phone.national?.country, callingCode: phone.callingCode };
+	if (phone.ok)
+		return {
+			ok: true,
+			e164: phone.e164,
+			isBsuid: false,
+			country: phone.national?.country,
+			callingCode: phone.callingCode,
+		};
 	if (defaultCountry.unusable && looksNational(input)) {
-		return { ok: false, problem: `${defaultCountry.unusable.problem}, so "${input}" cannot be placed`, fix: defaultCountry.unusable.fix };
+		return {
+			ok: false,
+			problem: `${defaultCountry.unusable.problem}, so "${input}" cannot be placed`,
+			fix: defaultCountry.unusable.fix,
+		};
 	}
 	const isBareDigits = phone.problem === 'noCountryCode' && /^\d+$/.test(input.trim());
 	const national = !defaultCountry.plan && !defaultCountry.unusable && bareDigits === 'refuse' && looksNational(input);
-	const hint = [isBareDigits ? BARE_DIGITS_HINT[bareDigits] : '', national ? DEFAULT_COUNTRY_HINT : ''].filter(Boolean).join(' ');
-	return { ok: false, problem: `Invalid recipient phone number "${input}"`, fix: hint ? `${phone.reason} ${hint}` : phone.reason };
+	const hint = [isBareDigits ? BARE_DIGITS_HINT[bareDigits] : '', national ? DEFAULT_COUNTRY_HINT : '']
+		.filter(Boolean)
+		.join(' ');
+	return {
+		ok: false,
+		problem: `Invalid recipient phone number "${input}"`,
+		fix: hint ? `${phone.reason} ${hint}` : phone.reason,
+	};
 }

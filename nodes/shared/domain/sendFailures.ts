@@ -62,7 +62,9 @@ export function failureFromNetwork(error: ConnectionFailure): SendFailure {
 		message: error.message,
 		description:
 			`${error.details ? `(${error.details}) ` : ''}` +
-			(error.certainlyNotSent ? 'Nothing reached Meta. Check the Base URL in the credential and the network.' : UNKNOWN_OUTCOME_ADVICE),
+			(error.certainlyNotSent
+				? 'Nothing reached Meta. Check the Base URL in the credential and the network.'
+				: UNKNOWN_OUTCOME_ADVICE),
 		retryable: error.certainlyNotSent,
 		outcome: error.certainlyNotSent ? 'not_sent' : 'unknown',
 	};

@@ -7,18 +7,43 @@ import type { OwnClaim, SendKeyRow, SendKeyStatus } from './idempotency';
 import { cellText, type ColumnSpec, type Row, type RowFilter } from './ledgerRows';
 
 export const SEND_KEY_COLUMNS: readonly ColumnSpec[] = [
-	{ name: 'key', type: 'string', description: 'HMAC-SHA256 (Contact Key Secret) of the idempotency key: workflow, recipient, sender, type, template and language plus the Correlation Key (or the content), or the Idempotency Key option' },
+	{
+		name: 'key',
+		type: 'string',
+		description:
+			'HMAC-SHA256 (Contact Key Secret) of the idempotency key: workflow, recipient, sender, type, template and language plus the Correlation Key (or the content), or the Idempotency Key option',
+	},
 	{ name: 'claimId', type: 'string', description: 'Random id of one attempt to send under the key' },
-	{ name: 'status', type: 'string', description: 'pending (request under way or outcome unknown), sent, failed (certainly not sent)' },
+	{
+		name: 'status',
+		type: 'string',
+		description: 'pending (request under way or outcome unknown), sent, failed (certainly not sent)',
+	},
 	{ name: 'messageId', type: 'string', description: 'The wamid Meta returned' },
 	{ name: 'claimedAt', type: 'date', description: 'When the attempt started' },
 	{ name: 'completedAt', type: 'date', description: 'When the outcome was recorded' },
 	{ name: 'workflowId', type: 'string', description: 'Workflow that sent' },
 	{ name: 'executionId', type: 'string', description: 'Execution that sent' },
-	{ name: 'contactKey', type: 'string', description: 'The recipient, as in the consent tables (HMAC of the contact id): Erase Contact deletes these rows' },
-	{ name: 'fingerprint', type: 'string', description: 'HMAC of the message content: the same key with other content is a collision, never a duplicate' },
-	{ name: 'notification', type: 'string', description: 'Notification type, template/language and sender id, to say what collided' },
-	{ name: 'expiresAtMs', type: 'number', description: 'claimedAt + the idempotency window, in Unix milliseconds: the purge deletes the row after it' },
+	{
+		name: 'contactKey',
+		type: 'string',
+		description: 'The recipient, as in the consent tables (HMAC of the contact id): Erase Contact deletes these rows',
+	},
+	{
+		name: 'fingerprint',
+		type: 'string',
+		description: 'HMAC of the message content: the same key with other content is a collision, never a duplicate',
+	},
+	{
+		name: 'notification',
+		type: 'string',
+		description: 'Notification type, template/language and sender id, to say what collided',
+	},
+	{
+		name: 'expiresAtMs',
+		type: 'number',
+		description: 'claimedAt + the idempotency window, in Unix milliseconds: the purge deletes the row after it',
+	},
 ];
 
 /** The ids a send is claimed under. */
@@ -29,7 +54,8 @@ export interface SendKeyIds extends OwnClaim {
 /** A stored row as a send key; an unknown status counts as pending (the outcome is not known). */
 export function sendKeyRowOf(row: Row): SendKeyRow {
 	const claimedAt = row.claimedAt instanceof Date ? row.claimedAt.toISOString() : cellText(row.claimedAt);
-	const expires = row.expiresAtMs === null || row.expiresAtMs === undefined || row.expiresAtMs === '' ? NaN : Number(row.expiresAtMs);
+	const expires =
+		row.expiresAtMs === null || row.expiresAtMs === undefined || row.expiresAtMs === '' ? NaN : Number(row.expiresAtMs);
 	const status = cellText(row.status);
 	return {
 		id: Number(row.id ?? 0),
@@ -48,7 +74,13 @@ export function sendKeyRowOf(row: Row): SendKeyRow {
 }
 
 /** The pending row of one attempt to send under a key: expires with the idempotency window. */
-export function pendingClaimRow(ids: SendKeyIds, claimId: string, now: number, windowMs: number, meta: { workflowId: string; executionId: string }): Row {
+export function pendingClaimRow(
+	ids: SendKeyIds,
+	claimId: string,
+	now: number,
+	windowMs: number,
+	meta: { workflowId: string; executionId: string },
+): Row {
 	return {
 		key: ids.key,
 		claimId,
@@ -76,7 +108,11 @@ export interface ClaimOutcome {
  * The completion row of a claim (same key, claimId, claimedAt, contactKey and expiry as the claim), which readers fold
  * into the claim (foldCompletions). Only what readers, the purge and Erase Contact need: the claim row holds the rest.
  */
-export function completionRow(outcome: ClaimOutcome & { ids: SendKeyIds; claimedAt: number }, completedAt: string, windowMs: number): Row {
+export function completionRow(
+	outcome: ClaimOutcome & { ids: SendKeyIds; claimedAt: number },
+	completedAt: string,
+	windowMs: number,
+): Row {
 	return {
 		key: outcome.ids.key,
 		claimId: outcome.claimId,

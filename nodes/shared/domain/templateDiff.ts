@@ -83,7 +83,9 @@ function text(value: unknown): string {
 
 /** A separator-free, upper-case code (Meta enums), so nothing can break the snapshot encoding. */
 function enumText(value: unknown): string {
-	return text(value).toUpperCase().replace(/[\t\n\r]/g, ' ');
+	return text(value)
+		.toUpperCase()
+		.replace(/[\t\n\r]/g, ' ');
 }
 
 function qualityOf(raw: unknown): string {
@@ -230,7 +232,8 @@ export function usabilityOf(s: TemplateState): Usability {
 	if (NOTIFICATION_TYPES.some((type) => checkTemplateEligibility(type, summary).allowed)) return { usable: true };
 	if (s.status !== 'APPROVED') return { usable: false, why: s.status || 'no status' };
 	const category = normaliseCategory(s.category);
-	if (category !== 'UTILITY') return { usable: false, why: category === 'UNKNOWN' ? s.category || 'no category' : category };
+	if (category !== 'UTILITY')
+		return { usable: false, why: category === 'UNKNOWN' ? s.category || 'no category' : category };
 	return { usable: false, why: `moving to ${s.correctCategory}` };
 }
 
@@ -399,9 +402,10 @@ export function deletedEvent(before: TemplateState, now: Date): TemplateEvent {
 	const e = base('deleted', { ...before, status: 'DELETED' }, now, before);
 	e.previousStatus = before.status;
 	e.usableBySendNotification = false;
-	e.meaning = before.status === 'APPROVED' && usabilityOf(before).usable
-		? 'The template is gone from the account. No longer usable by Send Notification: deleted (sends fail with 132001); its name cannot be reused for 30 days.'
-		: 'The template is gone from the account; its name cannot be reused for 30 days.';
+	e.meaning =
+		before.status === 'APPROVED' && usabilityOf(before).usable
+			? 'The template is gone from the account. No longer usable by Send Notification: deleted (sends fail with 132001); its name cannot be reused for 30 days.'
+			: 'The template is gone from the account; its name cannot be reused for 30 days.';
 	return e;
 }
 
@@ -414,9 +418,7 @@ export function snapshotEvent(s: TemplateState, now: Date): TemplateEvent {
 	return withMeaning(e, `Current state: ${s.status}, ${s.category}, quality ${s.quality}.`);
 }
 
-export type DiffResult =
-	| { diffed: true; events: TemplateEvent[]; next: Snapshot }
-	| { diffed: false; reason: string };
+export type DiffResult = { diffed: true; events: TemplateEvent[]; next: Snapshot } | { diffed: false; reason: string };
 
 /**
  * Compares the previous snapshot with a read of the account. A partial read is refused (no events, no new
@@ -463,7 +465,9 @@ export function filterEvents(events: TemplateEvent[], filter: EventFilter): Temp
 	const names = new Set((filter.names ?? []).map((n) => n.trim()).filter(Boolean));
 	const kinds = new Set((filter.events ?? []).filter(Boolean));
 	return events.filter(
-		(e) => (names.size === 0 || names.has(e.name) || names.has(e.templateId)) && (kinds.size === 0 || e.event === 'snapshot' || kinds.has(e.event)),
+		(e) =>
+			(names.size === 0 || names.has(e.name) || names.has(e.templateId)) &&
+			(kinds.size === 0 || e.event === 'snapshot' || kinds.has(e.event)),
 	);
 }
 
@@ -527,7 +531,9 @@ export function pollsPerHour(items: PollTimeItem[] | undefined): number | undefi
 				total += 1;
 				break;
 			case 'custom': {
-				const fields = String(item.cronExpression ?? '').trim().split(/\s+/);
+				const fields = String(item.cronExpression ?? '')
+					.trim()
+					.split(/\s+/);
 				if (fields.length < 5) return undefined;
 				const minute = fields[fields.length - 5];
 				const perHour = countField(minute, 60);
@@ -551,7 +557,11 @@ export interface RateLimitEstimate {
 	warning?: string;
 }
 
-export function estimateRateLimit(requestsPerPoll: number, polls: number | undefined, budget: number): RateLimitEstimate {
+export function estimateRateLimit(
+	requestsPerPoll: number,
+	polls: number | undefined,
+	budget: number,
+): RateLimitEstimate {
 	const estimate: RateLimitEstimate = { requestsPerPoll, budget, exceeded: false };
 	if (polls === undefined) return estimate;
 	estimate.pollsPerHour = Math.round(polls * 100) / 100;

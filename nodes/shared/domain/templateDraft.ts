@@ -15,7 +15,13 @@
 import { upperCode } from './guards';
 import { CONTENT_RULES, checkContent, type ContentFinding } from './contentPolicy';
 import { getNotificationType, normaliseCategory, type NotificationTypeValue } from './notificationTypes';
-import { placeholdersIn, BODY_TEXT_MAX, HEADER_TEXT_MAX, type TemplateButtonDef, type TemplateComponentDef } from './templates';
+import {
+	placeholdersIn,
+	BODY_TEXT_MAX,
+	HEADER_TEXT_MAX,
+	type TemplateButtonDef,
+	type TemplateComponentDef,
+} from './templates';
 import { URL_BUTTON_MAX } from './variableChecks';
 
 export const TEMPLATE_NAME_MAX = 512;
@@ -159,13 +165,20 @@ export const TEMPLATE_LANGUAGES: ReadonlySet<string> = new Set(
 function checkLanguage(language: unknown, errors: DraftFinding[], warnings: DraftFinding[]): void {
 	const code = typeof language === 'string' ? language.trim() : '';
 	if (code === '') {
-		errors.push({ rule: 'language', text: '', problem: 'The draft has no language code.', fix: 'Set the language, e.g. en_US, pt_BR, es or de.' });
+		errors.push({
+			rule: 'language',
+			text: '',
+			problem: 'The draft has no language code.',
+			fix: 'Set the language, e.g. en_US, pt_BR, es or de.',
+		});
 		return;
 	}
 	if (TEMPLATE_LANGUAGES.has(code)) return;
-	const normalised = code.replace('-', '_').replace(/^([A-Za-z]+)(?:_([A-Za-z]+))?$/, (_all, lang: string, region?: string) =>
-		region ? `${lang.toLowerCase()}_${region.toUpperCase()}` : lang.toLowerCase(),
-	);
+	const normalised = code
+		.replace('-', '_')
+		.replace(/^([A-Za-z]+)(?:_([A-Za-z]+))?$/, (_all, lang: string, region?: string) =>
+			region ? `${lang.toLowerCase()}_${region.toUpperCase()}` : lang.toLowerCase(),
+		);
 	if (TEMPLATE_LANGUAGES.has(normalised)) {
 		errors.push({
 			rule: 'language',
@@ -263,7 +276,12 @@ function checkVariables(
 	return format;
 }
 
-function checkBodyVariablePlacement(body: string, names: string[], errors: DraftFinding[], warnings: DraftFinding[]): void {
+function checkBodyVariablePlacement(
+	body: string,
+	names: string[],
+	errors: DraftFinding[],
+	warnings: DraftFinding[],
+): void {
 	if (names.length === 0) return;
 	const trimmed = body.trim();
 	if (/^\{\{[^{}]+\}\}/.test(trimmed)) {
@@ -314,7 +332,8 @@ function checkBodyVariablePlacement(body: string, names: string[], errors: Draft
 			warnings.push({
 				rule: 'floatingVariable',
 				text: line.trim(),
-				problem: 'A line holds only a variable; reviewers reject such "floating" parameters because anything could be sent there.',
+				problem:
+					'A line holds only a variable; reviewers reject such "floating" parameters because anything could be sent there.',
 				fix: 'Give the line a label, e.g. "Tracking number: {{2}}".',
 			});
 		}
@@ -323,7 +342,12 @@ function checkBodyVariablePlacement(body: string, names: string[], errors: Draft
 
 /* ----------------------------------------------------------------------------------------------- examples */
 
-function checkExamples(component: DraftComponent, where: 'header' | 'body', names: string[], errors: DraftFinding[]): void {
+function checkExamples(
+	component: DraftComponent,
+	where: 'header' | 'body',
+	names: string[],
+	errors: DraftFinding[],
+): void {
 	const unique = [...new Set(names)];
 	if (unique.length === 0) return;
 	const example = component.example ?? {};
@@ -390,7 +414,12 @@ function checkHeader(header: DraftComponent, errors: DraftFinding[]): string[] {
 	if (format === 'TEXT') {
 		const text = typeof header.text === 'string' ? header.text : '';
 		if (text.trim() === '') {
-			errors.push({ rule: 'structure', text: '', problem: 'The text header is empty.', fix: 'Write a header text or remove the header.' });
+			errors.push({
+				rule: 'structure',
+				text: '',
+				problem: 'The text header is empty.',
+				fix: 'Write a header text or remove the header.',
+			});
 			return [];
 		}
 		if (text.length > HEADER_TEXT_MAX) errors.push(tooLong('headerLength', 'The header', text, HEADER_TEXT_MAX));
@@ -398,7 +427,8 @@ function checkHeader(header: DraftComponent, errors: DraftFinding[]): string[] {
 			errors.push({
 				rule: 'headerFormatting',
 				text: clip(text),
-				problem: 'The header contains a line break, an emoji or formatting characters (* _ ~), which Meta does not allow in headers.',
+				problem:
+					'The header contains a line break, an emoji or formatting characters (* _ ~), which Meta does not allow in headers.',
 				fix: 'Use one line of plain text in the header; emojis and formatting are allowed in the body.',
 			});
 		}
@@ -443,25 +473,50 @@ function placeholdersInOrder(text: string): string[] {
 function checkFooter(footer: DraftComponent, errors: DraftFinding[]): void {
 	const text = typeof footer.text === 'string' ? footer.text : '';
 	if (text.trim() === '') {
-		errors.push({ rule: 'footer', text: '', problem: 'The footer is empty.', fix: 'Write a footer text or remove the footer.' });
+		errors.push({
+			rule: 'footer',
+			text: '',
+			problem: 'The footer is empty.',
+			fix: 'Write a footer text or remove the footer.',
+		});
 		return;
 	}
 	if (text.length > FOOTER_TEXT_MAX) errors.push(tooLong('footer', 'The footer', text, FOOTER_TEXT_MAX));
 	if (/\{\{|\}\}/.test(text)) {
-		errors.push({ rule: 'footer', text: clip(text), problem: 'The footer contains a variable; footers are fixed text.', fix: 'Move the variable to the body.' });
+		errors.push({
+			rule: 'footer',
+			text: clip(text),
+			problem: 'The footer contains a variable; footers are fixed text.',
+			fix: 'Move the variable to the body.',
+		});
 	}
 	if (/[\r\n]/.test(text)) {
-		errors.push({ rule: 'footer', text: clip(text), problem: 'The footer contains a line break.', fix: 'Write the footer on one line.' });
+		errors.push({
+			rule: 'footer',
+			text: clip(text),
+			problem: 'The footer contains a line break.',
+			fix: 'Write the footer on one line.',
+		});
 	}
 }
 
 function checkButtons(buttons: DraftButton[], category: string, errors: DraftFinding[]): void {
 	if (buttons.length === 0) {
-		errors.push({ rule: 'buttons', text: '', problem: 'The BUTTONS component has no buttons.', fix: 'Add a button or remove the component.' });
+		errors.push({
+			rule: 'buttons',
+			text: '',
+			problem: 'The BUTTONS component has no buttons.',
+			fix: 'Add a button or remove the component.',
+		});
 		return;
 	}
 	if (buttons.length > BUTTONS_MAX) {
-		errors.push({ rule: 'buttons', text: `${buttons.length} buttons`, problem: `The draft has ${buttons.length} buttons; Meta allows ${BUTTONS_MAX}.`, fix: `Remove ${buttons.length - BUTTONS_MAX}.` });
+		errors.push({
+			rule: 'buttons',
+			text: `${buttons.length} buttons`,
+			problem: `The draft has ${buttons.length} buttons; Meta allows ${BUTTONS_MAX}.`,
+			fix: `Remove ${buttons.length - BUTTONS_MAX}.`,
+		});
 	}
 	const count = (type: string) => buttons.filter((button) => upperCode(button?.type) === type).length;
 	const limits: Array<[string, number, string]> = [
@@ -471,16 +526,27 @@ function checkButtons(buttons: DraftButton[], category: string, errors: DraftFin
 	];
 	for (const [type, max, label] of limits) {
 		if (count(type) > max) {
-			errors.push({ rule: 'buttons', text: `${count(type)} ${label} buttons`, problem: `Meta allows ${max} ${label} button(s) per template; the draft has ${count(type)}.`, fix: `Keep ${max}.` });
+			errors.push({
+				rule: 'buttons',
+				text: `${count(type)} ${label} buttons`,
+				problem: `Meta allows ${max} ${label} button(s) per template; the draft has ${count(type)}.`,
+				fix: `Keep ${max}.`,
+			});
 		}
 	}
 	if (count('OTP') > 0 && category !== 'AUTHENTICATION') {
-		errors.push({ rule: 'buttons', text: 'OTP', problem: 'One-time-password buttons are only allowed in AUTHENTICATION templates.', fix: 'Remove the OTP button; notifications are UTILITY templates.' });
+		errors.push({
+			rule: 'buttons',
+			text: 'OTP',
+			problem: 'One-time-password buttons are only allowed in AUTHENTICATION templates.',
+			fix: 'Remove the OTP button; notifications are UTILITY templates.',
+		});
 	}
 	// Quick replies and the other buttons must form two groups (either order): at most one switch between them.
 	let switches = 0;
 	for (let i = 1; i < buttons.length; i++) {
-		if ((upperCode(buttons[i - 1]?.type) === 'QUICK_REPLY') !== (upperCode(buttons[i]?.type) === 'QUICK_REPLY')) switches++;
+		if ((upperCode(buttons[i - 1]?.type) === 'QUICK_REPLY') !== (upperCode(buttons[i]?.type) === 'QUICK_REPLY'))
+			switches++;
 	}
 	if (switches > 1) {
 		errors.push({
@@ -490,27 +556,58 @@ function checkButtons(buttons: DraftButton[], category: string, errors: DraftFin
 			fix: 'Put all quick-reply buttons together, before or after the other buttons.',
 		});
 	}
-	const known = new Set(['QUICK_REPLY', 'URL', 'PHONE_NUMBER', 'COPY_CODE', 'OTP', 'FLOW', 'CATALOG', 'MPM', 'VOICE_CALL', 'SPM']);
+	const known = new Set([
+		'QUICK_REPLY',
+		'URL',
+		'PHONE_NUMBER',
+		'COPY_CODE',
+		'OTP',
+		'FLOW',
+		'CATALOG',
+		'MPM',
+		'VOICE_CALL',
+		'SPM',
+	]);
 	buttons.forEach((button, index) => {
 		const type = upperCode(button?.type);
 		const label = `Button ${index + 1}`;
 		if (!known.has(type)) {
-			errors.push({ rule: 'buttons', text: String(button?.type ?? ''), problem: `${label} has the unknown type "${String(button?.type ?? '')}".`, fix: 'Use QUICK_REPLY, URL, PHONE_NUMBER or COPY_CODE.' });
+			errors.push({
+				rule: 'buttons',
+				text: String(button?.type ?? ''),
+				problem: `${label} has the unknown type "${String(button?.type ?? '')}".`,
+				fix: 'Use QUICK_REPLY, URL, PHONE_NUMBER or COPY_CODE.',
+			});
 		}
 		const text = typeof button?.text === 'string' ? button.text : '';
 		if (type !== 'OTP' && text.trim() === '') {
-			errors.push({ rule: 'buttonText', text: '', problem: `${label} has no text.`, fix: 'Give every button a label of up to 25 characters.' });
+			errors.push({
+				rule: 'buttonText',
+				text: '',
+				problem: `${label} has no text.`,
+				fix: 'Give every button a label of up to 25 characters.',
+			});
 		} else if (text.length > BUTTON_TEXT_MAX) {
 			errors.push(tooLong('buttonText', `${label} text`, text, BUTTON_TEXT_MAX, text));
 		}
 		if (/\{\{|\}\}/.test(text)) {
-			errors.push({ rule: 'buttonText', text, problem: `${label} text contains a variable; button labels are fixed.`, fix: 'Use fixed text for the label.' });
+			errors.push({
+				rule: 'buttonText',
+				text,
+				problem: `${label} text contains a variable; button labels are fixed.`,
+				fix: 'Use fixed text for the label.',
+			});
 		}
 		if (type === 'URL') checkUrlButton(button, label, errors);
 		if (type === 'PHONE_NUMBER') {
 			const phone = typeof button.phone_number === 'string' ? button.phone_number : String(button.phone_number ?? '');
 			if (!/^\+?\d{6,20}$/.test(phone.replace(/[\s-]/g, '')) || phone.length > PHONE_NUMBER_MAX) {
-				errors.push({ rule: 'buttons', text: phone, problem: `${label} has the phone number "${phone}", which is not an international number of up to ${PHONE_NUMBER_MAX} characters.`, fix: 'Write the number with country code, e.g. 15550051310.' });
+				errors.push({
+					rule: 'buttons',
+					text: phone,
+					problem: `${label} has the phone number "${phone}", which is not an international number of up to ${PHONE_NUMBER_MAX} characters.`,
+					fix: 'Write the number with country code, e.g. 15550051310.',
+				});
 			}
 		}
 	});
@@ -519,20 +616,40 @@ function checkButtons(buttons: DraftButton[], category: string, errors: DraftFin
 function checkUrlButton(button: DraftButton, label: string, errors: DraftFinding[]): void {
 	const url = typeof button.url === 'string' ? button.url.trim() : '';
 	if (!/^https?:\/\/[^\s/?#{}]+\.[^\s/?#{}]+/i.test(url)) {
-		errors.push({ rule: 'buttonUrl', text: url, problem: `${label} needs a web address starting with https:// and a fixed domain.`, fix: 'Write the full address, e.g. https://shop.example.com/orders/{{1}}.' });
+		errors.push({
+			rule: 'buttonUrl',
+			text: url,
+			problem: `${label} needs a web address starting with https:// and a fixed domain.`,
+			fix: 'Write the full address, e.g. https://shop.example.com/orders/{{1}}.',
+		});
 		return;
 	}
 	if (url.length > URL_BUTTON_MAX) {
-		errors.push({ rule: 'buttonUrl', text: clip(url), problem: `${label} URL is ${url.length} characters long; Meta allows ${URL_BUTTON_MAX}.`, fix: 'Shorten the URL.' });
+		errors.push({
+			rule: 'buttonUrl',
+			text: clip(url),
+			problem: `${label} URL is ${url.length} characters long; Meta allows ${URL_BUTTON_MAX}.`,
+			fix: 'Shorten the URL.',
+		});
 	}
 	const names = placeholdersInOrder(url);
 	if (names.length === 0) return;
 	if (names.length > 1 || !/\{\{1\}\}$/.test(url)) {
-		errors.push({ rule: 'buttonUrl', text: url, problem: `${label}: a URL button may have one variable, {{1}}, and only at the end of the URL.`, fix: 'Move the variable to the end, e.g. https://shop.example.com/track/{{1}}.' });
+		errors.push({
+			rule: 'buttonUrl',
+			text: url,
+			problem: `${label}: a URL button may have one variable, {{1}}, and only at the end of the URL.`,
+			fix: 'Move the variable to the end, e.g. https://shop.example.com/track/{{1}}.',
+		});
 	}
 	const example = Array.isArray(button.example) ? button.example[0] : button.example;
 	if (typeof example !== 'string' || example.trim() === '') {
-		errors.push({ rule: 'examples', text: url, problem: `${label} URL has a variable but no example.`, fix: 'Add the full example URL, e.g. ["https://shop.example.com/track/A-10023"].' });
+		errors.push({
+			rule: 'examples',
+			text: url,
+			problem: `${label} URL has a variable but no example.`,
+			fix: 'Add the full example URL, e.g. ["https://shop.example.com/track/A-10023"].',
+		});
 	}
 }
 
@@ -540,16 +657,65 @@ function checkUrlButton(button: DraftButton, label: string, errors: DraftFinding
 
 /** Weaker promotional signals than the content policy: each adds to the MARKETING estimate only. */
 const MARKETING_SIGNALS: ReadonlyArray<{ pattern: RegExp; reason: string; weight: number }> = [
-	{ pattern: /(?<![\p{L}\p{N}])(?:offers?|deals?|sale|discount(?:s|ed)?|coupons?|vouchers?|promo(?:tion)?s?|savings?|cashback|bonus)(?![\p{L}\p{N}])/giu, reason: 'sales vocabulary', weight: 20 },
-	{ pattern: /(?<![\p{L}\p{N}])(?:exclusive|limited|hurry|last chance|don'?t miss|only today|today only|ends (?:soon|today|tonight|sunday|midnight))(?![\p{L}\p{N}])/giu, reason: 'urgency or exclusivity', weight: 20 },
-	{ pattern: /(?<![\p{L}\p{N}])(?:shop|buy|order now|book now|upgrade|subscribe now|download our app|try our|check out our|explore|discover)(?![\p{L}\p{N}])/giu, reason: 'a call to buy, explore or install', weight: 15 },
-	{ pattern: /(?<![\p{L}\p{N}])(?:new (?:collection|arrivals?|products?|range|feature|menu|store|resort)|just launched|now available|coming soon)(?![\p{L}\p{N}])/giu, reason: 'product or business news', weight: 15 },
-	{ pattern: /(?<![\p{L}\p{N}])(?:free(?! of charge)|win|prize|gift|reward points?|earn points)(?![\p{L}\p{N}])/giu, reason: 'incentives', weight: 15 },
-	{ pattern: /(?<![\p{L}\p{N}])(?:happy birthday|congratulations|welcome to|thank you for joining|thanks for joining|season'?s greetings|happy holidays|happy new year)(?![\p{L}\p{N}])/giu, reason: 'greetings or relationship building (Meta: marketing)', weight: 15 },
-	{ pattern: /(?<![\p{L}\p{N}])(?:left (?:some )?items? in your (?:cart|basket)|your cart is waiting|complete your purchase|resume your application|renew (?:now|today)|still interested)(?![\p{L}\p{N}])/giu, reason: 'retargeting (Meta: marketing even if requested)', weight: 30 },
-	{ pattern: /(?<![\p{L}\p{N}])(?:did you know|learn more|more details|join us|stay tuned|save the date|looking for an?|around the corner|newest|latest|just opened|exciting|more benefits|premium)(?![\p{L}\p{N}])/giu, reason: 'awareness or news about the business (Meta: marketing)', weight: 20 },
-	{ pattern: /(?<![\p{L}\p{N}])(?:is now a good time|good time to talk|when are you free|tried (?:contacting|to contact|calling|to call) you|participat\w* in (?:a|our) survey|do you mind participating)(?![\p{L}\p{N}])/giu, reason: 'cold-call opener or generic survey (not allowed in notifications)', weight: 40 },
-	{ pattern: /(?<![\p{L}\p{N}])(?:desconto|oferta|promoç[aã]o|liquidaç[aã]o|descuento|oferta|rebaja|angebot|rabatt|gutschein|gratis|gr[aá]tis)(?![\p{L}\p{N}])/giu, reason: 'sales vocabulary', weight: 20 },
+	{
+		pattern:
+			/(?<![\p{L}\p{N}])(?:offers?|deals?|sale|discount(?:s|ed)?|coupons?|vouchers?|promo(?:tion)?s?|savings?|cashback|bonus)(?![\p{L}\p{N}])/giu,
+		reason: 'sales vocabulary',
+		weight: 20,
+	},
+	{
+		pattern:
+			/(?<![\p{L}\p{N}])(?:exclusive|limited|hurry|last chance|don'?t miss|only today|today only|ends (?:soon|today|tonight|sunday|midnight))(?![\p{L}\p{N}])/giu,
+		reason: 'urgency or exclusivity',
+		weight: 20,
+	},
+	{
+		pattern:
+			/(?<![\p{L}\p{N}])(?:shop|buy|order now|book now|upgrade|subscribe now|download our app|try our|check out our|explore|discover)(?![\p{L}\p{N}])/giu,
+		reason: 'a call to buy, explore or install',
+		weight: 15,
+	},
+	{
+		pattern:
+			/(?<![\p{L}\p{N}])(?:new (?:collection|arrivals?|products?|range|feature|menu|store|resort)|just launched|now available|coming soon)(?![\p{L}\p{N}])/giu,
+		reason: 'product or business news',
+		weight: 15,
+	},
+	{
+		pattern: /(?<![\p{L}\p{N}])(?:free(?! of charge)|win|prize|gift|reward points?|earn points)(?![\p{L}\p{N}])/giu,
+		reason: 'incentives',
+		weight: 15,
+	},
+	{
+		pattern:
+			/(?<![\p{L}\p{N}])(?:happy birthday|congratulations|welcome to|thank you for joining|thanks for joining|season'?s greetings|happy holidays|happy new year)(?![\p{L}\p{N}])/giu,
+		reason: 'greetings or relationship building (Meta: marketing)',
+		weight: 15,
+	},
+	{
+		pattern:
+			/(?<![\p{L}\p{N}])(?:left (?:some )?items? in your (?:cart|basket)|your cart is waiting|complete your purchase|resume your application|renew (?:now|today)|still interested)(?![\p{L}\p{N}])/giu,
+		reason: 'retargeting (Meta: marketing even if requested)',
+		weight: 30,
+	},
+	{
+		pattern:
+			/(?<![\p{L}\p{N}])(?:did you know|learn more|more details|join us|stay tuned|save the date|looking for an?|around the corner|newest|latest|just opened|exciting|more benefits|premium)(?![\p{L}\p{N}])/giu,
+		reason: 'awareness or news about the business (Meta: marketing)',
+		weight: 20,
+	},
+	{
+		pattern:
+			/(?<![\p{L}\p{N}])(?:is now a good time|good time to talk|when are you free|tried (?:contacting|to contact|calling|to call) you|participat\w* in (?:a|our) survey|do you mind participating)(?![\p{L}\p{N}])/giu,
+		reason: 'cold-call opener or generic survey (not allowed in notifications)',
+		weight: 40,
+	},
+	{
+		pattern:
+			/(?<![\p{L}\p{N}])(?:desconto|oferta|promoç[aã]o|liquidaç[aã]o|descuento|oferta|rebaja|angebot|rabatt|gutschein|gratis|gr[aá]tis)(?![\p{L}\p{N}])/giu,
+		reason: 'sales vocabulary',
+		weight: 20,
+	},
 ];
 
 /** Words that tie a message to one customer's transaction (Meta: utility must be specific to the user). */
@@ -571,7 +737,10 @@ function assessMarketingRisk(text: string, findings: ContentFinding[], hasVariab
 		}
 	}
 	if (!TRANSACTION_WORDS.test(text)) {
-		phrases.push({ phrase: '(no order, booking, account or payment mentioned)', reason: 'not tied to a specific transaction (Meta: utility must be specific to the user)' });
+		phrases.push({
+			phrase: '(no order, booking, account or payment mentioned)',
+			reason: 'not tied to a specific transaction (Meta: utility must be specific to the user)',
+		});
 		score += hasVariables ? 25 : 35;
 	}
 	const exclamations = (text.match(/!/g) ?? []).length;
@@ -585,16 +754,24 @@ function assessMarketingRisk(text: string, findings: ContentFinding[], hasVariab
 
 /** Words that show the text matches the chosen notification type (en, pt, es, de). */
 const TYPE_WORDS: Readonly<Record<NotificationTypeValue, RegExp>> = {
-	accountUpdate: /account|profile|password|sign[- ]?in|log[- ]?in|security|settings|e-?mail|consent|opt[- ]?(?:in|out)|conta|cuenta|konto|passwort|perfil|contraseña|senha/iu,
-	paymentRequest: /pay|payment|amount|due|invoice|bill|auction|checkout|pag|pago|importe|zahl|betrag|rechnung|fatura|boleto/iu,
-	shippingStatus: /ship|deliver|track|parcel|package|courier|dispatch|order|envi|entrega|pedido|rastre|seguimiento|versand|lieferung|sendung|paket|bestellung/iu,
-	invoiceFinanceUpdate: /invoice|bill|payment|statement|balance|transaction|receipt|due|overdue|fatura|factura|rechnung|zahlung|saldo|pagamento|pago|kontoauszug/iu,
+	accountUpdate:
+		/account|profile|password|sign[- ]?in|log[- ]?in|security|settings|e-?mail|consent|opt[- ]?(?:in|out)|conta|cuenta|konto|passwort|perfil|contraseña|senha/iu,
+	paymentRequest:
+		/pay|payment|amount|due|invoice|bill|auction|checkout|pag|pago|importe|zahl|betrag|rechnung|fatura|boleto/iu,
+	shippingStatus:
+		/ship|deliver|track|parcel|package|courier|dispatch|order|envi|entrega|pedido|rastre|seguimiento|versand|lieferung|sendung|paket|bestellung/iu,
+	invoiceFinanceUpdate:
+		/invoice|bill|payment|statement|balance|transaction|receipt|due|overdue|fatura|factura|rechnung|zahlung|saldo|pagamento|pago|kontoauszug/iu,
 	reservationUpdate: /reserv|booking|booked|hotel|table|stay|check[- ]?in|room|itinerar|venue|reserva|buchung|zimmer/iu,
-	appointmentReminder: /appointment|visit|consultation|session|scheduled|reminder|booking|doctor|dentist|consulta|cita|agendamento|termin|besuch/iu,
-	travelUpdate: /flight|gate|train|bus|boarding|depart|arriv|trip|journey|itinerar|voo|vuelo|embarque|flug|zug|abfahrt|reise/iu,
+	appointmentReminder:
+		/appointment|visit|consultation|session|scheduled|reminder|booking|doctor|dentist|consulta|cita|agendamento|termin|besuch/iu,
+	travelUpdate:
+		/flight|gate|train|bus|boarding|depart|arriv|trip|journey|itinerar|voo|vuelo|embarque|flug|zug|abfahrt|reise/iu,
 	ticketUpdate: /ticket|event|entry|entrance|venue|seat|admission|ingresso|entrada|boleto|eintritt|veranstaltung/iu,
-	alertUpdate: /alert|outage|warning|urgent|important|incident|disruption|maintenance|recall|safety|aviso|alerta|warnung|störung|ausfall/iu,
-	customerServiceResumption: /request|case|ticket|support|conversation|enquiry|inquiry|question|chat|solicita|atendimento|anfrage|gespräch|soporte|consulta/iu,
+	alertUpdate:
+		/alert|outage|warning|urgent|important|incident|disruption|maintenance|recall|safety|aviso|alerta|warnung|störung|ausfall/iu,
+	customerServiceResumption:
+		/request|case|ticket|support|conversation|enquiry|inquiry|question|chat|solicita|atendimento|anfrage|gespräch|soporte|consulta/iu,
 };
 
 /** One-time-code wording: Meta rejects it outside AUTHENTICATION templates (INCORRECT_CATEGORY). */
@@ -609,7 +786,12 @@ const FUNCTION_WORDS: Readonly<Record<'en' | 'pt' | 'es' | 'de', RegExp>> = {
 	de: /(?<![\p{L}])(?:ihr|ihre|ihren|sie|und|ist|wird|wurde|mit|für|fur|der|die|das|den|bestellung|hallo|vielen)(?![\p{L}])/giu,
 };
 
-const LANGUAGE_NAMES: Readonly<Record<string, string>> = { en: 'English', pt: 'Portuguese', es: 'Spanish', de: 'German' };
+const LANGUAGE_NAMES: Readonly<Record<string, string>> = {
+	en: 'English',
+	pt: 'Portuguese',
+	es: 'Spanish',
+	de: 'German',
+};
 
 /** The known language whose common words clearly dominate `text`, when the tag says another one. */
 function languageMismatch(text: string, tag: string): { tagged: string; looksLike: string } | undefined {
@@ -629,9 +811,20 @@ function languageMismatch(text: string, tag: string): { tagged: string; looksLik
 /** The name: lower-case letters, digits and underscores, with a suggestion when it is not. */
 function checkName(name: string, errors: DraftFinding[]): void {
 	if (name === '') {
-		errors.push({ rule: 'name', text: '', problem: 'The draft has no name.', fix: 'Name it in lower case with underscores, e.g. order_shipped_v1.' });
+		errors.push({
+			rule: 'name',
+			text: '',
+			problem: 'The draft has no name.',
+			fix: 'Name it in lower case with underscores, e.g. order_shipped_v1.',
+		});
 	} else if (!/^[a-z0-9_]+$/.test(name) || name.length > TEMPLATE_NAME_MAX) {
-		const suggestion = name.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '').replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, TEMPLATE_NAME_MAX);
+		const suggestion = name
+			.toLowerCase()
+			.normalize('NFD')
+			.replace(/\p{M}/gu, '')
+			.replace(/[^a-z0-9]+/g, '_')
+			.replace(/^_+|_+$/g, '')
+			.slice(0, TEMPLATE_NAME_MAX);
 		errors.push({
 			rule: 'name',
 			text: name,
@@ -675,7 +868,11 @@ function checkTextLanguage(language: unknown, text: string, errors: DraftFinding
 }
 
 function checkTtl(ttl: TemplateDraft['message_send_ttl_seconds'] | null, errors: DraftFinding[]): void {
-	if (ttl !== undefined && ttl !== null && !(Number.isInteger(ttl) && ttl >= UTILITY_TTL_MIN_SECONDS && ttl <= UTILITY_TTL_MAX_SECONDS)) {
+	if (
+		ttl !== undefined &&
+		ttl !== null &&
+		!(Number.isInteger(ttl) && ttl >= UTILITY_TTL_MIN_SECONDS && ttl <= UTILITY_TTL_MAX_SECONDS)
+	) {
 		errors.push({
 			rule: 'ttl',
 			text: String(ttl),
@@ -698,22 +895,43 @@ function checkStructure(components: DraftComponent[], errors: DraftFinding[]): D
 	const ofType = (type: string) => components.filter((component) => upperCode(component.type) === type);
 	for (const component of components) {
 		if (!['HEADER', 'BODY', 'FOOTER', 'BUTTONS'].includes(upperCode(component.type))) {
-			errors.push({ rule: 'structure', text: String(component.type ?? ''), problem: `"${String(component.type ?? '')}" is not a template component.`, fix: 'Use HEADER, BODY, FOOTER and BUTTONS.' });
+			errors.push({
+				rule: 'structure',
+				text: String(component.type ?? ''),
+				problem: `"${String(component.type ?? '')}" is not a template component.`,
+				fix: 'Use HEADER, BODY, FOOTER and BUTTONS.',
+			});
 		}
 	}
 	for (const type of ['HEADER', 'BODY', 'FOOTER', 'BUTTONS']) {
 		if (ofType(type).length > 1) {
-			errors.push({ rule: 'structure', text: type, problem: `The draft has ${ofType(type).length} ${type} components; a template has at most one.`, fix: `Merge them into one ${type}.` });
+			errors.push({
+				rule: 'structure',
+				text: type,
+				problem: `The draft has ${ofType(type).length} ${type} components; a template has at most one.`,
+				fix: `Merge them into one ${type}.`,
+			});
 		}
 	}
 	const body = ofType('BODY')[0];
 	const bodyText = typeof body?.text === 'string' ? body.text : '';
 	if (!body || bodyText.trim() === '') {
-		errors.push({ rule: 'structure', text: '', problem: 'The draft has no body text.', fix: 'Write the message in the body.' });
+		errors.push({
+			rule: 'structure',
+			text: '',
+			problem: 'The draft has no body text.',
+			fix: 'Write the message in the body.',
+		});
 	} else if (bodyText.length > BODY_TEXT_MAX) {
 		errors.push(tooLong('bodyLength', 'The body', bodyText, BODY_TEXT_MAX));
 	}
-	return { header: ofType('HEADER')[0], body, bodyText, footer: ofType('FOOTER')[0], buttonsComponent: ofType('BUTTONS')[0] };
+	return {
+		header: ofType('HEADER')[0],
+		body,
+		bodyText,
+		footer: ofType('FOOTER')[0],
+		buttonsComponent: ofType('BUTTONS')[0],
+	};
 }
 
 /** Variables written almost, but not quite, as {{1}} or {{name}}, in a text header and the body. */
@@ -731,7 +949,12 @@ function checkVariableSyntax(headerText: string, bodyText: string, errors: Draft
 			});
 		}
 		for (const piece of spacedPlaceholders(text)) {
-			errors.push({ rule: 'variableSyntax', text: piece, problem: `"${piece}" has spaces inside the braces.`, fix: `Write ${piece.replace(/\s+/g, '')}.` });
+			errors.push({
+				rule: 'variableSyntax',
+				text: piece,
+				problem: `"${piece}" has spaces inside the braces.`,
+				fix: `Write ${piece.replace(/\s+/g, '')}.`,
+			});
 		}
 	}
 }
@@ -739,10 +962,24 @@ function checkVariableSyntax(headerText: string, bodyText: string, errors: Draft
 /** Layout the review frowns on: runs of empty lines, link shorteners. */
 function checkFormatting(bodyText: string, buttons: DraftButton[], warnings: DraftFinding[]): void {
 	if (/\n{3,}/.test(bodyText)) {
-		warnings.push({ rule: 'formatting', text: clip(bodyText), problem: 'The body has more than one empty line in a row.', fix: 'Keep at most one empty line between paragraphs.' });
+		warnings.push({
+			rule: 'formatting',
+			text: clip(bodyText),
+			problem: 'The body has more than one empty line in a row.',
+			fix: 'Keep at most one empty line between paragraphs.',
+		});
 	}
-	if (/(?<![\p{L}\p{N}])(?:bit\.ly|tinyurl\.com|goo\.gl|t\.co|ow\.ly|is\.gd|cutt\.ly)\//iu.test(bodyText + buttons.map((b) => ` ${b?.url ?? ''}`).join(''))) {
-		warnings.push({ rule: 'formatting', text: 'URL shortener', problem: 'The template uses a link shortener; Meta flags shortened links as possibly misleading.', fix: 'Use the full address of your own domain.' });
+	if (
+		/(?<![\p{L}\p{N}])(?:bit\.ly|tinyurl\.com|goo\.gl|t\.co|ow\.ly|is\.gd|cutt\.ly)\//iu.test(
+			bodyText + buttons.map((b) => ` ${b?.url ?? ''}`).join(''),
+		)
+	) {
+		warnings.push({
+			rule: 'formatting',
+			text: 'URL shortener',
+			problem: 'The template uses a link shortener; Meta flags shortened links as possibly misleading.',
+			fix: 'Use the full address of your own domain.',
+		});
 	}
 }
 
@@ -780,7 +1017,8 @@ function checkWording(
 		warnings.push({
 			rule: 'specificity',
 			text: clip(bodyText, 60),
-			problem: 'The template has no variables, so every customer gets the same text; Meta expects utility messages to be specific to the customer (e.g. an order number).',
+			problem:
+				'The template has no variables, so every customer gets the same text; Meta expects utility messages to be specific to the customer (e.g. an order number).',
 			fix: 'Add a variable for the order, booking or account the message is about.',
 		});
 	}
@@ -806,7 +1044,9 @@ export function checkTemplateDraft(draft: TemplateDraft, options: DraftCheckOpti
 	checkName(typeof input.name === 'string' ? input.name : '', errors);
 	checkLanguage(input.language, errors, warnings);
 	const category = normaliseCategory(input.category ?? 'UTILITY');
-	const componentText = (Array.isArray(input.components) ? input.components : []).map((c) => (c && typeof c.text === 'string' ? c.text : '')).join('\n');
+	const componentText = (Array.isArray(input.components) ? input.components : [])
+		.map((c) => (c && typeof c.text === 'string' ? c.text : ''))
+		.join('\n');
 	checkCategory(input.category, category, componentText, errors);
 	checkTextLanguage(input.language, componentText, errors);
 	checkTtl(input.message_send_ttl_seconds, errors);
@@ -843,7 +1083,14 @@ export function checkTemplateDraft(draft: TemplateDraft, options: DraftCheckOpti
 		.filter((part): part is string => typeof part === 'string' && part !== '')
 		.join('\n');
 	const variableCount = bodyNames.length + headerNames.length;
-	const marketingRisk = checkWording(allText, body ? bodyText : undefined, variableCount, options.notificationType, errors, warnings);
+	const marketingRisk = checkWording(
+		allText,
+		body ? bodyText : undefined,
+		variableCount,
+		options.notificationType,
+		errors,
+		warnings,
+	);
 	return {
 		ok: errors.length === 0,
 		errors,
@@ -883,7 +1130,9 @@ export function buildTemplateDraft(fields: DraftFields): TemplateDraft {
 	const headerFormat = upperCode(fields.headerFormat) || 'NONE';
 	const headerText = fields.headerText ?? '';
 	const bodyText = fields.body ?? '';
-	const named = [...placeholdersInOrder(headerText), ...placeholdersInOrder(bodyText)].some((name) => !isPositional(name));
+	const named = [...placeholdersInOrder(headerText), ...placeholdersInOrder(bodyText)].some(
+		(name) => !isPositional(name),
+	);
 	if (headerFormat === 'TEXT') {
 		const header: DraftComponent = { type: 'HEADER', format: 'TEXT', text: headerText };
 		const [variable] = placeholdersInOrder(headerText);
@@ -899,11 +1148,17 @@ export function buildTemplateDraft(fields: DraftFields): TemplateDraft {
 		components.push(header);
 	}
 	const body: DraftComponent = { type: 'BODY', text: bodyText };
-	const examples = new Map((fields.bodyExamples ?? []).map((entry) => [bareName(entry.variable), String(entry.example ?? '')]));
+	const examples = new Map(
+		(fields.bodyExamples ?? []).map((entry) => [bareName(entry.variable), String(entry.example ?? '')]),
+	);
 	const bodyNames = [...new Set(placeholdersInOrder(bodyText))];
 	if (bodyNames.length > 0 && examples.size > 0) {
 		body.example = named
-			? { body_text_named_params: bodyNames.filter((name) => examples.has(name)).map((name) => ({ param_name: name, example: examples.get(name) as string })) }
+			? {
+					body_text_named_params: bodyNames
+						.filter((name) => examples.has(name))
+						.map((name) => ({ param_name: name, example: examples.get(name) as string })),
+				}
 			: { body_text: [[...bodyNames].sort((a, b) => Number(a) - Number(b)).map((name) => examples.get(name) ?? '')] };
 	}
 	components.push(body);

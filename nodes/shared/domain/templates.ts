@@ -61,7 +61,8 @@ export interface MessageTemplate {
  */
 const REJECTION_REASONS: Readonly<Record<string, { meaning: string; advice: string }>> = {
 	PROMOTIONAL: {
-		meaning: 'Meta found promotional content (offers, discounts, calls to buy) in a template that should carry a notification',
+		meaning:
+			'Meta found promotional content (offers, discounts, calls to buy) in a template that should carry a notification',
 		advice:
 			'Meta found promotional content. Remove offers, discounts and calls to buy, keep only the notification, and resubmit it as UTILITY (as MARKETING it could not be sent as a notification).',
 	},
@@ -118,13 +119,7 @@ export function rejectionAdvice(reason: string): string {
 	return describeRejection(reason).advice;
 }
 
-export type SlotKind =
-	| 'headerText'
-	| 'headerMedia'
-	| 'bodyText'
-	| 'buttonUrl'
-	| 'buttonQuickReply'
-	| 'buttonCopyCode';
+export type SlotKind = 'headerText' | 'headerMedia' | 'bodyText' | 'buttonUrl' | 'buttonQuickReply' | 'buttonCopyCode';
 
 export interface TemplateSlot {
 	key: string;
@@ -351,7 +346,6 @@ function buttonSlot(button: TemplateButtonDef, buttonIndex: number): TemplateSlo
 type CurrencyValue = Extract<SlotValue, { type: 'currency' }>;
 type DateTimeValue = Extract<SlotValue, { type: 'date_time' }>;
 
-
 function isEmpty(value: unknown): boolean {
 	return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 }
@@ -401,14 +395,21 @@ export function buildTemplateComponents(t: MessageTemplate, values: Record<strin
 }
 
 /** Values that match no slot of the template (a typo, or a variable of another template). */
-function unknownValueIssues(t: MessageTemplate, slots: TemplateSlot[], suppliedValues: Record<string, unknown>): ValidationIssue[] {
+function unknownValueIssues(
+	t: MessageTemplate,
+	slots: TemplateSlot[],
+	suppliedValues: Record<string, unknown>,
+): ValidationIssue[] {
 	const slotKeys = new Set(slots.map((slot) => slot.key));
 	return Object.keys(suppliedValues)
 		.filter((key) => !slotKeys.has(key) && suppliedValues[key] !== undefined)
 		.map((key) => ({
 			slot: key,
 			problem: `"${key}" does not match any variable of template "${t.name}".`,
-			fix: slotKeys.size > 0 ? `Remove it, or use one of: ${[...slotKeys].join(', ')}.` : 'Remove it; this template has no variables.',
+			fix:
+				slotKeys.size > 0
+					? `Remove it, or use one of: ${[...slotKeys].join(', ')}.`
+					: 'Remove it; this template has no variables.',
 		}));
 }
 
@@ -444,13 +445,15 @@ function fillSlot(t: MessageTemplate, slot: TemplateSlot, raw: unknown, named: b
 		case 'headerMedia': {
 			const mediaType = (slot.mediaFormat ?? 'IMAGE').toLowerCase();
 			const media = readHeaderMedia(text, mediaType);
-			if ('problem' in media) parts.issues.push({ slot: slot.key, problem: `${slot.label} ${media.problem}.`, fix: media.fix });
+			if ('problem' in media)
+				parts.issues.push({ slot: slot.key, problem: `${slot.label} ${media.problem}.`, fix: media.fix });
 			else parts.headerParams.push({ type: mediaType, [mediaType]: media });
 			break;
 		}
 		case 'buttonUrl': {
 			const problem = urlSuffixProblem(text, urlButtonFixedPart(t, slot.buttonIndex));
-			if (problem) parts.issues.push({ slot: slot.key, problem: `${slot.label} ${problem.problem}.`, fix: problem.fix });
+			if (problem)
+				parts.issues.push({ slot: slot.key, problem: `${slot.label} ${problem.problem}.`, fix: problem.fix });
 			else parts.buttonComponents.push(buttonComponent(slot, 'url', { type: 'text', text }));
 			break;
 		}
@@ -482,7 +485,11 @@ function slotText(slot: TemplateSlot, raw: unknown, issues: ValidationIssue[]): 
 		return undefined;
 	}
 	if (typeof raw === 'number' && !Number.isFinite(raw)) {
-		issues.push({ slot: slot.key, problem: `${slot.label} is not a finite number.`, fix: 'Pass a real number or text.' });
+		issues.push({
+			slot: slot.key,
+			problem: `${slot.label} is not a finite number.`,
+			fix: 'Pass a real number or text.',
+		});
 		return undefined;
 	}
 	return String(raw);
@@ -507,13 +514,21 @@ function addTextParameter(
 	}
 	const problem = textVariableProblem(text);
 	if (problem) {
-		parts.issues.push({ slot: slot.key, problem: `${slot.label} ${problem}, which WhatsApp does not allow in variables.`, fix: TEXT_VARIABLE_FIX });
+		parts.issues.push({
+			slot: slot.key,
+			problem: `${slot.label} ${problem}, which WhatsApp does not allow in variables.`,
+			fix: TEXT_VARIABLE_FIX,
+		});
 	}
 	(isHeader ? parts.headerParams : parts.bodyParams).push(withName({ type: 'text', text }));
 	(isHeader ? parts.headerTextByName : parts.bodyTextByName).set(slotName(slot), text);
 }
 
-function buttonComponent(slot: TemplateSlot, subType: string, parameter: Record<string, unknown>): Record<string, unknown> {
+function buttonComponent(
+	slot: TemplateSlot,
+	subType: string,
+	parameter: Record<string, unknown>,
+): Record<string, unknown> {
 	return { type: 'button', sub_type: subType, index: String(slot.buttonIndex), parameters: [parameter] };
 }
 
@@ -573,9 +588,14 @@ function richBodyParameter(
 		});
 		return undefined;
 	}
-	const problem = fallback.length > BODY_TEXT_MAX ? `is ${fallback.length} characters long` : textVariableProblem(fallback);
+	const problem =
+		fallback.length > BODY_TEXT_MAX ? `is ${fallback.length} characters long` : textVariableProblem(fallback);
 	if (problem) {
-		issues.push({ slot: slot.key, problem: `${slot.label} fallback_value ${problem}, which WhatsApp does not allow in variables.`, fix: TEXT_VARIABLE_FIX });
+		issues.push({
+			slot: slot.key,
+			problem: `${slot.label} fallback_value ${problem}, which WhatsApp does not allow in variables.`,
+			fix: TEXT_VARIABLE_FIX,
+		});
 	}
 	if (raw.type === 'date_time') {
 		const value = raw as DateTimeValue;

@@ -120,11 +120,17 @@ export function readHeaderMedia(raw: string, mediaType: string): HeaderMedia {
 		};
 	}
 	if (value.slice(6, 8) !== '//') {
-		return { problem: `is "${shown}", which is not a full https link`, fix: `Write the link as https://host/path, ${MEDIA_FIX_SUFFIX}.` };
+		return {
+			problem: `is "${shown}", which is not a full https link`,
+			fix: `Write the link as https://host/path, ${MEDIA_FIX_SUFFIX}.`,
+		};
 	}
 	const badCharacter = linkCharacterProblem(value);
 	if (badCharacter) {
-		return { problem: `contains ${badCharacter}`, fix: `Encode the link (spaces as %20) or remove the character, ${MEDIA_FIX_SUFFIX}.` };
+		return {
+			problem: `contains ${badCharacter}`,
+			fix: `Encode the link (spaces as %20) or remove the character, ${MEDIA_FIX_SUFFIX}.`,
+		};
 	}
 	let url: URL;
 	try {
@@ -233,10 +239,12 @@ function ipv6Problem(text: string): string | undefined {
 	if (!groups) return 'an IPv6 address that cannot be read';
 	const [g0, g1, g2, g3, g4, g5, g6, g7] = groups;
 	const firstSixZero = g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0;
-	if (firstSixZero && g5 === 0 && g6 === 0 && g7 <= 1) return g7 === 1 ? 'a loopback address' : 'an unspecified address';
+	if (firstSixZero && g5 === 0 && g6 === 0 && g7 <= 1)
+		return g7 === 1 ? 'a loopback address' : 'an unspecified address';
 	// IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible (::a.b.c.d) addresses reach the embedded IPv4 host.
 	if (firstSixZero && (g5 === 0xffff || g5 === 0)) return ipv4Problem(embeddedIpv4(g6, g7));
-	if (g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0) return ipv4Problem(embeddedIpv4(g6, g7));
+	if (g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0)
+		return ipv4Problem(embeddedIpv4(g6, g7));
 	if (g0 === 0x2002) return ipv4Problem(embeddedIpv4(g1, g2));
 	if ((g0 & 0xfe00) === 0xfc00) return 'a private (unique local) address';
 	if ((g0 & 0xffc0) === 0xfe80) return 'a link-local address';
@@ -270,10 +278,16 @@ export function urlSuffixProblem(suffix: string, fixedPart: string): InputProble
 	for (let index = 0; index < suffix.length; index++) {
 		const code = suffix.charCodeAt(index);
 		if (code === 0x20 || isSpaceLike(code) || code === 0x0a || code === 0x0d || code === 0x09) {
-			return { problem: 'contains spaces or line breaks, which would break the link', fix: 'Remove the spaces or URL-encode them (%20).' };
+			return {
+				problem: 'contains spaces or line breaks, which would break the link',
+				fix: 'Remove the spaces or URL-encode them (%20).',
+			};
 		}
 		if (isControl(code)) {
-			return { problem: `contains the control character ${codePointLabel(code)}`, fix: 'Remove the control character from the value.' };
+			return {
+				problem: `contains the control character ${codePointLabel(code)}`,
+				fix: 'Remove the control character from the value.',
+			};
 		}
 		if (isInvisibleFormatting(code)) {
 			return {
@@ -283,7 +297,8 @@ export function urlSuffixProblem(suffix: string, fixedPart: string): InputProble
 		}
 		if (code === 0x40) {
 			return {
-				problem: "contains '@', which can turn the link's fixed part into a user name so that the button opens another site",
+				problem:
+					"contains '@', which can turn the link's fixed part into a user name so that the button opens another site",
 				fix: "Remove the '@' from the value, or encode it as %40 in your data if the target site expects it.",
 			};
 		}
@@ -292,7 +307,6 @@ export function urlSuffixProblem(suffix: string, fixedPart: string): InputProble
 }
 
 /* ------------------------------------------------------------------ currency / date_time as JSON text */
-
 
 /**
  * A currency or date_time object written as JSON text (the resource mapper hands every value over as text).

@@ -104,7 +104,10 @@ export function keywordOptInWording(text: string, kind: 'resume' | 'accept', wor
  * opt-out of one type stays in force). Each comes with the opt-in event that granted it (its wording is the proof).
  * Nothing when the latest withdrawal is an erasure (a new, full opt-in is needed) or when nothing was withdrawn.
  */
-export function resumableOptIns(events: readonly ConsentEvent[], now: number): Array<{ purpose: ConsentPurpose; from: ConsentEvent }> {
+export function resumableOptIns(
+	events: readonly ConsentEvent[],
+	now: number,
+): Array<{ purpose: ConsentPurpose; from: ConsentEvent }> {
 	const sorted = [...events].sort(compareEvents);
 	let cut = -1;
 	sorted.forEach((event, index) => {
@@ -139,15 +142,28 @@ interface RequestFacts {
 }
 
 /** The same event for every id the webhook carries (wa_id and business-scoped user id). */
-function forEveryId(request: RequestFacts, input: Omit<ConsentEventInput, 'contact' | 'proofReference' | 'capturedAt'>): ConsentEventInput[] {
-	return request.ids.map((contact) => ({ contact, ...input, proofReference: request.messageId, capturedAt: request.capturedAt }));
+function forEveryId(
+	request: RequestFacts,
+	input: Omit<ConsentEventInput, 'contact' | 'proofReference' | 'capturedAt'>,
+): ConsentEventInput[] {
+	return request.ids.map((contact) => ({
+		contact,
+		...input,
+		proofReference: request.messageId,
+		capturedAt: request.capturedAt,
+	}));
 }
 
 /**
  * Plans the ledger inputs for one opt-in / opt-out request, given the contact's history (the events of all its
  * linked ids): the same event for every id the webhook carries (wa_id and business-scoped user id).
  */
-export function planConsent(event: ConsentRequestEvent, history: readonly ConsentEvent[], policy: TriggerLedgerPolicy, now: number): ConsentPlan {
+export function planConsent(
+	event: ConsentRequestEvent,
+	history: readonly ConsentEvent[],
+	policy: TriggerLedgerPolicy,
+	now: number,
+): ConsentPlan {
 	const ids = contactIdsOf(event.contact);
 	if (ids.length === 0) return { note: noContactIdNote() };
 	const action: ConsentAction = event.event === 'optOutRequest' ? 'optOut' : 'optIn';
@@ -155,16 +171,36 @@ export function planConsent(event: ConsentRequestEvent, history: readonly Consen
 	if (already.length > 0) {
 		// A redelivery that the in-process duplicate memory no longer knows (restart, another process).
 		return {
-			note: { recorded: true, duplicate: true, action, purposes: [...new Set(already.map((e) => e.purpose))], eventIds: already.map((e) => e.eventId) },
+			note: {
+				recorded: true,
+				duplicate: true,
+				action,
+				purposes: [...new Set(already.map((e) => e.purpose))],
+				eventIds: already.map((e) => e.eventId),
+			},
 		};
 	}
-	const request: RequestFacts = { ids, text: event.evidence ?? event.keyword ?? '', capturedAt: event.occurredAt || undefined, messageId: event.messageId };
-	return event.event === 'optOutRequest' ? planOptOut(event, request, policy) : planOptIn(request, history, policy, now);
+	const request: RequestFacts = {
+		ids,
+		text: event.evidence ?? event.keyword ?? '',
+		capturedAt: event.occurredAt || undefined,
+		messageId: event.messageId,
+	};
+	return event.event === 'optOutRequest'
+		? planOptOut(event, request, policy)
+		: planOptIn(request, history, policy, now);
 }
 
 function planOptOut(event: ConsentRequestEvent, request: RequestFacts, policy: TriggerLedgerPolicy): ConsentPlan {
 	if (event.scope !== 'marketing') {
-		return { inputs: forEveryId(request, { purpose: ALL_UTILITY, action: 'optOut', source: LEDGER_SOURCE, proofWording: request.text }) };
+		return {
+			inputs: forEveryId(request, {
+				purpose: ALL_UTILITY,
+				action: 'optOut',
+				source: LEDGER_SOURCE,
+				proofWording: request.text,
+			}),
+		};
 	}
 	if (policy.marketingOptOut !== 'optOutAllUtility') {
 		return {
@@ -176,13 +212,31 @@ function planOptOut(event: ConsentRequestEvent, request: RequestFacts, policy: T
 			},
 		};
 	}
-	return { inputs: forEveryId(request, { purpose: ALL_UTILITY, action: 'optOut', source: MARKETING_OPT_OUT_SOURCE, proofWording: request.text }) };
+	return {
+		inputs: forEveryId(request, {
+			purpose: ALL_UTILITY,
+			action: 'optOut',
+			source: MARKETING_OPT_OUT_SOURCE,
+			proofWording: request.text,
+		}),
+	};
 }
 
 /** A keyword opt-in resumes what the latest opt-out withdrew, else (if configured) accepts the invitation. */
-function planOptIn(request: RequestFacts, history: readonly ConsentEvent[], policy: TriggerLedgerPolicy, now: number): ConsentPlan {
+function planOptIn(
+	request: RequestFacts,
+	history: readonly ConsentEvent[],
+	policy: TriggerLedgerPolicy,
+	now: number,
+): ConsentPlan {
 	if (policy.optInKeywords === 'ignore') {
-		return { note: { recorded: false, reason: 'optInKeywordsNotRecorded', message: 'Opt-in keywords are not recorded (Opt-In Keywords: Do Not Record).' } };
+		return {
+			note: {
+				recorded: false,
+				reason: 'optInKeywordsNotRecorded',
+				message: 'Opt-in keywords are not recorded (Opt-In Keywords: Do Not Record).',
+			},
+		};
 	}
 	const resumed = resumableOptIns(history, now);
 	if (resumed.length > 0) {

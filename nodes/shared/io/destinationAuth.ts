@@ -32,8 +32,17 @@ function parse(url: string): URL | undefined {
 /** The prefix every authenticated URL of a destination starts with: scheme, host, port and path, ending in '/'. */
 function prefixOf(base: string, suffix: string, label: string): URL {
 	const parsed = parse(`${base.trim().replace(/\/+$/, '')}/${suffix}`);
-	if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.username || parsed.password || parsed.search || parsed.hash) {
-		throw new Error(`The ${label} "${base}" is not a usable http(s) address. Enter it without user name, query or #fragment.`);
+	if (
+		!parsed ||
+		!/^https?:$/.test(parsed.protocol) ||
+		parsed.username ||
+		parsed.password ||
+		parsed.search ||
+		parsed.hash
+	) {
+		throw new Error(
+			`The ${label} "${base}" is not a usable http(s) address. Enter it without user name, query or #fragment.`,
+		);
 	}
 	return parsed;
 }
@@ -60,7 +69,9 @@ export interface Destinations {
 export function destinationsOf(credentials: ICredentialDataDecryptedObject): Destinations {
 	const graph = prefixOf(String(credentials.baseUrl ?? '') || DEFAULT_GRAPH_BASE_URL, '', 'Graph API Base URL');
 	if (credentials.consentLedger !== true) return { graph };
-	const n8nBase = String(credentials.n8nBaseUrl ?? '').replace(/\/+$/, '').replace(/\/api\/v1$/, '');
+	const n8nBase = String(credentials.n8nBaseUrl ?? '')
+		.replace(/\/+$/, '')
+		.replace(/\/api\/v1$/, '');
 	const n8nApi = prefixOf(n8nBase, 'api/v1/', 'n8n Base URL');
 	if (isUnder(n8nApi.href, graph) || isUnder(graph.href, n8nApi)) {
 		throw new Error(
@@ -71,12 +82,18 @@ export function destinationsOf(credentials: ICredentialDataDecryptedObject): Des
 }
 
 /** The credential's `authenticate`: adds the one secret that belongs to the request's destination, or none. */
-export function authenticateByDestination(credentials: ICredentialDataDecryptedObject, options: IHttpRequestOptions): IHttpRequestOptions {
+export function authenticateByDestination(
+	credentials: ICredentialDataDecryptedObject,
+	options: IHttpRequestOptions,
+): IHttpRequestOptions {
 	const { graph, n8nApi } = destinationsOf(credentials);
 	const target = requestTarget(options);
 	if (!target) return options;
 	if (isUnder(target, graph)) {
-		return { ...options, headers: { ...options.headers, Authorization: `Bearer ${String(credentials.accessToken ?? '')}` } };
+		return {
+			...options,
+			headers: { ...options.headers, Authorization: `Bearer ${String(credentials.accessToken ?? '')}` },
+		};
 	}
 	if (n8nApi && isUnder(target, n8nApi)) {
 		return { ...options, headers: { ...options.headers, 'X-N8N-API-KEY': String(credentials.n8nApiKey ?? '') } };

@@ -19,7 +19,12 @@ import { parseGraphError, type GraphError } from '../domain/metaErrors';
 
 export const CLOUD_CREDENTIAL_TYPE = 'whatsAppCloudApi';
 
-export type GraphContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions | IHookFunctions | IWebhookFunctions;
+export type GraphContext =
+	| IExecuteFunctions
+	| ILoadOptionsFunctions
+	| IPollFunctions
+	| IHookFunctions
+	| IWebhookFunctions;
 
 export interface CloudCredentials {
 	businessAccountId: string;
@@ -97,7 +102,8 @@ export function classifyNetworkError(error: unknown): GraphNetworkError {
 		refused: 'The connection to the Graph API was refused; nothing was sent',
 		dns: 'The Graph API host name could not be resolved; nothing was sent',
 		timeout: 'The Graph API did not answer in time; the request may or may not have been processed',
-		reset: 'The connection to the Graph API was cut before an answer arrived; the request may or may not have been processed',
+		reset:
+			'The connection to the Graph API was cut before an answer arrived; the request may or may not have been processed',
 		other: 'The Graph API request failed without an answer',
 	};
 	// n8n swaps an error message that contains a code like ECONNREFUSED for its own generic text, so the codes go
@@ -126,7 +132,11 @@ export async function graphRequest<T = IDataObject>(
 	};
 	let response: { statusCode: number; body: unknown; headers?: Record<string, unknown> };
 	try {
-		response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CLOUD_CREDENTIAL_TYPE, options)) as typeof response;
+		response = (await ctx.helpers.httpRequestWithAuthentication.call(
+			ctx,
+			CLOUD_CREDENTIAL_TYPE,
+			options,
+		)) as typeof response;
 	} catch (error) {
 		throw classifyNetworkError(error);
 	}

@@ -37,8 +37,15 @@ export function toNodeError(node: INode, error: unknown, itemIndex?: number): No
 	if (error instanceof NodeOperationError || error instanceof NodeApiError) return error;
 	if (error instanceof LedgerError) {
 		if (error.httpCode) {
-			const body = (error.responseBody && typeof error.responseBody === 'object' ? error.responseBody : { message: error.message }) as JsonObject;
-			return new NodeApiError(node, body, { message: error.message, description: error.fix, httpCode: String(error.httpCode), itemIndex });
+			const body = (
+				error.responseBody && typeof error.responseBody === 'object' ? error.responseBody : { message: error.message }
+			) as JsonObject;
+			return new NodeApiError(node, body, {
+				message: error.message,
+				description: error.fix,
+				httpCode: String(error.httpCode),
+				itemIndex,
+			});
 		}
 		return new NodeOperationError(node, error.message, { description: error.fix, itemIndex });
 	}

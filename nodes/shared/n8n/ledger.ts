@@ -14,6 +14,8 @@ export async function openLedger(ctx: IExecuteFunctions, credentialType: LedgerC
 		);
 	} catch (error) {
 		if (error instanceof LedgerError) throw toNodeError(ctx.getNode(), error);
-		throw new NodeOperationError(ctx.getNode(), error as Error, { description: 'Check the consent ledger settings of the credential' });
+		throw new NodeOperationError(ctx.getNode(), error as Error, {
+			description: 'Check the consent ledger settings of the credential',
+		});
 	}
 }

@@ -74,13 +74,28 @@ export interface MessageReceivedEvent extends EventBase {
 	/** Quick-reply payload or interactive reply id. */
 	payload?: string;
 	interactive?: Json;
-	media?: { id?: string; mimeType?: string; sha256?: string; caption?: string; filename?: string; url?: string; voice?: boolean; animated?: boolean };
+	media?: {
+		id?: string;
+		mimeType?: string;
+		sha256?: string;
+		caption?: string;
+		filename?: string;
+		url?: string;
+		voice?: boolean;
+		animated?: boolean;
+	};
 	location?: Json;
 	contacts?: unknown[];
 	reaction?: { messageId?: string; emoji?: string };
 	order?: Json;
 	system?: Json;
-	context?: { messageId?: string; from?: string; forwarded?: boolean; frequentlyForwarded?: boolean; referredProduct?: Json };
+	context?: {
+		messageId?: string;
+		from?: string;
+		forwarded?: boolean;
+		frequentlyForwarded?: boolean;
+		referredProduct?: Json;
+	};
 	referral?: Json;
 	fromAdReferral: boolean;
 	errors?: MappedError[];
@@ -188,4 +203,10 @@ export interface OtherUpdateEvent extends EventBase {
 	errors?: MappedError[];
 }
 
-export type WebhookEvent = MessageReceivedEvent | WindowEvent | StatusEvent | ConsentRequestEvent | TemplateUpdateEvent | OtherUpdateEvent;
+export type WebhookEvent =
+	| MessageReceivedEvent
+	| WindowEvent
+	| StatusEvent
+	| ConsentRequestEvent
+	| TemplateUpdateEvent
+	| OtherUpdateEvent;

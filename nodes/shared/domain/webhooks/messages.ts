@@ -1,7 +1,19 @@
 /** Inbound messages (`messages` field, `value.messages[]`) read into events, and the opt-out/opt-in keywords in them. */
 import { matchKeyword, matchPayload, type KeywordMatch, type compileKeywords } from '../optOutKeywords';
 import type { ConsentRequestEvent, MessageReceivedEvent, WebhookContact } from './events';
-import { base, bool, compact, contactFromParts, derivedBase, iso, mapErrors, rec, str, type ChangeContext, type Json } from './reading';
+import {
+	base,
+	bool,
+	compact,
+	contactFromParts,
+	derivedBase,
+	iso,
+	mapErrors,
+	rec,
+	str,
+	type ChangeContext,
+	type Json,
+} from './reading';
 
 /** The opt-out / opt-in keyword lists of a trigger, as compileKeywords() builds them. */
 export type CompiledKeywords = ReturnType<typeof compileKeywords>;
@@ -109,7 +121,10 @@ export function readMessage(ctx: ChangeContext, message: Json, contacts: Json[])
 }
 
 /** The opt-out / opt-in keyword or button in a message, if it is one. */
-export function consentRequestOf(msg: MessageReceivedEvent, keywords: CompiledKeywords | undefined): ConsentRequestEvent | undefined {
+export function consentRequestOf(
+	msg: MessageReceivedEvent,
+	keywords: CompiledKeywords | undefined,
+): ConsentRequestEvent | undefined {
 	if (msg.type === 'system' || msg.type === 'reaction') return undefined;
 	let match: KeywordMatch | undefined;
 	let source: ConsentRequestEvent['source'] = 'keyword';
@@ -120,7 +135,11 @@ export function consentRequestOf(msg: MessageReceivedEvent, keywords: CompiledKe
 		evidence = msg.payload;
 	}
 	// A tapped button is judged by its payload/id alone: a "Cancel" button with id "cancel-booking" is no opt-out.
-	if (msg.payload === undefined && msg.text !== undefined && (msg.type === 'text' || msg.type === 'button' || msg.type === 'interactive')) {
+	if (
+		msg.payload === undefined &&
+		msg.text !== undefined &&
+		(msg.type === 'text' || msg.type === 'button' || msg.type === 'interactive')
+	) {
 		match = matchKeyword(msg.text, keywords);
 		source = msg.type === 'text' ? 'keyword' : 'buttonPayload';
 		evidence = msg.text;

@@ -60,7 +60,8 @@ export function processWebhook(payload: WebhookPayload, opts: ProcessOptions): P
 		result: { events: [], duplicates: [], stale: [], claimed: [], windowRecords: [], changes: 0 },
 	};
 	for (const entry of payload.entry) {
-		for (const change of records(entry.changes)) readChange(delivery, changeContext(entry, change), rec(change.value) ?? {});
+		for (const change of records(entry.changes))
+			readChange(delivery, changeContext(entry, change), rec(change.value) ?? {});
 	}
 	return delivery.result;
 }
@@ -132,7 +133,8 @@ function readMessages(delivery: Delivery, ctx: ChangeContext, messages: Json[], 
 function keepNewest(newestPerWindow: Map<string, MessageReceivedEvent>, msg: MessageReceivedEvent): void {
 	const key = windowKey(msg.phoneNumberId, msg.contact);
 	const current = newestPerWindow.get(key);
-	if (!current || (toEpochMs(current.occurredAt) ?? 0) <= (toEpochMs(msg.occurredAt) ?? 0)) newestPerWindow.set(key, msg);
+	if (!current || (toEpochMs(current.occurredAt) ?? 0) <= (toEpochMs(msg.occurredAt) ?? 0))
+		newestPerWindow.set(key, msg);
 }
 
 /** Each new status, and after a failed one with 131050 the marketing opt-out request it reports. */
@@ -153,6 +155,14 @@ function readOther(delivery: Delivery, ctx: ChangeContext, value: Json): void {
 
 function otherEvent(ctx: ChangeContext, value: Json): OtherUpdateEvent {
 	// No id of its own: the content is the identity (a redelivery is byte-identical).
-	const fingerprint = createHash('sha256').update(`${ctx.businessAccountId}|${ctx.field}|${ctx.entryTime ?? ''}|${JSON.stringify(value)}`).digest('hex').slice(0, 32);
-	return compact({ ...base(ctx, 'otherUpdate', `other:${ctx.field}:${fingerprint}`, undefined), event: 'otherUpdate' as const, value, errors: mapErrors(value.errors) });
+	const fingerprint = createHash('sha256')
+		.update(`${ctx.businessAccountId}|${ctx.field}|${ctx.entryTime ?? ''}|${JSON.stringify(value)}`)
+		.digest('hex')
+		.slice(0, 32);
+	return compact({
+		...base(ctx, 'otherUpdate', `other:${ctx.field}:${fingerprint}`, undefined),
+		event: 'otherUpdate' as const,
+		value,
+		errors: mapErrors(value.errors),
+	});
 }

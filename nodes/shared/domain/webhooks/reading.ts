@@ -49,7 +49,12 @@ export interface ChangeContext {
 }
 
 /** The fields every event has; `occurredAt` falls back to the entry's time. */
-export function base(ctx: ChangeContext, event: WebhookEventName, eventId: string, occurredAt: string | undefined): EventBase {
+export function base(
+	ctx: ChangeContext,
+	event: WebhookEventName,
+	eventId: string,
+	occurredAt: string | undefined,
+): EventBase {
 	return compact({
 		event,
 		eventId,
@@ -82,7 +87,11 @@ export function derivedBase<E extends WebhookEventName>(
 	};
 }
 
-export function contactFromParts(waId: string | undefined, userId: string | undefined, extra: Partial<WebhookContact> = {}): WebhookContact {
+export function contactFromParts(
+	waId: string | undefined,
+	userId: string | undefined,
+	extra: Partial<WebhookContact> = {},
+): WebhookContact {
 	return compact({ key: waId ?? userId ?? 'unknown', waId, userId, ...extra });
 }
 

@@ -21,8 +21,10 @@ export function signatureHeaderProblem(header: string | string[] | undefined): s
 	const value = Array.isArray(header) ? header[0] : header;
 	if (typeof value !== 'string' || value.trim() === '') return `the ${SIGNATURE_HEADER} header is missing`;
 	const given = value.trim();
-	if (!given.toLowerCase().startsWith(SIGNATURE_PREFIX)) return `the ${SIGNATURE_HEADER} header does not start with "${SIGNATURE_PREFIX}"`;
-	if (!/^[0-9a-f]{64}$/i.test(given.slice(SIGNATURE_PREFIX.length))) return `the ${SIGNATURE_HEADER} header is not a SHA-256 hex digest`;
+	if (!given.toLowerCase().startsWith(SIGNATURE_PREFIX))
+		return `the ${SIGNATURE_HEADER} header does not start with "${SIGNATURE_PREFIX}"`;
+	if (!/^[0-9a-f]{64}$/i.test(given.slice(SIGNATURE_PREFIX.length)))
+		return `the ${SIGNATURE_HEADER} header is not a SHA-256 hex digest`;
 	return undefined;
 }
 
@@ -44,7 +46,10 @@ export function verifySignature(
 	const expected = createHmac('sha256', appSecret).update(rawBody).digest();
 	const got = Buffer.from(hex, 'hex');
 	if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
-		return { valid: false, reason: 'the signature does not match the body (wrong App Secret, or the body was altered)' };
+		return {
+			valid: false,
+			reason: 'the signature does not match the body (wrong App Secret, or the body was altered)',
+		};
 	}
 	return { valid: true };
 }

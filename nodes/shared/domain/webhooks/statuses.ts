@@ -4,7 +4,19 @@
  */
 import { isRecord } from '../guards';
 import type { ConsentRequestEvent, Correlation, StatusEvent } from './events';
-import { base, bool, compact, contactFromParts, derivedBase, iso, mapErrors, rec, str, type ChangeContext, type Json } from './reading';
+import {
+	base,
+	bool,
+	compact,
+	contactFromParts,
+	derivedBase,
+	iso,
+	mapErrors,
+	rec,
+	str,
+	type ChangeContext,
+	type Json,
+} from './reading';
 
 /** Meta's error code for "this person stopped marketing messages from the business". */
 const MARKETING_STOPPED = 131050;

@@ -18,7 +18,13 @@ function templateEvent(
 	common: TemplateCommon,
 	fields: Partial<TemplateUpdateEvent>,
 ): TemplateUpdateEvent {
-	return compact({ ...base(ctx, 'templateUpdate', eventId, undefined), event: 'templateUpdate' as const, updateType, ...common, ...fields });
+	return compact({
+		...base(ctx, 'templateUpdate', eventId, undefined),
+		event: 'templateUpdate' as const,
+		updateType,
+		...common,
+		...fields,
+	});
 }
 
 function statusChange(ctx: ChangeContext, value: Json, common: TemplateCommon): TemplateUpdateEvent {
@@ -34,28 +40,46 @@ function statusChange(ctx: ChangeContext, value: Json, common: TemplateCommon): 
 function categoryChange(ctx: ChangeContext, value: Json, common: TemplateCommon): TemplateUpdateEvent {
 	const completed = value.previous_category !== undefined && value.correct_category === undefined;
 	if (completed) {
-		return templateEvent(ctx, `template:${common.templateId}:category:${str(value.new_category) ?? ''}:completed`, 'category', common, {
-			category: str(value.new_category),
-			previousCategory: str(value.previous_category),
-			categoryChanged: true,
-		});
+		return templateEvent(
+			ctx,
+			`template:${common.templateId}:category:${str(value.new_category) ?? ''}:completed`,
+			'category',
+			common,
+			{
+				category: str(value.new_category),
+				previousCategory: str(value.previous_category),
+				categoryChanged: true,
+			},
+		);
 	}
 	// Impending: new_category is the CURRENT category; correct_category takes effect at category_update_timestamp.
-	return templateEvent(ctx, `template:${common.templateId}:category:${str(value.correct_category) ?? ''}:impending`, 'category', common, {
-		category: str(value.new_category),
-		upcomingCategory: str(value.correct_category),
-		effectiveAt: iso(value.category_update_timestamp),
-		categoryChanged: false,
-	});
+	return templateEvent(
+		ctx,
+		`template:${common.templateId}:category:${str(value.correct_category) ?? ''}:impending`,
+		'category',
+		common,
+		{
+			category: str(value.new_category),
+			upcomingCategory: str(value.correct_category),
+			effectiveAt: iso(value.category_update_timestamp),
+			categoryChanged: false,
+		},
+	);
 }
 
 function qualityChange(ctx: ChangeContext, value: Json, common: TemplateCommon): TemplateUpdateEvent {
 	const previous = str(value.previous_quality_score);
 	const next = str(value.new_quality_score);
-	return templateEvent(ctx, `template:${common.templateId}:quality:${previous ?? ''}>${next ?? ''}:${ctx.entryTime ?? ''}`, 'quality', common, {
-		previousQualityScore: previous,
-		newQualityScore: next,
-	});
+	return templateEvent(
+		ctx,
+		`template:${common.templateId}:quality:${previous ?? ''}>${next ?? ''}:${ctx.entryTime ?? ''}`,
+		'quality',
+		common,
+		{
+			previousQualityScore: previous,
+			newQualityScore: next,
+		},
+	);
 }
 
 /** One change of a TEMPLATE_WEBHOOK_FIELDS field; nothing without a template id. */

@@ -116,7 +116,11 @@ export class ConsentLedger {
 	) {}
 
 	/** Opens the ledger of a credential: the ledger-only one (default) or the WhatsApp Cloud API one with its section on. */
-	static async open(ctx: LedgerContext, options: LedgerOptions = {}, credentialType: LedgerCredentialType = LEDGER_CREDENTIAL_TYPE): Promise<ConsentLedger> {
+	static async open(
+		ctx: LedgerContext,
+		options: LedgerOptions = {},
+		credentialType: LedgerCredentialType = LEDGER_CREDENTIAL_TYPE,
+	): Promise<ConsentLedger> {
 		return new ConsentLedger(new DataTablesClient(ctx, await readLedgerSettings(ctx, credentialType)), options);
 	}
 
@@ -172,8 +176,16 @@ export class ConsentLedger {
 	/** The keyed hash a contact is stored under; throws LedgerError for an unusable contact. */
 	contactKey(contact: unknown): { key: string; id: string; kind: string } {
 		const normalised = normaliseContact(contact);
-		if (!normalised.ok) throw new LedgerError(`The contact is not usable: ${normalised.reason}`, 'Map the customer’s WhatsApp number in international format or their business-scoped user id.');
-		return { key: contactKeyOf(normalised.id, this.client.settings.contactKeySecret), id: normalised.id, kind: normalised.kind };
+		if (!normalised.ok)
+			throw new LedgerError(
+				`The contact is not usable: ${normalised.reason}`,
+				'Map the customer’s WhatsApp number in international format or their business-scoped user id.',
+			);
+		return {
+			key: contactKeyOf(normalised.id, this.client.settings.contactKeySecret),
+			id: normalised.id,
+			kind: normalised.kind,
+		};
 	}
 
 	/** Validates a batch; records the valid ones (one insert), then moves their state rows forward. */
@@ -182,7 +194,10 @@ export class ConsentLedger {
 		const recordedAt = new Date(now).toISOString();
 		const result: RecordResult = { recorded: [], recordedIndexes: [], refused: [] };
 		inputs.forEach((input, index) => {
-			const checked = validateConsentEvent({ workflowId: this.options.workflowId, executionId: this.options.executionId, ...input }, now);
+			const checked = validateConsentEvent(
+				{ workflowId: this.options.workflowId, executionId: this.options.executionId, ...input },
+				now,
+			);
 			if (!checked.ok) {
 				result.refused.push({ index, reason: checked.reason, fix: checked.fix });
 				return;
@@ -226,7 +241,15 @@ export class ConsentLedger {
 			for (const event of events) await this.advanceState(event);
 			return;
 		}
-		const rows = await this.withTable('state', async (table) => await this.client.rowsByValues(table.id, 'contactKey', events.map((e) => e.contactKey)));
+		const rows = await this.withTable(
+			'state',
+			async (table) =>
+				await this.client.rowsByValues(
+					table.id,
+					'contactKey',
+					events.map((e) => e.contactKey),
+				),
+		);
 		const plan = planStateAdvance(events, rows);
 		if (plan.insert.length > 0) await this.insert('state', plan.insert.map(stateRowOfEvent));
 		for (const event of plan.update) await this.advanceState(event);
@@ -242,7 +265,10 @@ export class ConsentLedger {
 		await this.withTable('state', async (table) => {
 			const updated = await this.client.updateRows(table.id, olderStateFilter(event), data);
 			if (updated.length > 0) return;
-			const existing = await this.client.listRows(table.id, { type: 'and', filters: [eq('contactKey', event.contactKey), eq('purpose', event.purpose)] });
+			const existing = await this.client.listRows(table.id, {
+				type: 'and',
+				filters: [eq('contactKey', event.contactKey), eq('purpose', event.purpose)],
+			});
 			if (existing.length === 0) await this.client.insertRows(table.id, [data]);
 		});
 	}
@@ -283,7 +309,10 @@ export class ConsentLedger {
 	}
 
 	private async readIdentityKeys(key: string): Promise<string[]> {
-		return identityOf(key, await this.rowsOf('state', { type: 'and', filters: [eq('contactKey', key), eq('purpose', LINK_PURPOSE)] }));
+		return identityOf(
+			key,
+			await this.rowsOf('state', { type: 'and', filters: [eq('contactKey', key), eq('purpose', LINK_PURPOSE)] }),
+		);
 	}
 
 	/**
@@ -299,7 +328,10 @@ export class ConsentLedger {
 		if (knownLinks.has(pair)) return false;
 		const at = new Date(this.now()).toISOString();
 		let wrote = false;
-		for (const [from, to] of [[a, b], [b, a]] as const) {
+		for (const [from, to] of [
+			[a, b],
+			[b, a],
+		] as const) {
 			this.identityCache.delete(from.key);
 			if ((await this.identityKeys(from.key)).includes(to.key)) continue;
 			await this.insert('state', [linkRow(from, to.key, at)]);
@@ -315,7 +347,11 @@ export class ConsentLedger {
 	 * The current consent of a contact for a purpose, folded from the events (the source of truth) of the contact and
 	 * the ids linked to it, so a state row that lags behind a concurrent write can never grant consent.
 	 */
-	async currentConsent(contact: unknown, purpose: ConsentPurpose, policy: ConsentPolicyOptions = {}): Promise<ConsentDecision & { contactKey: string }> {
+	async currentConsent(
+		contact: unknown,
+		purpose: ConsentPurpose,
+		policy: ConsentPolicyOptions = {},
+	): Promise<ConsentDecision & { contactKey: string }> {
 		const { key } = this.contactKey(contact);
 		const events = await this.eventsOfIdentity(key);
 		return { ...decideConsent(events, purpose, this.now(), policy), contactKey: key };
@@ -331,12 +367,19 @@ export class ConsentLedger {
 	async recordInbound(contact: unknown, at: unknown = this.now()): Promise<ServiceWindowRecord> {
 		const { key, id } = this.contactKey(contact);
 		const lastInboundAt = toIso(at);
-		if (!lastInboundAt) throw new LedgerError(`"${String(at)}" is not a time`, 'Pass the webhook message timestamp (Unix seconds) or an ISO date-time.');
+		if (!lastInboundAt)
+			throw new LedgerError(
+				`"${String(at)}" is not a time`,
+				'Pass the webhook message timestamp (Unix seconds) or an ISO date-time.',
+			);
 		const { row, olderFilter, window } = windowRowOf({ key, id }, lastInboundAt);
 		await this.withTable('state', async (table) => {
 			const updated = await this.client.updateRows(table.id, olderFilter, row);
 			if (updated.length > 0) return;
-			const existing = await this.client.listRows(table.id, { type: 'and', filters: [eq('contactKey', key), eq('purpose', WINDOW_PURPOSE)] });
+			const existing = await this.client.listRows(table.id, {
+				type: 'and',
+				filters: [eq('contactKey', key), eq('purpose', WINDOW_PURPOSE)],
+			});
 			if (existing.length === 0) await this.client.insertRows(table.id, [row]);
 		});
 		return window;

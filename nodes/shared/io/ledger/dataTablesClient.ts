@@ -6,7 +6,15 @@
  */
 import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
 
-import { KEY_CHECK_PURPOSE, STATE_COLUMNS, cellText, eq, type ColumnSpec, type Row, type RowFilter } from '../../domain/ledgerRows';
+import {
+	KEY_CHECK_PURPOSE,
+	STATE_COLUMNS,
+	cellText,
+	eq,
+	type ColumnSpec,
+	type Row,
+	type RowFilter,
+} from '../../domain/ledgerRows';
 import { CREDENTIAL_LABEL } from './credentialTypes';
 import { LedgerError, attempt, isNameConflict, ledgerHttpError, ledgerNetworkError } from './errors';
 import { contactKeySecretFingerprint, type LedgerContext, type LedgerSettings } from './settings';
@@ -21,11 +29,16 @@ export interface DataTableInfo {
 function tableInWrongProject(name: string, wanted: string, got: string | undefined): LedgerError {
 	return new LedgerError(
 		`n8n created the data table "${name}" in project ${got ?? '(unknown)'}, not in the credential's project ${wanted}`,
-		'This n8n version ignores the project of a new data table. Update n8n, or delete that table and leave Project ID empty to keep the ledger in the API key owner\'s personal project.',
+		"This n8n version ignores the project of a new data table. Update n8n, or delete that table and leave Project ID empty to keep the ledger in the API key owner's personal project.",
 	);
 }
 
-function ambiguousTables(name: string, tables: readonly DataTableInfo[], personalProjectId: string | undefined, credentialLabel: string): LedgerError {
+function ambiguousTables(
+	name: string,
+	tables: readonly DataTableInfo[],
+	personalProjectId: string | undefined,
+	credentialLabel: string,
+): LedgerError {
 	const projects = [...new Set(tables.map((t) => t.projectId ?? '(unknown)'))].join(', ');
 	return new LedgerError(
 		`Data tables named "${name}" exist in several n8n projects (${projects}) and the ledger credential's Project ID is empty, so the ledger cannot tell which one is its own`,
@@ -50,7 +63,12 @@ export class DataTablesClient {
 		readonly settings: LedgerSettings,
 	) {}
 
-	async request<T>(method: IHttpRequestMethods, path: string, doing: string, init: { qs?: IDataObject; body?: unknown } = {}): Promise<T> {
+	async request<T>(
+		method: IHttpRequestMethods,
+		path: string,
+		doing: string,
+		init: { qs?: IDataObject; body?: unknown } = {},
+	): Promise<T> {
 		const options: IHttpRequestOptions = {
 			method,
 			url: `${this.settings.baseUrl}/api/v1${path}`,
@@ -63,7 +81,11 @@ export class DataTablesClient {
 		};
 		let response: { statusCode: number; body: unknown };
 		try {
-			response = (await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, this.settings.credentialType, options)) as typeof response;
+			response = (await this.ctx.helpers.httpRequestWithAuthentication.call(
+				this.ctx,
+				this.settings.credentialType,
+				options,
+			)) as typeof response;
 		} catch (error) {
 			throw ledgerNetworkError(error, this.settings.baseUrl);
 		}
@@ -85,7 +107,12 @@ export class DataTablesClient {
 			const qs: IDataObject = { limit: 250, sortBy: 'createdAt:asc' };
 			if (Object.keys(filter).length) qs.filter = JSON.stringify(filter);
 			if (cursor) qs.cursor = cursor;
-			const res = await this.request<{ data: DataTableInfo[]; nextCursor?: string | null }>('GET', '/data-tables', 'listing data tables', { qs });
+			const res = await this.request<{ data: DataTableInfo[]; nextCursor?: string | null }>(
+				'GET',
+				'/data-tables',
+				'listing data tables',
+				{ qs },
+			);
 			tables.push(...(res.data ?? []));
 			cursor = res.nextCursor ?? undefined;
 			if (!cursor || (res.data ?? []).length === 0) break;
@@ -124,7 +151,10 @@ export class DataTablesClient {
 	}
 
 	private async checkContactKeySecretOnce(): Promise<void> {
-		const key = [this.tableKey(`${this.settings.tablePrefix}_contact_state`), contactKeySecretFingerprint(this.settings.contactKeySecret)].join('|');
+		const key = [
+			this.tableKey(`${this.settings.tablePrefix}_contact_state`),
+			contactKeySecretFingerprint(this.settings.contactKeySecret),
+		].join('|');
 		let pending = keyChecks.get(key);
 		if (!pending) {
 			pending = this.checkContactKeySecret();
@@ -144,11 +174,20 @@ export class DataTablesClient {
 		const stateName = `${this.settings.tablePrefix}_contact_state`;
 		const state = await this.resolveTable(stateName, STATE_COLUMNS);
 		const mine = contactKeySecretFingerprint(this.settings.contactKeySecret);
-		const read = async () => await this.listRows(state.id, { type: 'and', filters: [eq('purpose', KEY_CHECK_PURPOSE)] });
+		const read = async () =>
+			await this.listRows(state.id, { type: 'and', filters: [eq('purpose', KEY_CHECK_PURPOSE)] });
 		let rows = await read();
 		if (rows.length === 0) {
 			const at = new Date().toISOString();
-			await this.insertRows(state.id, [{ contactKey: mine, purpose: KEY_CHECK_PURPOSE, source: 'Contact Key Secret fingerprint', since: at, lastEventAt: at }]);
+			await this.insertRows(state.id, [
+				{
+					contactKey: mine,
+					purpose: KEY_CHECK_PURPOSE,
+					source: 'Contact Key Secret fingerprint',
+					since: at,
+					lastEventAt: at,
+				},
+			]);
 			rows = await read();
 		}
 		const oldest = [...rows].sort((a, b) => Number(a.id ?? 0) - Number(b.id ?? 0))[0];
@@ -167,14 +206,22 @@ export class DataTablesClient {
 	 */
 	private async findOrCreate(name: string, columns: readonly ColumnSpec[]): Promise<DataTableInfo> {
 		const projectId = this.settings.projectId;
-		const table = projectId ? await this.inProject(name, columns, projectId) : await this.inPersonalProject(name, columns);
+		const table = projectId
+			? await this.inProject(name, columns, projectId)
+			: await this.inPersonalProject(name, columns);
 		const have = new Set((table.columns ?? []).map((c) => c.name));
 		for (const column of columns) {
 			if (have.has(column.name)) continue;
-			const added = await attempt(async () =>
-				await this.request('POST', `/data-tables/${table.id}/columns`, `adding column "${column.name}" to "${name}"`, {
-					body: { name: column.name, type: column.type },
-				}),
+			const added = await attempt(
+				async () =>
+					await this.request(
+						'POST',
+						`/data-tables/${table.id}/columns`,
+						`adding column "${column.name}" to "${name}"`,
+						{
+							body: { name: column.name, type: column.type },
+						},
+					),
 			);
 			if (!added.ok && added.error.httpCode !== 409) throw added.error;
 		}
@@ -182,10 +229,17 @@ export class DataTablesClient {
 	}
 
 	/** Creates the table (in `projectId`, else in the key owner's personal project); undefined if the name is taken there. */
-	private async createTable(name: string, columns: readonly ColumnSpec[], projectId?: string): Promise<DataTableInfo | undefined> {
+	private async createTable(
+		name: string,
+		columns: readonly ColumnSpec[],
+		projectId?: string,
+	): Promise<DataTableInfo | undefined> {
 		const body: IDataObject = { name, columns: columns.map((c) => ({ name: c.name, type: c.type })) };
 		if (projectId) body.projectId = projectId;
-		const created = await attempt(async () => await this.request<DataTableInfo>('POST', '/data-tables', `creating the data table "${name}"`, { body }));
+		const created = await attempt(
+			async () =>
+				await this.request<DataTableInfo>('POST', '/data-tables', `creating the data table "${name}"`, { body }),
+		);
 		if (created.ok) return created.value;
 		if (isNameConflict(created.error)) return undefined;
 		throw created.error;
@@ -230,9 +284,14 @@ export class DataTablesClient {
 		if (rows.length === 0) return 0;
 		let count = 0;
 		for (let i = 0; i < rows.length; i += 100) {
-			const res = await this.request<{ count?: number }>('POST', `/data-tables/${tableId}/rows`, 'recording consent events', {
-				body: { data: rows.slice(i, i + 100), returnType: 'count' },
-			});
+			const res = await this.request<{ count?: number }>(
+				'POST',
+				`/data-tables/${tableId}/rows`,
+				'recording consent events',
+				{
+					body: { data: rows.slice(i, i + 100), returnType: 'count' },
+				},
+			);
 			count += res?.count ?? 0;
 		}
 		return count;
@@ -243,7 +302,12 @@ export class DataTablesClient {
 	 * values, since n8n's tables have no index and each read scans the table whatever it asks for. The filter travels
 	 * in the query string, which n8n's HTTP server caps at 16 KiB of request headers (40 keys: about 6 KiB).
 	 */
-	async rowsByValues(tableId: string, column: string, values: Iterable<string>, perRead = 40): Promise<Map<string, Row[]>> {
+	async rowsByValues(
+		tableId: string,
+		column: string,
+		values: Iterable<string>,
+		perRead = 40,
+	): Promise<Map<string, Row[]>> {
 		const distinct = [...new Set(values)];
 		const byValue = new Map<string, Row[]>(distinct.map((value) => [value, []]));
 		for (let i = 0; i < distinct.length; i += perRead) {
@@ -261,7 +325,12 @@ export class DataTablesClient {
 			const qs: IDataObject = { limit: 250, filter: JSON.stringify(filter) };
 			if (sortBy) qs.sortBy = sortBy;
 			if (cursor) qs.cursor = cursor;
-			const res = await this.request<{ data: Row[]; nextCursor?: string | null }>('GET', `/data-tables/${tableId}/rows`, 'reading the consent ledger', { qs });
+			const res = await this.request<{ data: Row[]; nextCursor?: string | null }>(
+				'GET',
+				`/data-tables/${tableId}/rows`,
+				'reading the consent ledger',
+				{ qs },
+			);
 			rows.push(...(res.data ?? []));
 			cursor = res.nextCursor ?? undefined;
 			if (!cursor || (res.data ?? []).length === 0) break;
@@ -271,9 +340,14 @@ export class DataTablesClient {
 
 	/** UPDATE ... WHERE filter, atomically in n8n's database. Returns the updated rows. */
 	async updateRows(tableId: string, filter: RowFilter, data: Row): Promise<Row[]> {
-		const res = await this.request<Row[] | boolean>('PATCH', `/data-tables/${tableId}/rows/update`, 'updating the contact state', {
-			body: { filter, data, returnData: true },
-		});
+		const res = await this.request<Row[] | boolean>(
+			'PATCH',
+			`/data-tables/${tableId}/rows/update`,
+			'updating the contact state',
+			{
+				body: { filter, data, returnData: true },
+			},
+		);
 		return Array.isArray(res) ? res : [];
 	}
 

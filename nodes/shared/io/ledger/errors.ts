@@ -19,12 +19,13 @@ export class LedgerError extends Error {
 const SCOPES_NEEDED =
 	'dataTable:list, dataTable:create, dataTable:read, dataTableColumn:read, dataTableColumn:create, dataTableRow:read, dataTableRow:create, dataTableRow:update, dataTableRow:upsert, dataTableRow:delete';
 
-
 /** What n8n said, in a few words: its message, the start of a text answer, or that a web page answered. */
 function answerDetail(body: unknown): string {
 	// A web page instead of JSON: the Base URL points at something that is not n8n's public API.
-	if (typeof body === 'string' && /^\s*<(!doctype|html)/i.test(body)) return 'an HTML page answered, not n8n’s public API';
-	if (body && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string') return (body as { message: string }).message;
+	if (typeof body === 'string' && /^\s*<(!doctype|html)/i.test(body))
+		return 'an HTML page answered, not n8n’s public API';
+	if (body && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string')
+		return (body as { message: string }).message;
 	return typeof body === 'string' ? body.slice(0, 200) : '';
 }
 
@@ -44,7 +45,12 @@ function fixOfStatus(status: number, credentialLabel: string): string {
 	}
 }
 
-export function ledgerHttpError(status: number, body: unknown, doing: string, credentialLabel = CREDENTIAL_LABEL[LEDGER_CREDENTIAL_TYPE]): LedgerError {
+export function ledgerHttpError(
+	status: number,
+	body: unknown,
+	doing: string,
+	credentialLabel = CREDENTIAL_LABEL[LEDGER_CREDENTIAL_TYPE],
+): LedgerError {
 	const detail = answerDetail(body);
 	const full = dataTablesFull(detail);
 	if (full) return new LedgerError(`${full.problem}: n8n refused ${doing} (HTTP ${status})`, full.fix, status, body);
@@ -64,17 +70,28 @@ export function ledgerNetworkError(error: unknown, baseUrl: string): LedgerError
 }
 
 /** Runs fn and hands back its LedgerError instead of throwing (anything else becomes a LedgerError). */
-export async function attempt<T>(fn: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: LedgerError }> {
+export async function attempt<T>(
+	fn: () => Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false; error: LedgerError }> {
 	try {
 		return { ok: true, value: await fn() };
 	} catch (error) {
 		if (error instanceof LedgerError) return { ok: false, error };
-		return { ok: false, error: new LedgerError(errorClues(error) || 'Unexpected ledger failure', 'Run again; if it persists, check n8n’s log.') };
+		return {
+			ok: false,
+			error: new LedgerError(
+				errorClues(error) || 'Unexpected ledger failure',
+				'Run again; if it persists, check n8n’s log.',
+			),
+		};
 	}
 }
 
 /** n8n answers a name already taken in the project with 409 (older versions: 400 "already exists"). */
 export function isNameConflict(error: LedgerError): boolean {
-	const message = typeof (error.responseBody as { message?: unknown })?.message === 'string' ? (error.responseBody as { message: string }).message : '';
+	const message =
+		typeof (error.responseBody as { message?: unknown })?.message === 'string'
+			? (error.responseBody as { message: string }).message
+			: '';
 	return error.httpCode === 409 || (error.httpCode === 400 && /already exists/i.test(message));
 }

@@ -23,12 +23,22 @@ export function chunks<T>(list: readonly T[], size: number): T[][] {
 }
 
 /** Every row whose `column` is one of `values`, grouped by that value; KEYS_PER_READ values per request. */
-export async function rowsByValues(client: DataTablesClient, tableId: string, column: string, values: Iterable<string>): Promise<Map<string, Row[]>> {
+export async function rowsByValues(
+	client: DataTablesClient,
+	tableId: string,
+	column: string,
+	values: Iterable<string>,
+): Promise<Map<string, Row[]>> {
 	return await client.rowsByValues(tableId, column, values, KEYS_PER_READ);
 }
 
 /** Runs fn with the table; if it was deleted meanwhile (404), resolves it again once. */
-async function withTable<T>(client: DataTablesClient, name: string, open: () => Promise<DataTableInfo>, fn: (table: DataTableInfo) => Promise<T>): Promise<T> {
+async function withTable<T>(
+	client: DataTablesClient,
+	name: string,
+	open: () => Promise<DataTableInfo>,
+	fn: (table: DataTableInfo) => Promise<T>,
+): Promise<T> {
 	const first = await attempt(async () => await fn(await open()));
 	if (first.ok) return first.value;
 	if (first.error.httpCode !== 404) throw first.error;
@@ -48,10 +58,19 @@ export interface PersonLedger {
  * rows; the events of every key of the person are folded together, so an opt-out under a linked id still wins.
  * Reads: the state rows of the keys, of linked keys not yet read, then the events of all keys, KEYS_PER_READ each.
  */
-export async function peopleOfKeys(ledger: ConsentLedger, keys: Iterable<string>, read: { events: boolean } = { events: true }): Promise<Map<string, PersonLedger>> {
+export async function peopleOfKeys(
+	ledger: ConsentLedger,
+	keys: Iterable<string>,
+	read: { events: boolean } = { events: true },
+): Promise<Map<string, PersonLedger>> {
 	const client = ledger.client;
 	const readState = async (list: Iterable<string>) =>
-		await withTable(client, ledger.stateTableName, async () => await ledger.stateTable(), async (table) => await rowsByValues(client, table.id, 'contactKey', list));
+		await withTable(
+			client,
+			ledger.stateTableName,
+			async () => await ledger.stateTable(),
+			async (table) => await rowsByValues(client, table.id, 'contactKey', list),
+		);
 	const wanted = [...new Set(keys)];
 	const state = await readState(wanted);
 	const identity = new Map<string, string[]>();
@@ -61,7 +80,12 @@ export async function peopleOfKeys(ledger: ConsentLedger, keys: Iterable<string>
 	if (unread.length > 0) for (const [k, rows] of await readState(unread)) state.set(k, rows);
 	// Windows only (the trigger's inbound times): no events read; `events` is then [] for everyone.
 	const events = read.events
-		? await withTable(client, ledger.eventsTableName, async () => await ledger.eventsTable(), async (table) => await rowsByValues(client, table.id, 'contactKey', allKeys))
+		? await withTable(
+				client,
+				ledger.eventsTableName,
+				async () => await ledger.eventsTable(),
+				async (table) => await rowsByValues(client, table.id, 'contactKey', allKeys),
+			)
 		: new Map<string, Row[]>();
 	const people = new Map<string, PersonLedger>();
 	for (const [key, ids] of identity) {

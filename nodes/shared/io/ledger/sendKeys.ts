@@ -50,7 +50,10 @@ function keyed(secret: string, text: string, hexLength = 64): string {
  * The key, content fingerprint and recipient hash of one notification, keyed with the credential's Contact Key
  * Secret. `recipient` is the canonical contact id (E.164 or business-scoped user id).
  */
-export function sendKeyIds(identity: Omit<NotificationIdentity, 'contactKey'> & { recipient: string }, secret: string): SendKeyIds {
+export function sendKeyIds(
+	identity: Omit<NotificationIdentity, 'contactKey'> & { recipient: string },
+	secret: string,
+): SendKeyIds {
 	const contactKey = contactKeyOf(identity.recipient, secret);
 	const full: NotificationIdentity = { ...identity, contactKey };
 	return {
@@ -100,7 +103,9 @@ export class SendKeyStore {
 	}
 
 	private async rowsOf(key: string, now: number): Promise<SendKeyRow[]> {
-		const rows = await this.withTable(async (table) => await this.client.listRows(table.id, { type: 'and', filters: [eq('key', key)] }));
+		const rows = await this.withTable(
+			async (table) => await this.client.listRows(table.id, { type: 'and', filters: [eq('key', key)] }),
+		);
 		return liveRows(foldCompletions(rows.map(sendKeyRowOf)), now, this.windowMs);
 	}
 
@@ -108,7 +113,8 @@ export class SendKeyStore {
 	private async rowsOfKeys(keys: readonly string[], now: number): Promise<Map<string, SendKeyRow[]>> {
 		const byKey = await this.withTable(async (table) => await rowsByValues(this.client, table.id, 'key', keys));
 		const live = new Map<string, SendKeyRow[]>();
-		for (const [key, rows] of byKey) live.set(key, liveRows(foldCompletions(rows.map(sendKeyRowOf)), now, this.windowMs));
+		for (const [key, rows] of byKey)
+			live.set(key, liveRows(foldCompletions(rows.map(sendKeyRowOf)), now, this.windowMs));
 		return live;
 	}
 
@@ -127,10 +133,21 @@ export class SendKeyStore {
 		if (new Set(keys).size !== keys.length) throw new Error('claimMany needs distinct keys');
 		const before = await this.rowsOfKeys(keys, opts.now);
 		const claims: Claim[] = list.map((ids) => ({ decision: decideBeforeClaim(before.get(ids.key) ?? [], opts, ids) }));
-		const toClaim = list.map((ids, n) => ({ ids, n, claimId: randomUUID() })).filter(({ n }) => claims[n].decision.action === 'send');
+		const toClaim = list
+			.map((ids, n) => ({ ids, n, claimId: randomUUID() }))
+			.filter(({ n }) => claims[n].decision.action === 'send');
 		if (toClaim.length === 0) return claims;
-		await this.withTable(async (table) => await this.client.insertRows(table.id, toClaim.map(({ ids, claimId }) => pendingClaimRow(ids, claimId, opts.now, this.windowMs, this.meta))));
-		const after = await this.rowsOfKeys(toClaim.map(({ ids }) => ids.key), opts.now);
+		await this.withTable(
+			async (table) =>
+				await this.client.insertRows(
+					table.id,
+					toClaim.map(({ ids, claimId }) => pendingClaimRow(ids, claimId, opts.now, this.windowMs, this.meta)),
+				),
+		);
+		const after = await this.rowsOfKeys(
+			toClaim.map(({ ids }) => ids.key),
+			opts.now,
+		);
 		const lost: string[] = [];
 		for (const { ids, n, claimId } of toClaim) {
 			const decision = decideAfterClaim(after.get(ids.key) ?? [], claimId, opts, ids);
@@ -148,17 +165,29 @@ export class SendKeyStore {
 	async completeMany(outcomes: readonly ClaimOutcome[]): Promise<void> {
 		if (outcomes.length === 0) return;
 		const completedAt = new Date().toISOString();
-		const hasIds = (o: ClaimOutcome): o is ClaimOutcome & { ids: SendKeyIds; claimedAt: number } => o.ids !== undefined && o.claimedAt !== undefined;
+		const hasIds = (o: ClaimOutcome): o is ClaimOutcome & { ids: SendKeyIds; claimedAt: number } =>
+			o.ids !== undefined && o.claimedAt !== undefined;
 		const withIds = outcomes.filter(hasIds);
 		// Outcomes without their ids (claims lost to another writer) are marked on the claim row itself.
 		const bare = outcomes.filter((o) => !hasIds(o));
 		for (const part of chunks(bare, 40)) {
-			await this.withTable(async (table) =>
-				await this.client.updateRows(table.id, { type: 'or', filters: part.map((o) => eq('claimId', o.claimId)) }, { status: 'failed', messageId: '', completedAt }),
+			await this.withTable(
+				async (table) =>
+					await this.client.updateRows(
+						table.id,
+						{ type: 'or', filters: part.map((o) => eq('claimId', o.claimId)) },
+						{ status: 'failed', messageId: '', completedAt },
+					),
 			);
 		}
 		if (withIds.length === 0) return;
-		await this.withTable(async (table) => await this.client.insertRows(table.id, withIds.map((o) => completionRow(o, completedAt, this.windowMs))));
+		await this.withTable(
+			async (table) =>
+				await this.client.insertRows(
+					table.id,
+					withIds.map((o) => completionRow(o, completedAt, this.windowMs)),
+				),
+		);
 	}
 
 	/**
@@ -170,8 +199,11 @@ export class SendKeyStore {
 		const throttleKey = [this.client.settings.baseUrl, this.client.settings.projectId, this.tableName].join('|');
 		const last = lastPurge.get(throttleKey);
 		if (last !== undefined && now - last < PURGE_INTERVAL_MS && now >= last) return { purged: false };
-		const done = await attempt(async () =>
-			await this.withTable(async (table) => await deleteQuietly(this.client, table.id, expiredFilter(now), 'purging expired send keys')),
+		const done = await attempt(
+			async () =>
+				await this.withTable(
+					async (table) => await deleteQuietly(this.client, table.id, expiredFilter(now), 'purging expired send keys'),
+				),
 		);
 		if (!done.ok) return { purged: false };
 		lastPurge.set(throttleKey, now);
@@ -187,8 +219,9 @@ export class SendKeyStore {
 		const before = decideBeforeClaim(await this.rowsOf(ids.key, opts.now), opts, ids);
 		if (before.action !== 'send') return { decision: before };
 		const claimId = randomUUID();
-		await this.withTable(async (table) =>
-			await this.client.insertRows(table.id, [pendingClaimRow(ids, claimId, opts.now, this.windowMs, this.meta)]),
+		await this.withTable(
+			async (table) =>
+				await this.client.insertRows(table.id, [pendingClaimRow(ids, claimId, opts.now, this.windowMs, this.meta)]),
 		);
 		const after = decideAfterClaim(await this.rowsOf(ids.key, opts.now), claimId, opts, ids);
 		if (after.action !== 'send') await this.complete(claimId, 'failed');
@@ -197,12 +230,17 @@ export class SendKeyStore {
 
 	/** Records the outcome of our claim: sent (with the wamid) or failed (certainly not sent, may be retried). */
 	async complete(claimId: string, status: 'sent' | 'failed', messageId = ''): Promise<void> {
-		await this.withTable(async (table) =>
-			await this.client.updateRows(table.id, { type: 'and', filters: [eq('claimId', claimId)] }, {
-				status,
-				messageId,
-				completedAt: new Date().toISOString(),
-			}),
+		await this.withTable(
+			async (table) =>
+				await this.client.updateRows(
+					table.id,
+					{ type: 'and', filters: [eq('claimId', claimId)] },
+					{
+						status,
+						messageId,
+						completedAt: new Date().toISOString(),
+					},
+				),
 		);
 	}
 }
@@ -220,13 +258,23 @@ export async function eraseSendKeys(client: DataTablesClient, contactKey: string
 	// A table of the earlier version lacks contactKey / expiresAtMs: add them so the filters below are valid.
 	const table = await client.ensureTable(name, SEND_KEY_COLUMNS);
 	const deleted = await client.deleteRows(table.id, { type: 'and', filters: [eq('contactKey', contactKey)] });
-	await deleteQuietly(client, table.id, { type: 'and', filters: [{ columnName: 'expiresAtMs', condition: 'isEmpty', value: null }] }, 'erasing unkeyed send keys');
+	await deleteQuietly(
+		client,
+		table.id,
+		{ type: 'and', filters: [{ columnName: 'expiresAtMs', condition: 'isEmpty', value: null }] },
+		'erasing unkeyed send keys',
+	);
 	// A notification's claim and its completion row are one send key.
 	return new Set(deleted.map((row) => String(row.claimId ?? row.id))).size;
 }
 
 /** DELETE … WHERE filter without sending the rows back (a purge may remove many). */
-async function deleteQuietly(client: DataTablesClient, tableId: string, filter: RowFilter, doing: string): Promise<void> {
+async function deleteQuietly(
+	client: DataTablesClient,
+	tableId: string,
+	filter: RowFilter,
+	doing: string,
+): Promise<void> {
 	await client.request('DELETE', `/data-tables/${tableId}/rows/delete`, doing, {
 		qs: { filter: JSON.stringify(filter), returnData: false },
 	});

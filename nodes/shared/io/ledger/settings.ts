@@ -3,12 +3,28 @@
  * Notifications Ledger API" credential, or the Consent Ledger section of the WhatsApp Cloud API credential).
  */
 import { createHash, createHmac } from 'node:crypto';
-import type { IExecuteFunctions, IHookFunctions, ILoadOptionsFunctions, IPollFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	IHookFunctions,
+	ILoadOptionsFunctions,
+	IPollFunctions,
+	IWebhookFunctions,
+} from 'n8n-workflow';
 
-import { CLOUD_LEDGER_CREDENTIAL_TYPE, CREDENTIAL_LABEL, LEDGER_CREDENTIAL_TYPE, type LedgerCredentialType } from './credentialTypes';
+import {
+	CLOUD_LEDGER_CREDENTIAL_TYPE,
+	CREDENTIAL_LABEL,
+	LEDGER_CREDENTIAL_TYPE,
+	type LedgerCredentialType,
+} from './credentialTypes';
 import { LedgerError } from './errors';
 
-export type LedgerContext = IExecuteFunctions | IWebhookFunctions | IPollFunctions | IHookFunctions | ILoadOptionsFunctions;
+export type LedgerContext =
+	| IExecuteFunctions
+	| IWebhookFunctions
+	| IPollFunctions
+	| IHookFunctions
+	| ILoadOptionsFunctions;
 
 export interface LedgerSettings {
 	baseUrl: string;
@@ -23,13 +39,16 @@ export interface LedgerSettings {
 
 /** What to do when the node's ledger switch is on but the WhatsApp Cloud API credential's ledger section is off. */
 export const LEDGER_SECTION_OFF_FIX =
-	'Open the WhatsApp Cloud API credential, turn on Consent Ledger and fill in the n8n Base URL, n8n API Key and Contact Key Secret (the same secret as every other credential of this ledger), or turn off the node\'s ledger option.';
+	"Open the WhatsApp Cloud API credential, turn on Consent Ledger and fill in the n8n Base URL, n8n API Key and Contact Key Secret (the same secret as every other credential of this ledger), or turn off the node's ledger option.";
 
 /**
  * The ledger settings of a credential: the ledger-only credential, or the WhatsApp Cloud API credential with its
  * Consent Ledger section on (a section that is off is refused with the fix).
  */
-export async function readLedgerSettings(ctx: LedgerContext, credentialType: LedgerCredentialType = LEDGER_CREDENTIAL_TYPE): Promise<LedgerSettings> {
+export async function readLedgerSettings(
+	ctx: LedgerContext,
+	credentialType: LedgerCredentialType = LEDGER_CREDENTIAL_TYPE,
+): Promise<LedgerSettings> {
 	const raw = await ctx.getCredentials(credentialType);
 	const text = (key: string) => String(raw[key] ?? '').trim();
 	const fromCloud = credentialType === CLOUD_LEDGER_CREDENTIAL_TYPE;
@@ -39,7 +58,9 @@ export async function readLedgerSettings(ctx: LedgerContext, credentialType: Led
 			LEDGER_SECTION_OFF_FIX,
 		);
 	}
-	const baseUrl = text(fromCloud ? 'n8nBaseUrl' : 'baseUrl').replace(/\/+$/, '').replace(/\/api\/v1$/, '');
+	const baseUrl = text(fromCloud ? 'n8nBaseUrl' : 'baseUrl')
+		.replace(/\/+$/, '')
+		.replace(/\/api\/v1$/, '');
 	const apiKey = text(fromCloud ? 'n8nApiKey' : 'apiKey');
 	const contactKeySecret = text('contactKeySecret');
 	assertUsable(CREDENTIAL_LABEL[credentialType], baseUrl, contactKeySecret);
@@ -55,7 +76,11 @@ export async function readLedgerSettings(ctx: LedgerContext, credentialType: Led
 
 /** Refuses a credential without an n8n address or with a Contact Key Secret too short to key contacts with. */
 function assertUsable(label: string, baseUrl: string, contactKeySecret: string): void {
-	if (!baseUrl) throw new LedgerError(`The "${label}" credential has no n8n Base URL`, 'Enter the address of n8n itself, e.g. http://localhost:5678.');
+	if (!baseUrl)
+		throw new LedgerError(
+			`The "${label}" credential has no n8n Base URL`,
+			'Enter the address of n8n itself, e.g. http://localhost:5678.',
+		);
 	if (contactKeySecret.length < 16) {
 		throw new LedgerError(
 			`The "${label}" credential's Contact Key Secret is missing or shorter than 16 characters`,
