@@ -7,57 +7,49 @@
  *  - with Project ID empty the ledger never writes into another user's table of the same name (the owner's API
  *    key sees every project's tables); it asks for the Project ID, and with it writes to its own project only.
  */
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
-import { startEmulator, type Emulator } from '../../dev/emulator';
+import type { Emulator } from '../../dev/emulator';
 import { control } from '../../dev/emulator/testkit';
-import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, cloudCredentialData, executionError, nodeOutput, runOnce, sharedN8n } from './context';
+import {
+	CLOUD_CREDENTIAL_TYPE,
+	LEDGER_CREDENTIAL_TYPE,
+	OPT_IN_WORDING as WORDING,
+	SEND_NODE_TYPE,
+	TRIGGER_NAME,
+	TRIGGER_NODE_TYPE,
+	activateTriggerWorkflow,
+	checkConsentNode,
+	createLedgerCredential,
+	executionError,
+	messagesWebhook,
+	postWebhook,
+	removeWorkflows,
+	runOnce,
+	sharedN8n,
+	startEmulatorWithCredential,
+	triggerItemsWhere,
+	type SavedCredential,
+} from './context';
 import { N8nClient, loginCookie, restRequest } from '../../dev/n8n/n8n';
 
 type Json = Record<string, any>;
-
-const TRIGGER_TYPE = `${NODE_TYPE_PREFIX}whatsAppSessionWindowTrigger`;
-const CHECK_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppCheckConsent`;
-const SEND_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppSendNotification`;
-const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
-const TRIGGER_NAME = 'WhatsApp Session Window Trigger';
-const WORDING = 'Send me order and delivery updates from Example Shop on WhatsApp';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('consent is never lost: short numbers, business-scoped user ids, the ledger’s own project', () => {
 	const n8n = sharedN8n();
 	const prefix = `e2e_cc_${randomBytes(3).toString('hex')}`;
 	const unique = () => String(Math.floor(Math.random() * 1000)).padStart(3, '0');
 	let emulator: Emulator;
-	let cloud: { id: string; name: string };
-	let ledgerCredential: { id: string; name: string };
+	let cloud: SavedCredential;
+	let ledgerCredential: SavedCredential;
 	let workflowId: string;
 	let callbackUrl: string;
 
-	const ledgerData = (overrides: Json = {}) => ({
-		baseUrl: n8n.url,
-		apiKey: n8n.apiKey,
-		contactKeySecret: 'e2e-contact-key-secret-0123456789',
-		projectId: '',
-		tablePrefix: prefix,
-		...overrides,
-	});
-	const sign = (raw: string) => `sha256=${createHmac('sha256', emulator.options.appSecret).update(raw).digest('hex')}`;
-
-	async function finished(id: string): Promise<Json[]> {
-		return (await n8n.executions(id)).filter((e) => e.finished || e.status === 'success' || e.status === 'error');
-	}
 	/** Waits for the trigger's execution of the message `wamid` (status webhooks of sends start executions too). */
 	async function triggerItemsOf(wamid: string): Promise<Json[]> {
-		const deadline = Date.now() + 20_000;
-		while (Date.now() < deadline) {
-			for (const execution of await finished(workflowId)) {
-				const items = nodeOutput(execution, TRIGGER_NAME).map((i: Json) => i.json);
-				if (items.some((i: Json) => i.event === 'messageReceived' && i.messageId === wamid)) return items;
-			}
-			await sleep(150);
-		}
-		throw new Error(`no trigger execution for ${wamid}`);
+		const items = await triggerItemsWhere(n8n, workflowId, (i) => i.event === 'messageReceived' && i.messageId === wamid, 20_000);
+		if (!items) throw new Error(`no trigger execution for ${wamid}`);
+		return items;
 	}
 
 	/** An inbound text through the emulator: Meta's signed webhook with contacts[].wa_id = the digits. */
@@ -70,38 +62,18 @@ describe('consent is never lost: short numbers, business-scoped user ids, the le
 	/** A signed webhook as Meta sends it for users with business-scoped user ids (wa_id omitted for usernames). */
 	async function inboundSigned(contact: Json, from: Json, text: string): Promise<Json[]> {
 		const wamid = `wamid.BSUID${randomBytes(6).toString('hex')}`;
-		const raw = JSON.stringify({
-			object: 'whatsapp_business_account',
-			entry: [
-				{
-					id: emulator.options.wabaId,
-					changes: [
-						{
-							field: 'messages',
-							value: {
-								messaging_product: 'whatsapp',
-								metadata: { display_phone_number: '15550100100', phone_number_id: emulator.options.phoneNumbers[0].id },
-								contacts: [{ profile: { name: 'Ana' }, ...contact }],
-								messages: [{ ...from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
-							},
-						},
-					],
-				},
-			],
+		const raw = messagesWebhook(emulator, {
+			messaging_product: 'whatsapp',
+			metadata: { display_phone_number: '15550100100', phone_number_id: emulator.options.phoneNumbers[0].id },
+			contacts: [{ profile: { name: 'Ana' }, ...contact }],
+			messages: [{ ...from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
 		});
-		const res = await fetch(callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw) }, body: raw });
+		const res = await postWebhook(callbackUrl, raw, emulator.options.appSecret);
 		expect(res.status).toBe(200);
 		return await triggerItemsOf(wamid);
 	}
 
-	function consentNode(credential: { id: string; name: string }, parameters: Json) {
-		return {
-			type: CHECK_NODE_TYPE,
-			typeVersion: 1,
-			credentials: { [LEDGER_CREDENTIAL_TYPE]: credential },
-			parameters: { contact: '={{ $json.contact }}', ...parameters },
-		};
-	}
+	const consentNode = (credential: SavedCredential, parameters: Json) => checkConsentNode(credential, parameters, 'contact');
 	async function check(contact: string): Promise<Json> {
 		const run = await runOnce(n8n, consentNode(ledgerCredential, { operation: 'check', purpose: 'shippingStatus' }), [{ contact }]);
 		expect(executionError(run.execution)).toBeUndefined();
@@ -136,35 +108,27 @@ describe('consent is never lost: short numbers, business-scoped user ids, the le
 	const acceptedFor = (waId: string) => emulator.state.messages.filter((m) => m.to.replace('+', '') === waId).length;
 
 	beforeAll(async () => {
-		emulator = await startEmulator({ port: 0, latencyMs: 0, statusDelayMs: 50, webhookRetryBaseMs: 100 });
-		cloud = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `consent contacts emulator ${emulator.port}`, cloudCredentialData(emulator));
-		ledgerCredential = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `consent contacts ${prefix}`, ledgerData());
-		const webhookId = randomUUID();
-		callbackUrl = `${n8n.url}/webhook/${webhookId}/webhook`;
-		workflowId = await n8n.createWorkflow(
-			`e2e consent contacts ${webhookId}`,
-			[
-				{
-					name: TRIGGER_NAME,
-					type: TRIGGER_TYPE,
-					typeVersion: 1.1,
-					webhookId,
-					credentials: { [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: ledgerCredential },
-					parameters: { registration: 'automatic', events: ['messageReceived', 'window', 'statusUpdate', 'consent'], recordInLedger: true, options: {} },
-				},
-			],
-			{},
-		);
-		await n8n.activate(workflowId);
-		await n8n.waitForWebhook(`${webhookId}/webhook`);
-		const deadline = Date.now() + 20_000;
-		while (emulator.state.subscription?.override_callback_uri !== callbackUrl && Date.now() < deadline) await sleep(100);
+		({ emulator, credential: cloud } = await startEmulatorWithCredential(n8n, 'consent contacts emulator', { latencyMs: 0, statusDelayMs: 50, webhookRetryBaseMs: 100 }));
+		ledgerCredential = await createLedgerCredential(n8n, `consent contacts ${prefix}`, prefix);
+		({ workflowId, callbackUrl } = await activateTriggerWorkflow(
+			n8n,
+			emulator,
+			'e2e consent contacts',
+			(webhookId) => ({
+				name: TRIGGER_NAME,
+				type: TRIGGER_NODE_TYPE,
+				typeVersion: 1.1,
+				webhookId,
+				credentials: { [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: ledgerCredential },
+				parameters: { registration: 'automatic', events: ['messageReceived', 'window', 'statusUpdate', 'consent'], recordInLedger: true, options: {} },
+			}),
+			{ waitForRegistration: true },
+		));
 		expect(emulator.state.subscription?.override_callback_uri).toBe(callbackUrl);
 	});
 
 	afterAll(async () => {
-		await n8n.deactivate(workflowId).catch(() => undefined);
-		await n8n.deleteWorkflow(workflowId).catch(() => undefined);
+		await removeWorkflows(n8n, [workflowId]);
 		await emulator.close();
 	});
 
@@ -247,10 +211,10 @@ describe('consent is never lost: short numbers, business-scoped user ids, the le
 
 		it('refuses with the fix instead of writing into the other user’s table; with Project ID it writes to its own', async () => {
 			const phone = `+4915199${unique()}${unique()}`;
-			const optOut = (credential: { id: string; name: string }) =>
+			const optOut = (credential: SavedCredential) =>
 				runOnce(n8n, { ...consentNode(credential, { operation: 'recordOptOut', purpose: 'allUtility', source: 'phone call' }), continueOnFail: true }, [{ contact: phone }]);
 
-			const emptyId = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `ledger ${sharedPrefix} no project`, ledgerData({ tablePrefix: sharedPrefix }));
+			const emptyId = await createLedgerCredential(n8n, `ledger ${sharedPrefix} no project`, sharedPrefix);
 			const refused = await optOut(emptyId);
 			const error = (refused.body as Json[])[0].error;
 			expect(error.message).toMatch(/exist in several n8n projects/);
@@ -258,7 +222,7 @@ describe('consent is never lost: short numbers, business-scoped user ids, the le
 			expect(await rowsOf(foreignTableId)).toEqual([]);
 
 			const personalProjectId = /personal project is (\S+)\)/.exec(error.description)![1];
-			const withId = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `ledger ${sharedPrefix} own project`, ledgerData({ tablePrefix: sharedPrefix, projectId: personalProjectId }));
+			const withId = await createLedgerCredential(n8n, `ledger ${sharedPrefix} own project`, sharedPrefix, undefined, { projectId: personalProjectId });
 			const recorded = await optOut(withId);
 			expect((recorded.body as Json[])[0].recorded).toMatchObject({ action: 'optOut', contact: phone });
 			expect(await rowsOf(foreignTableId)).toEqual([]);
