@@ -4,44 +4,41 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 
-import { NODE_TYPE_PREFIX, executionError, nodeOutput, runOnce, sharedN8n, testCredentialInEditor } from './context';
+import {
+	E2E_CONTACT_KEY_SECRET,
+	LEDGER_CREDENTIAL_TYPE,
+	OPT_IN_WORDING as WORDING,
+	byContact,
+	checkConsentNode,
+	createLedgerCredential,
+	dataTableRows,
+	dataTablesNamed,
+	executionError,
+	ledgerCredentialData,
+	nodeOutput,
+	runOnce,
+	sharedN8n,
+	testCredentialInEditor,
+	type SavedCredential,
+} from './context';
 import type { WorkflowNode } from '../../dev/n8n/n8n';
 
 type Json = Record<string, any>;
 
-const CHECK_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppCheckConsent`;
-const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
-const WORDING = 'Send me order and delivery updates from Example Shop on WhatsApp';
-
 describe('Check Consent and the consent ledger in real n8n', () => {
 	const n8n = sharedN8n();
 	const prefix = `e2e_${randomBytes(3).toString('hex')}`;
-	let credential: { id: string; name: string };
+	let credential: SavedCredential;
 	let phoneSeq = 0;
 	const newPhone = () => `+4915129${String(process.pid % 1000).padStart(3, '0')}${String(++phoneSeq).padStart(3, '0')}`;
 
-	const ledgerData = (overrides: Json = {}) => ({
-		baseUrl: n8n.url,
-		apiKey: n8n.apiKey,
-		contactKeySecret: 'e2e-contact-key-secret-0123456789',
-		projectId: '',
-		tablePrefix: prefix,
-		...overrides,
-	});
+	const ledgerData = (overrides: Json = {}) => ledgerCredentialData(n8n, prefix, E2E_CONTACT_KEY_SECRET, overrides);
 
 	beforeAll(async () => {
-		credential = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `ledger ${prefix}`, ledgerData());
+		credential = await createLedgerCredential(n8n, `ledger ${prefix}`, prefix);
 	});
 
-	function consentNode(parameters: Json, extra: Partial<WorkflowNode> = {}) {
-		return {
-			type: CHECK_NODE_TYPE,
-			typeVersion: 1,
-			credentials: { [LEDGER_CREDENTIAL_TYPE]: credential },
-			parameters: { contact: '={{ $json.phone }}', ...parameters },
-			...extra,
-		};
-	}
+	const consentNode = (parameters: Json, extra: Partial<WorkflowNode> = {}) => ({ ...checkConsentNode(credential, parameters), ...extra });
 
 	const recordOptIn = (extra: Json = {}) =>
 		consentNode({
@@ -59,19 +56,14 @@ describe('Check Consent and the consent ledger in real n8n', () => {
 	const check = (extra: Json = {}) => consentNode({ operation: 'check', purpose: 'shippingStatus', ...extra });
 
 	async function tableByName(name: string): Promise<Json> {
-		const res = await n8n.api<{ data: Json[] }>('GET', `/data-tables?filter=${encodeURIComponent(JSON.stringify({ name }))}`);
-		expect(res.data).toHaveLength(1);
-		return res.data[0];
+		const tables = await dataTablesNamed(n8n, name);
+		expect(tables).toHaveLength(1);
+		return tables[0];
 	}
 	async function rows(tableName: string, filter?: Json, search?: string): Promise<Json[]> {
 		const table = await tableByName(tableName);
-		const qs = new URLSearchParams({ limit: '250' });
-		if (filter) qs.set('filter', JSON.stringify(filter));
-		if (search) qs.set('search', search);
-		const res = await n8n.api<{ data: Json[] }>('GET', `/data-tables/${table.id}/rows?${qs}`);
-		return res.data;
+		return await dataTableRows(n8n, table.id, { filter, search });
 	}
-	const byContact = (phone: string) => ({ type: 'and', filters: [{ columnName: 'contactId', condition: 'eq', value: phone }] });
 
 	it('loads the node and its credential; the credential test lists data tables', async () => {
 		const ok = await testCredentialInEditor(n8n, LEDGER_CREDENTIAL_TYPE, ledgerData());
@@ -210,7 +202,7 @@ describe('Check Consent and the consent ledger in real n8n', () => {
 		const phone = newPhone();
 		// A ledger of its own, so the concurrent executions also race to create its tables.
 		const racePrefix = `${prefix}_race`;
-		const raceCredential = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `ledger ${racePrefix}`, ledgerData({ tablePrefix: racePrefix }));
+		const raceCredential = await createLedgerCredential(n8n, `ledger ${racePrefix}`, racePrefix);
 		const raceNode = (parameters: Json) => ({ ...consentNode(parameters), credentials: { [LEDGER_CREDENTIAL_TYPE]: raceCredential } });
 		const path = `ledger-${randomUUID()}`;
 		const nodes: WorkflowNode[] = [
@@ -291,7 +283,7 @@ describe('Check Consent and the consent ledger in real n8n', () => {
 	});
 
 	it('explains an unreachable ledger with how to fix it', async () => {
-		const broken = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `ledger broken ${prefix}`, ledgerData({ apiKey: 'wrong-key' }));
+		const broken = await createLedgerCredential(n8n, `ledger broken ${prefix}`, prefix, undefined, { apiKey: 'wrong-key' });
 		const run = await runOnce(n8n, { ...check(), credentials: { [LEDGER_CREDENTIAL_TYPE]: broken } }, [{ phone: newPhone() }]);
 		const error = executionError(run.execution);
 		expect(error?.message).toMatch(/HTTP 401/);

@@ -74,8 +74,13 @@ export async function startEmulatorWithCredential(
 ): Promise<{ emulator: Emulator; credential: SavedCredential }> {
 	const emulator = await startEmulator({ port: 0, ...options });
 	const data = cloudCredentialData(emulator, credentialOverrides);
-	const credential = await client.createCredential(CLOUD_CREDENTIAL_TYPE, `${label} ${emulator.port}`, data);
-	return { emulator, credential };
+	try {
+		const credential = await client.createCredential(CLOUD_CREDENTIAL_TYPE, `${label} ${emulator.port}`, data);
+		return { emulator, credential };
+	} catch (error) {
+		await emulator.close();
+		throw error;
+	}
 }
 
 /** The consent ledger credential's data: the ledger in `client`'s n8n, under its own table prefix. */
@@ -116,6 +121,30 @@ export function checkConsentNode(
 		parameters: { contact: `={{ $json.${contactField} }}`, ...parameters },
 	};
 }
+
+/** The data tables of this name in `client`'s n8n (the owner's API key sees every project's). */
+export async function dataTablesNamed(client: N8nClient, name: string): Promise<Array<Record<string, any>>> {
+	const filter = encodeURIComponent(JSON.stringify({ name }));
+	return (await client.api<{ data: Array<Record<string, any>> }>('GET', `/data-tables?filter=${filter}`)).data;
+}
+
+/** Up to 250 rows of a data table, optionally narrowed by a row filter or a search text. */
+export async function dataTableRows(
+	client: N8nClient,
+	tableId: string,
+	query: { filter?: Record<string, unknown>; search?: string } = {},
+): Promise<Array<Record<string, any>>> {
+	const qs = new URLSearchParams({ limit: '250' });
+	if (query.filter) qs.set('filter', JSON.stringify(query.filter));
+	if (query.search) qs.set('search', query.search);
+	return (await client.api<{ data: Array<Record<string, any>> }>('GET', `/data-tables/${tableId}/rows?${qs}`)).data;
+}
+
+/** A data-table row filter: the ledger rows of one contact. */
+export const byContact = (contactId: string) => ({
+	type: 'and',
+	filters: [{ columnName: 'contactId', condition: 'eq', value: contactId }],
+});
 
 /** Forgets what the emulator recorded (requests, messages, faults) between tests. */
 export async function resetEmulator(emulator: { url: string }): Promise<void> {

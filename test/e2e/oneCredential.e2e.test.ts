@@ -4,23 +4,37 @@
  * credentials still run. Each secret reaches only its own API: the ledger's n8n address is a recording proxy in front
  * of n8n, and the emulator records every Graph request with its headers.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { startEmulator, type Emulator } from '../../dev/emulator';
 import { control } from '../../dev/emulator/testkit';
-import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentialData, executionError, nodeOutput, runOnce, sharedN8n, testCredentialInEditor } from './context';
+import {
+	CHECK_NODE_TYPE,
+	CLOUD_CREDENTIAL_TYPE,
+	LEDGER_CREDENTIAL_TYPE,
+	OPT_IN_WORDING as WORDING,
+	SEND_NODE_TYPE,
+	TRIGGER_NAME,
+	TRIGGER_NODE_TYPE,
+	activateTriggerWorkflow,
+	checkConsentNode,
+	cloudCredentialData,
+	createLedgerCredential,
+	executionError,
+	messagePosts,
+	removeWorkflows,
+	runOnce,
+	sharedN8n,
+	testCredentialInEditor,
+	triggerItemsWhere,
+	type SavedCredential,
+} from './context';
 
 type Json = Record<string, any>;
 
-const CHECK_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppCheckConsent`;
-const TRIGGER_TYPE = `${NODE_TYPE_PREFIX}whatsAppSessionWindowTrigger`;
-const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
 const SECRET = 'e2e-one-credential-secret-0123456789';
-const WORDING = 'Send me order and delivery updates from Example Shop on WhatsApp';
-const TRIGGER_NAME = 'WhatsApp Session Window Trigger';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface SeenRequest {
 	method: string;
@@ -62,10 +76,10 @@ describe('one credential per node (real n8n)', () => {
 	let emulator: Emulator;
 	let proxy: Awaited<ReturnType<typeof recordingProxy>>;
 	/** Version 2: the cloud credential with its Consent Ledger section on. */
-	let single: { id: string; name: string };
+	let single: SavedCredential;
 	/** Version 1: the cloud credential without the section and the separate ledger credential, the same ledger. */
-	let cloudOnly: { id: string; name: string };
-	let ledgerOnly: { id: string; name: string };
+	let cloudOnly: SavedCredential;
+	let ledgerOnly: SavedCredential;
 	let seq = 0;
 	const newContact = () => {
 		const digits = `3161235${String(process.pid % 100).padStart(2, '0')}${String(++seq).padStart(2, '0')}`;
@@ -87,13 +101,7 @@ describe('one credential per node (real n8n)', () => {
 		proxy = await recordingProxy(n8n.url);
 		single = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `one credential ${prefix}`, cloudCredentialData(emulator, ledgerSection()));
 		cloudOnly = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `cloud only ${prefix}`, cloudCredentialData(emulator));
-		ledgerOnly = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `ledger only ${prefix}`, {
-			baseUrl: proxy.url,
-			apiKey: n8n.apiKey,
-			contactKeySecret: SECRET,
-			projectId: '',
-			tablePrefix: prefix,
-		});
+		ledgerOnly = await createLedgerCredential(n8n, `ledger only ${prefix}`, prefix, SECRET, { baseUrl: proxy.url });
 	});
 	afterAll(async () => {
 		await emulator.close();
@@ -133,7 +141,7 @@ describe('one credential per node (real n8n)', () => {
 		// Recorded through the ledger-only credential (Check Consent version 1): the same ledger as the one credential.
 		const optIn = await runOnce(
 			n8n,
-			{ type: CHECK_NODE_TYPE, typeVersion: 1, credentials: { [LEDGER_CREDENTIAL_TYPE]: ledgerOnly }, parameters: { contact: '={{ $json.phone }}', operation: 'recordOptIn', purpose: 'shippingStatus', source: 'checkout form', proofWording: WORDING } },
+			checkConsentNode(ledgerOnly, { operation: 'recordOptIn', purpose: 'shippingStatus', source: 'checkout form', proofWording: WORDING }),
 			[{ phone: a.phone }],
 		);
 		expect(executionError(optIn.execution)).toBeUndefined();
@@ -198,41 +206,29 @@ describe('one credential per node (real n8n)', () => {
 	it('the version-2 trigger with one credential records a STOP that Check Consent honours', async () => {
 		const { waId, phone } = newContact();
 		await record(phone, 'recordOptIn');
-		const webhookId = randomUUID();
-		const workflowId = await n8n.createWorkflow(
-			`e2e one-credential trigger ${webhookId}`,
-			[
-				{
-					name: TRIGGER_NAME,
-					type: TRIGGER_TYPE,
-					typeVersion: 2,
-					webhookId,
-					credentials: { [CLOUD_CREDENTIAL_TYPE]: single },
-					parameters: { registration: 'automatic', events: ['messageReceived', 'window', 'consent'], recordInLedger: true, options: {} },
-				},
-			],
-			{},
+		const { workflowId } = await activateTriggerWorkflow(
+			n8n,
+			emulator,
+			'e2e one-credential trigger',
+			(webhookId) => ({
+				name: TRIGGER_NAME,
+				type: TRIGGER_NODE_TYPE,
+				typeVersion: 2,
+				webhookId,
+				credentials: { [CLOUD_CREDENTIAL_TYPE]: single },
+				parameters: { registration: 'automatic', events: ['messageReceived', 'window', 'consent'], recordInLedger: true, options: {} },
+			}),
+			{ waitForRegistration: true },
 		);
 		try {
-			await n8n.activate(workflowId);
-			await n8n.waitForWebhook(`${webhookId}/webhook`);
-			const callbackUrl = `${n8n.url}/webhook/${webhookId}/webhook`;
-			const deadline = Date.now() + 20_000;
-			while (emulator.state.subscription?.override_callback_uri !== callbackUrl && Date.now() < deadline) await sleep(100);
 			const sent = await control(emulator, 'POST', 'inbound', { from: `+${waId}`, name: 'Ana', text: 'STOP' });
 			expect(sent.status).toBe(200);
-			let optOut: Json | undefined;
-			while (!optOut && Date.now() < deadline + 20_000) {
-				for (const execution of await n8n.executions(workflowId)) {
-					optOut ??= nodeOutput(execution, TRIGGER_NAME).map((i: Json) => i.json).find((j: Json) => j.event === 'optOutRequest');
-				}
-				if (!optOut) await sleep(200);
-			}
+			const isOptOut = (j: Json) => j.event === 'optOutRequest';
+			const optOut = (await triggerItemsWhere(n8n, workflowId, isOptOut, 40_000))?.find(isOptOut);
 			expect(optOut?.ledger).toMatchObject({ recorded: true, action: 'optOut', contact: phone });
 			expect(await check(phone)).toMatchObject({ granted: false, reason: 'optedOut', source: 'WhatsApp reply' });
 		} finally {
-			await n8n.deactivate(workflowId).catch(() => undefined);
-			await n8n.deleteWorkflow(workflowId).catch(() => undefined);
+			await removeWorkflows(n8n, [workflowId]);
 		}
 	});
 
@@ -257,7 +253,7 @@ describe('one credential per node (real n8n)', () => {
 			expect(JSON.stringify(request.headers)).not.toContain(n8n.apiKey);
 			expect(Object.keys(request.headers).map((h) => h.toLowerCase())).not.toContain('x-n8n-api-key');
 		}
-		const sends = emulator.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
+		const sends = messagePosts(emulator);
 		expect(sends.length).toBeGreaterThan(0);
 		for (const send of sends) expect(send.headers.authorization).toBe(`Bearer ${token}`);
 	});

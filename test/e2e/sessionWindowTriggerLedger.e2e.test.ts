@@ -17,8 +17,11 @@ import {
 	TRIGGER_NAME,
 	TRIGGER_NODE_TYPE,
 	activateTriggerWorkflow,
+	byContact,
 	checkConsentNode,
 	createLedgerCredential,
+	dataTableRows,
+	dataTablesNamed,
 	executionError,
 	finishedExecutions,
 	messagesWebhook,
@@ -104,11 +107,9 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 		expect(executionError(run.execution)).toBeUndefined();
 	}
 	async function tableRows(suffix: 'consent_events' | 'contact_state', phone: string): Promise<Json[]> {
-		const tables = await n8n.api<{ data: Json[] }>('GET', `/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: `${prefix}_${suffix}` }))}`);
-		if (tables.data.length === 0) return [];
-		const filter = { type: 'and', filters: [{ columnName: 'contactId', condition: 'eq', value: phone }] };
-		const res = await n8n.api<{ data: Json[] }>('GET', `/data-tables/${tables.data[0].id}/rows?limit=250&filter=${encodeURIComponent(JSON.stringify(filter))}`);
-		return res.data;
+		const tables = await dataTablesNamed(n8n, `${prefix}_${suffix}`);
+		if (tables.length === 0) return [];
+		return await dataTableRows(n8n, tables[0].id, { filter: byContact(phone) });
 	}
 
 	beforeAll(async () => {
