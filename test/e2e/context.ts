@@ -182,17 +182,10 @@ export interface OneShotRun {
 }
 
 /**
- * Builds Webhook → Split Out (body.items) → the node under test, activates it, posts the items, and returns
- * the node's output (the webhook answers with all items of the last node) plus the stored execution.
+ * Webhook (POST `path`, answering with all items of the last node) → Split Out (body.items) → `node`: a workflow
+ * that takes its items as `{ items: [...] }`.
  */
-export async function runOnce(
-	client: N8nClient,
-	node: Omit<WorkflowNode, 'name'> & { name?: string },
-	items: Array<Record<string, unknown>>,
-	opts: { keep?: boolean } = {},
-): Promise<OneShotRun> {
-	const path = `e2e-${randomUUID()}`;
-	const nodeName = node.name ?? 'Node Under Test';
+export function webhookSplitWorkflow(path: string, node: WorkflowNode) {
 	const nodes: WorkflowNode[] = [
 		{
 			name: 'Webhook',
@@ -207,12 +200,28 @@ export async function runOnce(
 			typeVersion: 1,
 			parameters: { fieldToSplitOut: 'body.items', include: 'noOtherFields', options: {} },
 		},
-		{ ...node, name: nodeName },
+		node,
 	];
 	const connections = {
 		Webhook: { main: [[{ node: 'Split Items', type: 'main', index: 0 }]] },
-		'Split Items': { main: [[{ node: nodeName, type: 'main', index: 0 }]] },
+		'Split Items': { main: [[{ node: node.name, type: 'main', index: 0 }]] },
 	};
+	return { nodes, connections };
+}
+
+/**
+ * Builds Webhook → Split Out (body.items) → the node under test, activates it, posts the items, and returns
+ * the node's output (the webhook answers with all items of the last node) plus the stored execution.
+ */
+export async function runOnce(
+	client: N8nClient,
+	node: Omit<WorkflowNode, 'name'> & { name?: string },
+	items: Array<Record<string, unknown>>,
+	opts: { keep?: boolean } = {},
+): Promise<OneShotRun> {
+	const path = `e2e-${randomUUID()}`;
+	const nodeName = node.name ?? 'Node Under Test';
+	const { nodes, connections } = webhookSplitWorkflow(path, { ...node, name: nodeName });
 	const workflowId = await client.createWorkflow(`e2e ${nodeName} ${path}`, nodes, connections);
 	try {
 		await client.activate(workflowId);

@@ -6,31 +6,37 @@
  */
 import { DateTime } from 'luxon';
 
-import { startEmulator, type Emulator } from '../../dev/emulator';
-import { CLOUD_CREDENTIAL_TYPE, SEND_NODE_TYPE, cloudCredentialData, nodeOutput, runOnce, sharedN8n } from './context';
+import type { Emulator } from '../../dev/emulator';
+import {
+	CLOUD_CREDENTIAL_TYPE,
+	SEND_NODE_TYPE,
+	graphRequests,
+	messagePosts,
+	nodeOutput,
+	resetEmulator,
+	runOnce,
+	sharedN8n,
+	startEmulatorWithCredential,
+	type SavedCredential,
+} from './context';
 
 type Json = Record<string, any>;
 
 describe('Send Notification: customer data in real n8n', () => {
 	const n8n = sharedN8n();
 	let emulator: Emulator;
-	let credential: { id: string; name: string };
+	let credential: SavedCredential;
 
 	beforeAll(async () => {
-		emulator = await startEmulator({ port: 0, latencyMs: 0 });
-		credential = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `emulator ${emulator.port}`, cloudCredentialData(emulator));
+		({ emulator, credential } = await startEmulatorWithCredential(n8n, 'emulator', { latencyMs: 0 }));
 	});
 	afterAll(async () => {
 		await emulator.close();
 	});
-	beforeEach(async () => {
-		await fetch(`${emulator.url}/_emulator/reset`, { method: 'POST' });
-	});
+	beforeEach(() => resetEmulator(emulator));
 
-	const messagesSent = () =>
-		emulator.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages')).map((r) => r.body as Json);
-	const templateListings = () =>
-		emulator.state.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/message_templates')).length;
+	const messagesSent = () => messagePosts(emulator).map((r) => r.body as Json);
+	const templateListings = () => graphRequests(emulator, 'GET', '/message_templates').length;
 
 	function sendNode(parameters: Json = {}) {
 		return {

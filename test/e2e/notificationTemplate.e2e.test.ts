@@ -5,25 +5,28 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { startEmulator, type Emulator } from '../../dev/emulator';
+import type { Emulator } from '../../dev/emulator';
 import { validateSendMessageBody } from '../support/openapiValidator';
 import { validateTemplateApi } from '../support/templateApiSchemas';
 import {
 	CLOUD_CREDENTIAL_TYPE,
-	NODE_TYPE_PREFIX,
 	SEND_NODE_TYPE,
-	cloudCredentialData,
+	TEMPLATE_NODE_TYPE,
 	executionError,
+	graphRequests,
 	lastExecution,
 	nodeOutput,
+	removeWorkflows,
+	resetEmulator,
 	runOnce,
 	sharedN8n,
+	startEmulatorWithCredential,
+	waitFor,
+	type SavedCredential,
 } from './context';
 import type { WorkflowNode } from '../../dev/n8n/n8n';
 
 type Json = Record<string, any>;
-
-const TEMPLATE_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppNotificationTemplate`;
 
 /** A clean shipping-status draft in the node's form fields. */
 const goodDraft = (name: string): Json => ({
@@ -43,17 +46,16 @@ const goodDraft = (name: string): Json => ({
 describe('WhatsApp Notification Template in real n8n', () => {
 	const n8n = sharedN8n();
 	let emulator: Emulator;
-	let credential: { id: string; name: string };
+	let credential: SavedCredential;
 
 	beforeAll(async () => {
-		emulator = await startEmulator({ port: 0, latencyMs: 0, reviewDelayMs: 300, recategoriseDelayMs: 60_000 });
-		credential = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `emulator ${emulator.port}`, cloudCredentialData(emulator));
+		({ emulator, credential } = await startEmulatorWithCredential(n8n, 'emulator', { latencyMs: 0, reviewDelayMs: 300, recategoriseDelayMs: 60_000 }));
 	});
 	afterAll(async () => {
 		await emulator.close();
 	});
 	beforeEach(async () => {
-		await fetch(`${emulator.url}/_emulator/reset`, { method: 'POST' });
+		await resetEmulator(emulator);
 		await fetch(`${emulator.url}/_emulator/config`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
@@ -68,14 +70,7 @@ describe('WhatsApp Notification Template in real n8n', () => {
 		parameters,
 		...extra,
 	});
-	const graphCalls = (method: string, pathEnd: string) =>
-		emulator.state.requests.filter((r) => r.method === method && r.path.endsWith(pathEnd));
-	const waitFor = async (check: () => boolean, timeoutMs = 5000) => {
-		for (const started = Date.now(); !check(); ) {
-			if (Date.now() - started > timeoutMs) throw new Error('timed out');
-			await new Promise((r) => setTimeout(r, 50));
-		}
-	};
+	const graphCalls = (method: string, pathEnd: string) => graphRequests(emulator, method, pathEnd);
 
 	it('Check Draft runs offline: a clean draft passes, a bad one gets errors that say what to change', async () => {
 		const bad = {
@@ -195,8 +190,7 @@ describe('WhatsApp Notification Template in real n8n', () => {
 			expect(validateSendMessageBody(emulator.state.messages[0].body).errors).toEqual([]);
 			expect(sent.renderedText).toContain('Hi Maria, your order SO-1001 has shipped and will arrive on Friday.');
 		} finally {
-			await n8n.deactivate(workflowId).catch(() => undefined);
-			await n8n.deleteWorkflow(workflowId).catch(() => undefined);
+			await removeWorkflows(n8n, [workflowId]);
 		}
 	});
 

@@ -7,15 +7,27 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 
 import { contactKeyOf, type DataTablesClient } from '../../nodes/shared/io/ledger';
 import { SendKeyStore, clearPurgeThrottle, sendKeyIds } from '../../nodes/shared/io/sendKeys';
-import { DEFAULT_TEMPLATES, startEmulator, type Emulator, type SeedTemplate } from '../../dev/emulator';
-import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentialData, runOnce, sharedN8n } from './context';
+import { DEFAULT_TEMPLATES, type Emulator, type SeedTemplate } from '../../dev/emulator';
+import {
+	CLOUD_CREDENTIAL_TYPE,
+	LEDGER_CREDENTIAL_TYPE,
+	OPT_IN_WORDING,
+	SEND_NODE_TYPE,
+	checkConsentNode,
+	createLedgerCredential,
+	dataTablesNamed,
+	removeWorkflows,
+	runOnce,
+	sharedN8n,
+	startEmulatorWithCredential,
+	webhookSplitWorkflow,
+	type SavedCredential,
+} from './context';
 import type { WorkflowNode } from '../../dev/n8n/n8n';
 import { ledgerClientOverApi } from '../../dev/n8n/ledgerOverApi';
 
 type Json = Record<string, any>;
 
-const CHECK_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppCheckConsent`;
-const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
 const SECRET = 'e2e-send-keys-secret-0123456789abc';
 
 /** A shop's order flow: three templates, the same two variables (name, order number). */
@@ -40,48 +52,31 @@ describe('Send keys (real n8n)', () => {
 	const n8n = sharedN8n();
 	const prefix = `e2ekeys_${randomBytes(3).toString('hex')}`;
 	let emulator: Emulator;
-	let cloud: { id: string; name: string };
-	let ledger: { id: string; name: string };
+	let cloud: SavedCredential;
+	let ledger: SavedCredential;
 	let client: DataTablesClient;
 	let seq = 0;
 	const newPhone = () => `+3162345${String(process.pid % 100).padStart(2, '0')}${String(++seq).padStart(2, '0')}`;
 	const workflows: string[] = [];
 
 	beforeAll(async () => {
-		emulator = await startEmulator({ port: 0, templates: [...DEFAULT_TEMPLATES, ...ORDER_TEMPLATES] });
-		cloud = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `send-keys ${emulator.port}`, cloudCredentialData(emulator));
-		ledger = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `ledger ${prefix}`, {
-			baseUrl: n8n.url,
-			apiKey: n8n.apiKey,
-			contactKeySecret: SECRET,
-			projectId: '',
-			tablePrefix: prefix,
-		});
+		({ emulator, credential: cloud } = await startEmulatorWithCredential(n8n, 'send-keys', { templates: [...DEFAULT_TEMPLATES, ...ORDER_TEMPLATES] }));
+		ledger = await createLedgerCredential(n8n, `ledger ${prefix}`, prefix, SECRET);
 		client = await ledgerClientOverApi(n8n, prefix, SECRET);
 	});
 	afterAll(async () => {
-		for (const id of workflows) {
-			await n8n.deactivate(id).catch(() => undefined);
-			await n8n.deleteWorkflow(id).catch(() => undefined);
-		}
+		await removeWorkflows(n8n, workflows);
 		await emulator.close();
 	});
 
 	const delivered = (phone: string) => emulator.state.messages.filter((m) => m.to.replace('+', '') === phone.replace('+', ''));
 
 	async function optIn(phone: string) {
-		const run = await runOnce(n8n, checkNode({ operation: 'recordOptIn', purpose: 'shippingStatus', source: 'checkout form', proofWording: 'Send me order and delivery updates from Example Shop on WhatsApp' }), [{ phone }]);
+		const run = await runOnce(n8n, checkNode({ operation: 'recordOptIn', purpose: 'shippingStatus', source: 'checkout form', proofWording: OPT_IN_WORDING }), [{ phone }]);
 		expect(run.status).toBe(200);
 	}
 
-	function checkNode(parameters: Json) {
-		return {
-			type: CHECK_NODE_TYPE,
-			typeVersion: 1,
-			credentials: { [LEDGER_CREDENTIAL_TYPE]: ledger },
-			parameters: { contact: '={{ $json.phone }}', ...parameters },
-		};
-	}
+	const checkNode = (parameters: Json) => checkConsentNode(ledger, parameters);
 
 	function sendNode(parameters: Json = {}): Omit<WorkflowNode, 'name'> {
 		return {
@@ -103,15 +98,7 @@ describe('Send keys (real n8n)', () => {
 	/** One saved, active workflow called several times, as a shop's webhook would be: the workflow id stays the same. */
 	async function savedWorkflow(node: Omit<WorkflowNode, 'name'>): Promise<(items: Json[]) => Promise<Json[]>> {
 		const path = `e2e-keys-${randomUUID()}`;
-		const nodes: WorkflowNode[] = [
-			{ name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, webhookId: randomUUID(), parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} } },
-			{ name: 'Split Items', type: 'n8n-nodes-base.splitOut', typeVersion: 1, parameters: { fieldToSplitOut: 'body.items', include: 'noOtherFields', options: {} } },
-			{ ...node, name: 'Send' },
-		];
-		const connections = {
-			Webhook: { main: [[{ node: 'Split Items', type: 'main', index: 0 }]] },
-			'Split Items': { main: [[{ node: 'Send', type: 'main', index: 0 }]] },
-		};
+		const { nodes, connections } = webhookSplitWorkflow(path, { ...node, name: 'Send' });
 		const id = await n8n.createWorkflow(`e2e send keys ${path}`, nodes, connections);
 		workflows.push(id);
 		await n8n.activate(id);
@@ -124,11 +111,11 @@ describe('Send keys (real n8n)', () => {
 	}
 
 	async function sendKeyRows(): Promise<Json[]> {
-		const tables = await n8n.api<{ data: Json[] }>('GET', `/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: `${prefix}_send_keys` }))}`);
+		const [table] = await dataTablesNamed(n8n, `${prefix}_send_keys`);
 		const rows: Json[] = [];
 		let cursor = '';
 		for (;;) {
-			const page = await n8n.api<{ data: Json[]; nextCursor?: string | null }>('GET', `/data-tables/${tables.data[0].id}/rows?limit=250${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+			const page = await n8n.api<{ data: Json[]; nextCursor?: string | null }>('GET', `/data-tables/${table.id}/rows?limit=250${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
 			rows.push(...page.data);
 			if (!page.nextCursor || page.data.length === 0) return rows;
 			cursor = page.nextCursor;
@@ -276,7 +263,7 @@ describe('Send keys (real n8n)', () => {
 
 	it('the purge also removes rows of the earlier version (no expiry, unkeyed)', async () => {
 		clearPurgeThrottle();
-		const table = (await n8n.api<{ data: Json[] }>('GET', `/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: `${prefix}_send_keys` }))}`)).data[0];
+		const [table] = await dataTablesNamed(n8n, `${prefix}_send_keys`);
 		await n8n.api('POST', `/data-tables/${table.id}/rows`, {
 			data: [{ key: createHash('sha256').update('explicit:legacy').digest('hex'), claimId: 'legacy', status: 'sent', messageId: 'wamid.legacy', claimedAt: new Date().toISOString() }],
 		});
