@@ -12,7 +12,18 @@ import { chromium, selectors, type Browser, type Page } from 'playwright-core';
 
 import { startEmulator, type Emulator } from '../../dev/emulator';
 import { NOTIFICATION_TYPES } from '../../nodes/shared/domain/notificationTypes';
-import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentialData, sharedN8n } from './context';
+import {
+	CHECK_NODE_TYPE,
+	CLOUD_CREDENTIAL_TYPE,
+	LEDGER_CREDENTIAL_TYPE,
+	OPT_IN_WORDING,
+	POLL_NODE_TYPE,
+	SEND_NODE_TYPE,
+	TRIGGER_NODE_TYPE,
+	cloudCredentialData,
+	createLedgerCredential,
+	sharedN8n,
+} from './context';
 import { OWNER } from '../../dev/n8n/n8n';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -56,13 +67,7 @@ if (!haveChromium) {
 	beforeAll(async () => {
 		emulator = await startEmulator({ port: 0 });
 		const cloud = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, 'WhatsApp Cloud API (emulator)', cloudCredentialData(emulator));
-		const ledger = await n8n.createCredential('whatsAppNotificationsLedgerApi', 'WhatsApp consent ledger', {
-			baseUrl: n8n.url,
-			apiKey: n8n.apiKey,
-			contactKeySecret: 'browser-contact-key-secret-0123456789',
-			projectId: '',
-			tablePrefix: 'browser',
-		});
+		const ledger = await createLedgerCredential(n8n, 'WhatsApp consent ledger', 'browser', 'browser-contact-key-secret-0123456789');
 		const trigger = 'When clicking ‘Execute workflow’';
 		workflowId = await n8n.createWorkflow(
 			'Browser check: the four WhatsApp nodes',
@@ -70,16 +75,16 @@ if (!haveChromium) {
 				{ name: trigger, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
 				{
 					name: NODE_NAMES.consent,
-					type: `${NODE_TYPE_PREFIX}whatsAppCheckConsent`,
+					type: CHECK_NODE_TYPE,
 					typeVersion: 1,
 					position: [260, 0],
-					credentials: { whatsAppNotificationsLedgerApi: ledger },
-					parameters: { operation: 'checkFromItem', contact: '={{ $json.phone }}', purpose: 'shippingStatus', consentGiven: '={{ $json.optIn }}', source: 'checkout form', proofWording: 'Send me order and delivery updates from Example Shop on WhatsApp', splitOutput: true },
+					credentials: { [LEDGER_CREDENTIAL_TYPE]: ledger },
+					parameters: { operation: 'checkFromItem', contact: '={{ $json.phone }}', purpose: 'shippingStatus', consentGiven: '={{ $json.optIn }}', source: 'checkout form', proofWording: OPT_IN_WORDING, splitOutput: true },
 				},
 				{ name: NODE_NAMES.send, type: SEND_NODE_TYPE, typeVersion: 1, position: [520, 0], credentials: { [CLOUD_CREDENTIAL_TYPE]: cloud }, parameters: {} },
 				{
 					name: NODE_NAMES.trigger,
-					type: `${NODE_TYPE_PREFIX}whatsAppSessionWindowTrigger`,
+					type: TRIGGER_NODE_TYPE,
 					typeVersion: 1,
 					position: [0, 260],
 					webhookId: randomUUID(),
@@ -88,7 +93,7 @@ if (!haveChromium) {
 				},
 				{
 					name: NODE_NAMES.poll,
-					type: `${NODE_TYPE_PREFIX}whatsAppTemplateStatusPoll`,
+					type: POLL_NODE_TYPE,
 					typeVersion: 1,
 					position: [260, 260],
 					credentials: { [CLOUD_CREDENTIAL_TYPE]: cloud },

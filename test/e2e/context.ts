@@ -11,6 +11,7 @@ export const SEND_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppSendNotification`;
 export const CHECK_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppCheckConsent`;
 export const TRIGGER_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppSessionWindowTrigger`;
 export const TEMPLATE_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppNotificationTemplate`;
+export const POLL_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppTemplateStatusPoll`;
 export const CLOUD_CREDENTIAL_TYPE = 'whatsAppCloudApi';
 export const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
 /** The Session Window Trigger's default node name: its output is read under this name. */
@@ -256,6 +257,30 @@ export function executionError(execution: Record<string, any> | undefined): Reco
 export function nodeOutput(execution: Record<string, any> | undefined, nodeName: string, output = 0): any[] {
 	const runs = execution?.data?.resultData?.runData?.[nodeName];
 	return runs?.[0]?.data?.main?.[output] ?? [];
+}
+
+/**
+ * The error n8n recorded for a workflow whose activation failed (a trigger's or a poll's), waiting up to
+ * `timeoutMs`. n8n 2.41 publishes workflows through an outbox: the API answers `active: true` at once and records a
+ * failure in the workflow's publication status (older versions: in the active-workflows error endpoint).
+ */
+export async function activationError(client: N8nClient, workflowId: string, timeoutMs: number): Promise<string | undefined> {
+	const cookie = await loginCookie(client.url);
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		const res = (await restRequest(client.url, cookie, 'GET', `/rest/workflows/${workflowId}/publication-status`).catch(
+			() => undefined,
+		)) as Record<string, any> | undefined;
+		const triggers: Array<Record<string, any>> = res?.data?.triggers ?? [];
+		const failed = triggers.find((t) => typeof t.errorMessage === 'string' && t.errorMessage);
+		if (failed) return failed.errorMessage;
+		const old = (await restRequest(client.url, cookie, 'GET', `/rest/active-workflows/error/${workflowId}`).catch(
+			() => undefined,
+		)) as Record<string, any> | undefined;
+		if (typeof old?.data === 'string' && old.data) return old.data;
+		await sleep(200);
+	}
+	return undefined;
 }
 
 /** Deactivates and deletes workflows a test saved, ignoring ones already gone. */

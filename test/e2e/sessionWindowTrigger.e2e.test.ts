@@ -12,6 +12,7 @@ import {
 	TRIGGER_NAME,
 	TRIGGER_NODE_TYPE as TRIGGER_TYPE,
 	activateTriggerWorkflow,
+	activationError as activationErrorOf,
 	cloudCredentialData,
 	finishedExecutions,
 	graphRequests,
@@ -327,19 +328,7 @@ describe('Session Window Trigger in real n8n', () => {
 		expect((await executions()).length).toBe(before);
 	});
 
-	async function activationError(id: string): Promise<string | undefined> {
-		const cookie = await loginCookie(n8n.url);
-		const deadline = Date.now() + 30_000;
-		while (Date.now() < deadline) {
-			const res = (await restRequest(n8n.url, cookie, 'GET', `/rest/workflows/${id}/publication-status`).catch(() => undefined)) as Json | undefined;
-			const failed = ((res?.data?.triggers ?? []) as Json[]).find((t) => typeof t.errorMessage === 'string' && t.errorMessage);
-			if (failed) return failed.errorMessage;
-			const old = (await restRequest(n8n.url, cookie, 'GET', `/rest/active-workflows/error/${id}`).catch(() => undefined)) as Json | undefined;
-			if (typeof old?.data === 'string' && old.data) return old.data;
-			await sleep(200);
-		}
-		return undefined;
-	}
+	const activationError = (id: string) => activationErrorOf(n8n, id, 30_000);
 
 	it('refuses to activate manual registration when the credential has no App Secret, saying what to set', async () => {
 		const noSecret = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `trigger no secret ${emulator.port}`, cloudCredentialData(emulator, { appSecret: '' }));

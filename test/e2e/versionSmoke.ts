@@ -13,20 +13,32 @@
  * Uses node:assert, not jest's expect, so that both can call it.
  */
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 import { startEmulator, type Emulator } from '../../dev/emulator';
 import { control } from '../../dev/emulator/testkit';
-import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentialData, executionError, nodeOutput, runOnce } from './context';
+import {
+	CLOUD_CREDENTIAL_TYPE,
+	LEDGER_CREDENTIAL_TYPE,
+	NODE_TYPE_PREFIX,
+	SEND_NODE_TYPE,
+	TRIGGER_NAME,
+	TRIGGER_NODE_TYPE,
+	activateTriggerWorkflow,
+	checkConsentNode,
+	cloudCredentialData,
+	dataTablesNamed,
+	executionError,
+	ledgerCredentialData,
+	removeWorkflows,
+	runOnce,
+	sleep,
+	triggerItems,
+	type SavedCredential,
+} from './context';
 import { loginCookie, restRequest, type N8nClient } from '../../dev/n8n/n8n';
 
 type Json = Record<string, any>;
-
-const CHECK_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppCheckConsent`;
-const TRIGGER_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppSessionWindowTrigger`;
-const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
-const TRIGGER_NAME = 'WhatsApp Session Window Trigger';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * n8n's credential test (the editor's Test button) for a saved credential with the given data. Before n8n 2.x's
@@ -59,15 +71,9 @@ export async function prepareVersionSmoke(n8n: N8nClient): Promise<VersionSmoke>
 	const prefix = `smoke_${randomBytes(3).toString('hex')}`;
 	const digits = `4915170${String(Date.now() % 1_000_000).padStart(6, '0')}`;
 	const phone = `+${digits}`;
-	const ledgerData = {
-		baseUrl: n8n.url,
-		apiKey: n8n.apiKey,
-		contactKeySecret: 'smoke-contact-key-secret-0123456789',
-		projectId: '',
-		tablePrefix: prefix,
-	};
-	let cloud: { id: string; name: string } | undefined;
-	let ledger: { id: string; name: string } | undefined;
+	const ledgerData = ledgerCredentialData(n8n, prefix, 'smoke-contact-key-secret-0123456789');
+	let cloud: SavedCredential | undefined;
+	let ledger: SavedCredential | undefined;
 	let triggerWorkflowId: string | undefined;
 
 	const credentials = () => {
@@ -78,19 +84,13 @@ export async function prepareVersionSmoke(n8n: N8nClient): Promise<VersionSmoke>
 	async function consent(operation: 'check' | 'recordOptIn'): Promise<Json> {
 		const run = await runOnce(
 			n8n,
-			{
-				type: CHECK_NODE_TYPE,
-				typeVersion: 1,
-				credentials: { [LEDGER_CREDENTIAL_TYPE]: credentials().ledger },
-				parameters: {
-					operation,
-					contact: '={{ $json.phone }}',
-					purpose: 'shippingStatus',
-					...(operation === 'recordOptIn'
-						? { source: 'checkout form', proofWording: 'Send me order updates on WhatsApp', proofVersion: 'smoke-v1' }
-						: {}),
-				},
-			},
+			checkConsentNode(credentials().ledger, {
+				operation,
+				purpose: 'shippingStatus',
+				...(operation === 'recordOptIn'
+					? { source: 'checkout form', proofWording: 'Send me order updates on WhatsApp', proofVersion: 'smoke-v1' }
+					: {}),
+			}),
 			[{ phone }],
 		);
 		assert.equal(executionError(run.execution), undefined, `Check Consent (${operation}) failed: ${JSON.stringify(executionError(run.execution))}`);
@@ -127,8 +127,8 @@ export async function prepareVersionSmoke(n8n: N8nClient): Promise<VersionSmoke>
 			await consent('recordOptIn');
 			const after = await consent('check');
 			assert.equal(after.consent?.granted, true, `the recorded opt-in was not found: ${JSON.stringify(after.consent)}`);
-			const tables = await n8n.api<{ data: Json[] }>('GET', `/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: `${prefix}_consent_events` }))}`);
-			assert.equal(tables.data.length, 1, 'the consent events table is not in n8n’s data tables');
+			const tables = await dataTablesNamed(n8n, `${prefix}_consent_events`);
+			assert.equal(tables.length, 1, 'the consent events table is not in n8n’s data tables');
 		},
 
 		async send() {
@@ -156,32 +156,28 @@ export async function prepareVersionSmoke(n8n: N8nClient): Promise<VersionSmoke>
 		},
 
 		async webhook() {
-			const webhookId = randomUUID();
-			const callbackUrl = `${n8n.url}/webhook/${webhookId}/webhook`;
-			triggerWorkflowId = await n8n.createWorkflow(
-				`smoke trigger ${webhookId}`,
-				[
-					{
-						name: TRIGGER_NAME,
-						type: TRIGGER_NODE_TYPE,
-						typeVersion: 1.1,
-						webhookId,
-						credentials: { [CLOUD_CREDENTIAL_TYPE]: credentials().cloud, [LEDGER_CREDENTIAL_TYPE]: credentials().ledger },
-						parameters: { registration: 'automatic', events: ['messageReceived', 'window', 'statusUpdate', 'consent'], recordInLedger: true, options: {} },
-					},
-				],
-				{},
+			const trigger = await activateTriggerWorkflow(
+				n8n,
+				emulator,
+				'smoke trigger',
+				(webhookId) => ({
+					name: TRIGGER_NAME,
+					type: TRIGGER_NODE_TYPE,
+					typeVersion: 1.1,
+					webhookId,
+					credentials: { [CLOUD_CREDENTIAL_TYPE]: credentials().cloud, [LEDGER_CREDENTIAL_TYPE]: credentials().ledger },
+					parameters: { registration: 'automatic', events: ['messageReceived', 'window', 'statusUpdate', 'consent'], recordInLedger: true, options: {} },
+				}),
+				{ waitForRegistration: true },
 			);
-			await n8n.activate(triggerWorkflowId);
-			await n8n.waitForWebhook(`${webhookId}/webhook`);
-			const registered = Date.now() + 20_000;
-			while (emulator.state.subscription?.override_callback_uri !== callbackUrl && Date.now() < registered) await sleep(100);
+			triggerWorkflowId = trigger.workflowId;
+			const callbackUrl = trigger.callbackUrl;
 			assert.equal(emulator.state.subscription?.override_callback_uri, callbackUrl, 'the trigger did not register its callback with Meta');
 
 			const sent = await control(emulator, 'POST', 'inbound', { from: phone, name: 'Ana', text: 'STOP' });
 			assert.equal(sent.status, 200);
 			// Other executions (status updates of the earlier send) may come first: wait for the one with the STOP.
-			const eventsOf = (execution: Json) => nodeOutput(execution, TRIGGER_NAME).map((i: Json) => i.json);
+			const eventsOf = triggerItems;
 			let optOut: Json | undefined;
 			let seen: string[] = [];
 			const deadline = Date.now() + 20_000;
@@ -207,10 +203,7 @@ export async function prepareVersionSmoke(n8n: N8nClient): Promise<VersionSmoke>
 			await steps[step]();
 		},
 		async close() {
-			if (triggerWorkflowId) {
-				await n8n.deactivate(triggerWorkflowId).catch(() => undefined);
-				await n8n.deleteWorkflow(triggerWorkflowId).catch(() => undefined);
-			}
+			if (triggerWorkflowId) await removeWorkflows(n8n, [triggerWorkflowId]);
 			await emulator.close();
 		},
 	};
