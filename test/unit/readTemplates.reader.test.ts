@@ -3,16 +3,10 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { lookupTemplate, lookupTranslations } from '../../nodes/SendNotification/actions/templateSource';
 import { listTemplates, listTemplatesNamed, readTemplate, TEMPLATE_FIELDS } from '../../nodes/shared/io/templates';
-import { GraphNetworkError, graphGetAllPages, type CloudCredentials } from '../../nodes/shared/io/transport';
+import { GraphNetworkError, graphGetAllPages } from '../../nodes/shared/io/transport';
+import { GRAPH_TEST_CREDENTIALS } from '../support/fixtures';
 
-const credentials: CloudCredentials = {
-	businessAccountId: '102290129340398',
-	phoneNumberId: '106540352242922',
-	graphApiVersion: 'v24.0',
-	baseUrl: 'https://graph.example.test',
-	appSecret: '',
-	webhookVerifyToken: '',
-};
+const credentials = GRAPH_TEST_CREDENTIALS;
 
 interface Sent {
 	url: string;

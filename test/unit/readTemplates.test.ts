@@ -1,16 +1,9 @@
 import type { IPollFunctions } from 'n8n-workflow';
 
 import { readTemplateList } from '../../nodes/TemplateStatusPoll/readTemplates';
-import type { CloudCredentials } from '../../nodes/shared/io/transport';
+import { GRAPH_TEST_CREDENTIALS } from '../support/fixtures';
 
-const credentials: CloudCredentials = {
-	businessAccountId: '102290129340398',
-	phoneNumberId: '106540352242922',
-	graphApiVersion: 'v24.0',
-	baseUrl: 'https://graph.example.test',
-	appSecret: '',
-	webhookVerifyToken: '',
-};
+const credentials = GRAPH_TEST_CREDENTIALS;
 
 /** A poll context whose Graph answers come from a list, one per request. */
 function pollContext(answers: Array<{ statusCode: number; body: unknown }>) {

@@ -13,6 +13,7 @@ import docs from '../fixtures/meta/meta_docs_webhook_examples.json';
 import openapi from '../fixtures/meta/webhook_examples_from_facebook_openapi.json';
 import { receiveWebhook } from '../../nodes/SessionWindowTrigger/receive';
 import { MAX_WEBHOOK_BYTES } from '../../nodes/shared/domain/webhooks';
+import { messagesPayload } from '../support/fixtures';
 
 type Json = Record<string, any>;
 const APP_SECRET = 'unit-app-secret';
@@ -133,25 +134,14 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 function inbound(messages: Array<{ from: string; id: string; text: string; timestamp?: number; name?: string }>): Buffer {
 	return Buffer.from(
-		JSON.stringify({
-			object: 'whatsapp_business_account',
-			entry: [
-				{
-					id: 'WABA',
-					changes: [
-						{
-							field: 'messages',
-							value: {
-								messaging_product: 'whatsapp',
-								metadata: { display_phone_number: '15550100100', phone_number_id: 'PN1' },
-								contacts: messages.map((m) => ({ profile: { name: m.name ?? 'Søren Kierkegaard' }, wa_id: m.from })),
-								messages: messages.map((m) => ({ from: m.from, id: m.id, timestamp: String(m.timestamp ?? nowSeconds()), type: 'text', text: { body: m.text } })),
-							},
-						},
-					],
-				},
-			],
-		}),
+		JSON.stringify(
+			messagesPayload({
+				messaging_product: 'whatsapp',
+				metadata: { display_phone_number: '15550100100', phone_number_id: 'PN1' },
+				contacts: messages.map((m) => ({ profile: { name: m.name ?? 'Søren Kierkegaard' }, wa_id: m.from })),
+				messages: messages.map((m) => ({ from: m.from, id: m.id, timestamp: String(m.timestamp ?? nowSeconds()), type: 'text', text: { body: m.text } })),
+			}),
+		),
 	);
 }
 

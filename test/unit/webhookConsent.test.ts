@@ -7,6 +7,7 @@
 import { normaliseContact, validateConsentEvent, type ConsentEvent } from '../../nodes/shared/domain/consent';
 import { compileKeywords } from '../../nodes/shared/domain/optOutKeywords';
 import { WindowTracker, processWebhook, type ConsentRequestEvent, type WebhookPayload } from '../../nodes/shared/domain/webhooks';
+import { messagesPayload } from '../support/fixtures';
 import {
 	LEDGER_SOURCE,
 	MARKETING_OPT_OUT_SOURCE,
@@ -27,25 +28,12 @@ const POLICY: TriggerLedgerPolicy = { optInKeywords: 'resume', invitationWording
 
 /** A signed-webhook body as Meta sends it for a text message; `contact` is the contacts[] entry. */
 function textMessage(contact: Record<string, unknown>, message: Record<string, unknown>, text: string): WebhookPayload {
-	return {
-		object: 'whatsapp_business_account',
-		entry: [
-			{
-				id: 'WABA',
-				changes: [
-					{
-						field: 'messages',
-						value: {
-							messaging_product: 'whatsapp',
-							metadata: { display_phone_number: '15550100100', phone_number_id: 'PN' },
-							contacts: [{ profile: { name: 'Ana' }, ...contact }],
-							messages: [{ id: `wamid.${text}${JSON.stringify(contact).length}`, timestamp: String(NOW / 1000 - 60), type: 'text', text: { body: text }, ...message }],
-						},
-					},
-				],
-			},
-		],
-	};
+	return messagesPayload({
+		messaging_product: 'whatsapp',
+		metadata: { display_phone_number: '15550100100', phone_number_id: 'PN' },
+		contacts: [{ profile: { name: 'Ana' }, ...contact }],
+		messages: [{ id: `wamid.${text}${JSON.stringify(contact).length}`, timestamp: String(NOW / 1000 - 60), type: 'text', text: { body: text }, ...message }],
+	});
 }
 
 function eventsOf(payload: WebhookPayload) {
@@ -148,31 +136,18 @@ function requestFrom(text: string): ReturnType<typeof stopFrom> {
 
 /** A failed status with 131050 for +4512345678, as Meta reports it. */
 function marketingStop() {
-	const payload: WebhookPayload = {
-		object: 'whatsapp_business_account',
-		entry: [
+	const payload = messagesPayload({
+		metadata: { display_phone_number: '15550100100', phone_number_id: 'PN' },
+		statuses: [
 			{
-				id: 'WABA',
-				changes: [
-					{
-						field: 'messages',
-						value: {
-							metadata: { display_phone_number: '15550100100', phone_number_id: 'PN' },
-							statuses: [
-								{
-									id: 'wamid.OUT1',
-									status: 'failed',
-									timestamp: String(NOW / 1000 - 30),
-									recipient_id: '4512345678',
-									errors: [{ code: 131050, title: 'Unable to deliver the message', error_data: { details: 'User stopped marketing messages' } }],
-								},
-							],
-						},
-					},
-				],
+				id: 'wamid.OUT1',
+				status: 'failed',
+				timestamp: String(NOW / 1000 - 30),
+				recipient_id: '4512345678',
+				errors: [{ code: 131050, title: 'Unable to deliver the message', error_data: { details: 'User stopped marketing messages' } }],
 			},
 		],
-	};
+	});
 	const request = eventsOf(payload).find(isConsentRequest);
 	expect(request).toMatchObject({ event: 'optOutRequest', source: 'error131050', scope: 'marketing' });
 	return request as ReturnType<typeof stopFrom>;

@@ -19,6 +19,7 @@ import {
 	type WebhookPayload,
 	type WindowEvent,
 } from '../../nodes/shared/domain/webhooks';
+import { messagesPayload } from '../support/fixtures';
 import { marketingOptOutOf, readStatus } from '../../nodes/shared/domain/webhooks/statuses';
 import { TEMPLATE_WEBHOOK_FIELDS, readTemplateChange } from '../../nodes/shared/domain/webhooks/templateChanges';
 
@@ -208,25 +209,12 @@ describe('parseCorrelation', () => {
 });
 
 function inbound(from: string, id: string, tsSec: number, extra: Record<string, unknown> = {}): WebhookPayload {
-	return {
-		object: 'whatsapp_business_account',
-		entry: [
-			{
-				id: 'WABA',
-				changes: [
-					{
-						field: 'messages',
-						value: {
-							messaging_product: 'whatsapp',
-							metadata: { display_phone_number: '15550100100', phone_number_id: 'PN' },
-							contacts: [{ profile: { name: 'Ana' }, wa_id: from }],
-							messages: [{ from, id, timestamp: String(tsSec), type: 'text', text: { body: 'hi' }, ...extra }],
-						},
-					},
-				],
-			},
-		],
-	};
+	return messagesPayload({
+		messaging_product: 'whatsapp',
+		metadata: { display_phone_number: '15550100100', phone_number_id: 'PN' },
+		contacts: [{ profile: { name: 'Ana' }, wa_id: from }],
+		messages: [{ from, id, timestamp: String(tsSec), type: 'text', text: { body: 'hi' }, ...extra }],
+	});
 }
 
 describe('window events (24 h, 72 h FEP, renewal)', () => {
@@ -311,24 +299,11 @@ describe('window events (24 h, 72 h FEP, renewal)', () => {
 	});
 
 	it('keys the window by business-scoped user id when there is no phone number', () => {
-		const payload: WebhookPayload = {
-			object: 'whatsapp_business_account',
-			entry: [
-				{
-					id: 'WABA',
-					changes: [
-						{
-							field: 'messages',
-							value: {
-								metadata: { phone_number_id: 'PN' },
-								contacts: [{ profile: { name: 'Bo', username: '@bo' }, user_id: 'US.13491208655302741918' }],
-								messages: [{ from_user_id: 'US.13491208655302741918', id: 'wamid.U', timestamp: String(sec(t0)), type: 'text', text: { body: 'yo' } }],
-							},
-						},
-					],
-				},
-			],
-		};
+		const payload = messagesPayload({
+			metadata: { phone_number_id: 'PN' },
+			contacts: [{ profile: { name: 'Bo', username: '@bo' }, user_id: 'US.13491208655302741918' }],
+			messages: [{ from_user_id: 'US.13491208655302741918', id: 'wamid.U', timestamp: String(sec(t0)), type: 'text', text: { body: 'yo' } }],
+		});
 		const r = processWebhook(payload, { now: t0 });
 		expect(r.events.map((e) => (e as any).contact)).toEqual([
 			{ key: 'US.13491208655302741918', userId: 'US.13491208655302741918', name: 'Bo', username: '@bo' },
