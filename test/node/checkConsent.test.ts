@@ -5,7 +5,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { CLOUD, LEDGER, NODE_TYPE, pairedItemsOf, type NodeSpec } from './harness';
-import { EVENTS_TABLE, STATE_TABLE, e164Of, recordOptIns, useWorld } from './world';
+import { EVENTS_TABLE, STATE_TABLE, e164Of, ledgerCredentialData, recordOptIns, useWorld } from './world';
 
 type Json = Record<string, any>;
 
@@ -164,12 +164,7 @@ describe('Check Consent on n8n-core', () => {
 	});
 
 	it('a wrong API key stops the run with a NodeApiError saying how to fix the credential', async () => {
-		world.harness.credentialsHelper.set(LEDGER, {
-			baseUrl: world.ledger.url,
-			apiKey: 'wrong',
-			tablePrefix: 'wa',
-			contactKeySecret: 'node-tests-contact-key-secret-0123456789',
-		});
+		world.harness.credentialsHelper.set(LEDGER, ledgerCredentialData(world, { apiKey: 'wrong' }));
 		try {
 			const result = await world.harness.execute(consent({ operation: 'check' }), contacts(1));
 			const error = result.error as unknown as Json;
@@ -177,12 +172,7 @@ describe('Check Consent on n8n-core', () => {
 			expect(error.httpCode).toBe('401');
 			expect(error.description).toMatch(/API key/);
 		} finally {
-			world.harness.credentialsHelper.set(LEDGER, {
-				baseUrl: world.ledger.url,
-				apiKey: world.ledger.apiKey,
-				tablePrefix: 'wa',
-				contactKeySecret: 'node-tests-contact-key-secret-0123456789',
-			});
+			world.harness.credentialsHelper.set(LEDGER, ledgerCredentialData(world));
 		}
 	});
 });
