@@ -83,16 +83,14 @@ export async function startSampleSources(port = 0): Promise<SampleSources> {
 			res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' }).end(JSON.stringify(body));
 			return;
 		}
-		res
-			.writeHead(404, { 'content-type': 'application/json' })
-			.end(
-				JSON.stringify({
-					error: {
-						code: 404,
-						message: 'Not Found. This sample server serves GET /calendar/v3/calendars/primary/events.',
-					},
-				}),
-			);
+		res.writeHead(404, { 'content-type': 'application/json' }).end(
+			JSON.stringify({
+				error: {
+					code: 404,
+					message: 'Not Found. This sample server serves GET /calendar/v3/calendars/primary/events.',
+				},
+			}),
+		);
 	});
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);

@@ -78,14 +78,20 @@ describe('Bad input corpus in real n8n', () => {
 	}
 
 	async function tableRows(name: string): Promise<number> {
-		const res = await n8n.api<{ data: Json[] }>('GET', `/data-tables?filter=${encodeURIComponent(JSON.stringify({ name }))}`);
+		const res = await n8n.api<{ data: Json[] }>(
+			'GET',
+			`/data-tables?filter=${encodeURIComponent(JSON.stringify({ name }))}`,
+		);
 		if (res.data.length === 0) return 0;
 		let count = 0;
 		let cursor: string | undefined;
 		do {
 			const qs = new URLSearchParams({ limit: '250' });
 			if (cursor) qs.set('cursor', cursor);
-			const page = await n8n.api<{ data: Json[]; nextCursor?: string | null }>('GET', `/data-tables/${res.data[0].id}/rows?${qs}`);
+			const page = await n8n.api<{ data: Json[]; nextCursor?: string | null }>(
+				'GET',
+				`/data-tables/${res.data[0].id}/rows?${qs}`,
+			);
 			count += page.data.length;
 			cursor = page.nextCursor ?? undefined;
 		} while (cursor);
@@ -96,7 +102,8 @@ describe('Bad input corpus in real n8n', () => {
 		state: await tableRows(`${prefix}_contact_state`),
 	});
 
-	const messagePosts = () => emulator.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages')).length;
+	const messagePosts = () =>
+		emulator.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages')).length;
 
 	beforeAll(async () => {
 		emulator = await startEmulator({ port: 0, latencyMs: 0, statusWebhooks: false });
@@ -113,12 +120,20 @@ describe('Bad input corpus in real n8n', () => {
 		};
 		for (const [variant, data] of Object.entries(cloudVariants) as Array<[CloudVariant, Json]>) {
 			cloudData.set(variant, data);
-			cloudCreds.set(variant, await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `bad input cloud ${variant} ${emulator.port}`, data));
+			cloudCreds.set(
+				variant,
+				await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `bad input cloud ${variant} ${emulator.port}`, data),
+			);
 		}
 
 		const good = { baseUrl: n8n.url, apiKey: n8n.apiKey, contactKeySecret: SECRET, projectId: '', tablePrefix: prefix };
 		const noScopes = await createApiKey('e2e-no-datatable', ['workflow:read', 'workflow:list']);
-		const readOnly = await createApiKey('e2e-read-only', ['dataTable:list', 'dataTable:read', 'dataTableColumn:read', 'dataTableRow:read']);
+		const readOnly = await createApiKey('e2e-read-only', [
+			'dataTable:list',
+			'dataTable:read',
+			'dataTableColumn:read',
+			'dataTableRow:read',
+		]);
 		const ledgerVariants: Record<LedgerVariant, Json> = {
 			ok: good,
 			unreachable: { ...good, baseUrl: `http://127.0.0.1:${closedPort}` },
@@ -130,7 +145,10 @@ describe('Bad input corpus in real n8n', () => {
 		};
 		for (const [variant, data] of Object.entries(ledgerVariants) as Array<[LedgerVariant, Json]>) {
 			ledgerData.set(variant, data);
-			ledgerCreds.set(variant, await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `bad input ledger ${variant} ${prefix}`, data));
+			ledgerCreds.set(
+				variant,
+				await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `bad input ledger ${variant} ${prefix}`, data),
+			);
 		}
 
 		// The ledger tables exist (one genuine opt-in), so refusals can be checked against a known row count.
@@ -151,7 +169,10 @@ describe('Bad input corpus in real n8n', () => {
 					type: TRIGGER_TYPE,
 					typeVersion: 1,
 					webhookId,
-					credentials: { [CLOUD_CREDENTIAL_TYPE]: cloudCreds.get('ok')!, [LEDGER_CREDENTIAL_TYPE]: ledgerCreds.get('ok')! },
+					credentials: {
+						[CLOUD_CREDENTIAL_TYPE]: cloudCreds.get('ok')!,
+						[LEDGER_CREDENTIAL_TYPE]: ledgerCreds.get('ok')!,
+					},
 					parameters: {
 						registration: 'manual',
 						events: ['messageReceived', 'window', 'statusUpdate', 'consent', 'templateUpdate', 'otherUpdate'],
@@ -168,10 +189,13 @@ describe('Bad input corpus in real n8n', () => {
 	});
 
 	afterAll(async () => {
-		 
 		console.log(
 			`Bad input corpus: ${CORPUS.length} cases, ${results.length} run\n` +
-				results.map((r) => `${r.id.padEnd(4)} ${r.node.padEnd(16)} ${r.label.slice(0, 58).padEnd(58)} → ${r.got.slice(0, 150)}`).join('\n'),
+				results
+					.map(
+						(r) => `${r.id.padEnd(4)} ${r.node.padEnd(16)} ${r.label.slice(0, 58).padEnd(58)} → ${r.got.slice(0, 150)}`,
+					)
+					.join('\n'),
 		);
 		if (trigger.id) {
 			await n8n.deactivate(trigger.id).catch(() => undefined);
@@ -212,7 +236,12 @@ describe('Bad input corpus in real n8n', () => {
 				template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
 				variables: {
 					mappingMode: 'defineBelow',
-					value: { body_1: '={{ $json.name }}', body_2: '={{ $json.order }}', body_3: '={{ $json.eta }}', button_0_url: '={{ $json.order }}' },
+					value: {
+						body_1: '={{ $json.name }}',
+						body_2: '={{ $json.order }}',
+						body_3: '={{ $json.eta }}',
+						button_0_url: '={{ $json.order }}',
+					},
 					matchingColumns: [],
 					schema: [],
 				},
@@ -233,7 +262,9 @@ describe('Bad input corpus in real n8n', () => {
 			expect(description).toMatch(expected.fix);
 		}
 		// No crash: never a bare JavaScript error surfacing to the user.
-		expect(`${message} ${description}`).not.toMatch(/Cannot read propert|is not a function|undefined is not|\[object Object\]|<!DOCTYPE|<html/i);
+		expect(`${message} ${description}`).not.toMatch(
+			/Cannot read propert|is not a function|undefined is not|\[object Object\]|<!DOCTYPE|<html/i,
+		);
 	}
 
 	async function runSend(c: SendCase) {
@@ -241,7 +272,10 @@ describe('Bad input corpus in real n8n', () => {
 		const rowsBefore = await ledgerRowCounts();
 		const item = { phone: newPhone(), name: 'Ann', order: 'SO-1001', eta: 'Friday, 27 November', ...c.item };
 		if (c.publishRefused) {
-			const refused = await runOnce(n8n, sendNode(c), [item]).then(() => 'published', (e: Error) => e.message);
+			const refused = await runOnce(n8n, sendNode(c), [item]).then(
+				() => 'published',
+				(e: Error) => e.message,
+			);
 			results.push({ id: c.id, node: c.node, label: c.label, got: refused });
 			expect(refused).toMatch(c.publishRefused);
 			expect(messagePosts()).toBe(postsBefore);
@@ -257,7 +291,9 @@ describe('Bad input corpus in real n8n', () => {
 	async function runConsent(c: ConsentCase) {
 		const rowsBefore = await ledgerRowCounts();
 		if (c.publishRefused) {
-			const refused = await runOnce(n8n, consentNode(c.params, c.ledger ?? 'ok'), [{ phone: newPhone(), ...c.item }]).then(
+			const refused = await runOnce(n8n, consentNode(c.params, c.ledger ?? 'ok'), [
+				{ phone: newPhone(), ...c.item },
+			]).then(
 				() => 'published',
 				(e: Error) => e.message,
 			);
@@ -279,13 +315,20 @@ describe('Bad input corpus in real n8n', () => {
 	async function runTrigger(c: TriggerCase) {
 		const rowsBefore = await ledgerRowCounts();
 		const before = await finishedTriggerExecutions();
-		const env = { wabaId: emulator.options.wabaId, phoneNumberId: emulator.options.phoneNumbers[0].id, unique: randomBytes(6).toString('hex'), now: Date.now() };
+		const env = {
+			wabaId: emulator.options.wabaId,
+			phoneNumberId: emulator.options.phoneNumbers[0].id,
+			unique: randomBytes(6).toString('hex'),
+			now: Date.now(),
+		};
 		const raw = c.body(env);
 		const sign = (body: string, secret: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 		const headers: Record<string, string> = { 'content-type': c.contentType ?? 'application/json' };
 		if (c.signature === 'valid') headers['x-hub-signature-256'] = sign(raw, emulator.options.appSecret);
 		if (c.signature === 'wrongSecret') headers['x-hub-signature-256'] = sign(raw, 'not-the-app-secret');
-		if (c.signature === 'notSha256') headers['x-hub-signature-256'] = `sha1=${createHmac('sha1', emulator.options.appSecret).update(raw).digest('hex')}`;
+		if (c.signature === 'notSha256')
+			headers['x-hub-signature-256'] =
+				`sha1=${createHmac('sha1', emulator.options.appSecret).update(raw).digest('hex')}`;
 		if (c.signature === 'otherBody') headers['x-hub-signature-256'] = sign(`${raw} `, emulator.options.appSecret);
 		const call = async () => {
 			const res =
@@ -331,11 +374,15 @@ describe('Bad input corpus in real n8n', () => {
 		const cookie = await loginCookie(n8n.url);
 		const deadline = Date.now() + 60_000;
 		while (Date.now() < deadline) {
-			const res = (await restRequest(n8n.url, cookie, 'GET', `/rest/workflows/${workflowId}/publication-status`).catch(() => undefined)) as Json | undefined;
+			const res = (await restRequest(n8n.url, cookie, 'GET', `/rest/workflows/${workflowId}/publication-status`).catch(
+				() => undefined,
+			)) as Json | undefined;
 			const triggers: Json[] = res?.data?.triggers ?? [];
 			const failed = triggers.find((t) => typeof t.errorMessage === 'string' && t.errorMessage);
 			if (failed) return failed.errorMessage;
-			const old = (await restRequest(n8n.url, cookie, 'GET', `/rest/active-workflows/error/${workflowId}`).catch(() => undefined)) as Json | undefined;
+			const old = (await restRequest(n8n.url, cookie, 'GET', `/rest/active-workflows/error/${workflowId}`).catch(
+				() => undefined,
+			)) as Json | undefined;
 			if (typeof old?.data === 'string' && old.data) return old.data;
 			await sleep(200);
 		}
@@ -351,7 +398,10 @@ describe('Bad input corpus in real n8n', () => {
 					type: POLL_TYPE,
 					typeVersion: 1,
 					credentials: { [CLOUD_CREDENTIAL_TYPE]: cloudCreds.get(c.cloud)! },
-					parameters: { pollTimes: { item: [{ mode: 'custom', cronExpression: '0 0 0 1 1 *' }] }, options: { firstPoll: 'summary' } },
+					parameters: {
+						pollTimes: { item: [{ mode: 'custom', cronExpression: '0 0 0 1 1 *' }] },
+						options: { firstPoll: 'summary' },
+					},
 				},
 			],
 			{},
@@ -373,7 +423,10 @@ describe('Bad input corpus in real n8n', () => {
 
 	async function runCredential(c: CredentialCase) {
 		const type = c.node === 'cloudCredential' ? CLOUD_CREDENTIAL_TYPE : LEDGER_CREDENTIAL_TYPE;
-		const data = c.node === 'cloudCredential' ? cloudData.get(c.variant as CloudVariant) : ledgerData.get(c.variant as LedgerVariant);
+		const data =
+			c.node === 'cloudCredential'
+				? cloudData.get(c.variant as CloudVariant)
+				: ledgerData.get(c.variant as LedgerVariant);
 		const result = await testCredentialInEditor(n8n, type, { allowedHttpRequestDomains: 'all', ...data });
 		results.push({ id: c.id, node: c.node, label: c.label, got: `${result.status}: ${result.message}` });
 		expect(result.status).toBe('Error');
@@ -405,14 +458,20 @@ describe('Bad input corpus in real n8n', () => {
 	it.each(CORPUS.filter((c) => !c.knownIssue).map(named))('%s', async (_name, c) => await runCase(c), 90_000);
 	// Known defects of the package, reported to the lead: these fail today; when one is fixed, jest reports it
 	// ("passed but was expected to fail") and its knownIssue mark must go.
-	it.failing.each(CORPUS.filter((c) => c.knownIssue).map(named))('known issue: %s', async (_name, c) => await runCase(c), 90_000);
+	it.failing.each(CORPUS.filter((c) => c.knownIssue).map(named))(
+		'known issue: %s',
+		async (_name, c) => await runCase(c),
+		90_000,
+	);
 
 	it('n8n keeps serving after the corpus: a normal send and a consent check still work', async () => {
 		expect((await fetch(`${n8n.url}/healthz`)).status).toBe(200);
 		const before = emulator.state.messages.length;
-		const sent = await runOnce(n8n, sendNode({ node: 'send', id: 'OK', label: 'normal send', expect: { message: /./ } }), [
-			{ phone: newPhone(), name: 'Ann', order: 'SO-1001', eta: 'Friday, 27 November' },
-		]);
+		const sent = await runOnce(
+			n8n,
+			sendNode({ node: 'send', id: 'OK', label: 'normal send', expect: { message: /./ } }),
+			[{ phone: newPhone(), name: 'Ann', order: 'SO-1001', eta: 'Friday, 27 November' }],
+		);
 		expect(sent.status).toBe(200);
 		expect((sent.body as Json[])[0].messageId).toMatch(/^wamid\./);
 		expect(emulator.state.messages.length).toBe(before + 1);

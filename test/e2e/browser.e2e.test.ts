@@ -12,7 +12,18 @@ import { chromium, selectors, type Browser, type Page } from 'playwright-core';
 
 import { startEmulator, type Emulator } from '../../dev/emulator';
 import { NOTIFICATION_TYPES } from '../../nodes/shared/domain/notificationTypes';
-import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentialData, sharedN8n } from './context';
+import {
+	CHECK_NODE_TYPE,
+	CLOUD_CREDENTIAL_TYPE,
+	LEDGER_CREDENTIAL_TYPE,
+	OPT_IN_WORDING,
+	POLL_NODE_TYPE,
+	SEND_NODE_TYPE,
+	TRIGGER_NODE_TYPE,
+	cloudCredentialData,
+	createLedgerCredential,
+	sharedN8n,
+} from './context';
 import { OWNER } from '../../dev/n8n/n8n';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -38,12 +49,19 @@ const NODE_NAMES = {
 	poll: 'WhatsApp Template Status Poll',
 };
 /** How the nodes panel lists them (n8n drops "Trigger" from trigger names). */
-const PANEL_NAMES = ['WhatsApp Send Notification', 'WhatsApp Check Consent', 'WhatsApp Session Window', 'WhatsApp Template Status Poll'];
+const PANEL_NAMES = [
+	'WhatsApp Send Notification',
+	'WhatsApp Check Consent',
+	'WhatsApp Session Window',
+	'WhatsApp Template Status Poll',
+];
 
 const haveChromium = fs.existsSync(CHROMIUM);
 if (!haveChromium) {
 	// The only reason to skip: CI (.ci/run) installs it; locally run `apt-get install -y chromium`.
-	console.warn(`SKIPPED browser check: ${CHROMIUM} is missing. Install Debian's Chromium with \`apt-get install -y chromium\`.`);
+	console.warn(
+		`SKIPPED browser check: ${CHROMIUM} is missing. Install Debian's Chromium with \`apt-get install -y chromium\`.`,
+	);
 }
 
 (haveChromium ? describe : describe.skip)('the editor in a real browser (Chromium)', () => {
@@ -55,14 +73,17 @@ if (!haveChromium) {
 
 	beforeAll(async () => {
 		emulator = await startEmulator({ port: 0 });
-		const cloud = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, 'WhatsApp Cloud API (emulator)', cloudCredentialData(emulator));
-		const ledger = await n8n.createCredential('whatsAppNotificationsLedgerApi', 'WhatsApp consent ledger', {
-			baseUrl: n8n.url,
-			apiKey: n8n.apiKey,
-			contactKeySecret: 'browser-contact-key-secret-0123456789',
-			projectId: '',
-			tablePrefix: 'browser',
-		});
+		const cloud = await n8n.createCredential(
+			CLOUD_CREDENTIAL_TYPE,
+			'WhatsApp Cloud API (emulator)',
+			cloudCredentialData(emulator),
+		);
+		const ledger = await createLedgerCredential(
+			n8n,
+			'WhatsApp consent ledger',
+			'browser',
+			'browser-contact-key-secret-0123456789',
+		);
 		const trigger = 'When clicking ‘Execute workflow’';
 		workflowId = await n8n.createWorkflow(
 			'Browser check: the four WhatsApp nodes',
@@ -70,16 +91,31 @@ if (!haveChromium) {
 				{ name: trigger, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
 				{
 					name: NODE_NAMES.consent,
-					type: `${NODE_TYPE_PREFIX}whatsAppCheckConsent`,
+					type: CHECK_NODE_TYPE,
 					typeVersion: 1,
 					position: [260, 0],
-					credentials: { whatsAppNotificationsLedgerApi: ledger },
-					parameters: { operation: 'checkFromItem', contact: '={{ $json.phone }}', purpose: 'shippingStatus', consentGiven: '={{ $json.optIn }}', source: 'checkout form', proofWording: 'Send me order and delivery updates from Example Shop on WhatsApp', splitOutput: true },
+					credentials: { [LEDGER_CREDENTIAL_TYPE]: ledger },
+					parameters: {
+						operation: 'checkFromItem',
+						contact: '={{ $json.phone }}',
+						purpose: 'shippingStatus',
+						consentGiven: '={{ $json.optIn }}',
+						source: 'checkout form',
+						proofWording: OPT_IN_WORDING,
+						splitOutput: true,
+					},
 				},
-				{ name: NODE_NAMES.send, type: SEND_NODE_TYPE, typeVersion: 1, position: [520, 0], credentials: { [CLOUD_CREDENTIAL_TYPE]: cloud }, parameters: {} },
+				{
+					name: NODE_NAMES.send,
+					type: SEND_NODE_TYPE,
+					typeVersion: 1,
+					position: [520, 0],
+					credentials: { [CLOUD_CREDENTIAL_TYPE]: cloud },
+					parameters: {},
+				},
 				{
 					name: NODE_NAMES.trigger,
-					type: `${NODE_TYPE_PREFIX}whatsAppSessionWindowTrigger`,
+					type: TRIGGER_NODE_TYPE,
 					typeVersion: 1,
 					position: [0, 260],
 					webhookId: randomUUID(),
@@ -88,7 +124,7 @@ if (!haveChromium) {
 				},
 				{
 					name: NODE_NAMES.poll,
-					type: `${NODE_TYPE_PREFIX}whatsAppTemplateStatusPoll`,
+					type: POLL_NODE_TYPE,
 					typeVersion: 1,
 					position: [260, 260],
 					credentials: { [CLOUD_CREDENTIAL_TYPE]: cloud },
@@ -158,7 +194,11 @@ if (!haveChromium) {
 		for (const name of PANEL_NAMES) await expectVisible(page.getByText(name, { exact: true }).first());
 		// The nodes' icons load lazily: wait until every icon in the panel has rendered.
 		await page
-			.waitForFunction(() => Array.from(document.querySelectorAll('img')).every((img) => img.complete && img.naturalWidth > 0), undefined, { timeout: 15_000 })
+			.waitForFunction(
+				() => Array.from(document.querySelectorAll('img')).every((img) => img.complete && img.naturalWidth > 0),
+				undefined,
+				{ timeout: 15_000 },
+			)
 			.catch(() => undefined);
 		await page.waitForTimeout(500);
 		const box = (await panel.count()) ? await panel.boundingBox() : null;
@@ -179,7 +219,10 @@ if (!haveChromium) {
 		expect(types).toEqual(NOTIFICATION_TYPES.map((type) => type.name));
 		expect(types).toHaveLength(10);
 		await page.screenshot({ path: path.join(SCREENSHOTS, 'send-notification-types.png'), clip: await dropdownClip() });
-		await options.filter({ hasText: /^Shipping Status/ }).first().click();
+		await options
+			.filter({ hasText: /^Shipping Status/ })
+			.first()
+			.click();
 	}, 120_000);
 
 	it("Send Notification: the template list shows the emulator's approved templates that fit the type", async () => {
@@ -190,12 +233,28 @@ if (!haveChromium) {
 		const approvedUtility = [...emulator.state.templates.values()]
 			.filter((t) => t.status === 'APPROVED' && t.category === 'UTILITY')
 			.map((t) => `${t.name} · ${t.language} · UTILITY`);
-		expect(listed).toEqual(expect.arrayContaining(['shipping_update · en_US · UTILITY', 'shipping_update · pt_BR · UTILITY', 'appointment_reminder · en_US · UTILITY']));
+		expect(listed).toEqual(
+			expect.arrayContaining([
+				'shipping_update · en_US · UTILITY',
+				'shipping_update · pt_BR · UTILITY',
+				'appointment_reminder · en_US · UTILITY',
+			]),
+		);
 		for (const item of listed) expect(approvedUtility).toContain(item);
-		for (const refused of ['summer_sale', 'login_code', 'paused_update', 'disabled_update', 'pending_update', 'rejected_update']) {
+		for (const refused of [
+			'summer_sale',
+			'login_code',
+			'paused_update',
+			'disabled_update',
+			'pending_update',
+			'rejected_update',
+		]) {
 			expect(listed.join('\n')).not.toContain(refused);
 		}
-		await page.screenshot({ path: path.join(SCREENSHOTS, 'send-notification-templates.png'), clip: await ndvClip(520) });
+		await page.screenshot({
+			path: path.join(SCREENSHOTS, 'send-notification-templates.png'),
+			clip: await ndvClip(520),
+		});
 		await items.filter({ hasText: 'shipping_update · en_US · UTILITY' }).first().click();
 		await page.waitForTimeout(1500); // the variable fields load for the chosen template
 		await shootParameters('send-notification.png');
@@ -217,7 +276,15 @@ if (!haveChromium) {
 		await expectVisible(page.getByTestId('parameter-input-events'));
 		await shootParameters('template-status-poll.png');
 		await closeNode();
-		for (const file of ['nodes-panel.png', 'send-notification-types.png', 'send-notification-templates.png', 'send-notification.png', 'check-consent.png', 'session-window-trigger.png', 'template-status-poll.png']) {
+		for (const file of [
+			'nodes-panel.png',
+			'send-notification-types.png',
+			'send-notification-templates.png',
+			'send-notification.png',
+			'check-consent.png',
+			'session-window-trigger.png',
+			'template-status-poll.png',
+		]) {
 			expect(fs.statSync(path.join(SCREENSHOTS, file)).size).toBeGreaterThan(5_000);
 		}
 	}, 180_000);
@@ -238,7 +305,12 @@ if (!haveChromium) {
 		const last = await page.getByRole('option').last().boundingBox();
 		if (!ndv || !params || !last) throw new Error('the options list is not open');
 		const x = Math.max(ndv.x, params.x - 20);
-		return { x, y: ndv.y, width: Math.max(params.width + 40, last.x + last.width - x + 10), height: Math.min(last.y + last.height - ndv.y + 12, 800 - ndv.y) };
+		return {
+			x,
+			y: ndv.y,
+			width: Math.max(params.width + 40, last.x + last.width - x + 10),
+			height: Math.min(last.y + last.height - ndv.y + 12, 800 - ndv.y),
+		};
 	}
 });
 

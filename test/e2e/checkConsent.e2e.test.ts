@@ -4,44 +4,44 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 
-import { NODE_TYPE_PREFIX, executionError, nodeOutput, runOnce, sharedN8n, testCredentialInEditor } from './context';
+import {
+	E2E_CONTACT_KEY_SECRET,
+	LEDGER_CREDENTIAL_TYPE,
+	OPT_IN_WORDING as WORDING,
+	byContact,
+	checkConsentNode,
+	createLedgerCredential,
+	dataTableRows,
+	dataTablesNamed,
+	executionError,
+	ledgerCredentialData,
+	nodeOutput,
+	runOnce,
+	sharedN8n,
+	testCredentialInEditor,
+	type SavedCredential,
+} from './context';
 import type { WorkflowNode } from '../../dev/n8n/n8n';
 
 type Json = Record<string, any>;
 
-const CHECK_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppCheckConsent`;
-const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
-const WORDING = 'Send me order and delivery updates from Example Shop on WhatsApp';
-
 describe('Check Consent and the consent ledger in real n8n', () => {
 	const n8n = sharedN8n();
 	const prefix = `e2e_${randomBytes(3).toString('hex')}`;
-	let credential: { id: string; name: string };
+	let credential: SavedCredential;
 	let phoneSeq = 0;
 	const newPhone = () => `+4915129${String(process.pid % 1000).padStart(3, '0')}${String(++phoneSeq).padStart(3, '0')}`;
 
-	const ledgerData = (overrides: Json = {}) => ({
-		baseUrl: n8n.url,
-		apiKey: n8n.apiKey,
-		contactKeySecret: 'e2e-contact-key-secret-0123456789',
-		projectId: '',
-		tablePrefix: prefix,
-		...overrides,
-	});
+	const ledgerData = (overrides: Json = {}) => ledgerCredentialData(n8n, prefix, E2E_CONTACT_KEY_SECRET, overrides);
 
 	beforeAll(async () => {
-		credential = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `ledger ${prefix}`, ledgerData());
+		credential = await createLedgerCredential(n8n, `ledger ${prefix}`, prefix);
 	});
 
-	function consentNode(parameters: Json, extra: Partial<WorkflowNode> = {}) {
-		return {
-			type: CHECK_NODE_TYPE,
-			typeVersion: 1,
-			credentials: { [LEDGER_CREDENTIAL_TYPE]: credential },
-			parameters: { contact: '={{ $json.phone }}', ...parameters },
-			...extra,
-		};
-	}
+	const consentNode = (parameters: Json, extra: Partial<WorkflowNode> = {}) => ({
+		...checkConsentNode(credential, parameters),
+		...extra,
+	});
 
 	const recordOptIn = (extra: Json = {}) =>
 		consentNode({
@@ -55,23 +55,23 @@ describe('Check Consent and the consent ledger in real n8n', () => {
 			...extra,
 		});
 	const recordOptOut = () =>
-		consentNode({ operation: 'recordOptOut', purpose: '={{ $json.purpose || "allUtility" }}', source: 'WhatsApp reply STOP', capturedAt: '={{ $json.at || "" }}' });
+		consentNode({
+			operation: 'recordOptOut',
+			purpose: '={{ $json.purpose || "allUtility" }}',
+			source: 'WhatsApp reply STOP',
+			capturedAt: '={{ $json.at || "" }}',
+		});
 	const check = (extra: Json = {}) => consentNode({ operation: 'check', purpose: 'shippingStatus', ...extra });
 
 	async function tableByName(name: string): Promise<Json> {
-		const res = await n8n.api<{ data: Json[] }>('GET', `/data-tables?filter=${encodeURIComponent(JSON.stringify({ name }))}`);
-		expect(res.data).toHaveLength(1);
-		return res.data[0];
+		const tables = await dataTablesNamed(n8n, name);
+		expect(tables).toHaveLength(1);
+		return tables[0];
 	}
 	async function rows(tableName: string, filter?: Json, search?: string): Promise<Json[]> {
 		const table = await tableByName(tableName);
-		const qs = new URLSearchParams({ limit: '250' });
-		if (filter) qs.set('filter', JSON.stringify(filter));
-		if (search) qs.set('search', search);
-		const res = await n8n.api<{ data: Json[] }>('GET', `/data-tables/${table.id}/rows?${qs}`);
-		return res.data;
+		return await dataTableRows(n8n, table.id, { filter, search });
 	}
-	const byContact = (phone: string) => ({ type: 'and', filters: [{ columnName: 'contactId', condition: 'eq', value: phone }] });
 
 	it('loads the node and its credential; the credential test lists data tables', async () => {
 		const ok = await testCredentialInEditor(n8n, LEDGER_CREDENTIAL_TYPE, ledgerData());
@@ -83,16 +83,32 @@ describe('Check Consent and the consent ledger in real n8n', () => {
 
 	it('sees in one workflow the opt-in recorded by another, with its proof; creates the documented tables', async () => {
 		const phone = newPhone();
-		const recorded = await runOnce(n8n, recordOptIn(), [{ phone: phone.replace('+49', '0049 '), purpose: 'shippingStatus', order: 'SO-1001' }]);
+		const recorded = await runOnce(n8n, recordOptIn(), [
+			{ phone: phone.replace('+49', '0049 '), purpose: 'shippingStatus', order: 'SO-1001' },
+		]);
 		expect(executionError(recorded.execution)).toBeUndefined();
 		const [rec] = recorded.body as Json[];
-		expect(rec.recorded).toMatchObject({ contact: phone, purpose: 'shippingStatus', action: 'optIn', source: 'checkout form' });
+		expect(rec.recorded).toMatchObject({
+			contact: phone,
+			purpose: 'shippingStatus',
+			action: 'optIn',
+			source: 'checkout form',
+		});
 		expect(rec.recorded.proof).toEqual({ wording: WORDING, version: 'checkout-v3', reference: 'SO-1001' });
 
-		const checked = await runOnce(n8n, check(), [{ phone }, { phone, purposeNote: 'same contact twice' }, { phone: newPhone() }]);
+		const checked = await runOnce(n8n, check(), [
+			{ phone },
+			{ phone, purposeNote: 'same contact twice' },
+			{ phone: newPhone() },
+		]);
 		const out = checked.body as Json[];
 		expect(out).toHaveLength(3);
-		expect(out[0].consent).toMatchObject({ granted: true, purpose: 'shippingStatus', reason: 'optedIn', source: 'checkout form' });
+		expect(out[0].consent).toMatchObject({
+			granted: true,
+			purpose: 'shippingStatus',
+			reason: 'optedIn',
+			source: 'checkout form',
+		});
 		expect(out[0].consent.proof).toEqual({ wording: WORDING, version: 'checkout-v3', reference: 'SO-1001' });
 		expect(out[1].consent.granted).toBe(true);
 		expect(out[2].consent).toMatchObject({ granted: false, reason: 'noRecord' });
@@ -101,7 +117,21 @@ describe('Check Consent and the consent ledger in real n8n', () => {
 
 		const events = await tableByName(`${prefix}_consent_events`);
 		expect(events.columns.map((c: Json) => c.name)).toEqual(
-			expect.arrayContaining(['eventId', 'contactKey', 'contactId', 'purpose', 'action', 'source', 'proofWording', 'proofVersion', 'proofReference', 'capturedAt', 'recordedAt', 'workflowId', 'executionId']),
+			expect.arrayContaining([
+				'eventId',
+				'contactKey',
+				'contactId',
+				'purpose',
+				'action',
+				'source',
+				'proofWording',
+				'proofVersion',
+				'proofReference',
+				'capturedAt',
+				'recordedAt',
+				'workflowId',
+				'executionId',
+			]),
 		);
 		const [row] = await rows(`${prefix}_consent_events`, byContact(phone));
 		expect(row).toMatchObject({ contactId: phone, action: 'optIn', workflowId: recorded.workflowId });
@@ -118,10 +148,14 @@ describe('Check Consent and the consent ledger in real n8n', () => {
 		expect(error?.message).toMatch(/Not recorded: The proof wording "yes"/);
 		expect(error?.description).toMatch(/exact sentence/);
 
-		const none = await runOnce(n8n, { ...recordOptIn({ source: '={{ $json.source }}' }), onError: 'continueRegularOutput' }, [
-			{ phone, source: 'unknown' },
-			{ phone, source: 'account settings page' },
-		]);
+		const none = await runOnce(
+			n8n,
+			{ ...recordOptIn({ source: '={{ $json.source }}' }), onError: 'continueRegularOutput' },
+			[
+				{ phone, source: 'unknown' },
+				{ phone, source: 'account settings page' },
+			],
+		);
 		const out = none.body as Json[];
 		expect(out).toHaveLength(2);
 		expect(out[0].error.message).toMatch(/does not say where/);
@@ -139,12 +173,22 @@ describe('Check Consent and the consent ledger in real n8n', () => {
 		]);
 		const checked = await runOnce(n8n, check(), [{ phone }]);
 		const [out] = checked.body as Json[];
-		expect(out.consent).toMatchObject({ granted: false, reason: 'optedOut', since: '2026-02-10T10:00:00.000Z', source: 'WhatsApp reply STOP' });
+		expect(out.consent).toMatchObject({
+			granted: false,
+			reason: 'optedOut',
+			since: '2026-02-10T10:00:00.000Z',
+			source: 'WhatsApp reply STOP',
+		});
 		// The derived state table agrees: the all-utility row was moved to the withdrawal and kept there.
 		const state = await rows(`${prefix}_contact_state`, byContact(phone));
 		expect(state.filter((r) => r.purpose === 'allUtility')).toHaveLength(1);
-		expect(state.find((r) => r.purpose === 'allUtility')).toMatchObject({ consent: 'withdrawn', source: 'WhatsApp reply STOP' });
-		expect(new Date(state.find((r) => r.purpose === 'allUtility')?.lastEventAt).toISOString()).toBe('2026-02-10T10:00:00.000Z');
+		expect(state.find((r) => r.purpose === 'allUtility')).toMatchObject({
+			consent: 'withdrawn',
+			source: 'WhatsApp reply STOP',
+		});
+		expect(new Date(state.find((r) => r.purpose === 'allUtility')?.lastEventAt).toISOString()).toBe(
+			'2026-02-10T10:00:00.000Z',
+		);
 		expect(state.find((r) => r.purpose === 'shippingStatus')).toMatchObject({ consent: 'granted' });
 		const events = await rows(`${prefix}_consent_events`, byContact(phone));
 		expect(events).toHaveLength(4);
@@ -154,7 +198,10 @@ describe('Check Consent and the consent ledger in real n8n', () => {
 		const fresh = newPhone();
 		const old = newPhone();
 		const never = newPhone();
-		await runOnce(n8n, recordOptIn(), [{ phone: fresh }, { phone: old, at: new Date(Date.now() - 400 * 86400e3).toISOString() }]);
+		await runOnce(n8n, recordOptIn(), [
+			{ phone: fresh },
+			{ phone: old, at: new Date(Date.now() - 400 * 86400e3).toISOString() },
+		]);
 		const run = await runOnce(n8n, check({ splitOutput: true, options: { maxAgeMonths: 12 } }), [
 			{ phone: fresh, n: 0 },
 			{ phone: old, n: 1 },
@@ -194,7 +241,10 @@ describe('Check Consent and the consent ledger in real n8n', () => {
 			{ phone: stopped, whatsapp_updates: true, order: 'SO-2003', created_at: createdAt },
 		]);
 		expect(executionError(run.execution)).toBeUndefined();
-		const [yes, no] = [nodeOutput(run.execution, 'Node Under Test', 0), nodeOutput(run.execution, 'Node Under Test', 1)];
+		const [yes, no] = [
+			nodeOutput(run.execution, 'Node Under Test', 0),
+			nodeOutput(run.execution, 'Node Under Test', 1),
+		];
 		expect(yes.map((i: Json) => i.json.order)).toEqual(['SO-2001']);
 		expect(yes[0].json.consent).toMatchObject({ granted: true, since: createdAt, proof: { reference: 'SO-2001' } });
 		expect(yes[0].json.consentFromItem).toMatchObject({ given: true, recorded: 'optIn' });
@@ -210,8 +260,11 @@ describe('Check Consent and the consent ledger in real n8n', () => {
 		const phone = newPhone();
 		// A ledger of its own, so the concurrent executions also race to create its tables.
 		const racePrefix = `${prefix}_race`;
-		const raceCredential = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `ledger ${racePrefix}`, ledgerData({ tablePrefix: racePrefix }));
-		const raceNode = (parameters: Json) => ({ ...consentNode(parameters), credentials: { [LEDGER_CREDENTIAL_TYPE]: raceCredential } });
+		const raceCredential = await createLedgerCredential(n8n, `ledger ${racePrefix}`, racePrefix);
+		const raceNode = (parameters: Json) => ({
+			...consentNode(parameters),
+			credentials: { [LEDGER_CREDENTIAL_TYPE]: raceCredential },
+		});
 		const path = `ledger-${randomUUID()}`;
 		const nodes: WorkflowNode[] = [
 			{
@@ -291,8 +344,12 @@ describe('Check Consent and the consent ledger in real n8n', () => {
 	});
 
 	it('explains an unreachable ledger with how to fix it', async () => {
-		const broken = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `ledger broken ${prefix}`, ledgerData({ apiKey: 'wrong-key' }));
-		const run = await runOnce(n8n, { ...check(), credentials: { [LEDGER_CREDENTIAL_TYPE]: broken } }, [{ phone: newPhone() }]);
+		const broken = await createLedgerCredential(n8n, `ledger broken ${prefix}`, prefix, undefined, {
+			apiKey: 'wrong-key',
+		});
+		const run = await runOnce(n8n, { ...check(), credentials: { [LEDGER_CREDENTIAL_TYPE]: broken } }, [
+			{ phone: newPhone() },
+		]);
 		const error = executionError(run.execution);
 		expect(error?.message).toMatch(/HTTP 401/);
 		expect(error?.description).toMatch(/API key/);

@@ -7,57 +7,54 @@
  *  - with Project ID empty the ledger never writes into another user's table of the same name (the owner's API
  *    key sees every project's tables); it asks for the Project ID, and with it writes to its own project only.
  */
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
-import { startEmulator, type Emulator } from '../../dev/emulator';
+import type { Emulator } from '../../dev/emulator';
 import { control } from '../../dev/emulator/testkit';
-import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, cloudCredentialData, executionError, nodeOutput, runOnce, sharedN8n } from './context';
+import {
+	CLOUD_CREDENTIAL_TYPE,
+	LEDGER_CREDENTIAL_TYPE,
+	OPT_IN_WORDING as WORDING,
+	SEND_NODE_TYPE,
+	TRIGGER_NAME,
+	TRIGGER_NODE_TYPE,
+	activateTriggerWorkflow,
+	checkConsentNode,
+	createLedgerCredential,
+	executionError,
+	messagesWebhook,
+	postWebhook,
+	removeWorkflows,
+	runOnce,
+	sharedN8n,
+	startEmulatorWithCredential,
+	triggerItemsWhere,
+	type SavedCredential,
+} from './context';
 import { N8nClient, loginCookie, restRequest } from '../../dev/n8n/n8n';
 
 type Json = Record<string, any>;
-
-const TRIGGER_TYPE = `${NODE_TYPE_PREFIX}whatsAppSessionWindowTrigger`;
-const CHECK_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppCheckConsent`;
-const SEND_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppSendNotification`;
-const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
-const TRIGGER_NAME = 'WhatsApp Session Window Trigger';
-const WORDING = 'Send me order and delivery updates from Example Shop on WhatsApp';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('consent is never lost: short numbers, business-scoped user ids, the ledger’s own project', () => {
 	const n8n = sharedN8n();
 	const prefix = `e2e_cc_${randomBytes(3).toString('hex')}`;
 	const unique = () => String(Math.floor(Math.random() * 1000)).padStart(3, '0');
 	let emulator: Emulator;
-	let cloud: { id: string; name: string };
-	let ledgerCredential: { id: string; name: string };
+	let cloud: SavedCredential;
+	let ledgerCredential: SavedCredential;
 	let workflowId: string;
 	let callbackUrl: string;
 
-	const ledgerData = (overrides: Json = {}) => ({
-		baseUrl: n8n.url,
-		apiKey: n8n.apiKey,
-		contactKeySecret: 'e2e-contact-key-secret-0123456789',
-		projectId: '',
-		tablePrefix: prefix,
-		...overrides,
-	});
-	const sign = (raw: string) => `sha256=${createHmac('sha256', emulator.options.appSecret).update(raw).digest('hex')}`;
-
-	async function finished(id: string): Promise<Json[]> {
-		return (await n8n.executions(id)).filter((e) => e.finished || e.status === 'success' || e.status === 'error');
-	}
 	/** Waits for the trigger's execution of the message `wamid` (status webhooks of sends start executions too). */
 	async function triggerItemsOf(wamid: string): Promise<Json[]> {
-		const deadline = Date.now() + 20_000;
-		while (Date.now() < deadline) {
-			for (const execution of await finished(workflowId)) {
-				const items = nodeOutput(execution, TRIGGER_NAME).map((i: Json) => i.json);
-				if (items.some((i: Json) => i.event === 'messageReceived' && i.messageId === wamid)) return items;
-			}
-			await sleep(150);
-		}
-		throw new Error(`no trigger execution for ${wamid}`);
+		const items = await triggerItemsWhere(
+			n8n,
+			workflowId,
+			(i) => i.event === 'messageReceived' && i.messageId === wamid,
+			20_000,
+		);
+		if (!items) throw new Error(`no trigger execution for ${wamid}`);
+		return items;
 	}
 
 	/** An inbound text through the emulator: Meta's signed webhook with contacts[].wa_id = the digits. */
@@ -70,47 +67,39 @@ describe('consent is never lost: short numbers, business-scoped user ids, the le
 	/** A signed webhook as Meta sends it for users with business-scoped user ids (wa_id omitted for usernames). */
 	async function inboundSigned(contact: Json, from: Json, text: string): Promise<Json[]> {
 		const wamid = `wamid.BSUID${randomBytes(6).toString('hex')}`;
-		const raw = JSON.stringify({
-			object: 'whatsapp_business_account',
-			entry: [
-				{
-					id: emulator.options.wabaId,
-					changes: [
-						{
-							field: 'messages',
-							value: {
-								messaging_product: 'whatsapp',
-								metadata: { display_phone_number: '15550100100', phone_number_id: emulator.options.phoneNumbers[0].id },
-								contacts: [{ profile: { name: 'Ana' }, ...contact }],
-								messages: [{ ...from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
-							},
-						},
-					],
-				},
+		const raw = messagesWebhook(emulator, {
+			messaging_product: 'whatsapp',
+			metadata: { display_phone_number: '15550100100', phone_number_id: emulator.options.phoneNumbers[0].id },
+			contacts: [{ profile: { name: 'Ana' }, ...contact }],
+			messages: [
+				{ ...from, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } },
 			],
 		});
-		const res = await fetch(callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw) }, body: raw });
+		const res = await postWebhook(callbackUrl, raw, emulator.options.appSecret);
 		expect(res.status).toBe(200);
 		return await triggerItemsOf(wamid);
 	}
 
-	function consentNode(credential: { id: string; name: string }, parameters: Json) {
-		return {
-			type: CHECK_NODE_TYPE,
-			typeVersion: 1,
-			credentials: { [LEDGER_CREDENTIAL_TYPE]: credential },
-			parameters: { contact: '={{ $json.contact }}', ...parameters },
-		};
-	}
+	const consentNode = (credential: SavedCredential, parameters: Json) =>
+		checkConsentNode(credential, parameters, 'contact');
 	async function check(contact: string): Promise<Json> {
-		const run = await runOnce(n8n, consentNode(ledgerCredential, { operation: 'check', purpose: 'shippingStatus' }), [{ contact }]);
+		const run = await runOnce(n8n, consentNode(ledgerCredential, { operation: 'check', purpose: 'shippingStatus' }), [
+			{ contact },
+		]);
 		expect(executionError(run.execution)).toBeUndefined();
 		return (run.body as Json[])[0].consent;
 	}
 	async function recordOptIn(contact: string): Promise<void> {
 		const run = await runOnce(
 			n8n,
-			consentNode(ledgerCredential, { operation: 'recordOptIn', purpose: 'allUtility', source: 'checkout form', proofWording: WORDING, proofVersion: 'checkout-v3', proofReference: 'SO-9001' }),
+			consentNode(ledgerCredential, {
+				operation: 'recordOptIn',
+				purpose: 'allUtility',
+				source: 'checkout form',
+				proofWording: WORDING,
+				proofVersion: 'checkout-v3',
+				proofReference: 'SO-9001',
+			}),
 			[{ contact }],
 		);
 		expect(executionError(run.execution)).toBeUndefined();
@@ -125,7 +114,10 @@ describe('consent is never lost: short numbers, business-scoped user ids, the le
 			skipWithoutConsent: true,
 			recipient: '={{ $json.phone }}',
 			template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
-			variables: { mappingMode: 'defineBelow', value: { body_1: 'Ana', body_2: 'SO-5', body_3: 'Friday', button_0_url: 'SO-5' } },
+			variables: {
+				mappingMode: 'defineBelow',
+				value: { body_1: 'Ana', body_2: 'SO-5', body_3: 'Friday', button_0_url: 'SO-5' },
+			},
 		},
 	});
 	async function send(phone: string): Promise<Json> {
@@ -136,35 +128,36 @@ describe('consent is never lost: short numbers, business-scoped user ids, the le
 	const acceptedFor = (waId: string) => emulator.state.messages.filter((m) => m.to.replace('+', '') === waId).length;
 
 	beforeAll(async () => {
-		emulator = await startEmulator({ port: 0, latencyMs: 0, statusDelayMs: 50, webhookRetryBaseMs: 100 });
-		cloud = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `consent contacts emulator ${emulator.port}`, cloudCredentialData(emulator));
-		ledgerCredential = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `consent contacts ${prefix}`, ledgerData());
-		const webhookId = randomUUID();
-		callbackUrl = `${n8n.url}/webhook/${webhookId}/webhook`;
-		workflowId = await n8n.createWorkflow(
-			`e2e consent contacts ${webhookId}`,
-			[
-				{
-					name: TRIGGER_NAME,
-					type: TRIGGER_TYPE,
-					typeVersion: 1.1,
-					webhookId,
-					credentials: { [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: ledgerCredential },
-					parameters: { registration: 'automatic', events: ['messageReceived', 'window', 'statusUpdate', 'consent'], recordInLedger: true, options: {} },
+		({ emulator, credential: cloud } = await startEmulatorWithCredential(n8n, 'consent contacts emulator', {
+			latencyMs: 0,
+			statusDelayMs: 50,
+			webhookRetryBaseMs: 100,
+		}));
+		ledgerCredential = await createLedgerCredential(n8n, `consent contacts ${prefix}`, prefix);
+		({ workflowId, callbackUrl } = await activateTriggerWorkflow(
+			n8n,
+			emulator,
+			'e2e consent contacts',
+			(webhookId) => ({
+				name: TRIGGER_NAME,
+				type: TRIGGER_NODE_TYPE,
+				typeVersion: 1.1,
+				webhookId,
+				credentials: { [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: ledgerCredential },
+				parameters: {
+					registration: 'automatic',
+					events: ['messageReceived', 'window', 'statusUpdate', 'consent'],
+					recordInLedger: true,
+					options: {},
 				},
-			],
-			{},
-		);
-		await n8n.activate(workflowId);
-		await n8n.waitForWebhook(`${webhookId}/webhook`);
-		const deadline = Date.now() + 20_000;
-		while (emulator.state.subscription?.override_callback_uri !== callbackUrl && Date.now() < deadline) await sleep(100);
+			}),
+			{ waitForRegistration: true },
+		));
 		expect(emulator.state.subscription?.override_callback_uri).toBe(callbackUrl);
 	});
 
 	afterAll(async () => {
-		await n8n.deactivate(workflowId).catch(() => undefined);
-		await n8n.deleteWorkflow(workflowId).catch(() => undefined);
+		await removeWorkflows(n8n, [workflowId]);
 		await emulator.close();
 	});
 
@@ -200,7 +193,11 @@ describe('consent is never lost: short numbers, business-scoped user ids, the le
 		const hello = await inboundSigned({ wa_id: waId, user_id: userId }, { from: waId, from_user_id: userId }, 'Hello');
 		expect(hello[0]).toMatchObject({ event: 'messageReceived', contact: { waId, userId } });
 		// Later the person has a username: Meta omits the phone number, the STOP names only the user id.
-		const stop = await inboundSigned({ user_id: userId, profile: { name: 'Ana', username: '@ana' } }, { from_user_id: userId }, 'STOP');
+		const stop = await inboundSigned(
+			{ user_id: userId, profile: { name: 'Ana', username: '@ana' } },
+			{ from_user_id: userId },
+			'STOP',
+		);
 		const optOut = stop.find((i) => i.event === 'optOutRequest') as Json;
 		expect(optOut.contact.waId).toBeUndefined();
 		expect(optOut.ledger).toMatchObject({ recorded: true, action: 'optOut', contact: userId });
@@ -210,7 +207,10 @@ describe('consent is never lost: short numbers, business-scoped user ids, the le
 
 		// The other way round: a resumed opt-in under the phone number, then a STOP that names only the phone number.
 		const start = await inboundSigned({ wa_id: waId, user_id: userId }, { from: waId, from_user_id: userId }, 'START');
-		expect(start.find((i) => i.event === 'optInRequest')?.ledger).toMatchObject({ recorded: true, contacts: [phone, userId] });
+		expect(start.find((i) => i.event === 'optInRequest')?.ledger).toMatchObject({
+			recorded: true,
+			contacts: [phone, userId],
+		});
 		expect(await check(userId)).toMatchObject({ granted: true });
 		await inboundSigned({ wa_id: waId }, { from: waId }, 'STOP');
 		expect(await check(userId)).toMatchObject({ granted: false, reason: 'optedOut' });
@@ -229,7 +229,9 @@ describe('consent is never lost: short numbers, business-scoped user ids, the le
 			// A second user of the same n8n, with a ledger table of the same name in their personal project.
 			const ownerCookie = await loginCookie(n8n.url);
 			const email = `member-${randomBytes(3).toString('hex')}@example.com`;
-			const invited = (await restRequest(n8n.url, ownerCookie, 'POST', '/rest/invitations', [{ email, role: 'global:member' }])) as { data: Array<{ user: { inviteAcceptUrl: string } }> };
+			const invited = (await restRequest(n8n.url, ownerCookie, 'POST', '/rest/invitations', [
+				{ email, role: 'global:member' },
+			])) as { data: Array<{ user: { inviteAcceptUrl: string } }> };
 			const token = new URL(invited.data[0].user.inviteAcceptUrl).searchParams.get('token');
 			const accepted = await fetch(`${n8n.url}/rest/invitations/accept`, {
 				method: 'POST',
@@ -237,20 +239,38 @@ describe('consent is never lost: short numbers, business-scoped user ids, the le
 				body: JSON.stringify({ token, firstName: 'Mia', lastName: 'Member', password: 'Member-Passw0rd!' }),
 			});
 			expect(accepted.status).toBe(200);
-			const memberCookie = accepted.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-			const scopes = ((await restRequest(n8n.url, memberCookie, 'GET', '/rest/api-keys/scopes')) as { data: string[] }).data;
-			const key = (await restRequest(n8n.url, memberCookie, 'POST', '/rest/api-keys', { label: 'member', scopes, expiresAt: null })) as { data: { rawApiKey: string } };
+			const memberCookie = accepted.headers
+				.getSetCookie()
+				.map((c) => c.split(';')[0])
+				.join('; ');
+			const scopes = ((await restRequest(n8n.url, memberCookie, 'GET', '/rest/api-keys/scopes')) as { data: string[] })
+				.data;
+			const key = (await restRequest(n8n.url, memberCookie, 'POST', '/rest/api-keys', {
+				label: 'member',
+				scopes,
+				expiresAt: null,
+			})) as { data: { rawApiKey: string } };
 			member = new N8nClient(n8n.url, key.data.rawApiKey);
-			const foreign = await member.api<Json>('POST', '/data-tables', { name: `${sharedPrefix}_consent_events`, columns: [{ name: 'note', type: 'string' }] });
+			const foreign = await member.api<Json>('POST', '/data-tables', {
+				name: `${sharedPrefix}_consent_events`,
+				columns: [{ name: 'note', type: 'string' }],
+			});
 			foreignTableId = foreign.id;
 		});
 
 		it('refuses with the fix instead of writing into the other user’s table; with Project ID it writes to its own', async () => {
 			const phone = `+4915199${unique()}${unique()}`;
-			const optOut = (credential: { id: string; name: string }) =>
-				runOnce(n8n, { ...consentNode(credential, { operation: 'recordOptOut', purpose: 'allUtility', source: 'phone call' }), continueOnFail: true }, [{ contact: phone }]);
+			const optOut = (credential: SavedCredential) =>
+				runOnce(
+					n8n,
+					{
+						...consentNode(credential, { operation: 'recordOptOut', purpose: 'allUtility', source: 'phone call' }),
+						continueOnFail: true,
+					},
+					[{ contact: phone }],
+				);
 
-			const emptyId = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `ledger ${sharedPrefix} no project`, ledgerData({ tablePrefix: sharedPrefix }));
+			const emptyId = await createLedgerCredential(n8n, `ledger ${sharedPrefix} no project`, sharedPrefix);
 			const refused = await optOut(emptyId);
 			const error = (refused.body as Json[])[0].error;
 			expect(error.message).toMatch(/exist in several n8n projects/);
@@ -258,11 +278,16 @@ describe('consent is never lost: short numbers, business-scoped user ids, the le
 			expect(await rowsOf(foreignTableId)).toEqual([]);
 
 			const personalProjectId = /personal project is (\S+)\)/.exec(error.description)![1];
-			const withId = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `ledger ${sharedPrefix} own project`, ledgerData({ tablePrefix: sharedPrefix, projectId: personalProjectId }));
+			const withId = await createLedgerCredential(n8n, `ledger ${sharedPrefix} own project`, sharedPrefix, undefined, {
+				projectId: personalProjectId,
+			});
 			const recorded = await optOut(withId);
 			expect((recorded.body as Json[])[0].recorded).toMatchObject({ action: 'optOut', contact: phone });
 			expect(await rowsOf(foreignTableId)).toEqual([]);
-			const tables = await n8n.api<{ data: Json[] }>('GET', `/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: `${sharedPrefix}_consent_events` }))}`);
+			const tables = await n8n.api<{ data: Json[] }>(
+				'GET',
+				`/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: `${sharedPrefix}_consent_events` }))}`,
+			);
 			const own = tables.data.find((t) => t.projectId === personalProjectId)!;
 			expect(own.id).not.toBe(foreignTableId);
 			expect((await rowsOf(own.id)).map((r) => r.contactId)).toEqual([phone]);

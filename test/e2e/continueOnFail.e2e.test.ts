@@ -7,7 +7,16 @@
 import { randomBytes } from 'node:crypto';
 
 import { startEmulator, type Emulator } from '../../dev/emulator';
-import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentialData, executionError, nodeOutput, runOnce, sharedN8n } from './context';
+import {
+	CLOUD_CREDENTIAL_TYPE,
+	NODE_TYPE_PREFIX,
+	SEND_NODE_TYPE,
+	cloudCredentialData,
+	executionError,
+	nodeOutput,
+	runOnce,
+	sharedN8n,
+} from './context';
 import { loginCookie, restRequest } from '../../dev/n8n/n8n';
 
 type Json = Record<string, any>;
@@ -57,7 +66,10 @@ describe('Check Consent with an unusable ledger credential (real n8n)', () => {
 	it('Record Opt-In with Continue On Fail: one error item per input item, nothing passed through as if recorded', async () => {
 		const run = await runOnce(
 			n8n,
-			node({ operation: 'recordOptIn', source: 'checkout form', proofWording: 'Send me updates', proofVersion: 'v1' }, true),
+			node(
+				{ operation: 'recordOptIn', source: 'checkout form', proofWording: 'Send me updates', proofVersion: 'v1' },
+				true,
+			),
 			items,
 		);
 		const out = nodeOutput(run.execution, NODE_NAME, 0);
@@ -89,7 +101,14 @@ describe('Check Consent as an AI agent tool (real n8n)', () => {
 		const tool = types.find((t) => t.name === `${CHECK_NODE_TYPE}Tool`);
 		expect(tool).toBeDefined();
 		expect(values(tool, true)).toEqual(['check', 'recordOptOut']);
-		expect(values(canvas, false)).toEqual(['check', 'eraseContact', 'getHistory', 'checkFromItem', 'recordOptIn', 'recordOptOut']);
+		expect(values(canvas, false)).toEqual([
+			'check',
+			'eraseContact',
+			'getHistory',
+			'checkFromItem',
+			'recordOptIn',
+			'recordOptOut',
+		]);
 	});
 });
 
@@ -101,7 +120,11 @@ describe('Send Notification when a credential it needs cannot be used (real n8n)
 
 	beforeAll(async () => {
 		emulator = await startEmulator({ port: 0 });
-		cloud = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `cof cloud ${emulator.port}`, cloudCredentialData(emulator));
+		cloud = await n8n.createCredential(
+			CLOUD_CREDENTIAL_TYPE,
+			`cof cloud ${emulator.port}`,
+			cloudCredentialData(emulator),
+		);
 		broken = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `cof broken ledger ${randomBytes(3).toString('hex')}`, {
 			baseUrl: n8n.url,
 			apiKey: n8n.apiKey,
@@ -128,7 +151,10 @@ describe('Send Notification when a credential it needs cannot be used (real n8n)
 					useConsentLedger: true,
 					recipient: '={{ $json.phone }}',
 					template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
-					variables: { mappingMode: 'defineBelow', value: { body_1: 'Ana', body_2: 'SO-1', body_3: 'Friday', button_0_url: 'SO-1' } },
+					variables: {
+						mappingMode: 'defineBelow',
+						value: { body_1: 'Ana', body_2: 'SO-1', body_3: 'Friday', button_0_url: 'SO-1' },
+					},
 				},
 			},
 			[{ phone: '+4915123456711' }, { phone: '+4915123456712' }],

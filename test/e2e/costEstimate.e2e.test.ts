@@ -8,7 +8,14 @@ import { randomBytes } from 'node:crypto';
 
 import { contactKeyOf } from '../../nodes/shared/io/ledger';
 import { startEmulator, type Emulator } from '../../dev/emulator';
-import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentialData, runOnce, sharedN8n } from './context';
+import {
+	CLOUD_CREDENTIAL_TYPE,
+	NODE_TYPE_PREFIX,
+	SEND_NODE_TYPE,
+	cloudCredentialData,
+	runOnce,
+	sharedN8n,
+} from './context';
 
 type Json = Record<string, any>;
 
@@ -71,7 +78,10 @@ describe('Send Notification cost estimate in real n8n (pricing rules by send dat
 			body: JSON.stringify({ from: phone.replace('+', ''), name: 'Sam', text: 'Where is my parcel?' }),
 		});
 		const at = new Date();
-		const tables = await n8n.api<{ data: Json[] }>('GET', `/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: `${prefix}_contact_state` }))}`);
+		const tables = await n8n.api<{ data: Json[] }>(
+			'GET',
+			`/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: `${prefix}_contact_state` }))}`,
+		);
 		await n8n.api('POST', `/data-tables/${tables.data[0].id}/rows`, {
 			data: [
 				{

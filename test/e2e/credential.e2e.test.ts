@@ -1,6 +1,12 @@
 /** The package loads into a real n8n as a community package, and its credential test talks to the emulator. */
 import { startEmulator, type Emulator } from '../../dev/emulator';
-import { CLOUD_CREDENTIAL_TYPE, cloudCredentialData, sharedN8n, testCredentialInEditor } from './context';
+import {
+	CLOUD_CREDENTIAL_TYPE,
+	cloudCredentialData,
+	graphRequests,
+	sharedN8n,
+	testCredentialInEditor,
+} from './context';
 import { loginCookie, restRequest } from '../../dev/n8n/n8n';
 
 describe('WhatsApp Cloud API credential in real n8n', () => {
@@ -19,14 +25,16 @@ describe('WhatsApp Cloud API credential in real n8n', () => {
 		const nodeTypes = (await restRequest(n8n.url, cookie, 'GET', '/types/nodes.json')) as Array<{ name: string }>;
 		const ours = nodeTypes.map((t) => t.name).filter((name) => name.startsWith('n8n-nodes-whatsapp-notifications.'));
 		expect(ours).toContain('n8n-nodes-whatsapp-notifications.whatsAppSendNotification');
-		const credentialTypes = (await restRequest(n8n.url, cookie, 'GET', '/types/credentials.json')) as Array<{ name: string }>;
+		const credentialTypes = (await restRequest(n8n.url, cookie, 'GET', '/types/credentials.json')) as Array<{
+			name: string;
+		}>;
 		expect(credentialTypes.map((c) => c.name)).toContain(CLOUD_CREDENTIAL_TYPE);
 	});
 
 	it('passes against the emulator with the right token and account, reading the account itself', async () => {
 		const result = await testCredentialInEditor(n8n, CLOUD_CREDENTIAL_TYPE, cloudCredentialData(emulator));
 		expect(result.status).toBe('OK');
-		const reads = emulator.state.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/${emulator.options.wabaId}`));
+		const reads = graphRequests(emulator, 'GET', `/${emulator.options.wabaId}`);
 		expect(reads.length).toBeGreaterThan(0);
 		const last = reads[reads.length - 1];
 		expect(last.path).toBe(`/v24.0/${emulator.options.wabaId}`);

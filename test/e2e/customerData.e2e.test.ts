@@ -6,31 +6,37 @@
  */
 import { DateTime } from 'luxon';
 
-import { startEmulator, type Emulator } from '../../dev/emulator';
-import { CLOUD_CREDENTIAL_TYPE, SEND_NODE_TYPE, cloudCredentialData, nodeOutput, runOnce, sharedN8n } from './context';
+import type { Emulator } from '../../dev/emulator';
+import {
+	CLOUD_CREDENTIAL_TYPE,
+	SEND_NODE_TYPE,
+	graphRequests,
+	messagePosts,
+	nodeOutput,
+	resetEmulator,
+	runOnce,
+	sharedN8n,
+	startEmulatorWithCredential,
+	type SavedCredential,
+} from './context';
 
 type Json = Record<string, any>;
 
 describe('Send Notification: customer data in real n8n', () => {
 	const n8n = sharedN8n();
 	let emulator: Emulator;
-	let credential: { id: string; name: string };
+	let credential: SavedCredential;
 
 	beforeAll(async () => {
-		emulator = await startEmulator({ port: 0, latencyMs: 0 });
-		credential = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `emulator ${emulator.port}`, cloudCredentialData(emulator));
+		({ emulator, credential } = await startEmulatorWithCredential(n8n, 'emulator', { latencyMs: 0 }));
 	});
 	afterAll(async () => {
 		await emulator.close();
 	});
-	beforeEach(async () => {
-		await fetch(`${emulator.url}/_emulator/reset`, { method: 'POST' });
-	});
+	beforeEach(() => resetEmulator(emulator));
 
-	const messagesSent = () =>
-		emulator.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages')).map((r) => r.body as Json);
-	const templateListings = () =>
-		emulator.state.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/message_templates')).length;
+	const messagesSent = () => messagePosts(emulator).map((r) => r.body as Json);
+	const templateListings = () => graphRequests(emulator, 'GET', '/message_templates').length;
 
 	function sendNode(parameters: Json = {}) {
 		return {
@@ -91,7 +97,11 @@ describe('Send Notification: customer data in real n8n', () => {
 		expect(refusal(out[6])).toMatch(/set Default Country/);
 		// Before: without Default Country every national number was refused; nothing wrong reached Meta.
 		// (sorted: the second message to the same German number waits for Meta's pair limit)
-		expect(messagesSent().map((body) => body.to).sort()).toEqual([
+		expect(
+			messagesSent()
+				.map((body) => body.to)
+				.sort(),
+		).toEqual([
 			'+14155550123',
 			'+3546112345',
 			'+447700900123',
@@ -118,7 +128,12 @@ describe('Send Notification: customer data in real n8n', () => {
 		);
 		const out = result.body as Json[];
 		expect(out.slice(0, 4).map((item) => item.language?.language)).toEqual(['pt_BR', 'pt_BR', 'en_US', 'en_US']);
-		expect(out.slice(0, 4).map((item) => item.language?.match)).toEqual(['exact', 'sameLanguage', 'default', 'default']);
+		expect(out.slice(0, 4).map((item) => item.language?.match)).toEqual([
+			'exact',
+			'sameLanguage',
+			'default',
+			'default',
+		]);
 		expect(out[1].language.reason).toMatch(/No approved translation for "pt_PT"/);
 		expect(out[2].language.reason).toMatch(/No approved translation in de/);
 		expect(out[0].renderedText).toMatch(/^Olá Ana/);

@@ -23,10 +23,14 @@ describe('npm run demo', () => {
 		for (const file of examples) {
 			const { name } = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', file), 'utf8')) as { name: string };
 			expect(output).toContain(`imported and activated: ${name}`);
-			expect(output).toMatch(new RegExp(`smoke: ${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: [1-9]\\d* successful execution`));
+			expect(output).toMatch(
+				new RegExp(`smoke: ${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: [1-9]\\d* successful execution`),
+			);
 		}
 		expect(output).toMatch(/smoke: Shipping Status sent as wamid\./);
-		expect(output).toMatch(/smoke: emulator accepted 5 messages: 2× shipping_update, 1× appointment_reminder, 1× reservation_update, 1× support_followup/);
+		expect(output).toMatch(
+			/smoke: emulator accepted 5 messages: 2× shipping_update, 1× appointment_reminder, 1× reservation_update, 1× support_followup/,
+		);
 		expect(code).toBe(0);
 	}, 260_000);
 });

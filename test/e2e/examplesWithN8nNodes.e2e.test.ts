@@ -12,7 +12,10 @@ import { loginCookie, restRequest } from '../../dev/n8n/n8n';
 
 type Json = Record<string, any>;
 const DIR = path.resolve(__dirname, '..', '..', 'examples', 'with-n8n-nodes');
-const FILES = fs.readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const FILES = fs
+	.readdirSync(DIR)
+	.filter((f) => f.endsWith('.json'))
+	.sort();
 const SEND_TYPE = 'n8n-nodes-whatsapp-notifications.whatsAppSendNotification';
 
 describe('examples with n8n’s own shop, calendar and booking nodes', () => {
@@ -25,7 +28,9 @@ describe('examples with n8n’s own shop, calendar and booking nodes', () => {
 	beforeAll(async () => {
 		({ emulator, credential } = await startEmulatorWithCredential(n8n, 'examples', { latencyMs: 0 }));
 		cookie = await loginCookie(n8n.url);
-		const types = (await fetch(`${n8n.url}/types/nodes.json`, { headers: { cookie } }).then((r) => r.json())) as Array<{ name: string }>;
+		const types = (await fetch(`${n8n.url}/types/nodes.json`, { headers: { cookie } }).then((r) => r.json())) as Array<{
+			name: string;
+		}>;
 		knownTypes = new Set(types.map((t) => t.name));
 	});
 	afterAll(async () => {
@@ -54,7 +59,10 @@ describe('examples with n8n’s own shop, calendar and booking nodes', () => {
 	}
 
 	async function runOnPinnedData(workflow: Json): Promise<Json> {
-		const created = (await restRequest(n8n.url, cookie, 'POST', '/rest/workflows', { ...workflow, active: false })) as Json;
+		const created = (await restRequest(n8n.url, cookie, 'POST', '/rest/workflows', {
+			...workflow,
+			active: false,
+		})) as Json;
 		const id = created.data.id as string;
 		const trigger = (workflow.nodes as Json[]).find((node) => /Trigger$|scheduleTrigger$/.test(node.type))!;
 		const started = (await restRequest(n8n.url, cookie, 'POST', `/rest/workflows/${id}/run`, {
@@ -63,8 +71,11 @@ describe('examples with n8n’s own shop, calendar and booking nodes', () => {
 		const executionId = started.data?.executionId as string;
 		expect(executionId).toBeTruthy();
 		for (let i = 0; i < 100; i++) {
-			const execution = await n8n.api<Json>('GET', `/executions/${executionId}?includeData=true`).catch(() => undefined);
-			if (execution && ['success', 'error', 'waiting', 'crashed'].includes(execution.status)) return { ...execution, workflowId: id };
+			const execution = await n8n
+				.api<Json>('GET', `/executions/${executionId}?includeData=true`)
+				.catch(() => undefined);
+			if (execution && ['success', 'error', 'waiting', 'crashed'].includes(execution.status))
+				return { ...execution, workflowId: id };
 			await new Promise((r) => setTimeout(r, 300));
 		}
 		throw new Error(`execution ${executionId} did not finish`);
@@ -85,7 +96,9 @@ describe('examples with n8n’s own shop, calendar and booking nodes', () => {
 		const sendRuns = runData[sendNode.name] as Json[] | undefined;
 		if (file.startsWith('google-calendar')) {
 			// The reminder waits until 24 h before each appointment, computed in the event's own zone.
-			const computed = runData['Reminder Time (24 h Before, in the Event’s Zone)'][0].data.main[0].map((i: Json) => i.json.remindAt);
+			const computed = runData['Reminder Time (24 h Before, in the Event’s Zone)'][0].data.main[0].map(
+				(i: Json) => i.json.remindAt,
+			);
 			expect(computed).toEqual(['2026-12-04T09:30:00.000Z', '2027-03-27T09:00:00.000Z']);
 			return;
 		}

@@ -12,7 +12,15 @@
 import { randomUUID } from 'node:crypto';
 
 import { startEmulator, type Emulator } from '../../dev/emulator';
-import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentialData, nodeOutput, runOnce, sharedN8n } from './context';
+import {
+	CLOUD_CREDENTIAL_TYPE,
+	NODE_TYPE_PREFIX,
+	SEND_NODE_TYPE,
+	cloudCredentialData,
+	nodeOutput,
+	runOnce,
+	sharedN8n,
+} from './context';
 import { freePort } from '../../dev/n8n/n8n';
 import { SwitchableProxy, formatTable, tally, type Tally } from './support/faultKit';
 
@@ -42,7 +50,8 @@ interface Row {
 	check: (t: Tally, output: Json[]) => void;
 }
 
-const phoneOf = (i: number) => `+49 151 7${String(process.pid % 1000).padStart(3, '0')} ${String(1000 + i).padStart(4, '0')}`;
+const phoneOf = (i: number) =>
+	`+49 151 7${String(process.pid % 1000).padStart(3, '0')} ${String(1000 + i).padStart(4, '0')}`;
 
 /** No item was accepted twice, every item has exactly one terminal outcome and a sent item's wamid is real. */
 function invariants(t: Tally, output: Json[]) {
@@ -269,10 +278,13 @@ describe('Fault matrix: Send Notification in real n8n against the emulator', () 
 
 	beforeAll(async () => {
 		emulator = await startEmulator({ port: 0, latencyMs: 0 });
-		credential = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `fault matrix ${emulator.port}`, cloudCredentialData(emulator));
+		credential = await n8n.createCredential(
+			CLOUD_CREDENTIAL_TYPE,
+			`fault matrix ${emulator.port}`,
+			cloudCredentialData(emulator),
+		);
 	});
 	afterAll(async () => {
-		 
 		console.log(`Fault matrix (N=${N} items per row, continue-on-fail)\n${formatTable(printed)}`);
 		await emulator.close();
 	});
@@ -319,17 +331,30 @@ describe('Fault matrix: Send Notification in real n8n against the emulator', () 
 		if (row.faults?.length) await control('faults', { faults: row.faults });
 		const tag = randomUUID().slice(0, 8);
 		const keys = Array.from({ length: N }, (_, i) => `fm-${tag}-${i}`);
-		const items = keys.map((key, i) => ({ key, phone: (row.phone ?? phoneOf)(i), name: `Customer ${i}`, order: `SO-${tag}-${i}` }));
+		const items = keys.map((key, i) => ({
+			key,
+			phone: (row.phone ?? phoneOf)(i),
+			name: `Customer ${i}`,
+			order: `SO-${tag}-${i}`,
+		}));
 
 		let cred = credential;
 		let proxy: SwitchableProxy | undefined;
 		if (row.closedPort) {
 			const port = await freePort();
-			cred = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `closed port ${port}`, cloudCredentialData(emulator, { baseUrl: `http://127.0.0.1:${port}` }));
+			cred = await n8n.createCredential(
+				CLOUD_CREDENTIAL_TYPE,
+				`closed port ${port}`,
+				cloudCredentialData(emulator, { baseUrl: `http://127.0.0.1:${port}` }),
+			);
 		} else if (row.proxy) {
 			proxy = new SwitchableProxy(emulator.url);
 			await proxy.up();
-			cred = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `proxy ${proxy.port}`, cloudCredentialData(emulator, { baseUrl: proxy.url }));
+			cred = await n8n.createCredential(
+				CLOUD_CREDENTIAL_TYPE,
+				`proxy ${proxy.port}`,
+				cloudCredentialData(emulator, { baseUrl: proxy.url }),
+			);
 			// The template is read once per execution before any message; after that answer the proxy stops listening.
 			const p = proxy;
 			p.afterAnswer = (req) => {
@@ -362,12 +387,16 @@ describe('Fault matrix: Send Notification in real n8n against the emulator', () 
 		}
 	}
 
-	it.each(rows.map((r) => [r.name, r] as const))('%s', async (_name, row) => {
-		const { t, output } = await runRow(row);
-		printed.push(t);
-		invariants(t, output);
-		row.check(t, output);
-	}, 120_000);
+	it.each(rows.map((r) => [r.name, r] as const))(
+		'%s',
+		async (_name, row) => {
+			const { t, output } = await runRow(row);
+			printed.push(t);
+			invariants(t, output);
+			row.check(t, output);
+		},
+		120_000,
+	);
 
 	describe('webhook callback (n8n Session Window Trigger) down while statuses are delivered', () => {
 		async function triggerWorkflow(): Promise<{ id: string; path: string; url: string }> {
@@ -404,7 +433,11 @@ describe('Fault matrix: Send Notification in real n8n against the emulator', () 
 				const byId = new Map<number, boolean>();
 				for (const d of emulator.state.deliveries) byId.set(d.deliveryId, (byId.get(d.deliveryId) ?? false) || d.ok);
 				const s = emulator.state.stats.webhooks;
-				if (byId.size > 0 && emulator.webhooks.inFlight === 0 && [...byId.values()].filter(Boolean).length + s.givenUp === byId.size) {
+				if (
+					byId.size > 0 &&
+					emulator.webhooks.inFlight === 0 &&
+					[...byId.values()].filter(Boolean).length + s.givenUp === byId.size
+				) {
 					return;
 				}
 				await sleep(200);
@@ -416,102 +449,122 @@ describe('Fault matrix: Send Notification in real n8n against the emulator', () 
 			['callback port closed (refused), then back', 'proxy'],
 		] as const;
 
-		it.each(variants)('%s: every status arrives exactly once after redelivery', async (label, how) => {
-			// A generous per-attempt timeout: on a busy machine n8n can take seconds to answer 40 calls at once, and an
-			// attempt the emulator abandons arrives at n8n as an aborted body (400), which would only be noise here.
-			await control('config', { statusWebhooks: true, statusDelayMs: 20, webhookMaxAttempts: 9, webhookRetryBaseMs: 300, webhookTimeoutMs: 30_000 });
-			const trigger = await triggerWorkflow();
-			let proxy: SwitchableProxy | undefined;
-			try {
-				await n8n.activate(trigger.id);
-				await n8n.waitForWebhook(trigger.path);
-				let target = trigger.url;
-				if (how === 'proxy') {
-					proxy = new SwitchableProxy(trigger.url);
-					await proxy.up();
-					target = `${proxy.url}/`;
-					await proxy.down();
-				} else {
-					await n8n.deactivate(trigger.id);
-					// Wait until n8n answers 404 for the production path.
-					for (let i = 0; i < 50; i++) {
-						const res = await fetch(trigger.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-						await res.text();
-						if (res.status === 404) break;
-						await sleep(100);
-					}
-				}
-				await control('webhook-target', { url: target });
-
-				const tag = randomUUID().slice(0, 8);
-				const keys = Array.from({ length: N }, (_, i) => `wh-${tag}-${i}`);
-				const items = keys.map((key, i) => ({ key, phone: phoneOf(200 + i), name: `Customer ${i}`, order: `SO-${tag}-${i}` }));
-				const started = Date.now();
-				const run = await runOnce(n8n, sendNode(credential, {}), items);
-				expect(run.status).toBe(200);
-				const output = run.body as Json[];
-				const t = tally(`webhook: ${label}`, output, keys, emulator, 0);
-				invariants(t, output);
-				noDuplicates(t);
-				allSent(t);
-
-				// The emulator keeps failing while the callback is down.
-				const deadline = Date.now() + 15_000;
-				while (emulator.state.stats.webhooks.failedAttempts < N * 2 && Date.now() < deadline) await sleep(100);
-				expect(emulator.state.stats.webhooks.failedAttempts).toBeGreaterThanOrEqual(N * 2);
-				expect(emulator.state.stats.webhooks.delivered).toBe(0);
-
-				// The callback comes back; Meta-style redelivery brings the statuses in.
-				if (proxy) await proxy.up();
-				else {
+		it.each(variants)(
+			'%s: every status arrives exactly once after redelivery',
+			async (label, how) => {
+				// A generous per-attempt timeout: on a busy machine n8n can take seconds to answer 40 calls at once, and an
+				// attempt the emulator abandons arrives at n8n as an aborted body (400), which would only be noise here.
+				await control('config', {
+					statusWebhooks: true,
+					statusDelayMs: 20,
+					webhookMaxAttempts: 9,
+					webhookRetryBaseMs: 300,
+					webhookTimeoutMs: 30_000,
+				});
+				const trigger = await triggerWorkflow();
+				let proxy: SwitchableProxy | undefined;
+				try {
 					await n8n.activate(trigger.id);
 					await n8n.waitForWebhook(trigger.path);
-				}
-				await deliveriesSettled(90_000);
-				const hooks = emulator.state.stats.webhooks;
-				expect(hooks.givenUp).toBe(0);
-				expect(hooks.delivered).toBe(N * 2);
+					let target = trigger.url;
+					if (how === 'proxy') {
+						proxy = new SwitchableProxy(trigger.url);
+						await proxy.up();
+						target = `${proxy.url}/`;
+						await proxy.down();
+					} else {
+						await n8n.deactivate(trigger.id);
+						// Wait until n8n answers 404 for the production path.
+						for (let i = 0; i < 50; i++) {
+							const res = await fetch(trigger.url, {
+								method: 'POST',
+								headers: { 'content-type': 'application/json' },
+								body: '{}',
+							});
+							await res.text();
+							if (res.status === 404) break;
+							await sleep(100);
+						}
+					}
+					await control('webhook-target', { url: target });
 
-				// Every message's sent and delivered status reached the workflow exactly once, with its correlation key.
-				let events: Json[] = [];
-				for (let i = 0; i < 100; i++) {
+					const tag = randomUUID().slice(0, 8);
+					const keys = Array.from({ length: N }, (_, i) => `wh-${tag}-${i}`);
+					const items = keys.map((key, i) => ({
+						key,
+						phone: phoneOf(200 + i),
+						name: `Customer ${i}`,
+						order: `SO-${tag}-${i}`,
+					}));
+					const started = Date.now();
+					const run = await runOnce(n8n, sendNode(credential, {}), items);
+					expect(run.status).toBe(200);
+					const output = run.body as Json[];
+					const t = tally(`webhook: ${label}`, output, keys, emulator, 0);
+					invariants(t, output);
+					noDuplicates(t);
+					allSent(t);
+
+					// The emulator keeps failing while the callback is down.
+					const deadline = Date.now() + 15_000;
+					while (emulator.state.stats.webhooks.failedAttempts < N * 2 && Date.now() < deadline) await sleep(100);
+					expect(emulator.state.stats.webhooks.failedAttempts).toBeGreaterThanOrEqual(N * 2);
+					expect(emulator.state.stats.webhooks.delivered).toBe(0);
+
+					// The callback comes back; Meta-style redelivery brings the statuses in.
+					if (proxy) await proxy.up();
+					else {
+						await n8n.activate(trigger.id);
+						await n8n.waitForWebhook(trigger.path);
+					}
+					await deliveriesSettled(90_000);
+					const hooks = emulator.state.stats.webhooks;
+					expect(hooks.givenUp).toBe(0);
+					expect(hooks.delivered).toBe(N * 2);
+
+					// Every message's sent and delivered status reached the workflow exactly once, with its correlation key.
+					let events: Json[] = [];
+					for (let i = 0; i < 100; i++) {
+						events = await statusEvents(trigger.id);
+						if (events.length >= N * 2) break;
+						await sleep(200);
+					}
+					await sleep(800);
 					events = await statusEvents(trigger.id);
-					if (events.length >= N * 2) break;
-					await sleep(200);
+					const seen = new Map<string, number>();
+					for (const e of events)
+						seen.set(`${e.messageId}:${e.status}`, (seen.get(`${e.messageId}:${e.status}`) ?? 0) + 1);
+					for (const [i, out] of output.entries()) {
+						expect(seen.get(`${out.messageId}:sent`)).toBe(1);
+						expect(seen.get(`${out.messageId}:delivered`)).toBe(1);
+						const forItem = events.filter((e) => e.messageId === out.messageId);
+						expect(forItem.every((e) => e.correlation?.key === keys[i])).toBe(true);
+					}
+					expect(events).toHaveLength(N * 2);
+					printed.push({
+						row: `webhook: ${label}`,
+						items: N,
+						sent: t.sent,
+						duplicate: t.duplicate,
+						not_sent: t.not_sent,
+						unknown: t.unknown,
+						duplicates: events.length - seen.size,
+						posts: t.posts,
+						accepted: t.accepted,
+						seconds: (Date.now() - started) / 1000,
+					});
+
+					console.log(
+						`webhook row "${label}": status deliveries ${N * 2}, attempts ${hooks.attempts}, failed attempts ${hooks.failedAttempts}, ` +
+							`delivered ${hooks.delivered}, given up ${hooks.givenUp}, status events in n8n ${events.length} (unique ${seen.size})`,
+					);
+				} finally {
+					await proxy?.down();
+					await n8n.deactivate(trigger.id).catch(() => undefined);
+					await n8n.deleteWorkflow(trigger.id).catch(() => undefined);
 				}
-				await sleep(800);
-				events = await statusEvents(trigger.id);
-				const seen = new Map<string, number>();
-				for (const e of events) seen.set(`${e.messageId}:${e.status}`, (seen.get(`${e.messageId}:${e.status}`) ?? 0) + 1);
-				for (const [i, out] of output.entries()) {
-					expect(seen.get(`${out.messageId}:sent`)).toBe(1);
-					expect(seen.get(`${out.messageId}:delivered`)).toBe(1);
-					const forItem = events.filter((e) => e.messageId === out.messageId);
-					expect(forItem.every((e) => e.correlation?.key === keys[i])).toBe(true);
-				}
-				expect(events).toHaveLength(N * 2);
-				printed.push({
-					row: `webhook: ${label}`,
-					items: N,
-					sent: t.sent,
-					duplicate: t.duplicate,
-					not_sent: t.not_sent,
-					unknown: t.unknown,
-					duplicates: events.length - seen.size,
-					posts: t.posts,
-					accepted: t.accepted,
-					seconds: (Date.now() - started) / 1000,
-				});
-				 
-				console.log(
-					`webhook row "${label}": status deliveries ${N * 2}, attempts ${hooks.attempts}, failed attempts ${hooks.failedAttempts}, ` +
-						`delivered ${hooks.delivered}, given up ${hooks.givenUp}, status events in n8n ${events.length} (unique ${seen.size})`,
-				);
-			} finally {
-				await proxy?.down();
-				await n8n.deactivate(trigger.id).catch(() => undefined);
-				await n8n.deleteWorkflow(trigger.id).catch(() => undefined);
-			}
-		}, 180_000);
+			},
+			180_000,
+		);
 	});
 });

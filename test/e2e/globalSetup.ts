@@ -18,7 +18,9 @@ export default async function globalSetup(): Promise<void> {
 		logFile: path.join(artifacts, `n8n-e2e-${process.pid}.log`),
 		n8nVersion: process.env[E2E_VERSION_ENV] || undefined,
 	});
-	process.stderr.write(`\n[e2e] n8n ${n8n.n8nVersion} ready at ${n8n.url} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+	process.stderr.write(
+		`\n[e2e] n8n ${n8n.n8nVersion} ready at ${n8n.url} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+	);
 	(globalThis as { __N8N__?: N8nInstance }).__N8N__ = n8n;
 	process.env[E2E_URL_ENV] = n8n.url;
 	process.env[E2E_API_KEY_ENV] = n8n.apiKey;

@@ -34,7 +34,9 @@ describe('n8n’s data-table cap reached (own n8n, N8N_DATA_TABLES_MAX_SIZE_BYTE
 	const phone = '+31687654321';
 
 	beforeAll(async () => {
-		instance = await startN8n({ env: { N8N_DATA_TABLES_MAX_SIZE_BYTES: String(CAP_BYTES), N8N_DATA_TABLES_SIZE_CHECK_CACHE_DURATION_MS: '0' } });
+		instance = await startN8n({
+			env: { N8N_DATA_TABLES_MAX_SIZE_BYTES: String(CAP_BYTES), N8N_DATA_TABLES_SIZE_CHECK_CACHE_DURATION_MS: '0' },
+		});
 		n8n = N8nClient.of(instance);
 		({ emulator, credential: cloud } = await startEmulatorWithCredential(n8n, 'cap cloud'));
 		const ledgerData = ledgerCredentialData(n8n, 'cap', 'e2e-capacity-secret-0123456789abcdef');
@@ -51,7 +53,13 @@ describe('n8n’s data-table cap reached (own n8n, N8N_DATA_TABLES_MAX_SIZE_BYTE
 		credentials: { [LEDGER_CREDENTIAL_TYPE]: ledger },
 		parameters: { contact: '={{ $json.phone }}', ...parameters },
 	});
-	const optIn = () => checkNode({ operation: 'recordOptIn', purpose: 'allUtility', source: 'checkout form', proofWording: 'Send me order and delivery updates from Example Shop on WhatsApp' });
+	const optIn = () =>
+		checkNode({
+			operation: 'recordOptIn',
+			purpose: 'allUtility',
+			source: 'checkout form',
+			proofWording: 'Send me order and delivery updates from Example Shop on WhatsApp',
+		});
 	const optOut = () => checkNode({ operation: 'recordOptOut', purpose: 'allUtility', source: 'WhatsApp reply STOP' });
 	const sendNode = () => ({
 		type: SEND_NODE_TYPE,
@@ -63,14 +71,20 @@ describe('n8n’s data-table cap reached (own n8n, N8N_DATA_TABLES_MAX_SIZE_BYTE
 			useConsentLedger: true,
 			recipient: '={{ $json.phone }}',
 			template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
-			variables: { mappingMode: 'defineBelow', value: { body_1: 'Sam', body_2: '={{ $json.order }}', body_3: 'Monday', button_0_url: '={{ $json.order }}' } },
+			variables: {
+				mappingMode: 'defineBelow',
+				value: { body_1: 'Sam', body_2: '={{ $json.order }}', body_3: 'Monday', button_0_url: '={{ $json.order }}' },
+			},
 			options: { correlationKey: '={{ $json.order }}' },
 		},
 	});
 
 	/** Another workflow's data table fills the instance up to n8n's cap. */
 	async function fillToTheCap(): Promise<string> {
-		const table = await n8n.api<{ id: string }>('POST', '/data-tables', { name: `filler_${randomBytes(3).toString('hex')}`, columns: [{ name: 'text', type: 'string' }] });
+		const table = await n8n.api<{ id: string }>('POST', '/data-tables', {
+			name: `filler_${randomBytes(3).toString('hex')}`,
+			columns: [{ name: 'text', type: 'string' }],
+		});
 		const row = { text: 'x'.repeat(2000) };
 		for (let i = 0; i < 200; i++) {
 			const res = await fetch(`${n8n.url}/api/v1/data-tables/${table.id}/rows`, {
@@ -80,7 +94,11 @@ describe('n8n’s data-table cap reached (own n8n, N8N_DATA_TABLES_MAX_SIZE_BYTE
 			});
 			if (res.status === 400) {
 				// n8n's own words, which the ledger maps (test/unit/ledgerCapacity.test.ts holds the same text).
-				expect(await res.json()).toEqual({ message: expect.stringMatching(/^Validation error with data table request: Data table size limit exceeded: [\d.]+MB used, limit is [\d.]+MB$/) });
+				expect(await res.json()).toEqual({
+					message: expect.stringMatching(
+						/^Validation error with data table request: Data table size limit exceeded: [\d.]+MB used, limit is [\d.]+MB$/,
+					),
+				});
 				return table.id;
 			}
 			expect(res.status).toBe(200);

@@ -4,23 +4,37 @@
  * credentials still run. Each secret reaches only its own API: the ledger's n8n address is a recording proxy in front
  * of n8n, and the emulator records every Graph request with its headers.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { startEmulator, type Emulator } from '../../dev/emulator';
 import { control } from '../../dev/emulator/testkit';
-import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentialData, executionError, nodeOutput, runOnce, sharedN8n, testCredentialInEditor } from './context';
+import {
+	CHECK_NODE_TYPE,
+	CLOUD_CREDENTIAL_TYPE,
+	LEDGER_CREDENTIAL_TYPE,
+	OPT_IN_WORDING as WORDING,
+	SEND_NODE_TYPE,
+	TRIGGER_NAME,
+	TRIGGER_NODE_TYPE,
+	activateTriggerWorkflow,
+	checkConsentNode,
+	cloudCredentialData,
+	createLedgerCredential,
+	executionError,
+	messagePosts,
+	removeWorkflows,
+	runOnce,
+	sharedN8n,
+	testCredentialInEditor,
+	triggerItemsWhere,
+	type SavedCredential,
+} from './context';
 
 type Json = Record<string, any>;
 
-const CHECK_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppCheckConsent`;
-const TRIGGER_TYPE = `${NODE_TYPE_PREFIX}whatsAppSessionWindowTrigger`;
-const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
 const SECRET = 'e2e-one-credential-secret-0123456789';
-const WORDING = 'Send me order and delivery updates from Example Shop on WhatsApp';
-const TRIGGER_NAME = 'WhatsApp Session Window Trigger';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface SeenRequest {
 	method: string;
@@ -29,7 +43,9 @@ interface SeenRequest {
 }
 
 /** Forwards everything to n8n and remembers each request's headers: what the ledger sends to "n8n's API". */
-async function recordingProxy(target: string): Promise<{ url: string; seen: SeenRequest[]; close: () => Promise<void> }> {
+async function recordingProxy(
+	target: string,
+): Promise<{ url: string; seen: SeenRequest[]; close: () => Promise<void> }> {
 	const seen: SeenRequest[] = [];
 	const server = http.createServer((req, res) => {
 		const chunks: Buffer[] = [];
@@ -53,7 +69,11 @@ async function recordingProxy(target: string): Promise<{ url: string; seen: Seen
 	});
 	await new Promise<void>((resolve) => server.listen(0, resolve));
 	const port = (server.address() as AddressInfo).port;
-	return { url: `http://localhost:${port}`, seen, close: async () => await new Promise<void>((resolve) => server.close(() => resolve())) };
+	return {
+		url: `http://localhost:${port}`,
+		seen,
+		close: async () => await new Promise<void>((resolve) => server.close(() => resolve())),
+	};
 }
 
 describe('one credential per node (real n8n)', () => {
@@ -62,10 +82,10 @@ describe('one credential per node (real n8n)', () => {
 	let emulator: Emulator;
 	let proxy: Awaited<ReturnType<typeof recordingProxy>>;
 	/** Version 2: the cloud credential with its Consent Ledger section on. */
-	let single: { id: string; name: string };
+	let single: SavedCredential;
 	/** Version 1: the cloud credential without the section and the separate ledger credential, the same ledger. */
-	let cloudOnly: { id: string; name: string };
-	let ledgerOnly: { id: string; name: string };
+	let cloudOnly: SavedCredential;
+	let ledgerOnly: SavedCredential;
 	let seq = 0;
 	const newContact = () => {
 		const digits = `3161235${String(process.pid % 100).padStart(2, '0')}${String(++seq).padStart(2, '0')}`;
@@ -85,22 +105,25 @@ describe('one credential per node (real n8n)', () => {
 	beforeAll(async () => {
 		emulator = await startEmulator({ port: 0, latencyMs: 0, statusDelayMs: 50, webhookRetryBaseMs: 100 });
 		proxy = await recordingProxy(n8n.url);
-		single = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `one credential ${prefix}`, cloudCredentialData(emulator, ledgerSection()));
-		cloudOnly = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `cloud only ${prefix}`, cloudCredentialData(emulator));
-		ledgerOnly = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `ledger only ${prefix}`, {
-			baseUrl: proxy.url,
-			apiKey: n8n.apiKey,
-			contactKeySecret: SECRET,
-			projectId: '',
-			tablePrefix: prefix,
-		});
+		single = await n8n.createCredential(
+			CLOUD_CREDENTIAL_TYPE,
+			`one credential ${prefix}`,
+			cloudCredentialData(emulator, ledgerSection()),
+		);
+		cloudOnly = await n8n.createCredential(
+			CLOUD_CREDENTIAL_TYPE,
+			`cloud only ${prefix}`,
+			cloudCredentialData(emulator),
+		);
+		ledgerOnly = await createLedgerCredential(n8n, `ledger only ${prefix}`, prefix, SECRET, { baseUrl: proxy.url });
 	});
 	afterAll(async () => {
 		await emulator.close();
 		await proxy.close();
 	});
 
-	const accepted = (phone: string) => emulator.state.messages.filter((m) => `+${m.to.replace('+', '')}` === phone).length;
+	const accepted = (phone: string) =>
+		emulator.state.messages.filter((m) => `+${m.to.replace('+', '')}` === phone).length;
 
 	/** Check Consent 1.1 with the one credential (its default). */
 	const consentNode = (parameters: Json, credential = single) => ({
@@ -110,7 +133,17 @@ describe('one credential per node (real n8n)', () => {
 		parameters: { contact: '={{ $json.phone }}', ...parameters },
 	});
 	async function record(phone: string, operation: 'recordOptIn' | 'recordOptOut') {
-		const run = await runOnce(n8n, consentNode({ operation, purpose: 'shippingStatus', source: 'checkout form', proofWording: WORDING, proofVersion: 'v3' }), [{ phone }]);
+		const run = await runOnce(
+			n8n,
+			consentNode({
+				operation,
+				purpose: 'shippingStatus',
+				source: 'checkout form',
+				proofWording: WORDING,
+				proofVersion: 'v3',
+			}),
+			[{ phone }],
+		);
 		expect(executionError(run.execution)).toBeUndefined();
 	}
 	async function check(phone: string): Promise<Json> {
@@ -124,7 +157,10 @@ describe('one credential per node (real n8n)', () => {
 		useConsentLedger: true,
 		recipient: '={{ $json.phone }}',
 		template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
-		variables: { mappingMode: 'defineBelow', value: { body_1: 'Sam', body_2: '={{ $json.order }}', body_3: 'Monday', button_0_url: '={{ $json.order }}' } },
+		variables: {
+			mappingMode: 'defineBelow',
+			value: { body_1: 'Sam', body_2: '={{ $json.order }}', body_3: 'Monday', button_0_url: '={{ $json.order }}' },
+		},
 		options: { pairSpacingSeconds: 0 },
 	};
 
@@ -133,7 +169,12 @@ describe('one credential per node (real n8n)', () => {
 		// Recorded through the ledger-only credential (Check Consent version 1): the same ledger as the one credential.
 		const optIn = await runOnce(
 			n8n,
-			{ type: CHECK_NODE_TYPE, typeVersion: 1, credentials: { [LEDGER_CREDENTIAL_TYPE]: ledgerOnly }, parameters: { contact: '={{ $json.phone }}', operation: 'recordOptIn', purpose: 'shippingStatus', source: 'checkout form', proofWording: WORDING } },
+			checkConsentNode(ledgerOnly, {
+				operation: 'recordOptIn',
+				purpose: 'shippingStatus',
+				source: 'checkout form',
+				proofWording: WORDING,
+			}),
 			[{ phone: a.phone }],
 		);
 		expect(executionError(optIn.execution)).toBeUndefined();
@@ -143,7 +184,10 @@ describe('one credential per node (real n8n)', () => {
 			credentials: { [CLOUD_CREDENTIAL_TYPE]: cloudOnly, [LEDGER_CREDENTIAL_TYPE]: ledgerOnly },
 			parameters: sendParameters,
 		};
-		const run = await runOnce(n8n, v1, [{ phone: a.phone, order: 'SO-1' }, { phone: b.phone, order: 'SO-2' }]);
+		const run = await runOnce(n8n, v1, [
+			{ phone: a.phone, order: 'SO-1' },
+			{ phone: b.phone, order: 'SO-2' },
+		]);
 		expect(executionError(run.execution)).toBeUndefined();
 		const [sent, skipped] = run.body as Json[];
 		expect(sent).toMatchObject({ messageId: expect.stringMatching(/^wamid\./), consent: { granted: true } });
@@ -158,8 +202,16 @@ describe('one credential per node (real n8n)', () => {
 		await record(b.phone, 'recordOptOut');
 		// runOnce makes a new workflow each time, so the key is named (a derived key includes the workflow).
 		const options = { ...sendParameters.options, idempotencyKey: `={{ $json.order }}-${prefix}-shipped` };
-		const v2 = { type: SEND_NODE_TYPE, typeVersion: 2, credentials: { [CLOUD_CREDENTIAL_TYPE]: single }, parameters: { ...sendParameters, options } };
-		const items = [{ phone: a.phone, order: 'SO-11' }, { phone: b.phone, order: 'SO-12' }];
+		const v2 = {
+			type: SEND_NODE_TYPE,
+			typeVersion: 2,
+			credentials: { [CLOUD_CREDENTIAL_TYPE]: single },
+			parameters: { ...sendParameters, options },
+		};
+		const items = [
+			{ phone: a.phone, order: 'SO-11' },
+			{ phone: b.phone, order: 'SO-12' },
+		];
 		const first = await runOnce(n8n, v2, items);
 		expect(executionError(first.execution)).toBeUndefined();
 		expect(first.body as Json[]).toMatchObject([
@@ -168,15 +220,26 @@ describe('one credential per node (real n8n)', () => {
 		]);
 		// The same run again: the idempotency key claimed in the ledger stops a second message.
 		const again = await runOnce(n8n, v2, items);
-		expect((again.body as Json[])[0]).toMatchObject({ duplicate: true, messageId: (first.body as Json[])[0].messageId });
+		expect((again.body as Json[])[0]).toMatchObject({
+			duplicate: true,
+			messageId: (first.body as Json[])[0].messageId,
+		});
 		expect([accepted(a.phone), accepted(b.phone)]).toEqual([1, 0]);
-		const tables = await n8n.api<{ data: Json[] }>('GET', `/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: `${prefix}_send_keys` }))}`);
+		const tables = await n8n.api<{ data: Json[] }>(
+			'GET',
+			`/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: `${prefix}_send_keys` }))}`,
+		);
 		expect(tables.data).toHaveLength(1);
 	});
 
 	it('version 2 with the credential’s Consent Ledger off stops before sending and says how to turn it on', async () => {
 		const { phone } = newContact();
-		const v2 = { type: SEND_NODE_TYPE, typeVersion: 2, credentials: { [CLOUD_CREDENTIAL_TYPE]: cloudOnly }, parameters: sendParameters };
+		const v2 = {
+			type: SEND_NODE_TYPE,
+			typeVersion: 2,
+			credentials: { [CLOUD_CREDENTIAL_TYPE]: cloudOnly },
+			parameters: sendParameters,
+		};
 		const run = await runOnce(n8n, v2, [{ phone, order: 'SO-21' }]);
 		const error = executionError(run.execution);
 		expect(error?.message).toMatch(/^Turn on Consent Ledger in the WhatsApp Cloud API credential/);
@@ -186,8 +249,17 @@ describe('one credential per node (real n8n)', () => {
 
 	it('refuses a credential whose Contact Key Secret differs from the ledger’s, before sending', async () => {
 		const { phone } = newContact();
-		const other = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `other secret ${prefix}`, cloudCredentialData(emulator, ledgerSection({ contactKeySecret: 'another-secret-0123456789abcdef' })));
-		const v2 = { type: SEND_NODE_TYPE, typeVersion: 2, credentials: { [CLOUD_CREDENTIAL_TYPE]: other }, parameters: sendParameters };
+		const other = await n8n.createCredential(
+			CLOUD_CREDENTIAL_TYPE,
+			`other secret ${prefix}`,
+			cloudCredentialData(emulator, ledgerSection({ contactKeySecret: 'another-secret-0123456789abcdef' })),
+		);
+		const v2 = {
+			type: SEND_NODE_TYPE,
+			typeVersion: 2,
+			credentials: { [CLOUD_CREDENTIAL_TYPE]: other },
+			parameters: sendParameters,
+		};
 		const run = await runOnce(n8n, v2, [{ phone, order: 'SO-31' }]);
 		const error = executionError(run.execution);
 		expect(error?.message).toMatch(/Contact Key Secret of the "WhatsApp Cloud API" credential is not the one/);
@@ -198,47 +270,46 @@ describe('one credential per node (real n8n)', () => {
 	it('the version-2 trigger with one credential records a STOP that Check Consent honours', async () => {
 		const { waId, phone } = newContact();
 		await record(phone, 'recordOptIn');
-		const webhookId = randomUUID();
-		const workflowId = await n8n.createWorkflow(
-			`e2e one-credential trigger ${webhookId}`,
-			[
-				{
-					name: TRIGGER_NAME,
-					type: TRIGGER_TYPE,
-					typeVersion: 2,
-					webhookId,
-					credentials: { [CLOUD_CREDENTIAL_TYPE]: single },
-					parameters: { registration: 'automatic', events: ['messageReceived', 'window', 'consent'], recordInLedger: true, options: {} },
+		const { workflowId } = await activateTriggerWorkflow(
+			n8n,
+			emulator,
+			'e2e one-credential trigger',
+			(webhookId) => ({
+				name: TRIGGER_NAME,
+				type: TRIGGER_NODE_TYPE,
+				typeVersion: 2,
+				webhookId,
+				credentials: { [CLOUD_CREDENTIAL_TYPE]: single },
+				parameters: {
+					registration: 'automatic',
+					events: ['messageReceived', 'window', 'consent'],
+					recordInLedger: true,
+					options: {},
 				},
-			],
-			{},
+			}),
+			{ waitForRegistration: true },
 		);
 		try {
-			await n8n.activate(workflowId);
-			await n8n.waitForWebhook(`${webhookId}/webhook`);
-			const callbackUrl = `${n8n.url}/webhook/${webhookId}/webhook`;
-			const deadline = Date.now() + 20_000;
-			while (emulator.state.subscription?.override_callback_uri !== callbackUrl && Date.now() < deadline) await sleep(100);
 			const sent = await control(emulator, 'POST', 'inbound', { from: `+${waId}`, name: 'Ana', text: 'STOP' });
 			expect(sent.status).toBe(200);
-			let optOut: Json | undefined;
-			while (!optOut && Date.now() < deadline + 20_000) {
-				for (const execution of await n8n.executions(workflowId)) {
-					optOut ??= nodeOutput(execution, TRIGGER_NAME).map((i: Json) => i.json).find((j: Json) => j.event === 'optOutRequest');
-				}
-				if (!optOut) await sleep(200);
-			}
+			const isOptOut = (j: Json) => j.event === 'optOutRequest';
+			const optOut = (await triggerItemsWhere(n8n, workflowId, isOptOut, 40_000))?.find(isOptOut);
 			expect(optOut?.ledger).toMatchObject({ recorded: true, action: 'optOut', contact: phone });
 			expect(await check(phone)).toMatchObject({ granted: false, reason: 'optedOut', source: 'WhatsApp reply' });
 		} finally {
-			await n8n.deactivate(workflowId).catch(() => undefined);
-			await n8n.deleteWorkflow(workflowId).catch(() => undefined);
+			await removeWorkflows(n8n, [workflowId]);
 		}
 	});
 
 	it('the credential test passes with the section on and refuses overlapping addresses', async () => {
-		expect(await testCredentialInEditor(n8n, CLOUD_CREDENTIAL_TYPE, cloudCredentialData(emulator, ledgerSection()))).toMatchObject({ status: 'OK' });
-		const overlapping = await testCredentialInEditor(n8n, CLOUD_CREDENTIAL_TYPE, cloudCredentialData(emulator, ledgerSection({ n8nBaseUrl: emulator.url })));
+		expect(
+			await testCredentialInEditor(n8n, CLOUD_CREDENTIAL_TYPE, cloudCredentialData(emulator, ledgerSection())),
+		).toMatchObject({ status: 'OK' });
+		const overlapping = await testCredentialInEditor(
+			n8n,
+			CLOUD_CREDENTIAL_TYPE,
+			cloudCredentialData(emulator, ledgerSection({ n8nBaseUrl: emulator.url })),
+		);
 		expect(overlapping.status).toBe('Error');
 		expect(overlapping.message).toMatch(/overlap/);
 	});
@@ -257,7 +328,7 @@ describe('one credential per node (real n8n)', () => {
 			expect(JSON.stringify(request.headers)).not.toContain(n8n.apiKey);
 			expect(Object.keys(request.headers).map((h) => h.toLowerCase())).not.toContain('x-n8n-api-key');
 		}
-		const sends = emulator.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
+		const sends = messagePosts(emulator);
 		expect(sends.length).toBeGreaterThan(0);
 		for (const send of sends) expect(send.headers.authorization).toBe(`Bearer ${token}`);
 	});

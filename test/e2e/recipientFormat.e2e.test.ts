@@ -54,7 +54,11 @@ describe('Send Notification: Recipient Format in real n8n', () => {
 	}
 
 	async function run(typeVersion: number, phones: string[], parameters: Json = {}) {
-		const result = await runOnce(n8n, sendNode(typeVersion, parameters), phones.map((phone) => ({ phone })));
+		const result = await runOnce(
+			n8n,
+			sendNode(typeVersion, parameters),
+			phones.map((phone) => ({ phone })),
+		);
 		expect(result.status).toBe(200);
 		const out = result.body as Json[];
 		expect(out).toHaveLength(phones.length);
@@ -64,7 +68,13 @@ describe('Send Notification: Recipient Format in real n8n', () => {
 	const refusal = (item: Json) => JSON.stringify(item.error ?? null);
 
 	it('version 1.1 (default International): only + and 00 are international; national numbers are refused with the fix', async () => {
-		const out = await run(1.1, ['+55 (51) 98765-4321', '(51) 98765-4321', '150 1234 5678', '5551987654321', '0086 150 1234 5678']);
+		const out = await run(1.1, [
+			'+55 (51) 98765-4321',
+			'(51) 98765-4321',
+			'150 1234 5678',
+			'5551987654321',
+			'0086 150 1234 5678',
+		]);
 		expect(out[0].to).toBe('+5551987654321');
 		expect(out[4].to).toBe('+8615012345678');
 		for (const index of [1, 2, 3]) {
@@ -79,7 +89,9 @@ describe('Send Notification: Recipient Format in real n8n', () => {
 	});
 
 	it('version 1.1 with Recipient Format WhatsApp ID sends to 8-, 9- and 10-digit national numbers of Meta wa_ids', async () => {
-		const out = await run(1.1, ['4512345678', '4791234567', '3546112345', '(51) 98765-4321'], { recipientFormat: 'whatsAppId' });
+		const out = await run(1.1, ['4512345678', '4791234567', '3546112345', '(51) 98765-4321'], {
+			recipientFormat: 'whatsAppId',
+		});
 		expect(out.slice(0, 3).map((item) => item.to)).toEqual(['+4512345678', '+4791234567', '+3546112345']);
 		expect(refusal(out[3])).toMatch(/no spaces, dashes or brackets/);
 		expect(sentTo().sort()).toEqual(['+3546112345', '+4512345678', '+4791234567']);

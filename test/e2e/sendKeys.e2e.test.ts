@@ -7,15 +7,27 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 
 import { contactKeyOf, type DataTablesClient } from '../../nodes/shared/io/ledger';
 import { SendKeyStore, clearPurgeThrottle, sendKeyIds } from '../../nodes/shared/io/ledger/sendKeys';
-import { DEFAULT_TEMPLATES, startEmulator, type Emulator, type SeedTemplate } from '../../dev/emulator';
-import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentialData, runOnce, sharedN8n } from './context';
+import { DEFAULT_TEMPLATES, type Emulator, type SeedTemplate } from '../../dev/emulator';
+import {
+	CLOUD_CREDENTIAL_TYPE,
+	LEDGER_CREDENTIAL_TYPE,
+	OPT_IN_WORDING,
+	SEND_NODE_TYPE,
+	checkConsentNode,
+	createLedgerCredential,
+	dataTablesNamed,
+	removeWorkflows,
+	runOnce,
+	sharedN8n,
+	startEmulatorWithCredential,
+	webhookSplitWorkflow,
+	type SavedCredential,
+} from './context';
 import type { WorkflowNode } from '../../dev/n8n/n8n';
 import { ledgerClientOverApi } from '../../dev/n8n/ledgerOverApi';
 
 type Json = Record<string, any>;
 
-const CHECK_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppCheckConsent`;
-const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
 const SECRET = 'e2e-send-keys-secret-0123456789abc';
 
 /** A shop's order flow: three templates, the same two variables (name, order number). */
@@ -40,48 +52,43 @@ describe('Send keys (real n8n)', () => {
 	const n8n = sharedN8n();
 	const prefix = `e2ekeys_${randomBytes(3).toString('hex')}`;
 	let emulator: Emulator;
-	let cloud: { id: string; name: string };
-	let ledger: { id: string; name: string };
+	let cloud: SavedCredential;
+	let ledger: SavedCredential;
 	let client: DataTablesClient;
 	let seq = 0;
 	const newPhone = () => `+3162345${String(process.pid % 100).padStart(2, '0')}${String(++seq).padStart(2, '0')}`;
 	const workflows: string[] = [];
 
 	beforeAll(async () => {
-		emulator = await startEmulator({ port: 0, templates: [...DEFAULT_TEMPLATES, ...ORDER_TEMPLATES] });
-		cloud = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `send-keys ${emulator.port}`, cloudCredentialData(emulator));
-		ledger = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `ledger ${prefix}`, {
-			baseUrl: n8n.url,
-			apiKey: n8n.apiKey,
-			contactKeySecret: SECRET,
-			projectId: '',
-			tablePrefix: prefix,
-		});
+		({ emulator, credential: cloud } = await startEmulatorWithCredential(n8n, 'send-keys', {
+			templates: [...DEFAULT_TEMPLATES, ...ORDER_TEMPLATES],
+		}));
+		ledger = await createLedgerCredential(n8n, `ledger ${prefix}`, prefix, SECRET);
 		client = await ledgerClientOverApi(n8n, prefix, SECRET);
 	});
 	afterAll(async () => {
-		for (const id of workflows) {
-			await n8n.deactivate(id).catch(() => undefined);
-			await n8n.deleteWorkflow(id).catch(() => undefined);
-		}
+		await removeWorkflows(n8n, workflows);
 		await emulator.close();
 	});
 
-	const delivered = (phone: string) => emulator.state.messages.filter((m) => m.to.replace('+', '') === phone.replace('+', ''));
+	const delivered = (phone: string) =>
+		emulator.state.messages.filter((m) => m.to.replace('+', '') === phone.replace('+', ''));
 
 	async function optIn(phone: string) {
-		const run = await runOnce(n8n, checkNode({ operation: 'recordOptIn', purpose: 'shippingStatus', source: 'checkout form', proofWording: 'Send me order and delivery updates from Example Shop on WhatsApp' }), [{ phone }]);
+		const run = await runOnce(
+			n8n,
+			checkNode({
+				operation: 'recordOptIn',
+				purpose: 'shippingStatus',
+				source: 'checkout form',
+				proofWording: OPT_IN_WORDING,
+			}),
+			[{ phone }],
+		);
 		expect(run.status).toBe(200);
 	}
 
-	function checkNode(parameters: Json) {
-		return {
-			type: CHECK_NODE_TYPE,
-			typeVersion: 1,
-			credentials: { [LEDGER_CREDENTIAL_TYPE]: ledger },
-			parameters: { contact: '={{ $json.phone }}', ...parameters },
-		};
-	}
+	const checkNode = (parameters: Json) => checkConsentNode(ledger, parameters);
 
 	function sendNode(parameters: Json = {}): Omit<WorkflowNode, 'name'> {
 		return {
@@ -103,15 +110,7 @@ describe('Send keys (real n8n)', () => {
 	/** One saved, active workflow called several times, as a shop's webhook would be: the workflow id stays the same. */
 	async function savedWorkflow(node: Omit<WorkflowNode, 'name'>): Promise<(items: Json[]) => Promise<Json[]>> {
 		const path = `e2e-keys-${randomUUID()}`;
-		const nodes: WorkflowNode[] = [
-			{ name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, webhookId: randomUUID(), parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} } },
-			{ name: 'Split Items', type: 'n8n-nodes-base.splitOut', typeVersion: 1, parameters: { fieldToSplitOut: 'body.items', include: 'noOtherFields', options: {} } },
-			{ ...node, name: 'Send' },
-		];
-		const connections = {
-			Webhook: { main: [[{ node: 'Split Items', type: 'main', index: 0 }]] },
-			'Split Items': { main: [[{ node: 'Send', type: 'main', index: 0 }]] },
-		};
+		const { nodes, connections } = webhookSplitWorkflow(path, { ...node, name: 'Send' });
 		const id = await n8n.createWorkflow(`e2e send keys ${path}`, nodes, connections);
 		workflows.push(id);
 		await n8n.activate(id);
@@ -124,11 +123,14 @@ describe('Send keys (real n8n)', () => {
 	}
 
 	async function sendKeyRows(): Promise<Json[]> {
-		const tables = await n8n.api<{ data: Json[] }>('GET', `/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: `${prefix}_send_keys` }))}`);
+		const [table] = await dataTablesNamed(n8n, `${prefix}_send_keys`);
 		const rows: Json[] = [];
 		let cursor = '';
 		for (;;) {
-			const page = await n8n.api<{ data: Json[]; nextCursor?: string | null }>('GET', `/data-tables/${tables.data[0].id}/rows?limit=250${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+			const page = await n8n.api<{ data: Json[]; nextCursor?: string | null }>(
+				'GET',
+				`/data-tables/${table.id}/rows?limit=250${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+			);
 			rows.push(...page.data);
 			if (!page.nextCursor || page.data.length === 0) return rows;
 			cursor = page.nextCursor;
@@ -143,11 +145,18 @@ describe('Send keys (real n8n)', () => {
 		const [confirmed] = await send([{ ...order, template: 'order_confirmed/en_US' }]);
 		const [shipped] = await send([{ ...order, template: 'order_shipped/en_US' }]);
 		const [arrived] = await send([{ ...order, template: 'order_delivered/en_US' }]);
-		for (const out of [confirmed, shipped, arrived]) expect(out).toMatchObject({ duplicate: false, messageId: expect.stringMatching(/^wamid\./) });
-		expect(delivered(phone).map((m) => (m.template as Json | undefined)?.name ?? m.type)).toEqual(['order_confirmed', 'order_shipped', 'order_delivered']);
+		for (const out of [confirmed, shipped, arrived])
+			expect(out).toMatchObject({ duplicate: false, messageId: expect.stringMatching(/^wamid\./) });
+		expect(delivered(phone).map((m) => (m.template as Json | undefined)?.name ?? m.type)).toEqual([
+			'order_confirmed',
+			'order_shipped',
+			'order_delivered',
+		]);
 
 		// The shop's webhook fires again for all three (a retry, a re-sync): nothing goes out twice.
-		const replay = await send(['order_confirmed', 'order_shipped', 'order_delivered'].map((t) => ({ ...order, template: `${t}/en_US` })));
+		const replay = await send(
+			['order_confirmed', 'order_shipped', 'order_delivered'].map((t) => ({ ...order, template: `${t}/en_US` })),
+		);
 		expect(replay.map((o) => o.duplicate)).toEqual([true, true, true]);
 		expect(replay.map((o) => o.messageId)).toEqual([confirmed.messageId, shipped.messageId, arrived.messageId]);
 		expect(delivered(phone)).toHaveLength(3);
@@ -165,7 +174,15 @@ describe('Send keys (real n8n)', () => {
 		const byOrder = await savedWorkflow(
 			sendNode({
 				template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
-				variables: { mappingMode: 'defineBelow', value: { body_1: 'Maria', body_2: '={{ $json.order }}', body_3: '={{ $json.when }}', button_0_url: '={{ $json.order }}' } },
+				variables: {
+					mappingMode: 'defineBelow',
+					value: {
+						body_1: 'Maria',
+						body_2: '={{ $json.order }}',
+						body_3: '={{ $json.when }}',
+						button_0_url: '={{ $json.order }}',
+					},
+				},
 				options: { correlationKey: '={{ $json.order }}' },
 			}),
 		);
@@ -175,13 +192,23 @@ describe('Send keys (real n8n)', () => {
 		expect(changed.duplicate).not.toBe(true);
 		expect(changed.error).toMatchObject({ title: 'Idempotency key collision', outcome: 'not_sent' });
 		expect(changed.error.message).toContain(first.messageId);
-		expect(changed.error.message).toMatch(/same recipient and shippingStatus shipping_update\/en_US .*different variables/);
+		expect(changed.error.message).toMatch(
+			/same recipient and shippingStatus shipping_update\/en_US .*different variables/,
+		);
 		expect(changed.error.description).toMatch(/Correlation Key/);
 		// The fix the message names works: the event in the Correlation Key.
 		const fixed = await savedWorkflow(
 			sendNode({
 				template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
-				variables: { mappingMode: 'defineBelow', value: { body_1: 'Maria', body_2: '={{ $json.order }}', body_3: '={{ $json.when }}', button_0_url: '={{ $json.order }}' } },
+				variables: {
+					mappingMode: 'defineBelow',
+					value: {
+						body_1: 'Maria',
+						body_2: '={{ $json.order }}',
+						body_3: '={{ $json.when }}',
+						button_0_url: '={{ $json.order }}',
+					},
+				},
 				options: { correlationKey: '={{ $json.order }}-{{ $json.when }}' },
 			}),
 		);
@@ -194,7 +221,9 @@ describe('Send keys (real n8n)', () => {
 		expect(a).toMatchObject({ duplicate: false });
 		const [b] = await explicit([{ phone, name: 'Maria', order, template: 'order_delivered/en_US' }]);
 		expect(b.error).toMatchObject({ title: 'Idempotency key collision', outcome: 'not_sent' });
-		expect(b.error.message).toMatch(/earlier: shippingStatus order_shipped\/en_US from \d+; now: shippingStatus order_delivered\/en_US/);
+		expect(b.error.message).toMatch(
+			/earlier: shippingStatus order_shipped\/en_US from \d+; now: shippingStatus order_delivered\/en_US/,
+		);
 		expect(b.error.description).toMatch(/Idempotency Key names one message to one recipient/);
 		// The same key to another recipient is also a different message.
 		const other = newPhone();
@@ -224,13 +253,20 @@ describe('Send keys (real n8n)', () => {
 		// A claim row per notification, and its outcome as a completion row (written in bulk, same claimId).
 		const claimRows = mine.filter((r) => r.fingerprint);
 		expect(claimRows).toHaveLength(2);
-		expect(mine.filter((r) => !r.fingerprint).map((r) => [r.claimId, r.status]).sort()).toEqual(claimRows.map((r) => [r.claimId, 'sent']).sort());
+		expect(
+			mine
+				.filter((r) => !r.fingerprint)
+				.map((r) => [r.claimId, r.status])
+				.sort(),
+		).toEqual(claimRows.map((r) => [r.claimId, 'sent']).sort());
 		for (const row of mine) expect(JSON.stringify(row)).not.toContain(phone.slice(1));
 		for (const row of claimRows) {
 			// Nothing in the row is the number or an unkeyed hash of it.
 			expect(JSON.stringify(row)).not.toContain(phone.slice(1));
 			const workflowId = row.workflowId as string;
-			const unkeyed = createHash('sha256').update(`workflow:${workflowId}|correlation:SO-3001|to:${phone}`).digest('hex');
+			const unkeyed = createHash('sha256')
+				.update(`workflow:${workflowId}|correlation:SO-3001|to:${phone}`)
+				.digest('hex');
 			expect(row.key).not.toBe(unkeyed);
 			expect(row.fingerprint).toMatch(/^[0-9a-f]{32}$/);
 			expect(row.expiresAtMs - Date.parse(row.claimedAt)).toBe(24 * 3600_000);
@@ -249,7 +285,8 @@ describe('Send keys (real n8n)', () => {
 		clearPurgeThrottle();
 		const windowMs = 3600_000;
 		const perWindow = 5;
-		const store = (execution: number) => new SendKeyStore(client, { workflowId: 'purge-test', executionId: String(execution) }, windowMs);
+		const store = (execution: number) =>
+			new SendKeyStore(client, { workflowId: 'purge-test', executionId: String(execution) }, windowMs);
 		let now = Date.parse('2027-01-01T00:00:00Z');
 		const sizes: number[] = [];
 		const tag = randomBytes(3).toString('hex');
@@ -258,7 +295,16 @@ describe('Send keys (real n8n)', () => {
 			const keys = store(window);
 			for (let i = 0; i < perWindow; i++) {
 				const ids = sendKeyIds(
-					{ workflowId: 'purge-test', correlationKey: `${tag}-${window}-${i}`, recipient: '+31612345678', senderId: '1', notificationType: 'shippingStatus', templateName: 't', templateLanguage: 'en', body: { i } },
+					{
+						workflowId: 'purge-test',
+						correlationKey: `${tag}-${window}-${i}`,
+						recipient: '+31612345678',
+						senderId: '1',
+						notificationType: 'shippingStatus',
+						templateName: 't',
+						templateLanguage: 'en',
+						body: { i },
+					},
 					SECRET,
 				);
 				const claim = await keys.claim(ids, { now, resendUnknown: false, staleAfterMs: 60_000 });
@@ -276,9 +322,17 @@ describe('Send keys (real n8n)', () => {
 
 	it('the purge also removes rows of the earlier version (no expiry, unkeyed)', async () => {
 		clearPurgeThrottle();
-		const table = (await n8n.api<{ data: Json[] }>('GET', `/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: `${prefix}_send_keys` }))}`)).data[0];
+		const [table] = await dataTablesNamed(n8n, `${prefix}_send_keys`);
 		await n8n.api('POST', `/data-tables/${table.id}/rows`, {
-			data: [{ key: createHash('sha256').update('explicit:legacy').digest('hex'), claimId: 'legacy', status: 'sent', messageId: 'wamid.legacy', claimedAt: new Date().toISOString() }],
+			data: [
+				{
+					key: createHash('sha256').update('explicit:legacy').digest('hex'),
+					claimId: 'legacy',
+					status: 'sent',
+					messageId: 'wamid.legacy',
+					claimedAt: new Date().toISOString(),
+				},
+			],
 		});
 		expect((await sendKeyRows()).some((r) => r.claimId === 'legacy')).toBe(true);
 		const store = new SendKeyStore(client, { workflowId: 'w', executionId: '1' }, 3600_000);

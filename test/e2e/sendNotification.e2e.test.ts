@@ -22,7 +22,11 @@ describe('Send Notification in real n8n', () => {
 
 	beforeAll(async () => {
 		emulator = await startEmulator({ port: 0, latencyMs: 0 });
-		credential = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `emulator ${emulator.port}`, cloudCredentialData(emulator));
+		credential = await n8n.createCredential(
+			CLOUD_CREDENTIAL_TYPE,
+			`emulator ${emulator.port}`,
+			cloudCredentialData(emulator),
+		);
 	});
 	afterAll(async () => {
 		await emulator.close();
@@ -78,7 +82,12 @@ describe('Send Notification in real n8n', () => {
 		expect(out.waId).toBe('4915123456001');
 		expect(out.template).toMatchObject({ name: 'shipping_update', language: 'en_US', category: 'UTILITY' });
 		expect(out.renderedText).toContain('Hi Customer 1, your order SO-1001 has shipped');
-		expect(out.estimatedCost).toMatchObject({ category: 'utility', market: 'Germany', currency: 'USD', billable: true });
+		expect(out.estimatedCost).toMatchObject({
+			category: 'utility',
+			market: 'Germany',
+			currency: 'USD',
+			billable: true,
+		});
 		expect(typeof out.estimatedCost.amount).toBe('number');
 		expect(JSON.parse(out.correlation)).toMatchObject({ item: 0 });
 
@@ -119,21 +128,62 @@ describe('Send Notification in real n8n', () => {
 	});
 
 	const refusals: Array<[string, Json, Json, RegExp]> = [
-		['a MARKETING template', { template: { __rl: true, mode: 'name', value: 'summer_sale' }, variables: { mappingMode: 'defineBelow', value: {} } }, {}, /MARKETING/],
-		['an AUTHENTICATION template', { template: { __rl: true, mode: 'name', value: 'login_code' }, variables: { mappingMode: 'defineBelow', value: {} } }, {}, /AUTHENTICATION/],
+		[
+			'a MARKETING template',
+			{
+				template: { __rl: true, mode: 'name', value: 'summer_sale' },
+				variables: { mappingMode: 'defineBelow', value: {} },
+			},
+			{},
+			/MARKETING/,
+		],
+		[
+			'an AUTHENTICATION template',
+			{
+				template: { __rl: true, mode: 'name', value: 'login_code' },
+				variables: { mappingMode: 'defineBelow', value: {} },
+			},
+			{},
+			/AUTHENTICATION/,
+		],
 		['a PAUSED template', { template: { __rl: true, mode: 'name', value: 'paused_update' } }, {}, /PAUSED|paused/],
-		['a DISABLED template', { template: { __rl: true, mode: 'name', value: 'disabled_update' } }, {}, /DISABLED|disabled/],
+		[
+			'a DISABLED template',
+			{ template: { __rl: true, mode: 'name', value: 'disabled_update' } },
+			{},
+			/DISABLED|disabled/,
+		],
 		['a PENDING template', { template: { __rl: true, mode: 'name', value: 'pending_update' } }, {}, /PENDING|review/i],
-		['a REJECTED template, with Meta\'s rejected_reason', { template: { __rl: true, mode: 'name', value: 'rejected_update' } }, {}, /REJECTED it with reason PROMOTIONAL.*Remove offers/s],
-		['a template Meta will move to MARKETING', { template: { __rl: true, mode: 'name', value: 'order_followup' } }, {}, /MARKETING/],
+		[
+			"a REJECTED template, with Meta's rejected_reason",
+			{ template: { __rl: true, mode: 'name', value: 'rejected_update' } },
+			{},
+			/REJECTED it with reason PROMOTIONAL.*Remove offers/s,
+		],
+		[
+			'a template Meta will move to MARKETING',
+			{ template: { __rl: true, mode: 'name', value: 'order_followup' } },
+			{},
+			/MARKETING/,
+		],
 		['an unknown template', { template: { __rl: true, mode: 'name', value: 'no_such_template' } }, {}, /no template/i],
 		['a missing variable', {}, { eta: '' }, /body_3|\{\{3\}\}/],
 		['a variable with a line break', {}, { name: 'Ann\nSmith' }, /line|newline/i],
 		['promotional wording', {}, { eta: 'Friday. Use code SAVE20 for 20% off your next order' }, /promotional/i],
 		['a recipient that is not a phone number', {}, { phone: 'call me maybe' }, /phone number/i],
 		['a too short phone number', {}, { phone: '+49 151' }, /phone number/i],
-		['Customer Service Resumption without a reference message', { notificationType: 'customerServiceResumption', referenceMessageId: '={{ $json.lastMessageId }}' }, {}, /last message|Reference Message/i],
-		['Customer Service Resumption with a reference that is not a message ID', { notificationType: 'customerServiceResumption', referenceMessageId: '={{ $json.lastMessageId }}' }, { lastMessageId: 'order-77' }, /wamid/],
+		[
+			'Customer Service Resumption without a reference message',
+			{ notificationType: 'customerServiceResumption', referenceMessageId: '={{ $json.lastMessageId }}' },
+			{},
+			/last message|Reference Message/i,
+		],
+		[
+			'Customer Service Resumption with a reference that is not a message ID',
+			{ notificationType: 'customerServiceResumption', referenceMessageId: '={{ $json.lastMessageId }}' },
+			{ lastMessageId: 'order-77' },
+			/wamid/,
+		],
 	];
 
 	it.each(refusals)('refuses %s before calling Meta', async (_label, parameters, item, expected) => {
@@ -163,7 +213,9 @@ describe('Send Notification in real n8n', () => {
 		);
 		expect(run.status).toBe(200);
 		const [post] = messagePosts();
-		expect((post.body as Json).context).toEqual({ message_id: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=' });
+		expect((post.body as Json).context).toEqual({
+			message_id: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=',
+		});
 	});
 
 	it('dry run validates and renders but sends nothing', async () => {
@@ -214,7 +266,9 @@ describe('Send Notification in real n8n', () => {
 		}
 		expect(maxInWindow).toBeLessThanOrEqual(55);
 		expect(emulator.state.stats?.throughputRejections ?? 0).toBe(0);
-		const templateLookups = emulator.state.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/message_templates'));
+		const templateLookups = emulator.state.requests.filter(
+			(r) => r.method === 'GET' && r.path.endsWith('/message_templates'),
+		);
 		expect(templateLookups).toHaveLength(1);
 		// Output order is input order.
 		expect((run.body as Json[]).map((o) => o.to)).toEqual(items.map((i) => i.phone.replace(/\s/g, '')));

@@ -17,7 +17,11 @@ describe('Send Notification in the editor (real n8n)', () => {
 
 	beforeAll(async () => {
 		emulator = await startEmulator({ port: 0 });
-		credential = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `editor ${emulator.port}`, cloudCredentialData(emulator));
+		credential = await n8n.createCredential(
+			CLOUD_CREDENTIAL_TYPE,
+			`editor ${emulator.port}`,
+			cloudCredentialData(emulator),
+		);
 		cookie = await loginCookie(n8n.url);
 	});
 	afterAll(async () => {
@@ -58,7 +62,15 @@ describe('Send Notification in the editor (real n8n)', () => {
 		expect(names).toContain('shipping_update · pt_BR · UTILITY');
 		expect(names).toContain('bulk_update_599 · en_US · UTILITY');
 		expect(names.filter((n) => n.startsWith('bulk_update_'))).toHaveLength(600);
-		for (const refused of ['summer_sale', 'login_code', 'paused_update', 'disabled_update', 'pending_update', 'rejected_update', 'order_followup']) {
+		for (const refused of [
+			'summer_sale',
+			'login_code',
+			'paused_update',
+			'disabled_update',
+			'pending_update',
+			'rejected_update',
+			'order_followup',
+		]) {
 			expect(names.some((n) => n.startsWith(`${refused} ·`))).toBe(false);
 		}
 		const pages = emulator.state.requests.filter((r) => r.path.endsWith('/message_templates'));
@@ -104,7 +116,9 @@ describe('Send Notification in the editor (real n8n)', () => {
 			methodName: 'searchSenders',
 			currentNodeParameters: {},
 		});
-		expect(data.results).toEqual([{ name: '+1 555-010-0100 · Emulated Shop', value: emulator.options.phoneNumbers[0].id }]);
+		expect(data.results).toEqual([
+			{ name: '+1 555-010-0100 · Emulated Shop', value: emulator.options.phoneNumbers[0].id },
+		]);
 	});
 
 	it('sends currency and date_time values as Meta’s typed parameters', async () => {
@@ -122,7 +136,8 @@ describe('Send Notification in the editor (real n8n)', () => {
 					variables: {
 						mappingMode: 'defineBelow',
 						value: {
-							body_1: '={{ JSON.stringify({ type: "currency", fallback_value: "€20.00", code: "EUR", amount_1000: 20000 }) }}',
+							body_1:
+								'={{ JSON.stringify({ type: "currency", fallback_value: "€20.00", code: "EUR", amount_1000: 20000 }) }}',
 							body_2: '={{ JSON.stringify({ type: "date_time", fallback_value: "1 December 2026" }) }}',
 						},
 					},

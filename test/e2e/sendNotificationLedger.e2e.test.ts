@@ -8,7 +8,14 @@ import { contactKeyOf } from '../../nodes/shared/io/ledger';
 import { sendKeyIds } from '../../nodes/shared/io/ledger/sendKeys';
 import { startEmulator, type Emulator } from '../../dev/emulator';
 import { validateSendMessageBody } from '../support/openapiValidator';
-import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentialData, runOnce, sharedN8n } from './context';
+import {
+	CLOUD_CREDENTIAL_TYPE,
+	NODE_TYPE_PREFIX,
+	SEND_NODE_TYPE,
+	cloudCredentialData,
+	runOnce,
+	sharedN8n,
+} from './context';
 
 type Json = Record<string, any>;
 
@@ -27,7 +34,11 @@ describe('Send Notification with the consent ledger (real n8n)', () => {
 
 	beforeAll(async () => {
 		emulator = await startEmulator({ port: 0 });
-		cloud = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `ledger-send ${emulator.port}`, cloudCredentialData(emulator));
+		cloud = await n8n.createCredential(
+			CLOUD_CREDENTIAL_TYPE,
+			`ledger-send ${emulator.port}`,
+			cloudCredentialData(emulator),
+		);
 		ledger = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `ledger ${prefix}`, {
 			baseUrl: n8n.url,
 			apiKey: n8n.apiKey,
@@ -65,7 +76,10 @@ describe('Send Notification with the consent ledger (real n8n)', () => {
 
 	/** What the Session Window Trigger records for an inbound message: the contact's window row. */
 	async function recordInbound(phone: string, at: Date) {
-		const tables = await n8n.api<{ data: Json[] }>('GET', `/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: `${prefix}_contact_state` }))}`);
+		const tables = await n8n.api<{ data: Json[] }>(
+			'GET',
+			`/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: `${prefix}_contact_state` }))}`,
+		);
 		const table = tables.data[0];
 		await n8n.api('POST', `/data-tables/${table.id}/rows`, {
 			data: [
@@ -106,7 +120,11 @@ describe('Send Notification with the consent ledger (real n8n)', () => {
 		const run = await runOnce(n8n, sendNode(), [{ phone: unknown }, { phone: consented }]);
 		expect(run.status).toBe(200);
 		const [skipped, sent] = run.body as Json[];
-		expect(skipped).toMatchObject({ skipped: 'no consent', to: unknown, consent: { granted: false, reason: 'noRecord' } });
+		expect(skipped).toMatchObject({
+			skipped: 'no consent',
+			to: unknown,
+			consent: { granted: false, reason: 'noRecord' },
+		});
 		expect(sent.messageId).toMatch(/^wamid\./);
 		expect(sent.consent).toMatchObject({ granted: true, source: 'checkout form' });
 		expect(posts().map((p) => (p.body as Json).to)).toEqual([consented]);
@@ -127,7 +145,10 @@ describe('Send Notification with the consent ledger (real n8n)', () => {
 		const inside = await runOnce(n8n, sendNode({ messageMode: 'auto' }), [{ phone }]);
 		const [free] = inside.body as Json[];
 		// Since 2026-10-01 a free-form message costs the utility rate (costEstimate.e2e.test.ts has the numbers).
-		expect(free).toMatchObject({ messageType: 'text', estimatedCost: { category: 'service', billable: true, rulesEffective: '2026-10-01' } });
+		expect(free).toMatchObject({
+			messageType: 'text',
+			estimatedCost: { category: 'service', billable: true, rulesEffective: '2026-10-01' },
+		});
 		expect(free.serviceWindow.open).toBe(true);
 		const [textPost] = posts();
 		expect(textPost.body).toMatchObject({ type: 'text', text: { body: free.renderedText } });
@@ -145,12 +166,17 @@ describe('Send Notification with the consent ledger (real n8n)', () => {
 		expect(fallback.messageType).toBe('template');
 		expect(fallback.fallback).toMatch(/131047/);
 		expect(posts().map((p) => (p.body as Json).type)).toEqual(['text', 'template']);
-		expect(emulator.state.messages.filter((m) => m.to.replace('+', '') === phone.replace('+', '')).map((m) => m.type)).toEqual(['text', 'template']);
+		expect(
+			emulator.state.messages.filter((m) => m.to.replace('+', '') === phone.replace('+', '')).map((m) => m.type),
+		).toEqual(['text', 'template']);
 	});
 
 	describe('idempotent sending', () => {
 		async function sendKeysTable(): Promise<Json> {
-			const res = await n8n.api<{ data: Json[] }>('GET', `/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: `${prefix}_send_keys` }))}`);
+			const res = await n8n.api<{ data: Json[] }>(
+				'GET',
+				`/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: `${prefix}_send_keys` }))}`,
+			);
 			return res.data[0];
 		}
 
@@ -164,10 +190,14 @@ describe('Send Notification with the consent ledger (real n8n)', () => {
 			expect(sent.messageId).toMatch(/^wamid\./);
 			// The same workflow definition run again (as when n8n retries an execution): a new workflow id would be a
 			// different key, so reuse the first run's workflow through an explicit key.
-			const again = await runOnce(n8n, sendNode({ options: { idempotencyKey: `order-SO-77-${phone}` } }), [{ phone, order: 'SO-77' }]);
+			const again = await runOnce(n8n, sendNode({ options: { idempotencyKey: `order-SO-77-${phone}` } }), [
+				{ phone, order: 'SO-77' },
+			]);
 			const [firstExplicit] = again.body as Json[];
 			expect(firstExplicit.duplicate).toBe(false);
-			const replay = await runOnce(n8n, sendNode({ options: { idempotencyKey: `order-SO-77-${phone}` } }), [{ phone, order: 'SO-77' }]);
+			const replay = await runOnce(n8n, sendNode({ options: { idempotencyKey: `order-SO-77-${phone}` } }), [
+				{ phone, order: 'SO-77' },
+			]);
 			const [dup] = replay.body as Json[];
 			expect(dup).toMatchObject({ duplicate: true, messageId: firstExplicit.messageId });
 			const accepted = emulator.state.messages.filter((m) => m.to.replace('+', '') === phone.replace('+', ''));
@@ -180,7 +210,11 @@ describe('Send Notification with the consent ledger (real n8n)', () => {
 			const phone = newPhone();
 			await optIn(phone);
 			const node = { ...sendNode({ options: { idempotencyKey: `race-${phone}` } }), onError: 'continueRegularOutput' };
-			const runs = await Promise.all([runOnce(n8n, node, [{ phone }]), runOnce(n8n, node, [{ phone }]), runOnce(n8n, node, [{ phone }])]);
+			const runs = await Promise.all([
+				runOnce(n8n, node, [{ phone }]),
+				runOnce(n8n, node, [{ phone }]),
+				runOnce(n8n, node, [{ phone }]),
+			]);
 			const outs = runs.map((r) => (r.body as Json[])[0]);
 			const accepted = emulator.state.messages.filter((m) => m.to.replace('+', '') === phone.replace('+', ''));
 			expect(accepted).toHaveLength(1);
@@ -197,10 +231,33 @@ describe('Send Notification with the consent ledger (real n8n)', () => {
 			// Make sure the table exists, then leave a claim as a process killed mid-request would.
 			await runOnce(n8n, sendNode({ options: { idempotencyKey: `warm-${phone}` } }), [{ phone }]);
 			// An explicit key is the key alone: the other parts of the identity do not enter it.
-			const { key } = sendKeyIds({ workflowId: 'w', explicitKey: `dead-${phone}`, recipient: phone, senderId: '', notificationType: '', templateName: '', templateLanguage: '', body: {} }, SECRET);
+			const { key } = sendKeyIds(
+				{
+					workflowId: 'w',
+					explicitKey: `dead-${phone}`,
+					recipient: phone,
+					senderId: '',
+					notificationType: '',
+					templateName: '',
+					templateLanguage: '',
+					body: {},
+				},
+				SECRET,
+			);
 			const claimedAt = Date.now() - 3600_000;
 			await n8n.api('POST', `/data-tables/${(await sendKeysTable()).id}/rows`, {
-				data: [{ key, claimId: 'dead-claim', status: 'pending', messageId: '', claimedAt: new Date(claimedAt).toISOString(), workflowId: 'w', executionId: '1', expiresAtMs: claimedAt + 24 * 3600_000 }],
+				data: [
+					{
+						key,
+						claimId: 'dead-claim',
+						status: 'pending',
+						messageId: '',
+						claimedAt: new Date(claimedAt).toISOString(),
+						workflowId: 'w',
+						executionId: '1',
+						expiresAtMs: claimedAt + 24 * 3600_000,
+					},
+				],
 			});
 			const before = emulator.state.messages.length;
 			const run = await runOnce(n8n, sendNode({ options: { idempotencyKey: `dead-${phone}` } }), [{ phone }]);
@@ -209,7 +266,11 @@ describe('Send Notification with the consent ledger (real n8n)', () => {
 			expect(error?.message).toMatch(/never finished|Outcome unknown/i);
 			expect(emulator.state.messages.length).toBe(before);
 			// Opting in to possible duplicates sends it.
-			const optedIn = await runOnce(n8n, sendNode({ options: { idempotencyKey: `dead-${phone}`, retryUnknownOutcome: true } }), [{ phone }]);
+			const optedIn = await runOnce(
+				n8n,
+				sendNode({ options: { idempotencyKey: `dead-${phone}`, retryUnknownOutcome: true } }),
+				[{ phone }],
+			);
 			expect((optedIn.body as Json[])[0].messageId).toMatch(/^wamid\./);
 		});
 	});

@@ -3,56 +3,56 @@
  * (with Meta's handshake), inbound messages, status webhooks with the correlation key, refused forged and
  * malformed calls, duplicates, raw-body signatures and removal on deactivation.
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
-import { startEmulator, type Emulator } from '../../dev/emulator';
+import { signWebhook, type Emulator } from '../../dev/emulator';
 import { control, graph } from '../../dev/emulator/testkit';
-import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, cloudCredentialData, nodeOutput, sharedN8n } from './context';
+import {
+	CLOUD_CREDENTIAL_TYPE,
+	TRIGGER_NAME,
+	TRIGGER_NODE_TYPE as TRIGGER_TYPE,
+	activateTriggerWorkflow,
+	activationError as activationErrorOf,
+	cloudCredentialData,
+	finishedExecutions,
+	graphRequests,
+	messagesWebhook,
+	postWebhook,
+	removeWorkflows,
+	sharedN8n,
+	sleep,
+	startEmulatorWithCredential,
+	triggerItems as itemsOf,
+	waitForCallback,
+	waitForNewExecutions,
+	type SavedCredential,
+} from './context';
 import { loginCookie, restRequest } from '../../dev/n8n/n8n';
 
 type Json = Record<string, any>;
 
-const TRIGGER_TYPE = `${NODE_TYPE_PREFIX}whatsAppSessionWindowTrigger`;
-const TRIGGER_NAME = 'WhatsApp Session Window Trigger';
 const VERIFY_TOKEN = 'e2e-verify-token';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('Session Window Trigger in real n8n', () => {
 	const n8n = sharedN8n();
 	let emulator: Emulator;
-	let credential: { id: string; name: string };
+	let credential: SavedCredential;
 	let workflowId: string;
 	let webhookPath: string;
 	let callbackUrl: string;
 
-	const sign = (raw: string | Buffer, secret = emulator.options.appSecret) =>
-		`sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
-
-	async function executions(): Promise<Json[]> {
-		return (await n8n.executions(workflowId)).filter((e) => e.finished || e.status === 'success' || e.status === 'error');
-	}
-
+	const sign = (raw: string | Buffer, secret = emulator.options.appSecret) => signWebhook(raw, secret);
+	const executions = () => finishedExecutions(n8n, workflowId);
 	/** Waits until `count` executions exist beyond `before`, then a little longer to catch extra ones. */
-	async function waitForExecutions(before: number, count: number, settleMs = 600): Promise<Json[]> {
-		const deadline = Date.now() + 20_000;
-		let list: Json[] = [];
-		while (Date.now() < deadline) {
-			list = await executions();
-			if (list.length >= before + count) break;
-			await sleep(150);
-		}
-		await sleep(settleMs);
-		list = await executions();
-		// newest first in the API; return the new ones oldest first
-		return list
-			.slice(0, list.length - before)
-			.sort((a, b) => Number(a.id) - Number(b.id));
-	}
-
-	const itemsOf = (execution: Json) => nodeOutput(execution, TRIGGER_NAME).map((i: Json) => i.json);
+	const waitForExecutions = (before: number, count: number, settleMs = 600) =>
+		waitForNewExecutions(n8n, workflowId, before, count, settleMs);
 
 	async function post(raw: string, headers: Record<string, string> = {}) {
-		const res = await fetch(callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: raw });
+		const res = await fetch(callbackUrl, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json', ...headers },
+			body: raw,
+		});
 		return { status: res.status, text: await res.text() };
 	}
 
@@ -68,39 +68,35 @@ describe('Session Window Trigger in real n8n', () => {
 	}
 
 	beforeAll(async () => {
-		emulator = await startEmulator({ port: 0, latencyMs: 0, statusDelayMs: 50, webhookRetryBaseMs: 100 });
-		credential = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `trigger emulator ${emulator.port}`, cloudCredentialData(emulator));
-		const webhookId = randomUUID();
-		webhookPath = `${webhookId}/webhook`;
-		callbackUrl = `${n8n.url}/webhook/${webhookPath}`;
-		workflowId = await n8n.createWorkflow(
-			`e2e session window trigger ${webhookId}`,
-			[
-				{
-					name: TRIGGER_NAME,
-					type: TRIGGER_TYPE,
-					typeVersion: 1.1,
-					webhookId,
-					credentials: { [CLOUD_CREDENTIAL_TYPE]: credential },
-					parameters: {
-						registration: 'automatic',
-						events: ['messageReceived', 'window', 'statusUpdate', 'consent', 'templateUpdate', 'otherUpdate'],
-						options: {},
-					},
+		({ emulator, credential } = await startEmulatorWithCredential(n8n, 'trigger emulator', {
+			latencyMs: 0,
+			statusDelayMs: 50,
+			webhookRetryBaseMs: 100,
+		}));
+		let webhookId: string;
+		({ workflowId, webhookId, callbackUrl } = await activateTriggerWorkflow(
+			n8n,
+			emulator,
+			'e2e session window trigger',
+			(id) => ({
+				name: TRIGGER_NAME,
+				type: TRIGGER_TYPE,
+				typeVersion: 1.1,
+				webhookId: id,
+				credentials: { [CLOUD_CREDENTIAL_TYPE]: credential },
+				parameters: {
+					registration: 'automatic',
+					events: ['messageReceived', 'window', 'statusUpdate', 'consent', 'templateUpdate', 'otherUpdate'],
+					options: {},
 				},
-			],
-			{},
-		);
-		await n8n.activate(workflowId);
-		await n8n.waitForWebhook(webhookPath);
-		// n8n stores the webhook path first and runs the node's create() (subscribed_apps + handshake) right after.
-		const deadline = Date.now() + 20_000;
-		while (emulator.state.subscription?.override_callback_uri !== callbackUrl && Date.now() < deadline) await sleep(100);
+			}),
+			{ waitForRegistration: true },
+		));
+		webhookPath = `${webhookId}/webhook`;
 	});
 
 	afterAll(async () => {
-		await n8n.deactivate(workflowId).catch(() => undefined);
-		await n8n.deleteWorkflow(workflowId).catch(() => undefined);
+		await removeWorkflows(n8n, [workflowId]);
 		await emulator.close();
 	});
 
@@ -108,8 +104,11 @@ describe('Session Window Trigger in real n8n', () => {
 		const subs = await graph(emulator, 'GET', `${emulator.options.wabaId}/subscribed_apps`);
 		expect(subs.status).toBe(200);
 		expect(subs.body.data).toEqual([expect.objectContaining({ override_callback_uri: callbackUrl })]);
-		expect(emulator.state.subscription).toMatchObject({ override_callback_uri: callbackUrl, verify_token: VERIFY_TOKEN });
-		const posts = emulator.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/subscribed_apps'));
+		expect(emulator.state.subscription).toMatchObject({
+			override_callback_uri: callbackUrl,
+			verify_token: VERIFY_TOKEN,
+		});
+		const posts = graphRequests(emulator, 'POST', '/subscribed_apps');
 		expect(posts).toHaveLength(1);
 		expect(posts[0].body).toMatchObject({ override_callback_uri: callbackUrl, verify_token: VERIFY_TOKEN });
 	});
@@ -125,7 +124,11 @@ describe('Session Window Trigger in real n8n', () => {
 
 	it('turns an inbound message into Message Received + Window Opened', async () => {
 		const before = (await executions()).length;
-		const sent = await control(emulator, 'POST', 'inbound', { from: '+49 151 2345 7001', name: 'Ana', text: 'Hello there' });
+		const sent = await control(emulator, 'POST', 'inbound', {
+			from: '+49 151 2345 7001',
+			name: 'Ana',
+			text: 'Hello there',
+		});
 		expect(sent.status).toBe(200);
 		const [execution] = await waitForExecutions(before, 1);
 		const items = itemsOf(execution);
@@ -153,7 +156,12 @@ describe('Session Window Trigger in real n8n', () => {
 		await control(emulator, 'POST', 'inbound', { from: '+49 151 2345 7001', name: 'Ana', text: 'STOP' });
 		const [execution] = await waitForExecutions(before, 1);
 		expect(itemsOf(execution).map((i: Json) => i.event)).toEqual(['messageReceived', 'optOutRequest', 'windowRenewed']);
-		expect(itemsOf(execution)[1]).toMatchObject({ source: 'keyword', keyword: 'stop', scope: 'all', contact: { waId: '4915123457001' } });
+		expect(itemsOf(execution)[1]).toMatchObject({
+			source: 'keyword',
+			keyword: 'stop',
+			scope: 'all',
+			contact: { waId: '4915123457001' },
+		});
 	});
 
 	it('reports the statuses of a template send with the correlation key', async () => {
@@ -195,12 +203,16 @@ describe('Session Window Trigger in real n8n', () => {
 
 	it('refuses a forged or unsigned call with 401 and starts no execution', async () => {
 		const before = (await executions()).length;
-		const raw = JSON.stringify((await control(emulator, 'POST', 'inbound', { from: '+4915123457003', text: 'x' })).body.payload);
+		const raw = JSON.stringify(
+			(await control(emulator, 'POST', 'inbound', { from: '+4915123457003', text: 'x' })).body.payload,
+		);
 		await waitForExecutions(before, 1);
 		const afterGenuine = (await executions()).length;
 		// A different message id, so only the signature can stop it.
 		const forgedBody = raw.replace(/wamid\.[A-Za-z0-9+/=_-]+/, 'wamid.FORGED1');
-		expect((await post(forgedBody, { 'x-hub-signature-256': sign(forgedBody, 'not-the-app-secret') })).status).toBe(401);
+		expect((await post(forgedBody, { 'x-hub-signature-256': sign(forgedBody, 'not-the-app-secret') })).status).toBe(
+			401,
+		);
 		expect((await post(forgedBody)).status).toBe(401);
 		expect((await post(forgedBody, { 'x-hub-signature-256': sign(raw) })).status).toBe(401);
 		await sleep(800);
@@ -209,13 +221,12 @@ describe('Session Window Trigger in real n8n', () => {
 
 	it('accepts a new App Secret within seconds after the credential is changed, and refuses the wrong one', async () => {
 		const statusBody = (id: string) =>
-			JSON.stringify({
-				object: 'whatsapp_business_account',
-				entry: [{ id: emulator.options.wabaId, changes: [{ field: 'messages', value: {
-					messaging_product: 'whatsapp',
-					metadata: { display_phone_number: '15550100100', phone_number_id: emulator.options.phoneNumbers[0].id },
-					statuses: [{ id, status: 'delivered', timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: '4915123457005' }],
-				} }] }],
+			messagesWebhook(emulator, {
+				messaging_product: 'whatsapp',
+				metadata: { display_phone_number: '15550100100', phone_number_id: emulator.options.phoneNumbers[0].id },
+				statuses: [
+					{ id, status: 'delivered', timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: '4915123457005' },
+				],
 			});
 		const setAppSecret = (appSecret: string) =>
 			n8n.api('PATCH', `/credentials/${credential.id}`, { data: { appSecret }, isPartialData: true });
@@ -239,7 +250,11 @@ describe('Session Window Trigger in real n8n', () => {
 		const back = statusBody('wamid.ROTATE3');
 		expect(await postUntilAccepted(back, emulator.options.appSecret)).toBe(200);
 		const runs = await waitForExecutions(before, 3);
-		expect(runs.flatMap(itemsOf).map((i: Json) => i.messageId)).toEqual(['wamid.ROTATE0', 'wamid.ROTATE1', 'wamid.ROTATE3']);
+		expect(runs.flatMap(itemsOf).map((i: Json) => i.messageId)).toEqual([
+			'wamid.ROTATE0',
+			'wamid.ROTATE1',
+			'wamid.ROTATE3',
+		]);
 	});
 
 	it('checks the signature over the raw bytes (spaces, unicode escapes) and answers 200 at once', async () => {
@@ -256,28 +271,19 @@ describe('Session Window Trigger in real n8n', () => {
 		expect(res.text).toBe('EVENT_RECEIVED');
 		expect(Date.now() - started).toBeLessThan(2000);
 		const [execution] = await waitForExecutions(before, 1);
-		expect(itemsOf(execution)[0]).toMatchObject({ messageId: 'wamid.RAWBYTES1', text: 'Olá 👋', contact: { name: 'José' } });
+		expect(itemsOf(execution)[0]).toMatchObject({
+			messageId: 'wamid.RAWBYTES1',
+			text: 'Olá 👋',
+			contact: { name: 'José' },
+		});
 	});
 
 	it('gives one execution for a duplicate delivery', async () => {
 		const before = (await executions()).length;
 		const ts = Math.floor(Date.now() / 1000);
-		const raw = JSON.stringify({
-			object: 'whatsapp_business_account',
-			entry: [
-				{
-					id: emulator.options.wabaId,
-					changes: [
-						{
-							field: 'messages',
-							value: {
-								metadata: { phone_number_id: emulator.options.phoneNumbers[0].id },
-								statuses: [{ id: 'wamid.DUPLICATE1', status: 'read', timestamp: String(ts), recipient_id: '4915123457005' }],
-							},
-						},
-					],
-				},
-			],
+		const raw = messagesWebhook(emulator, {
+			metadata: { phone_number_id: emulator.options.phoneNumbers[0].id },
+			statuses: [{ id: 'wamid.DUPLICATE1', status: 'read', timestamp: String(ts), recipient_id: '4915123457005' }],
 		});
 		const headers = { 'x-hub-signature-256': sign(raw) };
 		const answers = await Promise.all([post(raw, headers), post(raw, headers)]);
@@ -285,7 +291,9 @@ describe('Session Window Trigger in real n8n', () => {
 		expect((await post(raw, headers)).status).toBe(200);
 		const runs = await waitForExecutions(before, 1, 1200);
 		expect(runs).toHaveLength(1);
-		expect(itemsOf(runs[0])).toEqual([expect.objectContaining({ event: 'statusUpdate', status: 'read', messageId: 'wamid.DUPLICATE1' })]);
+		expect(itemsOf(runs[0])).toEqual([
+			expect.objectContaining({ event: 'statusUpdate', status: 'read', messageId: 'wamid.DUPLICATE1' }),
+		]);
 	});
 
 	it('refuses malformed JSON and a wrong object with 4xx and starts no execution', async () => {
@@ -308,30 +316,27 @@ describe('Session Window Trigger in real n8n', () => {
 	});
 
 	it('in manual mode registers nothing and still receives signed calls at its URL', async () => {
-		const webhookId = randomUUID();
-		const url = `${n8n.url}/webhook/${webhookId}/webhook`;
-		const subscribePostsBefore = emulator.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/subscribed_apps')).length;
-		const manualId = await n8n.createWorkflow(
-			`e2e session window trigger manual ${webhookId}`,
-			[
-				{
-					name: TRIGGER_NAME,
-					type: TRIGGER_TYPE,
-					typeVersion: 1,
-					webhookId,
-					credentials: { [CLOUD_CREDENTIAL_TYPE]: credential },
-					parameters: { registration: 'manual', events: ['messageReceived'], options: {} },
-				},
-			],
-			{},
+		const subscribePostsBefore = graphRequests(emulator, 'POST', '/subscribed_apps').length;
+		const { workflowId: manualId, callbackUrl: url } = await activateTriggerWorkflow(
+			n8n,
+			emulator,
+			'e2e session window trigger manual',
+			(webhookId) => ({
+				name: TRIGGER_NAME,
+				type: TRIGGER_TYPE,
+				typeVersion: 1,
+				webhookId,
+				credentials: { [CLOUD_CREDENTIAL_TYPE]: credential },
+				parameters: { registration: 'manual', events: ['messageReceived'], options: {} },
+			}),
 		);
 		try {
-			await n8n.activate(manualId);
-			await n8n.waitForWebhook(`${webhookId}/webhook`);
 			const handshake = await fetch(`${url}?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=777`);
 			expect(await handshake.text()).toBe('777');
-			const raw = JSON.stringify((await control(emulator, 'POST', 'inbound', { from: '+4915123457009', text: 'manual' })).body.payload);
-			const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw) }, body: raw });
+			const raw = JSON.stringify(
+				(await control(emulator, 'POST', 'inbound', { from: '+4915123457009', text: 'manual' })).body.payload,
+			);
+			const res = await postWebhook(url, raw, emulator.options.appSecret);
 			expect(res.status).toBe(200);
 			let runs: Json[] = [];
 			for (let i = 0; i < 60 && runs.length === 0; i++) {
@@ -340,11 +345,10 @@ describe('Session Window Trigger in real n8n', () => {
 			}
 			expect(runs).toHaveLength(1);
 			expect(itemsOf(runs[0]).map((i: Json) => i.event)).toEqual(['messageReceived']);
-			expect(emulator.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/subscribed_apps')).length).toBe(subscribePostsBefore);
+			expect(graphRequests(emulator, 'POST', '/subscribed_apps').length).toBe(subscribePostsBefore);
 			expect(emulator.state.subscription?.override_callback_uri).toBe(callbackUrl);
 		} finally {
-			await n8n.deactivate(manualId).catch(() => undefined);
-			await n8n.deleteWorkflow(manualId).catch(() => undefined);
+			await removeWorkflows(n8n, [manualId]);
 		}
 		// Deactivating the manual one left the automatic workflow's registration alone.
 		expect(emulator.state.subscription?.override_callback_uri).toBe(callbackUrl);
@@ -355,14 +359,19 @@ describe('Session Window Trigger in real n8n', () => {
 		const big = JSON.stringify({ object: 'whatsapp_business_account', entry: [], pad: 'x'.repeat(3 * 1024 * 1024) });
 		expect((await post(big, { 'x-hub-signature-256': sign(big) })).status).toBe(413);
 		const eightDaysAgo = Math.floor(Date.now() / 1000) - 8 * 24 * 3600;
-		const old = JSON.stringify({
-			object: 'whatsapp_business_account',
-			entry: [{ id: emulator.options.wabaId, changes: [{ field: 'messages', value: {
-				messaging_product: 'whatsapp',
-				metadata: { phone_number_id: emulator.options.phoneNumbers[0].id },
-				contacts: [{ profile: { name: 'Replay' }, wa_id: '4915123457077' }],
-				messages: [{ from: '4915123457077', id: 'wamid.REPLAYED8DAYS', timestamp: String(eightDaysAgo), type: 'text', text: { body: 'STOP' } }],
-			} }] }],
+		const old = messagesWebhook(emulator, {
+			messaging_product: 'whatsapp',
+			metadata: { phone_number_id: emulator.options.phoneNumbers[0].id },
+			contacts: [{ profile: { name: 'Replay' }, wa_id: '4915123457077' }],
+			messages: [
+				{
+					from: '4915123457077',
+					id: 'wamid.REPLAYED8DAYS',
+					timestamp: String(eightDaysAgo),
+					type: 'text',
+					text: { body: 'STOP' },
+				},
+			],
 		});
 		const replay = await post(old, { 'x-hub-signature-256': sign(old) });
 		expect(replay.status).toBe(200);
@@ -370,22 +379,14 @@ describe('Session Window Trigger in real n8n', () => {
 		expect((await executions()).length).toBe(before);
 	});
 
-	async function activationError(id: string): Promise<string | undefined> {
-		const cookie = await loginCookie(n8n.url);
-		const deadline = Date.now() + 30_000;
-		while (Date.now() < deadline) {
-			const res = (await restRequest(n8n.url, cookie, 'GET', `/rest/workflows/${id}/publication-status`).catch(() => undefined)) as Json | undefined;
-			const failed = ((res?.data?.triggers ?? []) as Json[]).find((t) => typeof t.errorMessage === 'string' && t.errorMessage);
-			if (failed) return failed.errorMessage;
-			const old = (await restRequest(n8n.url, cookie, 'GET', `/rest/active-workflows/error/${id}`).catch(() => undefined)) as Json | undefined;
-			if (typeof old?.data === 'string' && old.data) return old.data;
-			await sleep(200);
-		}
-		return undefined;
-	}
+	const activationError = (id: string) => activationErrorOf(n8n, id, 30_000);
 
 	it('refuses to activate manual registration when the credential has no App Secret, saying what to set', async () => {
-		const noSecret = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `trigger no secret ${emulator.port}`, cloudCredentialData(emulator, { appSecret: '' }));
+		const noSecret = await n8n.createCredential(
+			CLOUD_CREDENTIAL_TYPE,
+			`trigger no secret ${emulator.port}`,
+			cloudCredentialData(emulator, { appSecret: '' }),
+		);
 		const webhookId = randomUUID();
 		const id = await n8n.createWorkflow(
 			`e2e session window trigger manual no secret ${webhookId}`,
@@ -414,24 +415,23 @@ describe('Session Window Trigger in real n8n', () => {
 			// The automatic workflow still owns the account's callback.
 			expect(emulator.state.subscription?.override_callback_uri).toBe(callbackUrl);
 		} finally {
-			await n8n.deactivate(id).catch(() => undefined);
-			await n8n.deleteWorkflow(id).catch(() => undefined);
+			await removeWorkflows(n8n, [id]);
 		}
 	});
 
 	it('"Listen for test event" points the account at the test URL, and back at production when it stops', async () => {
 		const cookie = await loginCookie(n8n.url);
 		expect(emulator.state.subscription?.override_callback_uri).toBe(callbackUrl);
-		const started = (await restRequest(n8n.url, cookie, 'POST', `/rest/workflows/${workflowId}/run`, { triggerToStartFrom: { name: TRIGGER_NAME } })) as Json;
+		const started = (await restRequest(n8n.url, cookie, 'POST', `/rest/workflows/${workflowId}/run`, {
+			triggerToStartFrom: { name: TRIGGER_NAME },
+		})) as Json;
 		expect(JSON.stringify(started)).toContain('waitingForWebhook');
 		const testUrl = `${n8n.url}/webhook-test/${webhookPath}`;
-		let deadline = Date.now() + 10_000;
-		while (emulator.state.subscription?.override_callback_uri !== testUrl && Date.now() < deadline) await sleep(100);
+		await waitForCallback(emulator, testUrl, 10_000);
 		expect(emulator.state.subscription?.override_callback_uri).toBe(testUrl);
 
 		await restRequest(n8n.url, cookie, 'DELETE', `/rest/test-webhook/${workflowId}`);
-		deadline = Date.now() + 10_000;
-		while (emulator.state.subscription?.override_callback_uri !== callbackUrl && Date.now() < deadline) await sleep(100);
+		await waitForCallback(emulator, callbackUrl, 10_000);
 		expect(emulator.state.subscription?.override_callback_uri).toBe(callbackUrl);
 
 		// Production receives again: an inbound message through the emulator starts the active workflow.

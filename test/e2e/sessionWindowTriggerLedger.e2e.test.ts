@@ -4,28 +4,48 @@
  * credential points at this same n8n's public API (real data tables). Forged and duplicate calls write nothing; an
  * opt-out the ledger cannot take is answered 503 (Meta redelivers) and recorded once the ledger is back.
  */
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
-import { startEmulator, type Emulator } from '../../dev/emulator';
+import type { Emulator } from '../../dev/emulator';
+import { envelope } from '../../dev/emulator/webhooks';
 import { control } from '../../dev/emulator/testkit';
-import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, cloudCredentialData, executionError, nodeOutput, runOnce, sharedN8n } from './context';
+import {
+	CLOUD_CREDENTIAL_TYPE,
+	LEDGER_CREDENTIAL_TYPE,
+	OPT_IN_WORDING as WORDING,
+	SEND_NODE_TYPE,
+	TRIGGER_NAME,
+	TRIGGER_NODE_TYPE,
+	activateTriggerWorkflow,
+	byContact,
+	checkConsentNode,
+	createLedgerCredential,
+	dataTableRows,
+	dataTablesNamed,
+	executionError,
+	finishedExecutions,
+	messagesWebhook,
+	postWebhook,
+	removeWorkflows,
+	runOnce,
+	sharedN8n,
+	sleep,
+	startEmulatorWithCredential,
+	triggerItems as itemsOf,
+	triggerItemsWhere,
+	waitForNewExecutions,
+	type SavedCredential,
+} from './context';
 import { freePort } from '../../dev/n8n/n8n';
 
 type Json = Record<string, any>;
-
-const TRIGGER_TYPE = `${NODE_TYPE_PREFIX}whatsAppSessionWindowTrigger`;
-const CHECK_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppCheckConsent`;
-const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
-const TRIGGER_NAME = 'WhatsApp Session Window Trigger';
-const WORDING = 'Send me order and delivery updates from Example Shop on WhatsApp';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('Session Window Trigger → consent ledger in real n8n', () => {
 	const n8n = sharedN8n();
 	const prefix = `e2e_swt_${randomBytes(3).toString('hex')}`;
 	let emulator: Emulator;
-	let cloud: { id: string; name: string };
-	let ledgerCredential: { id: string; name: string };
+	let cloud: SavedCredential;
+	let ledgerCredential: SavedCredential;
 	let workflowId: string;
 	let callbackUrl: string;
 	let phoneSeq = 0;
@@ -35,21 +55,15 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 		return { waId: digits, phone: `+${digits}` };
 	};
 
-	const ledgerData = (overrides: Json = {}) => ({
-		baseUrl: n8n.url,
-		apiKey: n8n.apiKey,
-		contactKeySecret: 'e2e-contact-key-secret-0123456789',
-		projectId: '',
-		tablePrefix: prefix,
-		...overrides,
-	});
-
-	const sign = (raw: string, secret = emulator.options.appSecret) => `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
-
-	function triggerNode(webhookId: string, registration: 'automatic' | 'manual', ledger: { id: string; name: string }, extra: Json = {}) {
+	function triggerNode(
+		webhookId: string,
+		registration: 'automatic' | 'manual',
+		ledger: SavedCredential,
+		extra: Json = {},
+	) {
 		return {
 			name: TRIGGER_NAME,
-			type: TRIGGER_TYPE,
+			type: TRIGGER_NODE_TYPE,
 			typeVersion: 1.1,
 			webhookId,
 			credentials: { [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: ledger },
@@ -63,51 +77,22 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 		};
 	}
 
-	async function finished(id: string): Promise<Json[]> {
-		return (await n8n.executions(id)).filter((e) => e.finished || e.status === 'success' || e.status === 'error');
-	}
-
+	const finished = (id: string) => finishedExecutions(n8n, id);
 	/** Waits for `count` new executions of the workflow after `before`; returns them oldest first. */
-	async function waitForExecutions(id: string, before: number, count: number, settleMs = 400): Promise<Json[]> {
-		const deadline = Date.now() + 20_000;
-		let list: Json[] = [];
-		while (Date.now() < deadline) {
-			list = await finished(id);
-			if (list.length >= before + count) break;
-			await sleep(150);
-		}
-		await sleep(settleMs);
-		list = await finished(id);
-		return list.slice(0, list.length - before).sort((a, b) => Number(a.id) - Number(b.id));
-	}
+	const waitForExecutions = (id: string, before: number, count: number, settleMs = 400) =>
+		waitForNewExecutions(n8n, id, before, count, settleMs);
 
-	const itemsOf = (execution: Json) => nodeOutput(execution, TRIGGER_NAME).map((i: Json) => i.json);
-
-	/** Sends an inbound text through the emulator (signed webhook to the trigger) and returns the trigger's items. */
 	/** Sends an inbound message and waits for the execution that carries it (status webhooks start executions too). */
 	async function inbound(waId: string, text: string): Promise<{ wamid: string; items: Json[] }> {
 		const sent = await control(emulator, 'POST', 'inbound', { from: `+${waId}`, name: 'Ana', text });
 		expect(sent.status).toBe(200);
 		const wamid = String(sent.body.wamid);
-		const deadline = Date.now() + 30_000;
-		while (Date.now() < deadline) {
-			for (const execution of await finished(workflowId)) {
-				const items = itemsOf(execution);
-				if (items.some((item: Json) => item.messageId === wamid)) return { wamid, items };
-			}
-			await sleep(150);
-		}
-		throw new Error(`no trigger execution carries the inbound message ${wamid}`);
+		const items = await triggerItemsWhere(n8n, workflowId, (item) => item.messageId === wamid, 30_000);
+		if (!items) throw new Error(`no trigger execution carries the inbound message ${wamid}`);
+		return { wamid, items };
 	}
 
-	function consentNode(parameters: Json) {
-		return {
-			type: CHECK_NODE_TYPE,
-			typeVersion: 1,
-			credentials: { [LEDGER_CREDENTIAL_TYPE]: ledgerCredential },
-			parameters: { contact: '={{ $json.phone }}', ...parameters },
-		};
-	}
+	const consentNode = (parameters: Json) => checkConsentNode(ledgerCredential, parameters);
 	async function check(phone: string, purpose = 'shippingStatus'): Promise<Json> {
 		const run = await runOnce(n8n, consentNode({ operation: 'check', purpose }), [{ phone }]);
 		expect(executionError(run.execution)).toBeUndefined();
@@ -121,36 +106,43 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 	async function recordOptIn(phone: string, purpose = 'allUtility'): Promise<void> {
 		const run = await runOnce(
 			n8n,
-			consentNode({ operation: 'recordOptIn', purpose, source: 'checkout form', proofWording: WORDING, proofVersion: 'checkout-v3', proofReference: 'SO-7001' }),
+			consentNode({
+				operation: 'recordOptIn',
+				purpose,
+				source: 'checkout form',
+				proofWording: WORDING,
+				proofVersion: 'checkout-v3',
+				proofReference: 'SO-7001',
+			}),
 			[{ phone }],
 		);
 		expect(executionError(run.execution)).toBeUndefined();
 	}
 	async function tableRows(suffix: 'consent_events' | 'contact_state', phone: string): Promise<Json[]> {
-		const tables = await n8n.api<{ data: Json[] }>('GET', `/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: `${prefix}_${suffix}` }))}`);
-		if (tables.data.length === 0) return [];
-		const filter = { type: 'and', filters: [{ columnName: 'contactId', condition: 'eq', value: phone }] };
-		const res = await n8n.api<{ data: Json[] }>('GET', `/data-tables/${tables.data[0].id}/rows?limit=250&filter=${encodeURIComponent(JSON.stringify(filter))}`);
-		return res.data;
+		const tables = await dataTablesNamed(n8n, `${prefix}_${suffix}`);
+		if (tables.length === 0) return [];
+		return await dataTableRows(n8n, tables[0].id, { filter: byContact(phone) });
 	}
 
 	beforeAll(async () => {
-		emulator = await startEmulator({ port: 0, latencyMs: 0, statusDelayMs: 50, webhookRetryBaseMs: 100 });
-		cloud = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `trigger ledger emulator ${emulator.port}`, cloudCredentialData(emulator));
-		ledgerCredential = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `trigger ledger ${prefix}`, ledgerData());
-		const webhookId = randomUUID();
-		callbackUrl = `${n8n.url}/webhook/${webhookId}/webhook`;
-		workflowId = await n8n.createWorkflow(`e2e trigger ledger ${webhookId}`, [triggerNode(webhookId, 'automatic', ledgerCredential)], {});
-		await n8n.activate(workflowId);
-		await n8n.waitForWebhook(`${webhookId}/webhook`);
-		const deadline = Date.now() + 20_000;
-		while (emulator.state.subscription?.override_callback_uri !== callbackUrl && Date.now() < deadline) await sleep(100);
+		({ emulator, credential: cloud } = await startEmulatorWithCredential(n8n, 'trigger ledger emulator', {
+			latencyMs: 0,
+			statusDelayMs: 50,
+			webhookRetryBaseMs: 100,
+		}));
+		ledgerCredential = await createLedgerCredential(n8n, `trigger ledger ${prefix}`, prefix);
+		({ workflowId, callbackUrl } = await activateTriggerWorkflow(
+			n8n,
+			emulator,
+			'e2e trigger ledger',
+			(webhookId) => triggerNode(webhookId, 'automatic', ledgerCredential),
+			{ waitForRegistration: true },
+		));
 		expect(emulator.state.subscription?.override_callback_uri).toBe(callbackUrl);
 	});
 
 	afterAll(async () => {
-		await n8n.deactivate(workflowId).catch(() => undefined);
-		await n8n.deleteWorkflow(workflowId).catch(() => undefined);
+		await removeWorkflows(n8n, [workflowId]);
 		await emulator.close();
 	});
 
@@ -163,29 +155,68 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 		expect(stop.items.map((i) => i.event)).toEqual(['messageReceived', 'optOutRequest', 'windowOpened']);
 		const optOut = stop.items[1];
 		// The event keeps its shape and gains `ledger`.
-		expect(optOut).toMatchObject({ source: 'keyword', keyword: 'stop', scope: 'all', messageId: stop.wamid, contact: { waId } });
-		expect(optOut.ledger).toMatchObject({ recorded: true, action: 'optOut', purposes: ['allUtility'], contact: phone, source: 'WhatsApp reply', capturedAt: optOut.occurredAt });
+		expect(optOut).toMatchObject({
+			source: 'keyword',
+			keyword: 'stop',
+			scope: 'all',
+			messageId: stop.wamid,
+			contact: { waId },
+		});
+		expect(optOut.ledger).toMatchObject({
+			recorded: true,
+			action: 'optOut',
+			purposes: ['allUtility'],
+			contact: phone,
+			source: 'WhatsApp reply',
+			capturedAt: optOut.occurredAt,
+		});
 		expect(optOut.ledger.eventIds).toHaveLength(1);
 
 		const blocked = await check(phone);
-		expect(blocked).toMatchObject({ granted: false, reason: 'optedOut', source: 'WhatsApp reply', decidedBy: 'allUtility', eventId: optOut.ledger.eventIds[0] });
+		expect(blocked).toMatchObject({
+			granted: false,
+			reason: 'optedOut',
+			source: 'WhatsApp reply',
+			decidedBy: 'allUtility',
+			eventId: optOut.ledger.eventIds[0],
+		});
 		expect(blocked.proof).toEqual({ wording: 'STOP', version: '', reference: stop.wamid });
 		const [row] = (await tableRows('consent_events', phone)).filter((r) => r.action === 'optOut');
-		expect(row).toMatchObject({ source: 'WhatsApp reply', proofWording: 'STOP', proofReference: stop.wamid, workflowId, executionId: '' });
+		expect(row).toMatchObject({
+			source: 'WhatsApp reply',
+			proofWording: 'STOP',
+			proofReference: stop.wamid,
+			workflowId,
+			executionId: '',
+		});
 
 		const start = await inbound(waId, 'START');
 		const optIn = start.items.find((i) => i.event === 'optInRequest') as Json;
-		expect(optIn.ledger).toMatchObject({ recorded: true, action: 'optIn', purposes: ['allUtility'], source: 'WhatsApp reply' });
+		expect(optIn.ledger).toMatchObject({
+			recorded: true,
+			action: 'optIn',
+			purposes: ['allUtility'],
+			source: 'WhatsApp reply',
+		});
 		const resumed = await check(phone);
-		expect(resumed).toMatchObject({ granted: true, reason: 'optedIn', source: 'WhatsApp reply', decidedBy: 'allUtility' });
-		expect(resumed.proof).toEqual({ wording: `Replied "START" on WhatsApp to resume: ${WORDING}`, version: 'checkout-v3', reference: start.wamid });
+		expect(resumed).toMatchObject({
+			granted: true,
+			reason: 'optedIn',
+			source: 'WhatsApp reply',
+			decidedBy: 'allUtility',
+		});
+		expect(resumed.proof).toEqual({
+			wording: `Replied "START" on WhatsApp to resume: ${WORDING}`,
+			version: 'checkout-v3',
+			reference: start.wamid,
+		});
 	});
 
 	it('a STOP reply through the trigger blocks the next Send Notification in another workflow', async () => {
 		const { waId, phone } = newContact();
 		await recordOptIn(phone);
 		const sendNode = {
-			type: `${NODE_TYPE_PREFIX}whatsAppSendNotification`,
+			type: SEND_NODE_TYPE,
 			typeVersion: 1,
 			credentials: { [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: ledgerCredential },
 			parameters: {
@@ -193,7 +224,10 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 				useConsentLedger: true,
 				recipient: '={{ $json.phone }}',
 				template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
-				variables: { mappingMode: 'defineBelow', value: { body_1: 'Ana', body_2: 'SO-5', body_3: 'Friday', button_0_url: 'SO-5' } },
+				variables: {
+					mappingMode: 'defineBelow',
+					value: { body_1: 'Ana', body_2: 'SO-5', body_3: 'Friday', button_0_url: 'SO-5' },
+				},
 			},
 		};
 		const accepted = () => emulator.state.messages.filter((m) => m.to.replace('+', '') === waId).length;
@@ -203,7 +237,10 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 
 		await inbound(waId, 'STOP');
 		const after = await runOnce(n8n, sendNode, [{ phone }]);
-		expect((after.body as Json[])[0]).toMatchObject({ skipped: 'no consent', consent: { granted: false, reason: 'optedOut' } });
+		expect((after.body as Json[])[0]).toMatchObject({
+			skipped: 'no consent',
+			consent: { granted: false, reason: 'optedOut' },
+		});
 		expect(accepted()).toBe(1);
 	});
 
@@ -222,7 +259,11 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 		const hello = await inbound(waId, 'Hello, where is my parcel?');
 		const [message, window] = hello.items;
 		expect(message.event).toBe('messageReceived');
-		expect(message.ledger).toEqual({ recorded: true, lastInboundAt: message.occurredAt, windowExpiresAt: window.expiresAt });
+		expect(message.ledger).toEqual({
+			recorded: true,
+			lastInboundAt: message.occurredAt,
+			windowExpiresAt: window.expiresAt,
+		});
 		expect(window.ledger).toEqual(message.ledger);
 
 		const h = await history(phone);
@@ -232,29 +273,29 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 		// A late, older message (signed, new wamid) does not move the window back.
 		const before = (await finished(workflowId)).length;
 		const older = Math.floor(Date.parse(message.occurredAt) / 1000) - 3600;
-		const raw = JSON.stringify({
-			object: 'whatsapp_business_account',
-			entry: [
+		const raw = messagesWebhook(emulator, {
+			messaging_product: 'whatsapp',
+			metadata: { display_phone_number: '15550100100', phone_number_id: emulator.options.phoneNumbers[0].id },
+			contacts: [{ profile: { name: 'Ana' }, wa_id: waId }],
+			messages: [
 				{
-					id: emulator.options.wabaId,
-					changes: [
-						{
-							field: 'messages',
-							value: {
-								messaging_product: 'whatsapp',
-								metadata: { display_phone_number: '15550100100', phone_number_id: emulator.options.phoneNumbers[0].id },
-								contacts: [{ profile: { name: 'Ana' }, wa_id: waId }],
-								messages: [{ from: waId, id: `wamid.LATE${randomBytes(4).toString('hex')}`, timestamp: String(older), type: 'text', text: { body: 'sent an hour ago' } }],
-							},
-						},
-					],
+					from: waId,
+					id: `wamid.LATE${randomBytes(4).toString('hex')}`,
+					timestamp: String(older),
+					type: 'text',
+					text: { body: 'sent an hour ago' },
 				},
 			],
 		});
-		const res = await fetch(callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw) }, body: raw });
+		const res = await postWebhook(callbackUrl, raw, emulator.options.appSecret);
 		expect(res.status).toBe(200);
 		const [late] = await waitForExecutions(workflowId, before, 1);
-		expect(itemsOf(late)[0].ledger).toEqual({ recorded: true, lastInboundAt: message.occurredAt, windowExpiresAt: window.expiresAt, unchanged: true });
+		expect(itemsOf(late)[0].ledger).toEqual({
+			recorded: true,
+			lastInboundAt: message.occurredAt,
+			windowExpiresAt: window.expiresAt,
+			unchanged: true,
+		});
 		expect((await history(phone)).serviceWindow.lastInboundAt).toBe(message.occurredAt);
 	});
 
@@ -266,27 +307,23 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 		const before = (await finished(workflowId)).length;
 		const older = Math.floor(Date.parse(stored) / 1000) - 3600;
 		const now = Math.floor(Date.now() / 1000);
-		const message = (waId: string, at: number) => ({ from: waId, id: `wamid.MULTI${randomBytes(4).toString('hex')}`, timestamp: String(at), type: 'text', text: { body: 'hi' } });
-		const raw = JSON.stringify({
-			object: 'whatsapp_business_account',
-			entry: [
-				{
-					id: emulator.options.wabaId,
-					changes: [
-						{
-							field: 'messages',
-							value: {
-								messaging_product: 'whatsapp',
-								metadata: { display_phone_number: '15550100100', phone_number_id: emulator.options.phoneNumbers[0].id },
-								contacts: [{ profile: { name: 'Ana' }, wa_id: a.waId }, { profile: { name: 'Ben' }, wa_id: b.waId }],
-								messages: [message(a.waId, older), message(b.waId, now)],
-							},
-						},
-					],
-				},
-			],
+		const message = (waId: string, at: number) => ({
+			from: waId,
+			id: `wamid.MULTI${randomBytes(4).toString('hex')}`,
+			timestamp: String(at),
+			type: 'text',
+			text: { body: 'hi' },
 		});
-		const res = await fetch(callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw) }, body: raw });
+		const raw = messagesWebhook(emulator, {
+			messaging_product: 'whatsapp',
+			metadata: { display_phone_number: '15550100100', phone_number_id: emulator.options.phoneNumbers[0].id },
+			contacts: [
+				{ profile: { name: 'Ana' }, wa_id: a.waId },
+				{ profile: { name: 'Ben' }, wa_id: b.waId },
+			],
+			messages: [message(a.waId, older), message(b.waId, now)],
+		});
+		const res = await postWebhook(callbackUrl, raw, emulator.options.appSecret);
 		expect(res.status).toBe(200);
 		const [execution] = await waitForExecutions(workflowId, before, 1);
 		const received = itemsOf(execution).filter((item: Json) => item.event === 'messageReceived');
@@ -305,28 +342,23 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 
 		const victim = newContact();
 		const before = (await finished(workflowId)).length;
-		const forged = JSON.stringify({
-			object: 'whatsapp_business_account',
-			entry: [
+		const forged = messagesWebhook(emulator, {
+			messaging_product: 'whatsapp',
+			metadata: { phone_number_id: emulator.options.phoneNumbers[0].id },
+			contacts: [{ profile: { name: 'Forged' }, wa_id: victim.waId }],
+			messages: [
 				{
-					id: emulator.options.wabaId,
-					changes: [
-						{
-							field: 'messages',
-							value: {
-								messaging_product: 'whatsapp',
-								metadata: { phone_number_id: emulator.options.phoneNumbers[0].id },
-								contacts: [{ profile: { name: 'Forged' }, wa_id: victim.waId }],
-								messages: [{ from: victim.waId, id: 'wamid.FORGEDSTOP1', timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'STOP' } }],
-							},
-						},
-					],
+					from: victim.waId,
+					id: 'wamid.FORGEDSTOP1',
+					timestamp: String(Math.floor(Date.now() / 1000)),
+					type: 'text',
+					text: { body: 'STOP' },
 				},
 			],
 		});
-		const wrongSecret = await fetch(callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(forged, 'not-the-app-secret') }, body: forged });
+		const wrongSecret = await postWebhook(callbackUrl, forged, 'not-the-app-secret');
 		expect(wrongSecret.status).toBe(401);
-		const unsigned = await fetch(callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: forged });
+		const unsigned = await postWebhook(callbackUrl, forged, undefined);
 		expect(unsigned.status).toBe(401);
 		await sleep(800);
 		expect((await finished(workflowId)).length).toBe(before);
@@ -335,26 +367,21 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 		expect(await check(victim.phone)).toMatchObject({ reason: 'noRecord' });
 
 		// The genuine STOP delivered again (Meta retries): dropped before the ledger, one opt-out only.
-		const sameAgain = JSON.stringify({
-			object: 'whatsapp_business_account',
-			entry: [
+		const sameAgain = messagesWebhook(emulator, {
+			messaging_product: 'whatsapp',
+			metadata: { phone_number_id: emulator.options.phoneNumbers[0].id },
+			contacts: [{ profile: { name: 'Ana' }, wa_id: waId }],
+			messages: [
 				{
-					id: emulator.options.wabaId,
-					changes: [
-						{
-							field: 'messages',
-							value: {
-								messaging_product: 'whatsapp',
-								metadata: { phone_number_id: emulator.options.phoneNumbers[0].id },
-								contacts: [{ profile: { name: 'Ana' }, wa_id: waId }],
-								messages: [{ from: waId, id: genuine.wamid, timestamp: String(Math.floor(Date.parse(genuine.items[0].occurredAt) / 1000)), type: 'text', text: { body: 'STOP' } }],
-							},
-						},
-					],
+					from: waId,
+					id: genuine.wamid,
+					timestamp: String(Math.floor(Date.parse(genuine.items[0].occurredAt) / 1000)),
+					type: 'text',
+					text: { body: 'STOP' },
 				},
 			],
 		});
-		const again = await fetch(callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(sameAgain) }, body: sameAgain });
+		const again = await postWebhook(callbackUrl, sameAgain, emulator.options.appSecret);
 		expect(again.status).toBe(200);
 		await sleep(800);
 		expect((await finished(workflowId)).length).toBe(before);
@@ -367,38 +394,40 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 		await recordOptIn(phone, 'shippingStatus');
 		const before = (await finished(workflowId)).length;
 		const ts = Math.floor(Date.now() / 1000);
-		const posted = await control(emulator, 'POST', 'webhook', {
-			object: 'whatsapp_business_account',
-			entry: [
-				{
-					id: emulator.options.wabaId,
-					changes: [
-						{
-							field: 'messages',
-							value: {
-								messaging_product: 'whatsapp',
-								metadata: { phone_number_id: emulator.options.phoneNumbers[0].id },
-								statuses: [
-									{
-										id: `wamid.MKT${randomBytes(4).toString('hex')}`,
-										status: 'failed',
-										timestamp: String(ts),
-										recipient_id: waId,
-										errors: [{ code: 131050, title: 'User has stopped marketing messages', error_data: { details: 'The user stopped marketing messages from this business' } }],
-									},
-								],
+		const posted = await control(
+			emulator,
+			'POST',
+			'webhook',
+			envelope(emulator.options.wabaId, 'messages', {
+				messaging_product: 'whatsapp',
+				metadata: { phone_number_id: emulator.options.phoneNumbers[0].id },
+				statuses: [
+					{
+						id: `wamid.MKT${randomBytes(4).toString('hex')}`,
+						status: 'failed',
+						timestamp: String(ts),
+						recipient_id: waId,
+						errors: [
+							{
+								code: 131050,
+								title: 'User has stopped marketing messages',
+								error_data: { details: 'The user stopped marketing messages from this business' },
 							},
-						},
-					],
-				},
-			],
-		});
+						],
+					},
+				],
+			}),
+		);
 		expect(posted.status).toBe(200);
 		const [execution] = await waitForExecutions(workflowId, before, 1);
 		const items = itemsOf(execution);
 		expect(items.map((i) => i.event)).toEqual(['statusUpdate', 'optOutRequest']);
 		expect(items[0].ledger).toBeUndefined();
-		expect(items[1]).toMatchObject({ source: 'error131050', scope: 'marketing', ledger: { recorded: false, reason: 'marketingOnly' } });
+		expect(items[1]).toMatchObject({
+			source: 'error131050',
+			scope: 'marketing',
+			ledger: { recorded: false, reason: 'marketingOnly' },
+		});
 		expect(await check(phone)).toMatchObject({ granted: true, reason: 'optedIn' });
 		expect((await tableRows('consent_events', phone)).map((r) => r.action)).toEqual(['optIn']);
 	});
@@ -406,31 +435,29 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 	it('answers 503 while the ledger is unreachable, so that Meta redelivers; the redelivery records the STOP exactly once', async () => {
 		// The ledger credential points at a closed port: nothing answers there.
 		const closedPort = await freePort();
-		const broken = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `unreachable ledger ${prefix}`, ledgerData({ baseUrl: `http://127.0.0.1:${closedPort}` }));
-		const webhookId = randomUUID();
-		const url = `${n8n.url}/webhook/${webhookId}/webhook`;
-		const id = await n8n.createWorkflow(`e2e trigger unreachable ledger ${webhookId}`, [triggerNode(webhookId, 'manual', broken)], {});
+		const broken = await createLedgerCredential(n8n, `unreachable ledger ${prefix}`, prefix, undefined, {
+			baseUrl: `http://127.0.0.1:${closedPort}`,
+		});
+		const { workflowId: id, callbackUrl: url } = await activateTriggerWorkflow(
+			n8n,
+			emulator,
+			'e2e trigger unreachable ledger',
+			(webhookId) => triggerNode(webhookId, 'manual', broken),
+		);
 		try {
-			await n8n.activate(id);
-			await n8n.waitForWebhook(`${webhookId}/webhook`);
 			const { waId, phone } = newContact();
 			const wamid = `wamid.DOWN${randomBytes(4).toString('hex')}`;
-			const raw = JSON.stringify({
-				object: 'whatsapp_business_account',
-				entry: [
+			const raw = messagesWebhook(emulator, {
+				messaging_product: 'whatsapp',
+				metadata: { phone_number_id: emulator.options.phoneNumbers[0].id },
+				contacts: [{ profile: { name: 'Ana' }, wa_id: waId }],
+				messages: [
 					{
-						id: emulator.options.wabaId,
-						changes: [
-							{
-								field: 'messages',
-								value: {
-									messaging_product: 'whatsapp',
-									metadata: { phone_number_id: emulator.options.phoneNumbers[0].id },
-									contacts: [{ profile: { name: 'Ana' }, wa_id: waId }],
-									messages: [{ from: waId, id: wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: 'STOP' } }],
-								},
-							},
-						],
+						from: waId,
+						id: wamid,
+						timestamp: String(Math.floor(Date.now() / 1000)),
+						type: 'text',
+						text: { body: 'STOP' },
 					},
 				],
 			});
@@ -438,7 +465,7 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 			const deliver = async () => {
 				const deadline = Date.now() + 10_000;
 				for (;;) {
-					const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(raw) }, body: raw });
+					const res = await postWebhook(url, raw, emulator.options.appSecret);
 					if (res.status !== 404 || Date.now() > deadline) return res;
 					await sleep(200);
 				}
@@ -472,8 +499,7 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 			expect(rows).toHaveLength(1);
 			expect(rows[0]).toMatchObject({ proofReference: wamid, workflowId: id });
 		} finally {
-			await n8n.deactivate(id).catch(() => undefined);
-			await n8n.deleteWorkflow(id).catch(() => undefined);
+			await removeWorkflows(n8n, [id]);
 		}
 	});
 });

@@ -7,34 +7,42 @@ import { startEmulator, type Emulator } from '../../dev/emulator';
 import { graph } from '../../dev/emulator/testkit';
 import { decodeSnapshot } from '../../nodes/shared/domain/templateDiff';
 import { syntheticTemplates } from '../../dev/syntheticTemplates';
-import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, cloudCredentialData, nodeOutput, sharedN8n } from './context';
-import { loginCookie, restRequest } from '../../dev/n8n/n8n';
+import {
+	CLOUD_CREDENTIAL_TYPE,
+	POLL_NODE_TYPE,
+	activationError as activationErrorOf,
+	cloudCredentialData,
+	finishedExecutions as finishedExecutionsOf,
+	graphRequests,
+	nodeOutput,
+	removeWorkflows,
+	sharedN8n,
+	sleep,
+	startEmulatorWithCredential,
+	type SavedCredential,
+} from './context';
 
 type Json = Record<string, any>;
 
-const POLL_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppTemplateStatusPoll`;
 const NODE_NAME = 'Template Poll';
 /** Once a year: no scheduled poll interferes with the polls the test triggers. */
 const POLL_TIMES = { item: [{ mode: 'custom', cronExpression: '0 0 0 1 1 *' }] };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe('Template Status Poll in real n8n', () => {
 	const n8n = sharedN8n();
 	let emulator: Emulator;
-	let credential: { id: string; name: string };
+	let credential: SavedCredential;
 	const workflows: string[] = [];
 
 	beforeAll(async () => {
 		// Meta's review is played by the test (PATCH status), so a slow machine cannot skip the PENDING state.
-		emulator = await startEmulator({ port: 0, latencyMs: 0, reviewDelayMs: 3_600_000 });
-		credential = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `poll emulator ${emulator.port}`, cloudCredentialData(emulator));
+		({ emulator, credential } = await startEmulatorWithCredential(n8n, 'poll emulator', {
+			latencyMs: 0,
+			reviewDelayMs: 3_600_000,
+		}));
 	});
 	afterAll(async () => {
-		for (const id of workflows) {
-			await n8n.deactivate(id).catch(() => undefined);
-			await n8n.deleteWorkflow(id).catch(() => undefined);
-		}
+		await removeWorkflows(n8n, workflows);
 		await emulator.close();
 	});
 
@@ -56,19 +64,17 @@ describe('Template Status Poll in real n8n', () => {
 		return id;
 	}
 
-	async function finishedExecutions(workflowId: string): Promise<Json[]> {
-		const list = await n8n.executions(workflowId);
-		return list.filter((e) => e.finished || e.status === 'success' || e.status === 'error');
-	}
-
-	const listReads = (emu: Emulator) =>
-		emu.state.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/message_templates')).length;
+	const finishedExecutions = (workflowId: string) => finishedExecutionsOf(n8n, workflowId);
+	const listReads = (emu: Emulator) => graphRequests(emu, 'GET', '/message_templates').length;
 
 	/**
 	 * One poll: (re)activates the workflow, whose activation runs poll() (asynchronously in n8n 2.41), waits until
 	 * the poll has read the list, and returns the items it emitted (undefined when it emitted nothing).
 	 */
-	async function poll(workflowId: string, opts: { expectItems?: boolean; emu?: Emulator } = {}): Promise<Json[] | undefined> {
+	async function poll(
+		workflowId: string,
+		opts: { expectItems?: boolean; emu?: Emulator } = {},
+	): Promise<Json[] | undefined> {
 		const emu = opts.emu ?? emulator;
 		const before = (await n8n.executions(workflowId, false)).length;
 		const readsBefore = listReads(emu);
@@ -103,27 +109,8 @@ describe('Template Status Poll in real n8n', () => {
 		return wf.staticData?.[`node:${NODE_NAME}`];
 	}
 
-	/**
-	 * The error of a poll that failed at activation. n8n 2.41 publishes workflows through an outbox: the API
-	 * answers `active: true` at once, runs the first poll right after, and records a failure in the workflow's
-	 * publication status (retrying the activation later), not in the API answer.
-	 */
-	async function activationError(workflowId: string): Promise<string | undefined> {
-		const cookie = await loginCookie(n8n.url);
-		const deadline = Date.now() + 60_000;
-		while (Date.now() < deadline) {
-			const res = (await restRequest(n8n.url, cookie, 'GET', `/rest/workflows/${workflowId}/publication-status`).catch(
-				() => undefined,
-			)) as Json | undefined;
-			const triggers: Json[] = res?.data?.triggers ?? [];
-			const failed = triggers.find((t) => typeof t.errorMessage === 'string' && t.errorMessage);
-			if (failed) return failed.errorMessage;
-			const old = (await restRequest(n8n.url, cookie, 'GET', `/rest/active-workflows/error/${workflowId}`)) as Json | undefined;
-			if (typeof old?.data === 'string' && old.data) return old.data;
-			await sleep(200);
-		}
-		return undefined;
-	}
+	/** The error of a poll that failed at activation (n8n runs the first poll right after it answers `active: true`). */
+	const activationError = (workflowId: string) => activationErrorOf(n8n, workflowId, 60_000);
 
 	async function failedActivation(workflowId: string): Promise<string | undefined> {
 		const started = Date.now();
@@ -156,7 +143,13 @@ describe('Template Status Poll in real n8n', () => {
 			name: 'poll_e2e_pickup_ready',
 			language: 'en_US',
 			category: 'UTILITY',
-			components: [{ type: 'BODY', text: 'Hi {{1}}, your order {{2}} is ready for pickup.', example: { body_text: [['Ana', 'B-77']] } }],
+			components: [
+				{
+					type: 'BODY',
+					text: 'Hi {{1}}, your order {{2}} is ready for pickup.',
+					example: { body_text: [['Ana', 'B-77']] },
+				},
+			],
 		});
 		expect(created.status).toBe(200);
 		const templateId = String(created.body.id);
@@ -182,7 +175,11 @@ describe('Template Status Poll in real n8n', () => {
 		expect((await patchTemplate(templateId, { category: 'MARKETING' })).status).toBe(200);
 		const moved = await poll(workflowId);
 		expect(moved?.map((e) => e.event)).toEqual(['categoryChanged']);
-		expect(moved?.[0]).toMatchObject({ previousCategory: 'UTILITY', category: 'MARKETING', usableBySendNotification: false });
+		expect(moved?.[0]).toMatchObject({
+			previousCategory: 'UTILITY',
+			category: 'MARKETING',
+			usableBySendNotification: false,
+		});
 		expect(moved?.[0].meaning).toMatch(/No longer usable by Send Notification: MARKETING/);
 		expect(await poll(workflowId, { expectItems: false })).toBeUndefined();
 
@@ -202,7 +199,10 @@ describe('Template Status Poll in real n8n', () => {
 		expect(await storedSnapshotSize(silent)).toBe(emulator.state.templates.size);
 		await n8n.deactivate(silent);
 
-		const filtered = await createPollWorkflow('filtered', { templateNames: ['shipping_update'], events: ['qualityChanged'] });
+		const filtered = await createPollWorkflow('filtered', {
+			templateNames: ['shipping_update'],
+			events: ['qualityChanged'],
+		});
 		expect(await poll(filtered)).toHaveLength(1); // baseline summary
 		const shipping = [...emulator.state.templates.values()].find((t) => t.name === 'shipping_update');
 		const other = [...emulator.state.templates.values()].find((t) => t.name !== 'shipping_update');
@@ -226,7 +226,7 @@ describe('Template Status Poll in real n8n', () => {
 			body: JSON.stringify({ kind: 'http503_131016', count: 1, pathContains: '/message_templates', method: 'GET' }),
 		});
 		await patchTemplate(someone.id, { quality_score: someone.quality_score?.score === 'RED' ? 'GREEN' : 'RED' });
-		const reads = () => emulator.state.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/message_templates')).length;
+		const reads = () => listReads(emulator);
 		const readsBefore = reads();
 		const events = await poll(workflowId);
 		expect(events?.map((e) => e.event)).toEqual(['qualityChanged']);
@@ -271,7 +271,10 @@ describe('Template Status Poll in real n8n', () => {
 		const big = await startEmulator({ port: 0, latencyMs: 0 });
 		try {
 			for (const raw of syntheticTemplates(5000)) {
-				big.state.addTemplate({ ...(raw as any), components: [{ type: 'BODY', text: 'Your order {{1}} is on its way.' }] });
+				big.state.addTemplate({
+					...(raw as any),
+					components: [{ type: 'BODY', text: 'Your order {{1}} is on its way.' }],
+				});
 			}
 			const total = big.state.templates.size;
 			const cred = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `poll big ${big.port}`, cloudCredentialData(big));

@@ -13,20 +13,32 @@
  * Uses node:assert, not jest's expect, so that both can call it.
  */
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 import { startEmulator, type Emulator } from '../../dev/emulator';
 import { control } from '../../dev/emulator/testkit';
-import { CLOUD_CREDENTIAL_TYPE, NODE_TYPE_PREFIX, SEND_NODE_TYPE, cloudCredentialData, executionError, nodeOutput, runOnce } from './context';
+import {
+	CLOUD_CREDENTIAL_TYPE,
+	LEDGER_CREDENTIAL_TYPE,
+	NODE_TYPE_PREFIX,
+	SEND_NODE_TYPE,
+	TRIGGER_NAME,
+	TRIGGER_NODE_TYPE,
+	activateTriggerWorkflow,
+	checkConsentNode,
+	cloudCredentialData,
+	dataTablesNamed,
+	executionError,
+	ledgerCredentialData,
+	removeWorkflows,
+	runOnce,
+	sleep,
+	triggerItems,
+	type SavedCredential,
+} from './context';
 import { loginCookie, restRequest, type N8nClient } from '../../dev/n8n/n8n';
 
 type Json = Record<string, any>;
-
-const CHECK_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppCheckConsent`;
-const TRIGGER_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppSessionWindowTrigger`;
-const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
-const TRIGGER_NAME = 'WhatsApp Session Window Trigger';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * n8n's credential test (the editor's Test button) for a saved credential with the given data. Before n8n 2.x's
@@ -59,15 +71,9 @@ export async function prepareVersionSmoke(n8n: N8nClient): Promise<VersionSmoke>
 	const prefix = `smoke_${randomBytes(3).toString('hex')}`;
 	const digits = `4915170${String(Date.now() % 1_000_000).padStart(6, '0')}`;
 	const phone = `+${digits}`;
-	const ledgerData = {
-		baseUrl: n8n.url,
-		apiKey: n8n.apiKey,
-		contactKeySecret: 'smoke-contact-key-secret-0123456789',
-		projectId: '',
-		tablePrefix: prefix,
-	};
-	let cloud: { id: string; name: string } | undefined;
-	let ledger: { id: string; name: string } | undefined;
+	const ledgerData = ledgerCredentialData(n8n, prefix, 'smoke-contact-key-secret-0123456789');
+	let cloud: SavedCredential | undefined;
+	let ledger: SavedCredential | undefined;
 	let triggerWorkflowId: string | undefined;
 
 	const credentials = () => {
@@ -78,22 +84,20 @@ export async function prepareVersionSmoke(n8n: N8nClient): Promise<VersionSmoke>
 	async function consent(operation: 'check' | 'recordOptIn'): Promise<Json> {
 		const run = await runOnce(
 			n8n,
-			{
-				type: CHECK_NODE_TYPE,
-				typeVersion: 1,
-				credentials: { [LEDGER_CREDENTIAL_TYPE]: credentials().ledger },
-				parameters: {
-					operation,
-					contact: '={{ $json.phone }}',
-					purpose: 'shippingStatus',
-					...(operation === 'recordOptIn'
-						? { source: 'checkout form', proofWording: 'Send me order updates on WhatsApp', proofVersion: 'smoke-v1' }
-						: {}),
-				},
-			},
+			checkConsentNode(credentials().ledger, {
+				operation,
+				purpose: 'shippingStatus',
+				...(operation === 'recordOptIn'
+					? { source: 'checkout form', proofWording: 'Send me order updates on WhatsApp', proofVersion: 'smoke-v1' }
+					: {}),
+			}),
 			[{ phone }],
 		);
-		assert.equal(executionError(run.execution), undefined, `Check Consent (${operation}) failed: ${JSON.stringify(executionError(run.execution))}`);
+		assert.equal(
+			executionError(run.execution),
+			undefined,
+			`Check Consent (${operation}) failed: ${JSON.stringify(executionError(run.execution))}`,
+		);
 		return (run.body as Json[])[0];
 	}
 
@@ -102,22 +106,39 @@ export async function prepareVersionSmoke(n8n: N8nClient): Promise<VersionSmoke>
 			const cookie = await loginCookie(n8n.url);
 			const nodeTypes = (await restRequest(n8n.url, cookie, 'GET', '/types/nodes.json')) as Array<{ name: string }>;
 			const ours = new Set(nodeTypes.map((t) => t.name).filter((name) => name.startsWith(NODE_TYPE_PREFIX)));
-			for (const node of ['whatsAppSendNotification', 'whatsAppCheckConsent', 'whatsAppSessionWindowTrigger', 'whatsAppTemplateStatusPoll']) {
+			for (const node of [
+				'whatsAppSendNotification',
+				'whatsAppCheckConsent',
+				'whatsAppSessionWindowTrigger',
+				'whatsAppTemplateStatusPoll',
+			]) {
 				assert.ok(ours.has(`${NODE_TYPE_PREFIX}${node}`), `n8n did not load the ${node} node`);
 			}
-			const credentialTypes = (await restRequest(n8n.url, cookie, 'GET', '/types/credentials.json')) as Array<{ name: string }>;
+			const credentialTypes = (await restRequest(n8n.url, cookie, 'GET', '/types/credentials.json')) as Array<{
+				name: string;
+			}>;
 			const names = credentialTypes.map((c) => c.name);
-			assert.ok(names.includes(CLOUD_CREDENTIAL_TYPE) && names.includes(LEDGER_CREDENTIAL_TYPE), 'n8n did not load both credential types');
+			assert.ok(
+				names.includes(CLOUD_CREDENTIAL_TYPE) && names.includes(LEDGER_CREDENTIAL_TYPE),
+				'n8n did not load both credential types',
+			);
 		},
 
 		async 'credential tests'() {
-			cloud = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `smoke cloud ${emulator.port}`, cloudCredentialData(emulator));
+			cloud = await n8n.createCredential(
+				CLOUD_CREDENTIAL_TYPE,
+				`smoke cloud ${emulator.port}`,
+				cloudCredentialData(emulator),
+			);
 			ledger = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `smoke ledger ${prefix}`, ledgerData);
 			const cloudTest = await testSavedCredential(n8n, cloud, CLOUD_CREDENTIAL_TYPE, cloudCredentialData(emulator));
 			assert.equal(cloudTest.status, 'OK', `WhatsApp Cloud API credential test: ${cloudTest.message}`);
 			const ledgerTest = await testSavedCredential(n8n, ledger, LEDGER_CREDENTIAL_TYPE, ledgerData);
 			assert.equal(ledgerTest.status, 'OK', `Ledger credential test: ${ledgerTest.message}`);
-			const wrongKey = await testSavedCredential(n8n, ledger, LEDGER_CREDENTIAL_TYPE, { ...ledgerData, apiKey: 'not-a-key' });
+			const wrongKey = await testSavedCredential(n8n, ledger, LEDGER_CREDENTIAL_TYPE, {
+				...ledgerData,
+				apiKey: 'not-a-key',
+			});
 			assert.equal(wrongKey.status, 'Error', 'the ledger credential test accepted a wrong n8n API key');
 		},
 
@@ -127,8 +148,8 @@ export async function prepareVersionSmoke(n8n: N8nClient): Promise<VersionSmoke>
 			await consent('recordOptIn');
 			const after = await consent('check');
 			assert.equal(after.consent?.granted, true, `the recorded opt-in was not found: ${JSON.stringify(after.consent)}`);
-			const tables = await n8n.api<{ data: Json[] }>('GET', `/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: `${prefix}_consent_events` }))}`);
-			assert.equal(tables.data.length, 1, 'the consent events table is not in n8n’s data tables');
+			const tables = await dataTablesNamed(n8n, `${prefix}_consent_events`);
+			assert.equal(tables.length, 1, 'the consent events table is not in n8n’s data tables');
 		},
 
 		async send() {
@@ -143,12 +164,19 @@ export async function prepareVersionSmoke(n8n: N8nClient): Promise<VersionSmoke>
 						useConsentLedger: true,
 						recipient: '={{ $json.phone }}',
 						template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
-						variables: { mappingMode: 'defineBelow', value: { body_1: 'Ana', body_2: 'SO-1', body_3: 'Friday', button_0_url: 'SO-1' } },
+						variables: {
+							mappingMode: 'defineBelow',
+							value: { body_1: 'Ana', body_2: 'SO-1', body_3: 'Friday', button_0_url: 'SO-1' },
+						},
 					},
 				},
 				[{ phone }],
 			);
-			assert.equal(executionError(run.execution), undefined, `Send Notification failed: ${JSON.stringify(executionError(run.execution))}`);
+			assert.equal(
+				executionError(run.execution),
+				undefined,
+				`Send Notification failed: ${JSON.stringify(executionError(run.execution))}`,
+			);
 			const [sent] = run.body as Json[];
 			assert.match(String(sent?.messageId), /^wamid\./, `no message id: ${JSON.stringify(sent)}`);
 			const accepted = emulator.state.messages.filter((m) => m.to.replace('+', '') === digits);
@@ -156,43 +184,54 @@ export async function prepareVersionSmoke(n8n: N8nClient): Promise<VersionSmoke>
 		},
 
 		async webhook() {
-			const webhookId = randomUUID();
-			const callbackUrl = `${n8n.url}/webhook/${webhookId}/webhook`;
-			triggerWorkflowId = await n8n.createWorkflow(
-				`smoke trigger ${webhookId}`,
-				[
-					{
-						name: TRIGGER_NAME,
-						type: TRIGGER_NODE_TYPE,
-						typeVersion: 1.1,
-						webhookId,
-						credentials: { [CLOUD_CREDENTIAL_TYPE]: credentials().cloud, [LEDGER_CREDENTIAL_TYPE]: credentials().ledger },
-						parameters: { registration: 'automatic', events: ['messageReceived', 'window', 'statusUpdate', 'consent'], recordInLedger: true, options: {} },
+			const trigger = await activateTriggerWorkflow(
+				n8n,
+				emulator,
+				'smoke trigger',
+				(webhookId) => ({
+					name: TRIGGER_NAME,
+					type: TRIGGER_NODE_TYPE,
+					typeVersion: 1.1,
+					webhookId,
+					credentials: { [CLOUD_CREDENTIAL_TYPE]: credentials().cloud, [LEDGER_CREDENTIAL_TYPE]: credentials().ledger },
+					parameters: {
+						registration: 'automatic',
+						events: ['messageReceived', 'window', 'statusUpdate', 'consent'],
+						recordInLedger: true,
+						options: {},
 					},
-				],
-				{},
+				}),
+				{ waitForRegistration: true },
 			);
-			await n8n.activate(triggerWorkflowId);
-			await n8n.waitForWebhook(`${webhookId}/webhook`);
-			const registered = Date.now() + 20_000;
-			while (emulator.state.subscription?.override_callback_uri !== callbackUrl && Date.now() < registered) await sleep(100);
-			assert.equal(emulator.state.subscription?.override_callback_uri, callbackUrl, 'the trigger did not register its callback with Meta');
+			triggerWorkflowId = trigger.workflowId;
+			const callbackUrl = trigger.callbackUrl;
+			assert.equal(
+				emulator.state.subscription?.override_callback_uri,
+				callbackUrl,
+				'the trigger did not register its callback with Meta',
+			);
 
 			const sent = await control(emulator, 'POST', 'inbound', { from: phone, name: 'Ana', text: 'STOP' });
 			assert.equal(sent.status, 200);
 			// Other executions (status updates of the earlier send) may come first: wait for the one with the STOP.
-			const eventsOf = (execution: Json) => nodeOutput(execution, TRIGGER_NAME).map((i: Json) => i.json);
+			const eventsOf = triggerItems;
 			let optOut: Json | undefined;
 			let seen: string[] = [];
 			const deadline = Date.now() + 20_000;
 			while (!optOut && Date.now() < deadline) {
-				const done = (await n8n.executions(triggerWorkflowId)).filter((e) => e.status === 'success' || e.status === 'error');
+				const done = (await n8n.executions(triggerWorkflowId)).filter(
+					(e) => e.status === 'success' || e.status === 'error',
+				);
 				seen = done.flatMap((e) => eventsOf(e).map((item: Json) => String(item.event)));
 				optOut = done.flatMap(eventsOf).find((item: Json) => item.event === 'optOutRequest');
 				if (!optOut) await sleep(150);
 			}
 			assert.ok(optOut, `the signed STOP webhook produced no opt-out event (events seen: ${JSON.stringify(seen)})`);
-			assert.equal(optOut.ledger?.recorded, true, `the trigger did not record the opt-out: ${JSON.stringify(optOut.ledger)}`);
+			assert.equal(
+				optOut.ledger?.recorded,
+				true,
+				`the trigger did not record the opt-out: ${JSON.stringify(optOut.ledger)}`,
+			);
 			const blocked = await consent('check');
 			assert.deepEqual(
 				{ granted: blocked.consent?.granted, reason: blocked.consent?.reason },
@@ -207,10 +246,7 @@ export async function prepareVersionSmoke(n8n: N8nClient): Promise<VersionSmoke>
 			await steps[step]();
 		},
 		async close() {
-			if (triggerWorkflowId) {
-				await n8n.deactivate(triggerWorkflowId).catch(() => undefined);
-				await n8n.deleteWorkflow(triggerWorkflowId).catch(() => undefined);
-			}
+			if (triggerWorkflowId) await removeWorkflows(n8n, [triggerWorkflowId]);
 			await emulator.close();
 		},
 	};

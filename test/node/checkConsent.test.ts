@@ -5,7 +5,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { CLOUD, LEDGER, NODE_TYPE, pairedItemsOf, type NodeSpec } from './harness';
-import { EVENTS_TABLE, STATE_TABLE, e164Of, recordOptIns, useWorld } from './world';
+import { EVENTS_TABLE, STATE_TABLE, e164Of, ledgerCredentialData, recordOptIns, useWorld } from './world';
 
 type Json = Record<string, any>;
 
@@ -25,11 +25,25 @@ describe('Check Consent on n8n-core', () => {
 		await recordOptIns(world, [e164Of(1), e164Of(3)], 'shippingStatus');
 		const events = world.ledger.rowsOf(EVENTS_TABLE);
 		expect(events).toHaveLength(2);
-		expect(events[0]).toMatchObject({ contactId: e164Of(1), action: 'optIn', purpose: 'shippingStatus', source: 'checkout form', proofVersion: 'checkout-v3' });
+		expect(events[0]).toMatchObject({
+			contactId: e164Of(1),
+			action: 'optIn',
+			purpose: 'shippingStatus',
+			source: 'checkout form',
+			proofVersion: 'checkout-v3',
+		});
 		// The other state row is the ledger's Contact Key Secret fingerprint (purpose ledgerKeyCheck).
-		expect(world.ledger.rowsOf(STATE_TABLE).filter((r) => r.purpose !== 'ledgerKeyCheck').map((r) => r.consent)).toEqual(['granted', 'granted']);
+		expect(
+			world.ledger
+				.rowsOf(STATE_TABLE)
+				.filter((r) => r.purpose !== 'ledgerKeyCheck')
+				.map((r) => r.consent),
+		).toEqual(['granted', 'granted']);
 
-		const result = await world.harness.execute(consent({ operation: 'check', purpose: 'shippingStatus' }), contacts(1, 2, 3));
+		const result = await world.harness.execute(
+			consent({ operation: 'check', purpose: 'shippingStatus' }),
+			contacts(1, 2, 3),
+		);
 		expect(result.error).toBeUndefined();
 		const out = jsonOf(result.outputs[0]);
 		expect(out.map((o) => [o.contact, o.consent.granted, o.consent.reason])).toEqual([
@@ -43,10 +57,16 @@ describe('Check Consent on n8n-core', () => {
 
 	it('an opt-out recorded later wins, and Split Output routes items to Consented / Not Consented', async () => {
 		await recordOptIns(world, [e164Of(1), e164Of(2)]);
-		const optOut = await world.harness.execute(consent({ operation: 'recordOptOut', purpose: 'allUtility', source: 'WhatsApp reply STOP' }), contacts(2));
+		const optOut = await world.harness.execute(
+			consent({ operation: 'recordOptOut', purpose: 'allUtility', source: 'WhatsApp reply STOP' }),
+			contacts(2),
+		);
 		expect(jsonOf(optOut.outputs[0])[0].recorded).toMatchObject({ action: 'optOut', contact: e164Of(2) });
 
-		const result = await world.harness.execute(consent({ operation: 'check', purpose: 'reservationUpdate', splitOutput: true }), contacts(1, 2));
+		const result = await world.harness.execute(
+			consent({ operation: 'check', purpose: 'reservationUpdate', splitOutput: true }),
+			contacts(1, 2),
+		);
 		expect(result.error).toBeUndefined();
 		expect(result.outputs).toHaveLength(2);
 		expect(jsonOf(result.outputs[0]).map((o) => o.contact)).toEqual([e164Of(1)]);
@@ -58,7 +78,10 @@ describe('Check Consent on n8n-core', () => {
 	});
 
 	it('Record From Item and Check records a ticked box, leaves an unticked one alone, and does not undo an opt-out', async () => {
-		await world.harness.execute(consent({ operation: 'recordOptOut', purpose: 'allUtility', source: 'WhatsApp reply STOP' }), contacts(3));
+		await world.harness.execute(
+			consent({ operation: 'recordOptOut', purpose: 'allUtility', source: 'WhatsApp reply STOP' }),
+			contacts(3),
+		);
 		const items = [
 			{ contact: e164Of(1), whatsapp_updates: 'yes' },
 			{ contact: e164Of(2), whatsapp_updates: false },
@@ -96,14 +119,31 @@ describe('Check Consent on n8n-core', () => {
 		expect(out[1].error.message).toMatch(/not usable/);
 		expect(out[1].error.description).toBeTruthy();
 		// The one error-item shape of every node (nodes/shared/n8n/errors.ts): seven fields, titled with what did not happen.
-		expect(Object.keys(out[1].error)).toEqual(['code', 'title', 'message', 'description', 'retryable', 'outcome', 'fbtrace_id']);
-		expect(out[1].error).toMatchObject({ code: null, title: 'Not checked', retryable: false, outcome: 'not_done', fbtrace_id: null });
+		expect(Object.keys(out[1].error)).toEqual([
+			'code',
+			'title',
+			'message',
+			'description',
+			'retryable',
+			'outcome',
+			'fbtrace_id',
+		]);
+		expect(out[1].error).toMatchObject({
+			code: null,
+			title: 'Not checked',
+			retryable: false,
+			outcome: 'not_done',
+			fbtrace_id: null,
+		});
 		expect(pairedItemsOf(tolerant)).toEqual([0, 1, 2]);
 	});
 
 	it('refuses an operation it does not know (an imported workflow, a newer node version) instead of running Check', async () => {
 		await recordOptIns(world, [e164Of(1)]);
-		const result = await world.harness.execute(consent({ operation: 'checkEverything', purpose: 'allUtility' }), contacts(1));
+		const result = await world.harness.execute(
+			consent({ operation: 'checkEverything', purpose: 'allUtility' }),
+			contacts(1),
+		);
 		const error = result.error as unknown as Json;
 		expect(error?.name).toBe('NodeOperationError');
 		expect(error?.message).toBe('The operation "checkEverything" is not supported');
@@ -138,14 +178,20 @@ describe('Check Consent on n8n-core', () => {
 	it('Get History returns the events; Erase Contact deletes them and keeps only a tombstone', async () => {
 		await recordOptIns(world, [e164Of(1), e164Of(2)]);
 		const history = await world.harness.execute(consent({ operation: 'getHistory' }), contacts(1));
-		expect(jsonOf(history.outputs[0])[0]).toMatchObject({ contact: e164Of(1), eventCount: 1, events: [{ action: 'optIn' }] });
+		expect(jsonOf(history.outputs[0])[0]).toMatchObject({
+			contact: e164Of(1),
+			eventCount: 1,
+			events: [{ action: 'optIn' }],
+		});
 
 		const erased = await world.harness.execute(consent({ operation: 'eraseContact' }), contacts(1));
 		const [out] = jsonOf(erased.outputs[0]);
 		expect(out).toMatchObject({ erased: true, deletedEvents: 1, deletedStateRows: 1 });
 		const events = world.ledger.rowsOf(EVENTS_TABLE);
 		expect(events.filter((r) => r.contactId === e164Of(1))).toEqual([]);
-		expect(events.filter((r) => r.contactKey === out.contactKey)).toEqual([expect.objectContaining({ action: 'erase', contactId: '' })]);
+		expect(events.filter((r) => r.contactKey === out.contactKey)).toEqual([
+			expect.objectContaining({ action: 'erase', contactId: '' }),
+		]);
 		expect(events.filter((r) => r.contactId === e164Of(2))).toHaveLength(1);
 
 		const check = await world.harness.execute(consent({ operation: 'check' }), contacts(1));
@@ -153,8 +199,20 @@ describe('Check Consent on n8n-core', () => {
 	});
 
 	it('version 1.1 reads the ledger of the WhatsApp Cloud API credential by default: the same ledger as Ledger Only', async () => {
-		await world.harness.execute(consent({ operation: 'recordOptIn', purpose: 'shippingStatus', source: 'checkout form', proofWording: 'Send me order and delivery updates on WhatsApp' }), contacts(1));
-		const viaCloud = { type: NODE_TYPE.consent, credentials: [CLOUD], parameters: { contact: '={{ $json.contact }}', operation: 'check', purpose: 'shippingStatus' } };
+		await world.harness.execute(
+			consent({
+				operation: 'recordOptIn',
+				purpose: 'shippingStatus',
+				source: 'checkout form',
+				proofWording: 'Send me order and delivery updates on WhatsApp',
+			}),
+			contacts(1),
+		);
+		const viaCloud = {
+			type: NODE_TYPE.consent,
+			credentials: [CLOUD],
+			parameters: { contact: '={{ $json.contact }}', operation: 'check', purpose: 'shippingStatus' },
+		};
 		const result = await world.harness.execute(viaCloud, contacts(1, 2));
 		expect(result.error).toBeUndefined();
 		expect(jsonOf(result.outputs[0]).map((j) => j.consent.granted)).toEqual([true, false]);
@@ -164,12 +222,7 @@ describe('Check Consent on n8n-core', () => {
 	});
 
 	it('a wrong API key stops the run with a NodeApiError saying how to fix the credential', async () => {
-		world.harness.credentialsHelper.set(LEDGER, {
-			baseUrl: world.ledger.url,
-			apiKey: 'wrong',
-			tablePrefix: 'wa',
-			contactKeySecret: 'node-tests-contact-key-secret-0123456789',
-		});
+		world.harness.credentialsHelper.set(LEDGER, ledgerCredentialData(world, { apiKey: 'wrong' }));
 		try {
 			const result = await world.harness.execute(consent({ operation: 'check' }), contacts(1));
 			const error = result.error as unknown as Json;
@@ -177,12 +230,7 @@ describe('Check Consent on n8n-core', () => {
 			expect(error.httpCode).toBe('401');
 			expect(error.description).toMatch(/API key/);
 		} finally {
-			world.harness.credentialsHelper.set(LEDGER, {
-				baseUrl: world.ledger.url,
-				apiKey: world.ledger.apiKey,
-				tablePrefix: 'wa',
-				contactKeySecret: 'node-tests-contact-key-secret-0123456789',
-			});
+			world.harness.credentialsHelper.set(LEDGER, ledgerCredentialData(world));
 		}
 	});
 });

@@ -141,7 +141,8 @@ export async function startFakeDataTables(apiKey = 'node-tests-api-key'): Promis
 			offset = decoded.offset;
 			limit = decoded.limit;
 		}
-		if (!Number.isInteger(limit) || limit < 1 || limit > 250) throw new HttpError(400, 'limit must be between 1 and 250');
+		if (!Number.isInteger(limit) || limit < 1 || limit > 250)
+			throw new HttpError(400, 'limit must be between 1 and 250');
 		const next = offset + limit;
 		return {
 			data: items.slice(offset, next),
@@ -152,7 +153,9 @@ export async function startFakeDataTables(apiKey = 'node-tests-api-key'): Promis
 	function listTables(query: Record<string, string>) {
 		const filter = query.filter ? (JSON.parse(query.filter) as Record<string, string>) : {};
 		const found = tables.filter(
-			(t) => (filter.name === undefined || t.name === filter.name) && (filter.projectId === undefined || t.projectId === filter.projectId),
+			(t) =>
+				(filter.name === undefined || t.name === filter.name) &&
+				(filter.projectId === undefined || t.projectId === filter.projectId),
 		);
 		return page(found.map(tableJson), query);
 	}
@@ -160,9 +163,19 @@ export async function startFakeDataTables(apiKey = 'node-tests-api-key'): Promis
 	function createTable(body: Record<string, unknown>) {
 		const name = body.name;
 		if (typeof name !== 'string' || !name) throw new HttpError(400, 'name is required');
-		if (tables.some((t) => t.name === name)) throw new HttpError(409, `Data table with name '${name}' already exists in this project`);
+		if (tables.some((t) => t.name === name))
+			throw new HttpError(409, `Data table with name '${name}' already exists in this project`);
 		const now = new Date().toISOString();
-		const table: Table = { id: `dt${nextTable++}`, name, projectId: PROJECT_ID, columns: [], rows: [], nextRowId: 1, createdAt: now, updatedAt: now };
+		const table: Table = {
+			id: `dt${nextTable++}`,
+			name,
+			projectId: PROJECT_ID,
+			columns: [],
+			rows: [],
+			nextRowId: 1,
+			createdAt: now,
+			updatedAt: now,
+		};
 		for (const column of (body.columns as Array<{ name: string; type: ColumnType }>) ?? []) addColumn(table, column);
 		tables.push(table);
 		return tableJson(table);
@@ -170,7 +183,8 @@ export async function startFakeDataTables(apiKey = 'node-tests-api-key'): Promis
 
 	function addColumn(table: Table, body: Record<string, unknown> | { name: string; type: ColumnType }) {
 		const { name, type } = body as { name: string; type: ColumnType };
-		if (!['string', 'number', 'boolean', 'date'].includes(type)) throw new HttpError(400, `invalid column type '${String(type)}'`);
+		if (!['string', 'number', 'boolean', 'date'].includes(type))
+			throw new HttpError(400, `invalid column type '${String(type)}'`);
 		if (name in SYSTEM_COLUMNS || table.columns.some((c) => c.name === name)) {
 			throw new HttpError(409, `column name '${name}' already exists in this data table`);
 		}
@@ -189,7 +203,8 @@ export async function startFakeDataTables(apiKey = 'node-tests-api-key'): Promis
 
 	function typed(value: unknown, type: ColumnType, name: string): Cell {
 		if (value === null) return null;
-		const refuse = () => new HttpError(400, `value '${String(value)}' does not match column type '${type}' (column '${name}')`);
+		const refuse = () =>
+			new HttpError(400, `value '${String(value)}' does not match column type '${type}' (column '${name}')`);
 		switch (type) {
 			case 'string':
 				if (typeof value !== 'string') throw refuse();
@@ -223,7 +238,10 @@ export async function startFakeDataTables(apiKey = 'node-tests-api-key'): Promis
 			filters: filter.filters.map((f) => {
 				if (!CONDITIONS.has(f.condition)) throw new HttpError(400, `invalid filter condition '${f.condition}'`);
 				const type = typeOf(table, f.columnName, true);
-				const value = f.value === undefined || f.value === null || f.condition === 'like' || f.condition === 'ilike' ? (f.value ?? null) : typed(f.value, type, f.columnName);
+				const value =
+					f.value === undefined || f.value === null || f.condition === 'like' || f.condition === 'ilike'
+						? (f.value ?? null)
+						: typed(f.value, type, f.columnName);
 				return { columnName: f.columnName, condition: f.condition, value };
 			}),
 		};
@@ -236,7 +254,10 @@ export async function startFakeDataTables(apiKey = 'node-tests-api-key'): Promis
 	}
 
 	function likeToRegExp(pattern: string, flags: string): RegExp {
-		const body = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
+		const body = pattern
+			.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+			.replace(/%/g, '.*')
+			.replace(/_/g, '.');
 		return new RegExp(`^${body}$`, flags);
 	}
 
@@ -270,20 +291,28 @@ export async function startFakeDataTables(apiKey = 'node-tests-api-key'): Promis
 	}
 
 	const matches = (table: Table, row: Row, filter: Filter) =>
-		filter.type === 'or' ? filter.filters.some((f) => matchesOne(table, row, f)) : filter.filters.every((f) => matchesOne(table, row, f));
+		filter.type === 'or'
+			? filter.filters.some((f) => matchesOne(table, row, f))
+			: filter.filters.every((f) => matchesOne(table, row, f));
 
 	function listRows(table: Table, query: Record<string, string>) {
-		let rows = query.filter ? table.rows.filter((r) => matches(table, r, checkedFilter(table, query.filter, 'filter must not be empty'))) : [...table.rows];
+		let rows = query.filter
+			? table.rows.filter((r) => matches(table, r, checkedFilter(table, query.filter, 'filter must not be empty')))
+			: [...table.rows];
 		if (query.sortBy) {
 			const [column, direction] = query.sortBy.split(':');
 			const type = typeOf(table, column, true);
 			const sign = direction?.toLowerCase() === 'desc' ? -1 : 1;
 			rows = rows.sort((a, b) => {
-				if (a[column] === null || b[column] === null) return a[column] === b[column] ? 0 : a[column] === null ? -sign : sign;
+				if (a[column] === null || b[column] === null)
+					return a[column] === b[column] ? 0 : a[column] === null ? -sign : sign;
 				return sign * compare(a[column], b[column], type);
 			});
 		}
-		return page(rows.map((r) => ({ ...r })), query);
+		return page(
+			rows.map((r) => ({ ...r })),
+			query,
+		);
 	}
 
 	function insertRows(table: Table, body: Record<string, unknown>) {
@@ -329,7 +358,11 @@ export async function startFakeDataTables(apiKey = 'node-tests-api-key'): Promis
 	}
 
 	function deleteRows(table: Table, query: Record<string, string>) {
-		const filter = checkedFilter(table, query.filter, 'Filter is required for delete operations to prevent accidental deletion of all data');
+		const filter = checkedFilter(
+			table,
+			query.filter,
+			'Filter is required for delete operations to prevent accidental deletion of all data',
+		);
 		const gone = table.rows.filter((r) => matches(table, r, filter));
 		table.rows = table.rows.filter((r) => !gone.includes(r));
 		return query.returnData === 'true' ? gone.map((r) => ({ ...r })) : true;

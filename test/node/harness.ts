@@ -173,13 +173,16 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		if (!workflow || !node) throw new Error('Generic authentication needs the workflow and node');
 		const resolve = (value: string): string => {
 			if (!isExpression(value)) return value;
-			const resolved = workflow.expression.getSimpleParameterValue(node, value, 'internal', { $credentials: credentials });
+			const resolved = workflow.expression.getSimpleParameterValue(node, value, 'internal', {
+				$credentials: credentials,
+			});
 			return resolved === undefined || resolved === null ? '' : String(resolved as string);
 		};
 		const target = requestOptions as unknown as Record<string, Record<string, string>>;
 		for (const [part, entries] of Object.entries(authenticate.properties)) {
 			target[part] ??= {};
-			for (const [key, value] of Object.entries(entries as Record<string, string>)) target[part][resolve(key)] = resolve(value);
+			for (const [key, value] of Object.entries(entries as Record<string, string>))
+				target[part][resolve(key)] = resolve(value);
 		}
 		return requestOptions;
 	}
@@ -291,7 +294,12 @@ export class NodeHarness {
 		});
 	}
 
-	additionalData(executionId: string, mode: WorkflowExecuteMode, workflow: Workflow, extra: Partial<IWorkflowExecuteAdditionalData> = {}) {
+	additionalData(
+		executionId: string,
+		mode: WorkflowExecuteMode,
+		workflow: Workflow,
+		extra: Partial<IWorkflowExecuteAdditionalData> = {},
+	) {
 		const hooks = new ExecutionLifecycleHooks(mode, executionId, {
 			id: String(workflow.id),
 			name: workflow.name ?? '',

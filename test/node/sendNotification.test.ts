@@ -7,14 +7,24 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { control } from '../../dev/emulator/testkit';
 import { CLOUD, NODE_TYPE, pairedItemsOf, type NodeSpec } from './harness';
-import { EVENTS_TABLE, e164Of, inboundPayload, recordOptIns, shippingUpdate, shopper, signedDelivery, useWorld } from './world';
+import {
+	EVENTS_TABLE,
+	e164Of,
+	inboundPayload,
+	recordOptIns,
+	shippingUpdate,
+	shopper,
+	signedDelivery,
+	useWorld,
+} from './world';
 
 type Json = Record<string, any>;
 
 describe('Send Notification on n8n-core', () => {
 	const world = useWorld({ pairLimitSeconds: 0 });
 
-	const messagePosts = () => world.emulator.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
+	const messagePosts = () =>
+		world.emulator.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
 	const send = (parameters: IDataObject = {}, options: IDataObject = {}, extra: Partial<NodeSpec> = {}): NodeSpec => ({
 		type: NODE_TYPE.send,
 		credentials: [CLOUD],
@@ -39,7 +49,9 @@ describe('Send Notification on n8n-core', () => {
 		});
 		expect(pairedItemsOf(result)).toEqual([0, 1, 2]);
 		// n8n's request helper applied the credential's generic authentication.
-		expect(messagePosts().every((post) => post.headers.authorization === `Bearer ${world.emulator.options.accessToken}`)).toBe(true);
+		expect(
+			messagePosts().every((post) => post.headers.authorization === `Bearer ${world.emulator.options.accessToken}`),
+		).toBe(true);
 	});
 
 	it('with continue-on-fail, a refused item becomes an error item in its place and the others are sent', async () => {
@@ -63,7 +75,10 @@ describe('Send Notification on n8n-core', () => {
 
 	it('refuses a MARKETING template before sending anything, naming the item', async () => {
 		const result = await world.harness.execute(
-			send({ template: { __rl: true, mode: 'name', value: 'summer_sale' }, variables: { mappingMode: 'defineBelow', value: {} } }),
+			send({
+				template: { __rl: true, mode: 'name', value: 'summer_sale' },
+				variables: { mappingMode: 'defineBelow', value: {} },
+			}),
 			[shopper(1), shopper(2)],
 		);
 		expect(result.run.status).toBe('error');

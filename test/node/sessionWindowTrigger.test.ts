@@ -7,7 +7,16 @@ import type { AddressInfo } from 'node:net';
 
 import { graph } from '../../dev/emulator/testkit';
 import { CLOUD, NODE_TYPE, type NodeSpec } from './harness';
-import { EVENTS_TABLE, STATE_TABLE, VERIFY_TOKEN, e164Of, inboundPayload, recordOptIns, signedDelivery, useWorld } from './world';
+import {
+	EVENTS_TABLE,
+	STATE_TABLE,
+	VERIFY_TOKEN,
+	e164Of,
+	inboundPayload,
+	recordOptIns,
+	signedDelivery,
+	useWorld,
+} from './world';
 
 type Json = Record<string, any>;
 
@@ -17,10 +26,15 @@ describe('Session Window Trigger on n8n-core', () => {
 	let trigger: NodeSpec;
 	beforeEach(() => {
 		// The trigger remembers deliveries per workflow and node: each test gets its own workflow.
-		trigger = { type: NODE_TYPE.trigger, parameters: { registration: 'manual' }, workflowId: `wf-trigger-${++workflowCounter}` };
+		trigger = {
+			type: NODE_TYPE.trigger,
+			parameters: { registration: 'manual' },
+			workflowId: `wf-trigger-${++workflowCounter}`,
+		};
 	});
 	const withLedger = (): NodeSpec => ({ ...trigger, parameters: { registration: 'manual', recordInLedger: true } });
-	const itemsOf = (response: { workflowData?: Array<Array<{ json: unknown }>> }) => (response.workflowData?.[0] ?? []).map((i) => i.json as Json);
+	const itemsOf = (response: { workflowData?: Array<Array<{ json: unknown }>> }) =>
+		(response.workflowData?.[0] ?? []).map((i) => i.json as Json);
 
 	it("answers Meta's verification handshake only with the credential's verify token", async () => {
 		const ok = await world.harness.webhook(trigger, {
@@ -78,7 +92,9 @@ describe('Session Window Trigger on n8n-core', () => {
 		expect(itemsOf(response).length).toBeGreaterThan(0);
 		const window = world.ledger.rowsOf(STATE_TABLE).find((r) => r.purpose === 'serviceWindow');
 		expect(window).toMatchObject({ contactId: e164Of(1) });
-		expect(Date.parse(String(window?.windowExpiresAt)) - Date.parse(String(window?.lastInboundAt))).toBe(24 * 3600 * 1000);
+		expect(Date.parse(String(window?.windowExpiresAt)) - Date.parse(String(window?.lastInboundAt))).toBe(
+			24 * 3600 * 1000,
+		);
 		expect(itemsOf(response).every((i) => i.ledger?.recorded !== false)).toBe(true);
 	});
 

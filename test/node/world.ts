@@ -1,5 +1,5 @@
 /** What every node-level test file starts: the emulator, the fake data-table API, and the harness wired to both. */
-import type { IDataObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import { clearTableCache } from '../../nodes/shared/io/ledger';
 import { signWebhook, startEmulator, type EmulatorOptions, type Emulator } from '../../dev/emulator';
@@ -41,13 +41,7 @@ export function useWorld(options: EmulatorOptions = {}): World {
 					tablePrefix: TABLE_PREFIX,
 					contactKeySecret: CONTACT_KEY_SECRET,
 				},
-				[LEDGER]: {
-					baseUrl: world.ledger.url,
-					apiKey: world.ledger.apiKey,
-					projectId: '',
-					tablePrefix: TABLE_PREFIX,
-					contactKeySecret: CONTACT_KEY_SECRET,
-				},
+				[LEDGER]: ledgerCredentialData(world),
 			},
 		});
 	});
@@ -61,6 +55,21 @@ export function useWorld(options: EmulatorOptions = {}): World {
 		await world.ledger?.close();
 	});
 	return world;
+}
+
+/** The ledger-only credential's data: the world's fake data tables under TABLE_PREFIX. */
+export function ledgerCredentialData(
+	world: World,
+	overrides: Record<string, string> = {},
+): ICredentialDataDecryptedObject {
+	return {
+		baseUrl: world.ledger.url,
+		apiKey: world.ledger.apiKey,
+		projectId: '',
+		tablePrefix: TABLE_PREFIX,
+		contactKeySecret: CONTACT_KEY_SECRET,
+		...overrides,
+	};
 }
 
 export const EVENTS_TABLE = `${TABLE_PREFIX}_consent_events`;

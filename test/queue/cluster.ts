@@ -81,7 +81,9 @@ export class Cluster {
 			if (postgres.status === 'fulfilled') this.postgres = postgres.value;
 			if (redis.status === 'rejected') throw redis.reason;
 			if (postgres.status === 'rejected') throw postgres.reason;
-			this.log(`[queue] redis 127.0.0.1:${this.redis?.port}, postgres 127.0.0.1:${this.postgres?.port} in ${secs(t0)} s`);
+			this.log(
+				`[queue] redis 127.0.0.1:${this.redis?.port}, postgres 127.0.0.1:${this.postgres?.port} in ${secs(t0)} s`,
+			);
 
 			const t1 = Date.now();
 			// Main first: it runs the database migrations the workers rely on.

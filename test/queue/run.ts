@@ -92,7 +92,8 @@ async function main(): Promise<number> {
 		try {
 			fs.rmSync(artifacts, { recursive: true, force: true });
 			fs.mkdirSync(artifacts, { recursive: true });
-			for (const f of fs.readdirSync(dir)) if (f.endsWith('.log')) fs.copyFileSync(path.join(dir, f), path.join(artifacts, f));
+			for (const f of fs.readdirSync(dir))
+				if (f.endsWith('.log')) fs.copyFileSync(path.join(dir, f), path.join(artifacts, f));
 		} catch {
 			// best effort
 		}
@@ -204,7 +205,9 @@ async function scenario(cluster: Cluster, emulator: Emulator, idempotent: boolea
 	});
 	await client.activate(workflowId);
 	await client.waitForWebhook(hookPath, 60_000);
-	log(`workflow ${workflowId} active; idempotency ${idempotent ? 'ON (ledger credential, Idempotency Window 24 h)' : 'OFF (node has no Idempotency option yet, or --idempotency off)'}`);
+	log(
+		`workflow ${workflowId} active; idempotency ${idempotent ? 'ON (ledger credential, Idempotency Window 24 h)' : 'OFF (node has no Idempotency option yet, or --idempotency off)'}`,
+	);
 
 	// 2,000 notifications, each with a unique key and recipient, in webhook calls of BATCH items.
 	const keys = Array.from({ length: NOTIFICATIONS }, (_, i) => `q-${runId}-${String(i).padStart(5, '0')}`);
@@ -227,7 +230,9 @@ async function scenario(cluster: Cluster, emulator: Emulator, idempotent: boolea
 
 	// The killer: once KILL_AT of the notifications were accepted, SIGKILL the worker with the most executions in
 	// flight (by its log), and start a new worker in its place 3 s later.
-	let killInfo: { victim: string; atAccepted: number; inFlight: string[]; restartedAs?: string; killedAtMs: number } | undefined;
+	let killInfo:
+		| { victim: string; atAccepted: number; inFlight: string[]; restartedAs?: string; killedAtMs: number }
+		| undefined;
 	const killer = (async () => {
 		const deadline = Date.now() + SETTLE_MS / 2;
 		const threshold = Math.floor(NOTIFICATIONS * KILL_AT);
@@ -258,7 +263,9 @@ async function scenario(cluster: Cluster, emulator: Emulator, idempotent: boolea
 		const atAccepted = emulator.state.messages.length;
 		await cluster.kill(victim);
 		killInfo = { victim: victim.name, atAccepted, inFlight: running, killedAtMs: Date.now() - t0 };
-		log(`SIGKILL ${victim.name} (pid ${victim.instance.pid}) at ${atAccepted} accepted messages; executions in flight there: ${running.join(', ') || 'none'}`);
+		log(
+			`SIGKILL ${victim.name} (pid ${victim.instance.pid}) at ${atAccepted} accepted messages; executions in flight there: ${running.join(', ') || 'none'}`,
+		);
 		await sleep(3000);
 		const restarted = await cluster.restart(victim);
 		killInfo.restartedAs = restarted.name;
@@ -289,14 +296,18 @@ async function scenario(cluster: Cluster, emulator: Emulator, idempotent: boolea
 		}
 	};
 	await Promise.all(Array.from({ length: PARALLEL }, fireOne));
-	log(`${calls} webhook calls (${NOTIFICATIONS} notifications) answered in ${((Date.now() - fireStarted) / 1000).toFixed(1)} s; ${webhookErrors} failed`);
+	log(
+		`${calls} webhook calls (${NOTIFICATIONS} notifications) answered in ${((Date.now() - fireStarted) / 1000).toFixed(1)} s; ${webhookErrors} failed`,
+	);
 	await killer;
 
 	// Phase 1: wait until every execution ended (success, error, or crashed by n8n's queue recovery).
 	const phase1 = await settle(client, workflowId, calls - webhookErrors, SETTLE_MS);
 	const processingSeconds = (Date.now() - fireStarted) / 1000;
 	const first = tally(keys, phase1.executions, acceptedByKey());
-	log(`phase 1 settled in ${processingSeconds.toFixed(0)} s: ${summaryLine(first)}; executions by status ${JSON.stringify(countBy(phase1.executions, (e) => e.status))}`);
+	log(
+		`phase 1 settled in ${processingSeconds.toFixed(0)} s: ${summaryLine(first)}; executions by status ${JSON.stringify(countBy(phase1.executions, (e) => e.status))}`,
+	);
 
 	// Phase 2: re-deliver. n8n 2.41 does not re-run a dead worker's job (Bull maxStalledCount 0): main marks the
 	// execution "error" (MaxStalledCountError) and stores it WITHOUT its input, so n8n's own Retry runs nothing.
@@ -318,7 +329,9 @@ async function scenario(cluster: Cluster, emulator: Emulator, idempotent: boolea
 				for (let c = queue.shift(); c !== undefined; c = queue.shift()) {
 					const items = [];
 					for (let i = c * BATCH; i < Math.min(NOTIFICATIONS, (c + 1) * BATCH); i++) items.push(item(i));
-					const res = await client.callWebhook(hookPath, { items }).catch((e: Error) => ({ status: 0, text: e.message }));
+					const res = await client
+						.callWebhook(hookPath, { items })
+						.catch((e: Error) => ({ status: 0, text: e.message }));
 					if (res.status !== 200) {
 						webhookErrors++;
 						log(`re-delivery of call ${c}: ${res.status} ${res.text.slice(0, 200)}`);
@@ -354,18 +367,29 @@ async function scenario(cluster: Cluster, emulator: Emulator, idempotent: boolea
 		unknownOutcomeButAccepted: final.unknownAccepted,
 		failedReportedNotSent: final.failedNotSent,
 		alreadySentReturnedAsDuplicate: final.duplicateReported,
-		beforeRedelivery: { sent: first.sent, duplicates: first.duplicates, lostOrUnreported: first.lost, unknownOutcome: first.unknown },
+		beforeRedelivery: {
+			sent: first.sent,
+			duplicates: first.duplicates,
+			lostOrUnreported: first.lost,
+			unknownOutcome: first.unknown,
+		},
 		killed: killInfo ?? null,
 		redeliveredWebhookCalls: resent.length,
-		executionErrors: countBy(finalExecutions.filter((e) => e.status !== 'success'), (e) => String(e.data?.resultData?.error?.message ?? e.status).slice(0, 120)),
+		executionErrors: countBy(
+			finalExecutions.filter((e) => e.status !== 'success'),
+			(e) => String(e.data?.resultData?.error?.message ?? e.status).slice(0, 120),
+		),
 		executions: statuses,
 		perWorker,
-		emulatorPostsToMessages: emulator.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages')).length,
+		emulatorPostsToMessages: emulator.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages'))
+			.length,
 		seconds: { processing: Math.round(processingSeconds), total: Math.round((Date.now() - t0) / 1000) },
 	};
 	process.stdout.write(`\n${formatReport(report)}\n\n${JSON.stringify(report)}\n`);
 	const ok = final.duplicates === 0 && final.lost === 0 && webhookErrors === 0;
-	process.stdout.write(`\nqueue mode: ${ok ? 'PASS' : 'FAIL'} (duplicates ${final.duplicates}, lost ${final.lost}${webhookErrors ? `, webhook calls failed ${webhookErrors}` : ''})\n`);
+	process.stdout.write(
+		`\nqueue mode: ${ok ? 'PASS' : 'FAIL'} (duplicates ${final.duplicates}, lost ${final.lost}${webhookErrors ? `, webhook calls failed ${webhookErrors}` : ''})\n`,
+	);
 	return ok ? 0 : 1;
 }
 
@@ -395,7 +419,12 @@ async function listExecutions(client: N8nClient, workflowId: string, includeData
 
 const DONE = new Set(['success', 'error', 'crashed', 'canceled']);
 
-async function settle(client: N8nClient, workflowId: string, expected: number, timeoutMs: number): Promise<{ executions: Json[] }> {
+async function settle(
+	client: N8nClient,
+	workflowId: string,
+	expected: number,
+	timeoutMs: number,
+): Promise<{ executions: Json[] }> {
 	const deadline = Date.now() + timeoutMs;
 	let lastReport = 0;
 	for (;;) {
@@ -403,12 +432,16 @@ async function settle(client: N8nClient, workflowId: string, expected: number, t
 		const open = list.filter((e) => !DONE.has(e.status));
 		if (list.length >= expected && open.length === 0) break;
 		if (Date.now() > deadline) {
-			log(`gave up waiting: ${list.length}/${expected} executions, ${open.length} not finished (${open.map((e) => `${e.id}:${e.status}`).join(', ')})`);
+			log(
+				`gave up waiting: ${list.length}/${expected} executions, ${open.length} not finished (${open.map((e) => `${e.id}:${e.status}`).join(', ')})`,
+			);
 			break;
 		}
 		if (Date.now() - lastReport > 10_000) {
 			lastReport = Date.now();
-			log(`waiting: ${list.length}/${expected} executions, ${open.length} not finished ${JSON.stringify(countBy(open, (e) => e.status))}`);
+			log(
+				`waiting: ${list.length}/${expected} executions, ${open.length} not finished ${JSON.stringify(countBy(open, (e) => e.status))}`,
+			);
 		}
 		await sleep(1000);
 	}
@@ -452,12 +485,22 @@ function tally(keys: string[], executions: Json[], accepted: Map<string, number>
 		const runs: Json[] = runData[SEND] ?? [];
 		const outputs: Json[] = runs[runs.length - 1]?.data?.main?.[0] ?? [];
 		outputs.forEach((out, j) => {
-			const source = out.pairedItem && typeof out.pairedItem === 'object' && 'item' in out.pairedItem ? out.pairedItem.item : j;
+			const source =
+				out.pairedItem && typeof out.pairedItem === 'object' && 'item' in out.pairedItem ? out.pairedItem.item : j;
 			const key = inputs[source]?.json?.key;
 			if (key) outcome.set(key, out.json ?? {});
 		});
 	}
-	const t: Tally = { sent: 0, duplicates: 0, duplicateKeys: 0, lost: 0, unknown: 0, unknownAccepted: 0, failedNotSent: 0, duplicateReported: 0 };
+	const t: Tally = {
+		sent: 0,
+		duplicates: 0,
+		duplicateKeys: 0,
+		lost: 0,
+		unknown: 0,
+		unknownAccepted: 0,
+		failedNotSent: 0,
+		duplicateReported: 0,
+	};
 	for (const key of keys) {
 		const n = accepted.get(key) ?? 0;
 		const out = outcome.get(key);
@@ -497,15 +540,32 @@ function formatReport(r: Json): string {
 		['sent (accepted, unique key)', r.sent],
 		['duplicates (must be 0)', r.duplicates],
 		['lost (must be 0)', r.lost],
-		['unknown outcome (reported, not re-sent)', `${r.unknownOutcome} (of which the emulator had accepted ${r.unknownOutcomeButAccepted})`],
+		[
+			'unknown outcome (reported, not re-sent)',
+			`${r.unknownOutcome} (of which the emulator had accepted ${r.unknownOutcomeButAccepted})`,
+		],
 		['failed, reported as not sent', r.failedReportedNotSent],
 		['already sent, returned as duplicate: true', r.alreadySentReturnedAsDuplicate],
-		['before re-delivery', `sent ${r.beforeRedelivery.sent}, duplicates ${r.beforeRedelivery.duplicates}, lost/unreported ${r.beforeRedelivery.lostOrUnreported}, unknown ${r.beforeRedelivery.unknownOutcome}`],
-		['killed', r.killed ? `${r.killed.victim} at ${r.killed.atAccepted} accepted (executions in flight: ${r.killed.inFlight.length}), restarted as ${r.killed.restartedAs}` : 'no'],
+		[
+			'before re-delivery',
+			`sent ${r.beforeRedelivery.sent}, duplicates ${r.beforeRedelivery.duplicates}, lost/unreported ${r.beforeRedelivery.lostOrUnreported}, unknown ${r.beforeRedelivery.unknownOutcome}`,
+		],
+		[
+			'killed',
+			r.killed
+				? `${r.killed.victim} at ${r.killed.atAccepted} accepted (executions in flight: ${r.killed.inFlight.length}), restarted as ${r.killed.restartedAs}`
+				: 'no',
+		],
 		['re-delivered webhook calls', r.redeliveredWebhookCalls],
 		['executions by status', JSON.stringify(r.executions)],
 		['execution errors', JSON.stringify(r.executionErrors)],
-		...r.perWorker.map((w: Json) => [`  ${w.worker}`, `started ${w.started}, finished ${w.finished}${w.killed ? ' (SIGKILLed)' : ''}`] as [string, unknown]),
+		...r.perWorker.map(
+			(w: Json) =>
+				[`  ${w.worker}`, `started ${w.started}, finished ${w.finished}${w.killed ? ' (SIGKILLed)' : ''}`] as [
+					string,
+					unknown,
+				],
+		),
 		['POST /messages seen by the emulator', r.emulatorPostsToMessages],
 		['time', `processing ${r.seconds.processing} s, total ${r.seconds.total} s`],
 	];

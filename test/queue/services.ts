@@ -27,7 +27,13 @@ function which(bin: string): string | undefined {
 	return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
-async function waitForPort(port: number, child: { exited: boolean }, timeoutMs: number, name: string, log: string): Promise<void> {
+async function waitForPort(
+	port: number,
+	child: { exited: boolean },
+	timeoutMs: number,
+	name: string,
+	log: string,
+): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline) {
 		if (child.exited) throw new Error(`${name} exited during start-up; see ${log}:\n${tail(log)}`);
@@ -91,7 +97,20 @@ export async function startRedis(dir: string): Promise<Service> {
 	const out = fs.openSync(log, 'a');
 	const child = spawn(
 		bin,
-		['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'],
+		[
+			'--bind',
+			'127.0.0.1',
+			'--port',
+			String(port),
+			'--save',
+			'',
+			'--appendonly',
+			'no',
+			'--dir',
+			dir,
+			'--daemonize',
+			'no',
+		],
 		{ stdio: ['ignore', out, out], detached: true },
 	);
 	fs.closeSync(out);
@@ -190,7 +209,11 @@ export async function startPostgres(dir: string): Promise<Postgres> {
 	const out = fs.openSync(log, 'a');
 	const postgresBin = path.join(binDir, 'postgres');
 	const child = runner.prefix.length
-		? spawn(runner.prefix[0], [...runner.prefix.slice(1), postgresBin, ...args], { stdio: ['ignore', out, out], detached: true, cwd: pgRoot })
+		? spawn(runner.prefix[0], [...runner.prefix.slice(1), postgresBin, ...args], {
+				stdio: ['ignore', out, out],
+				detached: true,
+				cwd: pgRoot,
+			})
 		: spawn(postgresBin, args, { stdio: ['ignore', out, out], detached: true, cwd: pgRoot });
 	fs.closeSync(out);
 	// SIGINT to the group = PostgreSQL's "fast" shutdown.
@@ -204,7 +227,24 @@ export async function startPostgres(dir: string): Promise<Postgres> {
 		// n8n gets a database of its own.
 		const env = { ...process.env, PGPASSWORD: password };
 		for (let i = 0; ; i++) {
-			const r = spawnSync(path.join(binDir, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', 'CREATE DATABASE n8n'], { env, encoding: 'utf8' });
+			const r = spawnSync(
+				path.join(binDir, 'psql'),
+				[
+					'-h',
+					'127.0.0.1',
+					'-p',
+					String(port),
+					'-U',
+					'postgres',
+					'-d',
+					'postgres',
+					'-v',
+					'ON_ERROR_STOP=1',
+					'-c',
+					'CREATE DATABASE n8n',
+				],
+				{ env, encoding: 'utf8' },
+			);
 			if (r.status === 0) break;
 			if (i >= 50) throw new Error(`CREATE DATABASE failed: ${r.stderr}`);
 			await sleep(200); // "the database system is starting up"
@@ -213,5 +253,14 @@ export async function startPostgres(dir: string): Promise<Postgres> {
 		await stop();
 		throw e;
 	}
-	return { name: 'postgres', host: '127.0.0.1', port, pid: child.pid ?? 0, stop, user: 'postgres', password, database: 'n8n' };
+	return {
+		name: 'postgres',
+		host: '127.0.0.1',
+		port,
+		pid: child.pid ?? 0,
+		stop,
+		user: 'postgres',
+		password,
+		database: 'n8n',
+	};
 }

@@ -25,7 +25,13 @@ let compiled: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
 	if (!compiled) {
-		const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictTuples: false, strictRequired: false });
+		const ajv = new Ajv2020({
+			allErrors: true,
+			strict: true,
+			strictTypes: false,
+			strictTuples: false,
+			strictRequired: false,
+		});
 		addFormats(ajv);
 		ajv.addVocabulary(OPENAPI_ANNOTATIONS);
 		compiled = ajv.compile(sendMessageSchema as object);

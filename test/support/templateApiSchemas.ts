@@ -19,7 +19,9 @@ export type TemplateSchemaName = keyof typeof compiled;
 
 export function validateTemplateApi(which: TemplateSchemaName, body: unknown): string[] {
 	const validate = compiled[which];
-	return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? e.keyword}`);
+	return validate(body)
+		? []
+		: (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? e.keyword}`);
 }
 
 export const createRequestExamples = spec.createRequestExamples as Record<string, Record<string, unknown>>;

@@ -18,9 +18,14 @@ beforeEach(async () => {
 
 const template = (name: string, text: string[]) => ({
 	type: 'template',
-	template: { name, language: { code: 'en_US' }, components: [{ type: 'body', parameters: text.map((t) => ({ type: 'text', text: t })) }] },
+	template: {
+		name,
+		language: { code: 'en_US' },
+		components: [{ type: 'body', parameters: text.map((t) => ({ type: 'text', text: t })) }],
+	},
 });
-const send = (body: Record<string, unknown>) => graph(emu, 'POST', `${PHONE}/messages`, { messaging_product: 'whatsapp', ...body });
+const send = (body: Record<string, unknown>) =>
+	graph(emu, 'POST', `${PHONE}/messages`, { messaging_product: 'whatsapp', ...body });
 
 describe('emulator: sending to a BSUID (Meta 2026: `recipient` instead of `to`)', () => {
 	it('accepts a BSUID and a parent BSUID in `recipient` and answers with user_id, not wa_id', async () => {
@@ -32,7 +37,11 @@ describe('emulator: sending to a BSUID (Meta 2026: `recipient` instead of `to`)'
 	});
 
 	it('lets `to` win when both are given', async () => {
-		const res = await send({ to: '+16505551234', recipient: 'US.13491208655302741918', ...template('payment_due', ['$1', 'today']) });
+		const res = await send({
+			to: '+16505551234',
+			recipient: 'US.13491208655302741918',
+			...template('payment_due', ['$1', 'today']),
+		});
 		expect(res.body.contacts).toEqual([{ input: '+16505551234', wa_id: '16505551234' }]);
 	});
 

@@ -5,7 +5,9 @@ import { AGENT_OPERATIONS, assertAgentMayRun, withAgentSafeOperations } from '..
 import { checkConsentProperties } from '../../nodes/CheckConsent/description';
 
 const ctxOfType = (type: string) =>
-	({ getNode: () => ({ name: 'Check Consent', type, typeVersion: 1, parameters: {} }) }) as unknown as IExecuteFunctions;
+	({
+		getNode: () => ({ name: 'Check Consent', type, typeVersion: 1, parameters: {} }),
+	}) as unknown as IExecuteFunctions;
 
 describe('Check Consent as an agent tool', () => {
 	const properties = withAgentSafeOperations(checkConsentProperties);
@@ -21,25 +23,31 @@ describe('Check Consent as an agent tool', () => {
 		expect(valuesOf(tool)).toEqual(['check', 'recordOptOut']);
 		expect(tool.default).toBe('check');
 		// Every other property is unchanged.
-		expect(properties.filter((p) => p.name !== 'operation')).toEqual(checkConsentProperties.filter((p) => p.name !== 'operation'));
+		expect(properties.filter((p) => p.name !== 'operation')).toEqual(
+			checkConsentProperties.filter((p) => p.name !== 'operation'),
+		);
 	});
 
 	it.each(['recordOptIn', 'checkFromItem', 'eraseContact', 'getHistory', '__CUSTOM_API_CALL__'])(
 		'refuses "%s" when the node runs as a tool',
 		(operation) => {
-			expect(() => assertAgentMayRun(ctxOfType('n8n-nodes-whatsapp-notifications.whatsAppCheckConsentTool'), operation)).toThrow(
-				/An AI agent may not use/,
-			);
+			expect(() =>
+				assertAgentMayRun(ctxOfType('n8n-nodes-whatsapp-notifications.whatsAppCheckConsentTool'), operation),
+			).toThrow(/An AI agent may not use/);
 		},
 	);
 
 	it.each(AGENT_OPERATIONS.map((o) => [o]))('allows "%s" as a tool', (operation) => {
-		expect(() => assertAgentMayRun(ctxOfType('n8n-nodes-whatsapp-notifications.whatsAppCheckConsentTool'), operation)).not.toThrow();
+		expect(() =>
+			assertAgentMayRun(ctxOfType('n8n-nodes-whatsapp-notifications.whatsAppCheckConsentTool'), operation),
+		).not.toThrow();
 	});
 
 	it('leaves the canvas node alone, whatever the operation', () => {
 		for (const operation of ['eraseContact', 'recordOptIn', 'getHistory']) {
-			expect(() => assertAgentMayRun(ctxOfType('n8n-nodes-whatsapp-notifications.whatsAppCheckConsent'), operation)).not.toThrow();
+			expect(() =>
+				assertAgentMayRun(ctxOfType('n8n-nodes-whatsapp-notifications.whatsAppCheckConsent'), operation),
+			).not.toThrow();
 		}
 	});
 });

@@ -17,7 +17,12 @@ import {
 
 const NOW = Date.parse('2026-11-25T12:00:00.000Z');
 let seq = 0;
-function event(action: ConsentAction, purpose: ConsentPurpose, capturedAt: string, extra: Partial<ConsentEvent> = {}): ConsentEvent {
+function event(
+	action: ConsentAction,
+	purpose: ConsentPurpose,
+	capturedAt: string,
+	extra: Partial<ConsentEvent> = {},
+): ConsentEvent {
 	seq++;
 	return {
 		eventId: `e${seq}`,
@@ -54,7 +59,11 @@ describe('purposes and contacts', () => {
 
 	it('normalises phone numbers to E.164 and accepts business-scoped user ids', () => {
 		expect(normaliseContact('+49 (0)151 2345 6001')).toEqual({ ok: true, kind: 'phone', id: '+4915123456001' });
-		expect(normaliseContact('US.13491208655302741918')).toEqual({ ok: true, kind: 'userId', id: 'US.13491208655302741918' });
+		expect(normaliseContact('US.13491208655302741918')).toEqual({
+			ok: true,
+			kind: 'userId',
+			id: 'US.13491208655302741918',
+		});
 		const bad = normaliseContact('0151 2345');
 		expect(bad.ok).toBe(false);
 	});
@@ -65,13 +74,21 @@ describe('validateConsentEvent', () => {
 		const result = validateConsentEvent({ ...optIn, capturedAt: '2026-11-25T10:00:00+01:00' }, NOW);
 		expect(result).toMatchObject({
 			ok: true,
-			event: { contactId: '+4915123456001', purpose: 'shippingStatus', capturedAt: '2026-11-25T09:00:00.000Z', proofVersion: 'checkout-v3' },
+			event: {
+				contactId: '+4915123456001',
+				purpose: 'shippingStatus',
+				capturedAt: '2026-11-25T09:00:00.000Z',
+				proofVersion: 'checkout-v3',
+			},
 		});
 	});
 
 	it('defaults capturedAt to now and purpose to all utility notifications', () => {
 		const result = validateConsentEvent({ ...optIn, purpose: undefined, capturedAt: '' }, NOW);
-		expect(result).toMatchObject({ ok: true, event: { purpose: ALL_UTILITY, capturedAt: new Date(NOW).toISOString() } });
+		expect(result).toMatchObject({
+			ok: true,
+			event: { purpose: ALL_UTILITY, capturedAt: new Date(NOW).toISOString() },
+		});
 	});
 
 	it.each([
@@ -102,19 +119,40 @@ describe('validateConsentEvent', () => {
 
 describe('decideConsent', () => {
 	it('has no record without events', () => {
-		expect(decideConsent([], 'shippingStatus', NOW)).toEqual({ granted: false, purpose: 'shippingStatus', reason: 'noRecord' });
+		expect(decideConsent([], 'shippingStatus', NOW)).toEqual({
+			granted: false,
+			purpose: 'shippingStatus',
+			reason: 'noRecord',
+		});
 	});
 
 	it('grants after an opt-in for the type or for all utility notifications, with proof', () => {
-		const specific = decideConsent([event('optIn', 'shippingStatus', '2026-11-01T00:00:00.000Z')], 'shippingStatus', NOW);
-		expect(specific).toMatchObject({ granted: true, reason: 'optedIn', since: '2026-11-01T00:00:00.000Z', source: 'checkout form' });
-		expect(specific.proof).toEqual({ wording: 'Send me order updates from Example Shop on WhatsApp', version: 'v1', reference: 'SO-1' });
+		const specific = decideConsent(
+			[event('optIn', 'shippingStatus', '2026-11-01T00:00:00.000Z')],
+			'shippingStatus',
+			NOW,
+		);
+		expect(specific).toMatchObject({
+			granted: true,
+			reason: 'optedIn',
+			since: '2026-11-01T00:00:00.000Z',
+			source: 'checkout form',
+		});
+		expect(specific.proof).toEqual({
+			wording: 'Send me order updates from Example Shop on WhatsApp',
+			version: 'v1',
+			reference: 'SO-1',
+		});
 		const general = decideConsent([event('optIn', ALL_UTILITY, '2026-11-01T00:00:00.000Z')], 'paymentRequest', NOW);
 		expect(general).toMatchObject({ granted: true, decidedBy: ALL_UTILITY });
 	});
 
 	it('does not let an opt-in for one type grant another', () => {
-		const decision = decideConsent([event('optIn', 'shippingStatus', '2026-11-01T00:00:00.000Z')], 'paymentRequest', NOW);
+		const decision = decideConsent(
+			[event('optIn', 'shippingStatus', '2026-11-01T00:00:00.000Z')],
+			'paymentRequest',
+			NOW,
+		);
 		expect(decision).toMatchObject({ granted: false, reason: 'noRecord' });
 	});
 
@@ -123,7 +161,11 @@ describe('decideConsent', () => {
 			event('optOut', ALL_UTILITY, '2026-11-10T00:00:00.000Z'),
 			event('optIn', 'shippingStatus', '2026-11-01T00:00:00.000Z'),
 		];
-		expect(decideConsent(events, 'shippingStatus', NOW)).toMatchObject({ granted: false, reason: 'optedOut', since: '2026-11-10T00:00:00.000Z' });
+		expect(decideConsent(events, 'shippingStatus', NOW)).toMatchObject({
+			granted: false,
+			reason: 'optedOut',
+			since: '2026-11-10T00:00:00.000Z',
+		});
 	});
 
 	it('lets an opt-out win over an opt-in of the same instant', () => {
@@ -133,29 +175,48 @@ describe('decideConsent', () => {
 	});
 
 	it('lets a STOP from WhatsApp (whole seconds) win over a checkout opt-in a few milliseconds into the same second', () => {
-		const events = [event('optIn', ALL_UTILITY, '2026-11-10T09:30:05.700Z'), event('optOut', ALL_UTILITY, '2026-11-10T09:30:05.000Z')];
+		const events = [
+			event('optIn', ALL_UTILITY, '2026-11-10T09:30:05.700Z'),
+			event('optOut', ALL_UTILITY, '2026-11-10T09:30:05.000Z'),
+		];
 		expect(decideConsent(events, 'shippingStatus', NOW)).toMatchObject({ granted: false, reason: 'optedOut' });
 		// A second later the opt-in is a new act and wins.
-		const later = [event('optOut', ALL_UTILITY, '2026-11-10T09:30:05.000Z'), event('optIn', ALL_UTILITY, '2026-11-10T09:30:06.000Z')];
+		const later = [
+			event('optOut', ALL_UTILITY, '2026-11-10T09:30:05.000Z'),
+			event('optIn', ALL_UTILITY, '2026-11-10T09:30:06.000Z'),
+		];
 		expect(decideConsent(later, 'shippingStatus', NOW).granted).toBe(true);
 	});
 
 	it('lets a newer opt-in (a new affirmative act) restore consent', () => {
-		const events = [event('optOut', ALL_UTILITY, '2026-11-10T00:00:00.000Z'), event('optIn', 'shippingStatus', '2026-11-20T00:00:00.000Z')];
+		const events = [
+			event('optOut', ALL_UTILITY, '2026-11-10T00:00:00.000Z'),
+			event('optIn', 'shippingStatus', '2026-11-20T00:00:00.000Z'),
+		];
 		expect(decideConsent(events, 'shippingStatus', NOW).granted).toBe(true);
 		expect(decideConsent(events, 'paymentRequest', NOW).granted).toBe(false);
 	});
 
 	it('keeps an opt-out of one type from affecting others, but not from "all utility"', () => {
-		const events = [event('optIn', ALL_UTILITY, '2026-11-01T00:00:00.000Z'), event('optOut', 'alertUpdate', '2026-11-05T00:00:00.000Z')];
+		const events = [
+			event('optIn', ALL_UTILITY, '2026-11-01T00:00:00.000Z'),
+			event('optOut', 'alertUpdate', '2026-11-05T00:00:00.000Z'),
+		];
 		expect(decideConsent(events, 'shippingStatus', NOW).granted).toBe(true);
 		expect(decideConsent(events, 'alertUpdate', NOW).granted).toBe(false);
-		expect(decideConsent(events, ALL_UTILITY, NOW)).toMatchObject({ granted: false, reason: 'optedOut', decidedBy: 'alertUpdate' });
+		expect(decideConsent(events, ALL_UTILITY, NOW)).toMatchObject({
+			granted: false,
+			reason: 'optedOut',
+			decidedBy: 'alertUpdate',
+		});
 	});
 
 	it('expires opt-ins older than N calendar months, never opt-outs', () => {
 		const events = [event('optIn', 'shippingStatus', '2026-05-24T00:00:00.000Z')];
-		expect(decideConsent(events, 'shippingStatus', NOW, { maxAgeMonths: 6 })).toMatchObject({ granted: false, reason: 'expired' });
+		expect(decideConsent(events, 'shippingStatus', NOW, { maxAgeMonths: 6 })).toMatchObject({
+			granted: false,
+			reason: 'expired',
+		});
 		expect(decideConsent(events, 'shippingStatus', NOW, { maxAgeMonths: 7 }).granted).toBe(true);
 		expect(decideConsent(events, 'shippingStatus', NOW, { maxAgeMonths: 0 }).granted).toBe(true);
 	});
@@ -173,8 +234,12 @@ describe('decideConsent', () => {
 
 describe('helpers', () => {
 	it('monthsBefore clamps to the end of shorter months', () => {
-		expect(new Date(monthsBefore(Date.parse('2026-03-31T08:00:00.000Z'), 1)).toISOString()).toBe('2026-02-28T08:00:00.000Z');
-		expect(new Date(monthsBefore(Date.parse('2026-11-25T12:00:00.000Z'), 12)).toISOString()).toBe('2025-11-25T12:00:00.000Z');
+		expect(new Date(monthsBefore(Date.parse('2026-03-31T08:00:00.000Z'), 1)).toISOString()).toBe(
+			'2026-02-28T08:00:00.000Z',
+		);
+		expect(new Date(monthsBefore(Date.parse('2026-11-25T12:00:00.000Z'), 12)).toISOString()).toBe(
+			'2025-11-25T12:00:00.000Z',
+		);
 	});
 
 	it('orders withdrawals after opt-ins of the same instant', () => {
@@ -195,10 +260,21 @@ describe('helpers', () => {
 describe('state rows', () => {
 	it('pickState resolves duplicate rows: newest wins, withdrawal on a tie', () => {
 		const row = (consent: ContactConsentState['consent'], at: string): ContactConsentState => ({
-			contactKey: 'k', contactId: '', purpose: ALL_UTILITY, consent, since: at, source: '', lastEventId: '', lastEventAt: at,
+			contactKey: 'k',
+			contactId: '',
+			purpose: ALL_UTILITY,
+			consent,
+			since: at,
+			source: '',
+			lastEventId: '',
+			lastEventAt: at,
 		});
-		expect(pickState([row('granted', '2026-11-02T00:00:00Z'), row('withdrawn', '2026-11-01T00:00:00Z')])?.consent).toBe('granted');
-		expect(pickState([row('granted', '2026-11-02T00:00:00Z'), row('withdrawn', '2026-11-02T00:00:00Z')])?.consent).toBe('withdrawn');
+		expect(pickState([row('granted', '2026-11-02T00:00:00Z'), row('withdrawn', '2026-11-01T00:00:00Z')])?.consent).toBe(
+			'granted',
+		);
+		expect(pickState([row('granted', '2026-11-02T00:00:00Z'), row('withdrawn', '2026-11-02T00:00:00Z')])?.consent).toBe(
+			'withdrawn',
+		);
 		expect(pickState([])).toBeUndefined();
 	});
 });

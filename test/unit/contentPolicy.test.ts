@@ -95,7 +95,9 @@ describe('checkContent — true positives', () => {
 	it('is case- and accent-insensitive and reports the original text', () => {
 		expect(checkContent('PROMOCAO imperdivel')[0]).toMatchObject({ rule: 'discounts', phrase: 'PROMOCAO' });
 		expect(checkContent('Sentimos Sua FALTA')[0]).toMatchObject({ rule: 'reEngagement', phrase: 'Sentimos Sua FALTA' });
-		expect(checkContent('Das koennte... das konnte ihnen auch gefallen')[0].phrase).toBe('das konnte ihnen auch gefallen');
+		expect(checkContent('Das koennte... das konnte ihnen auch gefallen')[0].phrase).toBe(
+			'das konnte ihnen auch gefallen',
+		);
 	});
 
 	it('maps phrases back to the original text around ß and combining accents', () => {

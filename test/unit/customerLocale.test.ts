@@ -16,9 +16,12 @@ describe('parseLocale', () => {
 		expect(parseLocale(input)).toEqual(expected);
 	});
 
-	it.each(['', 'German', 'deutsch', '12', 'pt-BR-x-very-long-private-use-thing-that-is-not-a-locale'])('refuses %j', (input) => {
-		expect(parseLocale(input)).toBeUndefined();
-	});
+	it.each(['', 'German', 'deutsch', '12', 'pt-BR-x-very-long-private-use-thing-that-is-not-a-locale'])(
+		'refuses %j',
+		(input) => {
+			expect(parseLocale(input)).toBeUndefined();
+		},
+	);
 });
 
 describe('chooseLanguage', () => {
@@ -32,14 +35,28 @@ describe('chooseLanguage', () => {
 	});
 
 	it('falls back to the same language, a region-less translation first, and says why', () => {
-		expect(choose('de-AT')).toMatchObject({ language: 'de', match: 'sameLanguage', reason: expect.stringMatching(/No approved translation for "de-AT"/) });
+		expect(choose('de-AT')).toMatchObject({
+			language: 'de',
+			match: 'sameLanguage',
+			reason: expect.stringMatching(/No approved translation for "de-AT"/),
+		});
 		expect(choose('es-ES')).toMatchObject({ language: 'es_AR', match: 'sameLanguage' });
 		expect(choose('en')).toMatchObject({ language: 'en_US', match: 'sameLanguage' });
-		expect(chooseLanguage(parseLocale('en-AU'), 'en-AU', ['en_GB', 'en_US'], 'en_US')).toMatchObject({ language: 'en_US' });
+		expect(chooseLanguage(parseLocale('en-AU'), 'en-AU', ['en_GB', 'en_US'], 'en_US')).toMatchObject({
+			language: 'en_US',
+		});
 	});
 
 	it('falls back to the default language when the language has no approved translation', () => {
-		expect(choose('fr-FR')).toMatchObject({ language: 'en_US', match: 'default', reason: expect.stringMatching(/No approved translation in fr/) });
-		expect(chooseLanguage(undefined, '', available, 'de')).toMatchObject({ language: 'de', match: 'default', reason: expect.stringMatching(/No recipient language/) });
+		expect(choose('fr-FR')).toMatchObject({
+			language: 'en_US',
+			match: 'default',
+			reason: expect.stringMatching(/No approved translation in fr/),
+		});
+		expect(chooseLanguage(undefined, '', available, 'de')).toMatchObject({
+			language: 'de',
+			match: 'default',
+			reason: expect.stringMatching(/No recipient language/),
+		});
 	});
 });

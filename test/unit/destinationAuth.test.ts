@@ -9,7 +9,10 @@ const KEY = 'n8n-api-key-xyz';
 const meta = { accessToken: TOKEN, baseUrl: 'https://graph.facebook.com' };
 const withLedger = { ...meta, consentLedger: true, n8nBaseUrl: 'http://localhost:5678', n8nApiKey: KEY };
 
-function headersFor(credentials: ICredentialDataDecryptedObject, options: IHttpRequestOptions): Record<string, unknown> {
+function headersFor(
+	credentials: ICredentialDataDecryptedObject,
+	options: IHttpRequestOptions,
+): Record<string, unknown> {
 	return (authenticateByDestination(credentials, options).headers ?? {}) as Record<string, unknown>;
 }
 
@@ -58,11 +61,19 @@ describe('destination-aware authentication of the WhatsApp Cloud API credential'
 	});
 
 	it('combines baseURL and url like axios, a //host url included', () => {
-		expect(requestTarget({ baseURL: 'https://graph.facebook.com/v24.0/', url: '/123' })).toBe('https://graph.facebook.com/v24.0/123');
+		expect(requestTarget({ baseURL: 'https://graph.facebook.com/v24.0/', url: '/123' })).toBe(
+			'https://graph.facebook.com/v24.0/123',
+		);
 		expect(secretFor('https://graph.facebook.com/v24.0/123')).toBe('meta');
-		expect(headersFor(withLedger, { baseURL: 'https://graph.facebook.com/v24.0', url: '//evil.example/x' })).toEqual({});
-		expect(headersFor(withLedger, { baseURL: 'http://localhost:5678/api/v1', url: '/data-tables' })).toEqual({ 'X-N8N-API-KEY': KEY });
-		expect(headersFor(withLedger, { baseURL: 'http://localhost:5678/api/v1', url: 'http://evil.example/x' })).toEqual({});
+		expect(headersFor(withLedger, { baseURL: 'https://graph.facebook.com/v24.0', url: '//evil.example/x' })).toEqual(
+			{},
+		);
+		expect(headersFor(withLedger, { baseURL: 'http://localhost:5678/api/v1', url: '/data-tables' })).toEqual({
+			'X-N8N-API-KEY': KEY,
+		});
+		expect(headersFor(withLedger, { baseURL: 'http://localhost:5678/api/v1', url: 'http://evil.example/x' })).toEqual(
+			{},
+		);
 	});
 
 	it('never sends the n8n key while the Consent Ledger section is off', () => {
@@ -91,12 +102,21 @@ describe('destination-aware authentication of the WhatsApp Cloud API credential'
 	});
 
 	it('refuses an n8n Base URL that is no http(s) address', () => {
-		expect(() => headersFor({ ...withLedger, n8nBaseUrl: 'ftp://x' }, { url: 'https://graph.facebook.com/v24.0/1' })).toThrow(/not a usable/);
-		expect(() => headersFor({ ...withLedger, n8nBaseUrl: 'http://u:p@localhost:5678' }, { url: 'https://graph.facebook.com/v24.0/1' })).toThrow(/not a usable/);
+		expect(() =>
+			headersFor({ ...withLedger, n8nBaseUrl: 'ftp://x' }, { url: 'https://graph.facebook.com/v24.0/1' }),
+		).toThrow(/not a usable/);
+		expect(() =>
+			headersFor(
+				{ ...withLedger, n8nBaseUrl: 'http://u:p@localhost:5678' },
+				{ url: 'https://graph.facebook.com/v24.0/1' },
+			),
+		).toThrow(/not a usable/);
 	});
 
 	it('keeps the headers the request already has', () => {
-		expect(headersFor(meta, { url: 'https://graph.facebook.com/v24.0/1', headers: { Accept: 'application/json' } })).toEqual({
+		expect(
+			headersFor(meta, { url: 'https://graph.facebook.com/v24.0/1', headers: { Accept: 'application/json' } }),
+		).toEqual({
 			Accept: 'application/json',
 			Authorization: `Bearer ${TOKEN}`,
 		});
@@ -105,12 +125,29 @@ describe('destination-aware authentication of the WhatsApp Cloud API credential'
 	it('is the credential’s authenticate, and the credential test request goes to the Graph API', async () => {
 		const credential = new WhatsAppCloudApi();
 		expect(typeof credential.authenticate).toBe('function');
-		const authenticate = credential.authenticate as (c: ICredentialDataDecryptedObject, o: IHttpRequestOptions) => Promise<IHttpRequestOptions>;
-		const tested = await authenticate.call(credential, withLedger, { baseURL: 'https://graph.facebook.com/v24.0', url: '/102290129340398' });
+		const authenticate = credential.authenticate as (
+			c: ICredentialDataDecryptedObject,
+			o: IHttpRequestOptions,
+		) => Promise<IHttpRequestOptions>;
+		const tested = await authenticate.call(credential, withLedger, {
+			baseURL: 'https://graph.facebook.com/v24.0',
+			url: '/102290129340398',
+		});
 		expect(tested.headers).toEqual({ Authorization: `Bearer ${TOKEN}` });
 		const names = credential.properties.map((p) => p.name);
-		expect(names).toEqual(expect.arrayContaining(['consentLedger', 'n8nBaseUrl', 'n8nApiKey', 'contactKeySecret', 'projectId', 'tablePrefix']));
-		for (const p of credential.properties.filter((x) => ['n8nBaseUrl', 'n8nApiKey', 'contactKeySecret', 'projectId', 'tablePrefix'].includes(x.name))) {
+		expect(names).toEqual(
+			expect.arrayContaining([
+				'consentLedger',
+				'n8nBaseUrl',
+				'n8nApiKey',
+				'contactKeySecret',
+				'projectId',
+				'tablePrefix',
+			]),
+		);
+		for (const p of credential.properties.filter((x) =>
+			['n8nBaseUrl', 'n8nApiKey', 'contactKeySecret', 'projectId', 'tablePrefix'].includes(x.name),
+		)) {
 			expect(p.displayOptions).toEqual({ show: { consentLedger: [true] } });
 		}
 	});

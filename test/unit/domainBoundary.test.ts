@@ -26,22 +26,41 @@ function lintAll(probes: Probe[]): LintMessage[][] {
 		Promise.all(probes.map((p) => eslint.lintText(p.source, { filePath: p.file })))
 			.then((results) => process.stdout.write(JSON.stringify(results.map((r) => r[0].messages))));
 	`;
-	const output = execFileSync(process.execPath, ['-e', script], { cwd: root, input: JSON.stringify(probes), encoding: 'utf8' });
+	const output = execFileSync(process.execPath, ['-e', script], {
+		cwd: root,
+		input: JSON.stringify(probes),
+		encoding: 'utf8',
+	});
 	return JSON.parse(output) as LintMessage[][];
 }
 
-const boundary = (messages: LintMessage[]) => messages.filter((m) => m.ruleId === '@typescript-eslint/no-restricted-imports');
+const boundary = (messages: LintMessage[]) =>
+	messages.filter((m) => m.ruleId === '@typescript-eslint/no-restricted-imports');
 
 const inDomain = 'nodes/shared/domain/probe.ts';
 const probes = {
-	runtime: { file: inDomain, source: "import { NodeOperationError } from 'n8n-workflow';\nexport const probe = NodeOperationError;\n" },
-	typeOnly: { file: inDomain, source: "import type { IDataObject } from 'n8n-workflow';\nexport const probe = (value: IDataObject) => value;\n" },
-	io: { file: inDomain, source: "import { graphRequest } from '../io/transport';\nexport const probe = graphRequest;\n" },
+	runtime: {
+		file: inDomain,
+		source: "import { NodeOperationError } from 'n8n-workflow';\nexport const probe = NodeOperationError;\n",
+	},
+	typeOnly: {
+		file: inDomain,
+		source: "import type { IDataObject } from 'n8n-workflow';\nexport const probe = (value: IDataObject) => value;\n",
+	},
+	io: {
+		file: inDomain,
+		source: "import { graphRequest } from '../io/transport';\nexport const probe = graphRequest;\n",
+	},
 	glue: { file: inDomain, source: "import { errorItem } from '../n8n/errors';\nexport const probe = errorItem;\n" },
-	nodeFolder: { file: inDomain, source: "import { sendNotifications } from '../../SendNotification/actions/send';\nexport const probe = sendNotifications;\n" },
+	nodeFolder: {
+		file: inDomain,
+		source:
+			"import { sendNotifications } from '../../SendNotification/actions/send';\nexport const probe = sendNotifications;\n",
+	},
 	ioUsesBoth: {
 		file: 'nodes/shared/io/probe.ts',
-		source: "import { NodeOperationError } from 'n8n-workflow';\nimport { isRecord } from '../domain/guards';\nexport const probe = [NodeOperationError, isRecord];\n",
+		source:
+			"import { NodeOperationError } from 'n8n-workflow';\nimport { isRecord } from '../domain/guards';\nexport const probe = [NodeOperationError, isRecord];\n",
 	},
 };
 

@@ -19,9 +19,14 @@ beforeEach(async () => {
 	await control(emu, 'POST', 'config', { pairLimitSeconds: 0 });
 });
 
-const send = (body: Record<string, unknown>) => graph(emu, 'POST', `${PHONE}/messages`, { messaging_product: 'whatsapp', ...body });
+const send = (body: Record<string, unknown>) =>
+	graph(emu, 'POST', `${PHONE}/messages`, { messaging_product: 'whatsapp', ...body });
 const tplSend = (name: string, components?: unknown[], language = 'en_US', to = '+1 (650) 555-1234') =>
-	send({ to, type: 'template', template: { name, language: { code: language }, ...(components ? { components } : {}) } });
+	send({
+		to,
+		type: 'template',
+		template: { name, language: { code: language }, ...(components ? { components } : {}) },
+	});
 const body = (...texts: string[]) => ({ type: 'body', parameters: texts.map((text) => ({ type: 'text', text })) });
 
 function expectError(res: { status: number; body: any }, http: number, code: number) {
@@ -37,7 +42,10 @@ describe('auth and objects', () => {
 		expectError(await graph(emu, 'GET', WABA, undefined, { token: null }), 401, 190);
 		const wrong = await graph(emu, 'GET', WABA, undefined, { token: 'nope' });
 		expectError(wrong, 401, 190);
-		expect(wrong.body.error).toMatchObject({ message: 'Invalid OAuth access token - Cannot parse access token', type: 'OAuthException' });
+		expect(wrong.body.error).toMatchObject({
+			message: 'Invalid OAuth access token - Cannot parse access token',
+			type: 'OAuthException',
+		});
 		const ok = await fetch(`${emu.url}/v23.0/${WABA}?access_token=${emu.options.accessToken}`);
 		expect(ok.status).toBe(200);
 		expect(await ok.json()).toEqual({ id: WABA, name: emu.options.wabaName });
@@ -92,7 +100,15 @@ describe('message templates', () => {
 		expect(r.body.data).toHaveLength(DEFAULT_TEMPLATES.length);
 		expect(r.body.paging.next).toBeUndefined();
 		const ship = r.body.data.find((t: any) => t.name === 'shipping_update' && t.language === 'en_US');
-		expect(Object.keys(ship).sort()).toEqual(['category', 'components', 'id', 'language', 'name', 'parameter_format', 'status']);
+		expect(Object.keys(ship).sort()).toEqual([
+			'category',
+			'components',
+			'id',
+			'language',
+			'name',
+			'parameter_format',
+			'status',
+		]);
 		expect(ship).toMatchObject({ category: 'UTILITY', status: 'APPROVED', parameter_format: 'POSITIONAL' });
 		const oc = r.body.data.find((t: any) => t.name === 'order_confirmation');
 		expect(oc.parameter_format).toBe('NAMED');
@@ -132,7 +148,8 @@ describe('message templates', () => {
 
 	it('pages with cursors across pages with filters, next links keep the query, before goes back', async () => {
 		const seen: string[] = [];
-		let url: string | undefined = `${WABA}/message_templates?status=APPROVED&category=utility&fields=name,status&limit=4`;
+		let url: string | undefined =
+			`${WABA}/message_templates?status=APPROVED&category=utility&fields=name,status&limit=4`;
 		let pages = 0;
 		let second: any;
 		while (url) {
@@ -148,7 +165,9 @@ describe('message templates', () => {
 			url = r.body.paging.next;
 			if (url) expect(url).toMatch(/status=APPROVED&category=utility&fields=name%2Cstatus&limit=4&after=/);
 		}
-		const expected = DEFAULT_TEMPLATES.filter((t) => t.status === 'APPROVED' && t.category === 'UTILITY').map((t) => t.id);
+		const expected = DEFAULT_TEMPLATES.filter((t) => t.status === 'APPROVED' && t.category === 'UTILITY').map(
+			(t) => t.id,
+		);
 		expect(seen).toEqual(expected);
 		expect(pages).toBe(Math.ceil(expected.length / 4));
 		const back = await graph(emu, 'GET', second.paging.previous);
@@ -166,10 +185,16 @@ describe('message templates', () => {
 		// order_confirmation en_US already exists (named seed) → duplicate language
 		expectError(c, 400, 100);
 		expect(c.body.error.error_subcode).toBe(2388024);
-		const ok = await graph(emu, 'POST', `${WABA}/message_templates`, { ...docExamples.create_template_positional, name: 'order_confirmation_v2' });
+		const ok = await graph(emu, 'POST', `${WABA}/message_templates`, {
+			...docExamples.create_template_positional,
+			name: 'order_confirmation_v2',
+		});
 		expect(ok.status).toBe(200);
 		expect(ok.body).toEqual({ id: expect.stringMatching(/^\d+$/), status: 'PENDING', category: 'UTILITY' });
-		const bad = await graph(emu, 'POST', `${WABA}/message_templates`, { ...docExamples.create_template_named, name: 'Bad-Name' });
+		const bad = await graph(emu, 'POST', `${WABA}/message_templates`, {
+			...docExamples.create_template_named,
+			name: 'Bad-Name',
+		});
 		expectError(bad, 400, 100);
 		const del = await graph(emu, 'DELETE', `${WABA}/message_templates?name=order_confirmation_v2`);
 		expect(del.body).toEqual({ success: true });
@@ -190,7 +215,13 @@ describe('sending', () => {
 			messages: [{ id: expect.stringMatching(/^wamid\.[A-Za-z0-9+/=]+$/), message_status: 'accepted' }],
 		});
 		const msgs = (await control(emu, 'GET', 'messages')).body.data;
-		expect(msgs[0]).toMatchObject({ wamid: r.body.messages[0].id, to: '+1 (650) 555-1234', waId: '16505551234', type: 'template', template: { name: 'shipping_update', language: 'en_US' } });
+		expect(msgs[0]).toMatchObject({
+			wamid: r.body.messages[0].id,
+			to: '+1 (650) 555-1234',
+			waId: '16505551234',
+			type: 'template',
+			template: { name: 'shipping_update', language: 'en_US' },
+		});
 	});
 
 	it('accepts the named and positional examples of Meta docs when the template matches', async () => {
@@ -202,8 +233,14 @@ describe('sending', () => {
 	it('132001 for unknown name/language, and for PENDING/REJECTED templates', async () => {
 		const r = await tplSend('nope');
 		expectError(r, 400, 132001);
-		expect(r.body.error).toMatchObject({ message: '(#132001) Template name does not exist in the translation', type: 'OAuthException' });
-		expect(r.body.error.error_data).toEqual({ messaging_product: 'whatsapp', details: 'template name (nope) does not exist in en_US' });
+		expect(r.body.error).toMatchObject({
+			message: '(#132001) Template name does not exist in the translation',
+			type: 'OAuthException',
+		});
+		expect(r.body.error.error_data).toEqual({
+			messaging_product: 'whatsapp',
+			details: 'template name (nope) does not exist in en_US',
+		});
 		expectError(await tplSend('hello_world', undefined, 'en'), 400, 132001);
 		expectError(await tplSend('pending_update', [body('a', 'b')]), 400, 132001);
 		expectError(await tplSend('rejected_update', [body('a')]), 400, 132001);
@@ -217,14 +254,34 @@ describe('sending', () => {
 	it('132000 when the parameter count does not match', async () => {
 		const r = await tplSend('payment_due', [body('$10')]);
 		expectError(r, 400, 132000);
-		expect(r.body.error.error_data.details).toMatch(/body: number of localizable_params \(1\) does not match the expected number of params \(2\)/);
+		expect(r.body.error.error_data.details).toMatch(
+			/body: number of localizable_params \(1\) does not match the expected number of params \(2\)/,
+		);
 		expectError(await tplSend('hello_world', [body('x')]), 400, 132000);
 		expectError(await tplSend('appointment_reminder', [body('Maria', '10:30')]), 400, 132000); // header param missing
-		expectError(await tplSend('order_confirmation', [{ type: 'body', parameters: [{ type: 'text', parameter_name: 'first_name', text: 'J' }] }]), 400, 132000);
+		expectError(
+			await tplSend('order_confirmation', [
+				{ type: 'body', parameters: [{ type: 'text', parameter_name: 'first_name', text: 'J' }] },
+			]),
+			400,
+			132000,
+		);
 	});
 
 	it('132012 for named/positional mismatch and for a missing media header', async () => {
-		expectError(await tplSend('payment_due', [{ type: 'body', parameters: [{ type: 'text', parameter_name: 'a', text: '1' }, { type: 'text', parameter_name: 'b', text: '2' }] }]), 400, 132012);
+		expectError(
+			await tplSend('payment_due', [
+				{
+					type: 'body',
+					parameters: [
+						{ type: 'text', parameter_name: 'a', text: '1' },
+						{ type: 'text', parameter_name: 'b', text: '2' },
+					],
+				},
+			]),
+			400,
+			132012,
+		);
 		const m = await tplSend('invoice_available', [body('Maria', 'INV-1', '$1')]);
 		expectError(m, 400, 132012);
 		expect(m.body.error.error_data.details).toBe('header: Format mismatch, expected DOCUMENT, received UNKNOWN');
@@ -257,7 +314,11 @@ describe('sending', () => {
 	});
 
 	it('validates messaging_product, to and type', async () => {
-		expectError(await graph(emu, 'POST', `${PHONE}/messages`, { to: '1', type: 'text', text: { body: 'x' } }), 400, 100);
+		expectError(
+			await graph(emu, 'POST', `${PHONE}/messages`, { to: '1', type: 'text', text: { body: 'x' } }),
+			400,
+			100,
+		);
 		expectError(await send({ messaging_product: 'sms', to: '16505551234' }), 400, 100);
 		expectError(await send({ type: 'text', text: { body: 'x' } }), 400, 100);
 		const t = await send({ to: '16505551234', type: 'fax', fax: {} });
@@ -275,7 +336,8 @@ describe('sending', () => {
 				code: 131047,
 				error_data: {
 					messaging_product: 'whatsapp',
-					details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+					details:
+						'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
 				},
 				fbtrace_id: expect.any(String),
 			},
@@ -290,20 +352,43 @@ describe('sending', () => {
 		await seed('template-name', 'language-and-locale-code', [
 			{ type: 'HEADER', format: 'IMAGE' },
 			{ type: 'BODY', text: 'Hi {{1}}, you owe {{2}} since {{3}}.' },
-			{ type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Yes' }, { type: 'QUICK_REPLY', text: 'No' }] },
+			{
+				type: 'BUTTONS',
+				buttons: [
+					{ type: 'QUICK_REPLY', text: 'Yes' },
+					{ type: 'QUICK_REPLY', text: 'No' },
+				],
+			},
 		]);
 		await seed('sample_issue_resolution', 'en_US', [
 			{ type: 'BODY', text: 'Hi {{1}}, were we able to solve the issue that you were facing?' },
-			{ type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Yes' }, { type: 'QUICK_REPLY', text: 'No' }] },
+			{
+				type: 'BUTTONS',
+				buttons: [
+					{ type: 'QUICK_REPLY', text: 'Yes' },
+					{ type: 'QUICK_REPLY', text: 'No' },
+				],
+			},
 		]);
-		const names = ['Send Test Message', 'Send Message Template Media', 'Send Message Template Interactive', 'Send Sample Issue Resolution Template'];
+		const names = [
+			'Send Test Message',
+			'Send Message Template Media',
+			'Send Message Template Interactive',
+			'Send Sample Issue Resolution Template',
+		];
 		for (const n of names) {
 			const r = await graph(emu, 'POST', `${PHONE}/messages`, { ...ex[n], to: '+16505551234' });
 			expect([n, r.status, r.body.error?.message]).toEqual([n, 200, undefined]);
 		}
 		// text message examples: need an open window
 		await control(emu, 'POST', 'inbound', { from: '+16505551234', text: 'hello' });
-		for (const n of ['Send Text Message', 'Send Text Message with Preview URL', 'Send Image Message by URL', 'Send Reply to Text Message', 'Send Location Message']) {
+		for (const n of [
+			'Send Text Message',
+			'Send Text Message with Preview URL',
+			'Send Image Message by URL',
+			'Send Reply to Text Message',
+			'Send Location Message',
+		]) {
 			const r = await graph(emu, 'POST', `${PHONE}/messages`, { ...ex[n], to: '+16505551234' });
 			expect([n, r.status, r.body.error?.message]).toEqual([n, 200, undefined]);
 			expect(r.body.messages[0].message_status).toBeUndefined();

@@ -42,7 +42,10 @@ describe('limits', () => {
 		for (let i = 0; i < 3; i++) expect((await hello()).status).toBe(200);
 		const r = await hello();
 		expect(r.status).toBe(429);
-		expect(r.body.error).toMatchObject({ code: 131056, message: '(#131056) (Business Account, Consumer Account) pair rate limit hit' });
+		expect(r.body.error).toMatchObject({
+			code: 131056,
+			message: '(#131056) (Business Account, Consumer Account) pair rate limit hit',
+		});
 		// another recipient is not affected
 		expect((await hello('+16505550001')).status).toBe(200);
 		await control(emu, 'POST', 'clock', { advanceMs: 6000 });

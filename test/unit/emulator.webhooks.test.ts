@@ -25,18 +25,29 @@ beforeEach(async () => {
 	await graph(emu, 'POST', `${WABA}/subscribed_apps`, { override_callback_uri: rx.url, verify_token: 'verify-me' });
 });
 
-const keysOf = (o: object) => Object.keys(o).filter((k) => k !== '_doc').sort();
+const keysOf = (o: object) =>
+	Object.keys(o)
+		.filter((k) => k !== '_doc')
+		.sort();
 const valueOf = (w: { json: any }) => w.json.entry[0].changes[0].value;
 
 describe('subscribed_apps', () => {
 	it("performs Meta's GET handshake, stores the override and lists it", async () => {
 		expect(rx.verifications).toHaveLength(1);
-		expect(rx.verifications[0]).toMatchObject({ 'hub.mode': 'subscribe', 'hub.verify_token': 'verify-me', 'hub.challenge': expect.stringMatching(/^\d+$/) });
+		expect(rx.verifications[0]).toMatchObject({
+			'hub.mode': 'subscribe',
+			'hub.verify_token': 'verify-me',
+			'hub.challenge': expect.stringMatching(/^\d+$/),
+		});
 		const list = await graph(emu, 'GET', `${WABA}/subscribed_apps`);
 		expect(list.body).toEqual({
 			data: [
 				{
-					whatsapp_business_api_data: { id: emu.options.appId, name: 'Emulated App', link: expect.stringContaining(emu.options.appId) },
+					whatsapp_business_api_data: {
+						id: emu.options.appId,
+						name: 'Emulated App',
+						link: expect.stringContaining(emu.options.appId),
+					},
 					override_callback_uri: rx.url,
 				},
 			],
@@ -44,11 +55,20 @@ describe('subscribed_apps', () => {
 	});
 
 	it('fails with 2200 when the callback does not echo the challenge, and keeps the previous subscription', async () => {
-		const r = await graph(emu, 'POST', `${WABA}/subscribed_apps`, { override_callback_uri: rx.url, verify_token: 'wrong' });
+		const r = await graph(emu, 'POST', `${WABA}/subscribed_apps`, {
+			override_callback_uri: rx.url,
+			verify_token: 'wrong',
+		});
 		expect(r.status).toBe(400);
 		expect(r.body.error.code).toBe(2200);
-		expect(r.body.error.message).toMatch(/^\(#2200\) Callback verification failed with the following errors: HTTP Status Code = 403/);
-		const dead = await graph(emu, 'POST', `${WABA}/subscribed_apps?override_callback_uri=${encodeURIComponent('http://127.0.0.1:1/x')}&verify_token=v`);
+		expect(r.body.error.message).toMatch(
+			/^\(#2200\) Callback verification failed with the following errors: HTTP Status Code = 403/,
+		);
+		const dead = await graph(
+			emu,
+			'POST',
+			`${WABA}/subscribed_apps?override_callback_uri=${encodeURIComponent('http://127.0.0.1:1/x')}&verify_token=v`,
+		);
 		expect(dead.body.error.code).toBe(2200);
 		expect((await graph(emu, 'GET', `${WABA}/subscribed_apps`)).body.data[0].override_callback_uri).toBe(rx.url);
 	});
@@ -61,7 +81,12 @@ describe('subscribed_apps', () => {
 
 describe('template review webhooks', () => {
 	const create = (name: string, category: string, text: string) =>
-		graph(emu, 'POST', `${WABA}/message_templates`, { name, language: 'en_US', category, components: [{ type: 'BODY', text }] });
+		graph(emu, 'POST', `${WABA}/message_templates`, {
+			name,
+			language: 'en_US',
+			category,
+			components: [{ type: 'BODY', text }],
+		});
 
 	it('approves a utility template and emits message_template_status_update (signed)', async () => {
 		const c = await create('delivery_window', 'UTILITY', 'Hi {{1}}, your delivery arrives between {{2}} and {{3}}.');
@@ -103,8 +128,15 @@ describe('template review webhooks', () => {
 	it('rejects adjacent parameters with INVALID_FORMAT and rejection_info', async () => {
 		const c = await create('bad_format', 'UTILITY', 'Hi {{1}}{{2}}, thanks.');
 		const [w] = await rx.waitFor((x) => x.field === 'message_template_status_update');
-		expect(valueOf(w)).toMatchObject({ event: 'REJECTED', reason: 'INVALID_FORMAT', rejection_info: { reason: expect.any(String) } });
-		expect((await graph(emu, 'GET', `${c.body.id}?fields=status,rejected_reason`)).body).toMatchObject({ status: 'REJECTED', rejected_reason: 'INVALID_FORMAT' });
+		expect(valueOf(w)).toMatchObject({
+			event: 'REJECTED',
+			reason: 'INVALID_FORMAT',
+			rejection_info: { reason: expect.any(String) },
+		});
+		expect((await graph(emu, 'GET', `${c.body.id}?fields=status,rejected_reason`)).body).toMatchObject({
+			status: 'REJECTED',
+			rejected_reason: 'INVALID_FORMAT',
+		});
 	});
 
 	it('PATCH via the control API emits status, category (impending/completed) and quality updates', async () => {
@@ -114,11 +146,19 @@ describe('template review webhooks', () => {
 		const [st] = await rx.waitFor((x) => x.field === 'message_template_status_update');
 		expect(valueOf(st)).toMatchObject({ event: 'PAUSED', other_info: { title: 'FIRST_PAUSE' } });
 		const [q] = await rx.waitFor((x) => x.field === 'message_template_quality_update');
-		expect(valueOf(q)).toMatchObject({ previous_quality_score: 'GREEN', new_quality_score: 'RED', message_template_language: 'en_US' });
+		expect(valueOf(q)).toMatchObject({
+			previous_quality_score: 'GREEN',
+			new_quality_score: 'RED',
+			message_template_language: 'en_US',
+		});
 
 		await control(emu, 'PATCH', `templates/${id}`, { correct_category: 'MARKETING' });
 		const [imp] = await rx.waitFor((x) => x.field === 'template_category_update');
-		expect(valueOf(imp)).toMatchObject({ new_category: 'UTILITY', correct_category: 'MARKETING', category_update_timestamp: expect.any(Number) });
+		expect(valueOf(imp)).toMatchObject({
+			new_category: 'UTILITY',
+			correct_category: 'MARKETING',
+			category_update_timestamp: expect.any(Number),
+		});
 		await control(emu, 'PATCH', `templates/${id}`, { category: 'MARKETING' });
 		const done = await rx.waitFor((x) => x.field === 'template_category_update', 5000, 2);
 		expect(valueOf(done[1])).toMatchObject({ previous_category: 'UTILITY', new_category: 'MARKETING' });
@@ -128,14 +168,27 @@ describe('template review webhooks', () => {
 });
 
 describe('messages, windows and status webhooks', () => {
-	const send = (body: Record<string, unknown>) => graph(emu, 'POST', `${PHONE}/messages`, { messaging_product: 'whatsapp', ...body });
+	const send = (body: Record<string, unknown>) =>
+		graph(emu, 'POST', `${PHONE}/messages`, { messaging_product: 'whatsapp', ...body });
 
 	it('posts sent then delivered with PMP pricing and the echoed biz_opaque_callback_data (no conversation)', async () => {
 		const r = await send({
 			to: '+16505551234',
 			type: 'template',
 			biz_opaque_callback_data: 'exec-42',
-			template: { name: 'payment_due', language: { code: 'en_US' }, components: [{ type: 'body', parameters: [{ type: 'text', text: '$5' }, { type: 'text', text: 'Friday' }] }] },
+			template: {
+				name: 'payment_due',
+				language: { code: 'en_US' },
+				components: [
+					{
+						type: 'body',
+						parameters: [
+							{ type: 'text', text: '$5' },
+							{ type: 'text', text: 'Friday' },
+						],
+					},
+				],
+			},
 		});
 		const wamid = r.body.messages[0].id;
 		const hooks = await rx.waitFor((x) => x.field === 'messages' && valueOf(x).statuses?.[0]?.id === wamid, 5000, 2);
@@ -161,7 +214,11 @@ describe('messages, windows and status webhooks', () => {
 	});
 
 	it('inbound opens the window (free-form allowed, utility free); advancing the clock 24 h closes it', async () => {
-		const inbound = await control(emu, 'POST', 'inbound', { from: '+16505551234', name: 'Sheena Nelson', text: 'Does it come in another color?' });
+		const inbound = await control(emu, 'POST', 'inbound', {
+			from: '+16505551234',
+			name: 'Sheena Nelson',
+			text: 'Does it come in another color?',
+		});
 		expect(inbound.body.wamid).toMatch(/^wamid\./);
 		const [w] = await rx.waitFor((x) => x.field === 'messages' && !!valueOf(x).messages);
 		expect(w.signatureValid).toBe(true);
@@ -169,17 +226,37 @@ describe('messages, windows and status webhooks', () => {
 		const v = valueOf(w);
 		expect(keysOf(v)).toEqual(keysOf(expected));
 		expect(v.contacts).toEqual([{ profile: { name: 'Sheena Nelson' }, wa_id: '16505551234' }]);
-		expect(v.messages[0]).toEqual({ from: '16505551234', id: inbound.body.wamid, timestamp: expect.stringMatching(/^\d+$/), type: 'text', text: { body: 'Does it come in another color?' } });
+		expect(v.messages[0]).toEqual({
+			from: '16505551234',
+			id: inbound.body.wamid,
+			timestamp: expect.stringMatching(/^\d+$/),
+			type: 'text',
+			text: { body: 'Does it come in another color?' },
+		});
 
 		const text = await send({ to: '16505551234', type: 'text', text: { body: 'Yes, in blue.' } });
 		expect(text.status).toBe(200);
 		expect(text.body.messages[0].message_status).toBeUndefined();
 		const [st] = await rx.waitFor((x) => valueOf(x).statuses?.[0]?.id === text.body.messages[0].id);
-		expect(valueOf(st).statuses[0].pricing).toEqual({ billable: false, pricing_model: 'PMP', type: 'free_customer_service', category: 'service' });
+		expect(valueOf(st).statuses[0].pricing).toEqual({
+			billable: false,
+			pricing_model: 'PMP',
+			type: 'free_customer_service',
+			category: 'service',
+		});
 
-		const util = await send({ to: '16505551234', type: 'template', template: { name: 'hello_world', language: { code: 'en_US' } } });
+		const util = await send({
+			to: '16505551234',
+			type: 'template',
+			template: { name: 'hello_world', language: { code: 'en_US' } },
+		});
 		const [us] = await rx.waitFor((x) => valueOf(x).statuses?.[0]?.id === util.body.messages[0].id);
-		expect(valueOf(us).statuses[0].pricing).toEqual({ billable: false, pricing_model: 'PMP', type: 'free_customer_service', category: 'utility' });
+		expect(valueOf(us).statuses[0].pricing).toEqual({
+			billable: false,
+			pricing_model: 'PMP',
+			type: 'free_customer_service',
+			category: 'utility',
+		});
 
 		await control(emu, 'POST', 'clock', { advanceMs: 24 * 3600 * 1000 + 1 });
 		const late = await send({ to: '16505551234', type: 'text', text: { body: 'still there?' } });
@@ -190,16 +267,28 @@ describe('messages, windows and status webhooks', () => {
 	});
 
 	it('a recipient not on WhatsApp (digits end in 0000) is accepted, then fails with 131026', async () => {
-		const r = await send({ to: '+1 650 555 0000', type: 'template', template: { name: 'hello_world', language: { code: 'en_US' } } });
+		const r = await send({
+			to: '+1 650 555 0000',
+			type: 'template',
+			template: { name: 'hello_world', language: { code: 'en_US' } },
+		});
 		expect(r.status).toBe(200);
 		const [f] = await rx.waitFor((x) => valueOf(x).statuses?.[0]?.status === 'failed');
-		expect(valueOf(f).statuses[0]).toMatchObject({ id: r.body.messages[0].id, recipient_id: '16505550000', errors: [{ code: 131026, title: 'Message undeliverable' }] });
+		expect(valueOf(f).statuses[0]).toMatchObject({
+			id: r.body.messages[0].id,
+			recipient_id: '16505550000',
+			errors: [{ code: 131026, title: 'Message undeliverable' }],
+		});
 		expect(valueOf(f).statuses[0].pricing).toBeUndefined();
 	});
 
 	it('statusWebhooks=false posts no status webhooks', async () => {
 		await control(emu, 'POST', 'config', { statusWebhooks: false });
-		await send({ to: '+16505551234', type: 'template', template: { name: 'hello_world', language: { code: 'en_US' } } });
+		await send({
+			to: '+16505551234',
+			type: 'template',
+			template: { name: 'hello_world', language: { code: 'en_US' } },
+		});
 		await new Promise((r) => setTimeout(r, 80));
 		expect(rx.received.filter((x) => x.field === 'messages')).toHaveLength(0);
 	});
@@ -226,7 +315,8 @@ describe('delivery', () => {
 		await control(emu, 'POST', 'config', { webhookMaxAttempts: 2 });
 		rx.failNext(5, 500);
 		await control(emu, 'POST', 'inbound', { from: '+16505551234', text: 'hi' });
-		for (let i = 0; i < 100 && (await control(emu, 'GET', 'stats')).body.webhooks.givenUp < 1; i++) await new Promise((r) => setTimeout(r, 10));
+		for (let i = 0; i < 100 && (await control(emu, 'GET', 'stats')).body.webhooks.givenUp < 1; i++)
+			await new Promise((r) => setTimeout(r, 10));
 		const stats = (await control(emu, 'GET', 'stats')).body.webhooks;
 		expect(stats).toMatchObject({ attempts: 2, delivered: 0, failedAttempts: 2, givenUp: 1 });
 	});

@@ -12,9 +12,18 @@ import { contactKeyOf, sendKeyIds } from '../../nodes/shared/io/ledger';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
 const opts: ClaimOptions = { resendUnknown: false, now: NOW, staleAfterMs: 120_000 };
-const mine: OwnClaim = { fingerprint: 'fp-this-message', contactKey: 'ck-maria', notification: 'shippingStatus order_shipped/en_US from 1065' };
+const mine: OwnClaim = {
+	fingerprint: 'fp-this-message',
+	contactKey: 'ck-maria',
+	notification: 'shippingStatus order_shipped/en_US from 1065',
+};
 const ago = (ms: number) => new Date(NOW - ms).toISOString();
-const row = (id: number, status: SendKeyRow['status'], claimedMsAgo: number, extra: Partial<SendKeyRow> = {}): SendKeyRow => ({
+const row = (
+	id: number,
+	status: SendKeyRow['status'],
+	claimedMsAgo: number,
+	extra: Partial<SendKeyRow> = {},
+): SendKeyRow => ({
 	id,
 	key: 'k',
 	claimId: `c${id}`,
@@ -31,7 +40,11 @@ const bodyOf = (templateName: string): Record<string, unknown> => ({
 	messaging_product: 'whatsapp',
 	to: '+4915123456001',
 	type: 'template',
-	template: { name: templateName, language: { code: 'en_US' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Maria' }] }] },
+	template: {
+		name: templateName,
+		language: { code: 'en_US' },
+		components: [{ type: 'body', parameters: [{ type: 'text', text: 'Maria' }] }],
+	},
 	biz_opaque_callback_data: '{"key":"SO-1001","execution":"1","item":0}',
 });
 type Identity = Parameters<typeof sendKeyIds>[0];
@@ -47,7 +60,8 @@ const identityOf = (templateName: string, overrides: Partial<Identity> = {}): Id
 	body: bodyOf(templateName),
 	...overrides,
 });
-const order = (templateName: string, overrides: Partial<Identity> = {}) => sendKeyIds(identityOf(templateName, overrides), SECRET);
+const order = (templateName: string, overrides: Partial<Identity> = {}) =>
+	sendKeyIds(identityOf(templateName, overrides), SECRET);
 
 describe('send keys: what makes a notification distinct', () => {
 	it('one order: confirmation, shipping and delivery are three keys (same workflow, correlation key and recipient)', () => {
@@ -74,7 +88,16 @@ describe('send keys: what makes a notification distinct', () => {
 	});
 
 	it('under one correlation key a changed variable keeps the key but changes the fingerprint (a collision, not a duplicate)', () => {
-		const changed = order('order_shipped', { body: { ...bodyOf('order_shipped'), template: { name: 'order_shipped', language: { code: 'en_US' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Mario' }] }] } } });
+		const changed = order('order_shipped', {
+			body: {
+				...bodyOf('order_shipped'),
+				template: {
+					name: 'order_shipped',
+					language: { code: 'en_US' },
+					components: [{ type: 'body', parameters: [{ type: 'text', text: 'Mario' }] }],
+				},
+			},
+		});
 		expect(changed.key).toBe(order('order_shipped').key);
 		expect(changed.fingerprint).not.toBe(order('order_shipped').fingerprint);
 	});
@@ -100,7 +123,10 @@ describe('send keys: what makes a notification distinct', () => {
 
 	it('without a correlation key the content is the key', () => {
 		const a = order('order_shipped', { correlationKey: undefined });
-		const b = order('order_shipped', { correlationKey: undefined, body: { ...bodyOf('order_shipped'), context: { message_id: 'wamid.X' } } });
+		const b = order('order_shipped', {
+			correlationKey: undefined,
+			body: { ...bodyOf('order_shipped'), context: { message_id: 'wamid.X' } },
+		});
 		expect(a.key).not.toBe(b.key);
 	});
 
@@ -115,7 +141,10 @@ describe('claim decisions', () => {
 	});
 
 	it('a sent key is a duplicate with the earlier message id', () => {
-		expect(decideBeforeClaim([row(1, 'sent', 5000, { messageId: 'wamid.A' })], opts, mine)).toMatchObject({ action: 'duplicate', messageId: 'wamid.A' });
+		expect(decideBeforeClaim([row(1, 'sent', 5000, { messageId: 'wamid.A' })], opts, mine)).toMatchObject({
+			action: 'duplicate',
+			messageId: 'wamid.A',
+		});
 	});
 
 	it('a failed (certainly not sent) attempt does not block a new one', () => {
@@ -124,12 +153,16 @@ describe('claim decisions', () => {
 
 	it('a stale pending attempt is an unknown outcome, unless the user accepts duplicates', () => {
 		expect(decideBeforeClaim([row(1, 'pending', 600_000)], opts, mine)).toMatchObject({ action: 'unknown' });
-		expect(decideBeforeClaim([row(1, 'pending', 600_000)], { ...opts, resendUnknown: true }, mine)).toEqual({ action: 'send' });
+		expect(decideBeforeClaim([row(1, 'pending', 600_000)], { ...opts, resendUnknown: true }, mine)).toEqual({
+			action: 'send',
+		});
 	});
 
 	it('a young pending attempt is in flight elsewhere, whatever the user accepts', () => {
 		expect(decideBeforeClaim([row(1, 'pending', 1000)], opts, mine)).toMatchObject({ action: 'inFlight' });
-		expect(decideBeforeClaim([row(1, 'pending', 1000)], { ...opts, resendUnknown: true }, mine)).toMatchObject({ action: 'inFlight' });
+		expect(decideBeforeClaim([row(1, 'pending', 1000)], { ...opts, resendUnknown: true }, mine)).toMatchObject({
+			action: 'inFlight',
+		});
 	});
 
 	it('after claiming, the oldest live pending claim wins; the others yield', () => {
@@ -149,37 +182,82 @@ describe('claim decisions', () => {
 	});
 
 	it('a sent key of a different message is a collision naming what differs, never a duplicate', () => {
-		const delivered = row(1, 'sent', 5000, { messageId: 'wamid.A', fingerprint: 'fp-other', notification: 'shippingStatus order_delivered/en_US from 1065', workflowId: 'wf9', executionId: '77' });
+		const delivered = row(1, 'sent', 5000, {
+			messageId: 'wamid.A',
+			fingerprint: 'fp-other',
+			notification: 'shippingStatus order_delivered/en_US from 1065',
+			workflowId: 'wf9',
+			executionId: '77',
+		});
 		const decision = decideBeforeClaim([delivered], opts, mine);
 		expect(decision).toMatchObject({ action: 'collision' });
 		const reason = (decision as { reason: string }).reason;
 		expect(reason).toContain('wamid.A');
 		expect(reason).toContain('workflow wf9, execution 77');
-		expect(reason).toContain('earlier: shippingStatus order_delivered/en_US from 1065; now: shippingStatus order_shipped/en_US from 1065');
-		const otherPerson = decideBeforeClaim([row(1, 'sent', 5000, { messageId: 'wamid.A', fingerprint: 'fp-other', contactKey: 'ck-ana' })], opts, mine);
+		expect(reason).toContain(
+			'earlier: shippingStatus order_delivered/en_US from 1065; now: shippingStatus order_shipped/en_US from 1065',
+		);
+		const otherPerson = decideBeforeClaim(
+			[row(1, 'sent', 5000, { messageId: 'wamid.A', fingerprint: 'fp-other', contactKey: 'ck-ana' })],
+			opts,
+			mine,
+		);
 		expect((otherPerson as { reason: string }).reason).toMatch(/another recipient/);
-		const otherVariables = decideBeforeClaim([row(1, 'sent', 5000, { messageId: 'wamid.A', fingerprint: 'fp-other' })], opts, mine);
-		expect((otherVariables as { reason: string }).reason).toMatch(/same recipient and shippingStatus order_shipped\/en_US from 1065, but different variables/);
+		const otherVariables = decideBeforeClaim(
+			[row(1, 'sent', 5000, { messageId: 'wamid.A', fingerprint: 'fp-other' })],
+			opts,
+			mine,
+		);
+		expect((otherVariables as { reason: string }).reason).toMatch(
+			/same recipient and shippingStatus order_shipped\/en_US from 1065, but different variables/,
+		);
 	});
 
 	it('an attempt of a different message under way or unknown is a collision too; a failed one is not', () => {
-		expect(decideBeforeClaim([row(1, 'pending', 1000, { fingerprint: 'fp-other' })], opts, mine)).toMatchObject({ action: 'collision' });
-		expect(decideBeforeClaim([row(1, 'pending', 600_000, { fingerprint: 'fp-other' })], { ...opts, resendUnknown: true }, mine)).toMatchObject({ action: 'collision' });
-		expect(decideBeforeClaim([row(1, 'failed', 1000, { fingerprint: 'fp-other' })], opts, mine)).toEqual({ action: 'send' });
+		expect(decideBeforeClaim([row(1, 'pending', 1000, { fingerprint: 'fp-other' })], opts, mine)).toMatchObject({
+			action: 'collision',
+		});
+		expect(
+			decideBeforeClaim(
+				[row(1, 'pending', 600_000, { fingerprint: 'fp-other' })],
+				{ ...opts, resendUnknown: true },
+				mine,
+			),
+		).toMatchObject({ action: 'collision' });
+		expect(decideBeforeClaim([row(1, 'failed', 1000, { fingerprint: 'fp-other' })], opts, mine)).toEqual({
+			action: 'send',
+		});
 	});
 
 	it('after claiming, a different message that won the race is a collision', () => {
 		const theirs = row(5, 'pending', 0, { claimId: 'theirs', fingerprint: 'fp-other' });
-		expect(decideAfterClaim([row(7, 'pending', 0, { claimId: 'mine' }), theirs], 'mine', opts, mine)).toMatchObject({ action: 'collision' });
-		expect(decideAfterClaim([row(7, 'pending', 0, { claimId: 'mine' }), row(3, 'sent', 0, { messageId: 'wamid.B', fingerprint: 'fp-other' })], 'mine', opts, mine)).toMatchObject({ action: 'collision' });
+		expect(decideAfterClaim([row(7, 'pending', 0, { claimId: 'mine' }), theirs], 'mine', opts, mine)).toMatchObject({
+			action: 'collision',
+		});
+		expect(
+			decideAfterClaim(
+				[
+					row(7, 'pending', 0, { claimId: 'mine' }),
+					row(3, 'sent', 0, { messageId: 'wamid.B', fingerprint: 'fp-other' }),
+				],
+				'mine',
+				opts,
+				mine,
+			),
+		).toMatchObject({ action: 'collision' });
 	});
 
 	it('rows written without a fingerprint (by hand) are compared by key only', () => {
-		expect(decideBeforeClaim([row(1, 'sent', 5000, { messageId: 'wamid.A', fingerprint: undefined })], opts, mine)).toMatchObject({ action: 'duplicate' });
+		expect(
+			decideBeforeClaim([row(1, 'sent', 5000, { messageId: 'wamid.A', fingerprint: undefined })], opts, mine),
+		).toMatchObject({ action: 'duplicate' });
 	});
 
 	it('a row stops counting at its own expiry (the window of the send that wrote it), where the purge deletes it', () => {
-		const rows = [row(1, 'sent', 2 * 3600_000, { messageId: 'wamid.short', expiresAtMs: NOW - 3600_000 }), row(2, 'sent', 2 * 3600_000, { messageId: 'wamid.long', expiresAtMs: NOW + 3600_000 })];
+		const rows = [
+			row(1, 'sent', 2 * 3600_000, { messageId: 'wamid.short', expiresAtMs: NOW - 3600_000 }),
+			row(2, 'sent', 2 * 3600_000, { messageId: 'wamid.long', expiresAtMs: NOW + 3600_000 }),
+		];
 		expect(liveRows(rows, NOW, 24 * 3600_000).map((r) => r.id)).toEqual([2]);
 		expect(expiredFilter(NOW)).toEqual({
 			type: 'or',

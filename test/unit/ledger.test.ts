@@ -14,18 +14,27 @@ import {
 } from '../../nodes/shared/io/ledger';
 
 type Row = Record<string, any>;
-interface Filter { type?: string; filters: Array<{ columnName: string; condition: string; value: any }> }
+interface Filter {
+	type?: string;
+	filters: Array<{ columnName: string; condition: string; value: any }>;
+}
 
 function matches(row: Row, filter: Filter): boolean {
-	const test = filter.type === 'or' ? filter.filters.some.bind(filter.filters) : filter.filters.every.bind(filter.filters);
+	const test =
+		filter.type === 'or' ? filter.filters.some.bind(filter.filters) : filter.filters.every.bind(filter.filters);
 	return test(({ columnName, condition, value }) => {
 		const cell = row[columnName];
 		switch (condition) {
-			case 'eq': return cell === value;
-			case 'neq': return cell !== value;
-			case 'lt': return cell !== null && cell !== undefined && cell < value;
-			case 'lte': return cell !== null && cell !== undefined && cell <= value;
-			default: throw new Error(`condition ${condition} not faked`);
+			case 'eq':
+				return cell === value;
+			case 'neq':
+				return cell !== value;
+			case 'lt':
+				return cell !== null && cell !== undefined && cell < value;
+			case 'lte':
+				return cell !== null && cell !== undefined && cell <= value;
+			default:
+				throw new Error(`condition ${condition} not faked`);
 		}
 	});
 }
@@ -35,7 +44,13 @@ function matches(row: Row, filter: Filter): boolean {
  * tables of every project, creates a table without projectId in the owner's personal project ('p-owner'), and
  * answers 409 when the name is taken in that project. `otherWorkerCreates` simulates a create race.
  */
-type FakeTable = { id: string; name: string; projectId: string; columns: Array<{ name: string; type: string }>; rows: Row[] };
+type FakeTable = {
+	id: string;
+	name: string;
+	projectId: string;
+	columns: Array<{ name: string; type: string }>;
+	rows: Row[];
+};
 let nextRow = 1;
 
 function fakeN8n(
@@ -59,7 +74,9 @@ function fakeN8n(
 		const body = (req.body ?? {}) as Record<string, any>;
 		if (path === '/data-tables' && req.method === 'GET') {
 			const filter = qs.filter ? JSON.parse(qs.filter) : {};
-			const data = tables.filter((t) => (!filter.name || t.name === filter.name) && (!filter.projectId || t.projectId === filter.projectId));
+			const data = tables.filter(
+				(t) => (!filter.name || t.name === filter.name) && (!filter.projectId || t.projectId === filter.projectId),
+			);
 			return answer(200, { data: data.map(({ rows: _rows, ...t }) => t), nextCursor: null });
 		}
 		if (path === '/data-tables' && req.method === 'POST') {
@@ -83,7 +100,8 @@ function fakeN8n(
 			for (const row of body.data) table.rows.push({ id: nextRow++, ...row });
 			return answer(200, { count: body.data.length });
 		}
-		if (!op && req.method === 'GET') return answer(200, { data: table.rows.filter((r) => matches(r, JSON.parse(qs.filter))), nextCursor: null });
+		if (!op && req.method === 'GET')
+			return answer(200, { data: table.rows.filter((r) => matches(r, JSON.parse(qs.filter))), nextCursor: null });
 		if (op === 'update') {
 			const hit = table.rows.filter((r) => matches(r, body.filter));
 			for (const r of hit) Object.assign(r, body.data);
@@ -100,7 +118,15 @@ function fakeN8n(
 	const ctx = {
 		getCredentials: async (type: string) => {
 			expect(type).toBe(opts.credentialType ?? LEDGER_CREDENTIAL_TYPE);
-			return opts.credentials ?? { baseUrl: 'http://n8n.test:5678/', apiKey: 'key', contactKeySecret: 'unit-secret-0123456789', tablePrefix: 'wa', projectId: opts.projectId ?? '' };
+			return (
+				opts.credentials ?? {
+					baseUrl: 'http://n8n.test:5678/',
+					apiKey: 'key',
+					contactKeySecret: 'unit-secret-0123456789',
+					tablePrefix: 'wa',
+					projectId: opts.projectId ?? '',
+				}
+			);
 		},
 		helpers: { httpRequestWithAuthentication: handler },
 	} as unknown as IExecuteFunctions;
@@ -121,9 +147,18 @@ describe('ConsentLedger over the data-table API', () => {
 	it('creates both tables once, records events and keeps the state row moving forward only', async () => {
 		const { ctx, tables } = fakeN8n();
 		const ledger = await ConsentLedger.open(ctx, { workflowId: 'wf1', executionId: '7' });
-		await ledger.recordEvents([{ contact: PHONE, purpose: 'allUtility', action: 'optOut', capturedAt: '2026-02-01T00:00:00Z' }]);
+		await ledger.recordEvents([
+			{ contact: PHONE, purpose: 'allUtility', action: 'optOut', capturedAt: '2026-02-01T00:00:00Z' },
+		]);
 		const late = await ledger.recordEvents([
-			{ contact: PHONE, purpose: 'allUtility', action: 'optIn', source: 'import', proofWording: 'Send me updates from Example Shop', capturedAt: '2026-01-01T00:00:00Z' },
+			{
+				contact: PHONE,
+				purpose: 'allUtility',
+				action: 'optIn',
+				source: 'import',
+				proofWording: 'Send me updates from Example Shop',
+				capturedAt: '2026-01-01T00:00:00Z',
+			},
 			{ contact: PHONE, purpose: 'allUtility', action: 'optIn', source: 'import', proofWording: 'yes' },
 		]);
 		expect(late.recorded).toHaveLength(1);
@@ -150,7 +185,13 @@ describe('ConsentLedger over the data-table API', () => {
 		const { ctx, tables } = fakeN8n();
 		const ledger = await ConsentLedger.open(ctx);
 		await ledger.recordEvents([
-			{ contact: PHONE, purpose: 'shippingStatus', action: 'optIn', source: 'checkout form', proofWording: 'Send me delivery updates from Example Shop' },
+			{
+				contact: PHONE,
+				purpose: 'shippingStatus',
+				action: 'optIn',
+				source: 'checkout form',
+				proofWording: 'Send me delivery updates from Example Shop',
+			},
 			{ contact: '+4915123456002', purpose: 'shippingStatus', action: 'optOut' },
 		]);
 		await ledger.recordInbound(PHONE, 1_764_000_000);
@@ -170,7 +211,10 @@ describe('ConsentLedger over the data-table API', () => {
 		const ledger = await ConsentLedger.open(ctx);
 		await ledger.recordInbound(PHONE, '2026-11-25T10:00:00Z');
 		await ledger.recordInbound(PHONE, '2026-11-25T09:00:00Z');
-		expect(await ledger.serviceWindowOf(PHONE)).toEqual({ lastInboundAt: '2026-11-25T10:00:00.000Z', windowExpiresAt: '2026-11-26T10:00:00.000Z' });
+		expect(await ledger.serviceWindowOf(PHONE)).toEqual({
+			lastInboundAt: '2026-11-25T10:00:00.000Z',
+			windowExpiresAt: '2026-11-26T10:00:00.000Z',
+		});
 	});
 
 	it('refuses a short contact key secret and explains HTTP errors', async () => {
@@ -180,7 +224,7 @@ describe('ConsentLedger over the data-table API', () => {
 		expect(ledgerHttpError(403, { message: 'Forbidden' }, 'listing').fix).toMatch(/dataTableRow:create/);
 		expect(ledgerHttpError(401, {}, 'listing').fix).toMatch(/API key/);
 	});
-	describe('Project ID empty: only the API key owner\'s personal project', () => {
+	describe("Project ID empty: only the API key owner's personal project", () => {
 		/** A ledger table of the same name in another user's personal project, older than ours (the owner's key sees it). */
 		function withForeignTable(fake: ReturnType<typeof fakeN8n>) {
 			const foreign = { id: 'tm', name: 'wa_consent_events', projectId: 'p-member', columns: [], rows: [] as Row[] };
@@ -194,7 +238,9 @@ describe('ConsentLedger over the data-table API', () => {
 			const ledger = await ConsentLedger.open(fake.ctx);
 			const recording = ledger.recordEvents([{ contact: PHONE, purpose: 'allUtility', action: 'optOut' }]);
 			await expect(recording).rejects.toThrow(/several n8n projects \(p-owner, p-member\)/);
-			await expect(recording).rejects.toMatchObject({ fix: expect.stringMatching(/Set Project ID .*personal project is p-owner/) });
+			await expect(recording).rejects.toMatchObject({
+				fix: expect.stringMatching(/Set Project ID .*personal project is p-owner/),
+			});
 			expect(foreign.rows).toEqual([]);
 		});
 
@@ -208,7 +254,7 @@ describe('ConsentLedger over the data-table API', () => {
 			expect(own?.rows).toHaveLength(1);
 		});
 
-		it('uses the personal project\'s existing table when it is the only one of that name', async () => {
+		it("uses the personal project's existing table when it is the only one of that name", async () => {
 			const fake = fakeN8n();
 			const first = await ConsentLedger.open(fake.ctx);
 			await first.recordEvents([{ contact: PHONE, purpose: 'allUtility', action: 'optOut' }]);
@@ -235,7 +281,14 @@ describe('ConsentLedger over the data-table API', () => {
 			const key = ledger.contactKey(PHONE).key;
 			await ledger.eventsTable();
 			const table = fake.tables.find((t) => t.name === 'wa_consent_events')!;
-			const base = { contactKey: key, contactId: PHONE, source: 'import', proofWording: 'Send me updates from Example Shop', capturedAt: '2026-11-01T10:00:00.000Z', recordedAt: '2026-11-01T10:00:00.000Z' };
+			const base = {
+				contactKey: key,
+				contactId: PHONE,
+				source: 'import',
+				proofWording: 'Send me updates from Example Shop',
+				capturedAt: '2026-11-01T10:00:00.000Z',
+				recordedAt: '2026-11-01T10:00:00.000Z',
+			};
 			rows.forEach((row, i) => table.rows.push({ id: 1000 + i, eventId: `row${i}`, ...base, ...row }));
 			return ledger;
 		}
@@ -252,21 +305,33 @@ describe('ConsentLedger over the data-table API', () => {
 			}
 		});
 
-		it.each([['opt-in'], ['OPTIN'], ['grant'], ['']])('an unknown action "%s" never grants and withdraws an older opt-in', async (action) => {
-			const ledger = await ledgerWithRows([
-				{ purpose: 'allUtility', action: 'optIn', capturedAt: '2026-10-01T10:00:00.000Z' },
-				{ purpose: 'shippingStatus', action },
-			]);
-			expect(await ledger.currentConsent(PHONE, 'shippingStatus')).toMatchObject({ granted: false, reason: 'optedOut' });
-			expect(await ledger.currentConsent(PHONE, 'paymentRequest')).toMatchObject({ granted: false, reason: 'optedOut' });
-		});
+		it.each([['opt-in'], ['OPTIN'], ['grant'], ['']])(
+			'an unknown action "%s" never grants and withdraws an older opt-in',
+			async (action) => {
+				const ledger = await ledgerWithRows([
+					{ purpose: 'allUtility', action: 'optIn', capturedAt: '2026-10-01T10:00:00.000Z' },
+					{ purpose: 'shippingStatus', action },
+				]);
+				expect(await ledger.currentConsent(PHONE, 'shippingStatus')).toMatchObject({
+					granted: false,
+					reason: 'optedOut',
+				});
+				expect(await ledger.currentConsent(PHONE, 'paymentRequest')).toMatchObject({
+					granted: false,
+					reason: 'optedOut',
+				});
+			},
+		);
 
 		it('an opt-out of an unknown purpose withdraws everything', async () => {
 			const ledger = await ledgerWithRows([
 				{ purpose: 'allUtility', action: 'optIn', capturedAt: '2026-10-01T10:00:00.000Z' },
 				{ purpose: 'shipping', action: 'optOut' },
 			]);
-			expect(await ledger.currentConsent(PHONE, 'shippingStatus')).toMatchObject({ granted: false, reason: 'optedOut' });
+			expect(await ledger.currentConsent(PHONE, 'shippingStatus')).toMatchObject({
+				granted: false,
+				reason: 'optedOut',
+			});
 		});
 
 		it('known purposes and actions still grant', async () => {
@@ -278,16 +343,30 @@ describe('ConsentLedger over the data-table API', () => {
 		const BSUID = 'DK.13491208655302741918';
 		const WA = { waId: '4512345678' };
 		const USER = { userId: BSUID };
-		const OPT_IN = { purpose: 'allUtility', action: 'optIn' as const, source: 'checkout form', proofWording: 'Send me delivery updates from Example Shop', capturedAt: '2026-11-01T10:00:00Z' };
+		const OPT_IN = {
+			purpose: 'allUtility',
+			action: 'optIn' as const,
+			source: 'checkout form',
+			proofWording: 'Send me delivery updates from Example Shop',
+			capturedAt: '2026-11-01T10:00:00Z',
+		};
 
 		it('a STOP under the user id alone stops sends addressed to the linked phone number', async () => {
 			const { ctx } = fakeN8n();
 			const ledger = await ConsentLedger.open(ctx);
 			await ledger.recordEvents([{ contact: '+4512345678', ...OPT_IN }]);
 			expect(await ledger.linkIdentities(WA, USER)).toBe(true);
-			await ledger.recordEvents([{ contact: USER, purpose: 'allUtility', action: 'optOut', capturedAt: '2026-11-02T10:00:00Z' }]);
-			expect(await ledger.currentConsent('+4512345678', 'shippingStatus')).toMatchObject({ granted: false, reason: 'optedOut' });
-			expect(await ledger.currentConsent(BSUID, 'shippingStatus')).toMatchObject({ granted: false, reason: 'optedOut' });
+			await ledger.recordEvents([
+				{ contact: USER, purpose: 'allUtility', action: 'optOut', capturedAt: '2026-11-02T10:00:00Z' },
+			]);
+			expect(await ledger.currentConsent('+4512345678', 'shippingStatus')).toMatchObject({
+				granted: false,
+				reason: 'optedOut',
+			});
+			expect(await ledger.currentConsent(BSUID, 'shippingStatus')).toMatchObject({
+				granted: false,
+				reason: 'optedOut',
+			});
 		});
 
 		it('and the other way round: a STOP under the phone number stops sends to the user id', async () => {
@@ -295,8 +374,13 @@ describe('ConsentLedger over the data-table API', () => {
 			const ledger = await ConsentLedger.open(ctx);
 			await ledger.recordEvents([{ contact: BSUID, ...OPT_IN }]);
 			await ledger.linkIdentities(WA, USER);
-			await ledger.recordEvents([{ contact: WA, purpose: 'allUtility', action: 'optOut', capturedAt: '2026-11-02T10:00:00Z' }]);
-			expect(await ledger.currentConsent(BSUID, 'shippingStatus')).toMatchObject({ granted: false, reason: 'optedOut' });
+			await ledger.recordEvents([
+				{ contact: WA, purpose: 'allUtility', action: 'optOut', capturedAt: '2026-11-02T10:00:00Z' },
+			]);
+			expect(await ledger.currentConsent(BSUID, 'shippingStatus')).toMatchObject({
+				granted: false,
+				reason: 'optedOut',
+			});
 		});
 
 		it('writes a link once, however often the pair is seen; unlinked ids stay apart', async () => {
@@ -307,7 +391,9 @@ describe('ConsentLedger over the data-table API', () => {
 			clearTableCache(); // another process reads the stored link instead of writing it again
 			const other = await ConsentLedger.open(ctx);
 			expect(await other.linkIdentities(WA, USER)).toBe(false);
-			expect(tables.find((t) => t.name === 'wa_contact_state')!.rows.filter((r) => r.purpose === 'identityLink')).toHaveLength(2);
+			expect(
+				tables.find((t) => t.name === 'wa_contact_state')!.rows.filter((r) => r.purpose === 'identityLink'),
+			).toHaveLength(2);
 			await other.recordEvents([{ contact: 'GB.99991208655302741918', purpose: 'allUtility', action: 'optOut' }]);
 			await other.recordEvents([{ contact: '+4512345678', ...OPT_IN }]);
 			expect(await other.currentConsent('+4512345678', 'shippingStatus')).toMatchObject({ granted: true });
@@ -318,13 +404,19 @@ describe('ConsentLedger over the data-table API', () => {
 			const ledger = await ConsentLedger.open(ctx);
 			await ledger.linkIdentities(WA, USER);
 			await ledger.recordInbound(USER, '2026-11-25T10:00:00Z');
-			expect(await ledger.serviceWindowOf('+4512345678')).toEqual({ lastInboundAt: '2026-11-25T10:00:00.000Z', windowExpiresAt: '2026-11-26T10:00:00.000Z' });
+			expect(await ledger.serviceWindowOf('+4512345678')).toEqual({
+				lastInboundAt: '2026-11-25T10:00:00.000Z',
+				windowExpiresAt: '2026-11-26T10:00:00.000Z',
+			});
 		});
 
 		it('erasing one id erases the linked id and the links', async () => {
 			const { ctx, tables } = fakeN8n();
 			const ledger = await ConsentLedger.open(ctx);
-			await ledger.recordEvents([{ contact: '+4512345678', ...OPT_IN }, { contact: BSUID, ...OPT_IN }]);
+			await ledger.recordEvents([
+				{ contact: '+4512345678', ...OPT_IN },
+				{ contact: BSUID, ...OPT_IN },
+			]);
 			await ledger.linkIdentities(WA, USER);
 			const result = await ledger.erase('+4512345678');
 			expect(result).toMatchObject({ linkedIdsErased: 1, deletedEvents: 2 });
@@ -353,17 +445,26 @@ describe('the ledger through the WhatsApp Cloud API credential, and one Contact 
 	it('reads the section of the cloud credential and authenticates every request with that credential', async () => {
 		const { ctx, tables } = fakeN8n({ credentialType: CLOUD_LEDGER_CREDENTIAL_TYPE, credentials: cloud() });
 		const ledger = await ConsentLedger.open(ctx, {}, CLOUD_LEDGER_CREDENTIAL_TYPE);
-		expect(ledger.client.settings).toMatchObject({ baseUrl: 'http://n8n.test:5678', tablePrefix: 'wa', credentialType: CLOUD_LEDGER_CREDENTIAL_TYPE });
+		expect(ledger.client.settings).toMatchObject({
+			baseUrl: 'http://n8n.test:5678',
+			tablePrefix: 'wa',
+			credentialType: CLOUD_LEDGER_CREDENTIAL_TYPE,
+		});
 		await ledger.recordEvents([{ contact: PHONE, purpose: 'allUtility', action: 'optOut' }]);
 		expect(tables.map((t) => t.name)).toEqual(['wa_consent_events', 'wa_contact_state']);
 	});
 
 	it('refuses before any request when the cloud credential’s Consent Ledger section is off, saying how to turn it on', async () => {
-		const { ctx, calls } = fakeN8n({ credentialType: CLOUD_LEDGER_CREDENTIAL_TYPE, credentials: cloud({ consentLedger: false }) });
+		const { ctx, calls } = fakeN8n({
+			credentialType: CLOUD_LEDGER_CREDENTIAL_TYPE,
+			credentials: cloud({ consentLedger: false }),
+		});
 		const refused = await ConsentLedger.open(ctx, {}, CLOUD_LEDGER_CREDENTIAL_TYPE).catch((e: LedgerError) => e);
 		expect(refused).toBeInstanceOf(LedgerError);
 		expect((refused as LedgerError).message).toMatch(/^Turn on Consent Ledger in the WhatsApp Cloud API credential/);
-		expect((refused as LedgerError).fix).toMatch(/turn on Consent Ledger and fill in the n8n Base URL, n8n API Key and Contact Key Secret/);
+		expect((refused as LedgerError).fix).toMatch(
+			/turn on Consent Ledger and fill in the n8n Base URL, n8n API Key and Contact Key Secret/,
+		);
 		expect(calls).toEqual([]);
 	});
 
@@ -371,34 +472,60 @@ describe('the ledger through the WhatsApp Cloud API credential, and one Contact 
 		const { ctx, tables } = fakeN8n();
 		const ledger = await ConsentLedger.open(ctx);
 		await ledger.currentConsent(PHONE, 'allUtility');
-		const check = tables.find((t) => t.name === 'wa_contact_state')!.rows.filter((r) => r.purpose === KEY_CHECK_PURPOSE);
-		expect(check).toEqual([expect.objectContaining({ contactKey: contactKeySecretFingerprint('unit-secret-0123456789') })]);
+		const check = tables
+			.find((t) => t.name === 'wa_contact_state')!
+			.rows.filter((r) => r.purpose === KEY_CHECK_PURPOSE);
+		expect(check).toEqual([
+			expect.objectContaining({ contactKey: contactKeySecretFingerprint('unit-secret-0123456789') }),
+		]);
 		expect(JSON.stringify(tables)).not.toContain('unit-secret-0123456789');
 	});
 
 	it('refuses a credential whose secret differs from the ledger’s, naming the credential and the fix; the same secret works', async () => {
 		const ledgerOnly = fakeN8n();
-		await (await ConsentLedger.open(ledgerOnly.ctx)).recordEvents([{ contact: PHONE, purpose: 'allUtility', action: 'optOut' }]);
+		await (
+			await ConsentLedger.open(ledgerOnly.ctx)
+		).recordEvents([{ contact: PHONE, purpose: 'allUtility', action: 'optOut' }]);
 
 		clearTableCache();
-		const other = fakeN8n({ tables: ledgerOnly.tables, credentialType: CLOUD_LEDGER_CREDENTIAL_TYPE, credentials: cloud({ contactKeySecret: 'another-secret-0123456789' }) });
+		const other = fakeN8n({
+			tables: ledgerOnly.tables,
+			credentialType: CLOUD_LEDGER_CREDENTIAL_TYPE,
+			credentials: cloud({ contactKeySecret: 'another-secret-0123456789' }),
+		});
 		const ledger = await ConsentLedger.open(other.ctx, {}, CLOUD_LEDGER_CREDENTIAL_TYPE);
 		const refused = await ledger.currentConsent(PHONE, 'shippingStatus').catch((e: LedgerError) => e);
 		expect(refused).toBeInstanceOf(LedgerError);
-		expect((refused as LedgerError).message).toMatch(/Contact Key Secret of the "WhatsApp Cloud API" credential is not the one/);
+		expect((refused as LedgerError).message).toMatch(
+			/Contact Key Secret of the "WhatsApp Cloud API" credential is not the one/,
+		);
 		expect((refused as LedgerError).fix).toMatch(/Copy the Contact Key Secret/);
 		// Refused again on the next try (a refusal is not cached as a pass).
 		await expect(ledger.currentConsent(PHONE, 'shippingStatus')).rejects.toThrow(/not the one/);
 
 		clearTableCache();
-		const same = fakeN8n({ tables: ledgerOnly.tables, credentialType: CLOUD_LEDGER_CREDENTIAL_TYPE, credentials: cloud() });
-		const decision = await (await ConsentLedger.open(same.ctx, {}, CLOUD_LEDGER_CREDENTIAL_TYPE)).currentConsent(PHONE, 'shippingStatus');
+		const same = fakeN8n({
+			tables: ledgerOnly.tables,
+			credentialType: CLOUD_LEDGER_CREDENTIAL_TYPE,
+			credentials: cloud(),
+		});
+		const decision = await (
+			await ConsentLedger.open(same.ctx, {}, CLOUD_LEDGER_CREDENTIAL_TYPE)
+		).currentConsent(PHONE, 'shippingStatus');
 		expect(decision).toMatchObject({ granted: false, reason: 'optedOut' });
 	});
 
 	it('two first writers with different secrets: the first row wins for both', async () => {
 		const a = fakeN8n();
-		const b = fakeN8n({ tables: a.tables, credentials: { baseUrl: 'http://n8n.test:5678', apiKey: 'key2', contactKeySecret: 'b-secret-0123456789', tablePrefix: 'wa' } });
+		const b = fakeN8n({
+			tables: a.tables,
+			credentials: {
+				baseUrl: 'http://n8n.test:5678',
+				apiKey: 'key2',
+				contactKeySecret: 'b-secret-0123456789',
+				tablePrefix: 'wa',
+			},
+		});
 		const [first, second] = await Promise.allSettled([
 			ConsentLedger.open(a.ctx).then(async (l) => await l.currentConsent(PHONE, 'allUtility')),
 			ConsentLedger.open(b.ctx).then(async (l) => await l.currentConsent(PHONE, 'allUtility')),

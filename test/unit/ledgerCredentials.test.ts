@@ -28,9 +28,13 @@ describe('the ledger credentials', () => {
 
 	it('both take their ledger fields from the one shared list, in the same order', () => {
 		const names = (list: Array<{ name: string }>) => list.map((p) => p.name);
-		expect(names(new WhatsAppNotificationsLedgerApi().properties)).toEqual(names(ledgerProperties({ baseUrlName: 'baseUrl', apiKeyName: 'apiKey' })));
+		expect(names(new WhatsAppNotificationsLedgerApi().properties)).toEqual(
+			names(ledgerProperties({ baseUrlName: 'baseUrl', apiKeyName: 'apiKey' })),
+		);
 		const section = new WhatsAppCloudApi().properties.filter((p) => p.displayOptions?.show?.consentLedger);
 		expect(names(section)).toEqual(['n8nBaseUrl', 'n8nApiKey', 'contactKeySecret', 'projectId', 'tablePrefix']);
-		expect(section.map((p) => p.displayName)).toEqual(ledgerProperties({ baseUrlName: 'b', apiKeyName: 'k' }).map((p) => p.displayName));
+		expect(section.map((p) => p.displayName)).toEqual(
+			ledgerProperties({ baseUrlName: 'b', apiKeyName: 'k' }).map((p) => p.displayName),
+		);
 	});
 });

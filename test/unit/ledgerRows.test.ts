@@ -20,7 +20,13 @@ import {
 	type Row,
 } from '../../nodes/shared/domain/ledgerRows';
 
-const event = (contactKey: string, purpose: string, action: ConsentEvent['action'], capturedAt: string, extra: Partial<ConsentEvent> = {}): ConsentEvent => ({
+const event = (
+	contactKey: string,
+	purpose: string,
+	action: ConsentEvent['action'],
+	capturedAt: string,
+	extra: Partial<ConsentEvent> = {},
+): ConsentEvent => ({
 	eventId: `e-${contactKey}-${purpose}-${capturedAt}`,
 	contactKey,
 	contactId: '+4915123456701',
@@ -49,8 +55,13 @@ describe('consent events as rows', () => {
 	it('fails closed: an opt-in of an unknown purpose is dropped, an unknown action withdraws every purpose', () => {
 		expect(eventFromRow({ action: 'optIn', purpose: 'marketing', capturedAt: '2026-11-25T10:00:00Z' })).toBeUndefined();
 		expect(eventFromRow({ action: 'optIn', purpose: 'shippingStatus', capturedAt: 'not a time' })).toBeUndefined();
-		expect(eventFromRow({ action: 'pause', purpose: 'shippingStatus', capturedAt: '2026-11-25T10:00:00Z' })).toMatchObject({ action: 'optOut', purpose: 'allUtility' });
-		expect(eventFromRow({ action: 'optOut', purpose: 'marketing', capturedAt: '2026-11-25T10:00:00Z' })).toMatchObject({ action: 'optOut', purpose: 'allUtility' });
+		expect(
+			eventFromRow({ action: 'pause', purpose: 'shippingStatus', capturedAt: '2026-11-25T10:00:00Z' }),
+		).toMatchObject({ action: 'optOut', purpose: 'allUtility' });
+		expect(eventFromRow({ action: 'optOut', purpose: 'marketing', capturedAt: '2026-11-25T10:00:00Z' })).toMatchObject({
+			action: 'optOut',
+			purpose: 'allUtility',
+		});
 	});
 
 	it('reads rows oldest first, empty cells as empty text', () => {
@@ -74,7 +85,10 @@ describe('consent events as rows', () => {
 	});
 
 	it('anyOf reads one value with "and", several with "or"', () => {
-		expect(anyOf('contactKey', ['k1'])).toEqual({ type: 'and', filters: [{ columnName: 'contactKey', condition: 'eq', value: 'k1' }] });
+		expect(anyOf('contactKey', ['k1'])).toEqual({
+			type: 'and',
+			filters: [{ columnName: 'contactKey', condition: 'eq', value: 'k1' }],
+		});
 		expect(anyOf('contactKey', ['k1', 'k2']).type).toBe('or');
 	});
 });
@@ -82,14 +96,27 @@ describe('consent events as rows', () => {
 describe('consent state rows', () => {
 	it('an event’s state row carries the whole-second ordering key of the conditional updates', () => {
 		const row = stateRowOfEvent(event('k1', 'shippingStatus', 'optIn', '2026-11-25T10:00:00.900Z'));
-		expect(row).toMatchObject({ contactKey: 'k1', purpose: 'shippingStatus', consent: 'granted', lastEventAtMs: Date.parse('2026-11-25T10:00:00Z') });
+		expect(row).toMatchObject({
+			contactKey: 'k1',
+			purpose: 'shippingStatus',
+			consent: 'granted',
+			lastEventAtMs: Date.parse('2026-11-25T10:00:00Z'),
+		});
 		expect(Object.keys(row).every((name) => STATE_COLUMNS.some((c) => c.name === name))).toBe(true);
 	});
 
 	it('an opt-in moves only older rows forward, a withdrawal also one of the same second', () => {
 		const at = '2026-11-25T10:00:00.000Z';
-		expect(olderStateFilter(event('k1', 'allUtility', 'optIn', at)).filters[2]).toEqual({ columnName: 'lastEventAtMs', condition: 'lt', value: Date.parse(at) });
-		expect(olderStateFilter(event('k1', 'allUtility', 'optOut', at)).filters[2]).toEqual({ columnName: 'lastEventAtMs', condition: 'lte', value: Date.parse(at) });
+		expect(olderStateFilter(event('k1', 'allUtility', 'optIn', at)).filters[2]).toEqual({
+			columnName: 'lastEventAtMs',
+			condition: 'lt',
+			value: Date.parse(at),
+		});
+		expect(olderStateFilter(event('k1', 'allUtility', 'optOut', at)).filters[2]).toEqual({
+			columnName: 'lastEventAtMs',
+			condition: 'lte',
+			value: Date.parse(at),
+		});
 	});
 
 	it('plans one bulk insert for new (contact, purpose) pairs with one event, updates for the rest, in order', () => {
@@ -126,14 +153,27 @@ describe('identity links and service windows', () => {
 			{ contactKey: 'k1', purpose: 'allUtility', linkedKey: 'k9' },
 		];
 		expect(identityOf('k1', rows)).toEqual(['k1', 'k2']);
-		expect(rows[0]).toMatchObject({ purpose: LINK_PURPOSE, linkedKey: 'k2', lastEventAtMs: Date.parse('2026-11-25T10:00:00.000Z') });
+		expect(rows[0]).toMatchObject({
+			purpose: LINK_PURPOSE,
+			linkedKey: 'k2',
+			lastEventAtMs: Date.parse('2026-11-25T10:00:00.000Z'),
+		});
 	});
 
 	it('the window row of an inbound message expires 24 hours later and replaces only older rows', () => {
 		const at = '2026-11-25T10:00:00.000Z';
 		const { row, olderFilter, window } = windowRowOf({ key: 'k1', id: '+4915123456701' }, at);
 		expect(window).toEqual({ lastInboundAt: at, windowExpiresAt: '2026-11-26T10:00:00.000Z' });
-		expect(row).toMatchObject({ purpose: WINDOW_PURPOSE, lastInboundAtMs: Date.parse(at), lastEventAtMs: Date.parse(at), ...window });
-		expect(olderFilter.filters).toContainEqual({ columnName: 'lastInboundAtMs', condition: 'lt', value: Date.parse(at) });
+		expect(row).toMatchObject({
+			purpose: WINDOW_PURPOSE,
+			lastInboundAtMs: Date.parse(at),
+			lastEventAtMs: Date.parse(at),
+			...window,
+		});
+		expect(olderFilter.filters).toContainEqual({
+			columnName: 'lastInboundAtMs',
+			condition: 'lt',
+			value: Date.parse(at),
+		});
 	});
 });

@@ -9,7 +9,10 @@ const NIGHT = { start: parseClockTime('21:00')!, end: parseClockTime('08:00')! }
 describe('quiet hours in the recipient’s local time', () => {
 	it('defers a message at 23:30 in Berlin to 08:00 the next morning', () => {
 		const decision = quietHoursAt(at('2026-12-03T22:30:00Z'), 'Europe/Berlin', NIGHT.start, NIGHT.end);
-		expect(decision).toMatchObject({ inside: true, sendAt: { utc: '2026-12-04T07:00:00.000Z', local: '2026-12-04T08:00:00.000+01:00' } });
+		expect(decision).toMatchObject({
+			inside: true,
+			sendAt: { utc: '2026-12-04T07:00:00.000Z', local: '2026-12-04T08:00:00.000+01:00' },
+		});
 	});
 
 	it('defers a message at 05:00 to 08:00 the same day', () => {
@@ -36,7 +39,9 @@ describe('quiet hours in the recipient’s local time', () => {
 
 	it('handles a window that does not cross midnight, and an empty window', () => {
 		const lunch = { start: parseClockTime('12:00')!, end: parseClockTime('13:30')! };
-		expect(quietHoursAt(at('2026-12-04T12:15:00Z'), 'UTC', lunch.start, lunch.end).sendAt?.utc).toBe('2026-12-04T13:30:00.000Z');
+		expect(quietHoursAt(at('2026-12-04T12:15:00Z'), 'UTC', lunch.start, lunch.end).sendAt?.utc).toBe(
+			'2026-12-04T13:30:00.000Z',
+		);
 		expect(quietHoursAt(at('2026-12-04T13:30:00Z'), 'UTC', lunch.start, lunch.end).inside).toBe(false);
 		expect(quietHoursAt(at('2026-12-04T03:00:00Z'), 'UTC', NIGHT.start, NIGHT.start).inside).toBe(false);
 	});
@@ -49,9 +54,20 @@ describe('quiet hours in the recipient’s local time', () => {
 describe('which time zone', () => {
 	const base = { itemZone: '', nodeDefault: '', workflowZone: 'Europe/Berlin' };
 	it('prefers the item, then the country, then the node default, then the workflow', () => {
-		expect(resolveTimeZone({ ...base, itemZone: 'Europe/Lisbon', countryZone: { zone: 'Asia/Kolkata', country: 'IN' } })).toMatchObject({ zone: 'Europe/Lisbon', source: 'item' });
-		expect(resolveTimeZone({ ...base, countryZone: { zone: 'Asia/Kolkata', country: 'IN' } })).toMatchObject({ zone: 'Asia/Kolkata', source: 'phoneCountry' });
-		expect(resolveTimeZone({ ...base, nodeDefault: 'America/Sao_Paulo', noCountryZoneBecause: 'Brazil has several time zones' })).toEqual({
+		expect(
+			resolveTimeZone({ ...base, itemZone: 'Europe/Lisbon', countryZone: { zone: 'Asia/Kolkata', country: 'IN' } }),
+		).toMatchObject({ zone: 'Europe/Lisbon', source: 'item' });
+		expect(resolveTimeZone({ ...base, countryZone: { zone: 'Asia/Kolkata', country: 'IN' } })).toMatchObject({
+			zone: 'Asia/Kolkata',
+			source: 'phoneCountry',
+		});
+		expect(
+			resolveTimeZone({
+				...base,
+				nodeDefault: 'America/Sao_Paulo',
+				noCountryZoneBecause: 'Brazil has several time zones',
+			}),
+		).toEqual({
 			zone: 'America/Sao_Paulo',
 			source: 'nodeDefault',
 			reason: "Brazil has several time zones: the node's Default Time Zone",
@@ -62,9 +78,15 @@ describe('which time zone', () => {
 
 describe('date_time values in the recipient’s zone and language', () => {
 	it('renders an instant in the recipient’s zone and language', () => {
-		expect(formatDateTimeFor('2026-12-05T09:30:00Z', 'Europe/Lisbon', 'pt-PT')).toMatch(/sábado, 5 de dezembro de 2026.*9:30/);
-		expect(formatDateTimeFor('2026-12-05T09:30:00Z', 'America/New_York', 'en_US')).toMatch(/Saturday, December 5, 2026.*4:30/);
-		expect(formatDateTimeFor('2026-12-05T09:30:00+01:00', 'Europe/Berlin', 'de')).toMatch(/Samstag, 5\. Dezember 2026 um 9:30/);
+		expect(formatDateTimeFor('2026-12-05T09:30:00Z', 'Europe/Lisbon', 'pt-PT')).toMatch(
+			/sábado, 5 de dezembro de 2026.*9:30/,
+		);
+		expect(formatDateTimeFor('2026-12-05T09:30:00Z', 'America/New_York', 'en_US')).toMatch(
+			/Saturday, December 5, 2026.*4:30/,
+		);
+		expect(formatDateTimeFor('2026-12-05T09:30:00+01:00', 'Europe/Berlin', 'de')).toMatch(
+			/Samstag, 5\. Dezember 2026 um 9:30/,
+		);
 	});
 	it('keeps a date without time on its calendar day', () => {
 		expect(formatDateTimeFor('2026-12-05', 'Pacific/Honolulu', 'en')).toBe('Saturday, December 5, 2026');

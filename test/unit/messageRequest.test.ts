@@ -15,14 +15,36 @@ describe('message request', () => {
 	});
 
 	it('builds the template body, without components when the template has no variables', () => {
-		const body = templateMessageBody({ to: '+1', isBsuid: false, templateName: 'hello', language: 'en_US', components: [] });
-		expect(body).toEqual({ messaging_product: 'whatsapp', recipient_type: 'individual', to: '+1', type: 'template', template: { name: 'hello', language: { code: 'en_US' } } });
-		const withParams = templateMessageBody({ to: '+1', isBsuid: false, templateName: 'h', language: 'de', components: [{ type: 'body', parameters: [] }] });
+		const body = templateMessageBody({
+			to: '+1',
+			isBsuid: false,
+			templateName: 'hello',
+			language: 'en_US',
+			components: [],
+		});
+		expect(body).toEqual({
+			messaging_product: 'whatsapp',
+			recipient_type: 'individual',
+			to: '+1',
+			type: 'template',
+			template: { name: 'hello', language: { code: 'en_US' } },
+		});
+		const withParams = templateMessageBody({
+			to: '+1',
+			isBsuid: false,
+			templateName: 'h',
+			language: 'de',
+			components: [{ type: 'body', parameters: [] }],
+		});
 		expect((withParams.template as { components: unknown[] }).components).toHaveLength(1);
 	});
 
 	it('carries the callback data and reply context into the free-form body', () => {
-		const template = { ...templateMessageBody({ to: 'US.1', isBsuid: true, templateName: 'h', language: 'en', components: [] }), biz_opaque_callback_data: '{}', context: { message_id: 'wamid.X' } };
+		const template = {
+			...templateMessageBody({ to: 'US.1', isBsuid: true, templateName: 'h', language: 'en', components: [] }),
+			biz_opaque_callback_data: '{}',
+			context: { message_id: 'wamid.X' },
+		};
 		expect(freeFormMessageBody(template, 'US.1', true, 'Hi Ann')).toEqual({
 			messaging_product: 'whatsapp',
 			recipient_type: 'individual',
@@ -47,7 +69,10 @@ describe('message request', () => {
 
 	it('a window is open only until its expiry', () => {
 		const now = Date.parse('2026-12-03T12:00:00Z');
-		expect(serviceWindowAt('2026-12-03T13:00:00.000Z', now)).toEqual({ open: true, expiresAt: '2026-12-03T13:00:00.000Z' });
+		expect(serviceWindowAt('2026-12-03T13:00:00.000Z', now)).toEqual({
+			open: true,
+			expiresAt: '2026-12-03T13:00:00.000Z',
+		});
 		expect(serviceWindowAt('2026-12-03T11:00:00.000Z', now).open).toBe(false);
 		expect(serviceWindowAt(undefined, now)).toEqual({ open: false, expiresAt: undefined });
 	});

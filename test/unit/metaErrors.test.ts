@@ -18,16 +18,20 @@ import {
 
 /** FACTS §6, plus Graph's own throttling codes 17 (user), 32 (page) and 613 (custom) from Meta's rate-limiting page. */
 const FACTS_CODES = [
-	0, 1, 2, 3, 4, 10, 17, 32, 100, 190, 200, 368, 613, 80007, 130429, 130472, 131000, 131008, 131009, 131016, 131021, 131026, 131031,
-	131042, 131047, 131048, 131049, 131050, 131051, 131052, 131053, 131056, 131057, 131059, 131061, 131062, 131063, 132000,
-	132001, 132005, 132007, 132012, 132015, 132016, 133004, 133010, 135000,
+	0, 1, 2, 3, 4, 10, 17, 32, 100, 190, 200, 368, 613, 80007, 130429, 130472, 131000, 131008, 131009, 131016, 131021,
+	131026, 131031, 131042, 131047, 131048, 131049, 131050, 131051, 131052, 131053, 131056, 131057, 131059, 131061,
+	131062, 131063, 132000, 132001, 132005, 132007, 132012, 132015, 132016, 133004, 133010, 135000,
 ];
 const RATE_LIMITS = [4, 17, 32, 613, 80007, 130429];
 const RETRYABLE = [...RATE_LIMITS, 131056, 131000, 131016, 1, 2, 133004, 131057];
 
 describe('META_ERRORS table', () => {
 	it('covers every code from FACTS §6 and nothing unexpected', () => {
-		expect(Object.keys(META_ERRORS).map(Number).sort((a, b) => a - b)).toEqual([...FACTS_CODES].sort((a, b) => a - b));
+		expect(
+			Object.keys(META_ERRORS)
+				.map(Number)
+				.sort((a, b) => a - b),
+		).toEqual([...FACTS_CODES].sort((a, b) => a - b));
 	});
 
 	it.each(FACTS_CODES)('%i has a complete entry', (code) => {
@@ -123,7 +127,10 @@ describe('parseGraphError', () => {
 	});
 
 	it('reads a bare error object', () => {
-		expect(parseGraphError({ message: 'Invalid parameter', code: 100 })).toEqual({ message: 'Invalid parameter', code: 100 });
+		expect(parseGraphError({ message: 'Invalid parameter', code: 100 })).toEqual({
+			message: 'Invalid parameter',
+			code: 100,
+		});
 	});
 
 	it('recovers the code from the "(#code)" message prefix', () => {
@@ -145,12 +152,20 @@ describe('parseGraphError', () => {
 		});
 	});
 
-	it.each([[undefined], [null], [''], ['not json'], ['[]'], [42], [{}], [{ error: 'boom' }], [{ data: [] }], [[envelope]]])(
-		'returns undefined for %p',
-		(body) => {
-			expect(parseGraphError(body)).toBeUndefined();
-		},
-	);
+	it.each([
+		[undefined],
+		[null],
+		[''],
+		['not json'],
+		['[]'],
+		[42],
+		[{}],
+		[{ error: 'boom' }],
+		[{ data: [] }],
+		[[envelope]],
+	])('returns undefined for %p', (body) => {
+		expect(parseGraphError(body)).toBeUndefined();
+	});
 });
 
 describe('retryDelayMs', () => {
@@ -166,7 +181,9 @@ describe('retryDelayMs', () => {
 	});
 
 	it('waits 1, 2, 4 … s after no answer, at most 30 s', () => {
-		expect([0, 1, 2, 3, 4, 5, 9, 50].map(connectionRetryDelayMs)).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+		expect([0, 1, 2, 3, 4, 5, 9, 50].map(connectionRetryDelayMs)).toEqual([
+			1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000,
+		]);
 	});
 
 	it.each(RATE_LIMITS)('doubles from 1 s capped at 30 s for rate limit %i', (code) => {
@@ -206,14 +223,19 @@ describe('retryDelayMs', () => {
 
 describe('one table for every retry and outcome decision', () => {
 	it('reads rate limits and transient server errors from the table', () => {
-		expect(FACTS_CODES.filter(isRateLimitCode).sort((a, b) => a - b)).toEqual([...RATE_LIMITS, 131056].sort((a, b) => a - b));
-		expect(FACTS_CODES.filter(isTransientServerCode).sort((a, b) => a - b)).toEqual([1, 2, 131000, 131016, 131057, 133004]);
+		expect(FACTS_CODES.filter(isRateLimitCode).sort((a, b) => a - b)).toEqual(
+			[...RATE_LIMITS, 131056].sort((a, b) => a - b),
+		);
+		expect(FACTS_CODES.filter(isTransientServerCode).sort((a, b) => a - b)).toEqual([
+			1, 2, 131000, 131016, 131057, 133004,
+		]);
 		expect(isRateLimitCode(undefined)).toBe(false);
 		expect(isTransientServerCode(424242)).toBe(false);
 	});
 
 	it('gives every automatically retried code a retry class and no other code one', () => {
-		for (const code of FACTS_CODES) expect(Boolean(lookupMetaError(code).retryClass)).toBe(lookupMetaError(code).retryable);
+		for (const code of FACTS_CODES)
+			expect(Boolean(lookupMetaError(code).retryClass)).toBe(lookupMetaError(code).retryable);
 	});
 });
 
@@ -222,13 +244,19 @@ describe('outcomeOfErrorAnswer: was the message sent?', () => {
 		for (const status of [500, 502, 503]) expect(outcomeOfErrorAnswer(status, code)).toBe('unknown');
 	});
 
-	it.each([2, 131016, 133004, 131057, 4, 80007, 130429, 131056, 3, 100, 131047])('an HTTP 5xx with code %i is not sent (refused before processing)', (code) => {
-		expect(outcomeOfErrorAnswer(500, code)).toBe('not_sent');
-	});
+	it.each([2, 131016, 133004, 131057, 4, 80007, 130429, 131056, 3, 100, 131047])(
+		'an HTTP 5xx with code %i is not sent (refused before processing)',
+		(code) => {
+			expect(outcomeOfErrorAnswer(500, code)).toBe('not_sent');
+		},
+	);
 
-	it.each([1, 131000, 100, 131026, 424242])('an HTTP 4xx with code %i is not sent (Meta refused the request)', (code) => {
-		expect(outcomeOfErrorAnswer(400, code)).toBe('not_sent');
-	});
+	it.each([1, 131000, 100, 131026, 424242])(
+		'an HTTP 4xx with code %i is not sent (Meta refused the request)',
+		(code) => {
+			expect(outcomeOfErrorAnswer(400, code)).toBe('not_sent');
+		},
+	);
 
 	it('an answer without a Graph code (a proxy answered) or a 5xx with a code Meta has not documented is unknown', () => {
 		expect(outcomeOfErrorAnswer(502, undefined)).toBe('unknown');
@@ -242,7 +270,8 @@ describe('reading an account: retry and advice beside the table', () => {
 		expect(isRetryableRead(503, undefined)).toBe(true);
 		expect(isRetryableRead(500, 100)).toBe(true);
 		for (const code of [1, 2, 131000, 131016, 133004, 131057]) expect(isRetryableRead(400, code)).toBe(true);
-		for (const code of [...RATE_LIMITS, 131056, 10, 100, 190, undefined]) expect(isRetryableRead(400, code)).toBe(false);
+		for (const code of [...RATE_LIMITS, 131056, 10, 100, 190, undefined])
+			expect(isRetryableRead(400, code)).toBe(false);
 	});
 
 	it('100 and 803 on an account edge point at the account ID; other codes get the table advice', () => {

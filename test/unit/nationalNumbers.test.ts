@@ -129,14 +129,22 @@ describe('Default Country — national numbers as shops and calendars send them'
 	});
 
 	it('keeps digit-only strings as WhatsApp IDs when Recipient Format says so, and places formatted ones', () => {
-		expect(inCountry('4915112345678', 'BR', 'whatsAppId')).toMatchObject({ ok: true, e164: '+4915112345678', assumedInternational: true });
+		expect(inCountry('4915112345678', 'BR', 'whatsAppId')).toMatchObject({
+			ok: true,
+			e164: '+4915112345678',
+			assumedInternational: true,
+		});
 		expect(inCountry('(51) 98765-4321', 'BR', 'whatsAppId')).toMatchObject({ ok: true, e164: '+5551987654321' });
 	});
 });
 
 describe('Default Country — wrong numbers are refused with the reason', () => {
 	it.each([
-		['0151 234567', 'DE', /not a valid Germany \(DE\) number: after the 0 it has 9 digits.*mobile: 10–11 digits starting 15, 16, 17/],
+		[
+			'0151 234567',
+			'DE',
+			/not a valid Germany \(DE\) number: after the 0 it has 9 digits.*mobile: 10–11 digits starting 15, 16, 17/,
+		],
 		['07700 90012', 'GB', /after the 0 it has 9 digits.*UK mobile numbers have 11 digits/],
 		['(415) 555-012', 'US', /it has 9 digits.*10 digits/],
 		['(115) 555-0123', 'US', /North American numbers have 10 digits/], // area codes never start with 1
@@ -154,7 +162,10 @@ describe('Default Country — wrong numbers are refused with the reason', () => 
 
 	it('still refuses national numbers when no Default Country is given', () => {
 		expect(normalisePhone('0151 2345678', { bareDigits: 'refuse' })).toMatchObject({ ok: false });
-		expect(normalisePhone('(415) 555-0123', { bareDigits: 'refuse' })).toMatchObject({ ok: false, problem: 'noCountryCode' });
+		expect(normalisePhone('(415) 555-0123', { bareDigits: 'refuse' })).toMatchObject({
+			ok: false,
+			problem: 'noCountryCode',
+		});
 	});
 });
 
@@ -180,7 +191,8 @@ describe('numbering plan table', () => {
 				expect(range.lengths[1] + plan.callingCode.length).toBeLessThanOrEqual(15);
 				for (const start of range.starts) expect(start).toMatch(/^[0-9xN]+$/);
 			}
-			if (plan.timeZone) expect(Intl.DateTimeFormat(undefined, { timeZone: plan.timeZone }).resolvedOptions().timeZone).toBeTruthy();
+			if (plan.timeZone)
+				expect(Intl.DateTimeFormat(undefined, { timeZone: plan.timeZone }).resolvedOptions().timeZone).toBeTruthy();
 		}
 	});
 

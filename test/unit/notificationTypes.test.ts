@@ -127,14 +127,21 @@ describe('describeTemplateStatus', () => {
 		expect(describeTemplateStatus('disabled')).toMatch(/repeated/);
 	});
 
-	it.each(['APPROVED', 'PENDING', 'REJECTED', 'IN_APPEAL', 'LIMIT_EXCEEDED', 'ARCHIVED', 'PENDING_DELETION', 'DELETED', 'FLAGGED'])(
-		'%s has a specific explanation',
-		(status) => {
-			const text = describeTemplateStatus(status);
-			expect(text).toContain(status);
-			expect(text).not.toMatch(/does not know/);
-		},
-	);
+	it.each([
+		'APPROVED',
+		'PENDING',
+		'REJECTED',
+		'IN_APPEAL',
+		'LIMIT_EXCEEDED',
+		'ARCHIVED',
+		'PENDING_DELETION',
+		'DELETED',
+		'FLAGGED',
+	])('%s has a specific explanation', (status) => {
+		const text = describeTemplateStatus(status);
+		expect(text).toContain(status);
+		expect(text).not.toMatch(/does not know/);
+	});
 
 	it('handles unknown and empty statuses', () => {
 		expect(describeTemplateStatus('WEIRD')).toMatch(/does not know.*only APPROVED/);
@@ -148,19 +155,30 @@ describe('checkTemplateEligibility', () => {
 	});
 
 	it('allows lower-case status and legacy utility categories', () => {
-		expect(checkTemplateEligibility(shipping, template({ status: 'approved', category: 'SHIPPING_UPDATE' })).allowed).toBe(true);
+		expect(
+			checkTemplateEligibility(shipping, template({ status: 'approved', category: 'SHIPPING_UPDATE' })).allowed,
+		).toBe(true);
 		expect(checkTemplateEligibility(shipping, template({ category: 'TRANSACTIONAL' })).allowed).toBe(true);
 	});
 
-	it.each(['PAUSED', 'DISABLED', 'PENDING', 'REJECTED', 'IN_APPEAL', 'LIMIT_EXCEEDED', 'ARCHIVED', 'PENDING_DELETION', 'DELETED', 'SOMETHING_NEW', ''])(
-		'refuses status %j with a problem and a fix',
-		(status) => {
-			const result = checkTemplateEligibility(shipping, template({ status }));
-			expect(result.allowed).toBe(false);
-			expect(result.problem).toContain('order_shipped');
-			expect(result.fix).toBeTruthy();
-		},
-	);
+	it.each([
+		'PAUSED',
+		'DISABLED',
+		'PENDING',
+		'REJECTED',
+		'IN_APPEAL',
+		'LIMIT_EXCEEDED',
+		'ARCHIVED',
+		'PENDING_DELETION',
+		'DELETED',
+		'SOMETHING_NEW',
+		'',
+	])('refuses status %j with a problem and a fix', (status) => {
+		const result = checkTemplateEligibility(shipping, template({ status }));
+		expect(result.allowed).toBe(false);
+		expect(result.problem).toContain('order_shipped');
+		expect(result.fix).toBeTruthy();
+	});
 
 	it('explains a paused template and when it comes back', () => {
 		const result = checkTemplateEligibility(shipping, template({ status: 'PAUSED' }));
@@ -187,8 +205,13 @@ describe('checkTemplateEligibility', () => {
 
 	it('names a missing or unknown rejected_reason as it is', () => {
 		expect(checkTemplateEligibility(shipping, template({ status: 'REJECTED' })).problem).toContain('reason NONE');
-		expect(checkTemplateEligibility(shipping, template({ status: 'REJECTED', rejected_reason: null })).problem).toContain('reason NONE');
-		const unknown = checkTemplateEligibility(shipping, template({ status: 'REJECTED', rejected_reason: 'NEW_REASON_2027' }));
+		expect(
+			checkTemplateEligibility(shipping, template({ status: 'REJECTED', rejected_reason: null })).problem,
+		).toContain('reason NONE');
+		const unknown = checkTemplateEligibility(
+			shipping,
+			template({ status: 'REJECTED', rejected_reason: 'NEW_REASON_2027' }),
+		);
 		expect(unknown.problem).toMatch(/reason NEW_REASON_2027 \(a reason this node does not know yet\)/);
 		expect(unknown.fix).toMatch(/WhatsApp Manager/);
 	});
@@ -199,13 +222,16 @@ describe('checkTemplateEligibility', () => {
 		expect(result.problem).not.toMatch(/MARKETING template/);
 	});
 
-	it.each([['MARKETING'], ['marketing'], ['AUTHENTICATION'], ['OTP']])('refuses category %s naming the category and the type', (category) => {
-		const result = checkTemplateEligibility(shipping, template({ category }));
-		expect(result.allowed).toBe(false);
-		expect(result.problem).toMatch(/MARKETING|AUTHENTICATION/);
-		expect(result.problem).toContain('Shipping Status');
-		expect(result.fix).toMatch(/UTILITY/);
-	});
+	it.each([['MARKETING'], ['marketing'], ['AUTHENTICATION'], ['OTP']])(
+		'refuses category %s naming the category and the type',
+		(category) => {
+			const result = checkTemplateEligibility(shipping, template({ category }));
+			expect(result.allowed).toBe(false);
+			expect(result.problem).toMatch(/MARKETING|AUTHENTICATION/);
+			expect(result.problem).toContain('Shipping Status');
+			expect(result.fix).toMatch(/UTILITY/);
+		},
+	);
 
 	it('refuses an unknown category', () => {
 		const result = checkTemplateEligibility(shipping, template({ category: 'SOMETHING' }));

@@ -117,9 +117,12 @@ describe('Meta spec examples (facebook/openapi sendMessage, 50 request examples)
 describe('Meta docs template sends', () => {
 	const docs = docsExamples as unknown as Record<string, Body>;
 
-	it.each(['send_template_named_params', 'send_template_positional_params', 'send_text_in_csw'])('%s is valid', (key) => {
-		expect(validateSendMessageBody(docs[key])).toEqual({ valid: true, errors: [] });
-	});
+	it.each(['send_template_named_params', 'send_template_positional_params', 'send_text_in_csw'])(
+		'%s is valid',
+		(key) => {
+			expect(validateSendMessageBody(docs[key])).toEqual({ valid: true, errors: [] });
+		},
+	);
 });
 
 /** A body our Send Notification node could plausibly produce. */
@@ -146,7 +149,9 @@ const template = (): Body => ({
 		],
 	},
 });
-type Tpl = { template: { name?: string; language: Record<string, unknown>; components: Array<Record<string, unknown>> } };
+type Tpl = {
+	template: { name?: string; language: Record<string, unknown>; components: Array<Record<string, unknown>> };
+};
 const edit = (f: (b: Body & Tpl) => void): Body => {
 	const b = clone(template()) as Body & Tpl;
 	f(b);
@@ -183,7 +188,12 @@ describe('patched defects', () => {
 	it('accepts coupon_code and action button parameters', () => {
 		const body = edit((b) => {
 			b.template.components.push(
-				{ type: 'button', sub_type: 'copy_code', index: '2', parameters: [{ type: 'coupon_code', coupon_code: '25OFF' }] },
+				{
+					type: 'button',
+					sub_type: 'copy_code',
+					index: '2',
+					parameters: [{ type: 'coupon_code', coupon_code: '25OFF' }],
+				},
 				{ type: 'button', sub_type: 'flow', index: '3', parameters: [{ type: 'action', action: { flow_token: 't' } }] },
 			);
 		});
@@ -191,7 +201,9 @@ describe('patched defects', () => {
 	});
 
 	it('accepts a free-form text body without recipient_type and type', () => {
-		expect(validateSendMessageBody({ messaging_product: 'whatsapp', to: '+16505551234', text: { body: 'Hi' } }).valid).toBe(true);
+		expect(
+			validateSendMessageBody({ messaging_product: 'whatsapp', to: '+16505551234', text: { body: 'Hi' } }).valid,
+		).toBe(true);
 	});
 });
 
@@ -199,17 +211,41 @@ describe('invalid bodies are rejected', () => {
 	const cases: Array<[string, unknown, RegExp]> = [
 		['not an object', 'hello', /must be object/],
 		['missing messaging_product', edit((b) => delete b.messaging_product), /required property 'messaging_product'/],
-		['messaging_product not whatsapp', edit((b) => (b.messaging_product = 'sms')), /\/messaging_product must be equal to one of/],
+		[
+			'messaging_product not whatsapp',
+			edit((b) => (b.messaging_product = 'sms')),
+			/\/messaging_product must be equal to one of/,
+		],
 		['missing to', edit((b) => delete b.to), /required property 'to'/],
 		['to is a number', edit((b) => (b.to = 16505551234)), /\/to must be string/],
 		['unknown message type', edit((b) => (b.type = 'fax')), /\/type must be equal to one of the allowed values/],
-		['recipient_type unknown', edit((b) => (b.recipient_type = 'everyone')), /\/recipient_type must be equal to one of/],
+		[
+			'recipient_type unknown',
+			edit((b) => (b.recipient_type = 'everyone')),
+			/\/recipient_type must be equal to one of/,
+		],
 		['type template without template', edit((b) => delete (b as Body).template), /required property 'template'/],
 		['template without name', edit((b) => delete b.template.name), /\/template must have required property 'name'/],
-		['template name not a string', edit((b) => ((b.template as Record<string, unknown>).name = 42)), /\/template\/name must be string/],
-		['template without language', edit((b) => delete (b.template as Record<string, unknown>).language), /required property 'language'/],
-		['language without code', edit((b) => delete b.template.language.code), /\/template\/language must have required property 'code'/],
-		['unknown component type', edit((b) => (b.template.components[0].type = 'footer')), /\/template\/components\/0\/type must be equal to one of/],
+		[
+			'template name not a string',
+			edit((b) => ((b.template as Record<string, unknown>).name = 42)),
+			/\/template\/name must be string/,
+		],
+		[
+			'template without language',
+			edit((b) => delete (b.template as Record<string, unknown>).language),
+			/required property 'language'/,
+		],
+		[
+			'language without code',
+			edit((b) => delete b.template.language.code),
+			/\/template\/language must have required property 'code'/,
+		],
+		[
+			'unknown component type',
+			edit((b) => (b.template.components[0].type = 'footer')),
+			/\/template\/components\/0\/type must be equal to one of/,
+		],
 		[
 			'body parameter with unknown type',
 			edit((b) => (b.template.components[1].parameters = [{ type: 'emoji', emoji: ':)' }])),
@@ -227,7 +263,12 @@ describe('invalid bodies are rejected', () => {
 		],
 		[
 			'currency without amount_1000',
-			edit((b) => (b.template.components[1].parameters = [{ type: 'currency', currency: { fallback_value: '$1', code: 'USD' } }])),
+			edit(
+				(b) =>
+					(b.template.components[1].parameters = [
+						{ type: 'currency', currency: { fallback_value: '$1', code: 'USD' } },
+					]),
+			),
 			/currency must have required property 'amount_1000'/,
 		],
 		[
@@ -237,7 +278,12 @@ describe('invalid bodies are rejected', () => {
 		],
 		[
 			'media with both id and link',
-			edit((b) => (b.template.components[0].parameters = [{ type: 'image', image: { id: '1', link: 'https://example.com/a.jpg' } }])),
+			edit(
+				(b) =>
+					(b.template.components[0].parameters = [
+						{ type: 'image', image: { id: '1', link: 'https://example.com/a.jpg' } },
+					]),
+			),
 			/image must match exactly one schema in oneOf/,
 		],
 		[
@@ -245,8 +291,16 @@ describe('invalid bodies are rejected', () => {
 			edit((b) => (b.template.components[0].parameters = [{ type: 'image', image: { link: 'not a url' } }])),
 			/image\/link must match format "url"/,
 		],
-		['button without sub_type', edit((b) => delete b.template.components[2].sub_type), /\/template\/components\/2 must have required property 'sub_type'/],
-		['button with unknown sub_type', edit((b) => (b.template.components[2].sub_type = 'call')), /\/template\/components\/2\/sub_type must be equal to one of/],
+		[
+			'button without sub_type',
+			edit((b) => delete b.template.components[2].sub_type),
+			/\/template\/components\/2 must have required property 'sub_type'/,
+		],
+		[
+			'button with unknown sub_type',
+			edit((b) => (b.template.components[2].sub_type = 'call')),
+			/\/template\/components\/2\/sub_type must be equal to one of/,
+		],
 		[
 			'button parameter of body type',
 			edit((b) => (b.template.components[2].parameters = [{ type: 'currency', currency: {} }])),
@@ -262,9 +316,21 @@ describe('invalid bodies are rejected', () => {
 			{ messaging_product: 'whatsapp', to: '+1', type: 'text', text: { body: 'Hi' }, template: {} },
 			/must NOT have unevaluated properties \(template\)/,
 		],
-		['text message without text', { messaging_product: 'whatsapp', to: '+1', type: 'text' }, /required property 'text'/],
-		['text body not a string', { messaging_product: 'whatsapp', to: '+1', type: 'text', text: { body: 5 } }, /\/text\/body must be string/],
-		['read receipt with other status', { messaging_product: 'whatsapp', status: 'delivered', message_id: 'wamid.x' }, /\/status must be equal to one of/],
+		[
+			'text message without text',
+			{ messaging_product: 'whatsapp', to: '+1', type: 'text' },
+			/required property 'text'/,
+		],
+		[
+			'text body not a string',
+			{ messaging_product: 'whatsapp', to: '+1', type: 'text', text: { body: 5 } },
+			/\/text\/body must be string/,
+		],
+		[
+			'read receipt with other status',
+			{ messaging_product: 'whatsapp', status: 'delivered', message_id: 'wamid.x' },
+			/\/status must be equal to one of/,
+		],
 	];
 
 	it.each(cases)('%s', (_name, body, error) => {

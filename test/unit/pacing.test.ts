@@ -2,6 +2,7 @@ import {
 	ConcurrencyGate,
 	DEFAULT_MESSAGES_PER_SECOND,
 	MAX_MESSAGES_PER_SECOND,
+	RollingWindow,
 	runPacingFromOptions,
 	SendScheduler,
 } from '../../nodes/shared/domain/pacing';
@@ -39,7 +40,9 @@ describe('SendScheduler', () => {
 		const scheduler = new SendScheduler({ messagesPerSecond: 10, pairSpacingMs: 1000 });
 		expect(scheduler.reserve('a', 0)).toBe(0);
 		expect(scheduler.reserve('a', 0)).toBe(1000); // pair-blocked
-		const others = ['b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k'].map((recipient) => scheduler.reserve(recipient, 0));
+		const others = ['b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k'].map((recipient) =>
+			scheduler.reserve(recipient, 0),
+		);
 		// 100..900 fit in the gap; 1000 is taken, so the tenth other recipient goes to 1100.
 		expect(others).toEqual([100, 200, 300, 400, 500, 600, 700, 800, 900, 1100]);
 	});
@@ -84,9 +87,6 @@ describe('SendScheduler', () => {
 });
 
 describe('RollingWindow', () => {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const { RollingWindow } = require('../../nodes/shared/domain/pacing') as typeof import('../../nodes/shared/domain/pacing');
-
 	it('allows `limit` starts per window, then waits for the oldest to leave it', () => {
 		const window = new RollingWindow(3, 1000);
 		for (const at of [0, 10, 20]) {
@@ -186,13 +186,18 @@ describe('runPacingFromOptions', () => {
 	});
 
 	it('keeps every setting inside its bounds', () => {
-		expect(runPacingFromOptions({ messagesPerSecond: 5000, pairSpacingSeconds: -1, maxRetries: -2, timeoutSeconds: 0 })).toMatchObject({
+		expect(
+			runPacingFromOptions({ messagesPerSecond: 5000, pairSpacingSeconds: -1, maxRetries: -2, timeoutSeconds: 0 }),
+		).toMatchObject({
 			messagesPerSecond: MAX_MESSAGES_PER_SECOND,
 			pairSpacingMs: 0,
 			maxRetries: 0,
 			timeoutMs: 1000,
 		});
 		expect(runPacingFromOptions({ messagesPerSecond: 0 }).messagesPerSecond).toBe(DEFAULT_MESSAGES_PER_SECOND);
-		expect(runPacingFromOptions({ messagesPerSecond: 0.5, retryUnknownOutcome: true })).toMatchObject({ messagesPerSecond: 1, retryUnknownOutcome: true });
+		expect(runPacingFromOptions({ messagesPerSecond: 0.5, retryUnknownOutcome: true })).toMatchObject({
+			messagesPerSecond: 1,
+			retryUnknownOutcome: true,
+		});
 	});
 });

@@ -15,7 +15,9 @@ function ctxOf(items: number, continueOnFail: boolean): IExecuteFunctions {
 
 describe('forEachItem', () => {
 	it('pairs every answer, one or several per item, with its input item', async () => {
-		const [out] = await forEachItem(ctxOf(2, false), 'Not done', async (i) => (i === 0 ? { n: 0 } : [{ n: 1 }, { n: 2 }]));
+		const [out] = await forEachItem(ctxOf(2, false), 'Not done', async (i) =>
+			i === 0 ? { n: 0 } : [{ n: 1 }, { n: 2 }],
+		);
 		expect(out).toEqual([
 			{ json: { n: 0 }, pairedItem: { item: 0 } },
 			{ json: { n: 1 }, pairedItem: { item: 1 } },

@@ -146,8 +146,16 @@ describe('normalisePhone — national numbers are never read as foreign', () => 
 	);
 
 	it('still accepts + and 00 with bareDigits "refuse"', () => {
-		expect(normalisePhone('+55 (51) 98765-4321', { bareDigits: 'refuse' })).toEqual({ ok: true, e164: '+5551987654321', callingCode: '55' });
-		expect(normalisePhone('0086 150 1234 5678', { bareDigits: 'refuse' })).toEqual({ ok: true, e164: '+8615012345678', callingCode: '86' });
+		expect(normalisePhone('+55 (51) 98765-4321', { bareDigits: 'refuse' })).toEqual({
+			ok: true,
+			e164: '+5551987654321',
+			callingCode: '55',
+		});
+		expect(normalisePhone('0086 150 1234 5678', { bareDigits: 'refuse' })).toEqual({
+			ok: true,
+			e164: '+8615012345678',
+			callingCode: '86',
+		});
 	});
 
 	it.each([
@@ -161,7 +169,12 @@ describe('normalisePhone — national numbers are never read as foreign', () => 
 		['16505551234', '+16505551234', '1'],
 		[4512345678, '+4512345678', '45'],
 	])('with bareDigits "whatsAppId" reads %j as the WhatsApp ID %s', (input, e164, callingCode) => {
-		expect(normalisePhone(input, { bareDigits: 'whatsAppId' })).toEqual({ ok: true, e164, callingCode, assumedInternational: true });
+		expect(normalisePhone(input, { bareDigits: 'whatsAppId' })).toEqual({
+			ok: true,
+			e164,
+			callingCode,
+			assumedInternational: true,
+		});
 	});
 
 	it.each([
@@ -177,8 +190,15 @@ describe('normalisePhone — national numbers are never read as foreign', () => 
 	});
 
 	it('keeps the version-1 reading by default: an unformatted digit string of 11 or more digits only', () => {
-		expect(normalisePhone('4915112345678')).toMatchObject({ ok: true, e164: '+4915112345678', assumedInternational: true });
-		expect(normalisePhone('4915112345678', { bareDigits: 'whatsAppIdFrom11Digits' })).toMatchObject({ ok: true, e164: '+4915112345678' });
+		expect(normalisePhone('4915112345678')).toMatchObject({
+			ok: true,
+			e164: '+4915112345678',
+			assumedInternational: true,
+		});
+		expect(normalisePhone('4915112345678', { bareDigits: 'whatsAppIdFrom11Digits' })).toMatchObject({
+			ok: true,
+			e164: '+4915112345678',
+		});
 		const short = normalisePhone('4512345678');
 		expect(short.ok).toBe(false);
 		if (!short.ok) {

@@ -18,7 +18,11 @@ describe('DEFAULT_RATE_CARD', () => {
 			authentication: 0.055,
 			authentication_international: null,
 		});
-		expect(DEFAULT_RATE_CARD.countries.JM).toEqual({ market: 'Rest of Latin America', calling_code: '1', network_prefixes: ['658', '876'] });
+		expect(DEFAULT_RATE_CARD.countries.JM).toEqual({
+			market: 'Rest of Latin America',
+			calling_code: '1',
+			network_prefixes: ['658', '876'],
+		});
 		expect(DEFAULT_RATE_CARD.effective).toBe('2026-10-01');
 		expect(DEFAULT_RATE_CARD.currency).toBe('USD');
 		expect(DEFAULT_RATE_CARD.source).toMatch(/October 1, 2026/);
@@ -170,7 +174,10 @@ describe('parseRateCardOverride', () => {
 		effective: '2027-01-01',
 		currency: 'EUR',
 		markets: { Germany: { Utility: 0.05, marketing: 0.12 }, Other: { utility: 0.01 } },
-		countries: { DE: { market: 'Germany', calling_code: '49' }, DO: { market: 'Other', calling_code: '1', network_prefixes: ['809'] } },
+		countries: {
+			DE: { market: 'Germany', calling_code: '49' },
+			DO: { market: 'Other', calling_code: '1', network_prefixes: ['809'] },
+		},
 	};
 
 	it('accepts an object and a JSON string, lower-casing categories', () => {
@@ -205,7 +212,10 @@ describe('parseRateCardOverride', () => {
 		[{ ...valid, countries: { DE: { market: 'Deutschland', calling_code: '49' } } }, /not one of the markets/],
 		[{ ...valid, countries: { DE: { market: 'Germany', calling_code: 49 } } }, /calling_code/],
 		[{ ...valid, countries: { DE: { market: 'Germany', calling_code: '+49' } } }, /calling_code/],
-		[{ ...valid, countries: { DE: { market: 'Germany', calling_code: '49', network_prefixes: [151] } } }, /network_prefixes/],
+		[
+			{ ...valid, countries: { DE: { market: 'Germany', calling_code: '49', network_prefixes: [151] } } },
+			/network_prefixes/,
+		],
 	])('refuses %j', (input, problem) => {
 		const result = parseRateCardOverride(input);
 		expect(result.card).toBeUndefined();
@@ -243,14 +253,17 @@ describe('estimateCost across the 2026-10-01 pricing change', () => {
 		[BEFORE, 'marketing', true, 0.1365, true, '2025-07-01'],
 		[AFTER, 'marketing', true, 0.1365, true, '2026-10-01'],
 		[AFTER, 'authentication', true, 0.055, true, '2026-10-01'],
-	])('sent %s: %s (window open: %p) → %p', (sentAt, category, insideServiceWindow, amount, billable, rulesEffective) => {
-		expect(estimateCost(germany, category, undefined, { sentAt, insideServiceWindow })).toMatchObject({
-			amount,
-			billable,
-			rulesEffective,
-			market: 'Germany',
-		});
-	});
+	])(
+		'sent %s: %s (window open: %p) → %p',
+		(sentAt, category, insideServiceWindow, amount, billable, rulesEffective) => {
+			expect(estimateCost(germany, category, undefined, { sentAt, insideServiceWindow })).toMatchObject({
+				amount,
+				billable,
+				rulesEffective,
+				market: 'Germany',
+			});
+		},
+	);
 
 	it('bills a free-form message at the market’s utility rate from 2026-10-01, in every market', () => {
 		for (const [e164, utility] of [
@@ -268,7 +281,11 @@ describe('estimateCost across the 2026-10-01 pricing change', () => {
 	it('keeps the 72-hour free entry point free on both sides of the change, for every category', () => {
 		for (const sentAt of [BEFORE, AFTER]) {
 			for (const category of ['utility', 'marketing', 'authentication', 'service']) {
-				const estimate = estimateCost(germany, category, undefined, { sentAt, insideServiceWindow: true, insideFreeEntryPoint: true });
+				const estimate = estimateCost(germany, category, undefined, {
+					sentAt,
+					insideServiceWindow: true,
+					insideFreeEntryPoint: true,
+				});
 				expect(estimate).toMatchObject({ amount: 0, billable: false });
 				expect(estimate.note).toMatch(/free entry point/);
 			}
@@ -276,14 +293,22 @@ describe('estimateCost across the 2026-10-01 pricing change', () => {
 	});
 
 	it('says why a message is free or billed', () => {
-		expect(estimateCost(germany, 'utility', undefined, { sentAt: BEFORE, insideServiceWindow: true }).note).toMatch(/free until 2026-09-30|window is free/);
-		expect(estimateCost(germany, 'utility', undefined, { sentAt: AFTER, insideServiceWindow: true }).note).toMatch(/no longer free/);
+		expect(estimateCost(germany, 'utility', undefined, { sentAt: BEFORE, insideServiceWindow: true }).note).toMatch(
+			/free until 2026-09-30|window is free/,
+		);
+		expect(estimateCost(germany, 'utility', undefined, { sentAt: AFTER, insideServiceWindow: true }).note).toMatch(
+			/no longer free/,
+		);
 	});
 
 	it('uses the time of sending, not the time of the rate card', () => {
 		jest.useFakeTimers().setSystemTime(new Date('2026-12-03T08:00:00Z'));
 		try {
-			expect(estimateCost(germany, 'service')).toMatchObject({ amount: 0.055, billable: true, rulesEffective: '2026-10-01' });
+			expect(estimateCost(germany, 'service')).toMatchObject({
+				amount: 0.055,
+				billable: true,
+				rulesEffective: '2026-10-01',
+			});
 		} finally {
 			jest.useRealTimers();
 		}
@@ -292,9 +317,15 @@ describe('estimateCost across the 2026-10-01 pricing change', () => {
 	});
 
 	it('says when the rate card is newer than the send, or old enough that Meta may have changed its rates', () => {
-		expect(estimateCost(germany, 'utility', undefined, { sentAt: BEFORE }).note).toMatch(/rate card is effective from 2026-10-01, after/);
-		expect(estimateCost(germany, 'utility', undefined, { sentAt: AFTER }).note ?? '').not.toMatch(/rate card is effective/);
-		expect(estimateCost(germany, 'utility', undefined, { sentAt: '2027-01-01T00:00:00Z' }).note).toMatch(/newer rate card/);
+		expect(estimateCost(germany, 'utility', undefined, { sentAt: BEFORE }).note).toMatch(
+			/rate card is effective from 2026-10-01, after/,
+		);
+		expect(estimateCost(germany, 'utility', undefined, { sentAt: AFTER }).note ?? '').not.toMatch(
+			/rate card is effective/,
+		);
+		expect(estimateCost(germany, 'utility', undefined, { sentAt: '2027-01-01T00:00:00Z' }).note).toMatch(
+			/newer rate card/,
+		);
 	});
 
 	it('gives no number before per-message pricing (2025-07-01) or for an unreadable send time', () => {

@@ -3,16 +3,10 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { lookupTemplate, lookupTranslations } from '../../nodes/SendNotification/actions/templateSource';
 import { listTemplates, listTemplatesNamed, readTemplate, TEMPLATE_FIELDS } from '../../nodes/shared/io/templates';
-import { GraphNetworkError, graphGetAllPages, type CloudCredentials } from '../../nodes/shared/io/transport';
+import { GraphNetworkError, graphGetAllPages } from '../../nodes/shared/io/transport';
+import { GRAPH_TEST_CREDENTIALS } from '../support/fixtures';
 
-const credentials: CloudCredentials = {
-	businessAccountId: '102290129340398',
-	phoneNumberId: '106540352242922',
-	graphApiVersion: 'v24.0',
-	baseUrl: 'https://graph.example.test',
-	appSecret: '',
-	webhookVerifyToken: '',
-};
+const credentials = GRAPH_TEST_CREDENTIALS;
 
 interface Sent {
 	url: string;
@@ -49,9 +43,14 @@ const template = (name: string, language: string, extra: Record<string, unknown>
 });
 const page = (data: unknown[], after?: string) => ({
 	statusCode: 200,
-	body: after ? { data, paging: { cursors: { after }, next: `https://elsewhere.example/next?after=${after}` } } : { data },
+	body: after
+		? { data, paging: { cursors: { after }, next: `https://elsewhere.example/next?after=${after}` } }
+		: { data },
 });
-const refusal = (statusCode: number, code: number) => ({ statusCode, body: { error: { message: `Error ${code}`, code } } });
+const refusal = (statusCode: number, code: number) => ({
+	statusCode,
+	body: { error: { message: `Error ${code}`, code } },
+});
 
 describe('the field sets', () => {
 	it('name every field once: the whole template, and its state without the content', () => {
@@ -60,14 +59,20 @@ describe('the field sets', () => {
 		expect(new Set(all).size).toBe(all.length);
 		expect(all).toEqual(expect.arrayContaining(state));
 		expect(state).not.toContain('components');
-		expect(all).toEqual(expect.arrayContaining(['components', 'parameter_format', 'message_send_ttl_seconds', 'quality_score']));
+		expect(all).toEqual(
+			expect.arrayContaining(['components', 'parameter_format', 'message_send_ttl_seconds', 'quality_score']),
+		);
 	});
 });
 
 describe('listTemplates / listTemplatesNamed / readTemplate', () => {
 	it('lists every page of the account by cursor, with the fields, filters and page size asked for', async () => {
 		const { ctx, requests } = graphContext([page([template('a', 'en')], 'C1'), page([template('b', 'en')])]);
-		const read = await listTemplates(ctx, credentials, { fields: TEMPLATE_FIELDS.state, status: 'APPROVED', pageSize: 250 });
+		const read = await listTemplates(ctx, credentials, {
+			fields: TEMPLATE_FIELDS.state,
+			status: 'APPROVED',
+			pageSize: 250,
+		});
 		expect(read.items.map((t) => t.name)).toEqual(['a', 'b']);
 		expect(read).toMatchObject({ pages: 2, requests: 2, retries: 0 });
 		expect(requests.map((r) => r.url)).toEqual([
@@ -79,7 +84,9 @@ describe('listTemplates / listTemplatesNamed / readTemplate', () => {
 	});
 
 	it('keeps only the exact name (Meta filters by substring), with the whole template', async () => {
-		const { ctx, requests } = graphContext([page([template('order', 'en'), template('order_v2', 'en'), template('order', 'de')])]);
+		const { ctx, requests } = graphContext([
+			page([template('order', 'en'), template('order_v2', 'en'), template('order', 'de')]),
+		]);
 		const read = await listTemplatesNamed(ctx, credentials, 'order');
 		expect(read.items.map((t) => `${String(t.name)}/${String(t.language)}`)).toEqual(['order/en', 'order/de']);
 		expect(requests[0].qs).toMatchObject({ name: 'order', fields: TEMPLATE_FIELDS.all });
@@ -89,7 +96,10 @@ describe('listTemplates / listTemplatesNamed / readTemplate', () => {
 		const { ctx, requests } = graphContext([refusal(400, 100)]);
 		const read = await readTemplate(ctx, credentials, '1689556908129832', TEMPLATE_FIELDS.state);
 		expect(read).toMatchObject({ statusCode: 400, error: { code: 100 } });
-		expect(requests[0]).toEqual({ url: 'https://graph.example.test/v24.0/1689556908129832', qs: { fields: TEMPLATE_FIELDS.state } });
+		expect(requests[0]).toEqual({
+			url: 'https://graph.example.test/v24.0/1689556908129832',
+			qs: { fields: TEMPLATE_FIELDS.state },
+		});
 	});
 });
 
@@ -97,7 +107,12 @@ describe('graphGetAllPages', () => {
 	const path = `${credentials.businessAccountId}/message_templates`;
 
 	it('retries a page once when asked to, and stops with the error after the second failure', async () => {
-		const { ctx } = graphContext([refusal(503, 131016), page([template('a', 'en')], 'C1'), refusal(500, 131000), refusal(500, 131000)]);
+		const { ctx } = graphContext([
+			refusal(503, 131016),
+			page([template('a', 'en')], 'C1'),
+			refusal(500, 131000),
+			refusal(500, 131000),
+		]);
 		const read = await graphGetAllPages(ctx, credentials, path, {}, { retryPageOnce: () => true, retryDelayMs: 0 });
 		expect(read).toMatchObject({ pages: 1, requests: 4, retries: 2, statusCode: 500, error: { code: 131000 } });
 		expect(read.items).toHaveLength(1);
@@ -105,21 +120,35 @@ describe('graphGetAllPages', () => {
 
 	it('never retries without retryPageOnce', async () => {
 		const { ctx, requests } = graphContext([refusal(503, 131016)]);
-		expect(await graphGetAllPages(ctx, credentials, path, {})).toMatchObject({ requests: 1, retries: 0, error: { code: 131016 } });
+		expect(await graphGetAllPages(ctx, credentials, path, {})).toMatchObject({
+			requests: 1,
+			retries: 0,
+			error: { code: 131016 },
+		});
 		expect(requests).toHaveLength(1);
 	});
 
 	it('retries a page without an answer once, then throws the network error', async () => {
 		const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
 		const { ctx } = graphContext([refused, refused]);
-		await expect(graphGetAllPages(ctx, credentials, path, {}, { retryPageOnce: () => true, retryDelayMs: 0 })).rejects.toBeInstanceOf(GraphNetworkError);
+		await expect(
+			graphGetAllPages(ctx, credentials, path, {}, { retryPageOnce: () => true, retryDelayMs: 0 }),
+		).rejects.toBeInstanceOf(GraphNetworkError);
 	});
 
 	it('says when a next page was left unread: no cursor, or the page limit', async () => {
-		const noCursor = graphContext([{ statusCode: 200, body: { data: [template('a', 'en')], paging: { next: 'https://x' } } }]);
-		expect(await graphGetAllPages(noCursor.ctx, credentials, path, {})).toMatchObject({ pages: 1, incomplete: 'no-cursor' });
+		const noCursor = graphContext([
+			{ statusCode: 200, body: { data: [template('a', 'en')], paging: { next: 'https://x' } } },
+		]);
+		expect(await graphGetAllPages(noCursor.ctx, credentials, path, {})).toMatchObject({
+			pages: 1,
+			incomplete: 'no-cursor',
+		});
 		const limited = graphContext([page([template('a', 'en')], 'C1')]);
-		expect(await graphGetAllPages(limited.ctx, credentials, path, {}, { maxPages: 1 })).toMatchObject({ pages: 1, incomplete: 'max-pages' });
+		expect(await graphGetAllPages(limited.ctx, credentials, path, {}, { maxPages: 1 })).toMatchObject({
+			pages: 1,
+			incomplete: 'max-pages',
+		});
 		const whole = graphContext([page([template('a', 'en')])]);
 		expect((await graphGetAllPages(whole.ctx, credentials, path, {}, { maxPages: 1 })).incomplete).toBeUndefined();
 	});
@@ -127,7 +156,13 @@ describe('graphGetAllPages', () => {
 
 describe('Send Notification: template lookup and Match Recipient translations', () => {
 	it('share one listing of the name per run', async () => {
-		const { ctx, requests } = graphContext([page([template('shipping_update', 'en_US'), template('shipping_update', 'pt_BR'), template('shipping_update_v2', 'en_US')])]);
+		const { ctx, requests } = graphContext([
+			page([
+				template('shipping_update', 'en_US'),
+				template('shipping_update', 'pt_BR'),
+				template('shipping_update_v2', 'en_US'),
+			]),
+		]);
 		const lookup = await lookupTemplate(ctx, credentials, { mode: 'name', value: 'shipping_update/en_US' });
 		const translations = await lookupTranslations(ctx, credentials, 'shipping_update');
 		expect(lookup).toMatchObject({ ok: true, template: { language: 'en_US' } });
@@ -148,6 +183,10 @@ describe('Send Notification: template lookup and Match Recipient translations', 
 	it('advises on the account ID when Meta refuses the listing with 100', async () => {
 		const { ctx } = graphContext([refusal(400, 100)]);
 		const lookup = await lookupTemplate(ctx, credentials, { mode: 'name', value: 'shipping_update' });
-		expect(lookup).toMatchObject({ ok: false, fix: expect.stringMatching(/WhatsApp Business Account ID/), graphError: { code: 100 } });
+		expect(lookup).toMatchObject({
+			ok: false,
+			fix: expect.stringMatching(/WhatsApp Business Account ID/),
+			graphError: { code: 100 },
+		});
 	});
 });

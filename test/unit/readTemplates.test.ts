@@ -1,22 +1,22 @@
 import type { IPollFunctions } from 'n8n-workflow';
 
 import { readTemplateList } from '../../nodes/TemplateStatusPoll/readTemplates';
-import type { CloudCredentials } from '../../nodes/shared/io/transport';
+import { GRAPH_TEST_CREDENTIALS } from '../support/fixtures';
 
-const credentials: CloudCredentials = {
-	businessAccountId: '102290129340398',
-	phoneNumberId: '106540352242922',
-	graphApiVersion: 'v24.0',
-	baseUrl: 'https://graph.example.test',
-	appSecret: '',
-	webhookVerifyToken: '',
-};
+const credentials = GRAPH_TEST_CREDENTIALS;
 
 /** A poll context whose Graph answers come from a list, one per request. */
 function pollContext(answers: Array<{ statusCode: number; body: unknown }>) {
 	const requests: unknown[] = [];
 	const ctx = {
-		getNode: () => ({ id: 'n1', name: 'Template Status Poll', type: 'test', typeVersion: 1, position: [0, 0], parameters: {} }),
+		getNode: () => ({
+			id: 'n1',
+			name: 'Template Status Poll',
+			type: 'test',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		}),
 		helpers: {
 			httpRequestWithAuthentication: async (_type: string, options: unknown) => {
 				requests.push(options);
@@ -29,21 +29,26 @@ function pollContext(answers: Array<{ statusCode: number; body: unknown }>) {
 	return { ctx: ctx as unknown as IPollFunctions, requests };
 }
 
-const graphError = (code: number, message: string) => ({ error: { message, type: 'OAuthException', code, fbtrace_id: 'T1' } });
+const graphError = (code: number, message: string) => ({
+	error: { message, type: 'OAuthException', code, fbtrace_id: 'T1' },
+});
 const page = { data: [{ id: '1', name: 'a', language: 'en', status: 'APPROVED', category: 'UTILITY' }] };
 
 describe('readTemplateList reads its retry and advice decisions from the one error table', () => {
-	it.each([17, 32, 613, 4, 80007])('code %i is a rate limit: not retried, with rate-limit advice from the table', async (code) => {
-		const { ctx, requests } = pollContext([{ statusCode: 400, body: graphError(code, 'Too many calls') }]);
-		const error = (await readTemplateList(ctx, credentials, { retryDelayMs: 0 }).then(
-			() => new Error('no error'),
-			(e: Error) => e,
-		)) as Error & { description?: string };
-		expect(requests).toHaveLength(1);
-		expect(error.message).toMatch(/Wait and retry/);
-		expect(error.message).not.toMatch(/does not know|look the code up/);
-		expect(error.description).toMatch(/rate limit/);
-	});
+	it.each([17, 32, 613, 4, 80007])(
+		'code %i is a rate limit: not retried, with rate-limit advice from the table',
+		async (code) => {
+			const { ctx, requests } = pollContext([{ statusCode: 400, body: graphError(code, 'Too many calls') }]);
+			const error = (await readTemplateList(ctx, credentials, { retryDelayMs: 0 }).then(
+				() => new Error('no error'),
+				(e: Error) => e,
+			)) as Error & { description?: string };
+			expect(requests).toHaveLength(1);
+			expect(error.message).toMatch(/Wait and retry/);
+			expect(error.message).not.toMatch(/does not know|look the code up/);
+			expect(error.description).toMatch(/rate limit/);
+		},
+	);
 
 	it.each([1, 2, 131000, 131016, 133004])('code %i is transient: one retry of the page', async (code) => {
 		const { ctx, requests } = pollContext([
@@ -64,10 +69,18 @@ describe('readTemplateList reads its retry and advice decisions from the one err
 });
 
 describe('readTemplateList pages', () => {
-	const paged = (after: string) => ({ statusCode: 200, body: { ...page, paging: { cursors: { after }, next: 'https://x/next' } } });
+	const paged = (after: string) => ({
+		statusCode: 200,
+		body: { ...page, paging: { cursors: { after }, next: 'https://x/next' } },
+	});
 
 	it('reads the list again from its first page once when the cursor expired (131059)', async () => {
-		const { ctx, requests } = pollContext([paged('C1'), { statusCode: 400, body: graphError(131059, 'Invalid cursor') }, paged('C2'), { statusCode: 200, body: page }]);
+		const { ctx, requests } = pollContext([
+			paged('C1'),
+			{ statusCode: 400, body: graphError(131059, 'Invalid cursor') },
+			paged('C2'),
+			{ statusCode: 200, body: page },
+		]);
 		const read = await readTemplateList(ctx, credentials, { retryDelayMs: 0 });
 		expect(requests).toHaveLength(4);
 		expect(read).toMatchObject({ pages: 2, requests: 4, retries: 0 });
@@ -99,7 +112,9 @@ describe('readTemplateList pages', () => {
 
 	it('a network failure twice fails the poll without a list', async () => {
 		const { ctx, requests } = pollContext([]);
-		await expect(readTemplateList(ctx, credentials, { retryDelayMs: 0 })).rejects.toThrow(/Could not read the template list/);
+		await expect(readTemplateList(ctx, credentials, { retryDelayMs: 0 })).rejects.toThrow(
+			/Could not read the template list/,
+		);
 		expect(requests).toHaveLength(2);
 	});
 });

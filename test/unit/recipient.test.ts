@@ -3,7 +3,13 @@ import { DEFAULT_COUNTRY_HINT, looksNational, readRecipient } from '../../nodes/
 
 describe('readRecipient', () => {
 	it('reads an international number into E.164 with its calling code', () => {
-		expect(readRecipient('+49 151 2345 6789', 'refuse', {})).toEqual({ ok: true, e164: '+4915123456789', isBsuid: false, country: undefined, callingCode: '49' });
+		expect(readRecipient('+49 151 2345 6789', 'refuse', {})).toEqual({
+			ok: true,
+			e164: '+4915123456789',
+			isBsuid: false,
+			country: undefined,
+			callingCode: '49',
+		});
 	});
 
 	it('places a national number with the Default Country and names the country', () => {
@@ -18,8 +24,14 @@ describe('readRecipient', () => {
 	});
 
 	it('says why an unusable Default Country cannot place a national number', () => {
-		const read = readRecipient('0151 2345 6789', 'refuse', { unusable: { problem: 'Default Country "Germany" is not a code', fix: 'Use DE' } });
-		expect(read).toEqual({ ok: false, problem: 'Default Country "Germany" is not a code, so "0151 2345 6789" cannot be placed', fix: 'Use DE' });
+		const read = readRecipient('0151 2345 6789', 'refuse', {
+			unusable: { problem: 'Default Country "Germany" is not a code', fix: 'Use DE' },
+		});
+		expect(read).toEqual({
+			ok: false,
+			problem: 'Default Country "Germany" is not a code, so "0151 2345 6789" cannot be placed',
+			fix: 'Use DE',
+		});
 	});
 
 	it('points bare digits to Recipient Format: WhatsApp ID', () => {

@@ -15,7 +15,14 @@ const send: PreparedSend = {
 	to: '+4915123456789',
 	senderId: '1234',
 	type: getNotificationType('shippingStatus')!,
-	template: { id: '9', name: 'shipping_update', language: 'en_US', status: 'APPROVED', category: 'utility', components: [] },
+	template: {
+		id: '9',
+		name: 'shipping_update',
+		language: 'en_US',
+		status: 'APPROVED',
+		category: 'utility',
+		components: [],
+	},
 	body: {},
 	renderedText: 'Your order ships',
 	cost: estimateCost('+4915123456789', 'UTILITY'),
@@ -49,14 +56,35 @@ describe("Send Notification's output items", () => {
 	});
 
 	it('an item refused before sending carries the refusal and its fix', () => {
-		const item = refusedItem(1, new NodeOperationError(node, 'Invalid recipient', { description: 'Use +', itemIndex: 1 }));
-		expect(item.json.error).toMatchObject({ title: 'Refused before sending', message: 'Invalid recipient', description: 'Use +', outcome: 'not_sent' });
+		const item = refusedItem(
+			1,
+			new NodeOperationError(node, 'Invalid recipient', { description: 'Use +', itemIndex: 1 }),
+		);
+		expect(item.json.error).toMatchObject({
+			title: 'Refused before sending',
+			message: 'Invalid recipient',
+			description: 'Use +',
+			outcome: 'not_sent',
+		});
 		expect(item.pairedItem).toEqual({ item: 1 });
 	});
 
 	it('a sent message says how, and a duplicate names the earlier message', () => {
-		const sent = outcomeItem({ status: 'sent', send, messageId: 'wamid.A', acceptedAt: 'now', attempts: 1, messageType: 'template' });
-		expect(sent.json).toMatchObject({ messageId: 'wamid.A', waId: null, messageStatus: null, attempts: 1, ...summary(send) });
+		const sent = outcomeItem({
+			status: 'sent',
+			send,
+			messageId: 'wamid.A',
+			acceptedAt: 'now',
+			attempts: 1,
+			messageType: 'template',
+		});
+		expect(sent.json).toMatchObject({
+			messageId: 'wamid.A',
+			waId: null,
+			messageStatus: null,
+			attempts: 1,
+			...summary(send),
+		});
 		const duplicate = outcomeItem({ status: 'duplicate', send, messageId: 'wamid.B', sentAt: 'then' });
 		expect(duplicate.json).toMatchObject({ messageId: 'wamid.B', duplicate: true, idempotencyKey: null });
 	});

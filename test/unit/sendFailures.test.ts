@@ -12,8 +12,18 @@ import {
 
 describe('send failures', () => {
 	it('words a Meta error by the error table and keeps its code, trace id and status', () => {
-		const failure = failureFromGraph({ message: '(#130429) Rate limit hit', code: 130429, fbtrace_id: 'T1' }, 429, false);
-		expect(failure).toMatchObject({ code: 130429, outcome: 'not_sent', retryable: true, httpCode: 429, fbtrace_id: 'T1' });
+		const failure = failureFromGraph(
+			{ message: '(#130429) Rate limit hit', code: 130429, fbtrace_id: 'T1' },
+			429,
+			false,
+		);
+		expect(failure).toMatchObject({
+			code: 130429,
+			outcome: 'not_sent',
+			retryable: true,
+			httpCode: 429,
+			fbtrace_id: 'T1',
+		});
 		expect(failure.title).toBeTruthy();
 		expect(failure.graphError?.code).toBe(130429);
 	});
@@ -30,7 +40,12 @@ describe('send failures', () => {
 		expect(refused).toMatchObject({ title: 'Connection failed', outcome: 'not_sent', retryable: true });
 		expect(refused.description).toMatch(/^\(ECONNREFUSED\) Nothing reached Meta/);
 		const timeout = failureFromNetwork({ message: 'timed out', certainlyNotSent: false });
-		expect(timeout).toMatchObject({ title: 'Outcome unknown', outcome: 'unknown', retryable: false, description: UNKNOWN_OUTCOME_ADVICE });
+		expect(timeout).toMatchObject({
+			title: 'Outcome unknown',
+			outcome: 'unknown',
+			retryable: false,
+			description: UNKNOWN_OUTCOME_ADVICE,
+		});
 	});
 
 	it('waits before a retry only when the failure is retryable', () => {

@@ -13,10 +13,16 @@ import docs from '../fixtures/meta/meta_docs_webhook_examples.json';
 import openapi from '../fixtures/meta/webhook_examples_from_facebook_openapi.json';
 import { receiveWebhook } from '../../nodes/SessionWindowTrigger/receive';
 import { MAX_WEBHOOK_BYTES } from '../../nodes/shared/domain/webhooks';
+import { messagesPayload } from '../support/fixtures';
 
 type Json = Record<string, any>;
 const APP_SECRET = 'unit-app-secret';
-const LEDGER = { baseUrl: 'http://n8n.test:5678', apiKey: 'key', contactKeySecret: 'unit-secret-0123456789', tablePrefix: 'wa' };
+const LEDGER = {
+	baseUrl: 'http://n8n.test:5678',
+	apiKey: 'key',
+	contactKeySecret: 'unit-secret-0123456789',
+	tablePrefix: 'wa',
+};
 
 class FakeResponse extends EventEmitter {
 	statusCode = 200;
@@ -59,10 +65,18 @@ interface Trigger {
 }
 
 function newTrigger(params: Json = {}, ledger?: Trigger['ledger']): Trigger {
-	return { workflowId: randomUUID(), logs: [], credentialReads: 0, ledgerCalls: 0, ledger, params: { events: ['messageReceived', 'window', 'statusUpdate', 'consent'], options: {}, ...params } };
+	return {
+		workflowId: randomUUID(),
+		logs: [],
+		credentialReads: 0,
+		ledgerCalls: 0,
+		ledger,
+		params: { events: ['messageReceived', 'window', 'statusUpdate', 'consent'], options: {}, ...params },
+	};
 }
 
-const sign = (raw: Buffer | string, secret = APP_SECRET) => `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
+const sign = (raw: Buffer | string, secret = APP_SECRET) =>
+	`sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
 
 /** One POST to the trigger; returns what the node returned and the response object. */
 async function post(
@@ -72,7 +86,10 @@ async function post(
 	readRawBody?: () => Promise<void>,
 ): Promise<{ result: IWebhookResponseData; res: FakeResponse; rawBodyRead: boolean }> {
 	const res = new FakeResponse();
-	const req: Json = { headers: Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== undefined)), rawBody: readRawBody ? undefined : raw };
+	const req: Json = {
+		headers: Object.fromEntries(Object.entries(headers).filter(([, v]) => v !== undefined)),
+		rawBody: readRawBody ? undefined : raw,
+	};
 	let rawBodyRead = false;
 	if (readRawBody) {
 		req.readRawBody = async () => {
@@ -116,7 +133,10 @@ function fakeLedgerApi(options: Json): unknown {
 	const url = String(options.url);
 	if (/\/data-tables$/.test(url) && options.method === 'GET') {
 		const filter = JSON.parse(String(options.qs?.filter ?? '{}'));
-		return { statusCode: 200, body: { data: [{ id: `t-${filter.name}`, name: filter.name, columns: [] }], nextCursor: null } };
+		return {
+			statusCode: 200,
+			body: { data: [{ id: `t-${filter.name}`, name: filter.name, columns: [] }], nextCursor: null },
+		};
 	}
 	if (/\/columns$/.test(url)) return { statusCode: 200, body: [] };
 	if (/\/rows$/.test(url) && options.method === 'GET') return { statusCode: 200, body: { data: [], nextCursor: null } };
@@ -131,27 +151,24 @@ function n8nAnswers(res: FakeResponse, code: number): void {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-function inbound(messages: Array<{ from: string; id: string; text: string; timestamp?: number; name?: string }>): Buffer {
+function inbound(
+	messages: Array<{ from: string; id: string; text: string; timestamp?: number; name?: string }>,
+): Buffer {
 	return Buffer.from(
-		JSON.stringify({
-			object: 'whatsapp_business_account',
-			entry: [
-				{
-					id: 'WABA',
-					changes: [
-						{
-							field: 'messages',
-							value: {
-								messaging_product: 'whatsapp',
-								metadata: { display_phone_number: '15550100100', phone_number_id: 'PN1' },
-								contacts: messages.map((m) => ({ profile: { name: m.name ?? 'Søren Kierkegaard' }, wa_id: m.from })),
-								messages: messages.map((m) => ({ from: m.from, id: m.id, timestamp: String(m.timestamp ?? nowSeconds()), type: 'text', text: { body: m.text } })),
-							},
-						},
-					],
-				},
-			],
-		}),
+		JSON.stringify(
+			messagesPayload({
+				messaging_product: 'whatsapp',
+				metadata: { display_phone_number: '15550100100', phone_number_id: 'PN1' },
+				contacts: messages.map((m) => ({ profile: { name: m.name ?? 'Søren Kierkegaard' }, wa_id: m.from })),
+				messages: messages.map((m) => ({
+					from: m.from,
+					id: m.id,
+					timestamp: String(m.timestamp ?? nowSeconds()),
+					type: 'text',
+					text: { body: m.text },
+				})),
+			}),
+		),
 	);
 }
 
@@ -200,7 +217,9 @@ describe('Session Window Trigger: refused before the credential is read (item 12
 		n8nAnswers(first.res, 200);
 		expect(trigger.credentialReads).toBe(1);
 		const forged = inbound([{ from: '4512345678', id: 'wamid.F1', text: 'STOP' }]);
-		const answers = await Promise.all(Array.from({ length: 200 }, () => post(trigger, forged, { 'x-hub-signature-256': sign(forged, 'wrong-secret') })));
+		const answers = await Promise.all(
+			Array.from({ length: 200 }, () => post(trigger, forged, { 'x-hub-signature-256': sign(forged, 'wrong-secret') })),
+		);
 		expect(answers.every((a) => a.res.statusCode === 401)).toBe(true);
 		expect(trigger.credentialReads).toBe(1);
 		const warnings = trigger.logs.filter((l) => l.level === 'warn');
@@ -222,7 +241,9 @@ describe('Session Window Trigger: refused before the credential is read (item 12
 
 	it('reads the credential once for concurrent first calls', async () => {
 		const trigger = newTrigger();
-		const calls = Array.from({ length: 20 }, (_, i) => inbound([{ from: '4512345678', id: `wamid.C${i}`, text: 'hello' }]));
+		const calls = Array.from({ length: 20 }, (_, i) =>
+			inbound([{ from: '4512345678', id: `wamid.C${i}`, text: 'hello' }]),
+		);
 		const answers = await Promise.all(calls.map((raw) => post(trigger, raw)));
 		for (const a of answers) n8nAnswers(a.res, 200);
 		expect(answers.every((a) => itemsOf(a.result).length > 0)).toBe(true);
@@ -237,9 +258,15 @@ describe('Session Window Trigger: refused before the credential is read (item 12
 			{ from: '4798765432', id: 'wamid.NEW1', text: 'hello' },
 		]);
 		const { result } = await post(trigger, raw);
-		expect(itemsOf(result).filter((i) => i.event === 'messageReceived').map((i) => i.messageId)).toEqual(['wamid.NEW1']);
+		expect(
+			itemsOf(result)
+				.filter((i) => i.event === 'messageReceived')
+				.map((i) => i.messageId),
+		).toEqual(['wamid.NEW1']);
 		const warning = trigger.logs.find((l) => l.level === 'warn' && /7-day/.test(l.message));
-		expect(warning?.message).toMatch(/1 change\(s\) older than Meta's 7-day redelivery horizon dropped.*1 dropped by this trigger/);
+		expect(warning?.message).toMatch(
+			/1 change\(s\) older than Meta's 7-day redelivery horizon dropped.*1 dropped by this trigger/,
+		);
 		expect(warning?.meta).toMatchObject({ stale: ['message:wamid.OLD1'] });
 	});
 });
@@ -252,7 +279,11 @@ describe('Session Window Trigger: nothing lost after the 200 (item 3)', () => {
 		expect(itemsOf(failed.result).map((i) => i.event)).toEqual(['messageReceived', 'optOutRequest', 'windowOpened']);
 		n8nAnswers(failed.res, 500); // e.g. the execution could not be stored
 		const redelivered = await post(trigger, raw);
-		expect(itemsOf(redelivered.result).map((i) => i.event)).toEqual(['messageReceived', 'optOutRequest', 'windowOpened']);
+		expect(itemsOf(redelivered.result).map((i) => i.event)).toEqual([
+			'messageReceived',
+			'optOutRequest',
+			'windowOpened',
+		]);
 		n8nAnswers(redelivered.res, 200);
 		const third = await post(trigger, raw);
 		expect(itemsOf(third.result)).toEqual([]);
@@ -292,7 +323,9 @@ describe('Session Window Trigger: nothing lost after the 200 (item 3)', () => {
 		const down = await post(trigger, raw);
 		expect(down.result).toEqual({ noWebhookResponse: true });
 		expect(down.res.statusCode).toBe(503);
-		expect(trigger.logs.find((l) => l.level === 'error' && /answered 503/.test(l.message))?.meta).toMatchObject({ eventIds: ['optOutRequest:wamid.L1'] });
+		expect(trigger.logs.find((l) => l.level === 'error' && /answered 503/.test(l.message))?.meta).toMatchObject({
+			eventIds: ['optOutRequest:wamid.L1'],
+		});
 
 		trigger.ledger = undefined; // the ledger is back
 		ledgerUp = true;
@@ -307,7 +340,10 @@ describe('Session Window Trigger: nothing lost after the 200 (item 3)', () => {
 		const trigger = newTrigger({ recordInLedger: true }, () => {
 			throw new Error('connect ECONNREFUSED 127.0.0.1:9');
 		});
-		const { result } = await post(trigger, inbound([{ from: '4915112345678', id: 'wamid.L2', text: 'Where is my parcel?' }]));
+		const { result } = await post(
+			trigger,
+			inbound([{ from: '4915112345678', id: 'wamid.L2', text: 'Where is my parcel?' }]),
+		);
 		expect(result.webhookResponse).toBe('EVENT_RECEIVED');
 		expect(itemsOf(result)[0].ledger).toMatchObject({ recorded: false, error: expect.any(String) });
 	});
@@ -322,8 +358,10 @@ describe('Session Window Trigger: logs carry ids, never numbers, names or text (
 		const leaks: string[] = [];
 		for (const line of logs) {
 			const text = `${line.message} ${JSON.stringify(line.meta ?? {})}`;
-			for (const phone of PHONES) if (text.includes(phone)) leaks.push(`${line.level}: phone ${phone} in "${line.message}"`);
-			for (const t of [...TEXTS.slice(1), ...NAMES]) if (text.includes(t)) leaks.push(`${line.level}: "${t}" in "${line.message}"`);
+			for (const phone of PHONES)
+				if (text.includes(phone)) leaks.push(`${line.level}: phone ${phone} in "${line.message}"`);
+			for (const t of [...TEXTS.slice(1), ...NAMES])
+				if (text.includes(t)) leaks.push(`${line.level}: "${t}" in "${line.message}"`);
 			if (/"STOP"|'STOP'| STOP\b/.test(line.message)) leaks.push(`${line.level}: message text in "${line.message}"`);
 		}
 		return leaks;
@@ -332,10 +370,16 @@ describe('Session Window Trigger: logs carry ids, never numbers, names or text (
 	it('no phone number, name or message text reaches the log on any path', async () => {
 		const trigger = newTrigger({ recordInLedger: true }, (url) => {
 			// n8n's API and network errors echo what they were given, contact ids included.
-			if (url.includes('/rows')) return { statusCode: 400, body: { message: `Invalid filter value "+${PHONES[0]}" for column contactId` } };
+			if (url.includes('/rows'))
+				return { statusCode: 400, body: { message: `Invalid filter value "+${PHONES[0]}" for column contactId` } };
 			throw new Error(`getaddrinfo ENOTFOUND while looking up +${PHONES[1]} (${TEXTS[1]})`);
 		});
-		const messages = PHONES.map((from, i) => ({ from, id: `wamid.P${i}`, text: TEXTS[i % TEXTS.length], name: NAMES[i % NAMES.length] }));
+		const messages = PHONES.map((from, i) => ({
+			from,
+			id: `wamid.P${i}`,
+			text: TEXTS[i % TEXTS.length],
+			name: NAMES[i % NAMES.length],
+		}));
 		const raw = inbound(messages);
 		const signed = await post(trigger, raw);
 		n8nAnswers(signed.res, 200);
@@ -351,7 +395,10 @@ describe('Session Window Trigger: logs carry ids, never numbers, names or text (
 		const d = await post(plain, raw);
 		n8nAnswers(d.res, 200);
 		await post(plain, raw);
-		await post(plain, inbound([{ from: PHONES[3], id: 'wamid.OLD', text: TEXTS[1], timestamp: nowSeconds() - 9 * 24 * 3600 }]));
+		await post(
+			plain,
+			inbound([{ from: PHONES[3], id: 'wamid.OLD', text: TEXTS[1], timestamp: nowSeconds() - 9 * 24 * 3600 }]),
+		);
 
 		expect(trigger.logs.length).toBeGreaterThanOrEqual(6);
 		expect(scan(trigger.logs)).toEqual([]);
@@ -370,29 +417,62 @@ describe('Session Window Trigger: logs carry ids, never numbers, names or text (
 			if (Array.isArray(value)) return value.forEach((v) => walk(v, key));
 			if (value && typeof value === 'object') return Object.entries(value).forEach(([k, v]) => walk(v, k));
 			if (typeof value !== 'string') return;
-			if (['wa_id', 'from', 'recipient_id', 'phone', 'display_phone_number', 'input'].includes(key) && /\d{7,}/.test(value)) found.add(value.replace(/\D/g, ''));
-			if (['name', 'formatted_name', 'first_name', 'last_name', 'body', 'caption', 'title', 'text', 'description'].includes(key) && value.length >= 4) found.add(value);
+			if (
+				['wa_id', 'from', 'recipient_id', 'phone', 'display_phone_number', 'input'].includes(key) &&
+				/\d{7,}/.test(value)
+			)
+				found.add(value.replace(/\D/g, ''));
+			if (
+				[
+					'name',
+					'formatted_name',
+					'first_name',
+					'last_name',
+					'body',
+					'caption',
+					'title',
+					'text',
+					'description',
+				].includes(key) &&
+				value.length >= 4
+			)
+				found.add(value);
 		};
 		walk(payload);
 		return [...found];
 	}
 
-	it.each([...Object.entries(docs), ...Object.entries(openapi)].filter(([k, v]) => !k.startsWith('_') && Array.isArray((v as Json)?.entry)))(
+	it.each(
+		[...Object.entries(docs), ...Object.entries(openapi)].filter(
+			([k, v]) => !k.startsWith('_') && Array.isArray((v as Json)?.entry),
+		),
+	)(
 		"Meta's example %s: no private value in any log line, with a ledger that echoes what it is given",
 		async (_name, example) => {
 			const { _doc, ...payload } = example as Json;
 			void _doc;
 			// As sent (years old: the stale path), and re-stamped to now (the ledger path).
-			const restamped = JSON.parse(JSON.stringify(payload).replace(/"timestamp":"\d+"/g, `"timestamp":"${nowSeconds()}"`).replace(/"time":\d+/g, `"time":${nowSeconds()}`));
+			const restamped = JSON.parse(
+				JSON.stringify(payload)
+					.replace(/"timestamp":"\d+"/g, `"timestamp":"${nowSeconds()}"`)
+					.replace(/"time":\d+/g, `"time":${nowSeconds()}`),
+			);
 			const logs: LogLine[] = [];
 			const echoing = (options: Json) => {
 				// n8n's API quotes the values it refuses; the network layer names what it was doing.
-				if (String(options.url).includes('/rows')) return { statusCode: 400, body: { message: `Invalid value "${privateValues(options.body).slice(0, 3).join(' ')}"` } };
+				if (String(options.url).includes('/rows'))
+					return {
+						statusCode: 400,
+						body: { message: `Invalid value "${privateValues(options.body).slice(0, 3).join(' ')}"` },
+					};
 				return fakeLedgerApi(options);
 			};
 			for (const body of [payload, restamped]) {
 				const raw = Buffer.from(JSON.stringify(body));
-				const trigger = newTrigger({ recordInLedger: true, events: ['messageReceived', 'window', 'statusUpdate', 'consent', 'templateUpdate', 'otherUpdate'] });
+				const trigger = newTrigger({
+					recordInLedger: true,
+					events: ['messageReceived', 'window', 'statusUpdate', 'consent', 'templateUpdate', 'otherUpdate'],
+				});
 				trigger.logs = logs;
 				trigger.ledger = (url) => echoing({ url, method: 'POST', body: { data: [{ raw: body }] } });
 				const accepted = await post(trigger, raw);
@@ -405,7 +485,9 @@ describe('Session Window Trigger: logs carry ids, never numbers, names or text (
 			expect(logs.length).toBeGreaterThan(0);
 			const text = logs.map((l) => `${l.message} ${JSON.stringify(l.meta ?? {})}`).join('\n');
 			const digitsOnly = text.replace(/[^\d\n]/g, ' ');
-			const leaks = privateValues(payload).filter((v) => (/^\d+$/.test(v) ? digitsOnly.includes(v) || text.includes(v) : text.includes(v)));
+			const leaks = privateValues(payload).filter((v) =>
+				/^\d+$/.test(v) ? digitsOnly.includes(v) || text.includes(v) : text.includes(v),
+			);
 			expect(leaks).toEqual([]);
 		},
 	);

@@ -37,10 +37,14 @@ function loadNodes(): LoadedNode[] {
 			currentVersion?: number;
 		};
 		const versions = instance.nodeVersions
-			? Object.entries(instance.nodeVersions).map(([version, v]) => ({ version: Number(version), description: v.description }))
+			? Object.entries(instance.nodeVersions).map(([version, v]) => ({
+					version: Number(version),
+					description: v.description,
+				}))
 			: [instance.description.version].flat().map((version) => ({ version, description: instance.description }));
 		const descriptions = [...new Set(versions.map((v) => v.description))];
-		const currentVersion = instance.currentVersion ?? instance.description.defaultVersion ?? Math.max(...versions.map((v) => v.version));
+		const currentVersion =
+			instance.currentVersion ?? instance.description.defaultVersion ?? Math.max(...versions.map((v) => v.version));
 		return { file: built, descriptions, versions, currentVersion };
 	});
 }
@@ -73,11 +77,7 @@ describe('single-credential-per-node: the rule as n8n documents and tests it', (
 			[cred('firstApi', { useLedger: [false] }), cred('secondApi', { useLedger: [true] })],
 			[],
 		],
-		[
-			'different node versions',
-			[cred('firstApi', { '@version': [1] }), cred('secondApi', { '@version': [2] })],
-			[],
-		],
+		['different node versions', [cred('firstApi', { '@version': [1] }), cred('secondApi', { '@version': [2] })], []],
 	])('passes: %s', (_name, credentials, properties) => {
 		expect(singleCredentialViolations({ credentials, properties })).toEqual([]);
 	});
@@ -92,7 +92,10 @@ describe('single-credential-per-node: the rule as n8n documents and tests it', (
 		],
 		[
 			'overlapping display values',
-			[cred('firstApi', { authentication: ['apiKey', 'shared'] }), cred('secondApi', { authentication: ['shared', 'oAuth2'] })],
+			[
+				cred('firstApi', { authentication: ['apiKey', 'shared'] }),
+				cred('secondApi', { authentication: ['shared', 'oAuth2'] }),
+			],
 			[],
 		],
 		[
@@ -107,7 +110,10 @@ describe('single-credential-per-node: the rule as n8n documents and tests it', (
 		],
 		[
 			'conditions that cannot be compared',
-			[cred('firstApi', { authentication: [{ _cnd: { eq: 'apiKey' } }] }), cred('secondApi', { authentication: ['oAuth2'] })],
+			[
+				cred('firstApi', { authentication: [{ _cnd: { eq: 'apiKey' } }] }),
+				cred('secondApi', { authentication: ['oAuth2'] }),
+			],
 			[],
 		],
 		[
@@ -136,7 +142,10 @@ describe('single-credential-per-node: the rule as n8n documents and tests it', (
  * not named *.node.ts, so the community lint checks the current version only. The test compares EXACTLY: a new
  * overlapping pair fails it, and so does an exception that is no longer needed.
  */
-const OLD_VERSION_EXCEPTIONS: Record<string, { versions: number[]; pairs: Array<{ first: string; second: string }>; reason: string }> = {
+const OLD_VERSION_EXCEPTIONS: Record<
+	string,
+	{ versions: number[]; pairs: Array<{ first: string; second: string }>; reason: string }
+> = {
 	whatsAppSendNotification: {
 		versions: [1, 1.1],
 		pairs: [{ first: 'whatsAppCloudApi', second: 'whatsAppNotificationsLedgerApi' }],
@@ -145,7 +154,8 @@ const OLD_VERSION_EXCEPTIONS: Record<string, { versions: number[]; pairs: Array<
 	whatsAppSessionWindowTrigger: {
 		versions: [1, 1.1],
 		pairs: [{ first: 'whatsAppCloudApi', second: 'whatsAppNotificationsLedgerApi' }],
-		reason: 'saved triggers of versions 1 and 1.1 with Record in Consent Ledger hold a Ledger credential besides the WhatsApp Cloud API one',
+		reason:
+			'saved triggers of versions 1 and 1.1 with Record in Consent Ledger hold a Ledger credential besides the WhatsApp Cloud API one',
 	},
 };
 
@@ -169,15 +179,23 @@ describe('single-credential-per-node: this package', () => {
 		}
 	});
 
-	it.each(nodes.map((n) => [n.descriptions[0].name]))('%s: the current version uses one credential; only the listed old versions declare two', (name) => {
-		const node = nodes.find((n) => n.descriptions[0].name === name)!;
-		const exception = OLD_VERSION_EXCEPTIONS[name] ?? { versions: [], pairs: [], reason: 'no exception' };
-		expect(exception.reason).not.toBe('');
-		expect(exception.versions).not.toContain(node.currentVersion);
-		for (const { version, description } of node.versions) {
-			const found = singleCredentialViolations(description).map(({ first, second }) => ({ first, second }));
-			expect({ version, found }).toEqual({ version, found: exception.versions.includes(version) ? exception.pairs : [] });
-		}
-		expect(node.versions.map((v) => v.version).filter((v) => exception.versions.includes(v))).toEqual(exception.versions);
-	});
+	it.each(nodes.map((n) => [n.descriptions[0].name]))(
+		'%s: the current version uses one credential; only the listed old versions declare two',
+		(name) => {
+			const node = nodes.find((n) => n.descriptions[0].name === name)!;
+			const exception = OLD_VERSION_EXCEPTIONS[name] ?? { versions: [], pairs: [], reason: 'no exception' };
+			expect(exception.reason).not.toBe('');
+			expect(exception.versions).not.toContain(node.currentVersion);
+			for (const { version, description } of node.versions) {
+				const found = singleCredentialViolations(description).map(({ first, second }) => ({ first, second }));
+				expect({ version, found }).toEqual({
+					version,
+					found: exception.versions.includes(version) ? exception.pairs : [],
+				});
+			}
+			expect(node.versions.map((v) => v.version).filter((v) => exception.versions.includes(v))).toEqual(
+				exception.versions,
+			);
+		},
+	);
 });

@@ -46,8 +46,17 @@ const kinds = (events: TemplateEvent[]) => events.map((e) => e.event);
 
 describe('template diff: one event per change', () => {
 	it('emits nothing when nothing changed', () => {
-		const states = [t(), t({ id: '2', name: 'b', status: 'PENDING' }), t({ id: '3', name: 'c', status: 'PAUSED', pauses: 1 })];
-		expect(diff(states, states.map((s) => ({ ...s, pauses: 0 })))).toEqual([]);
+		const states = [
+			t(),
+			t({ id: '2', name: 'b', status: 'PENDING' }),
+			t({ id: '3', name: 'c', status: 'PAUSED', pauses: 1 }),
+		];
+		expect(
+			diff(
+				states,
+				states.map((s) => ({ ...s, pauses: 0 })),
+			),
+		).toEqual([]);
 	});
 
 	it('created (pending) and created + approved for a template that appeared already approved', () => {
@@ -59,7 +68,12 @@ describe('template diff: one event per change', () => {
 
 	it('approved: PENDING → APPROVED, now usable', () => {
 		const [e] = diff([t({ status: 'PENDING' })], [t()]);
-		expect(e).toMatchObject({ event: 'approved', previousStatus: 'PENDING', status: 'APPROVED', usableBySendNotification: true });
+		expect(e).toMatchObject({
+			event: 'approved',
+			previousStatus: 'PENDING',
+			status: 'APPROVED',
+			usableBySendNotification: true,
+		});
 		expect(e.meaning).toMatch(/Now usable by Send Notification/);
 	});
 
@@ -76,15 +90,27 @@ describe('template diff: one event per change', () => {
 	});
 
 	it('paused: first, then second pause (counted across polls), unpaused in between', () => {
-		const first = diffTemplates(snap(t()), { complete: true, templates: [t({ status: 'PAUSED', quality: 'RED' })] }, NOW);
+		const first = diffTemplates(
+			snap(t()),
+			{ complete: true, templates: [t({ status: 'PAUSED', quality: 'RED' })] },
+			NOW,
+		);
 		if (!first.diffed) throw new Error('not diffed');
 		expect(kinds(first.events)).toEqual(['paused', 'qualityChanged']);
-		expect(first.events[0]).toMatchObject({ pause: 1, usableBySendNotification: false, wasUsableBySendNotification: true });
+		expect(first.events[0]).toMatchObject({
+			pause: 1,
+			usableBySendNotification: false,
+			wasUsableBySendNotification: true,
+		});
 		expect(first.events[0].meaning).toMatch(/No longer usable by Send Notification: PAUSED/);
 		const unpaused = diffTemplates(first.next, { complete: true, templates: [t({ quality: 'RED' })] }, NOW);
 		if (!unpaused.diffed) throw new Error('not diffed');
 		expect(kinds(unpaused.events)).toEqual(['unpaused']);
-		const second = diffTemplates(unpaused.next, { complete: true, templates: [t({ status: 'PAUSED', quality: 'RED' })] }, NOW);
+		const second = diffTemplates(
+			unpaused.next,
+			{ complete: true, templates: [t({ status: 'PAUSED', quality: 'RED' })] },
+			NOW,
+		);
 		if (!second.diffed) throw new Error('not diffed');
 		expect(second.events[0]).toMatchObject({ event: 'paused', pause: 2 });
 		expect(second.events[0].pauseLabel).toMatch(/second pause/);
@@ -100,7 +126,13 @@ describe('template diff: one event per change', () => {
 
 	it('deleted: gone from a complete list', () => {
 		const [e] = diff([t(), t({ id: '2', name: 'b' })], [t()]);
-		expect(e).toMatchObject({ event: 'deleted', templateId: '2', name: 'b', previousStatus: 'APPROVED', usableBySendNotification: false });
+		expect(e).toMatchObject({
+			event: 'deleted',
+			templateId: '2',
+			name: 'b',
+			previousStatus: 'APPROVED',
+			usableBySendNotification: false,
+		});
 		expect(e.meaning).toMatch(/No longer usable by Send Notification/);
 	});
 
@@ -115,7 +147,11 @@ describe('template diff: one event per change', () => {
 
 	it('category change pending (correct_category) once, with the expected date', () => {
 		const [e] = diff([t()], [t({ correctCategory: 'MARKETING' })]);
-		expect(e).toMatchObject({ event: 'categoryChangePending', correctCategory: 'MARKETING', usableBySendNotification: false });
+		expect(e).toMatchObject({
+			event: 'categoryChangePending',
+			correctCategory: 'MARKETING',
+			usableBySendNotification: false,
+		});
 		expect(e.expectedChangeBy).toBe('2026-11-26T10:00:00.000Z');
 		expect(diff([t({ correctCategory: 'MARKETING' })], [t({ correctCategory: 'MARKETING' })])).toEqual([]);
 		// correct_category equal to the category means "already moved": nothing pending.
@@ -145,8 +181,26 @@ describe('template diff: one event per change', () => {
 describe('template state from the Graph list', () => {
 	it('reads quality_score objects, NONE reasons and numbers as ids', () => {
 		expect(
-			toTemplateState({ id: 123, name: 'x', language: 'de', status: 'approved', category: 'utility', quality_score: { score: 'GREEN' }, rejected_reason: 'NONE' }),
-		).toEqual({ id: '123', name: 'x', language: 'de', status: 'APPROVED', category: 'UTILITY', correctCategory: '', quality: 'GREEN', rejectedReason: '', pauses: 0 });
+			toTemplateState({
+				id: 123,
+				name: 'x',
+				language: 'de',
+				status: 'approved',
+				category: 'utility',
+				quality_score: { score: 'GREEN' },
+				rejected_reason: 'NONE',
+			}),
+		).toEqual({
+			id: '123',
+			name: 'x',
+			language: 'de',
+			status: 'APPROVED',
+			category: 'UTILITY',
+			correctCategory: '',
+			quality: 'GREEN',
+			rejectedReason: '',
+			pauses: 0,
+		});
 		expect(toTemplateState({ name: 'no id' })).toBeUndefined();
 	});
 
@@ -164,7 +218,15 @@ describe('snapshot encoding', () => {
 		const states = [
 			t(),
 			t({ id: '2', name: 'b', status: 'PAUSED', pauses: 2, quality: 'RED' }),
-			t({ id: '3', name: 'c', status: 'FLAGGED', category: 'ACCOUNT_UPDATE', correctCategory: 'MARKETING', quality: 'UNKNOWN', rejectedReason: 'INVALID_FORMAT' }),
+			t({
+				id: '3',
+				name: 'c',
+				status: 'FLAGGED',
+				category: 'ACCOUNT_UPDATE',
+				correctCategory: 'MARKETING',
+				quality: 'UNKNOWN',
+				rejectedReason: 'INVALID_FORMAT',
+			}),
 			t({ id: '4', name: 'd', status: 'A', category: 'M', quality: 'X' }),
 		];
 		const decoded = decodeSnapshot(encodeSnapshot(states));
@@ -173,18 +235,23 @@ describe('snapshot encoding', () => {
 		// Languages of one name share the name field.
 		const twoLanguages = [t(), t({ id: '9', language: 'de' })];
 		expect(encodeSnapshot(twoLanguages).split('\n')[2]).toBe('9\t\tde\tA\tU\t\tG');
-		expect([...(decodeSnapshot(encodeSnapshot(twoLanguages))?.values() ?? [])].map((s) => s.name)).toEqual(['shipping_update', 'shipping_update']);
+		expect([...(decodeSnapshot(encodeSnapshot(twoLanguages))?.values() ?? [])].map((s) => s.name)).toEqual([
+			'shipping_update',
+			'shipping_update',
+		]);
 		expect(decodeSnapshot('something else')).toBeUndefined();
 		expect(decodeSnapshot(undefined)).toBeUndefined();
 		expect(decodeSnapshot('t1')?.size).toBe(0);
 	});
 
-	it('6,000 templates (Meta\'s cap per account) stay small', () => {
+	it("6,000 templates (Meta's cap per account) stay small", () => {
 		const states = syntheticTemplates(6000).map((raw) => toTemplateState(raw) as TemplateState);
 		const encoded = encodeSnapshot(states);
 		const bytes = Buffer.byteLength(JSON.stringify({ snapshot: encoded }), 'utf8');
-		 
-		console.log(`snapshot of 6,000 templates: ${bytes} bytes in static data (${(bytes / 6000).toFixed(1)} bytes per template)`);
+
+		console.log(
+			`snapshot of 6,000 templates: ${bytes} bytes in static data (${(bytes / 6000).toFixed(1)} bytes per template)`,
+		);
 		expect(bytes / 6000).toBeLessThan(48);
 		expect(bytes).toBeLessThan(288 * 1024);
 		const decoded = decodeSnapshot(encoded);
@@ -214,7 +281,9 @@ describe('rate limit estimate', () => {
 
 describe('re-categorisation risk of approved utility templates', () => {
 	it('flags promotional wording and passes plain notifications', () => {
-		const risky = assessText(templateText([{ type: 'BODY', text: 'Your order shipped. Use code SAVE10 for 20% off your next order!' }]));
+		const risky = assessText(
+			templateText([{ type: 'BODY', text: 'Your order shipped. Use code SAVE10 for 20% off your next order!' }]),
+		);
 		expect(risky.atRisk).toBe(true);
 		expect(risky.note).toMatch(/At risk of re-categorisation to MARKETING: mentions discounts/);
 		expect(assessText('Your order {{1}} has shipped.').atRisk).toBe(false);

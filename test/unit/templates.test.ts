@@ -10,7 +10,15 @@ import {
 } from '../../nodes/shared/domain/templates';
 
 function template(components: MessageTemplate['components'], extra: Partial<MessageTemplate> = {}): MessageTemplate {
-	return { id: '1', name: 'order_update', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components, ...extra };
+	return {
+		id: '1',
+		name: 'order_update',
+		language: 'en_US',
+		status: 'APPROVED',
+		category: 'UTILITY',
+		components,
+		...extra,
+	};
 }
 
 const positional = template([
@@ -24,7 +32,12 @@ const positional = template([
 	{
 		type: 'BUTTONS',
 		buttons: [
-			{ type: 'URL', text: 'Track', url: 'https://track.example.com/t/{{1}}', example: ['https://track.example.com/t/ABC123'] },
+			{
+				type: 'URL',
+				text: 'Track',
+				url: 'https://track.example.com/t/{{1}}',
+				example: ['https://track.example.com/t/ABC123'],
+			},
 			{ type: 'QUICK_REPLY', text: 'Stop updates' },
 			{ type: 'PHONE_NUMBER', text: 'Call us', phone_number: '+4930123456' },
 			{ type: 'URL', text: 'Help', url: 'https://example.com/help' },
@@ -74,17 +87,26 @@ describe('templateParameterFormat', () => {
 		['POSITIONAL', 'POSITIONAL'],
 		['Positional', 'POSITIONAL'],
 	])('uses the explicit field %s', (format, expected) => {
-		expect(templateParameterFormat(template([{ type: 'BODY', text: 'Hi {{first_name}}' }], { parameter_format: format }))).toBe(
-			expected,
-		);
+		expect(
+			templateParameterFormat(template([{ type: 'BODY', text: 'Hi {{first_name}}' }], { parameter_format: format })),
+		).toBe(expected);
 	});
 
 	it('infers NAMED from named placeholders and POSITIONAL otherwise', () => {
 		expect(templateParameterFormat(template([{ type: 'BODY', text: 'Hi {{first_name}}' }]))).toBe('NAMED');
-		expect(templateParameterFormat(template([{ type: 'HEADER', format: 'TEXT', text: 'Hi {{name}}' }, { type: 'BODY', text: 'x' }]))).toBe('NAMED');
+		expect(
+			templateParameterFormat(
+				template([
+					{ type: 'HEADER', format: 'TEXT', text: 'Hi {{name}}' },
+					{ type: 'BODY', text: 'x' },
+				]),
+			),
+		).toBe('NAMED');
 		expect(templateParameterFormat(template([{ type: 'BODY', text: 'Hi {{1}}' }]))).toBe('POSITIONAL');
 		expect(templateParameterFormat(template([{ type: 'BODY', text: 'No variables' }]))).toBe('POSITIONAL');
-		expect(templateParameterFormat(template([{ type: 'BODY', text: 'Hi {{1}}' }], { parameter_format: 'weird' }))).toBe('POSITIONAL');
+		expect(templateParameterFormat(template([{ type: 'BODY', text: 'Hi {{1}}' }], { parameter_format: 'weird' }))).toBe(
+			'POSITIONAL',
+		);
 	});
 });
 
@@ -100,7 +122,14 @@ describe('describeTemplateSlots', () => {
 			['button_0_url', 'buttonUrl', true],
 			['button_1_payload', 'buttonQuickReply', false],
 		]);
-		expect(slots[0]).toEqual({ key: 'header_1', kind: 'headerText', label: 'Header {{1}} (e.g. #1234)', example: '#1234', required: true, position: 1 });
+		expect(slots[0]).toEqual({
+			key: 'header_1',
+			kind: 'headerText',
+			label: 'Header {{1}} (e.g. #1234)',
+			example: '#1234',
+			required: true,
+			position: 1,
+		});
 		expect(slots[1].label).toBe('Body {{1}} (e.g. Jessica)');
 		expect(slots[5]).toMatchObject({ buttonIndex: 0, example: 'ABC123' });
 		expect(slots[5].label).toContain('Track');
@@ -130,21 +159,45 @@ describe('describeTemplateSlots', () => {
 		['VIDEO', 'video'],
 		['DOCUMENT', 'document'],
 	])('gives a %s header one media slot', (format, word) => {
-		const slots = describeTemplateSlots(template([{ type: 'HEADER', format }, { type: 'BODY', text: 'Hi' }]));
+		const slots = describeTemplateSlots(
+			template([
+				{ type: 'HEADER', format },
+				{ type: 'BODY', text: 'Hi' },
+			]),
+		);
 		expect(slots).toEqual([
-			{ key: 'header_media', kind: 'headerMedia', label: expect.stringContaining(word), required: true, mediaFormat: format },
+			{
+				key: 'header_media',
+				kind: 'headerMedia',
+				label: expect.stringContaining(word),
+				required: true,
+				mediaFormat: format,
+			},
 		]);
 	});
 
 	it('describes a copy-code button', () => {
-		const slots = describeTemplateSlots(template([{ type: 'BODY', text: 'x' }, { type: 'BUTTONS', buttons: [{ type: 'COPY_CODE', example: 'ABC' }] }]));
+		const slots = describeTemplateSlots(
+			template([
+				{ type: 'BODY', text: 'x' },
+				{ type: 'BUTTONS', buttons: [{ type: 'COPY_CODE', example: 'ABC' }] },
+			]),
+		);
 		expect(slots).toEqual([
-			expect.objectContaining({ key: 'button_0_code', kind: 'buttonCopyCode', required: true, example: 'ABC', buttonIndex: 0 }),
+			expect.objectContaining({
+				key: 'button_0_code',
+				kind: 'buttonCopyCode',
+				required: true,
+				example: 'ABC',
+				buttonIndex: 0,
+			}),
 		]);
 	});
 
 	it('tolerates lower-case component types and missing parts', () => {
-		expect(describeTemplateSlots(template([{ type: 'body', text: 'Hi {{1}}' }])).map((slot) => slot.key)).toEqual(['body_1']);
+		expect(describeTemplateSlots(template([{ type: 'body', text: 'Hi {{1}}' }])).map((slot) => slot.key)).toEqual([
+			'body_1',
+		]);
 		expect(describeTemplateSlots(template([]))).toEqual([]);
 		expect(describeTemplateSlots({ ...positional, components: undefined as unknown as [] })).toEqual([]);
 	});
@@ -184,7 +237,12 @@ describe('buildTemplateComponents — positional', () => {
 				],
 			},
 			{ type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: 'ABC123' }] },
-			{ type: 'button', sub_type: 'quick_reply', index: '1', parameters: [{ type: 'payload', payload: 'stop-updates' }] },
+			{
+				type: 'button',
+				sub_type: 'quick_reply',
+				index: '1',
+				parameters: [{ type: 'payload', payload: 'stop-updates' }],
+			},
 		]);
 	});
 
@@ -211,14 +269,24 @@ describe('buildTemplateComponents — positional', () => {
 	it('keeps positional order regardless of the order of the values object', () => {
 		const t = template([{ type: 'BODY', text: '{{2}} {{1}}' }]);
 		const built = buildTemplateComponents(t, { body_2: 'second', body_1: 'first' });
-		expect(built.components[0]).toEqual({ type: 'body', parameters: [{ type: 'text', text: 'first' }, { type: 'text', text: 'second' }] });
+		expect(built.components[0]).toEqual({
+			type: 'body',
+			parameters: [
+				{ type: 'text', text: 'first' },
+				{ type: 'text', text: 'second' },
+			],
+		});
 		expect(built.renderedText).toBe('second first');
 	});
 });
 
 describe('buildTemplateComponents — named', () => {
 	it('sends parameter_name with each value', () => {
-		const built = buildTemplateComponents(named, { header_first_name: 'Jessica', body_first_name: 'Jessica', body_order_number: 'SKBUP2-4CPIG9' });
+		const built = buildTemplateComponents(named, {
+			header_first_name: 'Jessica',
+			body_first_name: 'Jessica',
+			body_order_number: 'SKBUP2-4CPIG9',
+		});
 		expect(built.issues).toEqual([]);
 		expect(built.components).toEqual([
 			{ type: 'header', parameters: [{ type: 'text', parameter_name: 'first_name', text: 'Jessica' }] },
@@ -235,10 +303,18 @@ describe('buildTemplateComponents — named', () => {
 
 	it('adds parameter_name to currency values too', () => {
 		const t = template([{ type: 'BODY', text: 'Total {{total}}' }], { parameter_format: 'NAMED' });
-		const built = buildTemplateComponents(t, { body_total: { type: 'currency', fallback_value: '€20', code: 'EUR', amount_1000: 20000 } });
+		const built = buildTemplateComponents(t, {
+			body_total: { type: 'currency', fallback_value: '€20', code: 'EUR', amount_1000: 20000 },
+		});
 		expect(built.components[0]).toEqual({
 			type: 'body',
-			parameters: [{ type: 'currency', parameter_name: 'total', currency: { fallback_value: '€20', code: 'EUR', amount_1000: 20000 } }],
+			parameters: [
+				{
+					type: 'currency',
+					parameter_name: 'total',
+					currency: { fallback_value: '€20', code: 'EUR', amount_1000: 20000 },
+				},
+			],
 		});
 	});
 });
@@ -295,35 +371,51 @@ describe('buildTemplateComponents — media headers', () => {
 		['https://[ff02::1]/a.jpg', /multicast/],
 	])('refuses %j, saying what is wrong', (value, problem) => {
 		const built = buildTemplateComponents(imageHeader, { header_media: value, body_1: 'P1' });
-		expect(built.issues).toEqual([{ slot: 'header_media', problem: expect.stringMatching(problem), fix: expect.stringMatching(/https|media ID/) }]);
+		expect(built.issues).toEqual([
+			{ slot: 'header_media', problem: expect.stringMatching(problem), fix: expect.stringMatching(/https|media ID/) },
+		]);
 		expect(built.components.find((component) => component.type === 'header')).toBeUndefined();
 	});
 
-	it.each([['https://8.8.8.8/a.jpg'], ['https://[2a03:2880:f12f:83:face:b00c:0:25de]/a.jpg'], ['https://cdn.example.com:8443/a.jpg'], ['https://172.32.0.1/a.jpg']])(
-		'accepts the public host in %j',
-		(value) => {
-			expect(buildTemplateComponents(imageHeader, { header_media: value, body_1: 'P1' }).issues).toEqual([]);
-		},
-	);
+	it.each([
+		['https://8.8.8.8/a.jpg'],
+		['https://[2a03:2880:f12f:83:face:b00c:0:25de]/a.jpg'],
+		['https://cdn.example.com:8443/a.jpg'],
+		['https://172.32.0.1/a.jpg'],
+	])('accepts the public host in %j', (value) => {
+		expect(buildTemplateComponents(imageHeader, { header_media: value, body_1: 'P1' }).issues).toEqual([]);
+	});
 
 	it('refuses a 200,000-character link by its length at once (it took 74 s to check before)', () => {
 		const value = `https://${'a.'.repeat(100_000)} x`;
 		const built = buildTemplateComponents(imageHeader, { header_media: value, body_1: 'P1' });
 		expect(built.issues).toEqual([
-			{ slot: 'header_media', problem: expect.stringMatching(/200010 characters long; links longer than 4096/), fix: expect.stringMatching(/media ID/) },
+			{
+				slot: 'header_media',
+				problem: expect.stringMatching(/200010 characters long; links longer than 4096/),
+				fix: expect.stringMatching(/media ID/),
+			},
 		]);
 	});
 
 	it('uses the document type for document headers', () => {
-		const t = template([{ type: 'HEADER', format: 'DOCUMENT' }, { type: 'BODY', text: 'Invoice attached' }]);
+		const t = template([
+			{ type: 'HEADER', format: 'DOCUMENT' },
+			{ type: 'BODY', text: 'Invoice attached' },
+		]);
 		expect(buildTemplateComponents(t, { header_media: 'https://x.example/inv.pdf' }).components).toEqual([
 			{ type: 'header', parameters: [{ type: 'document', document: { link: 'https://x.example/inv.pdf' } }] },
 		]);
 	});
 
 	it('reports a location header as unsupported', () => {
-		const t = template([{ type: 'HEADER', format: 'LOCATION' }, { type: 'BODY', text: 'Your pickup point' }]);
-		expect(buildTemplateComponents(t, {}).issues).toEqual([expect.objectContaining({ problem: expect.stringMatching(/location header/) })]);
+		const t = template([
+			{ type: 'HEADER', format: 'LOCATION' },
+			{ type: 'BODY', text: 'Your pickup point' },
+		]);
+		expect(buildTemplateComponents(t, {}).issues).toEqual([
+			expect.objectContaining({ problem: expect.stringMatching(/location header/) }),
+		]);
 	});
 });
 
@@ -331,13 +423,21 @@ describe('buildTemplateComponents — validation', () => {
 	const body = template([{ type: 'BODY', text: 'Hi {{1}}' }]);
 
 	it('yields no components for a template without placeholders', () => {
-		const built = buildTemplateComponents(template([{ type: 'BODY', text: 'Your appointment is confirmed.' }, { type: 'FOOTER', text: 'Acme' }]), {});
+		const built = buildTemplateComponents(
+			template([
+				{ type: 'BODY', text: 'Your appointment is confirmed.' },
+				{ type: 'FOOTER', text: 'Acme' },
+			]),
+			{},
+		);
 		expect(built).toEqual({ components: [], renderedText: 'Your appointment is confirmed.\n\nAcme', issues: [] });
 	});
 
 	it.each([[undefined], [null], [''], ['   ']])('flags a missing required value %p', (value) => {
 		const built = buildTemplateComponents(body, { body_1: value });
-		expect(built.issues).toEqual([{ slot: 'body_1', problem: expect.stringMatching(/no value/), fix: expect.stringMatching(/Fill in/) }]);
+		expect(built.issues).toEqual([
+			{ slot: 'body_1', problem: expect.stringMatching(/no value/), fix: expect.stringMatching(/Fill in/) },
+		]);
 		expect(built.renderedText).toBe('Hi {{1}}');
 	});
 
@@ -345,18 +445,26 @@ describe('buildTemplateComponents — validation', () => {
 		const built = buildTemplateComponents(body, { body_1: 'A', body_2: 'B', header_1: 'C', ignored: undefined });
 		expect(built.issues.map((issue) => issue.slot)).toEqual(['body_2', 'header_1']);
 		expect(built.issues[0].fix).toMatch(/body_1/);
-		expect(buildTemplateComponents(template([{ type: 'BODY', text: 'x' }]), { body_1: 'A' }).issues[0].fix).toMatch(/no variables/);
+		expect(buildTemplateComponents(template([{ type: 'BODY', text: 'x' }]), { body_1: 'A' }).issues[0].fix).toMatch(
+			/no variables/,
+		);
 	});
 
-	it.each([[true], [{ a: 1 }], [['a']], [Number.NaN], [Number.POSITIVE_INFINITY]])('refuses a non-text value %p', (value) => {
-		const built = buildTemplateComponents(body, { body_1: value as unknown as SlotValue });
-		expect(built.issues).toHaveLength(1);
-		expect(built.issues[0].slot).toBe('body_1');
-		expect(built.components).toEqual([]);
-	});
+	it.each([[true], [{ a: 1 }], [['a']], [Number.NaN], [Number.POSITIVE_INFINITY]])(
+		'refuses a non-text value %p',
+		(value) => {
+			const built = buildTemplateComponents(body, { body_1: value as unknown as SlotValue });
+			expect(built.issues).toHaveLength(1);
+			expect(built.issues[0].slot).toBe('body_1');
+			expect(built.components).toEqual([]);
+		},
+	);
 
 	it('refuses currency/date_time objects outside the body', () => {
-		const t = template([{ type: 'HEADER', format: 'TEXT', text: 'Due {{1}}' }, { type: 'BODY', text: 'x' }]);
+		const t = template([
+			{ type: 'HEADER', format: 'TEXT', text: 'Due {{1}}' },
+			{ type: 'BODY', text: 'x' },
+		]);
 		const built = buildTemplateComponents(t, { header_1: { type: 'date_time', fallback_value: 'Monday' } });
 		expect(built.issues[0].problem).toMatch(/text or a number/);
 	});
@@ -377,7 +485,9 @@ describe('buildTemplateComponents — validation', () => {
 		['mixed \u00a0 \u202f\u3000spaces', /more than 4 spaces/],
 	])('applies Meta text rules to %j', (value, problem) => {
 		const built = buildTemplateComponents(body, { body_1: value });
-		expect(built.issues).toEqual([{ slot: 'body_1', problem: expect.stringMatching(problem), fix: expect.any(String) }]);
+		expect(built.issues).toEqual([
+			{ slot: 'body_1', problem: expect.stringMatching(problem), fix: expect.any(String) },
+		]);
 	});
 
 	it('allows exactly four spaces, of any kind', () => {
@@ -387,27 +497,46 @@ describe('buildTemplateComponents — validation', () => {
 
 	it('refuses an over-long variable by its length before looking at its characters', () => {
 		const built = buildTemplateComponents(body, { body_1: `${'x\n'.repeat(100_000)}` });
-		expect(built.issues).toEqual([{ slot: 'body_1', problem: expect.stringMatching(/200000 characters long; the whole body may have at most 1024/), fix: expect.any(String) }]);
+		expect(built.issues).toEqual([
+			{
+				slot: 'body_1',
+				problem: expect.stringMatching(/200000 characters long; the whole body may have at most 1024/),
+				fix: expect.any(String),
+			},
+		]);
 	});
 
 	it('applies the text rules to header variables and fallback values', () => {
-		const t = template([{ type: 'HEADER', format: 'TEXT', text: 'H {{1}}' }, { type: 'BODY', text: 'B {{1}}' }]);
-		const built = buildTemplateComponents(t, { header_1: 'a\nb', body_1: { type: 'date_time', fallback_value: 'a\tb' } });
+		const t = template([
+			{ type: 'HEADER', format: 'TEXT', text: 'H {{1}}' },
+			{ type: 'BODY', text: 'B {{1}}' },
+		]);
+		const built = buildTemplateComponents(t, {
+			header_1: 'a\nb',
+			body_1: { type: 'date_time', fallback_value: 'a\tb' },
+		});
 		expect(built.issues.map((issue) => issue.slot)).toEqual(['header_1', 'body_1']);
 	});
 
 	it('limits the rendered header to 60 characters', () => {
-		const t = template([{ type: 'HEADER', format: 'TEXT', text: 'Order {{1}}' }, { type: 'BODY', text: 'x' }]);
+		const t = template([
+			{ type: 'HEADER', format: 'TEXT', text: 'Order {{1}}' },
+			{ type: 'BODY', text: 'x' },
+		]);
 		expect(buildTemplateComponents(t, { header_1: 'x'.repeat(54) }).issues).toEqual([]);
 		const built = buildTemplateComponents(t, { header_1: 'x'.repeat(55) });
-		expect(built.issues).toEqual([{ slot: 'header_1', problem: expect.stringMatching(/61 characters.*at most 60/), fix: expect.any(String) }]);
+		expect(built.issues).toEqual([
+			{ slot: 'header_1', problem: expect.stringMatching(/61 characters.*at most 60/), fix: expect.any(String) },
+		]);
 	});
 
 	it('limits the rendered body to 1024 characters', () => {
 		const prefix = 'Hi ';
 		expect(buildTemplateComponents(body, { body_1: 'x'.repeat(BODY_TEXT_MAX - prefix.length) }).issues).toEqual([]);
 		const built = buildTemplateComponents(body, { body_1: 'x'.repeat(BODY_TEXT_MAX) });
-		expect(built.issues).toEqual([{ slot: 'body_1', problem: expect.stringMatching(/1027 characters/), fix: expect.stringMatching(/at least 3/) }]);
+		expect(built.issues).toEqual([
+			{ slot: 'body_1', problem: expect.stringMatching(/1027 characters/), fix: expect.stringMatching(/at least 3/) },
+		]);
 	});
 
 	it('requires a URL-button suffix without spaces', () => {
@@ -415,8 +544,14 @@ describe('buildTemplateComponents — validation', () => {
 			{ type: 'BODY', text: 'x' },
 			{ type: 'BUTTONS', buttons: [{ type: 'URL', text: 'Track', url: 'https://t.example/{{1}}' }] },
 		]);
-		expect(buildTemplateComponents(t, {}).issues[0]).toMatchObject({ slot: 'button_0_url', problem: expect.stringMatching(/no value/) });
-		expect(buildTemplateComponents(t, { button_0_url: 'a b' }).issues[0]).toMatchObject({ slot: 'button_0_url', problem: expect.stringMatching(/spaces/) });
+		expect(buildTemplateComponents(t, {}).issues[0]).toMatchObject({
+			slot: 'button_0_url',
+			problem: expect.stringMatching(/no value/),
+		});
+		expect(buildTemplateComponents(t, { button_0_url: 'a b' }).issues[0]).toMatchObject({
+			slot: 'button_0_url',
+			problem: expect.stringMatching(/spaces/),
+		});
 		expect(buildTemplateComponents(t, { button_0_url: 'abc' }).issues).toEqual([]);
 	});
 
@@ -438,7 +573,11 @@ describe('buildTemplateComponents — validation', () => {
 			['/t/a\u00a0b', /spaces or line breaks/],
 		])('%j', (value, problem) => {
 			const [issue] = buildTemplateComponents(hostPrefix, { button_0_url: value }).issues;
-			expect(issue).toEqual({ slot: 'button_0_url', problem: expect.stringMatching(problem), fix: expect.stringMatching(/Remove|encode/i) });
+			expect(issue).toEqual({
+				slot: 'button_0_url',
+				problem: expect.stringMatching(problem),
+				fix: expect.stringMatching(/Remove|encode/i),
+			});
 		});
 
 		it('accepts ordinary suffixes: paths, queries, encoded characters, non-Latin letters', () => {
@@ -449,7 +588,9 @@ describe('buildTemplateComponents — validation', () => {
 
 		it("limits the button link to Meta's 2,000 characters, fixed part included", () => {
 			const fixed = 'https://shop.example'.length;
-			expect(buildTemplateComponents(hostPrefix, { button_0_url: `/${'a'.repeat(2000 - fixed - 1)}` }).issues).toEqual([]);
+			expect(buildTemplateComponents(hostPrefix, { button_0_url: `/${'a'.repeat(2000 - fixed - 1)}` }).issues).toEqual(
+				[],
+			);
 			const [issue] = buildTemplateComponents(hostPrefix, { button_0_url: `/${'a'.repeat(200_000)}` }).issues;
 			expect(issue.problem).toMatch(/200021 characters long; WhatsApp allows at most 2000/);
 			expect(issue.fix).toMatch(/at most 1980 characters/);
@@ -457,9 +598,17 @@ describe('buildTemplateComponents — validation', () => {
 	});
 
 	it('builds the copy-code button parameter', () => {
-		const t = template([{ type: 'BODY', text: 'x' }, { type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Ok' }, { type: 'COPY_CODE' }] }]);
+		const t = template([
+			{ type: 'BODY', text: 'x' },
+			{ type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Ok' }, { type: 'COPY_CODE' }] },
+		]);
 		expect(buildTemplateComponents(t, { button_1_code: 'PICKUP42' }).components).toEqual([
-			{ type: 'button', sub_type: 'copy_code', index: '1', parameters: [{ type: 'coupon_code', coupon_code: 'PICKUP42' }] },
+			{
+				type: 'button',
+				sub_type: 'copy_code',
+				index: '1',
+				parameters: [{ type: 'coupon_code', coupon_code: 'PICKUP42' }],
+			},
 		]);
 	});
 
@@ -477,7 +626,9 @@ describe('buildTemplateComponents — validation', () => {
 	it('reports every issue at once', () => {
 		const built = buildTemplateComponents(positional, { body_1: 'a\nb', extra: 'x' });
 		const slots = built.issues.map((issue) => issue.slot);
-		expect(slots).toEqual(expect.arrayContaining(['extra', 'header_1', 'body_1', 'body_2', 'body_3', 'body_4', 'button_0_url']));
+		expect(slots).toEqual(
+			expect.arrayContaining(['extra', 'header_1', 'body_1', 'body_2', 'body_3', 'body_4', 'button_0_url']),
+		);
 		expect(slots).not.toContain('button_1_payload');
 		for (const issue of built.issues) {
 			expect(issue.problem).toBeTruthy();

@@ -37,7 +37,8 @@ function executeMethods(file: string): ts.MethodDeclaration[] {
 		);
 		if (!implementsNodeType) continue;
 		for (const member of statement.members) {
-			if (ts.isMethodDeclaration(member) && member.name.getText(source) === 'execute' && member.body) methods.push(member);
+			if (ts.isMethodDeclaration(member) && member.name.getText(source) === 'execute' && member.body)
+				methods.push(member);
 		}
 	}
 	return methods;
@@ -58,7 +59,11 @@ describe('require-continue-on-fail', () => {
 
 	it('finds the execute() methods it checks (Send Notification, Check Consent and Notification Template have one; triggers and polls do not)', () => {
 		const withExecute = nodeFiles.filter((f) => executeMethods(f).length > 0).map((f) => path.basename(f));
-		expect(withExecute.sort()).toEqual(['WhatsAppCheckConsent.node.ts', 'WhatsAppNotificationTemplate.node.ts', 'WhatsAppSendNotificationV2.node.ts']);
+		expect(withExecute.sort()).toEqual([
+			'WhatsAppCheckConsent.node.ts',
+			'WhatsAppNotificationTemplate.node.ts',
+			'WhatsAppSendNotificationV2.node.ts',
+		]);
 	});
 
 	it('would report an execute() that leaves errors to n8n', () => {

@@ -6,7 +6,13 @@
  */
 import { normaliseContact, validateConsentEvent, type ConsentEvent } from '../../nodes/shared/domain/consent';
 import { compileKeywords } from '../../nodes/shared/domain/optOutKeywords';
-import { WindowTracker, processWebhook, type ConsentRequestEvent, type WebhookPayload } from '../../nodes/shared/domain/webhooks';
+import {
+	WindowTracker,
+	processWebhook,
+	type ConsentRequestEvent,
+	type WebhookPayload,
+} from '../../nodes/shared/domain/webhooks';
+import { messagesPayload } from '../support/fixtures';
 import {
 	LEDGER_SOURCE,
 	MARKETING_OPT_OUT_SOURCE,
@@ -27,25 +33,20 @@ const POLICY: TriggerLedgerPolicy = { optInKeywords: 'resume', invitationWording
 
 /** A signed-webhook body as Meta sends it for a text message; `contact` is the contacts[] entry. */
 function textMessage(contact: Record<string, unknown>, message: Record<string, unknown>, text: string): WebhookPayload {
-	return {
-		object: 'whatsapp_business_account',
-		entry: [
+	return messagesPayload({
+		messaging_product: 'whatsapp',
+		metadata: { display_phone_number: '15550100100', phone_number_id: 'PN' },
+		contacts: [{ profile: { name: 'Ana' }, ...contact }],
+		messages: [
 			{
-				id: 'WABA',
-				changes: [
-					{
-						field: 'messages',
-						value: {
-							messaging_product: 'whatsapp',
-							metadata: { display_phone_number: '15550100100', phone_number_id: 'PN' },
-							contacts: [{ profile: { name: 'Ana' }, ...contact }],
-							messages: [{ id: `wamid.${text}${JSON.stringify(contact).length}`, timestamp: String(NOW / 1000 - 60), type: 'text', text: { body: text }, ...message }],
-						},
-					},
-				],
+				id: `wamid.${text}${JSON.stringify(contact).length}`,
+				timestamp: String(NOW / 1000 - 60),
+				type: 'text',
+				text: { body: text },
+				...message,
 			},
 		],
-	};
+	});
 }
 
 function eventsOf(payload: WebhookPayload) {
@@ -76,20 +77,29 @@ describe('a wa_id is international, whatever its length', () => {
 		const inputs = 'inputs' in plan ? plan.inputs : [];
 		expect(inputs).toHaveLength(1);
 		const checked = validateConsentEvent(inputs[0], NOW);
-		expect(checked).toMatchObject({ ok: true, event: { contactId: `+${waId}`, contactKind: 'phone', action: 'optOut', purpose: 'allUtility' } });
+		expect(checked).toMatchObject({
+			ok: true,
+			event: { contactId: `+${waId}`, contactKind: 'phone', action: 'optOut', purpose: 'allUtility' },
+		});
 		expect(contactIdOf(stop.contact)).toBe(`+${waId}`);
 	});
 
 	it('keeps typed-in bare digit strings apart: only the wa_id path reads them as international', () => {
 		expect(normaliseContact({ waId: '4512345678' })).toEqual({ ok: true, kind: 'phone', id: '+4512345678' });
 		expect(normaliseContact({ waId: '+4512345678' })).toEqual({ ok: true, kind: 'phone', id: '+4512345678' });
-		expect(normaliseContact('4512345678')).toMatchObject({ ok: false, reason: expect.stringContaining('put + in front of it (+4512345678)') });
+		expect(normaliseContact('4512345678')).toMatchObject({
+			ok: false,
+			reason: expect.stringContaining('put + in front of it (+4512345678)'),
+		});
 	});
 
-	it.each([['012345678'], ['45 1234'], ['123456'], ['1234567890123456'], ['']])('refuses "%s" as a wa_id with the reason', (waId) => {
-		const result = normaliseContact({ waId });
-		expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(/not a WhatsApp id/) });
-	});
+	it.each([['012345678'], ['45 1234'], ['123456'], ['1234567890123456'], ['']])(
+		'refuses "%s" as a wa_id with the reason',
+		(waId) => {
+			const result = normaliseContact({ waId });
+			expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(/not a WhatsApp id/) });
+		},
+	);
 });
 
 describe('phone number and business-scoped user id of one person', () => {
@@ -99,7 +109,9 @@ describe('phone number and business-scoped user id of one person', () => {
 		const stop = stopFrom({ wa_id: '4512345678', user_id: BSUID }, { from: '4512345678', from_user_id: BSUID });
 		expect(contactIdsOf(stop.contact)).toEqual([{ waId: '4512345678' }, { userId: BSUID }]);
 		const plan = planConsent(stop, [], POLICY, NOW);
-		const contacts = ('inputs' in plan ? plan.inputs : []).map((i) => validateConsentEvent(i, NOW)).map((r) => (r.ok ? r.event.contactId : r.reason));
+		const contacts = ('inputs' in plan ? plan.inputs : [])
+			.map((i) => validateConsentEvent(i, NOW))
+			.map((r) => (r.ok ? r.event.contactId : r.reason));
 		expect(contacts).toEqual(['+4512345678', BSUID]);
 	});
 
@@ -107,12 +119,19 @@ describe('phone number and business-scoped user id of one person', () => {
 		const stop = stopFrom({ user_id: BSUID, profile: { name: 'Ana', username: '@ana' } }, { from_user_id: BSUID });
 		const plan = planConsent(stop, [], POLICY, NOW);
 		const inputs = 'inputs' in plan ? plan.inputs : [];
-		expect(inputs.map((i) => validateConsentEvent(i, NOW))).toEqual([expect.objectContaining({ ok: true, event: expect.objectContaining({ contactId: BSUID, contactKind: 'userId' }) })]);
+		expect(inputs.map((i) => validateConsentEvent(i, NOW))).toEqual([
+			expect.objectContaining({
+				ok: true,
+				event: expect.objectContaining({ contactId: BSUID, contactKind: 'userId' }),
+			}),
+		]);
 		expect(contactIdOf(stop.contact)).toBe(BSUID);
 	});
 
 	it('links the two ids whenever a message carries both, once per delivery', () => {
-		const both = eventsOf(textMessage({ wa_id: '4512345678', user_id: BSUID }, { from: '4512345678', from_user_id: BSUID }, 'STOP'));
+		const both = eventsOf(
+			textMessage({ wa_id: '4512345678', user_id: BSUID }, { from: '4512345678', from_user_id: BSUID }, 'STOP'),
+		);
 		expect(identityPairs(both)).toEqual([[{ waId: '4512345678' }, { userId: BSUID }]]);
 		const phoneOnly = eventsOf(textMessage({ wa_id: '4512345678' }, { from: '4512345678' }, 'hello'));
 		expect(identityPairs(phoneOnly)).toEqual([]);
@@ -120,7 +139,12 @@ describe('phone number and business-scoped user id of one person', () => {
 });
 
 /** A ledger event of contact +4512345678, `minutesAgo` before NOW. */
-function ledgerEvent(action: ConsentEvent['action'], purpose: ConsentEvent['purpose'], minutesAgo: number, extra: Partial<ConsentEvent> = {}): ConsentEvent {
+function ledgerEvent(
+	action: ConsentEvent['action'],
+	purpose: ConsentEvent['purpose'],
+	minutesAgo: number,
+	extra: Partial<ConsentEvent> = {},
+): ConsentEvent {
 	const at = new Date(NOW - minutesAgo * 60_000).toISOString();
 	return {
 		eventId: `evt-${action}-${purpose}-${minutesAgo}`,
@@ -148,31 +172,24 @@ function requestFrom(text: string): ReturnType<typeof stopFrom> {
 
 /** A failed status with 131050 for +4512345678, as Meta reports it. */
 function marketingStop() {
-	const payload: WebhookPayload = {
-		object: 'whatsapp_business_account',
-		entry: [
+	const payload = messagesPayload({
+		metadata: { display_phone_number: '15550100100', phone_number_id: 'PN' },
+		statuses: [
 			{
-				id: 'WABA',
-				changes: [
+				id: 'wamid.OUT1',
+				status: 'failed',
+				timestamp: String(NOW / 1000 - 30),
+				recipient_id: '4512345678',
+				errors: [
 					{
-						field: 'messages',
-						value: {
-							metadata: { display_phone_number: '15550100100', phone_number_id: 'PN' },
-							statuses: [
-								{
-									id: 'wamid.OUT1',
-									status: 'failed',
-									timestamp: String(NOW / 1000 - 30),
-									recipient_id: '4512345678',
-									errors: [{ code: 131050, title: 'Unable to deliver the message', error_data: { details: 'User stopped marketing messages' } }],
-								},
-							],
-						},
+						code: 131050,
+						title: 'Unable to deliver the message',
+						error_data: { details: 'User stopped marketing messages' },
 					},
 				],
 			},
 		],
-	};
+	});
 	const request = eventsOf(payload).find(isConsentRequest);
 	expect(request).toMatchObject({ event: 'optOutRequest', source: 'error131050', scope: 'marketing' });
 	return request as ReturnType<typeof stopFrom>;
@@ -180,13 +197,26 @@ function marketingStop() {
 
 describe('readTriggerLedgerPolicy', () => {
 	it('reads the three settings, and anything unknown as the default', () => {
-		expect(readTriggerLedgerPolicy({})).toEqual({ optInKeywords: 'resume', invitationWording: '', marketingOptOut: 'ignore' });
-		expect(readTriggerLedgerPolicy({ optInKeywords: 'resumeOrInvitation', invitationWording: 'Reply START', marketingOptOut: 'optOutAllUtility' })).toEqual({
+		expect(readTriggerLedgerPolicy({})).toEqual({
+			optInKeywords: 'resume',
+			invitationWording: '',
+			marketingOptOut: 'ignore',
+		});
+		expect(
+			readTriggerLedgerPolicy({
+				optInKeywords: 'resumeOrInvitation',
+				invitationWording: 'Reply START',
+				marketingOptOut: 'optOutAllUtility',
+			}),
+		).toEqual({
 			optInKeywords: 'resumeOrInvitation',
 			invitationWording: 'Reply START',
 			marketingOptOut: 'optOutAllUtility',
 		});
-		expect(readTriggerLedgerPolicy({ optInKeywords: 'ignore', marketingOptOut: 'sometimes' })).toMatchObject({ optInKeywords: 'ignore', marketingOptOut: 'ignore' });
+		expect(readTriggerLedgerPolicy({ optInKeywords: 'ignore', marketingOptOut: 'sometimes' })).toMatchObject({
+			optInKeywords: 'ignore',
+			marketingOptOut: 'ignore',
+		});
 		expect(readTriggerLedgerPolicy({ optInKeywords: 'whatever' }).optInKeywords).toBe('resume');
 	});
 });
@@ -212,10 +242,20 @@ describe('planConsent: opt-outs', () => {
 
 	it('records nothing for 131050 by default, and an opt-out of all utility when the policy says so', () => {
 		const stop = marketingStop();
-		expect(planConsent(stop, [], POLICY, NOW)).toEqual({ note: expect.objectContaining({ recorded: false, reason: 'marketingOnly' }) });
+		expect(planConsent(stop, [], POLICY, NOW)).toEqual({
+			note: expect.objectContaining({ recorded: false, reason: 'marketingOnly' }),
+		});
 		const strict = planConsent(stop, [], { ...POLICY, marketingOptOut: 'optOutAllUtility' }, NOW);
 		expect(strict).toEqual({
-			inputs: [expect.objectContaining({ purpose: 'allUtility', action: 'optOut', source: MARKETING_OPT_OUT_SOURCE, proofWording: 'User stopped marketing messages', proofReference: 'wamid.OUT1' })],
+			inputs: [
+				expect.objectContaining({
+					purpose: 'allUtility',
+					action: 'optOut',
+					source: MARKETING_OPT_OUT_SOURCE,
+					proofWording: 'User stopped marketing messages',
+					proofReference: 'wamid.OUT1',
+				}),
+			],
 		});
 	});
 
@@ -229,7 +269,9 @@ describe('planConsent: opt-outs', () => {
 
 	it('says why nothing was recorded for a contact without any id', () => {
 		const stop = { ...requestFrom('STOP'), contact: { key: 'unknown' } };
-		expect(planConsent(stop, [], POLICY, NOW)).toEqual({ note: expect.objectContaining({ recorded: false, error: expect.stringContaining('neither a wa_id') }) });
+		expect(planConsent(stop, [], POLICY, NOW)).toEqual({
+			note: expect.objectContaining({ recorded: false, error: expect.stringContaining('neither a wa_id') }),
+		});
 	});
 });
 
@@ -256,12 +298,28 @@ describe('planConsent: opt-in keywords', () => {
 
 	it('records nothing to resume for someone who never opted in, unless an invitation wording is set', () => {
 		const start = requestFrom('START');
-		expect(planConsent(start, [], POLICY, NOW)).toEqual({ note: expect.objectContaining({ recorded: false, reason: 'nothingToResume' }) });
-		const invited = planConsent(start, [], { ...POLICY, optInKeywords: 'resumeOrInvitation', invitationWording: 'Reply START for order updates' }, NOW);
-		expect(invited).toEqual({
-			inputs: [expect.objectContaining({ purpose: 'allUtility', action: 'optIn', proofWording: 'Replied "START" on WhatsApp to accept: Reply START for order updates', proofVersion: 'keyword invitation' })],
+		expect(planConsent(start, [], POLICY, NOW)).toEqual({
+			note: expect.objectContaining({ recorded: false, reason: 'nothingToResume' }),
 		});
-		expect(planConsent(start, [], { ...POLICY, optInKeywords: 'resumeOrInvitation', invitationWording: '  ' }, NOW)).toEqual({
+		const invited = planConsent(
+			start,
+			[],
+			{ ...POLICY, optInKeywords: 'resumeOrInvitation', invitationWording: 'Reply START for order updates' },
+			NOW,
+		);
+		expect(invited).toEqual({
+			inputs: [
+				expect.objectContaining({
+					purpose: 'allUtility',
+					action: 'optIn',
+					proofWording: 'Replied "START" on WhatsApp to accept: Reply START for order updates',
+					proofVersion: 'keyword invitation',
+				}),
+			],
+		});
+		expect(
+			planConsent(start, [], { ...POLICY, optInKeywords: 'resumeOrInvitation', invitationWording: '  ' }, NOW),
+		).toEqual({
 			note: expect.objectContaining({ reason: 'nothingToResume' }),
 		});
 	});
@@ -289,12 +347,14 @@ describe('resumableOptIns and keywordOptInWording', () => {
 	});
 
 	it('brings back nothing after an erasure, or when nothing was withdrawn', () => {
-		expect(resumableOptIns([ledgerEvent('optIn', 'allUtility', 60), ledgerEvent('erase', 'allUtility', 30)], NOW)).toEqual([]);
+		expect(
+			resumableOptIns([ledgerEvent('optIn', 'allUtility', 60), ledgerEvent('erase', 'allUtility', 30)], NOW),
+		).toEqual([]);
 		expect(resumableOptIns([ledgerEvent('optIn', 'allUtility', 60)], NOW)).toEqual([]);
 		expect(resumableOptIns([], NOW)).toEqual([]);
 	});
 
-	it('does not repeat an earlier resumption\'s prefix', () => {
+	it("does not repeat an earlier resumption's prefix", () => {
 		const once = keywordOptInWording('START', 'resume', 'I agree');
 		expect(once).toBe('Replied "START" on WhatsApp to resume: I agree');
 		expect(keywordOptInWording('UNSTOP', 'resume', once)).toBe('Replied "UNSTOP" on WhatsApp to resume: I agree');
@@ -302,15 +362,23 @@ describe('resumableOptIns and keywordOptInWording', () => {
 });
 
 describe('inboundTimes', () => {
-	it('keeps each contact\'s newest window-opening message, and no system message', () => {
+	it("keeps each contact's newest window-opening message, and no system message", () => {
 		const payload = textMessage({ wa_id: '4512345678' }, { from: '4512345678' }, 'hello');
 		const value = (payload.entry[0].changes as Array<{ value: { messages: Array<Record<string, unknown>> } }>)[0].value;
 		const first = value.messages[0];
 		value.messages.push(
 			{ ...first, id: 'wamid.later', timestamp: String(NOW / 1000 - 10) },
-			{ id: 'wamid.system', from: '4512345678', timestamp: String(NOW / 1000), type: 'system', system: { body: 'changed number' } },
+			{
+				id: 'wamid.system',
+				from: '4512345678',
+				timestamp: String(NOW / 1000),
+				type: 'system',
+				system: { body: 'changed number' },
+			},
 		);
 		const times = inboundTimes(eventsOf(payload));
-		expect([...times]).toEqual([['+4512345678', { id: { waId: '4512345678' }, at: new Date(NOW - 10_000).toISOString() }]]);
+		expect([...times]).toEqual([
+			['+4512345678', { id: { waId: '4512345678' }, at: new Date(NOW - 10_000).toISOString() }],
+		]);
 	});
 });

@@ -17,7 +17,8 @@ function eventsOf(example: Json): WebhookEvent[] {
 	return processWebhook(parsed.payload, { now: NOW }).events;
 }
 
-const envelopes = (all: Json) => Object.entries(all).filter(([k, v]) => !k.startsWith('_') && v && typeof v === 'object' && Array.isArray(v.entry));
+const envelopes = (all: Json) =>
+	Object.entries(all).filter(([k, v]) => !k.startsWith('_') && v && typeof v === 'object' && Array.isArray(v.entry));
 
 describe('every example is read without loss', () => {
 	it.each([...envelopes(docs), ...envelopes(openapi)])('%s', (_name, example) => {
@@ -57,7 +58,11 @@ describe('statuses (Meta docs)', () => {
 				phoneNumberId: '106540352242922',
 				displayPhoneNumber: '15550783881',
 				pricing: { billable: true, pricingModel: 'PMP', type: 'regular', category: 'marketing' },
-				conversation: { id: '72b14d6bd5407799e66f64d1b338e567', expiresAt: new Date(1750116480 * 1000).toISOString(), originType: 'marketing' },
+				conversation: {
+					id: '72b14d6bd5407799e66f64d1b338e567',
+					expiresAt: new Date(1750116480 * 1000).toISOString(),
+					originType: 'marketing',
+				},
 			}),
 		]);
 	});
@@ -124,7 +129,12 @@ describe('asynchronous errors 131047, 131026, 131050 and the correlation key', (
 	])('%p is explained', (code, advice) => {
 		const [status] = failed(code);
 		expect(status.error).toMatchObject({ code, userMessage: expect.stringContaining(advice) });
-		expect(status.correlation).toEqual({ raw: '{"key":"SO-1","execution":"99","item":2}', key: 'SO-1', executionId: '99', itemIndex: 2 });
+		expect(status.correlation).toEqual({
+			raw: '{"key":"SO-1","execution":"99","item":2}',
+			key: 'SO-1',
+			executionId: '99',
+			itemIndex: 2,
+		});
 	});
 
 	it('131050 is also an opt-out (marketing) request', () => {
@@ -199,7 +209,8 @@ describe('template updates (Meta docs)', () => {
 });
 
 describe('inbound messages (Meta docs and OpenAPI)', () => {
-	const first = (events: Array<WebhookEvent | Json>) => (events as Json[]).find((e) => e.event === 'messageReceived') as Json;
+	const first = (events: Array<WebhookEvent | Json>) =>
+		(events as Json[]).find((e) => e.event === 'messageReceived') as Json;
 
 	it('text: Message Received + Window Opened, with name and wa_id', () => {
 		const events = docEvents('inbound_text_message');
@@ -214,15 +225,24 @@ describe('inbound messages (Meta docs and OpenAPI)', () => {
 
 	it('text with product context', () => {
 		expect(first(apiEvents('Text Message with Context (Product Inquiry)'))).toMatchObject({
-			context: { from: '15550783881', referredProduct: { catalog_id: '194836987003835', product_retailer_id: 'di9ozbzfi4' } },
+			context: {
+				from: '15550783881',
+				referredProduct: { catalog_id: '194836987003835', product_retailer_id: 'di9ozbzfi4' },
+			},
 		});
 	});
 
 	it('click-to-WhatsApp ad: referral and the free-entry-point window', () => {
 		const events = apiEvents('Text Message from Click to WhatsApp Ad') as Json[];
-		expect(first(events)).toMatchObject({ fromAdReferral: true, referral: { source_type: 'ad', ctwa_clid: expect.any(String) } });
+		expect(first(events)).toMatchObject({
+			fromAdReferral: true,
+			referral: { source_type: 'ad', ctwa_clid: expect.any(String) },
+		});
 		const window = events.find((e) => e.event === 'windowOpened');
-		expect(window).toMatchObject({ fromAdReferral: true, freeEntryPoint: { windowHours: 72, replyBefore: window?.expiresAt } });
+		expect(window).toMatchObject({
+			fromAdReferral: true,
+			freeEntryPoint: { windowHours: 72, replyBefore: window?.expiresAt },
+		});
 	});
 
 	it('reaction', () => {
@@ -241,7 +261,10 @@ describe('inbound messages (Meta docs and OpenAPI)', () => {
 	});
 
 	it('location', () => {
-		expect(first(apiEvents('Location Message'))).toMatchObject({ type: 'location', location: { name: 'Philz Coffee', latitude: 37.44221496582 } });
+		expect(first(apiEvents('Location Message'))).toMatchObject({
+			type: 'location',
+			location: { name: 'Philz Coffee', latitude: 37.44221496582 },
+		});
 	});
 
 	it('contacts', () => {
@@ -251,14 +274,28 @@ describe('inbound messages (Meta docs and OpenAPI)', () => {
 	});
 
 	it('unsupported: the error explained', () => {
-		expect(first(apiEvents('Unsupported Message'))).toMatchObject({ type: 'unsupported', errors: [{ code: 131051, title: 'Message type unknown' }] });
+		expect(first(apiEvents('Unsupported Message'))).toMatchObject({
+			type: 'unsupported',
+			errors: [{ code: 131051, title: 'Message type unknown' }],
+		});
 	});
 
 	it('button "Unsubscribe": payload and an opt-out request', () => {
 		const events = apiEvents('Button Message') as Json[];
-		expect(first(events)).toMatchObject({ type: 'button', payload: 'Unsubscribe', text: 'Unsubscribe', context: { from: '15550783881', messageId: expect.stringMatching(/^wamid\./) } });
+		expect(first(events)).toMatchObject({
+			type: 'button',
+			payload: 'Unsubscribe',
+			text: 'Unsubscribe',
+			context: { from: '15550783881', messageId: expect.stringMatching(/^wamid\./) },
+		});
 		expect(events.map((e) => e.event)).toEqual(['messageReceived', 'optOutRequest', 'windowOpened']);
-		expect(events[1]).toMatchObject({ source: 'buttonPayload', keyword: 'unsubscribe', language: 'en', scope: 'all', evidence: 'Unsubscribe' });
+		expect(events[1]).toMatchObject({
+			source: 'buttonPayload',
+			keyword: 'unsubscribe',
+			language: 'en',
+			scope: 'all',
+			evidence: 'Unsubscribe',
+		});
 	});
 
 	it('interactive list reply and button reply: id as payload; a "Cancel" button is no opt-out', () => {
@@ -274,13 +311,20 @@ describe('inbound messages (Meta docs and OpenAPI)', () => {
 	});
 
 	it('order', () => {
-		expect(first(apiEvents('Order Message'))).toMatchObject({ type: 'order', order: { catalog_id: '194836987003835', product_items: expect.any(Array) } });
+		expect(first(apiEvents('Order Message'))).toMatchObject({
+			type: 'order',
+			order: { catalog_id: '194836987003835', product_items: expect.any(Array) },
+		});
 	});
 
 	it('system: no contacts array, and no window', () => {
 		const events = apiEvents('System Message');
 		expect(events.map((e) => e.event)).toEqual(['messageReceived']);
-		expect(first(events)).toMatchObject({ type: 'system', system: { type: 'user_changed_number', wa_id: '12195555358' }, contact: { waId: '16505551234' } });
+		expect(first(events)).toMatchObject({
+			type: 'system',
+			system: { type: 'user_changed_number', wa_id: '12195555358' },
+			contact: { waId: '16505551234' },
+		});
 	});
 
 	it('group webhooks pass through as other updates', () => {

@@ -20,6 +20,7 @@ import {
 	type WindowEvent,
 } from '../../nodes/shared/domain/webhooks';
 import { bool, derivedBase } from '../../nodes/shared/domain/webhooks/reading';
+import { messagesPayload } from '../support/fixtures';
 import { marketingOptOutOf, readStatus } from '../../nodes/shared/domain/webhooks/statuses';
 import { TEMPLATE_WEBHOOK_FIELDS, readTemplateChange } from '../../nodes/shared/domain/webhooks/templateChanges';
 
@@ -43,11 +44,17 @@ describe('verifySignature', () => {
 	});
 
 	it('refuses a wrong secret', () => {
-		expect(verifySignature(raw, good, 'another-secret')).toMatchObject({ valid: false, reason: expect.stringContaining('does not match') });
+		expect(verifySignature(raw, good, 'another-secret')).toMatchObject({
+			valid: false,
+			reason: expect.stringContaining('does not match'),
+		});
 	});
 
 	it('refuses a missing header', () => {
-		expect(verifySignature(raw, undefined, SECRET)).toMatchObject({ valid: false, reason: expect.stringContaining('missing') });
+		expect(verifySignature(raw, undefined, SECRET)).toMatchObject({
+			valid: false,
+			reason: expect.stringContaining('missing'),
+		});
 		expect(verifySignature(raw, '', SECRET).valid).toBe(false);
 	});
 
@@ -61,21 +68,33 @@ describe('verifySignature', () => {
 
 	it('refuses a wrong prefix or a malformed digest', () => {
 		const hex = good.slice('sha256='.length);
-		expect(verifySignature(raw, `sha1=${hex}`, SECRET)).toMatchObject({ valid: false, reason: expect.stringContaining('sha256=') });
+		expect(verifySignature(raw, `sha1=${hex}`, SECRET)).toMatchObject({
+			valid: false,
+			reason: expect.stringContaining('sha256='),
+		});
 		expect(verifySignature(raw, hex, SECRET).valid).toBe(false);
-		expect(verifySignature(raw, 'sha256=abc', SECRET)).toMatchObject({ valid: false, reason: expect.stringContaining('hex') });
+		expect(verifySignature(raw, 'sha256=abc', SECRET)).toMatchObject({
+			valid: false,
+			reason: expect.stringContaining('hex'),
+		});
 		expect(verifySignature(raw, `sha256=${hex.slice(0, 63)}z`, SECRET).valid).toBe(false);
 	});
 
 	it('refuses everything when no app secret is set', () => {
-		expect(verifySignature(raw, good, '')).toMatchObject({ valid: false, reason: expect.stringContaining('App Secret') });
+		expect(verifySignature(raw, good, '')).toMatchObject({
+			valid: false,
+			reason: expect.stringContaining('App Secret'),
+		});
 	});
 });
 
 describe('parseWebhookBody', () => {
 	it('reads a WhatsApp envelope (with a BOM)', () => {
 		const r = parseWebhookBody('\ufeff{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[]}]}');
-		expect(r).toEqual({ ok: true, payload: { object: 'whatsapp_business_account', entry: [{ id: '1', changes: [] }] } });
+		expect(r).toEqual({
+			ok: true,
+			payload: { object: 'whatsapp_business_account', entry: [{ id: '1', changes: [] }] },
+		});
 	});
 
 	it.each([
@@ -155,7 +174,11 @@ describe('processWebhook hand-off and staleness', () => {
 	it('drops changes older than maxAgeMs as stale, without claiming them', () => {
 		const dedupe = new RecentKeys();
 		const t = 1_700_000_000;
-		const r = processWebhook(inbound('4915112345678', 'wamid.old', t), { dedupe, now: (t + 8 * 24 * 3600) * 1000, maxAgeMs: 7 * 24 * HOUR });
+		const r = processWebhook(inbound('4915112345678', 'wamid.old', t), {
+			dedupe,
+			now: (t + 8 * 24 * 3600) * 1000,
+			maxAgeMs: 7 * 24 * HOUR,
+		});
 		expect(r.events).toEqual([]);
 		expect(r.stale).toEqual(['message:wamid.old']);
 		expect(r.claimed).toEqual([]);
@@ -164,13 +187,13 @@ describe('processWebhook hand-off and staleness', () => {
 
 describe('redactForLog and LogThrottle', () => {
 	it('replaces phone-number-like runs, keeps ids and short numbers', () => {
-		expect(redactForLog('contact "4512345678" and +55 (51) 98765-4321, HTTP 400 in 12 ms, wamid.HBgLMTY1MDM4Nzk0Mzk')).toBe(
-			'contact "[number]" and [number], HTTP 400 in 12 ms, wamid.HBgLMTY1MDM4Nzk0Mzk',
-		);
+		expect(
+			redactForLog('contact "4512345678" and +55 (51) 98765-4321, HTTP 400 in 12 ms, wamid.HBgLMTY1MDM4Nzk0Mzk'),
+		).toBe('contact "[number]" and [number], HTTP 400 in 12 ms, wamid.HBgLMTY1MDM4Nzk0Mzk');
 		expect(redactForLog('x'.repeat(1000)).length).toBeLessThan(310);
-		expect(redactForLog(`HTTP 400: Invalid value "Ana Luíza: STOP" in 'wa_consent' (n8n's API)`, { quoted: true })).toBe(
-			`HTTP 400: Invalid value "…" in "…" (n8n's API)`,
-		);
+		expect(
+			redactForLog(`HTTP 400: Invalid value "Ana Luíza: STOP" in 'wa_consent' (n8n's API)`, { quoted: true }),
+		).toBe(`HTTP 400: Invalid value "…" in "…" (n8n's API)`);
 	});
 
 	it('is linear on long digit and separator runs', () => {
@@ -197,7 +220,11 @@ describe('parseCorrelation', () => {
 			executionId: '42',
 			itemIndex: 3,
 		});
-		expect(parseCorrelation('{"execution":"7","item":0}')).toEqual({ raw: '{"execution":"7","item":0}', executionId: '7', itemIndex: 0 });
+		expect(parseCorrelation('{"execution":"7","item":0}')).toEqual({
+			raw: '{"execution":"7","item":0}',
+			executionId: '7',
+			itemIndex: 0,
+		});
 	});
 
 	it('keeps foreign data as the key', () => {
@@ -209,25 +236,12 @@ describe('parseCorrelation', () => {
 });
 
 function inbound(from: string, id: string, tsSec: number, extra: Record<string, unknown> = {}): WebhookPayload {
-	return {
-		object: 'whatsapp_business_account',
-		entry: [
-			{
-				id: 'WABA',
-				changes: [
-					{
-						field: 'messages',
-						value: {
-							messaging_product: 'whatsapp',
-							metadata: { display_phone_number: '15550100100', phone_number_id: 'PN' },
-							contacts: [{ profile: { name: 'Ana' }, wa_id: from }],
-							messages: [{ from, id, timestamp: String(tsSec), type: 'text', text: { body: 'hi' }, ...extra }],
-						},
-					},
-				],
-			},
-		],
-	};
+	return messagesPayload({
+		messaging_product: 'whatsapp',
+		metadata: { display_phone_number: '15550100100', phone_number_id: 'PN' },
+		contacts: [{ profile: { name: 'Ana' }, wa_id: from }],
+		messages: [{ from, id, timestamp: String(tsSec), type: 'text', text: { body: 'hi' }, ...extra }],
+	});
 }
 
 describe('window events (24 h, 72 h FEP, renewal)', () => {
@@ -235,7 +249,10 @@ describe('window events (24 h, 72 h FEP, renewal)', () => {
 	const sec = (ms: number) => Math.floor(ms / 1000);
 
 	it('opens a 24 h window at the message time', () => {
-		const r = processWebhook(inbound('4915100000001', 'wamid.A', sec(t0)), { windows: new WindowTracker(), now: t0 + 1000 });
+		const r = processWebhook(inbound('4915100000001', 'wamid.A', sec(t0)), {
+			windows: new WindowTracker(),
+			now: t0 + 1000,
+		});
 		const w = r.events.find((e) => e.event === 'windowOpened') as WindowEvent;
 		expect(w).toMatchObject({
 			openedAt: '2026-11-20T10:00:00.000Z',
@@ -304,7 +321,13 @@ describe('window events (24 h, 72 h FEP, renewal)', () => {
 	it('gives one window event per contact per delivery (the newest message)', () => {
 		const p = inbound('49151', 'wamid.a', sec(t0));
 		const value = (p.entry[0].changes as any)[0].value;
-		value.messages.push({ from: '49151', id: 'wamid.b', timestamp: String(sec(t0 + 60_000)), type: 'text', text: { body: 'again' } });
+		value.messages.push({
+			from: '49151',
+			id: 'wamid.b',
+			timestamp: String(sec(t0 + 60_000)),
+			type: 'text',
+			text: { body: 'again' },
+		});
 		const r = processWebhook(p, { windows: new WindowTracker(), now: t0 + 60_000 });
 		const windows = r.events.filter((e) => e.event.startsWith('window')) as WindowEvent[];
 		expect(windows).toHaveLength(1);
@@ -312,24 +335,19 @@ describe('window events (24 h, 72 h FEP, renewal)', () => {
 	});
 
 	it('keys the window by business-scoped user id when there is no phone number', () => {
-		const payload: WebhookPayload = {
-			object: 'whatsapp_business_account',
-			entry: [
+		const payload = messagesPayload({
+			metadata: { phone_number_id: 'PN' },
+			contacts: [{ profile: { name: 'Bo', username: '@bo' }, user_id: 'US.13491208655302741918' }],
+			messages: [
 				{
-					id: 'WABA',
-					changes: [
-						{
-							field: 'messages',
-							value: {
-								metadata: { phone_number_id: 'PN' },
-								contacts: [{ profile: { name: 'Bo', username: '@bo' }, user_id: 'US.13491208655302741918' }],
-								messages: [{ from_user_id: 'US.13491208655302741918', id: 'wamid.U', timestamp: String(sec(t0)), type: 'text', text: { body: 'yo' } }],
-							},
-						},
-					],
+					from_user_id: 'US.13491208655302741918',
+					id: 'wamid.U',
+					timestamp: String(sec(t0)),
+					type: 'text',
+					text: { body: 'yo' },
 				},
 			],
-		};
+		});
 		const r = processWebhook(payload, { now: t0 });
 		expect(r.events.map((e) => (e as any).contact)).toEqual([
 			{ key: 'US.13491208655302741918', userId: 'US.13491208655302741918', name: 'Bo', username: '@bo' },
@@ -356,13 +374,30 @@ describe('dedupe in processWebhook', () => {
 		const dedupe = new RecentKeys();
 		const status = (s: string, ts: number) => ({
 			object: 'whatsapp_business_account',
-			entry: [{ id: 'W', changes: [{ field: 'messages', value: { metadata: { phone_number_id: 'PN' }, statuses: [{ id: 'wamid.S', status: s, timestamp: String(ts), recipient_id: '49151' }] } }] }],
+			entry: [
+				{
+					id: 'W',
+					changes: [
+						{
+							field: 'messages',
+							value: {
+								metadata: { phone_number_id: 'PN' },
+								statuses: [{ id: 'wamid.S', status: s, timestamp: String(ts), recipient_id: '49151' }],
+							},
+						},
+					],
+				},
+			],
 		});
 		const read = processWebhook(status('read', 1000), { dedupe, now: 0 });
 		const delivered = processWebhook(status('delivered', 990), { dedupe, now: 0 });
 		const readAgain = processWebhook(status('read', 1000), { dedupe, now: 0 });
-		expect(read.events).toMatchObject([{ event: 'statusUpdate', status: 'read', occurredAt: new Date(1_000_000).toISOString() }]);
-		expect(delivered.events).toMatchObject([{ event: 'statusUpdate', status: 'delivered', occurredAt: new Date(990_000).toISOString() }]);
+		expect(read.events).toMatchObject([
+			{ event: 'statusUpdate', status: 'read', occurredAt: new Date(1_000_000).toISOString() },
+		]);
+		expect(delivered.events).toMatchObject([
+			{ event: 'statusUpdate', status: 'delivered', occurredAt: new Date(990_000).toISOString() },
+		]);
 		expect(readAgain.events).toEqual([]);
 	});
 
@@ -376,9 +411,17 @@ describe('dedupe in processWebhook', () => {
 	});
 
 	it('splits a batch of 1,000 statuses into 1,000 events', () => {
-		const statuses = Array.from({ length: 1000 }, (_, i) => ({ id: `wamid.${i}`, status: 'delivered', timestamp: '1700000000', recipient_id: '49151' }));
+		const statuses = Array.from({ length: 1000 }, (_, i) => ({
+			id: `wamid.${i}`,
+			status: 'delivered',
+			timestamp: '1700000000',
+			recipient_id: '49151',
+		}));
 		const r = processWebhook(
-			{ object: 'whatsapp_business_account', entry: [{ id: 'W', changes: [{ field: 'messages', value: { statuses } }] }] },
+			{
+				object: 'whatsapp_business_account',
+				entry: [{ id: 'W', changes: [{ field: 'messages', value: { statuses } }] }],
+			},
 			{ dedupe: new RecentKeys(), now: 0 },
 		);
 		expect(r.events).toHaveLength(1000);
@@ -388,16 +431,32 @@ describe('dedupe in processWebhook', () => {
 
 describe('selectedEventNames', () => {
 	it('maps the Events choices to event names', () => {
-		expect([...selectedEventNames(['window', 'consent'])].sort()).toEqual(['optInRequest', 'optOutRequest', 'windowOpened', 'windowRenewed']);
+		expect([...selectedEventNames(['window', 'consent'])].sort()).toEqual([
+			'optInRequest',
+			'optOutRequest',
+			'windowOpened',
+			'windowRenewed',
+		]);
 		expect([...selectedEventNames(['nonsense'])]).toEqual([]);
 	});
 });
 
 describe('the parts processWebhook is made of', () => {
-	const ctx = { businessAccountId: 'WABA', field: 'messages', phoneNumberId: 'PN', entryTime: '2026-12-01T09:00:00.000Z' };
+	const ctx = {
+		businessAccountId: 'WABA',
+		field: 'messages',
+		phoneNumberId: 'PN',
+		entryTime: '2026-12-01T09:00:00.000Z',
+	};
 
 	it('reads a marketing opt-out request only from a failed status with 131050', () => {
-		const failed = readStatus(ctx, { id: 'wamid.A', status: 'failed', timestamp: '1764579600', recipient_id: '4512345678', errors: [{ code: 131050, message: 'stopped' }] });
+		const failed = readStatus(ctx, {
+			id: 'wamid.A',
+			status: 'failed',
+			timestamp: '1764579600',
+			recipient_id: '4512345678',
+			errors: [{ code: 131050, message: 'stopped' }],
+		});
 		expect(marketingOptOutOf(failed)).toMatchObject({
 			event: 'optOutRequest',
 			eventId: 'optOutRequest:wamid.A:131050',
@@ -412,13 +471,34 @@ describe('the parts processWebhook is made of', () => {
 	});
 
 	it('reads a boolean field only when Meta sent a boolean', () => {
-		expect([true, false, 'true', 1, null, undefined].map(bool)).toEqual([true, false, undefined, undefined, undefined, undefined]);
+		expect([true, false, 'true', 1, null, undefined].map(bool)).toEqual([
+			true,
+			false,
+			undefined,
+			undefined,
+			undefined,
+			undefined,
+		]);
 	});
 
 	it('gives a derived event the place, time and contact of its source under its own name and id, fields in order', () => {
-		const status = readStatus(ctx, { id: 'wamid.D', status: 'failed', timestamp: '1764579600', recipient_id: '4512345678' });
+		const status = readStatus(ctx, {
+			id: 'wamid.D',
+			status: 'failed',
+			timestamp: '1764579600',
+			recipient_id: '4512345678',
+		});
 		const derived = derivedBase(status, 'optOutRequest', 'optOutRequest:wamid.D');
-		expect(Object.keys(derived)).toEqual(['event', 'eventId', 'occurredAt', 'businessAccountId', 'phoneNumberId', 'displayPhoneNumber', 'field', 'contact']);
+		expect(Object.keys(derived)).toEqual([
+			'event',
+			'eventId',
+			'occurredAt',
+			'businessAccountId',
+			'phoneNumberId',
+			'displayPhoneNumber',
+			'field',
+			'contact',
+		]);
 		expect(derived).toEqual({
 			event: 'optOutRequest',
 			eventId: 'optOutRequest:wamid.D',
@@ -432,11 +512,26 @@ describe('the parts processWebhook is made of', () => {
 	});
 
 	it('reads template changes of the three template fields, and none without a template id', () => {
-		expect([...TEMPLATE_WEBHOOK_FIELDS].sort()).toEqual(['message_template_quality_update', 'message_template_status_update', 'template_category_update']);
-		const quality = readTemplateChange({ ...ctx, field: 'message_template_quality_update' }, { message_template_id: 7, previous_quality_score: 'GREEN', new_quality_score: 'RED' });
-		expect(quality).toMatchObject({ event: 'templateUpdate', updateType: 'quality', templateId: '7', previousQualityScore: 'GREEN', newQualityScore: 'RED' });
+		expect([...TEMPLATE_WEBHOOK_FIELDS].sort()).toEqual([
+			'message_template_quality_update',
+			'message_template_status_update',
+			'template_category_update',
+		]);
+		const quality = readTemplateChange(
+			{ ...ctx, field: 'message_template_quality_update' },
+			{ message_template_id: 7, previous_quality_score: 'GREEN', new_quality_score: 'RED' },
+		);
+		expect(quality).toMatchObject({
+			event: 'templateUpdate',
+			updateType: 'quality',
+			templateId: '7',
+			previousQualityScore: 'GREEN',
+			newQualityScore: 'RED',
+		});
 		expect(quality?.eventId).toBe('template:7:quality:GREEN>RED:2026-12-01T09:00:00.000Z');
-		expect(readTemplateChange({ ...ctx, field: 'message_template_status_update' }, { event: 'APPROVED' })).toBeUndefined();
+		expect(
+			readTemplateChange({ ...ctx, field: 'message_template_status_update' }, { event: 'APPROVED' }),
+		).toBeUndefined();
 	});
 
 	it('lets every message but a system one open the window', () => {

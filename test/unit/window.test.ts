@@ -1,4 +1,9 @@
-import { FREE_ENTRY_POINT_WINDOW_MS, SERVICE_WINDOW_MS, serviceWindow, toEpochMs } from '../../nodes/shared/domain/window';
+import {
+	FREE_ENTRY_POINT_WINDOW_MS,
+	SERVICE_WINDOW_MS,
+	serviceWindow,
+	toEpochMs,
+} from '../../nodes/shared/domain/window';
 
 const HOUR = 3600 * 1000;
 const inbound = Date.parse('2026-11-20T10:00:00.000Z');
@@ -51,12 +56,15 @@ describe('serviceWindow', () => {
 		expect(serviceWindow(inbound + 5000, inbound).open).toBe(true);
 	});
 
-	it.each([['not a date'], [''], [Number.NaN], [new Date('invalid')], [-5]])('reports %p as a problem, closed', (value) => {
-		const state = serviceWindow(value as string, inbound);
-		expect(state.open).toBe(false);
-		expect(state.remainingMs).toBe(0);
-		expect(state.problem).toMatch(/not a date/);
-	});
+	it.each([['not a date'], [''], [Number.NaN], [new Date('invalid')], [-5]])(
+		'reports %p as a problem, closed',
+		(value) => {
+			const state = serviceWindow(value as string, inbound);
+			expect(state.open).toBe(false);
+			expect(state.remainingMs).toBe(0);
+			expect(state.problem).toMatch(/not a date/);
+		},
+	);
 
 	it('has no free-entry-point fields without an ad referral', () => {
 		const state = serviceWindow(inbound, inbound + HOUR, { firstReplyAt: inbound + HOUR });
@@ -70,11 +78,17 @@ describe('serviceWindow', () => {
 		expect(state.open).toBe(false);
 		expect(state.freeEntryPointExpiresAt).toBe(new Date(reply + FREE_ENTRY_POINT_WINDOW_MS).toISOString());
 		expect(state.freeEntryPointOpen).toBe(true);
-		expect(serviceWindow(inbound, reply + FREE_ENTRY_POINT_WINDOW_MS, { fromAdReferral: true, firstReplyAt: reply }).freeEntryPointOpen).toBe(false);
+		expect(
+			serviceWindow(inbound, reply + FREE_ENTRY_POINT_WINDOW_MS, { fromAdReferral: true, firstReplyAt: reply })
+				.freeEntryPointOpen,
+		).toBe(false);
 	});
 
 	it('gives no free entry point when the reply came after the 24 h window', () => {
-		const state = serviceWindow(inbound, inbound + 30 * HOUR, { fromAdReferral: true, firstReplyAt: inbound + 25 * HOUR });
+		const state = serviceWindow(inbound, inbound + 30 * HOUR, {
+			fromAdReferral: true,
+			firstReplyAt: inbound + 25 * HOUR,
+		});
 		expect(state.freeEntryPointExpiresAt).toBeUndefined();
 		expect(state.freeEntryPointOpen).toBe(false);
 	});
@@ -84,7 +98,9 @@ describe('serviceWindow', () => {
 		const state = serviceWindow(inbound, now, { fromAdReferral: true });
 		expect(state.freeEntryPointOpen).toBe(false);
 		expect(state.freeEntryPointExpiresAt).toBe(new Date(now + FREE_ENTRY_POINT_WINDOW_MS).toISOString());
-		expect(serviceWindow(inbound, inbound + 25 * HOUR, { fromAdReferral: true }).freeEntryPointExpiresAt).toBeUndefined();
+		expect(
+			serviceWindow(inbound, inbound + 25 * HOUR, { fromAdReferral: true }).freeEntryPointExpiresAt,
+		).toBeUndefined();
 	});
 });
 

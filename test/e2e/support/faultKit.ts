@@ -76,9 +76,14 @@ export class SwitchableProxy {
 					const raw = Buffer.concat(body);
 					const out: Record<string, string | string[]> = {};
 					for (const [k, v] of Object.entries(answer.headers)) {
-						if (v !== undefined && !['connection', 'keep-alive', 'transfer-encoding', 'content-length'].includes(k)) out[k] = v;
+						if (v !== undefined && !['connection', 'keep-alive', 'transfer-encoding', 'content-length'].includes(k))
+							out[k] = v;
 					}
-					res.writeHead(answer.statusCode ?? 502, { ...out, 'content-length': String(raw.length), connection: 'close' });
+					res.writeHead(answer.statusCode ?? 502, {
+						...out,
+						'content-length': String(raw.length),
+						connection: 'close',
+					});
 					res.end(raw);
 					const info = { method: req.method ?? 'GET', path: target.pathname };
 					this.forwarded.push({ ...info, status: answer.statusCode ?? 0 });
@@ -148,7 +153,14 @@ export function keyOfCallback(raw: unknown): string | undefined {
 }
 
 /** Counts a run's outcomes against what the emulator logged for the correlation keys `keys` (one per item). */
-export function tally(row: string, output: Json[], keys: string[], emulator: Emulator, seconds: number, since = 0): Tally {
+export function tally(
+	row: string,
+	output: Json[],
+	keys: string[],
+	emulator: Emulator,
+	seconds: number,
+	since = 0,
+): Tally {
 	const index = new Map(keys.map((k, i) => [k, i]));
 	const acceptedPerItem = keys.map(() => 0);
 	const postsPerItem = keys.map(() => 0);

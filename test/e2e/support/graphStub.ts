@@ -15,7 +15,11 @@ export async function startGraphStub(status: number, body: unknown): Promise<Gra
 		req.resume();
 		req.on('end', () => {
 			stub.requests++;
-			res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', 'content-length': Buffer.byteLength(raw), 'www-authenticate': 'OAuth "Facebook Platform" "invalid_token"' });
+			res.writeHead(status, {
+				'content-type': 'application/json; charset=UTF-8',
+				'content-length': Buffer.byteLength(raw),
+				'www-authenticate': 'OAuth "Facebook Platform" "invalid_token"',
+			});
 			res.end(raw);
 		});
 	});
@@ -32,7 +36,8 @@ export async function startGraphStub(status: number, body: unknown): Promise<Gra
 /** Meta's answer for a token whose session expired (Graph error 190, subcode 463). */
 export const EXPIRED_TOKEN_ERROR = {
 	error: {
-		message: 'Error validating access token: Session has expired on Tuesday, 24-Nov-26 10:00:00 PST. The current time is Wednesday, 25-Nov-26 09:12:00 PST.',
+		message:
+			'Error validating access token: Session has expired on Tuesday, 24-Nov-26 10:00:00 PST. The current time is Wednesday, 25-Nov-26 09:12:00 PST.',
 		type: 'OAuthException',
 		code: 190,
 		error_subcode: 463,
