@@ -45,7 +45,7 @@ import {
 import { runLedgerCases } from './bench/ledger';
 import { startMetaProxy, type MetaProxy } from './bench/metaProxy';
 import { round } from './bench/monitor';
-import { summariseProfiles } from './bench/profile';
+import { summariseProfiles } from '../dev/cpuProfile';
 import { renderReport } from './bench/report';
 import type { Json } from '../dev/json';
 

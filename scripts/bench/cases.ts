@@ -17,7 +17,7 @@ import { signWebhook } from '../../dev/emulator';
 import { envelope } from '../../dev/emulator/webhooks';
 import { N8nClient, PACKAGE_DIR, type WorkflowNode } from '../../dev/n8n/n8n';
 import { Monitor, round, type Sample } from './monitor';
-import { monotonicMicros, type ProfileWindow } from './profile';
+import { monotonicMicros, type ProfileWindow } from '../../dev/cpuProfile';
 import type { Json } from '../../dev/json';
 
 export const SEND_NODE_TYPE = 'n8n-nodes-whatsapp-notifications.whatsAppSendNotification';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { summariseProfiles } from '../../scripts/bench/profile';
+import { summariseProfiles } from '../../dev/cpuProfile';
 
 describe('summariseProfiles', () => {
 	const packageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-profile-pkg-'));

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { PACKAGE_NAME } from '../../dev/n8n/n8n';
+import { PACKAGE_NAME } from './n8n/n8n';
 
 interface ProfileNode {
 	id: number;
