@@ -62,7 +62,8 @@ async function resetEmulator(emu: Emulator, config: Json): Promise<void> {
 	if (!res.ok) throw new Error(`emulator config: ${res.status} ${await res.text()}`);
 }
 
-function webhookNodes(pathName: string): WorkflowNode[] {
+/** The bench's entry: a webhook that answers with the last node's items, and a split into one item per entry. */
+export function webhookNodes(pathName: string): WorkflowNode[] {
 	return [
 		{
 			name: 'Webhook',

@@ -14,7 +14,7 @@ import { EVENT_COLUMNS, STATE_COLUMNS, contactKeyOf, type Row } from '../../node
 import { orderingSecond } from '../../nodes/shared/domain/consent';
 import type { WorkflowNode } from '../../dev/n8n/n8n';
 import { CountingProxy } from '../../dev/countingProxy';
-import { phoneOf, runSendCase, sendNotificationNode, type BenchCtx, type SendResult } from './cases';
+import { phoneOf, runSendCase, sendNotificationNode, webhookNodes, type BenchCtx, type SendResult } from './cases';
 import { round } from './monitor';
 import type { Json } from '../../dev/json';
 
@@ -223,25 +223,7 @@ async function runCheck(
 	const { client } = ctx;
 	const pathName = `bench-check-${randomUUID()}`;
 	const nodes: WorkflowNode[] = [
-		{
-			name: 'Webhook',
-			type: 'n8n-nodes-base.webhook',
-			typeVersion: 2,
-			webhookId: randomUUID(),
-			parameters: {
-				httpMethod: 'POST',
-				path: pathName,
-				responseMode: 'lastNode',
-				responseData: 'allEntries',
-				options: {},
-			},
-		},
-		{
-			name: 'Split Items',
-			type: 'n8n-nodes-base.splitOut',
-			typeVersion: 1,
-			parameters: { fieldToSplitOut: 'body.items', include: 'noOtherFields', options: {} },
-		},
+		...webhookNodes(pathName),
 		{
 			name: 'Check Consent',
 			type: CHECK_NODE_TYPE,
