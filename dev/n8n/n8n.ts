@@ -303,6 +303,31 @@ export interface WorkflowNode {
 	onError?: string;
 }
 
+/** A workflow's entry for a batch: Webhook (POST `hookPath`, answering with the last node's items) → Split Items (body.items). */
+export function webhookEntryNodes(hookPath: string): WorkflowNode[] {
+	return [
+		{
+			name: 'Webhook',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2,
+			webhookId: randomUUID(),
+			parameters: {
+				httpMethod: 'POST',
+				path: hookPath,
+				responseMode: 'lastNode',
+				responseData: 'allEntries',
+				options: {},
+			},
+		},
+		{
+			name: 'Split Items',
+			type: 'n8n-nodes-base.splitOut',
+			typeVersion: 1,
+			parameters: { fieldToSplitOut: 'body.items', include: 'noOtherFields', options: {} },
+		},
+	];
+}
+
 /** Thin client of n8n's public API (X-N8N-API-KEY) plus the webhook endpoints. */
 export class N8nClient {
 	constructor(

@@ -15,7 +15,7 @@ import {
 import type { Emulator } from '../../dev/emulator';
 import { signWebhook } from '../../dev/emulator';
 import { envelope } from '../../dev/emulator/webhooks';
-import { N8nClient, PACKAGE_DIR, type WorkflowNode } from '../../dev/n8n/n8n';
+import { N8nClient, PACKAGE_DIR, webhookEntryNodes, type WorkflowNode } from '../../dev/n8n/n8n';
 import { Monitor, round, type Sample } from './monitor';
 import { monotonicMicros, type ProfileWindow } from '../../dev/cpuProfile';
 import type { Json } from '../../dev/json';
@@ -60,31 +60,6 @@ async function resetEmulator(emu: Emulator, config: Json): Promise<void> {
 		body: JSON.stringify({ statusWebhooks: false, ...config }),
 	});
 	if (!res.ok) throw new Error(`emulator config: ${res.status} ${await res.text()}`);
-}
-
-/** The bench's entry: a webhook that answers with the last node's items, and a split into one item per entry. */
-export function webhookNodes(pathName: string): WorkflowNode[] {
-	return [
-		{
-			name: 'Webhook',
-			type: 'n8n-nodes-base.webhook',
-			typeVersion: 2,
-			webhookId: randomUUID(),
-			parameters: {
-				httpMethod: 'POST',
-				path: pathName,
-				responseMode: 'lastNode',
-				responseData: 'allEntries',
-				options: {},
-			},
-		},
-		{
-			name: 'Split Items',
-			type: 'n8n-nodes-base.splitOut',
-			typeVersion: 1,
-			parameters: { fieldToSplitOut: 'body.items', include: 'noOtherFields', options: {} },
-		},
-	];
 }
 
 export function sendNotificationNode(ctx: BenchCtx, options: Json, viaTls = false): WorkflowNode {
@@ -221,7 +196,7 @@ export async function runSendCase(
 	const { client, emulator } = ctx;
 	await resetEmulator(emulator, { latencyMs: ctx.latencyMs, ...emulatorConfig });
 	const pathName = `bench-${randomUUID()}`;
-	const nodes = [...webhookNodes(pathName), node];
+	const nodes = [...webhookEntryNodes(pathName), node];
 	const connections = {
 		Webhook: { main: [[{ node: 'Split Items', type: 'main', index: 0 }]] },
 		'Split Items': { main: [[{ node: node.name, type: 'main', index: 0 }]] },

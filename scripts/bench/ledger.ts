@@ -12,9 +12,9 @@ import path from 'node:path';
 
 import { EVENT_COLUMNS, STATE_COLUMNS, contactKeyOf, type Row } from '../../nodes/shared/io/ledger';
 import { orderingSecond } from '../../nodes/shared/domain/consent';
-import type { WorkflowNode } from '../../dev/n8n/n8n';
+import { webhookEntryNodes, type WorkflowNode } from '../../dev/n8n/n8n';
 import { CountingProxy } from '../../dev/countingProxy';
-import { phoneOf, runSendCase, sendNotificationNode, webhookNodes, type BenchCtx, type SendResult } from './cases';
+import { phoneOf, runSendCase, sendNotificationNode, type BenchCtx, type SendResult } from './cases';
 import { round } from './monitor';
 import type { Json } from '../../dev/json';
 
@@ -223,7 +223,7 @@ async function runCheck(
 	const { client } = ctx;
 	const pathName = `bench-check-${randomUUID()}`;
 	const nodes: WorkflowNode[] = [
-		...webhookNodes(pathName),
+		...webhookEntryNodes(pathName),
 		{
 			name: 'Check Consent',
 			type: CHECK_NODE_TYPE,

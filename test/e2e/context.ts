@@ -4,7 +4,14 @@ import { randomUUID } from 'node:crypto';
 import { E2E_API_KEY_ENV, E2E_URL_ENV } from './globalSetup';
 import { signWebhook, startEmulator, type Emulator, type EmulatorOptions } from '../../dev/emulator';
 import { envelope } from '../../dev/emulator/webhooks';
-import { N8nClient, NODE_TYPE_PREFIX, loginCookie, restRequest, type WorkflowNode } from '../../dev/n8n/n8n';
+import {
+	N8nClient,
+	NODE_TYPE_PREFIX,
+	loginCookie,
+	restRequest,
+	webhookEntryNodes,
+	type WorkflowNode,
+} from '../../dev/n8n/n8n';
 
 export { NODE_TYPE_PREFIX };
 export const SEND_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppSendNotification`;
@@ -187,22 +194,7 @@ export interface OneShotRun {
  * that takes its items as `{ items: [...] }`.
  */
 export function webhookSplitWorkflow(path: string, node: WorkflowNode) {
-	const nodes: WorkflowNode[] = [
-		{
-			name: 'Webhook',
-			type: 'n8n-nodes-base.webhook',
-			typeVersion: 2,
-			webhookId: randomUUID(),
-			parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
-		},
-		{
-			name: 'Split Items',
-			type: 'n8n-nodes-base.splitOut',
-			typeVersion: 1,
-			parameters: { fieldToSplitOut: 'body.items', include: 'noOtherFields', options: {} },
-		},
-		node,
-	];
+	const nodes: WorkflowNode[] = [...webhookEntryNodes(path), node];
 	const connections = {
 		Webhook: { main: [[{ node: 'Split Items', type: 'main', index: 0 }]] },
 		'Split Items': { main: [[{ node: node.name, type: 'main', index: 0 }]] },

@@ -24,7 +24,7 @@ import {
 	waitFor,
 	type SavedCredential,
 } from './context';
-import type { WorkflowNode } from '../../dev/n8n/n8n';
+import { webhookEntryNodes, type WorkflowNode } from '../../dev/n8n/n8n';
 
 type Json = Record<string, any>;
 
@@ -202,19 +202,7 @@ describe('WhatsApp Notification Template in real n8n', () => {
 	it('submits, Meta approves, and Send Notification sends the new template, all in one workflow run', async () => {
 		const path = `e2e-${randomUUID()}`;
 		const nodes: WorkflowNode[] = [
-			{
-				name: 'Webhook',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2,
-				webhookId: randomUUID(),
-				parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
-			},
-			{
-				name: 'Split Items',
-				type: 'n8n-nodes-base.splitOut',
-				typeVersion: 1,
-				parameters: { fieldToSplitOut: 'body.items', include: 'noOtherFields', options: {} },
-			},
+			...webhookEntryNodes(path),
 			{
 				name: 'Submit',
 				...templateNode({
