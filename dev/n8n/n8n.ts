@@ -169,6 +169,21 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 		}
 	};
 
+	// A worker has no API key: it serves no REST API.
+	const instance = (apiKey: string): N8nInstance => ({
+		url,
+		port,
+		userFolder,
+		logFile,
+		apiKey,
+		owner: OWNER,
+		pid: child.pid ?? 0,
+		n8nVersion,
+		stop,
+		kill,
+		exited: exitedPromise,
+	});
+
 	try {
 		const deadline = Date.now() + (options.readyTimeoutMs ?? 300_000);
 		if (command === 'worker') {
@@ -183,19 +198,7 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 				}
 				await sleep(250);
 			}
-			return {
-				url,
-				port,
-				userFolder,
-				logFile,
-				apiKey: '',
-				owner: OWNER,
-				pid: child.pid ?? 0,
-				n8nVersion,
-				stop,
-				kill,
-				exited: exitedPromise,
-			};
+			return instance('');
 		}
 		for (;;) {
 			if (exited) throw new Error(`n8n exited during start-up; see ${logFile}`);
@@ -210,19 +213,7 @@ export async function startN8n(options: StartN8nOptions = {}): Promise<N8nInstan
 			await sleep(250);
 		}
 		const apiKey = await ensureOwnerAndApiKey(url, userFolder);
-		return {
-			url,
-			port,
-			userFolder,
-			logFile,
-			apiKey,
-			owner: OWNER,
-			pid: child.pid ?? 0,
-			n8nVersion,
-			stop,
-			kill,
-			exited: exitedPromise,
-		};
+		return instance(apiKey);
 	} catch (error) {
 		await stop();
 		throw error;
