@@ -61,6 +61,8 @@ function fakeN8n(
 		tables?: FakeTable[];
 		credentialType?: string;
 		credentials?: Record<string, unknown>;
+		/** Runs once, after an update that matched no row answered: another writer acting in between. */
+		onUpdateMiss?: () => Promise<void>;
 	} = {},
 ) {
 	const tables: FakeTable[] = opts.tables ?? [];
@@ -105,6 +107,11 @@ function fakeN8n(
 		if (op === 'update') {
 			const hit = table.rows.filter((r) => matches(r, body.filter));
 			for (const r of hit) Object.assign(r, body.data);
+			const otherWriter = hit.length === 0 ? opts.onUpdateMiss : undefined;
+			if (otherWriter) {
+				opts.onUpdateMiss = undefined;
+				await otherWriter();
+			}
 			return answer(200, hit);
 		}
 		if (op === 'delete') {
@@ -130,7 +137,7 @@ function fakeN8n(
 		},
 		helpers: { httpRequestWithAuthentication: handler },
 	} as unknown as IExecuteFunctions;
-	return { ctx, tables, calls };
+	return { ctx, tables, calls, opts };
 }
 
 const PHONE = '+4915123456001';
@@ -214,6 +221,78 @@ describe('ConsentLedger over the data-table API', () => {
 		expect(await ledger.serviceWindowOf(PHONE)).toEqual({
 			lastInboundAt: '2026-11-25T10:00:00.000Z',
 			windowExpiresAt: '2026-11-26T10:00:00.000Z',
+		});
+	});
+
+	describe('a first state row another writer inserts between our update and our read', () => {
+		const at = (minute: number) => new Date(Date.parse('2026-06-01T00:00:00Z') + minute * 60_000).toISOString();
+		const optIn = (minute: number) => ({
+			contact: PHONE,
+			purpose: 'shippingStatus' as const,
+			action: 'optIn' as const,
+			source: 'checkout form',
+			proofWording: 'Send me delivery updates from Example Shop',
+			capturedAt: at(minute),
+		});
+		const optOut = (minute: number) => ({
+			contact: PHONE,
+			purpose: 'shippingStatus' as const,
+			action: 'optOut' as const,
+			capturedAt: at(minute),
+		});
+		async function race(ours: object[], theirs: object[]) {
+			const fake = fakeN8n();
+			const ledger = await ConsentLedger.open(fake.ctx);
+			const other = await ConsentLedger.open(fake.ctx);
+			fake.opts.onUpdateMiss = async () => {
+				await other.recordEvents(theirs as never);
+			};
+			await ledger.recordEvents(ours as never);
+			expect(fake.opts.onUpdateMiss).toBeUndefined();
+			return { ledger, fake };
+		}
+
+		it('an older opt-in does not hide our newer opt-out: the state says withdrawn', async () => {
+			const { ledger } = await race([optOut(11)], [optIn(8)]);
+			expect(await ledger.contactState(PHONE)).toEqual([
+				expect.objectContaining({ purpose: 'shippingStatus', consent: 'withdrawn', lastEventAt: at(11) }),
+			]);
+			expect(await ledger.currentConsent(PHONE, 'shippingStatus')).toMatchObject({ granted: false });
+		});
+
+		it('an older opt-out does not hide our newer opt-in', async () => {
+			const { ledger } = await race([optIn(11)], [optOut(8)]);
+			expect(await ledger.contactState(PHONE)).toEqual([
+				expect.objectContaining({ consent: 'granted', lastEventAt: at(11) }),
+			]);
+		});
+
+		it('a batch with two events of the pair, newest first, ends at the newest', async () => {
+			const { ledger } = await race([optIn(11), optIn(4)], [optIn(8)]);
+			expect(await ledger.contactState(PHONE)).toEqual([expect.objectContaining({ lastEventAt: at(11) })]);
+		});
+
+		it('a newer row of the other writer stays, and costs no second update', async () => {
+			const { ledger, fake } = await race([optIn(8)], [optOut(11)]);
+			expect(await ledger.contactState(PHONE)).toEqual([
+				expect.objectContaining({ consent: 'withdrawn', lastEventAt: at(11) }),
+			]);
+			const stateUpdates = fake.calls.filter((c) => c === `PATCH /data-tables/${fake.tables[1].id}/rows/update`);
+			expect(stateUpdates).toHaveLength(2); // ours (missed) and the other writer's (missed): none repeated
+		});
+
+		it('the service window: an older inbound time does not hide ours', async () => {
+			const fake = fakeN8n();
+			const ledger = await ConsentLedger.open(fake.ctx);
+			const other = await ConsentLedger.open(fake.ctx);
+			fake.opts.onUpdateMiss = async () => {
+				await other.recordInbound(PHONE, '2026-11-25T09:00:00Z');
+			};
+			await ledger.recordInbound(PHONE, '2026-11-25T10:00:00Z');
+			expect(await ledger.serviceWindowOf(PHONE)).toEqual({
+				lastInboundAt: '2026-11-25T10:00:00.000Z',
+				windowExpiresAt: '2026-11-26T10:00:00.000Z',
+			});
 		});
 	});
 

@@ -7,6 +7,7 @@ import {
 	WINDOW_PURPOSE,
 	anyOf,
 	consentStatesOf,
+	eq,
 	erasedEventsFilters,
 	eventFromRow,
 	eventsFromRows,
@@ -14,6 +15,7 @@ import {
 	linkRow,
 	olderStateFilter,
 	planStateAdvance,
+	rowMatches,
 	rowOfEvent,
 	stateRowOfEvent,
 	windowRowOf,
@@ -175,5 +177,45 @@ describe('identity links and service windows', () => {
 			condition: 'lt',
 			value: Date.parse(at),
 		});
+	});
+});
+
+describe('rowMatches: the rows n8n would select with a filter the ledger writes', () => {
+	const optOut = event('k1', 'shippingStatus', 'optOut', '2026-06-01T00:11:00Z');
+	const stateAt = (at: string, purpose = 'shippingStatus'): Row => ({
+		...stateRowOfEvent(event('k1', purpose, 'optIn', at)),
+		id: 1,
+	});
+
+	it('an older state row of the pair matches, a newer one or another purpose does not', () => {
+		expect(rowMatches(stateAt('2026-06-01T00:08:00Z'), olderStateFilter(optOut))).toBe(true);
+		expect(rowMatches(stateAt('2026-06-01T00:12:00Z'), olderStateFilter(optOut))).toBe(false);
+		expect(rowMatches(stateAt('2026-06-01T00:08:00Z', 'allUtility'), olderStateFilter(optOut))).toBe(false);
+	});
+
+	it('the same instant: a withdrawal replaces it (lte), an opt-in does not (lt)', () => {
+		const same = stateAt('2026-06-01T00:11:00Z');
+		expect(rowMatches(same, olderStateFilter(optOut))).toBe(true);
+		expect(rowMatches(same, olderStateFilter({ ...optOut, action: 'optIn' }))).toBe(false);
+	});
+
+	it('a window row: older inbound times match; an empty or unreadable cell never counts as older', () => {
+		const { row, olderFilter } = windowRowOf({ key: 'k1', id: '+4512345678' }, '2026-11-25T10:00:00.000Z');
+		expect(rowMatches({ ...row, lastInboundAtMs: Date.parse('2026-11-25T09:00:00Z') }, olderFilter)).toBe(true);
+		expect(rowMatches(row, olderFilter)).toBe(false);
+		expect(rowMatches({ ...row, lastInboundAtMs: null }, olderFilter)).toBe(false);
+		expect(rowMatches({ ...row, lastInboundAtMs: 'soon' }, olderFilter)).toBe(false);
+		// Postgres may hand a number back as text.
+		expect(rowMatches({ ...row, lastInboundAtMs: String(Date.parse('2026-11-25T09:00:00Z')) }, olderFilter)).toBe(true);
+	});
+
+	it("'or' needs one condition, 'and' (or none given) needs all; a condition it does not know counts as a match", () => {
+		const row: Row = { a: 'x', b: 2 };
+		expect(rowMatches(row, { type: 'or', filters: [eq('a', 'y'), eq('b', 2)] })).toBe(true);
+		expect(rowMatches(row, { filters: [eq('a', 'y'), eq('b', 2)] })).toBe(false);
+		expect(rowMatches(row, { filters: [{ columnName: 'a', condition: 'like', value: 'z%' }] })).toBe(true);
+		expect(rowMatches(row, { filters: [{ columnName: 'b', condition: 'gte', value: 2 }] })).toBe(true);
+		expect(rowMatches(row, { filters: [{ columnName: 'b', condition: 'gt', value: 2 }] })).toBe(false);
+		expect(rowMatches(row, { filters: [{ columnName: 'a', condition: 'neq', value: 'x' }] })).toBe(false);
 	});
 });

@@ -120,6 +120,30 @@ export function anyOf(column: string, values: readonly string[]): RowFilter {
 	return { type: values.length > 1 ? 'or' : 'and', filters: values.map((value) => eq(column, value)) };
 }
 
+const COMPARISONS: Partial<Record<FilterCondition['condition'], (a: number, b: number) => boolean>> = {
+	lt: (a, b) => a < b,
+	lte: (a, b) => a <= b,
+	gt: (a, b) => a > b,
+	gte: (a, b) => a >= b,
+};
+
+/**
+ * Whether n8n would select this row with this filter: the eq / neq / lt / lte / gt / gte conditions the ledger writes.
+ * Any other condition counts as a match, so a caller that re-runs an update when a row matches errs towards the update.
+ */
+export function rowMatches(row: Row, filter: RowFilter): boolean {
+	const holds = (c: FilterCondition): boolean => {
+		const cell = row[c.columnName];
+		if (c.condition === 'eq') return cell === c.value;
+		if (c.condition === 'neq') return cell !== c.value;
+		const compare = COMPARISONS[c.condition];
+		if (!compare) return true;
+		const a = Number(cell);
+		return cell !== null && cell !== undefined && cell !== '' && !Number.isNaN(a) && compare(a, Number(c.value));
+	};
+	return filter.type === 'or' ? filter.filters.some(holds) : filter.filters.every(holds);
+}
+
 /** A cell as text: '' for an empty cell. */
 export function cellText(value: unknown): string {
 	return value === undefined || value === null ? '' : String(value);

@@ -12,7 +12,8 @@
  *
  * Concurrency: events are inserts (never updated), so concurrent writers cannot lose one. State rows are only
  * moved forward by a single conditional UPDATE ... WHERE lastEventAt < capturedAt (<= for withdrawals), which
- * the database applies atomically; an older event can never overwrite a newer opt-out. If two writers both
+ * the database applies atomically; an older event can never overwrite a newer opt-out. A first row another writer
+ * inserts between our UPDATE and our read gets the UPDATE once more (moveStateRow). If two writers both
  * insert a first state row, readers pick the newest (pickState). Consent checks fold the events themselves,
  * so a lagging or duplicated state row can never grant consent.
  */
@@ -48,6 +49,7 @@ import {
 	newestWindow,
 	olderStateFilter,
 	planStateAdvance,
+	rowMatches,
 	rowOfEvent,
 	stateRowOfEvent,
 	windowRowOf,
@@ -261,15 +263,27 @@ export class ConsentLedger {
 	 * replaces a state of the same instant. Inserts the row when there is none yet.
 	 */
 	private async advanceState(event: ConsentEvent): Promise<void> {
-		const data = stateRowOfEvent(event);
+		await this.moveStateRow(
+			olderStateFilter(event),
+			{ type: 'and', filters: [eq('contactKey', event.contactKey), eq('purpose', event.purpose)] },
+			stateRowOfEvent(event),
+		);
+	}
+
+	/**
+	 * Moves a state row forward: a conditional UPDATE of the rows `olderFilter` selects, or the first row when
+	 * `pairFilter` finds none. Another writer may insert the first row between our UPDATE and our read, and it may be
+	 * older than ours: then the UPDATE runs once more (rows only move forward, so once is enough). Two writers that
+	 * both insert a first row leave duplicates that readers resolve.
+	 */
+	private async moveStateRow(olderFilter: RowFilter, pairFilter: RowFilter, row: Row): Promise<void> {
 		await this.withTable('state', async (table) => {
-			const updated = await this.client.updateRows(table.id, olderStateFilter(event), data);
+			const updated = await this.client.updateRows(table.id, olderFilter, row);
 			if (updated.length > 0) return;
-			const existing = await this.client.listRows(table.id, {
-				type: 'and',
-				filters: [eq('contactKey', event.contactKey), eq('purpose', event.purpose)],
-			});
-			if (existing.length === 0) await this.client.insertRows(table.id, [data]);
+			const existing = await this.client.listRows(table.id, pairFilter);
+			if (existing.length === 0) await this.client.insertRows(table.id, [row]);
+			else if (existing.some((r) => rowMatches(r, olderFilter)))
+				await this.client.updateRows(table.id, olderFilter, row);
 		});
 	}
 
@@ -373,15 +387,11 @@ export class ConsentLedger {
 				'Pass the webhook message timestamp (Unix seconds) or an ISO date-time.',
 			);
 		const { row, olderFilter, window } = windowRowOf({ key, id }, lastInboundAt);
-		await this.withTable('state', async (table) => {
-			const updated = await this.client.updateRows(table.id, olderFilter, row);
-			if (updated.length > 0) return;
-			const existing = await this.client.listRows(table.id, {
-				type: 'and',
-				filters: [eq('contactKey', key), eq('purpose', WINDOW_PURPOSE)],
-			});
-			if (existing.length === 0) await this.client.insertRows(table.id, [row]);
-		});
+		await this.moveStateRow(
+			olderFilter,
+			{ type: 'and', filters: [eq('contactKey', key), eq('purpose', WINDOW_PURPOSE)] },
+			row,
+		);
 		return window;
 	}
 
