@@ -118,6 +118,23 @@ describe('checkContent — true positives', () => {
 		]);
 	});
 
+	it('reads a typed backtick or acute accent as an apostrophe, in upper case too', () => {
+		expect(checkContent('DON`T MISS OUT')[0]).toMatchObject({ rule: 'sales', phrase: 'DON`T MISS OUT' });
+		expect(checkContent('Don´t miss out')[0]).toMatchObject({ rule: 'sales', phrase: 'Don´t miss out' });
+		expect(checkContent('Dont miss out')[0]).toMatchObject({ rule: 'sales', phrase: 'Dont miss out' });
+	});
+
+	it('keeps only the outermost phrase of a rule across thousands of findings, in text order', () => {
+		// Findings of two rules, over and over: a text pasted many times into one variable.
+		const block = 'Save 20% today. Coupon code X. We miss you. Your order shipped. ';
+		const findings = checkContent(block.repeat(2000));
+		const once = checkContent(block);
+		expect(once.length).toBeGreaterThanOrEqual(3);
+		expect(findings).toHaveLength(once.length * 2000);
+		expect(findings.slice(0, once.length)).toEqual(once);
+		expect(findings.slice(-once.length)).toEqual(once);
+	});
+
 	it('reports a phrase shared by two languages once, naming both', () => {
 		const findings = checkContent('Oferta especial hoje').filter((finding) => finding.rule === 'recommendations');
 		expect(findings).toEqual([expect.objectContaining({ phrase: 'Oferta especial', language: 'pt,es' })]);

@@ -524,19 +524,34 @@ function foldChar(char: string): string {
 		.replace(/[\u2018\u2019\u02bc`´]/g, "'");
 }
 
+/** foldChar of the characters seen, bounded (a text in any script has few distinct characters). */
+const foldedChars = new Map<string, string>();
+const FOLDED_CHARS_CAPACITY = 4096;
+
+function foldCached(char: string): string {
+	const code = char.charCodeAt(0);
+	// ASCII needs no normalisation: lower case, and the backtick is an apostrophe.
+	if (code < 0x80) return code === 0x60 ? "'" : code >= 0x41 && code <= 0x5a ? String.fromCharCode(code + 32) : char;
+	const known = foldedChars.get(char);
+	if (known !== undefined) return known;
+	const folded = foldChar(char);
+	if (foldedChars.size < FOLDED_CHARS_CAPACITY) foldedChars.set(char, folded);
+	return folded;
+}
+
 /** Folded text plus, for every folded character, the index of the original character it came from. */
 function foldWithMap(text: string): { folded: string; origin: number[] } {
-	let folded = '';
+	const pieces: string[] = [];
 	const origin: number[] = [];
 	let index = 0;
 	for (const char of text) {
-		const piece = foldChar(char);
+		const piece = foldCached(char);
 		for (let i = 0; i < piece.length; i++) origin.push(index);
-		folded += piece;
+		pieces.push(piece);
 		index += char.length;
 	}
 	origin.push(index);
-	return { folded, origin };
+	return { folded: pieces.join(''), origin };
 }
 
 function escapeRegExp(text: string): string {
@@ -546,15 +561,25 @@ function escapeRegExp(text: string): string {
 const WORD_CHAR = '[\\p{L}\\p{N}]';
 const NUMBER = '\\d+(?:[.,]\\d+)?';
 
-function compilePattern(pattern: string): RegExp {
+interface CompiledPattern {
+	rule: ContentRule;
+	language: ContentLanguage;
+	regex: RegExp;
+	/** A piece of text every match contains: the regex only runs on texts that contain it. */
+	requiredText: string;
+}
+
+function compilePattern(rule: ContentRule, language: ContentLanguage, pattern: string): CompiledPattern {
 	const words = foldWithMap(pattern)
 		.folded.trim()
 		.split(/[\s-]+/);
+	const stems: string[] = [];
 	const parts = words.map((word) => {
 		if (word === '#') return NUMBER;
 		if (word === '%') return '%';
 		const prefix = word.endsWith('*');
 		const stem = prefix ? word.slice(0, -1) : word;
+		stems.push(stem);
 		return escapeRegExp(stem).replace(/'/g, "'?") + (prefix ? `${WORD_CHAR}*` : '');
 	});
 	let source = parts[0];
@@ -563,18 +588,16 @@ function compilePattern(pattern: string): RegExp {
 		source += parts[i] === '%' ? '\\s?' : '[\\s\\-]+';
 		source += parts[i];
 	}
-	return new RegExp(`(?<!${WORD_CHAR})${source}(?!${WORD_CHAR})`, 'gu');
-}
-
-interface CompiledPattern {
-	rule: ContentRule;
-	language: ContentLanguage;
-	regex: RegExp;
+	// The apostrophe is optional in a match, so the required text is the longest piece between apostrophes.
+	const requiredText = stems
+		.flatMap((stem) => stem.split("'"))
+		.reduce((longest, piece) => (piece.length > longest.length ? piece : longest), '');
+	return { rule, language, regex: new RegExp(`(?<!${WORD_CHAR})${source}(?!${WORD_CHAR})`, 'gu'), requiredText };
 }
 
 const COMPILED_PATTERNS: readonly CompiledPattern[] = CONTENT_RULES.flatMap((rule) =>
 	(Object.keys(rule.patterns) as ContentLanguage[]).flatMap((language) =>
-		rule.patterns[language].map((pattern) => ({ rule, language, regex: compilePattern(pattern) })),
+		rule.patterns[language].map((pattern) => compilePattern(rule, language, pattern)),
 	),
 );
 
@@ -591,7 +614,8 @@ export function checkContent(text: string): ContentFinding[] {
 	if (typeof text !== 'string' || text.trim() === '') return [];
 	const { folded, origin } = foldWithMap(text);
 	const bySpan = new Map<string, RawFinding>();
-	for (const { rule, language, regex } of COMPILED_PATTERNS) {
+	for (const { rule, language, regex, requiredText } of COMPILED_PATTERNS) {
+		if (!folded.includes(requiredText)) continue;
 		regex.lastIndex = 0;
 		for (const match of folded.matchAll(regex)) {
 			const start = origin[match.index ?? 0];
@@ -612,14 +636,26 @@ export function checkContent(text: string): ContentFinding[] {
 			});
 		}
 	}
-	const raw = [...bySpan.values()];
-	const kept = raw.filter(
-		(finding) =>
-			!raw.some(
-				(other) =>
-					other !== finding && other.rule === finding.rule && other.start <= finding.start && other.end >= finding.end,
-			),
-	);
+	const kept = outermost([...bySpan.values()]);
 	kept.sort((a, b) => a.start - b.start || b.end - a.end);
 	return kept.map(({ rule, ruleDescription, phrase, language }) => ({ rule, ruleDescription, phrase, language }));
+}
+
+/**
+ * The findings not inside another finding of the same rule. Sorted by rule, start, longest first, every finding that
+ * contains another comes before it, so one pass with the furthest end per rule decides (n log n, not n²).
+ */
+function outermost(findings: RawFinding[]): RawFinding[] {
+	const sorted = [...findings].sort(
+		(a, b) => (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) || a.start - b.start || b.end - a.end,
+	);
+	const kept: RawFinding[] = [];
+	let rule = '';
+	let furthestEnd = -1;
+	for (const finding of sorted) {
+		if (finding.rule !== rule) [rule, furthestEnd] = [finding.rule, -1];
+		if (finding.end > furthestEnd) kept.push(finding);
+		furthestEnd = Math.max(furthestEnd, finding.end);
+	}
+	return kept;
 }
