@@ -165,7 +165,15 @@ async function recordRequest(
 		const { events: history } = await ledger.history(primary);
 		const plan = planConsent(event, history, policy, now);
 		if ('note' in plan) return plan.note;
-		return noteOf(await ledger.recordEvents(plan.inputs));
+		const result = await ledger.recordEvents(plan.inputs);
+		if (result.stateNotUpdated) {
+			// Recorded: consent checks fold the events. Only the derived state row lags.
+			ctx.logger.warn(
+				`WhatsApp trigger: ${event.event} of message ${event.messageId} was recorded, but the contact's state row was not updated: ${redactForLog(result.stateNotUpdated.message, { quoted: true })}`,
+				{ ...log, eventId: event.eventId },
+			);
+		}
+		return noteOf(result);
 	});
 	if (done.ok) {
 		notes.set(event, done.value);

@@ -221,6 +221,110 @@ describe('Check Consent on n8n-core', () => {
 		expect(jsonOf(v1.outputs[0])[0].consent.granted).toBe(true);
 	});
 
+	describe('a recording that fails part-way: recorded items say so, the others fail with what became of them', () => {
+		// 250 customers from Denmark (8 digits) and Brazil (mobile, 11 digits): three inserts of 100, 100 and 50 events.
+		const customers = Array.from({ length: 250 }, (_, i) => ({
+			contact: i % 2 === 0 ? `+45${20_000_000 + i}` : `+55119${String(80_000_000 + i)}`,
+			order: `SO-${i}`,
+			whatsapp_updates: true,
+		}));
+		const range = (from: number, to: number) => Array.from({ length: to - from }, (_, n) => from + n);
+		const recordOptIn = (continueOnFail: boolean) =>
+			consent(
+				{
+					operation: 'recordOptIn',
+					purpose: 'shippingStatus',
+					source: 'checkout form',
+					proofWording: 'Send me delivery updates from Example Shop on WhatsApp',
+					proofReference: '={{ $json.order }}',
+				},
+				{ continueOnFail },
+			);
+		const onSecondEventsInsert = (fault: number | 'lost') => (call: string, nth: number) =>
+			call === `POST ${EVENTS_TABLE}/rows` && nth === 2 ? fault : undefined;
+
+		it('n8n refuses the second insert: items 0–99 are recorded, 100–249 are error items, not done', async () => {
+			world.ledger.failWhen(onSecondEventsInsert(503));
+			const result = await world.harness.execute(recordOptIn(true), customers);
+			const out = jsonOf(result.outputs[0]);
+			expect(out).toHaveLength(250);
+			expect(pairedItemsOf(result)).toEqual(range(0, 250));
+			expect(out.slice(0, 100).map((o) => o.recorded?.proof.reference)).toEqual(range(0, 100).map((i) => `SO-${i}`));
+			expect(new Set(out.slice(100).map((o) => o.error?.outcome))).toEqual(new Set(['not_done']));
+			expect(out[100].error.message).toMatch(/100 of 250 events were recorded/);
+			expect(out[100].error.description).toMatch(/run the items that were not recorded again/);
+			expect(world.ledger.rowsOf(EVENTS_TABLE).map((r) => r.proofReference)).toEqual(
+				range(0, 100).map((i) => `SO-${i}`),
+			);
+		});
+
+		it('the answer to the second insert is lost: items 100–199 may be recorded (outcome unknown), 200–249 are not', async () => {
+			world.ledger.failWhen(onSecondEventsInsert('lost'));
+			const result = await world.harness.execute(recordOptIn(true), customers);
+			const out = jsonOf(result.outputs[0]);
+			expect(out.map((o) => (o.recorded ? 'recorded' : o.error.outcome))).toEqual([
+				...new Array(100).fill('recorded'),
+				...new Array(100).fill('unknown'),
+				...new Array(50).fill('not_done'),
+			]);
+			expect(out[150].error.message).toMatch(/100 of 250 events were recorded, 100 may have been/);
+			expect(world.ledger.rowsOf(EVENTS_TABLE)).toHaveLength(200);
+			expect(pairedItemsOf(result)).toEqual(range(0, 250));
+		});
+
+		it('without Continue On Fail the run stops, naming the first item not recorded and how many were', async () => {
+			world.ledger.failWhen(onSecondEventsInsert(503));
+			const result = await world.harness.execute(recordOptIn(false), customers);
+			const error = result.error as unknown as Json;
+			expect(error.message).toMatch(/100 of 250 events were recorded/);
+			expect(error.context?.itemIndex).toBe(100);
+			expect(world.ledger.rowsOf(EVENTS_TABLE)).toHaveLength(100);
+		});
+
+		it('Record From Item and Check: the items not recorded fail; the recorded ones are checked', async () => {
+			world.ledger.failWhen(onSecondEventsInsert(503));
+			const result = await world.harness.execute(
+				consent(
+					{
+						operation: 'checkFromItem',
+						purpose: 'shippingStatus',
+						consentGiven: '={{ $json.whatsapp_updates }}',
+						source: 'checkout form',
+						proofWording: 'Send me delivery updates from Example Shop on WhatsApp',
+					},
+					{ continueOnFail: true },
+				),
+				customers,
+			);
+			const out = jsonOf(result.outputs[0]);
+			expect(out).toHaveLength(250);
+			expect(out.slice(0, 100).every((o) => o.consent?.granted === true && o.consentFromItem.eventId)).toBe(true);
+			expect(out.slice(100).every((o) => o.error?.outcome === 'not_done')).toBe(true);
+			expect(pairedItemsOf(result)).toEqual(range(0, 250));
+		});
+
+		it('events stored but the state rows not updated: every item recorded, and a warning in the output pane', async () => {
+			// The first state-row insert is the ledger's key check; the ones after it, and every update, fail.
+			world.ledger.failWhen((call, nth) =>
+				(call === `POST ${STATE_TABLE}/rows` && nth > 1) || call === `PATCH ${STATE_TABLE}/rows/update`
+					? 503
+					: undefined,
+			);
+			const result = await world.harness.execute(recordOptIn(false), customers.slice(0, 3));
+			expect(result.error).toBeUndefined();
+			expect(jsonOf(result.outputs[0]).map((o) => o.recorded?.action)).toEqual(['optIn', 'optIn', 'optIn']);
+			expect(result.task.hints).toEqual([
+				expect.objectContaining({ type: 'warning', message: expect.stringMatching(/state rows were not updated/) }),
+			]);
+			world.ledger.failWhen(() => undefined);
+			const check = await world.harness.execute(
+				consent({ operation: 'check', purpose: 'shippingStatus' }),
+				customers.slice(0, 3),
+			);
+			expect(jsonOf(check.outputs[0]).map((o) => o.consent.granted)).toEqual([true, true, true]);
+		});
+	});
+
 	it('a wrong API key stops the run with a NodeApiError saying how to fix the credential', async () => {
 		world.harness.credentialsHelper.set(LEDGER, ledgerCredentialData(world, { apiKey: 'wrong' }));
 		try {

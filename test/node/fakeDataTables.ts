@@ -70,6 +70,12 @@ export interface FakeDataTables {
 	tableNames(): string[];
 	/** Answer the next N requests with this status (a broken n8n). */
 	failNext(n: number, status?: number): void;
+	/**
+	 * Fail the requests `fault` picks, by "METHOD <table name>/<operation>" (e.g. "POST wa_consent_events/rows") and
+	 * how many such requests came before (from 1): with an HTTP status, or 'lost' (carried out, then the connection
+	 * drops before the answer). reset() clears it.
+	 */
+	failWhen(fault: (call: string, nth: number) => number | 'lost' | undefined): void;
 	reset(): void;
 	close(): Promise<void>;
 }
@@ -79,7 +85,16 @@ export async function startFakeDataTables(apiKey = 'node-tests-api-key'): Promis
 	let nextTable = 1;
 	let failing = 0;
 	let failStatus = 500;
+	let fault: ((call: string, nth: number) => number | 'lost' | undefined) | undefined;
+	const callsByName = new Map<string, number>();
 	const calls: string[] = [];
+
+	/** "METHOD <table name>/<operation>", the name a fault picks a request by. */
+	function namedCall(method: string, url: URL): string {
+		const parts = url.pathname.replace(/^\/api\/v1\//, '').split('/');
+		const table = tables.find((t) => t.id === parts[1]);
+		return `${method} ${[table?.name ?? parts[1], ...parts.slice(2)].join('/')}`;
+	}
 
 	const server = http.createServer((req, res) => {
 		const chunks: Buffer[] = [];
@@ -89,11 +104,15 @@ export async function startFakeDataTables(apiKey = 'node-tests-api-key'): Promis
 			calls.push(`${req.method} ${url.pathname}`);
 			let status = 200;
 			let answer: unknown;
+			const named = namedCall(req.method ?? 'GET', url);
+			callsByName.set(named, (callsByName.get(named) ?? 0) + 1);
+			const picked = fault?.(named, callsByName.get(named) ?? 0);
 			try {
 				if (failing > 0) {
 					failing--;
 					throw new HttpError(failStatus, 'Internal server error');
 				}
+				if (typeof picked === 'number') throw new HttpError(picked, 'Internal server error');
 				if (req.headers['x-n8n-api-key'] !== apiKey) throw new HttpError(401, 'unauthorized');
 				const raw = Buffer.concat(chunks).toString('utf8');
 				const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
@@ -101,6 +120,10 @@ export async function startFakeDataTables(apiKey = 'node-tests-api-key'): Promis
 			} catch (error) {
 				status = error instanceof HttpError ? error.status : 400;
 				answer = { message: (error as Error).message };
+			}
+			if (picked === 'lost') {
+				req.socket.destroy();
+				return;
 			}
 			res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
 		});
@@ -380,10 +403,15 @@ export async function startFakeDataTables(apiKey = 'node-tests-api-key'): Promis
 			failing = n;
 			failStatus = status;
 		},
+		failWhen(picks) {
+			fault = picks;
+		},
 		reset() {
 			tables = [];
 			calls.length = 0;
 			failing = 0;
+			fault = undefined;
+			callsByName.clear();
 		},
 		close: () =>
 			new Promise<void>((resolve) => {

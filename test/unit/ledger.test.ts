@@ -7,6 +7,7 @@ import {
 	KEY_CHECK_PURPOSE,
 	LEDGER_CREDENTIAL_TYPE,
 	LedgerError,
+	RecordingInterrupted,
 	clearTableCache,
 	contactKeyOf,
 	contactKeySecretFingerprint,
@@ -63,6 +64,11 @@ function fakeN8n(
 		credentials?: Record<string, unknown>;
 		/** Runs once, after an update that matched no row answered: another writer acting in between. */
 		onUpdateMiss?: () => Promise<void>;
+		/**
+		 * A failing n8n for the request "METHOD /path" (the nth such request, from 1): an HTTP status, or 'lost' (the
+		 * request is carried out but its answer never arrives: the connection drops).
+		 */
+		fault?: (call: string, nth: number) => number | 'lost' | undefined;
 	} = {},
 ) {
 	const tables: FakeTable[] = opts.tables ?? [];
@@ -72,6 +78,16 @@ function fakeN8n(
 		expect(credentialType).toBe(opts.credentialType ?? LEDGER_CREDENTIAL_TYPE);
 		const path = String(req.url).replace('http://n8n.test:5678/api/v1', '');
 		calls.push(`${req.method} ${path}`);
+		const fault = opts.fault?.(`${req.method} ${path}`, calls.filter((c) => c === `${req.method} ${path}`).length);
+		if (typeof fault === 'number') return answer(fault, { message: 'Internal Server Error' });
+		if (fault === 'lost') {
+			await route(req);
+			throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+		}
+		return await route(req);
+	};
+	const route = async (req: IHttpRequestOptions) => {
+		const path = String(req.url).replace('http://n8n.test:5678/api/v1', '');
 		const qs = (req.qs ?? {}) as Record<string, any>;
 		const body = (req.body ?? {}) as Record<string, any>;
 		if (path === '/data-tables' && req.method === 'GET') {
@@ -292,6 +308,104 @@ describe('ConsentLedger over the data-table API', () => {
 			expect(await ledger.serviceWindowOf(PHONE)).toEqual({
 				lastInboundAt: '2026-11-25T10:00:00.000Z',
 				windowExpiresAt: '2026-11-26T10:00:00.000Z',
+			});
+		});
+	});
+
+	describe('a recording that fails part-way says which events are in the ledger', () => {
+		// 250 opt-ins of 250 contacts: three insert requests of 100, 100 and 50 events.
+		const inputs = Array.from({ length: 250 }, (_, i) => ({
+			contact: `+45${String(20_000_000 + i)}`, // Danish numbers: 8 digits after +45
+			purpose: 'shippingStatus' as const,
+			action: 'optIn' as const,
+			source: 'checkout form',
+			proofWording: 'Send me delivery updates',
+			proofReference: `SO-${i}`,
+		}));
+		const range = (from: number, to: number) => Array.from({ length: to - from }, (_, n) => from + n);
+		const eventsInsert = (fake: ReturnType<typeof fakeN8n>, call: string) =>
+			call === `POST /data-tables/${fake.tables[0]?.id}/rows`;
+
+		async function recordWithFault(fault: number | 'lost', onInsert: number) {
+			const fake = fakeN8n();
+			fake.opts.fault = (call, nth) => (eventsInsert(fake, call) && nth === onInsert ? fault : undefined);
+			const ledger = await ConsentLedger.open(fake.ctx);
+			const error = await ledger.recordEvents(inputs).then(
+				() => undefined,
+				(e: unknown) => e,
+			);
+			return { fake, ledger, error };
+		}
+
+		it('n8n refuses the second request: the first 100 are recorded (state too), the other 150 are not', async () => {
+			const { fake, ledger, error } = await recordWithFault(503, 2);
+			expect(error).toBeInstanceOf(RecordingInterrupted);
+			const interrupted = error as RecordingInterrupted;
+			expect(interrupted.partial.recordedIndexes).toEqual(range(0, 100));
+			expect(interrupted.partial.recorded.map((e) => e.proofReference)).toEqual(range(0, 100).map((i) => `SO-${i}`));
+			expect(interrupted.uncertainIndexes).toEqual([]);
+			expect(interrupted.notStoredIndexes).toEqual(range(100, 250));
+			expect(interrupted.message).toMatch(
+				/100 of 250 events were recorded\. The n8n data-table API refused .*HTTP 503/,
+			);
+			expect(interrupted.fix).toMatch(/run the items that were not recorded again/);
+			expect(fake.tables[0].rows.map((r) => r.proofReference)).toEqual(range(0, 100).map((i) => `SO-${i}`));
+			expect(await ledger.currentConsent(inputs[99].contact, 'shippingStatus')).toMatchObject({ granted: true });
+			expect(await ledger.contactState(inputs[99].contact)).toEqual([expect.objectContaining({ consent: 'granted' })]);
+			expect(await ledger.currentConsent(inputs[100].contact, 'shippingStatus')).toMatchObject({ granted: false });
+		});
+
+		it('the answer to the second request is lost: its 100 may be recorded (here they are), the last 50 are not', async () => {
+			const { fake, error } = await recordWithFault('lost', 2);
+			const interrupted = error as RecordingInterrupted;
+			expect(interrupted).toBeInstanceOf(RecordingInterrupted);
+			expect(interrupted.partial.recordedIndexes).toEqual(range(0, 100));
+			expect(interrupted.uncertainIndexes).toEqual(range(100, 200));
+			expect(interrupted.notStoredIndexes).toEqual(range(200, 250));
+			expect(interrupted.message).toMatch(/100 of 250 events were recorded, 100 may have been\./);
+			expect(fake.tables[0].rows).toHaveLength(200);
+		});
+
+		it('the first request refused: nothing is recorded and the error is n8n’s own', async () => {
+			const { fake, error } = await recordWithFault(500, 1);
+			expect(error).toBeInstanceOf(LedgerError);
+			expect(error).not.toBeInstanceOf(RecordingInterrupted);
+			expect((error as LedgerError).message).toMatch(/HTTP 500/);
+			expect(fake.tables[0].rows).toHaveLength(0);
+		});
+
+		it('the answer to the only request is lost: all may be recorded', async () => {
+			const fake = fakeN8n();
+			fake.opts.fault = (call) => (eventsInsert(fake, call) ? 'lost' : undefined);
+			const ledger = await ConsentLedger.open(fake.ctx);
+			const error = await ledger.recordEvents(inputs.slice(0, 3)).catch((e: unknown) => e);
+			expect(error).toBeInstanceOf(RecordingInterrupted);
+			expect((error as RecordingInterrupted).uncertainIndexes).toEqual([0, 1, 2]);
+			expect((error as RecordingInterrupted).partial.recorded).toEqual([]);
+		});
+
+		it('events stored but the state rows not moved: recorded, with stateNotUpdated, and consent reads the events', async () => {
+			const fake = fakeN8n();
+			const ledger = await ConsentLedger.open(fake.ctx);
+			// The state table fails once the events are in (the key check before them goes through).
+			let eventsStored = false;
+			fake.opts.fault = (call) => {
+				const [events, state] = ['wa_consent_events', 'wa_contact_state'].map(
+					(name) => `/data-tables/${fake.tables.find((t) => t.name === name)?.id}/rows`,
+				);
+				if (call === `POST ${events}`) eventsStored = true;
+				return eventsStored && (call === `POST ${state}` || call === `PATCH ${state}/update`) ? 503 : undefined;
+			};
+			const result = await ledger.recordEvents([
+				{ ...inputs[0], capturedAt: '2026-06-01T00:00:00Z' },
+				{ contact: inputs[0].contact, purpose: 'shippingStatus', action: 'optOut', capturedAt: '2026-06-01T00:05:00Z' },
+			]);
+			expect(result.recorded).toHaveLength(2);
+			expect(result.stateNotUpdated?.message).toMatch(/HTTP 503/);
+			expect(fake.tables[0].rows).toHaveLength(2);
+			expect(await ledger.currentConsent(inputs[0].contact, 'shippingStatus')).toMatchObject({
+				granted: false,
+				reason: 'optedOut',
 			});
 		});
 	});

@@ -53,6 +53,21 @@ describe('one way through errors', () => {
 		expect(toNodeError(node, same)).toBe(same);
 	});
 
+	it('keeps its own message when the cause names a Node.js error code (n8n would put its generic sentence there)', () => {
+		const ledger = new LedgerError(
+			'The consent ledger at http://localhost:5678 could not be reached (socket hang up | ECONNRESET)',
+			'Check the Base URL',
+		);
+		expect(toNodeError(node, ledger, 0).message).toBe(ledger.message);
+		const graph = new GraphNetworkError(
+			'timeout',
+			'Meta did not answer in time (ETIMEDOUT)',
+			new Error('x'),
+			'ETIMEDOUT',
+		);
+		expect(toNodeError(node, graph, 0).message).toBe('Meta did not answer in time (ETIMEDOUT)');
+	});
+
 	it('gives every error item the same seven fields, in order, paired with its input', () => {
 		const item = errorItem(
 			4,

@@ -9,8 +9,14 @@ import {
 	type ConsentPolicyOptions,
 	type ConsentPurpose,
 } from '../../shared/domain/consent';
-import { CLOUD_LEDGER_CREDENTIAL_TYPE, type ConsentLedger, LEDGER_CREDENTIAL_TYPE } from '../../shared/io/ledger';
-import { errorItem, fieldsOfNodeError, itemRefusal, toNodeError } from '../../shared/n8n/errors';
+import {
+	CLOUD_LEDGER_CREDENTIAL_TYPE,
+	type ConsentLedger,
+	LEDGER_CREDENTIAL_TYPE,
+	RecordingInterrupted,
+	type RecordResult,
+} from '../../shared/io/ledger';
+import { errorItem, fieldsOfNodeError, itemRefusal, toNodeError, type ErrorOutcome } from '../../shared/n8n/errors';
 import { openLedger } from '../../shared/n8n/ledger';
 
 /** The ledger of the credential the node's Credential option names (version 1 nodes: the ledger-only one). */
@@ -42,10 +48,47 @@ export function failedItems(
 	error: unknown,
 	itemIndexes: readonly number[],
 	title: string,
+	outcome: ErrorOutcome = 'not_done',
 ): INodeExecutionData[] {
 	const nodeError = toNodeError(ctx.getNode(), error, itemIndexes[0]);
 	if (!ctx.continueOnFail()) throw nodeError;
-	return itemIndexes.map((i) => errorItem(i, fieldsOfNodeError(nodeError, title, 'not_done')));
+	return itemIndexes.map((i) => errorItem(i, fieldsOfNodeError(nodeError, title, outcome)));
+}
+
+/**
+ * A recording that failed, for items `itemIndexes` (one per event given to recordEvents). Part-way
+ * (RecordingInterrupted): the stored part is handed back for the caller's answers, the other items fail, with
+ * outcome 'unknown' where the request got no answer; otherwise every item fails. Without Continue On Fail the run
+ * stops with the error, which says how many were recorded.
+ */
+export function failedRecording(
+	ctx: IExecuteFunctions,
+	error: unknown,
+	itemIndexes: readonly number[],
+	title: string,
+): { stored?: RecordResult; failed: Array<[number, INodeExecutionData]> } {
+	const withItems = (indexes: readonly number[], outcome: ErrorOutcome): Array<[number, INodeExecutionData]> => {
+		if (indexes.length === 0) return [];
+		const items = failedItems(ctx, error, indexes, title, outcome);
+		return indexes.map((i, n) => [i, items[n]]);
+	};
+	if (!(error instanceof RecordingInterrupted)) return { failed: withItems(itemIndexes, 'not_done') };
+	const itemsOf = (eventIndexes: number[]) => eventIndexes.map((n) => itemIndexes[n]);
+	const failed = [
+		...withItems(itemsOf(error.uncertainIndexes), 'unknown'),
+		...withItems(itemsOf(error.notStoredIndexes), 'not_done'),
+	];
+	return { stored: error.partial, failed };
+}
+
+/** Says so in the output pane when events were recorded but their state rows (not consent itself) were not updated. */
+export function warnIfStateNotUpdated(ctx: IExecuteFunctions, result: RecordResult): void {
+	if (!result.stateNotUpdated) return;
+	ctx.addExecutionHints({
+		type: 'warning',
+		location: 'outputPane',
+		message: `The consent events were recorded, but the contact state rows were not updated (${result.stateNotUpdated.message}). Consent checks read the events, so they are right; the state shown in Get History and the Data tables screen catches up with the contact's next event.`,
+	});
 }
 
 export function readPurpose(ctx: IExecuteFunctions, itemIndex: number): ConsentPurpose {

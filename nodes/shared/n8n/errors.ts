@@ -47,15 +47,28 @@ export function toNodeError(node: INode, error: unknown, itemIndex?: number): No
 				itemIndex,
 			});
 		}
-		return new NodeOperationError(node, error.message, { description: error.fix, itemIndex });
+		return keepMessage(
+			new NodeOperationError(node, error.message, { description: error.fix, itemIndex }),
+			error.message,
+		);
 	}
 	if (error instanceof GraphNetworkError) {
-		return new NodeOperationError(node, error.message, {
+		const nodeError = new NodeOperationError(node, error.message, {
 			description: `Check the Base URL and Graph API version in the WhatsApp Cloud API credential, and that the server is reachable from n8n. Details: ${error.details}`,
 			itemIndex,
 		});
+		return keepMessage(nodeError, error.message);
 	}
 	return new NodeOperationError(node, error as Error, { itemIndex });
+}
+
+/**
+ * n8n replaces a message that mentions a Node.js error code (ECONNRESET, ETIMEDOUT …) with its generic sentence
+ * ("The connection to the server was closed unexpectedly …"); ours names the server and what was done, so it stays.
+ */
+function keepMessage(nodeError: NodeOperationError, message: string): NodeOperationError {
+	nodeError.message = message;
+	return nodeError;
 }
 
 /** Bad item input: what is wrong (the message) and how to fix it (the description), on the item. */

@@ -59,7 +59,7 @@ import {
 	type ServiceWindowRecord,
 } from '../../domain/ledgerRows';
 import { LEDGER_CREDENTIAL_TYPE, type LedgerCredentialType } from './credentialTypes';
-import { clearClientCaches, DataTablesClient, type DataTableInfo } from './dataTablesClient';
+import { clearClientCaches, DataTablesClient, ROWS_PER_INSERT, type DataTableInfo } from './dataTablesClient';
 import { LedgerError, attempt } from './errors';
 import { readLedgerSettings, contactKeyOf, type LedgerContext } from './settings';
 
@@ -79,6 +79,38 @@ export interface RecordResult {
 	recordedIndexes: number[];
 	/** Events refused by validation, with their index in the input. */
 	refused: Array<{ index: number; reason: string; fix: string }>;
+	/**
+	 * The events are stored, but their state rows could not be moved forward. Consent checks fold the events, so
+	 * they are right; the state rows (Get History's state, the Data tables screen) lag until the pair's next event.
+	 */
+	stateNotUpdated?: LedgerError;
+}
+
+const RUN_THE_REST_AGAIN =
+	'Then run the items that were not recorded again (with Continue On Fail: the error items). An event recorded twice with the same Captured At changes nothing.';
+
+/**
+ * Recording stopped part-way: n8n stores each insert request's events together or not at all, so the events of
+ * the requests before the failure are in the ledger (`partial`), those of the failed request are not, or, when its
+ * answer never came, may be (`uncertainIndexes`), and the rest are not (`notStoredIndexes`). Indexes are the input's.
+ */
+export class RecordingInterrupted extends LedgerError {
+	constructor(
+		cause: LedgerError,
+		readonly partial: RecordResult,
+		readonly uncertainIndexes: number[],
+		readonly notStoredIndexes: number[],
+	) {
+		const total = partial.recorded.length + uncertainIndexes.length + notStoredIndexes.length;
+		const uncertain = uncertainIndexes.length > 0 ? `, ${uncertainIndexes.length} may have been` : '';
+		super(
+			`Recording stopped part-way: ${partial.recorded.length} of ${total} events were recorded${uncertain}. ${cause.message}`,
+			`${cause.fix} ${RUN_THE_REST_AGAIN}`,
+			cause.httpCode,
+			cause.responseBody,
+		);
+		this.name = 'RecordingInterrupted';
+	}
 }
 
 export interface ErasureResult {
@@ -208,9 +240,34 @@ export class ConsentLedger {
 			result.recordedIndexes.push(index);
 		});
 		if (result.recorded.length === 0) return result;
-		await this.insert('events', result.recorded.map(rowOfEvent));
-		await this.advanceStates(result.recorded);
+		await this.insertEvents(result);
+		const advanced = await attempt(async () => await this.advanceStates(result.recorded));
+		if (!advanced.ok) result.stateNotUpdated = advanced.error;
 		return result;
+	}
+
+	/**
+	 * Inserts the events one request at a time, so that a failure says which are stored. Nothing stored: the cause
+	 * is thrown as it is; else RecordingInterrupted, after moving the stored events' state rows forward if it can.
+	 */
+	private async insertEvents(result: RecordResult): Promise<void> {
+		const rows = result.recorded.map(rowOfEvent);
+		for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+			const end = Math.min(start + ROWS_PER_INSERT, rows.length);
+			const inserted = await attempt(async () => await this.insert('events', rows.slice(start, end)));
+			if (inserted.ok) continue;
+			// No HTTP answer: the request may have been stored before the connection failed.
+			const uncertain = inserted.error.httpCode === undefined ? result.recordedIndexes.slice(start, end) : [];
+			const notStored = result.recordedIndexes.slice(uncertain.length > 0 ? end : start);
+			if (start === 0 && uncertain.length === 0) throw inserted.error;
+			const partial: RecordResult = {
+				recorded: result.recorded.slice(0, start),
+				recordedIndexes: result.recordedIndexes.slice(0, start),
+				refused: result.refused,
+			};
+			await attempt(async () => await this.advanceStates(partial.recorded));
+			throw new RecordingInterrupted(inserted.error, partial, uncertain, notStored);
+		}
 	}
 
 	private toEvent(valid: ValidConsentEvent, recordedAt: string): RecordedEvent {

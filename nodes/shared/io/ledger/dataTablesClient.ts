@@ -19,6 +19,9 @@ import { CREDENTIAL_LABEL } from './credentialTypes';
 import { LedgerError, attempt, isNameConflict, ledgerHttpError, ledgerNetworkError } from './errors';
 import { contactKeySecretFingerprint, type LedgerContext, type LedgerSettings } from './settings';
 
+/** Rows per insert request. */
+export const ROWS_PER_INSERT = 100;
+
 export interface DataTableInfo {
 	id: string;
 	name: string;
@@ -280,16 +283,17 @@ export class DataTablesClient {
 		throw ambiguousTables(name, candidates, undefined, this.credentialLabel);
 	}
 
+	/** Inserts in requests of ROWS_PER_INSERT rows; n8n stores each request's rows together or not at all. */
 	async insertRows(tableId: string, rows: Row[]): Promise<number> {
 		if (rows.length === 0) return 0;
 		let count = 0;
-		for (let i = 0; i < rows.length; i += 100) {
+		for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
 			const res = await this.request<{ count?: number }>(
 				'POST',
 				`/data-tables/${tableId}/rows`,
 				'recording consent events',
 				{
-					body: { data: rows.slice(i, i + 100), returnType: 'count' },
+					body: { data: rows.slice(i, i + ROWS_PER_INSERT), returnType: 'count' },
 				},
 			);
 			count += res?.count ?? 0;
