@@ -7,6 +7,7 @@ import path from 'node:path';
 
 import { checkContent } from '../../nodes/shared/domain/contentPolicy';
 import { SendScheduler } from '../../nodes/shared/domain/pacing';
+import { marketOfContact } from '../../nodes/shared/domain/pricing';
 import {
 	buildTemplateComponents,
 	slotValuesFromMapper,
@@ -738,6 +739,10 @@ export function runLinearityCases(log: (line: string) => void): { rows: Linearit
 	const pasted = 'Save 20% today. Coupon code X. We miss you. Your order shipped. '.repeat(2000);
 	time('content check, one text with 6,000 findings', `${pasted.length.toLocaleString('en')} characters`, 1000, () => {
 		return checkContent(pasted).length;
+	});
+	const numbers = ['+4915123456001', '+4520000001', '+5511980000001', '+12125550100', '+447700900123', '+919876543210'];
+	time('market of each recipient (cost estimate)', '50,000 numbers', 1000, () => {
+		for (let i = 0; i < 50_000; i++) marketOfContact(numbers[i % numbers.length]);
 	});
 	return { rows };
 }

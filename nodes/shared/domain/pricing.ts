@@ -137,6 +137,24 @@ export function marketOfContact(
 	return entry ? { market: entry.market, country: bsuidCountry[1] } : otherMarket(card, bsuidCountry[1]);
 }
 
+type CountryEntry = [iso: string, entry: RateCard['countries'][string]];
+
+/** A card's countries by calling code, in the card's order; built once per card (a send reads it per item). */
+const callingCodeIndexes = new WeakMap<RateCard, { byCode: Map<string, CountryEntry[]>; longest: number }>();
+
+function callingCodeIndex(card: RateCard): { byCode: Map<string, CountryEntry[]>; longest: number } {
+	const known = callingCodeIndexes.get(card);
+	if (known) return known;
+	const byCode = new Map<string, CountryEntry[]>();
+	for (const [iso, entry] of Object.entries(card.countries)) {
+		const code = entry.calling_code;
+		if (code) byCode.set(code, [...(byCode.get(code) ?? []), [iso, entry]]);
+	}
+	const index = { byCode, longest: Math.max(0, ...[...byCode.keys()].map((code) => code.length)) };
+	callingCodeIndexes.set(card, index);
+	return index;
+}
+
 export function marketOf(
 	e164: string,
 	card: RateCard = DEFAULT_RATE_CARD,
@@ -145,17 +163,13 @@ export function marketOf(
 	if (!phone.ok) return undefined;
 	const digits = phone.e164.slice(1);
 
+	// The longest calling code the number starts with; several countries may share it (+1, +7, +44 …).
+	const index = callingCodeIndex(card);
 	let bestLength = 0;
-	let candidates: Array<[string, RateCard['countries'][string]]> = [];
-	for (const [iso, entry] of Object.entries(card.countries)) {
-		const code = entry.calling_code;
-		if (!code || !digits.startsWith(code)) continue;
-		if (code.length > bestLength) {
-			bestLength = code.length;
-			candidates = [[iso, entry]];
-		} else if (code.length === bestLength) {
-			candidates.push([iso, entry]);
-		}
+	let candidates: CountryEntry[] = [];
+	for (let length = Math.min(index.longest, digits.length); length > 0 && bestLength === 0; length--) {
+		const found = index.byCode.get(digits.slice(0, length));
+		if (found) [bestLength, candidates] = [length, found];
 	}
 	if (candidates.length === 0) return otherMarket(card);
 
