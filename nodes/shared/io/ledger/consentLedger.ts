@@ -222,7 +222,10 @@ export class ConsentLedger {
 		};
 	}
 
-	/** Validates a batch; records the valid ones (one insert), then moves their state rows forward. */
+	/**
+	 * Validates a batch; records the valid ones (one insert request per ROWS_PER_INSERT), then moves their state rows
+	 * forward. A failed insert throws (RecordingInterrupted when some may be stored); a failed state move does not.
+	 */
 	async recordEvents(inputs: ConsentEventInput[]): Promise<RecordResult> {
 		const now = this.now();
 		const recordedAt = new Date(now).toISOString();
