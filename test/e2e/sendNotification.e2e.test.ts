@@ -2,6 +2,8 @@
  * Send Notification inside a real n8n, against the emulator: sends, every refusal, dry run, continue-on-fail,
  * pacing, retries and the unknown outcome. Assertions are on what the emulator received.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
 import { startEmulator, type Emulator } from '../../dev/emulator';
 import { validateSendMessageBody } from '../support/openapiValidator';
 import {
@@ -249,7 +251,12 @@ describe('Send Notification in real n8n', () => {
 
 	it('paces 200 items at the configured rate and reads the template once', async () => {
 		const items = Array.from({ length: 200 }, (_, i) => shopper(100 + i));
+		// The emulator runs in this process: while its event loop is held up, arriving requests wait and are then
+		// stamped together. Measured, so that such a pile-up is not blamed on the node's pacing.
+		const receiverDelay = monitorEventLoopDelay({ resolution: 10 });
+		receiverDelay.enable();
 		const run = await runOnce(n8n, sendNode({ options: { messagesPerSecond: 50, pairSpacingSeconds: 0 } }), items);
+		receiverDelay.disable();
 		expect(run.status).toBe(200);
 		expect((run.body as Json[]).every((o) => typeof o.messageId === 'string')).toBe(true);
 		const times = messagePosts().map((r) => r.at);
@@ -257,14 +264,18 @@ describe('Send Notification in real n8n', () => {
 		const span = (times[times.length - 1] - times[0]) / 1000;
 		expect(span).toBeGreaterThanOrEqual(199 / 50 - 0.2);
 		expect(span).toBeLessThan(199 / 50 + 3);
-		// The node starts at most 50 requests in any 1.01 s; arrival times at the emulator carry the jitter of a
-		// loaded 2-core machine (the request still passes n8n's HTTP stack after its start is recorded), hence 10 %.
+		// The node starts at most 50 requests in any 1.03 s; arrival times at the emulator carry the jitter of a
+		// loaded 2-core machine (the request still passes n8n's HTTP stack after its start is recorded), hence 10 %,
+		// plus one request per 20 ms (the pace) that the emulator's own event loop was held up.
 		let maxInWindow = 0;
 		for (let i = 0, j = 0; i < times.length; i++) {
 			while (times[i] - times[j] >= 1000) j++;
 			maxInWindow = Math.max(maxInWindow, i - j + 1);
 		}
-		expect(maxInWindow).toBeLessThanOrEqual(55);
+		const receiverStallMs = Math.max(0, receiverDelay.max / 1e6 - 10);
+		const allowed = 55 + Math.floor(receiverStallMs / 20);
+		console.log(`pacing: at most ${maxInWindow} arrivals in 1 s; emulator held up ${Math.round(receiverStallMs)} ms`);
+		expect(maxInWindow).toBeLessThanOrEqual(allowed);
 		expect(emulator.state.stats?.throughputRejections ?? 0).toBe(0);
 		const templateLookups = emulator.state.requests.filter(
 			(r) => r.method === 'GET' && r.path.endsWith('/message_templates'),
