@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { E2E_API_KEY_ENV, E2E_URL_ENV } from './globalSetup';
+import { contactKeyOf } from '../../nodes/shared/io/ledger';
 import { signWebhook, startEmulator, type Emulator, type EmulatorOptions } from '../../dev/emulator';
 import { envelope } from '../../dev/emulator/webhooks';
 import {
@@ -130,6 +131,41 @@ export function checkConsentNode(
 	};
 }
 
+/** The values of the emulator's shipping_update/en_US template: name, order, delivery day, and the tracking button's. */
+export interface ShippingUpdateValues {
+	body_1: string;
+	body_2: string;
+	body_3: string;
+	button_0_url: string;
+}
+
+/**
+ * A Send Notification node (version 1 unless `node` says otherwise) sending a shipping status to `$json.phone` with
+ * the emulator's shipping_update/en_US template filled with `values`. `parameters` add to or replace the node's
+ * parameters; `node` sets its other fields (name, typeVersion, onError, continueOnFail).
+ */
+export function shippingUpdateNode(
+	credentials: Record<string, SavedCredential>,
+	values: ShippingUpdateValues,
+	parameters: Record<string, unknown> = {},
+	node: Partial<Omit<WorkflowNode, 'parameters' | 'credentials'>> = {},
+): Omit<WorkflowNode, 'name'> & { name?: string } {
+	return {
+		type: SEND_NODE_TYPE,
+		typeVersion: 1,
+		credentials,
+		parameters: {
+			notificationType: 'shippingStatus',
+			recipient: '={{ $json.phone }}',
+			template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
+			// As the editor saves a resource mapper; the node reads only `value`.
+			variables: { mappingMode: 'defineBelow', value: values, matchingColumns: [], schema: [] },
+			...parameters,
+		},
+		...node,
+	};
+}
+
 /** The data tables of this name in `client`'s n8n (the owner's API key sees every project's). */
 export async function dataTablesNamed(client: N8nClient, name: string): Promise<Array<Record<string, any>>> {
 	const filter = encodeURIComponent(JSON.stringify({ name }));
@@ -153,6 +189,32 @@ export const byContact = (contactId: string) => ({
 	type: 'and',
 	filters: [{ columnName: 'contactId', condition: 'eq', value: contactId }],
 });
+
+/**
+ * What the Session Window Trigger records when a contact writes: the contact's service-window row in the ledger under
+ * `tablePrefix` (its contact_state table must exist), the window open for 24 h from `at`.
+ */
+export async function recordServiceWindow(
+	client: N8nClient,
+	tablePrefix: string,
+	contactKeySecret: string,
+	phone: string,
+	at: Date,
+): Promise<void> {
+	const [table] = await dataTablesNamed(client, `${tablePrefix}_contact_state`);
+	await client.api('POST', `/data-tables/${table.id}/rows`, {
+		data: [
+			{
+				contactKey: contactKeyOf(phone, contactKeySecret),
+				contactId: phone,
+				purpose: 'serviceWindow',
+				lastInboundAt: at.toISOString(),
+				windowExpiresAt: new Date(at.getTime() + 24 * 3600 * 1000).toISOString(),
+				lastEventAt: at.toISOString(),
+			},
+		],
+	});
+}
 
 /** Forgets what the emulator recorded (requests, messages, faults) between tests. */
 export async function resetEmulator(emulator: { url: string }): Promise<void> {
