@@ -139,6 +139,14 @@ export interface ShippingUpdateValues {
 	button_0_url: string;
 }
 
+/** The shipping_update values read from each item: `name`, `order` (also the tracking button's) and `eta`. */
+export const SHIPPING_UPDATE_FROM_ITEM: ShippingUpdateValues = {
+	body_1: '={{ $json.name }}',
+	body_2: '={{ $json.order }}',
+	body_3: '={{ $json.eta }}',
+	button_0_url: '={{ $json.order }}',
+};
+
 /**
  * A Send Notification node (version 1 unless `node` says otherwise) sending a shipping status to `$json.phone` with
  * the emulator's shipping_update/en_US template filled with `values`. `parameters` add to or replace the node's

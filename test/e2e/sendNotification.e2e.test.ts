@@ -2,15 +2,20 @@
  * Send Notification inside a real n8n, against the emulator: sends, every refusal, dry run, continue-on-fail,
  * pacing, retries and the unknown outcome. Assertions are on what the emulator received.
  */
-import { startEmulator, type Emulator } from '../../dev/emulator';
+import type { Emulator } from '../../dev/emulator';
+import { control } from '../../dev/emulator/testkit';
 import { validateSendMessageBody } from '../support/openapiValidator';
 import {
 	CLOUD_CREDENTIAL_TYPE,
-	SEND_NODE_TYPE,
-	cloudCredentialData,
+	SHIPPING_UPDATE_FROM_ITEM,
 	executionError,
+	messagePosts,
+	resetEmulator,
 	runOnce,
 	sharedN8n,
+	shippingUpdateNode,
+	startEmulatorWithCredential,
+	type SavedCredential,
 } from './context';
 
 type Json = Record<string, any>;
@@ -18,50 +23,18 @@ type Json = Record<string, any>;
 describe('Send Notification in real n8n', () => {
 	const n8n = sharedN8n();
 	let emulator: Emulator;
-	let credential: { id: string; name: string };
+	let credential: SavedCredential;
 
 	beforeAll(async () => {
-		emulator = await startEmulator({ port: 0, latencyMs: 0 });
-		credential = await n8n.createCredential(
-			CLOUD_CREDENTIAL_TYPE,
-			`emulator ${emulator.port}`,
-			cloudCredentialData(emulator),
-		);
+		({ emulator, credential } = await startEmulatorWithCredential(n8n, 'emulator', { latencyMs: 0 }));
 	});
 	afterAll(async () => {
 		await emulator.close();
 	});
-	beforeEach(async () => {
-		await fetch(`${emulator.url}/_emulator/reset`, { method: 'POST' });
-	});
+	beforeEach(() => resetEmulator(emulator));
 
-	const messagePosts = () => emulator.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
-
-	function sendNode(parameters: Json, extra: Json = {}) {
-		return {
-			type: SEND_NODE_TYPE,
-			typeVersion: 1,
-			credentials: { [CLOUD_CREDENTIAL_TYPE]: credential },
-			parameters: {
-				notificationType: 'shippingStatus',
-				recipient: '={{ $json.phone }}',
-				template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
-				variables: {
-					mappingMode: 'defineBelow',
-					value: {
-						body_1: '={{ $json.name }}',
-						body_2: '={{ $json.order }}',
-						body_3: '={{ $json.eta }}',
-						button_0_url: '={{ $json.order }}',
-					},
-					matchingColumns: [],
-					schema: [],
-				},
-				...parameters,
-			},
-			...extra,
-		};
-	}
+	const sendNode = (parameters: Json, extra: Json = {}) =>
+		shippingUpdateNode({ [CLOUD_CREDENTIAL_TYPE]: credential }, SHIPPING_UPDATE_FROM_ITEM, parameters, extra);
 
 	const shopper = (i: number, overrides: Json = {}) => ({
 		phone: `+49 151 2345 ${String(6000 + i).padStart(4, '0')}`,
@@ -91,7 +64,7 @@ describe('Send Notification in real n8n', () => {
 		expect(typeof out.estimatedCost.amount).toBe('number');
 		expect(JSON.parse(out.correlation)).toMatchObject({ item: 0 });
 
-		const [post] = messagePosts();
+		const [post] = messagePosts(emulator);
 		expect(post.body).toMatchObject({
 			messaging_product: 'whatsapp',
 			to: '+4915123456001',
@@ -117,7 +90,7 @@ describe('Send Notification in real n8n', () => {
 		});
 		const run = await runOnce(n8n, node, [shopper(2)]);
 		expect(run.status).toBe(200);
-		const [post] = messagePosts();
+		const [post] = messagePosts(emulator);
 		const body = post.body as Json;
 		const params = body.template.components.find((c: Json) => c.type === 'body').parameters;
 		expect(params).toEqual([
@@ -192,12 +165,12 @@ describe('Send Notification in real n8n', () => {
 		const error = executionError(run.execution);
 		expect(error).toBeDefined();
 		expect(`${error?.message} ${error?.description ?? ''}`).toMatch(expected);
-		expect(messagePosts()).toHaveLength(0);
+		expect(messagePosts(emulator)).toHaveLength(0);
 	});
 
 	it('n8n itself refuses to publish a workflow that has no notification type', async () => {
 		await expect(runOnce(n8n, sendNode({ notificationType: '' }), [shopper(3)])).rejects.toThrow(/notificationType/);
-		expect(messagePosts()).toHaveLength(0);
+		expect(messagePosts(emulator)).toHaveLength(0);
 	});
 
 	it('sends Customer Service Resumption as a reply to the referenced message', async () => {
@@ -212,7 +185,7 @@ describe('Send Notification in real n8n', () => {
 			[shopper(11, { lastMessageId: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=' })],
 		);
 		expect(run.status).toBe(200);
-		const [post] = messagePosts();
+		const [post] = messagePosts(emulator);
 		expect((post.body as Json).context).toEqual({
 			message_id: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=',
 		});
@@ -226,7 +199,7 @@ describe('Send Notification in real n8n', () => {
 		expect(out.request.url).toBe(`${emulator.url}/v24.0/${emulator.options.phoneNumbers[0].id}/messages`);
 		expect(out.request.body.template.name).toBe('shipping_update');
 		expect(out.renderedText).toContain('SO-1004');
-		expect(messagePosts()).toHaveLength(0);
+		expect(messagePosts(emulator)).toHaveLength(0);
 	});
 
 	it('with continue-on-fail, a bad item becomes one error item and the others are still sent', async () => {
@@ -242,7 +215,7 @@ describe('Send Notification in real n8n', () => {
 		expect(out[1].error).toMatchObject({ outcome: 'not_sent', retryable: false });
 		expect(out[1].error.message).toMatch(/phone number/i);
 		expect(out[2].messageId).toMatch(/^wamid\./);
-		expect(messagePosts()).toHaveLength(2);
+		expect(messagePosts(emulator)).toHaveLength(2);
 		const paired = run.execution?.data?.resultData?.runData?.['Node Under Test']?.[0]?.data?.main?.[0];
 		expect(paired.map((i: Json) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 	});
@@ -252,7 +225,7 @@ describe('Send Notification in real n8n', () => {
 		const run = await runOnce(n8n, sendNode({ options: { messagesPerSecond: 50, pairSpacingSeconds: 0 } }), items);
 		expect(run.status).toBe(200);
 		expect((run.body as Json[]).every((o) => typeof o.messageId === 'string')).toBe(true);
-		const times = messagePosts().map((r) => r.at);
+		const times = messagePosts(emulator).map((r) => r.at);
 		expect(times).toHaveLength(200);
 		const span = (times[times.length - 1] - times[0]) / 1000;
 		expect(span).toBeGreaterThanOrEqual(199 / 50 - 0.2);
@@ -275,30 +248,22 @@ describe('Send Notification in real n8n', () => {
 	}, 60_000);
 
 	it('retries a 130429 throughput error to success', async () => {
-		await fetch(`${emulator.url}/_emulator/faults`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ kind: 'http429_130429', count: 2 }),
-		});
+		await control(emulator, 'POST', 'faults', { kind: 'http429_130429', count: 2 });
 		const run = await runOnce(n8n, sendNode({}), [shopper(8)]);
 		expect(run.status).toBe(200);
 		const out = (run.body as Json[])[0];
 		expect(out.attempts).toBe(3);
-		expect(messagePosts()).toHaveLength(3);
+		expect(messagePosts(emulator)).toHaveLength(3);
 		expect(emulator.state.messages).toHaveLength(1);
 	});
 
 	it('does not re-send when the response is lost after Meta accepted the message', async () => {
-		await fetch(`${emulator.url}/_emulator/faults`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ kind: 'lost', count: 1 }),
-		});
+		await control(emulator, 'POST', 'faults', { kind: 'lost', count: 1 });
 		const run = await runOnce(n8n, sendNode({}, { onError: 'continueRegularOutput' }), [shopper(9)]);
 		expect(run.status).toBe(200);
 		const out = (run.body as Json[])[0];
 		expect(out.error).toMatchObject({ outcome: 'unknown' });
-		expect(messagePosts()).toHaveLength(1);
+		expect(messagePosts(emulator)).toHaveLength(1);
 		expect(emulator.state.messages).toHaveLength(1);
 	});
 
@@ -306,7 +271,7 @@ describe('Send Notification in real n8n', () => {
 		const items = [shopper(10), shopper(10, { order: 'SO-2' }), shopper(10, { order: 'SO-3' })];
 		const run = await runOnce(n8n, sendNode({ options: { pairSpacingSeconds: 1 } }), items);
 		expect(run.status).toBe(200);
-		const times = messagePosts().map((r) => r.at);
+		const times = messagePosts(emulator).map((r) => r.at);
 		expect(times).toHaveLength(3);
 		expect(times[1] - times[0]).toBeGreaterThanOrEqual(950);
 		expect(times[2] - times[1]).toBeGreaterThanOrEqual(950);
