@@ -15,7 +15,6 @@ import {
 	CLOUD_CREDENTIAL_TYPE,
 	LEDGER_CREDENTIAL_TYPE,
 	OPT_IN_WORDING as WORDING,
-	SEND_NODE_TYPE,
 	TRIGGER_NAME,
 	TRIGGER_NODE_TYPE,
 	activateTriggerWorkflow,
@@ -27,6 +26,7 @@ import {
 	removeWorkflows,
 	runOnce,
 	sharedN8n,
+	shippingUpdateNode,
 	startEmulatorWithCredential,
 	triggerItemsWhere,
 	type SavedCredential,
@@ -104,22 +104,12 @@ describe('consent is never lost: short numbers, business-scoped user ids, the le
 		);
 		expect(executionError(run.execution)).toBeUndefined();
 	}
-	const sendNode = () => ({
-		type: SEND_NODE_TYPE,
-		typeVersion: 1,
-		credentials: { [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: ledgerCredential },
-		parameters: {
-			notificationType: 'shippingStatus',
-			useConsentLedger: true,
-			skipWithoutConsent: true,
-			recipient: '={{ $json.phone }}',
-			template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
-			variables: {
-				mappingMode: 'defineBelow',
-				value: { body_1: 'Ana', body_2: 'SO-5', body_3: 'Friday', button_0_url: 'SO-5' },
-			},
-		},
-	});
+	const sendNode = () =>
+		shippingUpdateNode(
+			{ [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: ledgerCredential },
+			{ body_1: 'Ana', body_2: 'SO-5', body_3: 'Friday', button_0_url: 'SO-5' },
+			{ useConsentLedger: true, skipWithoutConsent: true },
+		);
 	async function send(phone: string): Promise<Json> {
 		const run = await runOnce(n8n, sendNode(), [{ phone }]);
 		expect(executionError(run.execution)).toBeUndefined();

@@ -9,13 +9,13 @@ import { DateTime } from 'luxon';
 import type { Emulator } from '../../dev/emulator';
 import {
 	CLOUD_CREDENTIAL_TYPE,
-	SEND_NODE_TYPE,
 	graphRequests,
 	messagePosts,
 	nodeOutput,
 	resetEmulator,
 	runOnce,
 	sharedN8n,
+	shippingUpdateNode,
 	startEmulatorWithCredential,
 	type SavedCredential,
 } from './context';
@@ -38,27 +38,13 @@ describe('Send Notification: customer data in real n8n', () => {
 	const messagesSent = () => messagePosts(emulator).map((r) => r.body as Json);
 	const templateListings = () => graphRequests(emulator, 'GET', '/message_templates').length;
 
-	function sendNode(parameters: Json = {}) {
-		return {
-			name: 'Send',
-			type: SEND_NODE_TYPE,
-			typeVersion: 1.1,
-			onError: 'continueRegularOutput',
-			credentials: { [CLOUD_CREDENTIAL_TYPE]: credential },
-			parameters: {
-				notificationType: 'shippingStatus',
-				recipient: '={{ $json.phone }}',
-				template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
-				variables: {
-					mappingMode: 'defineBelow',
-					value: { body_1: 'Ana', body_2: 'SO-1', body_3: 'Friday', button_0_url: 'SO-1' },
-					matchingColumns: [],
-					schema: [],
-				},
-				...parameters,
-			},
-		};
-	}
+	const sendNode = (parameters: Json = {}) =>
+		shippingUpdateNode(
+			{ [CLOUD_CREDENTIAL_TYPE]: credential },
+			{ body_1: 'Ana', body_2: 'SO-1', body_3: 'Friday', button_0_url: 'SO-1' },
+			parameters,
+			{ name: 'Send', typeVersion: 1.1, onError: 'continueRegularOutput' },
+		);
 
 	const refusal = (item: Json) => `${item.error?.message ?? ''} ${item.error?.description ?? ''}`;
 

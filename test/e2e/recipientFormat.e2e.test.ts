@@ -6,11 +6,11 @@
 import type { Emulator } from '../../dev/emulator';
 import {
 	CLOUD_CREDENTIAL_TYPE,
-	SEND_NODE_TYPE,
 	messagePosts,
 	resetEmulator,
 	runOnce,
 	sharedN8n,
+	shippingUpdateNode,
 	startEmulatorWithCredential,
 	type SavedCredential,
 } from './context';
@@ -32,26 +32,13 @@ describe('Send Notification: Recipient Format in real n8n', () => {
 
 	const sentTo = () => messagePosts(emulator).map((r) => (r.body as Json).to);
 
-	function sendNode(typeVersion: number, parameters: Json = {}) {
-		return {
-			type: SEND_NODE_TYPE,
-			typeVersion,
-			onError: 'continueRegularOutput',
-			credentials: { [CLOUD_CREDENTIAL_TYPE]: credential },
-			parameters: {
-				notificationType: 'shippingStatus',
-				recipient: '={{ $json.phone }}',
-				template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
-				variables: {
-					mappingMode: 'defineBelow',
-					value: { body_1: 'Ana', body_2: 'SO-1', body_3: 'Friday', button_0_url: 'SO-1' },
-					matchingColumns: [],
-					schema: [],
-				},
-				...parameters,
-			},
-		};
-	}
+	const sendNode = (typeVersion: number, parameters: Json = {}) =>
+		shippingUpdateNode(
+			{ [CLOUD_CREDENTIAL_TYPE]: credential },
+			{ body_1: 'Ana', body_2: 'SO-1', body_3: 'Friday', button_0_url: 'SO-1' },
+			parameters,
+			{ typeVersion, onError: 'continueRegularOutput' },
+		);
 
 	async function run(typeVersion: number, phones: string[], parameters: Json = {}) {
 		const result = await runOnce(

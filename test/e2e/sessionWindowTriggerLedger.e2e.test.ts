@@ -13,7 +13,6 @@ import {
 	CLOUD_CREDENTIAL_TYPE,
 	LEDGER_CREDENTIAL_TYPE,
 	OPT_IN_WORDING as WORDING,
-	SEND_NODE_TYPE,
 	TRIGGER_NAME,
 	TRIGGER_NODE_TYPE,
 	activateTriggerWorkflow,
@@ -29,6 +28,7 @@ import {
 	removeWorkflows,
 	runOnce,
 	sharedN8n,
+	shippingUpdateNode,
 	sleep,
 	startEmulatorWithCredential,
 	triggerItems as itemsOf,
@@ -215,21 +215,11 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 	it('a STOP reply through the trigger blocks the next Send Notification in another workflow', async () => {
 		const { waId, phone } = newContact();
 		await recordOptIn(phone);
-		const sendNode = {
-			type: SEND_NODE_TYPE,
-			typeVersion: 1,
-			credentials: { [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: ledgerCredential },
-			parameters: {
-				notificationType: 'shippingStatus',
-				useConsentLedger: true,
-				recipient: '={{ $json.phone }}',
-				template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
-				variables: {
-					mappingMode: 'defineBelow',
-					value: { body_1: 'Ana', body_2: 'SO-5', body_3: 'Friday', button_0_url: 'SO-5' },
-				},
-			},
-		};
+		const sendNode = shippingUpdateNode(
+			{ [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: ledgerCredential },
+			{ body_1: 'Ana', body_2: 'SO-5', body_3: 'Friday', button_0_url: 'SO-5' },
+			{ useConsentLedger: true },
+		);
 		const accepted = () => emulator.state.messages.filter((m) => m.to.replace('+', '') === waId).length;
 		const before = await runOnce(n8n, sendNode, [{ phone }]);
 		expect((before.body as Json[])[0].messageId).toMatch(/^wamid\./);
