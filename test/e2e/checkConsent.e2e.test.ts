@@ -10,6 +10,7 @@ import {
 	OPT_IN_WORDING as WORDING,
 	byContact,
 	checkConsentNode,
+	checkoutOptInNode,
 	createLedgerCredential,
 	dataTableRows,
 	dataTablesNamed,
@@ -44,12 +45,7 @@ describe('Check Consent and the consent ledger in real n8n', () => {
 	});
 
 	const recordOptIn = (extra: Json = {}) =>
-		consentNode({
-			operation: 'recordOptIn',
-			purpose: '={{ $json.purpose || "allUtility" }}',
-			source: 'checkout form',
-			proofWording: WORDING,
-			proofVersion: 'checkout-v3',
+		checkoutOptInNode(credential, '={{ $json.purpose || "allUtility" }}', {
 			proofReference: '={{ $json.order || "" }}',
 			capturedAt: '={{ $json.at || "" }}',
 			...extra,

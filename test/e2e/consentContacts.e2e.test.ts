@@ -14,11 +14,11 @@ import { control } from '../../dev/emulator/testkit';
 import {
 	CLOUD_CREDENTIAL_TYPE,
 	LEDGER_CREDENTIAL_TYPE,
-	OPT_IN_WORDING as WORDING,
 	TRIGGER_NAME,
 	TRIGGER_NODE_TYPE,
 	activateTriggerWorkflow,
 	checkConsentNode,
+	checkoutOptInNode,
 	createLedgerCredential,
 	executionError,
 	messagesWebhook,
@@ -92,14 +92,7 @@ describe('consent is never lost: short numbers, business-scoped user ids, the le
 	async function recordOptIn(contact: string): Promise<void> {
 		const run = await runOnce(
 			n8n,
-			consentNode(ledgerCredential, {
-				operation: 'recordOptIn',
-				purpose: 'allUtility',
-				source: 'checkout form',
-				proofWording: WORDING,
-				proofVersion: 'checkout-v3',
-				proofReference: 'SO-9001',
-			}),
+			checkoutOptInNode(ledgerCredential, 'allUtility', { proofReference: 'SO-9001' }, 'contact'),
 			[{ contact }],
 		);
 		expect(executionError(run.execution)).toBeUndefined();

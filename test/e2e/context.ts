@@ -131,6 +131,30 @@ export function checkConsentNode(
 	};
 }
 
+/**
+ * A Check Consent node recording the opt-in of the shop's checkout form (OPT_IN_WORDING, version checkout-v3) for
+ * `purpose`; `extra` adds or replaces parameters (a proof reference, a capture time).
+ */
+export function checkoutOptInNode(
+	ledger: SavedCredential,
+	purpose: string,
+	extra: Record<string, unknown> = {},
+	contactField = 'phone',
+): Omit<WorkflowNode, 'name'> {
+	return checkConsentNode(
+		ledger,
+		{
+			operation: 'recordOptIn',
+			purpose,
+			source: 'checkout form',
+			proofWording: OPT_IN_WORDING,
+			proofVersion: 'checkout-v3',
+			...extra,
+		},
+		contactField,
+	);
+}
+
 /** The values of the emulator's shipping_update/en_US template: name, order, delivery day, and the tracking button's. */
 export interface ShippingUpdateValues {
 	body_1: string;

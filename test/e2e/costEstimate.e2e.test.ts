@@ -11,8 +11,7 @@ import { control } from '../../dev/emulator/testkit';
 import {
 	CLOUD_CREDENTIAL_TYPE,
 	LEDGER_CREDENTIAL_TYPE,
-	OPT_IN_WORDING,
-	checkConsentNode,
+	checkoutOptInNode,
 	createLedgerCredential,
 	recordServiceWindow,
 	runOnce,
@@ -46,17 +45,7 @@ describe('Send Notification cost estimate in real n8n (pricing rules by send dat
 	});
 
 	async function optIn(phone: string) {
-		const run = await runOnce(
-			n8n,
-			checkConsentNode(ledger, {
-				operation: 'recordOptIn',
-				purpose: 'shippingStatus',
-				source: 'checkout form',
-				proofWording: OPT_IN_WORDING,
-				proofVersion: 'checkout-v3',
-			}),
-			[{ phone }],
-		);
+		const run = await runOnce(n8n, checkoutOptInNode(ledger, 'shippingStatus'), [{ phone }]);
 		expect(run.status).toBe(200);
 	}
 

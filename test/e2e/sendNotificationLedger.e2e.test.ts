@@ -11,8 +11,7 @@ import { validateSendMessageBody } from '../support/openapiValidator';
 import {
 	CLOUD_CREDENTIAL_TYPE,
 	LEDGER_CREDENTIAL_TYPE,
-	OPT_IN_WORDING,
-	checkConsentNode,
+	checkoutOptInNode,
 	createLedgerCredential,
 	dataTableRows,
 	dataTablesNamed,
@@ -47,17 +46,7 @@ describe('Send Notification with the consent ledger (real n8n)', () => {
 	});
 
 	async function optIn(phone: string) {
-		const run = await runOnce(
-			n8n,
-			checkConsentNode(ledger, {
-				operation: 'recordOptIn',
-				purpose: 'shippingStatus',
-				source: 'checkout form',
-				proofWording: OPT_IN_WORDING,
-				proofVersion: 'checkout-v3',
-			}),
-			[{ phone }],
-		);
+		const run = await runOnce(n8n, checkoutOptInNode(ledger, 'shippingStatus'), [{ phone }]);
 		expect(run.status).toBe(200);
 	}
 

@@ -18,6 +18,7 @@ import {
 	activateTriggerWorkflow,
 	byContact,
 	checkConsentNode,
+	checkoutOptInNode,
 	createLedgerCredential,
 	dataTableRows,
 	dataTablesNamed,
@@ -104,18 +105,9 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 		return (run.body as Json[])[0];
 	}
 	async function recordOptIn(phone: string, purpose = 'allUtility'): Promise<void> {
-		const run = await runOnce(
-			n8n,
-			consentNode({
-				operation: 'recordOptIn',
-				purpose,
-				source: 'checkout form',
-				proofWording: WORDING,
-				proofVersion: 'checkout-v3',
-				proofReference: 'SO-7001',
-			}),
-			[{ phone }],
-		);
+		const run = await runOnce(n8n, checkoutOptInNode(ledgerCredential, purpose, { proofReference: 'SO-7001' }), [
+			{ phone },
+		]);
 		expect(executionError(run.execution)).toBeUndefined();
 	}
 	async function tableRows(suffix: 'consent_events' | 'contact_state', phone: string): Promise<Json[]> {
