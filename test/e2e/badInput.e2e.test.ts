@@ -28,6 +28,7 @@ import {
 	TRIGGER_NODE_TYPE,
 	checkConsentNode,
 	cloudCredentialData,
+	contactSequence,
 	dataTablesNamed,
 	executionError,
 	ledgerCredentialData,
@@ -65,8 +66,8 @@ describe('Bad input corpus in real n8n', () => {
 	const ledgerData = new Map<LedgerVariant, Json>();
 	const trigger = { id: '', path: '', url: '' };
 	const results: Result[] = [];
-	let phoneSeq = 0;
-	const newPhone = () => `+4915127${String(process.pid % 1000).padStart(3, '0')}${String(++phoneSeq).padStart(3, '0')}`;
+	const nextContact = contactSequence('4915127', 3);
+	const newPhone = () => nextContact().phone;
 
 	async function createApiKey(label: string, wanted: string[]): Promise<string> {
 		const cookie = await loginCookie(n8n.url);

@@ -11,6 +11,7 @@ import {
 	byContact,
 	checkConsentNode,
 	checkoutOptInNode,
+	contactSequence,
 	createLedgerCredential,
 	dataTableRows,
 	dataTablesNamed,
@@ -30,8 +31,8 @@ describe('Check Consent and the consent ledger in real n8n', () => {
 	const n8n = sharedN8n();
 	const prefix = `e2e_${randomBytes(3).toString('hex')}`;
 	let credential: SavedCredential;
-	let phoneSeq = 0;
-	const newPhone = () => `+4915129${String(process.pid % 1000).padStart(3, '0')}${String(++phoneSeq).padStart(3, '0')}`;
+	const nextContact = contactSequence('4915129', 3);
+	const newPhone = () => nextContact().phone;
 
 	const ledgerData = (overrides: Json = {}) => ledgerCredentialData(n8n, prefix, E2E_CONTACT_KEY_SECRET, overrides);
 

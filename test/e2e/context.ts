@@ -29,6 +29,20 @@ export const OPT_IN_WORDING = 'Send me order and delivery updates from Example S
 /** The ledger's contact key secret where a test has no reason to pick its own. */
 export const E2E_CONTACT_KEY_SECRET = 'e2e-contact-key-secret-0123456789';
 
+/**
+ * Fresh contacts for one test file: digits `<leading><pid % 10^width><sequence>`, pid and sequence each `width` digits,
+ * so that files and concurrent runs never share a contact in the shared n8n's ledger. Each call gives the next one, as
+ * WhatsApp's digits (wa_id) and the E.164 phone.
+ */
+export function contactSequence(leading: string, width: 2 | 3): () => { waId: string; phone: string } {
+	let seq = 0;
+	const pid = String(process.pid % 10 ** width).padStart(width, '0');
+	return () => {
+		const waId = `${leading}${pid}${String(++seq).padStart(width, '0')}`;
+		return { waId, phone: `+${waId}` };
+	};
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `check` every 50 ms until it holds; throws after `timeoutMs`. */

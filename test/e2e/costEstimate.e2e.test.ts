@@ -12,6 +12,7 @@ import {
 	CLOUD_CREDENTIAL_TYPE,
 	LEDGER_CREDENTIAL_TYPE,
 	checkoutOptInNode,
+	contactSequence,
 	createLedgerCredential,
 	recordServiceWindow,
 	runOnce,
@@ -33,8 +34,8 @@ describe('Send Notification cost estimate in real n8n (pricing rules by send dat
 	let emulator: Emulator;
 	let cloud: SavedCredential;
 	let ledger: SavedCredential;
-	let seq = 0;
-	const newPhone = () => `+3162345${String(process.pid % 100).padStart(2, '0')}${String(++seq).padStart(2, '0')}`;
+	const nextContact = contactSequence('3162345', 2);
+	const newPhone = () => nextContact().phone;
 
 	beforeAll(async () => {
 		({ emulator, credential: cloud } = await startEmulatorWithCredential(n8n, 'cost'));

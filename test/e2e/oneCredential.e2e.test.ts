@@ -20,6 +20,7 @@ import {
 	activateTriggerWorkflow,
 	checkConsentNode,
 	cloudCredentialData,
+	contactSequence,
 	createLedgerCredential,
 	executionError,
 	messagePosts,
@@ -87,11 +88,7 @@ describe('one credential per node (real n8n)', () => {
 	/** Version 1: the cloud credential without the section and the separate ledger credential, the same ledger. */
 	let cloudOnly: SavedCredential;
 	let ledgerOnly: SavedCredential;
-	let seq = 0;
-	const newContact = () => {
-		const digits = `3161235${String(process.pid % 100).padStart(2, '0')}${String(++seq).padStart(2, '0')}`;
-		return { waId: digits, phone: `+${digits}` };
-	};
+	const newContact = contactSequence('3161235', 2);
 
 	const ledgerSection = (overrides: Json = {}) => ({
 		consentLedger: true,

@@ -14,6 +14,7 @@ import {
 	OPT_IN_WORDING,
 	SEND_NODE_TYPE,
 	checkConsentNode,
+	contactSequence,
 	createLedgerCredential,
 	dataTablesNamed,
 	removeWorkflows,
@@ -55,8 +56,8 @@ describe('Send keys (real n8n)', () => {
 	let cloud: SavedCredential;
 	let ledger: SavedCredential;
 	let client: DataTablesClient;
-	let seq = 0;
-	const newPhone = () => `+3162345${String(process.pid % 100).padStart(2, '0')}${String(++seq).padStart(2, '0')}`;
+	const nextContact = contactSequence('3162345', 2);
+	const newPhone = () => nextContact().phone;
 	const workflows: string[] = [];
 
 	beforeAll(async () => {

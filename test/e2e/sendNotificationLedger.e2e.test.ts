@@ -12,6 +12,7 @@ import {
 	CLOUD_CREDENTIAL_TYPE,
 	LEDGER_CREDENTIAL_TYPE,
 	checkoutOptInNode,
+	contactSequence,
 	createLedgerCredential,
 	dataTableRows,
 	dataTablesNamed,
@@ -34,8 +35,8 @@ describe('Send Notification with the consent ledger (real n8n)', () => {
 	let emulator: Emulator;
 	let cloud: SavedCredential;
 	let ledger: SavedCredential;
-	let seq = 0;
-	const newPhone = () => `+3161234${String(process.pid % 100).padStart(2, '0')}${String(++seq).padStart(2, '0')}`;
+	const nextContact = contactSequence('3161234', 2);
+	const newPhone = () => nextContact().phone;
 
 	beforeAll(async () => {
 		({ emulator, credential: cloud } = await startEmulatorWithCredential(n8n, 'ledger-send'));

@@ -19,6 +19,7 @@ import {
 	byContact,
 	checkConsentNode,
 	checkoutOptInNode,
+	contactSequence,
 	createLedgerCredential,
 	dataTableRows,
 	dataTablesNamed,
@@ -49,12 +50,8 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 	let ledgerCredential: SavedCredential;
 	let workflowId: string;
 	let callbackUrl: string;
-	let phoneSeq = 0;
 	/** Digits as WhatsApp sends them (wa_id) and the E.164 form the ledger stores. */
-	const newContact = () => {
-		const digits = `4915131${String(process.pid % 1000).padStart(3, '0')}${String(++phoneSeq).padStart(3, '0')}`;
-		return { waId: digits, phone: `+${digits}` };
-	};
+	const newContact = contactSequence('4915131', 3);
 
 	function triggerNode(
 		webhookId: string,
