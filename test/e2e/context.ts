@@ -106,6 +106,27 @@ export async function startEmulatorWithCredential(
 	}
 }
 
+/**
+ * For a file whose tests share one emulator: registers the hooks that start it with its credential before all tests
+ * (startEmulatorWithCredential), forget what it recorded before each test, and close it after all. The returned
+ * fields are set once beforeAll has run: read them inside hooks and tests.
+ */
+export function useEmulatorWithCredential(
+	client: N8nClient,
+	label: string,
+	options: EmulatorOptions = {},
+): { emulator: Emulator; credential: SavedCredential } {
+	const setup = {} as { emulator: Emulator; credential: SavedCredential };
+	beforeAll(async () => {
+		Object.assign(setup, await startEmulatorWithCredential(client, label, options));
+	});
+	afterAll(async () => {
+		await setup.emulator?.close();
+	});
+	beforeEach(() => resetEmulator(setup.emulator));
+	return setup;
+}
+
 /** The consent ledger credential's data: the ledger in `client`'s n8n, under its own table prefix. */
 export function ledgerCredentialData(
 	client: N8nClient,

@@ -2,7 +2,6 @@
  * Send Notification inside a real n8n, against the emulator: sends, every refusal, dry run, continue-on-fail,
  * pacing, retries and the unknown outcome. Assertions are on what the emulator received.
  */
-import type { Emulator } from '../../dev/emulator';
 import { control } from '../../dev/emulator/testkit';
 import { validateSendMessageBody } from '../support/openapiValidator';
 import {
@@ -10,31 +9,20 @@ import {
 	SHIPPING_UPDATE_FROM_ITEM,
 	executionError,
 	messagePosts,
-	resetEmulator,
 	runOnce,
 	sharedN8n,
 	shippingUpdateNode,
-	startEmulatorWithCredential,
-	type SavedCredential,
+	useEmulatorWithCredential,
 } from './context';
 
 type Json = Record<string, any>;
 
 describe('Send Notification in real n8n', () => {
 	const n8n = sharedN8n();
-	let emulator: Emulator;
-	let credential: SavedCredential;
-
-	beforeAll(async () => {
-		({ emulator, credential } = await startEmulatorWithCredential(n8n, 'emulator', { latencyMs: 0 }));
-	});
-	afterAll(async () => {
-		await emulator.close();
-	});
-	beforeEach(() => resetEmulator(emulator));
+	const setup = useEmulatorWithCredential(n8n, 'emulator', { latencyMs: 0 });
 
 	const sendNode = (parameters: Json, extra: Json = {}) =>
-		shippingUpdateNode({ [CLOUD_CREDENTIAL_TYPE]: credential }, SHIPPING_UPDATE_FROM_ITEM, parameters, extra);
+		shippingUpdateNode({ [CLOUD_CREDENTIAL_TYPE]: setup.credential }, SHIPPING_UPDATE_FROM_ITEM, parameters, extra);
 
 	const shopper = (i: number, overrides: Json = {}) => ({
 		phone: `+49 151 2345 ${String(6000 + i).padStart(4, '0')}`,
@@ -48,7 +36,7 @@ describe('Send Notification in real n8n', () => {
 		const run = await runOnce(n8n, sendNode({}), [shopper(1)]);
 		expect(run.status).toBe(200);
 		const out = (run.body as Json[])[0];
-		const accepted = emulator.state.messages;
+		const accepted = setup.emulator.state.messages;
 		expect(accepted).toHaveLength(1);
 		expect(out.messageId).toBe(accepted[0].wamid);
 		expect(out.to).toBe('+4915123456001');
@@ -64,7 +52,7 @@ describe('Send Notification in real n8n', () => {
 		expect(typeof out.estimatedCost.amount).toBe('number');
 		expect(JSON.parse(out.correlation)).toMatchObject({ item: 0 });
 
-		const [post] = messagePosts(emulator);
+		const [post] = messagePosts(setup.emulator);
 		expect(post.body).toMatchObject({
 			messaging_product: 'whatsapp',
 			to: '+4915123456001',
@@ -74,7 +62,7 @@ describe('Send Notification in real n8n', () => {
 		const validation = validateSendMessageBody(post.body);
 		expect(validation.errors).toEqual([]);
 		expect(validation.valid).toBe(true);
-		expect(post.headers.authorization).toBe(`Bearer ${emulator.options.accessToken}`);
+		expect(post.headers.authorization).toBe(`Bearer ${setup.emulator.options.accessToken}`);
 	});
 
 	it('sends named parameters with parameter_name, in a body that validates against the OpenAPI spec', async () => {
@@ -90,7 +78,7 @@ describe('Send Notification in real n8n', () => {
 		});
 		const run = await runOnce(n8n, node, [shopper(2)]);
 		expect(run.status).toBe(200);
-		const [post] = messagePosts(emulator);
+		const [post] = messagePosts(setup.emulator);
 		const body = post.body as Json;
 		const params = body.template.components.find((c: Json) => c.type === 'body').parameters;
 		expect(params).toEqual([
@@ -165,12 +153,12 @@ describe('Send Notification in real n8n', () => {
 		const error = executionError(run.execution);
 		expect(error).toBeDefined();
 		expect(`${error?.message} ${error?.description ?? ''}`).toMatch(expected);
-		expect(messagePosts(emulator)).toHaveLength(0);
+		expect(messagePosts(setup.emulator)).toHaveLength(0);
 	});
 
 	it('n8n itself refuses to publish a workflow that has no notification type', async () => {
 		await expect(runOnce(n8n, sendNode({ notificationType: '' }), [shopper(3)])).rejects.toThrow(/notificationType/);
-		expect(messagePosts(emulator)).toHaveLength(0);
+		expect(messagePosts(setup.emulator)).toHaveLength(0);
 	});
 
 	it('sends Customer Service Resumption as a reply to the referenced message', async () => {
@@ -185,7 +173,7 @@ describe('Send Notification in real n8n', () => {
 			[shopper(11, { lastMessageId: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=' })],
 		);
 		expect(run.status).toBe(200);
-		const [post] = messagePosts(emulator);
+		const [post] = messagePosts(setup.emulator);
 		expect((post.body as Json).context).toEqual({
 			message_id: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=',
 		});
@@ -196,10 +184,10 @@ describe('Send Notification in real n8n', () => {
 		expect(run.status).toBe(200);
 		const out = (run.body as Json[])[0];
 		expect(out.dryRun).toBe(true);
-		expect(out.request.url).toBe(`${emulator.url}/v24.0/${emulator.options.phoneNumbers[0].id}/messages`);
+		expect(out.request.url).toBe(`${setup.emulator.url}/v24.0/${setup.emulator.options.phoneNumbers[0].id}/messages`);
 		expect(out.request.body.template.name).toBe('shipping_update');
 		expect(out.renderedText).toContain('SO-1004');
-		expect(messagePosts(emulator)).toHaveLength(0);
+		expect(messagePosts(setup.emulator)).toHaveLength(0);
 	});
 
 	it('with continue-on-fail, a bad item becomes one error item and the others are still sent', async () => {
@@ -215,7 +203,7 @@ describe('Send Notification in real n8n', () => {
 		expect(out[1].error).toMatchObject({ outcome: 'not_sent', retryable: false });
 		expect(out[1].error.message).toMatch(/phone number/i);
 		expect(out[2].messageId).toMatch(/^wamid\./);
-		expect(messagePosts(emulator)).toHaveLength(2);
+		expect(messagePosts(setup.emulator)).toHaveLength(2);
 		const paired = run.execution?.data?.resultData?.runData?.['Node Under Test']?.[0]?.data?.main?.[0];
 		expect(paired.map((i: Json) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 	});
@@ -225,7 +213,7 @@ describe('Send Notification in real n8n', () => {
 		const run = await runOnce(n8n, sendNode({ options: { messagesPerSecond: 50, pairSpacingSeconds: 0 } }), items);
 		expect(run.status).toBe(200);
 		expect((run.body as Json[]).every((o) => typeof o.messageId === 'string')).toBe(true);
-		const times = messagePosts(emulator).map((r) => r.at);
+		const times = messagePosts(setup.emulator).map((r) => r.at);
 		expect(times).toHaveLength(200);
 		const span = (times[times.length - 1] - times[0]) / 1000;
 		expect(span).toBeGreaterThanOrEqual(199 / 50 - 0.2);
@@ -238,8 +226,8 @@ describe('Send Notification in real n8n', () => {
 			maxInWindow = Math.max(maxInWindow, i - j + 1);
 		}
 		expect(maxInWindow).toBeLessThanOrEqual(55);
-		expect(emulator.state.stats?.throughputRejections ?? 0).toBe(0);
-		const templateLookups = emulator.state.requests.filter(
+		expect(setup.emulator.state.stats?.throughputRejections ?? 0).toBe(0);
+		const templateLookups = setup.emulator.state.requests.filter(
 			(r) => r.method === 'GET' && r.path.endsWith('/message_templates'),
 		);
 		expect(templateLookups).toHaveLength(1);
@@ -248,30 +236,30 @@ describe('Send Notification in real n8n', () => {
 	}, 60_000);
 
 	it('retries a 130429 throughput error to success', async () => {
-		await control(emulator, 'POST', 'faults', { kind: 'http429_130429', count: 2 });
+		await control(setup.emulator, 'POST', 'faults', { kind: 'http429_130429', count: 2 });
 		const run = await runOnce(n8n, sendNode({}), [shopper(8)]);
 		expect(run.status).toBe(200);
 		const out = (run.body as Json[])[0];
 		expect(out.attempts).toBe(3);
-		expect(messagePosts(emulator)).toHaveLength(3);
-		expect(emulator.state.messages).toHaveLength(1);
+		expect(messagePosts(setup.emulator)).toHaveLength(3);
+		expect(setup.emulator.state.messages).toHaveLength(1);
 	});
 
 	it('does not re-send when the response is lost after Meta accepted the message', async () => {
-		await control(emulator, 'POST', 'faults', { kind: 'lost', count: 1 });
+		await control(setup.emulator, 'POST', 'faults', { kind: 'lost', count: 1 });
 		const run = await runOnce(n8n, sendNode({}, { onError: 'continueRegularOutput' }), [shopper(9)]);
 		expect(run.status).toBe(200);
 		const out = (run.body as Json[])[0];
 		expect(out.error).toMatchObject({ outcome: 'unknown' });
-		expect(messagePosts(emulator)).toHaveLength(1);
-		expect(emulator.state.messages).toHaveLength(1);
+		expect(messagePosts(setup.emulator)).toHaveLength(1);
+		expect(setup.emulator.state.messages).toHaveLength(1);
 	});
 
 	it('spaces messages to the same recipient by the pair limit setting', async () => {
 		const items = [shopper(10), shopper(10, { order: 'SO-2' }), shopper(10, { order: 'SO-3' })];
 		const run = await runOnce(n8n, sendNode({ options: { pairSpacingSeconds: 1 } }), items);
 		expect(run.status).toBe(200);
-		const times = messagePosts(emulator).map((r) => r.at);
+		const times = messagePosts(setup.emulator).map((r) => r.at);
 		expect(times).toHaveLength(3);
 		expect(times[1] - times[0]).toBeGreaterThanOrEqual(950);
 		expect(times[2] - times[1]).toBeGreaterThanOrEqual(950);
