@@ -22,25 +22,30 @@ import {
 } from './badInputCorpus';
 import {
 	CLOUD_CREDENTIAL_TYPE,
-	NODE_TYPE_PREFIX,
-	SEND_NODE_TYPE,
+	LEDGER_CREDENTIAL_TYPE,
+	POLL_NODE_TYPE,
+	SHIPPING_UPDATE_FROM_ITEM,
+	TRIGGER_NODE_TYPE,
+	checkConsentNode,
 	cloudCredentialData,
+	contactSequence,
+	dataTablesNamed,
 	executionError,
+	ledgerCredentialData,
+	messagePosts,
 	runOnce,
 	sharedN8n,
+	shippingUpdateNode,
+	sleep,
 	testCredentialInEditor,
+	type SavedCredential,
 } from './context';
 import { freePort, loginCookie, restRequest } from '../../dev/n8n/n8n';
 import { EXPIRED_TOKEN_ERROR, startGraphStub, type GraphStub } from './support/graphStub';
 
 type Json = Record<string, any>;
 
-const CHECK_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppCheckConsent`;
-const TRIGGER_TYPE = `${NODE_TYPE_PREFIX}whatsAppSessionWindowTrigger`;
-const POLL_TYPE = `${NODE_TYPE_PREFIX}whatsAppTemplateStatusPoll`;
-const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
 const SECRET = 'e2e-bad-input-contact-key-secret-0123';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Result {
 	id: string;
@@ -55,14 +60,14 @@ describe('Bad input corpus in real n8n', () => {
 	let emulator: Emulator;
 	let expiredStub: GraphStub;
 	let closedPort: number;
-	const cloudCreds = new Map<CloudVariant, { id: string; name: string }>();
+	const cloudCreds = new Map<CloudVariant, SavedCredential>();
 	const cloudData = new Map<CloudVariant, Json>();
-	const ledgerCreds = new Map<LedgerVariant, { id: string; name: string }>();
+	const ledgerCreds = new Map<LedgerVariant, SavedCredential>();
 	const ledgerData = new Map<LedgerVariant, Json>();
 	const trigger = { id: '', path: '', url: '' };
 	const results: Result[] = [];
-	let phoneSeq = 0;
-	const newPhone = () => `+4915127${String(process.pid % 1000).padStart(3, '0')}${String(++phoneSeq).padStart(3, '0')}`;
+	const nextContact = contactSequence('4915127', 3);
+	const newPhone = () => nextContact().phone;
 
 	async function createApiKey(label: string, wanted: string[]): Promise<string> {
 		const cookie = await loginCookie(n8n.url);
@@ -78,11 +83,8 @@ describe('Bad input corpus in real n8n', () => {
 	}
 
 	async function tableRows(name: string): Promise<number> {
-		const res = await n8n.api<{ data: Json[] }>(
-			'GET',
-			`/data-tables?filter=${encodeURIComponent(JSON.stringify({ name }))}`,
-		);
-		if (res.data.length === 0) return 0;
+		const tables = await dataTablesNamed(n8n, name);
+		if (tables.length === 0) return 0;
 		let count = 0;
 		let cursor: string | undefined;
 		do {
@@ -90,7 +92,7 @@ describe('Bad input corpus in real n8n', () => {
 			if (cursor) qs.set('cursor', cursor);
 			const page = await n8n.api<{ data: Json[]; nextCursor?: string | null }>(
 				'GET',
-				`/data-tables/${res.data[0].id}/rows?${qs}`,
+				`/data-tables/${tables[0].id}/rows?${qs}`,
 			);
 			count += page.data.length;
 			cursor = page.nextCursor ?? undefined;
@@ -101,9 +103,6 @@ describe('Bad input corpus in real n8n', () => {
 		events: await tableRows(`${prefix}_consent_events`),
 		state: await tableRows(`${prefix}_contact_state`),
 	});
-
-	const messagePosts = () =>
-		emulator.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages')).length;
 
 	beforeAll(async () => {
 		emulator = await startEmulator({ port: 0, latencyMs: 0, statusWebhooks: false });
@@ -126,7 +125,7 @@ describe('Bad input corpus in real n8n', () => {
 			);
 		}
 
-		const good = { baseUrl: n8n.url, apiKey: n8n.apiKey, contactKeySecret: SECRET, projectId: '', tablePrefix: prefix };
+		const good = ledgerCredentialData(n8n, prefix, SECRET);
 		const noScopes = await createApiKey('e2e-no-datatable', ['workflow:read', 'workflow:list']);
 		const readOnly = await createApiKey('e2e-read-only', [
 			'dataTable:list',
@@ -166,7 +165,7 @@ describe('Bad input corpus in real n8n', () => {
 			[
 				{
 					name: 'Trigger',
-					type: TRIGGER_TYPE,
+					type: TRIGGER_NODE_TYPE,
 					typeVersion: 1,
 					webhookId,
 					credentials: {
@@ -205,50 +204,24 @@ describe('Bad input corpus in real n8n', () => {
 		await emulator?.close();
 	});
 
-	function consentNode(params: Json, ledger: LedgerVariant) {
-		return {
-			type: CHECK_NODE_TYPE,
-			typeVersion: 1,
-			credentials: { [LEDGER_CREDENTIAL_TYPE]: ledgerCreds.get(ledger)! },
-			parameters: {
-				contact: '={{ $json.phone }}',
-				purpose: 'shippingStatus',
-				source: 'checkout form',
-				proofWording: WORDING,
-				proofVersion: 'checkout-v3',
-				proofReference: 'SO-1',
-				capturedAt: '',
-				...params,
-			},
-		};
-	}
+	const consentNode = (params: Json, ledger: LedgerVariant) =>
+		checkConsentNode(ledgerCreds.get(ledger)!, {
+			purpose: 'shippingStatus',
+			source: 'checkout form',
+			proofWording: WORDING,
+			proofVersion: 'checkout-v3',
+			proofReference: 'SO-1',
+			capturedAt: '',
+			...params,
+		});
 
 	function sendNode(c: SendCase) {
-		const credentials: Json = { [CLOUD_CREDENTIAL_TYPE]: cloudCreds.get(c.cloud ?? 'ok')! };
+		const credentials: Record<string, SavedCredential> = { [CLOUD_CREDENTIAL_TYPE]: cloudCreds.get(c.cloud ?? 'ok')! };
 		if (c.ledger) credentials[LEDGER_CREDENTIAL_TYPE] = ledgerCreds.get(c.ledger)!;
-		return {
-			type: SEND_NODE_TYPE,
-			typeVersion: 1,
-			credentials,
-			parameters: {
-				notificationType: 'shippingStatus',
-				recipient: '={{ $json.phone }}',
-				template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
-				variables: {
-					mappingMode: 'defineBelow',
-					value: {
-						body_1: '={{ $json.name }}',
-						body_2: '={{ $json.order }}',
-						body_3: '={{ $json.eta }}',
-						button_0_url: '={{ $json.order }}',
-					},
-					matchingColumns: [],
-					schema: [],
-				},
-				...(c.ledger ? { useConsentLedger: true } : {}),
-				...c.params,
-			},
-		};
+		return shippingUpdateNode(credentials, SHIPPING_UPDATE_FROM_ITEM, {
+			...(c.ledger ? { useConsentLedger: true } : {}),
+			...c.params,
+		});
 	}
 
 	function expectClearError(error: Json | undefined, expected: ErrorExpectation, c: BadInputCase) {
@@ -268,7 +241,7 @@ describe('Bad input corpus in real n8n', () => {
 	}
 
 	async function runSend(c: SendCase) {
-		const postsBefore = messagePosts();
+		const postsBefore = messagePosts(emulator).length;
 		const rowsBefore = await ledgerRowCounts();
 		const item = { phone: newPhone(), name: 'Ann', order: 'SO-1001', eta: 'Friday, 27 November', ...c.item };
 		if (c.publishRefused) {
@@ -278,13 +251,13 @@ describe('Bad input corpus in real n8n', () => {
 			);
 			results.push({ id: c.id, node: c.node, label: c.label, got: refused });
 			expect(refused).toMatch(c.publishRefused);
-			expect(messagePosts()).toBe(postsBefore);
+			expect(messagePosts(emulator).length).toBe(postsBefore);
 			return;
 		}
 		const run = await runOnce(n8n, sendNode(c), [item]);
 		expect(run.status).toBeGreaterThanOrEqual(400);
 		expectClearError(executionError(run.execution), c.expect, c);
-		expect(messagePosts()).toBe(postsBefore);
+		expect(messagePosts(emulator).length).toBe(postsBefore);
 		expect(await ledgerRowCounts()).toEqual(rowsBefore);
 	}
 
@@ -395,7 +368,7 @@ describe('Bad input corpus in real n8n', () => {
 			[
 				{
 					name: 'Template Poll',
-					type: POLL_TYPE,
+					type: POLL_NODE_TYPE,
 					typeVersion: 1,
 					credentials: { [CLOUD_CREDENTIAL_TYPE]: cloudCreds.get(c.cloud)! },
 					parameters: {

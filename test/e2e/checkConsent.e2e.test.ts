@@ -10,6 +10,8 @@ import {
 	OPT_IN_WORDING as WORDING,
 	byContact,
 	checkConsentNode,
+	checkoutOptInNode,
+	contactSequence,
 	createLedgerCredential,
 	dataTableRows,
 	dataTablesNamed,
@@ -29,8 +31,8 @@ describe('Check Consent and the consent ledger in real n8n', () => {
 	const n8n = sharedN8n();
 	const prefix = `e2e_${randomBytes(3).toString('hex')}`;
 	let credential: SavedCredential;
-	let phoneSeq = 0;
-	const newPhone = () => `+4915129${String(process.pid % 1000).padStart(3, '0')}${String(++phoneSeq).padStart(3, '0')}`;
+	const nextContact = contactSequence('4915129', 3);
+	const newPhone = () => nextContact().phone;
 
 	const ledgerData = (overrides: Json = {}) => ledgerCredentialData(n8n, prefix, E2E_CONTACT_KEY_SECRET, overrides);
 
@@ -44,12 +46,7 @@ describe('Check Consent and the consent ledger in real n8n', () => {
 	});
 
 	const recordOptIn = (extra: Json = {}) =>
-		consentNode({
-			operation: 'recordOptIn',
-			purpose: '={{ $json.purpose || "allUtility" }}',
-			source: 'checkout form',
-			proofWording: WORDING,
-			proofVersion: 'checkout-v3',
+		checkoutOptInNode(credential, '={{ $json.purpose || "allUtility" }}', {
 			proofReference: '={{ $json.order || "" }}',
 			capturedAt: '={{ $json.at || "" }}',
 			...extra,

@@ -14,12 +14,11 @@ import { control } from '../../dev/emulator/testkit';
 import {
 	CLOUD_CREDENTIAL_TYPE,
 	LEDGER_CREDENTIAL_TYPE,
-	OPT_IN_WORDING as WORDING,
-	SEND_NODE_TYPE,
 	TRIGGER_NAME,
 	TRIGGER_NODE_TYPE,
 	activateTriggerWorkflow,
 	checkConsentNode,
+	checkoutOptInNode,
 	createLedgerCredential,
 	executionError,
 	messagesWebhook,
@@ -27,6 +26,7 @@ import {
 	removeWorkflows,
 	runOnce,
 	sharedN8n,
+	shippingUpdateNode,
 	startEmulatorWithCredential,
 	triggerItemsWhere,
 	type SavedCredential,
@@ -92,34 +92,17 @@ describe('consent is never lost: short numbers, business-scoped user ids, the le
 	async function recordOptIn(contact: string): Promise<void> {
 		const run = await runOnce(
 			n8n,
-			consentNode(ledgerCredential, {
-				operation: 'recordOptIn',
-				purpose: 'allUtility',
-				source: 'checkout form',
-				proofWording: WORDING,
-				proofVersion: 'checkout-v3',
-				proofReference: 'SO-9001',
-			}),
+			checkoutOptInNode(ledgerCredential, 'allUtility', { proofReference: 'SO-9001' }, 'contact'),
 			[{ contact }],
 		);
 		expect(executionError(run.execution)).toBeUndefined();
 	}
-	const sendNode = () => ({
-		type: SEND_NODE_TYPE,
-		typeVersion: 1,
-		credentials: { [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: ledgerCredential },
-		parameters: {
-			notificationType: 'shippingStatus',
-			useConsentLedger: true,
-			skipWithoutConsent: true,
-			recipient: '={{ $json.phone }}',
-			template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
-			variables: {
-				mappingMode: 'defineBelow',
-				value: { body_1: 'Ana', body_2: 'SO-5', body_3: 'Friday', button_0_url: 'SO-5' },
-			},
-		},
-	});
+	const sendNode = () =>
+		shippingUpdateNode(
+			{ [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: ledgerCredential },
+			{ body_1: 'Ana', body_2: 'SO-5', body_3: 'Friday', button_0_url: 'SO-5' },
+			{ useConsentLedger: true, skipWithoutConsent: true },
+		);
 	async function send(phone: string): Promise<Json> {
 		const run = await runOnce(n8n, sendNode(), [{ phone }]);
 		expect(executionError(run.execution)).toBeUndefined();

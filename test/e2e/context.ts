@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { E2E_API_KEY_ENV, E2E_URL_ENV } from './globalSetup';
+import { contactKeyOf } from '../../nodes/shared/io/ledger';
 import { signWebhook, startEmulator, type Emulator, type EmulatorOptions } from '../../dev/emulator';
 import { envelope } from '../../dev/emulator/webhooks';
 import {
@@ -27,6 +28,20 @@ export const TRIGGER_NAME = 'WhatsApp Session Window Trigger';
 export const OPT_IN_WORDING = 'Send me order and delivery updates from Example Shop on WhatsApp';
 /** The ledger's contact key secret where a test has no reason to pick its own. */
 export const E2E_CONTACT_KEY_SECRET = 'e2e-contact-key-secret-0123456789';
+
+/**
+ * Fresh contacts for one test file: digits `<leading><pid % 10^width><sequence>`, pid and sequence each `width` digits,
+ * so that files and concurrent runs never share a contact in the shared n8n's ledger. Each call gives the next one, as
+ * WhatsApp's digits (wa_id) and the E.164 phone.
+ */
+export function contactSequence(leading: string, width: 2 | 3): () => { waId: string; phone: string } {
+	let seq = 0;
+	const pid = String(process.pid % 10 ** width).padStart(width, '0');
+	return () => {
+		const waId = `${leading}${pid}${String(++seq).padStart(width, '0')}`;
+		return { waId, phone: `+${waId}` };
+	};
+}
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -91,6 +106,27 @@ export async function startEmulatorWithCredential(
 	}
 }
 
+/**
+ * For a file whose tests share one emulator: registers the hooks that start it with its credential before all tests
+ * (startEmulatorWithCredential), forget what it recorded before each test, and close it after all. The returned
+ * fields are set once beforeAll has run: read them inside hooks and tests.
+ */
+export function useEmulatorWithCredential(
+	client: N8nClient,
+	label: string,
+	options: EmulatorOptions = {},
+): { emulator: Emulator; credential: SavedCredential } {
+	const setup = {} as { emulator: Emulator; credential: SavedCredential };
+	beforeAll(async () => {
+		Object.assign(setup, await startEmulatorWithCredential(client, label, options));
+	});
+	afterAll(async () => {
+		await setup.emulator?.close();
+	});
+	beforeEach(() => resetEmulator(setup.emulator));
+	return setup;
+}
+
 /** The consent ledger credential's data: the ledger in `client`'s n8n, under its own table prefix. */
 export function ledgerCredentialData(
 	client: N8nClient,
@@ -130,6 +166,73 @@ export function checkConsentNode(
 	};
 }
 
+/**
+ * A Check Consent node recording the opt-in of the shop's checkout form (OPT_IN_WORDING, version checkout-v3) for
+ * `purpose`; `extra` adds or replaces parameters (a proof reference, a capture time).
+ */
+export function checkoutOptInNode(
+	ledger: SavedCredential,
+	purpose: string,
+	extra: Record<string, unknown> = {},
+	contactField = 'phone',
+): Omit<WorkflowNode, 'name'> {
+	return checkConsentNode(
+		ledger,
+		{
+			operation: 'recordOptIn',
+			purpose,
+			source: 'checkout form',
+			proofWording: OPT_IN_WORDING,
+			proofVersion: 'checkout-v3',
+			...extra,
+		},
+		contactField,
+	);
+}
+
+/** The values of the emulator's shipping_update/en_US template: name, order, delivery day, and the tracking button's. */
+export interface ShippingUpdateValues {
+	body_1: string;
+	body_2: string;
+	body_3: string;
+	button_0_url: string;
+}
+
+/** The shipping_update values read from each item: `name`, `order` (also the tracking button's) and `eta`. */
+export const SHIPPING_UPDATE_FROM_ITEM: ShippingUpdateValues = {
+	body_1: '={{ $json.name }}',
+	body_2: '={{ $json.order }}',
+	body_3: '={{ $json.eta }}',
+	button_0_url: '={{ $json.order }}',
+};
+
+/**
+ * A Send Notification node (version 1 unless `node` says otherwise) sending a shipping status to `$json.phone` with
+ * the emulator's shipping_update/en_US template filled with `values`. `parameters` add to or replace the node's
+ * parameters; `node` sets its other fields (name, typeVersion, onError, continueOnFail).
+ */
+export function shippingUpdateNode(
+	credentials: Record<string, SavedCredential>,
+	values: ShippingUpdateValues,
+	parameters: Record<string, unknown> = {},
+	node: Partial<Omit<WorkflowNode, 'parameters' | 'credentials'>> = {},
+): Omit<WorkflowNode, 'name'> & { name?: string } {
+	return {
+		type: SEND_NODE_TYPE,
+		typeVersion: 1,
+		credentials,
+		parameters: {
+			notificationType: 'shippingStatus',
+			recipient: '={{ $json.phone }}',
+			template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
+			// As the editor saves a resource mapper; the node reads only `value`.
+			variables: { mappingMode: 'defineBelow', value: values, matchingColumns: [], schema: [] },
+			...parameters,
+		},
+		...node,
+	};
+}
+
 /** The data tables of this name in `client`'s n8n (the owner's API key sees every project's). */
 export async function dataTablesNamed(client: N8nClient, name: string): Promise<Array<Record<string, any>>> {
 	const filter = encodeURIComponent(JSON.stringify({ name }));
@@ -153,6 +256,32 @@ export const byContact = (contactId: string) => ({
 	type: 'and',
 	filters: [{ columnName: 'contactId', condition: 'eq', value: contactId }],
 });
+
+/**
+ * What the Session Window Trigger records when a contact writes: the contact's service-window row in the ledger under
+ * `tablePrefix` (its contact_state table must exist), the window open for 24 h from `at`.
+ */
+export async function recordServiceWindow(
+	client: N8nClient,
+	tablePrefix: string,
+	contactKeySecret: string,
+	phone: string,
+	at: Date,
+): Promise<void> {
+	const [table] = await dataTablesNamed(client, `${tablePrefix}_contact_state`);
+	await client.api('POST', `/data-tables/${table.id}/rows`, {
+		data: [
+			{
+				contactKey: contactKeyOf(phone, contactKeySecret),
+				contactId: phone,
+				purpose: 'serviceWindow',
+				lastInboundAt: at.toISOString(),
+				windowExpiresAt: new Date(at.getTime() + 24 * 3600 * 1000).toISOString(),
+				lastEventAt: at.toISOString(),
+			},
+		],
+	});
+}
 
 /** Forgets what the emulator recorded (requests, messages, faults) between tests. */
 export async function resetEmulator(emulator: { url: string }): Promise<void> {

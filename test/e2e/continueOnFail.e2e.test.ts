@@ -6,47 +6,43 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { startEmulator, type Emulator } from '../../dev/emulator';
+import type { Emulator } from '../../dev/emulator';
 import {
+	CHECK_NODE_TYPE,
 	CLOUD_CREDENTIAL_TYPE,
-	NODE_TYPE_PREFIX,
-	SEND_NODE_TYPE,
-	cloudCredentialData,
+	LEDGER_CREDENTIAL_TYPE,
+	checkConsentNode,
+	createLedgerCredential,
 	executionError,
 	nodeOutput,
 	runOnce,
 	sharedN8n,
+	shippingUpdateNode,
+	startEmulatorWithCredential,
+	type SavedCredential,
 } from './context';
-import { loginCookie, restRequest } from '../../dev/n8n/n8n';
+import { loginCookie, restRequest, type N8nClient } from '../../dev/n8n/n8n';
 
 type Json = Record<string, any>;
 
-const CHECK_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppCheckConsent`;
-const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
 const NODE_NAME = 'Check Consent';
+
+/** A ledger credential with a Contact Key Secret shorter than 16 characters: the ledger refuses to open. */
+const createBrokenLedger = (n8n: N8nClient, name: string) =>
+	createLedgerCredential(n8n, `${name} ${randomBytes(3).toString('hex')}`, 'e2e_broken', 'short');
 
 describe('Check Consent with an unusable ledger credential (real n8n)', () => {
 	const n8n = sharedN8n();
-	let broken: { id: string; name: string };
+	let broken: SavedCredential;
 
 	beforeAll(async () => {
-		// A Contact Key Secret shorter than 16 characters: the ledger refuses to open.
-		broken = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `broken ledger ${randomBytes(3).toString('hex')}`, {
-			baseUrl: n8n.url,
-			apiKey: n8n.apiKey,
-			contactKeySecret: 'short',
-			projectId: '',
-			tablePrefix: 'e2e_broken',
-		});
+		broken = await createBrokenLedger(n8n, 'broken ledger');
 	});
 
 	const node = (parameters: Json, continueOnFail: boolean) => ({
+		...checkConsentNode(broken, { purpose: 'shippingStatus', ...parameters }),
 		name: NODE_NAME,
-		type: CHECK_NODE_TYPE,
-		typeVersion: 1,
-		credentials: { [LEDGER_CREDENTIAL_TYPE]: broken },
 		continueOnFail,
-		parameters: { contact: '={{ $json.phone }}', purpose: 'shippingStatus', ...parameters },
 	});
 	const items = [{ phone: '+4915123456701' }, { phone: '+4915123456702' }];
 
@@ -115,23 +111,12 @@ describe('Check Consent as an AI agent tool (real n8n)', () => {
 describe('Send Notification when a credential it needs cannot be used (real n8n)', () => {
 	const n8n = sharedN8n();
 	let emulator: Emulator;
-	let cloud: { id: string; name: string };
-	let broken: { id: string; name: string };
+	let cloud: SavedCredential;
+	let broken: SavedCredential;
 
 	beforeAll(async () => {
-		emulator = await startEmulator({ port: 0 });
-		cloud = await n8n.createCredential(
-			CLOUD_CREDENTIAL_TYPE,
-			`cof cloud ${emulator.port}`,
-			cloudCredentialData(emulator),
-		);
-		broken = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `cof broken ledger ${randomBytes(3).toString('hex')}`, {
-			baseUrl: n8n.url,
-			apiKey: n8n.apiKey,
-			contactKeySecret: 'short',
-			projectId: '',
-			tablePrefix: 'e2e_broken',
-		});
+		({ emulator, credential: cloud } = await startEmulatorWithCredential(n8n, 'cof cloud'));
+		broken = await createBrokenLedger(n8n, 'cof broken ledger');
 	});
 	afterAll(async () => {
 		await emulator.close();
@@ -140,23 +125,12 @@ describe('Send Notification when a credential it needs cannot be used (real n8n)
 	it('with Continue On Fail every item says it was not sent (n8n would pass the input on as if it had been)', async () => {
 		const run = await runOnce(
 			n8n,
-			{
-				name: 'Send',
-				type: SEND_NODE_TYPE,
-				typeVersion: 1,
-				continueOnFail: true,
-				credentials: { [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: broken },
-				parameters: {
-					notificationType: 'shippingStatus',
-					useConsentLedger: true,
-					recipient: '={{ $json.phone }}',
-					template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
-					variables: {
-						mappingMode: 'defineBelow',
-						value: { body_1: 'Ana', body_2: 'SO-1', body_3: 'Friday', button_0_url: 'SO-1' },
-					},
-				},
-			},
+			shippingUpdateNode(
+				{ [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: broken },
+				{ body_1: 'Ana', body_2: 'SO-1', body_3: 'Friday', button_0_url: 'SO-1' },
+				{ useConsentLedger: true },
+				{ name: 'Send', continueOnFail: true },
+			),
 			[{ phone: '+4915123456711' }, { phone: '+4915123456712' }],
 		);
 		const out = nodeOutput(run.execution, 'Send', 0);

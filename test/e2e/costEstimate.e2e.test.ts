@@ -6,21 +6,24 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { contactKeyOf } from '../../nodes/shared/io/ledger';
-import { startEmulator, type Emulator } from '../../dev/emulator';
+import type { Emulator } from '../../dev/emulator';
+import { control } from '../../dev/emulator/testkit';
 import {
 	CLOUD_CREDENTIAL_TYPE,
-	NODE_TYPE_PREFIX,
-	SEND_NODE_TYPE,
-	cloudCredentialData,
+	LEDGER_CREDENTIAL_TYPE,
+	checkoutOptInNode,
+	contactSequence,
+	createLedgerCredential,
+	recordServiceWindow,
 	runOnce,
 	sharedN8n,
+	shippingUpdateNode,
+	startEmulatorWithCredential,
+	type SavedCredential,
 } from './context';
 
 type Json = Record<string, any>;
 
-const CHECK_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppCheckConsent`;
-const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
 const SECRET = 'e2e-cost-ledger-secret-0123456789';
 /** Meta's USD list rate for a utility message to the Netherlands on the card effective 2026-10-01. */
 const NL_UTILITY = 0.05;
@@ -29,89 +32,41 @@ describe('Send Notification cost estimate in real n8n (pricing rules by send dat
 	const n8n = sharedN8n();
 	const prefix = `e2ecost_${randomBytes(3).toString('hex')}`;
 	let emulator: Emulator;
-	let cloud: { id: string; name: string };
-	let ledger: { id: string; name: string };
-	let seq = 0;
-	const newPhone = () => `+3162345${String(process.pid % 100).padStart(2, '0')}${String(++seq).padStart(2, '0')}`;
+	let cloud: SavedCredential;
+	let ledger: SavedCredential;
+	const nextContact = contactSequence('3162345', 2);
+	const newPhone = () => nextContact().phone;
 
 	beforeAll(async () => {
-		emulator = await startEmulator({ port: 0 });
-		cloud = await n8n.createCredential(CLOUD_CREDENTIAL_TYPE, `cost ${emulator.port}`, cloudCredentialData(emulator));
-		ledger = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `ledger ${prefix}`, {
-			baseUrl: n8n.url,
-			apiKey: n8n.apiKey,
-			contactKeySecret: SECRET,
-			projectId: '',
-			tablePrefix: prefix,
-		});
+		({ emulator, credential: cloud } = await startEmulatorWithCredential(n8n, 'cost'));
+		ledger = await createLedgerCredential(n8n, `ledger ${prefix}`, prefix, SECRET);
 	});
 	afterAll(async () => {
 		await emulator.close();
 	});
 
 	async function optIn(phone: string) {
-		const run = await runOnce(
-			n8n,
-			{
-				type: CHECK_NODE_TYPE,
-				typeVersion: 1,
-				credentials: { [LEDGER_CREDENTIAL_TYPE]: ledger },
-				parameters: {
-					operation: 'recordOptIn',
-					contact: '={{ $json.phone }}',
-					purpose: 'shippingStatus',
-					source: 'checkout form',
-					proofWording: 'Send me order and delivery updates from Example Shop on WhatsApp',
-					proofVersion: 'checkout-v3',
-				},
-			},
-			[{ phone }],
-		);
+		const run = await runOnce(n8n, checkoutOptInNode(ledger, 'shippingStatus'), [{ phone }]);
 		expect(run.status).toBe(200);
 	}
 
 	/** The customer wrote just now: the emulator opens its window, and the ledger gets the row the trigger writes. */
 	async function customerWrote(phone: string) {
-		await fetch(`${emulator.url}/_emulator/inbound`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ from: phone.replace('+', ''), name: 'Sam', text: 'Where is my parcel?' }),
+		await control(emulator, 'POST', 'inbound', {
+			from: phone.replace('+', ''),
+			name: 'Sam',
+			text: 'Where is my parcel?',
 		});
-		const at = new Date();
-		const tables = await n8n.api<{ data: Json[] }>(
-			'GET',
-			`/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: `${prefix}_contact_state` }))}`,
-		);
-		await n8n.api('POST', `/data-tables/${tables.data[0].id}/rows`, {
-			data: [
-				{
-					contactKey: contactKeyOf(phone, SECRET),
-					contactId: phone,
-					purpose: 'serviceWindow',
-					lastInboundAt: at.toISOString(),
-					windowExpiresAt: new Date(at.getTime() + 24 * 3600 * 1000).toISOString(),
-					lastEventAt: at.toISOString(),
-				},
-			],
-		});
+		await recordServiceWindow(n8n, prefix, SECRET, phone, new Date());
 	}
 
-	const sendNode = (parameters: Json = {}) => ({
-		type: SEND_NODE_TYPE,
-		typeVersion: 1.1,
-		credentials: { [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: ledger },
-		parameters: {
-			notificationType: 'shippingStatus',
-			useConsentLedger: true,
-			recipient: '={{ $json.phone }}',
-			template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
-			variables: {
-				mappingMode: 'defineBelow',
-				value: { body_1: 'Sam', body_2: 'SO-9', body_3: 'Monday', button_0_url: 'SO-9' },
-			},
-			...parameters,
-		},
-	});
+	const sendNode = (parameters: Json = {}) =>
+		shippingUpdateNode(
+			{ [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: ledger },
+			{ body_1: 'Sam', body_2: 'SO-9', body_3: 'Monday', button_0_url: 'SO-9' },
+			{ useConsentLedger: true, ...parameters },
+			{ typeVersion: 1.1 },
+		);
 
 	it('inside the open window: the utility template and the free-form text of Message Mode Auto both cost the utility rate', async () => {
 		const templatePhone = newPhone();

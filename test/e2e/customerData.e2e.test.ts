@@ -6,59 +6,33 @@
  */
 import { DateTime } from 'luxon';
 
-import type { Emulator } from '../../dev/emulator';
 import {
 	CLOUD_CREDENTIAL_TYPE,
-	SEND_NODE_TYPE,
 	graphRequests,
 	messagePosts,
 	nodeOutput,
-	resetEmulator,
 	runOnce,
 	sharedN8n,
-	startEmulatorWithCredential,
-	type SavedCredential,
+	shippingUpdateNode,
+	useEmulatorWithCredential,
 } from './context';
 
 type Json = Record<string, any>;
 
 describe('Send Notification: customer data in real n8n', () => {
 	const n8n = sharedN8n();
-	let emulator: Emulator;
-	let credential: SavedCredential;
+	const setup = useEmulatorWithCredential(n8n, 'emulator', { latencyMs: 0 });
 
-	beforeAll(async () => {
-		({ emulator, credential } = await startEmulatorWithCredential(n8n, 'emulator', { latencyMs: 0 }));
-	});
-	afterAll(async () => {
-		await emulator.close();
-	});
-	beforeEach(() => resetEmulator(emulator));
+	const messagesSent = () => messagePosts(setup.emulator).map((r) => r.body as Json);
+	const templateListings = () => graphRequests(setup.emulator, 'GET', '/message_templates').length;
 
-	const messagesSent = () => messagePosts(emulator).map((r) => r.body as Json);
-	const templateListings = () => graphRequests(emulator, 'GET', '/message_templates').length;
-
-	function sendNode(parameters: Json = {}) {
-		return {
-			name: 'Send',
-			type: SEND_NODE_TYPE,
-			typeVersion: 1.1,
-			onError: 'continueRegularOutput',
-			credentials: { [CLOUD_CREDENTIAL_TYPE]: credential },
-			parameters: {
-				notificationType: 'shippingStatus',
-				recipient: '={{ $json.phone }}',
-				template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
-				variables: {
-					mappingMode: 'defineBelow',
-					value: { body_1: 'Ana', body_2: 'SO-1', body_3: 'Friday', button_0_url: 'SO-1' },
-					matchingColumns: [],
-					schema: [],
-				},
-				...parameters,
-			},
-		};
-	}
+	const sendNode = (parameters: Json = {}) =>
+		shippingUpdateNode(
+			{ [CLOUD_CREDENTIAL_TYPE]: setup.credential },
+			{ body_1: 'Ana', body_2: 'SO-1', body_3: 'Friday', button_0_url: 'SO-1' },
+			parameters,
+			{ name: 'Send', typeVersion: 1.1, onError: 'continueRegularOutput' },
+		);
 
 	const refusal = (item: Json) => `${item.error?.message ?? ''} ${item.error?.description ?? ''}`;
 

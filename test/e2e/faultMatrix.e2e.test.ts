@@ -11,15 +11,21 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { startEmulator, type Emulator } from '../../dev/emulator';
+import type { Emulator } from '../../dev/emulator';
 import {
 	CLOUD_CREDENTIAL_TYPE,
-	NODE_TYPE_PREFIX,
-	SEND_NODE_TYPE,
+	SHIPPING_UPDATE_FROM_ITEM,
+	TRIGGER_NAME,
+	TRIGGER_NODE_TYPE,
 	cloudCredentialData,
 	nodeOutput,
+	removeWorkflows,
 	runOnce,
 	sharedN8n,
+	shippingUpdateNode,
+	sleep,
+	startEmulatorWithCredential,
+	type SavedCredential,
 } from './context';
 import { freePort } from '../../dev/n8n/n8n';
 import { SwitchableProxy, formatTable, tally, type Tally } from './support/faultKit';
@@ -27,9 +33,6 @@ import { SwitchableProxy, formatTable, tally, type Tally } from './support/fault
 type Json = Record<string, any>;
 
 const N = 20;
-const TRIGGER_TYPE = `${NODE_TYPE_PREFIX}whatsAppSessionWindowTrigger`;
-const TRIGGER_NAME = 'WhatsApp Session Window Trigger';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Row {
 	name: string;
@@ -273,16 +276,11 @@ const rows: Row[] = [
 describe('Fault matrix: Send Notification in real n8n against the emulator', () => {
 	const n8n = sharedN8n();
 	let emulator: Emulator;
-	let credential: { id: string; name: string };
+	let credential: SavedCredential;
 	const printed: Array<Pick<Tally, 'row'> & Partial<Tally>> = [];
 
 	beforeAll(async () => {
-		emulator = await startEmulator({ port: 0, latencyMs: 0 });
-		credential = await n8n.createCredential(
-			CLOUD_CREDENTIAL_TYPE,
-			`fault matrix ${emulator.port}`,
-			cloudCredentialData(emulator),
-		);
+		({ emulator, credential } = await startEmulatorWithCredential(n8n, 'fault matrix', { latencyMs: 0 }));
 	});
 	afterAll(async () => {
 		console.log(`Fault matrix (N=${N} items per row, continue-on-fail)\n${formatTable(printed)}`);
@@ -300,31 +298,13 @@ describe('Fault matrix: Send Notification in real n8n against the emulator', () 
 		return res.json();
 	};
 
-	function sendNode(cred: { id: string; name: string }, options: Json) {
-		return {
-			type: SEND_NODE_TYPE,
-			typeVersion: 1,
-			credentials: { [CLOUD_CREDENTIAL_TYPE]: cred },
-			onError: 'continueRegularOutput',
-			parameters: {
-				notificationType: 'shippingStatus',
-				recipient: '={{ $json.phone }}',
-				template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
-				variables: {
-					mappingMode: 'defineBelow',
-					value: {
-						body_1: '={{ $json.name }}',
-						body_2: '={{ $json.order }}',
-						body_3: 'Friday, 27 November',
-						button_0_url: '={{ $json.order }}',
-					},
-					matchingColumns: [],
-					schema: [],
-				},
-				options: { correlationKey: '={{ $json.key }}', ...options },
-			},
-		};
-	}
+	const sendNode = (cred: SavedCredential, options: Json) =>
+		shippingUpdateNode(
+			{ [CLOUD_CREDENTIAL_TYPE]: cred },
+			{ ...SHIPPING_UPDATE_FROM_ITEM, body_3: 'Friday, 27 November' },
+			{ options: { correlationKey: '={{ $json.key }}', ...options } },
+			{ onError: 'continueRegularOutput' },
+		);
 
 	async function runRow(row: Row): Promise<{ t: Tally; output: Json[] }> {
 		if (row.config) await control('config', row.config);
@@ -406,7 +386,7 @@ describe('Fault matrix: Send Notification in real n8n against the emulator', () 
 				[
 					{
 						name: TRIGGER_NAME,
-						type: TRIGGER_TYPE,
+						type: TRIGGER_NODE_TYPE,
 						typeVersion: 1,
 						webhookId,
 						credentials: { [CLOUD_CREDENTIAL_TYPE]: credential },
@@ -560,8 +540,7 @@ describe('Fault matrix: Send Notification in real n8n against the emulator', () 
 					);
 				} finally {
 					await proxy?.down();
-					await n8n.deactivate(trigger.id).catch(() => undefined);
-					await n8n.deleteWorkflow(trigger.id).catch(() => undefined);
+					await removeWorkflows(n8n, [trigger.id]);
 				}
 			},
 			180_000,

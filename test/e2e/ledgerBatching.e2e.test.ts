@@ -8,7 +8,6 @@ import type { Emulator } from '../../dev/emulator';
 import {
 	CLOUD_CREDENTIAL_TYPE,
 	LEDGER_CREDENTIAL_TYPE,
-	SEND_NODE_TYPE,
 	checkConsentNode,
 	createLedgerCredential,
 	dataTableRows,
@@ -16,6 +15,7 @@ import {
 	graphRequests,
 	runOnce,
 	sharedN8n,
+	shippingUpdateNode,
 	startEmulatorWithCredential,
 	type SavedCredential,
 } from './context';
@@ -67,22 +67,15 @@ describe('the consent ledger in batches (real n8n)', () => {
 		await emulator.close();
 	});
 
-	const sendNode = () => ({
-		type: SEND_NODE_TYPE,
-		typeVersion: 1,
-		credentials: { [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: ledger },
-		parameters: {
-			notificationType: 'shippingStatus',
-			useConsentLedger: true,
-			recipient: '={{ $json.phone }}',
-			template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
-			variables: {
-				mappingMode: 'defineBelow',
-				value: { body_1: 'Sam', body_2: '={{ $json.order }}', body_3: 'Monday', button_0_url: '={{ $json.order }}' },
+	const sendNode = () =>
+		shippingUpdateNode(
+			{ [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: ledger },
+			{ body_1: 'Sam', body_2: '={{ $json.order }}', body_3: 'Monday', button_0_url: '={{ $json.order }}' },
+			{
+				useConsentLedger: true,
+				options: { messagesPerSecond: 200, idempotencyKey: `=${prefix}-{{ $json.order }}-{{ $json.phone }}` },
 			},
-			options: { messagesPerSecond: 200, idempotencyKey: `=${prefix}-{{ $json.order }}-{{ $json.phone }}` },
-		},
-	});
+		);
 
 	it('Record Opt-In of new contacts: one event insert, the state rows read and inserted in bulk', async () => {
 		// Before: per event a conditional update, a read and an insert (3 × 90), after the event insert. Now about ten,

@@ -9,11 +9,12 @@ import type { Emulator } from '../../dev/emulator';
 import {
 	CLOUD_CREDENTIAL_TYPE,
 	LEDGER_CREDENTIAL_TYPE,
-	NODE_TYPE_PREFIX,
-	SEND_NODE_TYPE,
+	OPT_IN_WORDING,
+	checkConsentNode,
+	createLedgerCredential,
 	executionError,
-	ledgerCredentialData,
 	runOnce,
+	shippingUpdateNode,
 	startEmulatorWithCredential,
 	type SavedCredential,
 } from './context';
@@ -21,7 +22,6 @@ import { N8nClient, startN8n, type N8nInstance } from '../../dev/n8n/n8n';
 
 type Json = Record<string, any>;
 
-const CHECK_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppCheckConsent`;
 const CAP_BYTES = 192 * 1024;
 
 describe('n8n’s data-table cap reached (own n8n, N8N_DATA_TABLES_MAX_SIZE_BYTES=192 KiB)', () => {
@@ -39,45 +39,29 @@ describe('n8n’s data-table cap reached (own n8n, N8N_DATA_TABLES_MAX_SIZE_BYTE
 		});
 		n8n = N8nClient.of(instance);
 		({ emulator, credential: cloud } = await startEmulatorWithCredential(n8n, 'cap cloud'));
-		const ledgerData = ledgerCredentialData(n8n, 'cap', 'e2e-capacity-secret-0123456789abcdef');
-		ledger = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, 'cap ledger', ledgerData);
+		ledger = await createLedgerCredential(n8n, 'cap ledger', 'cap', 'e2e-capacity-secret-0123456789abcdef');
 	}, 360_000);
 	afterAll(async () => {
 		await emulator?.close();
 		await instance?.stop();
 	});
 
-	const checkNode = (parameters: Json) => ({
-		type: CHECK_NODE_TYPE,
-		typeVersion: 1,
-		credentials: { [LEDGER_CREDENTIAL_TYPE]: ledger },
-		parameters: { contact: '={{ $json.phone }}', ...parameters },
-	});
 	const optIn = () =>
-		checkNode({
+		checkConsentNode(ledger, {
 			operation: 'recordOptIn',
 			purpose: 'allUtility',
 			source: 'checkout form',
-			proofWording: 'Send me order and delivery updates from Example Shop on WhatsApp',
+			proofWording: OPT_IN_WORDING,
 		});
-	const optOut = () => checkNode({ operation: 'recordOptOut', purpose: 'allUtility', source: 'WhatsApp reply STOP' });
-	const sendNode = () => ({
-		type: SEND_NODE_TYPE,
-		typeVersion: 1,
-		onError: 'continueRegularOutput',
-		credentials: { [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: ledger },
-		parameters: {
-			notificationType: 'shippingStatus',
-			useConsentLedger: true,
-			recipient: '={{ $json.phone }}',
-			template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
-			variables: {
-				mappingMode: 'defineBelow',
-				value: { body_1: 'Sam', body_2: '={{ $json.order }}', body_3: 'Monday', button_0_url: '={{ $json.order }}' },
-			},
-			options: { correlationKey: '={{ $json.order }}' },
-		},
-	});
+	const optOut = () =>
+		checkConsentNode(ledger, { operation: 'recordOptOut', purpose: 'allUtility', source: 'WhatsApp reply STOP' });
+	const sendNode = () =>
+		shippingUpdateNode(
+			{ [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: ledger },
+			{ body_1: 'Sam', body_2: '={{ $json.order }}', body_3: 'Monday', button_0_url: '={{ $json.order }}' },
+			{ useConsentLedger: true, options: { correlationKey: '={{ $json.order }}' } },
+			{ onError: 'continueRegularOutput' },
+		);
 
 	/** Another workflow's data table fills the instance up to n8n's cap. */
 	async function fillToTheCap(): Promise<string> {
@@ -131,7 +115,9 @@ describe('n8n’s data-table cap reached (own n8n, N8N_DATA_TABLES_MAX_SIZE_BYTE
 		await n8n.api('DELETE', `/data-tables/${fillerId}`);
 		const recorded = await runOnce(n8n, optOut(), [{ phone }]);
 		expect(recorded.status).toBe(200);
-		const check = await runOnce(n8n, checkNode({ operation: 'check', purpose: 'shippingStatus' }), [{ phone }]);
+		const check = await runOnce(n8n, checkConsentNode(ledger, { operation: 'check', purpose: 'shippingStatus' }), [
+			{ phone },
+		]);
 		expect((check.body as Json[])[0].consent).toMatchObject({ granted: false, reason: 'optedOut' });
 	}, 240_000);
 });

@@ -8,25 +8,27 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { startEmulator, type Emulator } from '../../dev/emulator';
+import type { Emulator } from '../../dev/emulator';
 import { control } from '../../dev/emulator/testkit';
 import {
 	CHECK_NODE_TYPE,
 	CLOUD_CREDENTIAL_TYPE,
 	LEDGER_CREDENTIAL_TYPE,
 	OPT_IN_WORDING as WORDING,
-	SEND_NODE_TYPE,
 	TRIGGER_NAME,
 	TRIGGER_NODE_TYPE,
 	activateTriggerWorkflow,
 	checkConsentNode,
 	cloudCredentialData,
+	contactSequence,
 	createLedgerCredential,
 	executionError,
 	messagePosts,
 	removeWorkflows,
 	runOnce,
 	sharedN8n,
+	shippingUpdateNode,
+	startEmulatorWithCredential,
 	testCredentialInEditor,
 	triggerItemsWhere,
 	type SavedCredential,
@@ -86,11 +88,7 @@ describe('one credential per node (real n8n)', () => {
 	/** Version 1: the cloud credential without the section and the separate ledger credential, the same ledger. */
 	let cloudOnly: SavedCredential;
 	let ledgerOnly: SavedCredential;
-	let seq = 0;
-	const newContact = () => {
-		const digits = `3161235${String(process.pid % 100).padStart(2, '0')}${String(++seq).padStart(2, '0')}`;
-		return { waId: digits, phone: `+${digits}` };
-	};
+	const newContact = contactSequence('3161235', 2);
 
 	const ledgerSection = (overrides: Json = {}) => ({
 		consentLedger: true,
@@ -103,17 +101,16 @@ describe('one credential per node (real n8n)', () => {
 	});
 
 	beforeAll(async () => {
-		emulator = await startEmulator({ port: 0, latencyMs: 0, statusDelayMs: 50, webhookRetryBaseMs: 100 });
+		({ emulator, credential: cloudOnly } = await startEmulatorWithCredential(n8n, 'cloud only', {
+			latencyMs: 0,
+			statusDelayMs: 50,
+			webhookRetryBaseMs: 100,
+		}));
 		proxy = await recordingProxy(n8n.url);
 		single = await n8n.createCredential(
 			CLOUD_CREDENTIAL_TYPE,
 			`one credential ${prefix}`,
 			cloudCredentialData(emulator, ledgerSection()),
-		);
-		cloudOnly = await n8n.createCredential(
-			CLOUD_CREDENTIAL_TYPE,
-			`cloud only ${prefix}`,
-			cloudCredentialData(emulator),
 		);
 		ledgerOnly = await createLedgerCredential(n8n, `ledger only ${prefix}`, prefix, SECRET, { baseUrl: proxy.url });
 	});
@@ -152,17 +149,14 @@ describe('one credential per node (real n8n)', () => {
 		return (run.body as Json[])[0].consent;
 	}
 
-	const sendParameters = {
-		notificationType: 'shippingStatus',
-		useConsentLedger: true,
-		recipient: '={{ $json.phone }}',
-		template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
-		variables: {
-			mappingMode: 'defineBelow',
-			value: { body_1: 'Sam', body_2: '={{ $json.order }}', body_3: 'Monday', button_0_url: '={{ $json.order }}' },
-		},
-		options: { pairSpacingSeconds: 0 },
-	};
+	/** Send Notification of this version on these credentials, the consent ledger on. */
+	const sendNode = (typeVersion: number, credentials: Record<string, SavedCredential>, options: Json = {}) =>
+		shippingUpdateNode(
+			credentials,
+			{ body_1: 'Sam', body_2: '={{ $json.order }}', body_3: 'Monday', button_0_url: '={{ $json.order }}' },
+			{ useConsentLedger: true, options: { pairSpacingSeconds: 0, ...options } },
+			{ typeVersion },
+		);
 
 	it('a saved version-1 workflow with both credentials still sends with the ledger', async () => {
 		const [a, b] = [newContact(), newContact()];
@@ -178,12 +172,7 @@ describe('one credential per node (real n8n)', () => {
 			[{ phone: a.phone }],
 		);
 		expect(executionError(optIn.execution)).toBeUndefined();
-		const v1 = {
-			type: SEND_NODE_TYPE,
-			typeVersion: 1,
-			credentials: { [CLOUD_CREDENTIAL_TYPE]: cloudOnly, [LEDGER_CREDENTIAL_TYPE]: ledgerOnly },
-			parameters: sendParameters,
-		};
+		const v1 = sendNode(1, { [CLOUD_CREDENTIAL_TYPE]: cloudOnly, [LEDGER_CREDENTIAL_TYPE]: ledgerOnly });
 		const run = await runOnce(n8n, v1, [
 			{ phone: a.phone, order: 'SO-1' },
 			{ phone: b.phone, order: 'SO-2' },
@@ -201,13 +190,11 @@ describe('one credential per node (real n8n)', () => {
 		await record(b.phone, 'recordOptIn');
 		await record(b.phone, 'recordOptOut');
 		// runOnce makes a new workflow each time, so the key is named (a derived key includes the workflow).
-		const options = { ...sendParameters.options, idempotencyKey: `={{ $json.order }}-${prefix}-shipped` };
-		const v2 = {
-			type: SEND_NODE_TYPE,
-			typeVersion: 2,
-			credentials: { [CLOUD_CREDENTIAL_TYPE]: single },
-			parameters: { ...sendParameters, options },
-		};
+		const v2 = sendNode(
+			2,
+			{ [CLOUD_CREDENTIAL_TYPE]: single },
+			{ idempotencyKey: `={{ $json.order }}-${prefix}-shipped` },
+		);
 		const items = [
 			{ phone: a.phone, order: 'SO-11' },
 			{ phone: b.phone, order: 'SO-12' },
@@ -234,12 +221,7 @@ describe('one credential per node (real n8n)', () => {
 
 	it('version 2 with the credential’s Consent Ledger off stops before sending and says how to turn it on', async () => {
 		const { phone } = newContact();
-		const v2 = {
-			type: SEND_NODE_TYPE,
-			typeVersion: 2,
-			credentials: { [CLOUD_CREDENTIAL_TYPE]: cloudOnly },
-			parameters: sendParameters,
-		};
+		const v2 = sendNode(2, { [CLOUD_CREDENTIAL_TYPE]: cloudOnly });
 		const run = await runOnce(n8n, v2, [{ phone, order: 'SO-21' }]);
 		const error = executionError(run.execution);
 		expect(error?.message).toMatch(/^Turn on Consent Ledger in the WhatsApp Cloud API credential/);
@@ -254,12 +236,7 @@ describe('one credential per node (real n8n)', () => {
 			`other secret ${prefix}`,
 			cloudCredentialData(emulator, ledgerSection({ contactKeySecret: 'another-secret-0123456789abcdef' })),
 		);
-		const v2 = {
-			type: SEND_NODE_TYPE,
-			typeVersion: 2,
-			credentials: { [CLOUD_CREDENTIAL_TYPE]: other },
-			parameters: sendParameters,
-		};
+		const v2 = sendNode(2, { [CLOUD_CREDENTIAL_TYPE]: other });
 		const run = await runOnce(n8n, v2, [{ phone, order: 'SO-31' }]);
 		const error = executionError(run.execution);
 		expect(error?.message).toMatch(/Contact Key Secret of the "WhatsApp Cloud API" credential is not the one/);

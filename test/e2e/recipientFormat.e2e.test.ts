@@ -3,55 +3,30 @@
  * (or WhatsApp IDs when Recipient Format says so); version 1 keeps reading an unformatted 11+ digit string as a
  * wa_id, and no version reads a formatted national number as international. Assertions are on what the emulator got.
  */
-import type { Emulator } from '../../dev/emulator';
 import {
 	CLOUD_CREDENTIAL_TYPE,
-	SEND_NODE_TYPE,
 	messagePosts,
-	resetEmulator,
 	runOnce,
 	sharedN8n,
-	startEmulatorWithCredential,
-	type SavedCredential,
+	shippingUpdateNode,
+	useEmulatorWithCredential,
 } from './context';
 
 type Json = Record<string, any>;
 
 describe('Send Notification: Recipient Format in real n8n', () => {
 	const n8n = sharedN8n();
-	let emulator: Emulator;
-	let credential: SavedCredential;
+	const setup = useEmulatorWithCredential(n8n, 'emulator', { latencyMs: 0 });
 
-	beforeAll(async () => {
-		({ emulator, credential } = await startEmulatorWithCredential(n8n, 'emulator', { latencyMs: 0 }));
-	});
-	afterAll(async () => {
-		await emulator.close();
-	});
-	beforeEach(() => resetEmulator(emulator));
+	const sentTo = () => messagePosts(setup.emulator).map((r) => (r.body as Json).to);
 
-	const sentTo = () => messagePosts(emulator).map((r) => (r.body as Json).to);
-
-	function sendNode(typeVersion: number, parameters: Json = {}) {
-		return {
-			type: SEND_NODE_TYPE,
-			typeVersion,
-			onError: 'continueRegularOutput',
-			credentials: { [CLOUD_CREDENTIAL_TYPE]: credential },
-			parameters: {
-				notificationType: 'shippingStatus',
-				recipient: '={{ $json.phone }}',
-				template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
-				variables: {
-					mappingMode: 'defineBelow',
-					value: { body_1: 'Ana', body_2: 'SO-1', body_3: 'Friday', button_0_url: 'SO-1' },
-					matchingColumns: [],
-					schema: [],
-				},
-				...parameters,
-			},
-		};
-	}
+	const sendNode = (typeVersion: number, parameters: Json = {}) =>
+		shippingUpdateNode(
+			{ [CLOUD_CREDENTIAL_TYPE]: setup.credential },
+			{ body_1: 'Ana', body_2: 'SO-1', body_3: 'Friday', button_0_url: 'SO-1' },
+			parameters,
+			{ typeVersion, onError: 'continueRegularOutput' },
+		);
 
 	async function run(typeVersion: number, phones: string[], parameters: Json = {}) {
 		const result = await runOnce(

@@ -14,6 +14,7 @@ import {
 	OPT_IN_WORDING,
 	SEND_NODE_TYPE,
 	checkConsentNode,
+	contactSequence,
 	createLedgerCredential,
 	dataTablesNamed,
 	removeWorkflows,
@@ -55,8 +56,8 @@ describe('Send keys (real n8n)', () => {
 	let cloud: SavedCredential;
 	let ledger: SavedCredential;
 	let client: DataTablesClient;
-	let seq = 0;
-	const newPhone = () => `+3162345${String(process.pid % 100).padStart(2, '0')}${String(++seq).padStart(2, '0')}`;
+	const nextContact = contactSequence('3162345', 2);
+	const newPhone = () => nextContact().phone;
 	const workflows: string[] = [];
 
 	beforeAll(async () => {
@@ -170,8 +171,8 @@ describe('Send keys (real n8n)', () => {
 	it('the same key with different content fails loudly, saying what collided and how to fix it (default and explicit keys)', async () => {
 		const phone = newPhone();
 		await optIn(phone);
-		// One generic template for every stage, correlation by order only: the second stage is a different message.
-		const byOrder = await savedWorkflow(
+		// One generic template for every stage, correlated by `correlationKey`.
+		const everyStage = (correlationKey: string) =>
 			sendNode({
 				template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
 				variables: {
@@ -183,9 +184,10 @@ describe('Send keys (real n8n)', () => {
 						button_0_url: '={{ $json.order }}',
 					},
 				},
-				options: { correlationKey: '={{ $json.order }}' },
-			}),
-		);
+				options: { correlationKey },
+			});
+		// Correlation by order only: the second stage is a different message.
+		const byOrder = await savedWorkflow(everyStage('={{ $json.order }}'));
 		const [first] = await byOrder([{ phone, order: 'SO-2001', when: 'Monday' }]);
 		expect(first).toMatchObject({ duplicate: false });
 		const [changed] = await byOrder([{ phone, order: 'SO-2001', when: 'Wednesday' }]);
@@ -197,21 +199,7 @@ describe('Send keys (real n8n)', () => {
 		);
 		expect(changed.error.description).toMatch(/Correlation Key/);
 		// The fix the message names works: the event in the Correlation Key.
-		const fixed = await savedWorkflow(
-			sendNode({
-				template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
-				variables: {
-					mappingMode: 'defineBelow',
-					value: {
-						body_1: 'Maria',
-						body_2: '={{ $json.order }}',
-						body_3: '={{ $json.when }}',
-						button_0_url: '={{ $json.order }}',
-					},
-				},
-				options: { correlationKey: '={{ $json.order }}-{{ $json.when }}' },
-			}),
-		);
+		const fixed = await savedWorkflow(everyStage('={{ $json.order }}-{{ $json.when }}'));
 		expect((await fixed([{ phone, order: 'SO-2001', when: 'Wednesday' }]))[0]).toMatchObject({ duplicate: false });
 
 		// An explicit key that names the order only, reused for the next notification of that order.

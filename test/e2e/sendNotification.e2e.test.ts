@@ -4,66 +4,27 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
-import { startEmulator, type Emulator } from '../../dev/emulator';
+import { control } from '../../dev/emulator/testkit';
 import { validateSendMessageBody } from '../support/openapiValidator';
 import {
 	CLOUD_CREDENTIAL_TYPE,
-	SEND_NODE_TYPE,
-	cloudCredentialData,
+	SHIPPING_UPDATE_FROM_ITEM,
 	executionError,
+	messagePosts,
 	runOnce,
 	sharedN8n,
+	shippingUpdateNode,
+	useEmulatorWithCredential,
 } from './context';
 
 type Json = Record<string, any>;
 
 describe('Send Notification in real n8n', () => {
 	const n8n = sharedN8n();
-	let emulator: Emulator;
-	let credential: { id: string; name: string };
+	const setup = useEmulatorWithCredential(n8n, 'emulator', { latencyMs: 0 });
 
-	beforeAll(async () => {
-		emulator = await startEmulator({ port: 0, latencyMs: 0 });
-		credential = await n8n.createCredential(
-			CLOUD_CREDENTIAL_TYPE,
-			`emulator ${emulator.port}`,
-			cloudCredentialData(emulator),
-		);
-	});
-	afterAll(async () => {
-		await emulator.close();
-	});
-	beforeEach(async () => {
-		await fetch(`${emulator.url}/_emulator/reset`, { method: 'POST' });
-	});
-
-	const messagePosts = () => emulator.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
-
-	function sendNode(parameters: Json, extra: Json = {}) {
-		return {
-			type: SEND_NODE_TYPE,
-			typeVersion: 1,
-			credentials: { [CLOUD_CREDENTIAL_TYPE]: credential },
-			parameters: {
-				notificationType: 'shippingStatus',
-				recipient: '={{ $json.phone }}',
-				template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
-				variables: {
-					mappingMode: 'defineBelow',
-					value: {
-						body_1: '={{ $json.name }}',
-						body_2: '={{ $json.order }}',
-						body_3: '={{ $json.eta }}',
-						button_0_url: '={{ $json.order }}',
-					},
-					matchingColumns: [],
-					schema: [],
-				},
-				...parameters,
-			},
-			...extra,
-		};
-	}
+	const sendNode = (parameters: Json, extra: Json = {}) =>
+		shippingUpdateNode({ [CLOUD_CREDENTIAL_TYPE]: setup.credential }, SHIPPING_UPDATE_FROM_ITEM, parameters, extra);
 
 	const shopper = (i: number, overrides: Json = {}) => ({
 		phone: `+49 151 2345 ${String(6000 + i).padStart(4, '0')}`,
@@ -77,7 +38,7 @@ describe('Send Notification in real n8n', () => {
 		const run = await runOnce(n8n, sendNode({}), [shopper(1)]);
 		expect(run.status).toBe(200);
 		const out = (run.body as Json[])[0];
-		const accepted = emulator.state.messages;
+		const accepted = setup.emulator.state.messages;
 		expect(accepted).toHaveLength(1);
 		expect(out.messageId).toBe(accepted[0].wamid);
 		expect(out.to).toBe('+4915123456001');
@@ -93,7 +54,7 @@ describe('Send Notification in real n8n', () => {
 		expect(typeof out.estimatedCost.amount).toBe('number');
 		expect(JSON.parse(out.correlation)).toMatchObject({ item: 0 });
 
-		const [post] = messagePosts();
+		const [post] = messagePosts(setup.emulator);
 		expect(post.body).toMatchObject({
 			messaging_product: 'whatsapp',
 			to: '+4915123456001',
@@ -103,7 +64,7 @@ describe('Send Notification in real n8n', () => {
 		const validation = validateSendMessageBody(post.body);
 		expect(validation.errors).toEqual([]);
 		expect(validation.valid).toBe(true);
-		expect(post.headers.authorization).toBe(`Bearer ${emulator.options.accessToken}`);
+		expect(post.headers.authorization).toBe(`Bearer ${setup.emulator.options.accessToken}`);
 	});
 
 	it('sends named parameters with parameter_name, in a body that validates against the OpenAPI spec', async () => {
@@ -119,7 +80,7 @@ describe('Send Notification in real n8n', () => {
 		});
 		const run = await runOnce(n8n, node, [shopper(2)]);
 		expect(run.status).toBe(200);
-		const [post] = messagePosts();
+		const [post] = messagePosts(setup.emulator);
 		const body = post.body as Json;
 		const params = body.template.components.find((c: Json) => c.type === 'body').parameters;
 		expect(params).toEqual([
@@ -194,12 +155,12 @@ describe('Send Notification in real n8n', () => {
 		const error = executionError(run.execution);
 		expect(error).toBeDefined();
 		expect(`${error?.message} ${error?.description ?? ''}`).toMatch(expected);
-		expect(messagePosts()).toHaveLength(0);
+		expect(messagePosts(setup.emulator)).toHaveLength(0);
 	});
 
 	it('n8n itself refuses to publish a workflow that has no notification type', async () => {
 		await expect(runOnce(n8n, sendNode({ notificationType: '' }), [shopper(3)])).rejects.toThrow(/notificationType/);
-		expect(messagePosts()).toHaveLength(0);
+		expect(messagePosts(setup.emulator)).toHaveLength(0);
 	});
 
 	it('sends Customer Service Resumption as a reply to the referenced message', async () => {
@@ -214,7 +175,7 @@ describe('Send Notification in real n8n', () => {
 			[shopper(11, { lastMessageId: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=' })],
 		);
 		expect(run.status).toBe(200);
-		const [post] = messagePosts();
+		const [post] = messagePosts(setup.emulator);
 		expect((post.body as Json).context).toEqual({
 			message_id: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=',
 		});
@@ -225,10 +186,10 @@ describe('Send Notification in real n8n', () => {
 		expect(run.status).toBe(200);
 		const out = (run.body as Json[])[0];
 		expect(out.dryRun).toBe(true);
-		expect(out.request.url).toBe(`${emulator.url}/v24.0/${emulator.options.phoneNumbers[0].id}/messages`);
+		expect(out.request.url).toBe(`${setup.emulator.url}/v24.0/${setup.emulator.options.phoneNumbers[0].id}/messages`);
 		expect(out.request.body.template.name).toBe('shipping_update');
 		expect(out.renderedText).toContain('SO-1004');
-		expect(messagePosts()).toHaveLength(0);
+		expect(messagePosts(setup.emulator)).toHaveLength(0);
 	});
 
 	it('with continue-on-fail, a bad item becomes one error item and the others are still sent', async () => {
@@ -244,7 +205,7 @@ describe('Send Notification in real n8n', () => {
 		expect(out[1].error).toMatchObject({ outcome: 'not_sent', retryable: false });
 		expect(out[1].error.message).toMatch(/phone number/i);
 		expect(out[2].messageId).toMatch(/^wamid\./);
-		expect(messagePosts()).toHaveLength(2);
+		expect(messagePosts(setup.emulator)).toHaveLength(2);
 		const paired = run.execution?.data?.resultData?.runData?.['Node Under Test']?.[0]?.data?.main?.[0];
 		expect(paired.map((i: Json) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 	});
@@ -259,7 +220,7 @@ describe('Send Notification in real n8n', () => {
 		receiverDelay.disable();
 		expect(run.status).toBe(200);
 		expect((run.body as Json[]).every((o) => typeof o.messageId === 'string')).toBe(true);
-		const times = messagePosts().map((r) => r.at);
+		const times = messagePosts(setup.emulator).map((r) => r.at);
 		expect(times).toHaveLength(200);
 		const span = (times[times.length - 1] - times[0]) / 1000;
 		expect(span).toBeGreaterThanOrEqual(199 / 50 - 0.2);
@@ -276,8 +237,8 @@ describe('Send Notification in real n8n', () => {
 		const allowed = 55 + Math.floor(receiverStallMs / 20);
 		console.log(`pacing: at most ${maxInWindow} arrivals in 1 s; emulator held up ${Math.round(receiverStallMs)} ms`);
 		expect(maxInWindow).toBeLessThanOrEqual(allowed);
-		expect(emulator.state.stats?.throughputRejections ?? 0).toBe(0);
-		const templateLookups = emulator.state.requests.filter(
+		expect(setup.emulator.state.stats?.throughputRejections ?? 0).toBe(0);
+		const templateLookups = setup.emulator.state.requests.filter(
 			(r) => r.method === 'GET' && r.path.endsWith('/message_templates'),
 		);
 		expect(templateLookups).toHaveLength(1);
@@ -286,38 +247,30 @@ describe('Send Notification in real n8n', () => {
 	}, 60_000);
 
 	it('retries a 130429 throughput error to success', async () => {
-		await fetch(`${emulator.url}/_emulator/faults`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ kind: 'http429_130429', count: 2 }),
-		});
+		await control(setup.emulator, 'POST', 'faults', { kind: 'http429_130429', count: 2 });
 		const run = await runOnce(n8n, sendNode({}), [shopper(8)]);
 		expect(run.status).toBe(200);
 		const out = (run.body as Json[])[0];
 		expect(out.attempts).toBe(3);
-		expect(messagePosts()).toHaveLength(3);
-		expect(emulator.state.messages).toHaveLength(1);
+		expect(messagePosts(setup.emulator)).toHaveLength(3);
+		expect(setup.emulator.state.messages).toHaveLength(1);
 	});
 
 	it('does not re-send when the response is lost after Meta accepted the message', async () => {
-		await fetch(`${emulator.url}/_emulator/faults`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ kind: 'lost', count: 1 }),
-		});
+		await control(setup.emulator, 'POST', 'faults', { kind: 'lost', count: 1 });
 		const run = await runOnce(n8n, sendNode({}, { onError: 'continueRegularOutput' }), [shopper(9)]);
 		expect(run.status).toBe(200);
 		const out = (run.body as Json[])[0];
 		expect(out.error).toMatchObject({ outcome: 'unknown' });
-		expect(messagePosts()).toHaveLength(1);
-		expect(emulator.state.messages).toHaveLength(1);
+		expect(messagePosts(setup.emulator)).toHaveLength(1);
+		expect(setup.emulator.state.messages).toHaveLength(1);
 	});
 
 	it('spaces messages to the same recipient by the pair limit setting', async () => {
 		const items = [shopper(10), shopper(10, { order: 'SO-2' }), shopper(10, { order: 'SO-3' })];
 		const run = await runOnce(n8n, sendNode({ options: { pairSpacingSeconds: 1 } }), items);
 		expect(run.status).toBe(200);
-		const times = messagePosts().map((r) => r.at);
+		const times = messagePosts(setup.emulator).map((r) => r.at);
 		expect(times).toHaveLength(3);
 		expect(times[1] - times[0]).toBeGreaterThanOrEqual(950);
 		expect(times[2] - times[1]).toBeGreaterThanOrEqual(950);

@@ -2,9 +2,18 @@
  * What the editor asks the node for, through n8n's own REST endpoints: the template list (filtered by notification
  * type, across all of Meta's pages), the generated variable fields, the sender list. Plus currency/date values.
  */
-import { startEmulator, type Emulator } from '../../dev/emulator';
+import type { Emulator } from '../../dev/emulator';
+import { control } from '../../dev/emulator/testkit';
 import { validateSendMessageBody } from '../support/openapiValidator';
-import { CLOUD_CREDENTIAL_TYPE, SEND_NODE_TYPE, cloudCredentialData, runOnce, sharedN8n } from './context';
+import {
+	CLOUD_CREDENTIAL_TYPE,
+	SEND_NODE_TYPE,
+	messagePosts,
+	runOnce,
+	sharedN8n,
+	startEmulatorWithCredential,
+	type SavedCredential,
+} from './context';
 import { loginCookie, restRequest } from '../../dev/n8n/n8n';
 
 type Json = Record<string, any>;
@@ -12,16 +21,11 @@ type Json = Record<string, any>;
 describe('Send Notification in the editor (real n8n)', () => {
 	const n8n = sharedN8n();
 	let emulator: Emulator;
-	let credential: { id: string; name: string };
+	let credential: SavedCredential;
 	let cookie: string;
 
 	beforeAll(async () => {
-		emulator = await startEmulator({ port: 0 });
-		credential = await n8n.createCredential(
-			CLOUD_CREDENTIAL_TYPE,
-			`editor ${emulator.port}`,
-			cloudCredentialData(emulator),
-		);
+		({ emulator, credential } = await startEmulatorWithCredential(n8n, 'editor'));
 		cookie = await loginCookie(n8n.url);
 	});
 	afterAll(async () => {
@@ -38,16 +42,12 @@ describe('Send Notification in the editor (real n8n)', () => {
 	it('lists only APPROVED templates whose category fits the type, from every page, labelled name · language · category', async () => {
 		// 600 extra approved utility templates: three of Meta's pages at the node's page size.
 		for (let i = 0; i < 600; i++) {
-			const res = await fetch(`${emulator.url}/_emulator/templates`, {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({
-					name: `bulk_update_${String(i).padStart(3, '0')}`,
-					language: 'en_US',
-					category: 'UTILITY',
-					status: 'APPROVED',
-					components: [{ type: 'BODY', text: 'Your request was updated.' }],
-				}),
+			const res = await control(emulator, 'POST', 'templates', {
+				name: `bulk_update_${String(i).padStart(3, '0')}`,
+				language: 'en_US',
+				category: 'UTILITY',
+				status: 'APPROVED',
+				components: [{ type: 'BODY', text: 'Your request was updated.' }],
 			});
 			expect(res.status).toBeLessThan(300);
 		}
@@ -149,7 +149,7 @@ describe('Send Notification in the editor (real n8n)', () => {
 		const out = (run.body as Json[])[0];
 		expect(out.renderedText).toBe('Your payment of €20.00 is due on 1 December 2026.');
 		expect(out.estimatedCost).toMatchObject({ market: 'Spain', category: 'utility' });
-		const post = emulator.state.requests.find((r) => r.method === 'POST' && r.path.endsWith('/messages'));
+		const [post] = messagePosts(emulator);
 		const params = (post?.body as Json).template.components[0].parameters;
 		expect(params).toEqual([
 			{ type: 'currency', currency: { fallback_value: '€20.00', code: 'EUR', amount_1000: 20000 } },

@@ -4,113 +4,59 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { contactKeyOf } from '../../nodes/shared/io/ledger';
 import { sendKeyIds } from '../../nodes/shared/io/ledger/sendKeys';
-import { startEmulator, type Emulator } from '../../dev/emulator';
+import type { Emulator } from '../../dev/emulator';
+import { control } from '../../dev/emulator/testkit';
 import { validateSendMessageBody } from '../support/openapiValidator';
 import {
 	CLOUD_CREDENTIAL_TYPE,
-	NODE_TYPE_PREFIX,
-	SEND_NODE_TYPE,
-	cloudCredentialData,
+	LEDGER_CREDENTIAL_TYPE,
+	checkoutOptInNode,
+	contactSequence,
+	createLedgerCredential,
+	dataTableRows,
+	dataTablesNamed,
+	messagePosts,
+	recordServiceWindow,
 	runOnce,
 	sharedN8n,
+	shippingUpdateNode,
+	startEmulatorWithCredential,
+	type SavedCredential,
 } from './context';
 
 type Json = Record<string, any>;
 
-const CHECK_NODE_TYPE = `${NODE_TYPE_PREFIX}whatsAppCheckConsent`;
-const LEDGER_CREDENTIAL_TYPE = 'whatsAppNotificationsLedgerApi';
 const SECRET = 'e2e-send-ledger-secret-0123456789';
 
 describe('Send Notification with the consent ledger (real n8n)', () => {
 	const n8n = sharedN8n();
 	const prefix = `e2esend_${randomBytes(3).toString('hex')}`;
 	let emulator: Emulator;
-	let cloud: { id: string; name: string };
-	let ledger: { id: string; name: string };
-	let seq = 0;
-	const newPhone = () => `+3161234${String(process.pid % 100).padStart(2, '0')}${String(++seq).padStart(2, '0')}`;
+	let cloud: SavedCredential;
+	let ledger: SavedCredential;
+	const nextContact = contactSequence('3161234', 2);
+	const newPhone = () => nextContact().phone;
 
 	beforeAll(async () => {
-		emulator = await startEmulator({ port: 0 });
-		cloud = await n8n.createCredential(
-			CLOUD_CREDENTIAL_TYPE,
-			`ledger-send ${emulator.port}`,
-			cloudCredentialData(emulator),
-		);
-		ledger = await n8n.createCredential(LEDGER_CREDENTIAL_TYPE, `ledger ${prefix}`, {
-			baseUrl: n8n.url,
-			apiKey: n8n.apiKey,
-			contactKeySecret: SECRET,
-			projectId: '',
-			tablePrefix: prefix,
-		});
+		({ emulator, credential: cloud } = await startEmulatorWithCredential(n8n, 'ledger-send'));
+		ledger = await createLedgerCredential(n8n, `ledger ${prefix}`, prefix, SECRET);
 	});
 	afterAll(async () => {
 		await emulator.close();
 	});
 
-	const posts = () => emulator.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
-
 	async function optIn(phone: string) {
-		const run = await runOnce(
-			n8n,
-			{
-				type: CHECK_NODE_TYPE,
-				typeVersion: 1,
-				credentials: { [LEDGER_CREDENTIAL_TYPE]: ledger },
-				parameters: {
-					operation: 'recordOptIn',
-					contact: '={{ $json.phone }}',
-					purpose: 'shippingStatus',
-					source: 'checkout form',
-					proofWording: 'Send me order and delivery updates from Example Shop on WhatsApp',
-					proofVersion: 'checkout-v3',
-				},
-			},
-			[{ phone }],
-		);
+		const run = await runOnce(n8n, checkoutOptInNode(ledger, 'shippingStatus'), [{ phone }]);
 		expect(run.status).toBe(200);
 	}
 
-	/** What the Session Window Trigger records for an inbound message: the contact's window row. */
-	async function recordInbound(phone: string, at: Date) {
-		const tables = await n8n.api<{ data: Json[] }>(
-			'GET',
-			`/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: `${prefix}_contact_state` }))}`,
+	const sendNode = (parameters: Json = {}) =>
+		shippingUpdateNode(
+			{ [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: ledger },
+			{ body_1: 'Sam', body_2: 'SO-9', body_3: 'Monday', button_0_url: 'SO-9' },
+			{ useConsentLedger: true, ...parameters },
 		);
-		const table = tables.data[0];
-		await n8n.api('POST', `/data-tables/${table.id}/rows`, {
-			data: [
-				{
-					contactKey: contactKeyOf(phone, SECRET),
-					contactId: phone,
-					purpose: 'serviceWindow',
-					lastInboundAt: at.toISOString(),
-					windowExpiresAt: new Date(at.getTime() + 24 * 3600 * 1000).toISOString(),
-					lastEventAt: at.toISOString(),
-				},
-			],
-		});
-	}
-
-	const sendNode = (parameters: Json = {}) => ({
-		type: SEND_NODE_TYPE,
-		typeVersion: 1,
-		credentials: { [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: ledger },
-		parameters: {
-			notificationType: 'shippingStatus',
-			useConsentLedger: true,
-			recipient: '={{ $json.phone }}',
-			template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
-			variables: {
-				mappingMode: 'defineBelow',
-				value: { body_1: 'Sam', body_2: 'SO-9', body_3: 'Monday', button_0_url: 'SO-9' },
-			},
-			...parameters,
-		},
-	});
 
 	it('skips contacts without consent and sends to those who opted in, in input order', async () => {
 		const consented = newPhone();
@@ -127,19 +73,19 @@ describe('Send Notification with the consent ledger (real n8n)', () => {
 		});
 		expect(sent.messageId).toMatch(/^wamid\./);
 		expect(sent.consent).toMatchObject({ granted: true, source: 'checkout form' });
-		expect(posts().map((p) => (p.body as Json).to)).toEqual([consented]);
+		expect(messagePosts(emulator).map((p) => (p.body as Json).to)).toEqual([consented]);
 	});
 
 	it('Message Mode Auto: free-form text inside the window, the template after the window closed', async () => {
 		const phone = newPhone();
 		await optIn(phone);
 		// The customer wrote: the emulator opens its window, the ledger has the inbound time.
-		await fetch(`${emulator.url}/_emulator/inbound`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ from: phone.replace('+', ''), name: 'Sam', text: 'Where is my parcel?' }),
+		await control(emulator, 'POST', 'inbound', {
+			from: phone.replace('+', ''),
+			name: 'Sam',
+			text: 'Where is my parcel?',
 		});
-		await recordInbound(phone, new Date());
+		await recordServiceWindow(n8n, prefix, SECRET, phone, new Date());
 		emulator.state.requests.length = 0;
 
 		const inside = await runOnce(n8n, sendNode({ messageMode: 'auto' }), [{ phone }]);
@@ -150,35 +96,25 @@ describe('Send Notification with the consent ledger (real n8n)', () => {
 			estimatedCost: { category: 'service', billable: true, rulesEffective: '2026-10-01' },
 		});
 		expect(free.serviceWindow.open).toBe(true);
-		const [textPost] = posts();
+		const [textPost] = messagePosts(emulator);
 		expect(textPost.body).toMatchObject({ type: 'text', text: { body: free.renderedText } });
 		expect(validateSendMessageBody(textPost.body).valid).toBe(true);
 
 		// 25 hours later for Meta; the ledger still thinks the window is open, Meta answers 131047.
-		await fetch(`${emulator.url}/_emulator/clock`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ advanceMs: 25 * 3600 * 1000 }),
-		});
+		await control(emulator, 'POST', 'clock', { advanceMs: 25 * 3600 * 1000 });
 		emulator.state.requests.length = 0;
 		const after = await runOnce(n8n, sendNode({ messageMode: 'auto' }), [{ phone }]);
 		const [fallback] = after.body as Json[];
 		expect(fallback.messageType).toBe('template');
 		expect(fallback.fallback).toMatch(/131047/);
-		expect(posts().map((p) => (p.body as Json).type)).toEqual(['text', 'template']);
+		expect(messagePosts(emulator).map((p) => (p.body as Json).type)).toEqual(['text', 'template']);
 		expect(
 			emulator.state.messages.filter((m) => m.to.replace('+', '') === phone.replace('+', '')).map((m) => m.type),
 		).toEqual(['text', 'template']);
 	});
 
 	describe('idempotent sending', () => {
-		async function sendKeysTable(): Promise<Json> {
-			const res = await n8n.api<{ data: Json[] }>(
-				'GET',
-				`/data-tables?filter=${encodeURIComponent(JSON.stringify({ name: `${prefix}_send_keys` }))}`,
-			);
-			return res.data[0];
-		}
+		const sendKeysTable = async (): Promise<Json> => (await dataTablesNamed(n8n, `${prefix}_send_keys`))[0];
 
 		it('does not send again what an earlier execution sent under the same key: returns its wamid as a duplicate', async () => {
 			const phone = newPhone();
@@ -202,8 +138,8 @@ describe('Send Notification with the consent ledger (real n8n)', () => {
 			expect(dup).toMatchObject({ duplicate: true, messageId: firstExplicit.messageId });
 			const accepted = emulator.state.messages.filter((m) => m.to.replace('+', '') === phone.replace('+', ''));
 			expect(accepted).toHaveLength(2);
-			const rows = await n8n.api<{ data: Json[] }>('GET', `/data-tables/${(await sendKeysTable()).id}/rows?limit=250`);
-			expect(rows.data.filter((r) => r.messageId === firstExplicit.messageId && r.status === 'sent')).toHaveLength(1);
+			const rows = await dataTableRows(n8n, (await sendKeysTable()).id);
+			expect(rows.filter((r) => r.messageId === firstExplicit.messageId && r.status === 'sent')).toHaveLength(1);
 		});
 
 		it('two executions racing on one key send it once', async () => {

@@ -13,12 +13,13 @@ import {
 	CLOUD_CREDENTIAL_TYPE,
 	LEDGER_CREDENTIAL_TYPE,
 	OPT_IN_WORDING as WORDING,
-	SEND_NODE_TYPE,
 	TRIGGER_NAME,
 	TRIGGER_NODE_TYPE,
 	activateTriggerWorkflow,
 	byContact,
 	checkConsentNode,
+	checkoutOptInNode,
+	contactSequence,
 	createLedgerCredential,
 	dataTableRows,
 	dataTablesNamed,
@@ -29,6 +30,7 @@ import {
 	removeWorkflows,
 	runOnce,
 	sharedN8n,
+	shippingUpdateNode,
 	sleep,
 	startEmulatorWithCredential,
 	triggerItems as itemsOf,
@@ -48,12 +50,8 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 	let ledgerCredential: SavedCredential;
 	let workflowId: string;
 	let callbackUrl: string;
-	let phoneSeq = 0;
 	/** Digits as WhatsApp sends them (wa_id) and the E.164 form the ledger stores. */
-	const newContact = () => {
-		const digits = `4915131${String(process.pid % 1000).padStart(3, '0')}${String(++phoneSeq).padStart(3, '0')}`;
-		return { waId: digits, phone: `+${digits}` };
-	};
+	const newContact = contactSequence('4915131', 3);
 
 	function triggerNode(
 		webhookId: string,
@@ -104,18 +102,9 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 		return (run.body as Json[])[0];
 	}
 	async function recordOptIn(phone: string, purpose = 'allUtility'): Promise<void> {
-		const run = await runOnce(
-			n8n,
-			consentNode({
-				operation: 'recordOptIn',
-				purpose,
-				source: 'checkout form',
-				proofWording: WORDING,
-				proofVersion: 'checkout-v3',
-				proofReference: 'SO-7001',
-			}),
-			[{ phone }],
-		);
+		const run = await runOnce(n8n, checkoutOptInNode(ledgerCredential, purpose, { proofReference: 'SO-7001' }), [
+			{ phone },
+		]);
 		expect(executionError(run.execution)).toBeUndefined();
 	}
 	async function tableRows(suffix: 'consent_events' | 'contact_state', phone: string): Promise<Json[]> {
@@ -215,21 +204,11 @@ describe('Session Window Trigger → consent ledger in real n8n', () => {
 	it('a STOP reply through the trigger blocks the next Send Notification in another workflow', async () => {
 		const { waId, phone } = newContact();
 		await recordOptIn(phone);
-		const sendNode = {
-			type: SEND_NODE_TYPE,
-			typeVersion: 1,
-			credentials: { [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: ledgerCredential },
-			parameters: {
-				notificationType: 'shippingStatus',
-				useConsentLedger: true,
-				recipient: '={{ $json.phone }}',
-				template: { __rl: true, mode: 'name', value: 'shipping_update/en_US' },
-				variables: {
-					mappingMode: 'defineBelow',
-					value: { body_1: 'Ana', body_2: 'SO-5', body_3: 'Friday', button_0_url: 'SO-5' },
-				},
-			},
-		};
+		const sendNode = shippingUpdateNode(
+			{ [CLOUD_CREDENTIAL_TYPE]: cloud, [LEDGER_CREDENTIAL_TYPE]: ledgerCredential },
+			{ body_1: 'Ana', body_2: 'SO-5', body_3: 'Friday', button_0_url: 'SO-5' },
+			{ useConsentLedger: true },
+		);
 		const accepted = () => emulator.state.messages.filter((m) => m.to.replace('+', '') === waId).length;
 		const before = await runOnce(n8n, sendNode, [{ phone }]);
 		expect((before.body as Json[])[0].messageId).toMatch(/^wamid\./);
