@@ -524,14 +524,14 @@ function foldChar(char: string): string {
 		.replace(/[\u2018\u2019\u02bc`´]/g, "'");
 }
 
-/** foldChar of the characters seen, bounded (a text in any script has few distinct characters). */
+/**
+ * foldChar of the characters seen: normalising every character of every message was the content check's largest
+ * cost. Bounded (a text in any script has few distinct characters).
+ */
 const foldedChars = new Map<string, string>();
 const FOLDED_CHARS_CAPACITY = 4096;
 
 function foldCached(char: string): string {
-	const code = char.charCodeAt(0);
-	// ASCII needs no normalisation: lower case, and the backtick is an apostrophe.
-	if (code < 0x80) return code === 0x60 ? "'" : code >= 0x41 && code <= 0x5a ? String.fromCharCode(code + 32) : char;
 	const known = foldedChars.get(char);
 	if (known !== undefined) return known;
 	const folded = foldChar(char);
