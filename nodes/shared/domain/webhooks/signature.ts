@@ -7,8 +7,13 @@ import { createHmac, timingSafeEqual } from 'crypto';
 export const SIGNATURE_HEADER = 'x-hub-signature-256';
 const SIGNATURE_PREFIX = 'sha256=';
 
+function hmacOf(rawBody: Buffer | string, appSecret: string): Buffer {
+	return createHmac('sha256', appSecret).update(rawBody).digest();
+}
+
+/** The header value Meta sends for these bytes: `sha256=<hex>`. */
 export function computeSignature(rawBody: Buffer | string, appSecret: string): string {
-	return `${SIGNATURE_PREFIX}${createHmac('sha256', appSecret).update(rawBody).digest('hex')}`;
+	return `${SIGNATURE_PREFIX}${hmacOf(rawBody, appSecret).toString('hex')}`;
 }
 
 export type SignatureCheck = { valid: true } | { valid: false; reason: string };
@@ -43,7 +48,7 @@ export function verifySignature(
 	if (problem) return { valid: false, reason: problem };
 	const value = (Array.isArray(header) ? header[0] : header) as string;
 	const hex = value.trim().slice(SIGNATURE_PREFIX.length).toLowerCase();
-	const expected = createHmac('sha256', appSecret).update(rawBody).digest();
+	const expected = hmacOf(rawBody, appSecret);
 	const got = Buffer.from(hex, 'hex');
 	if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
 		return {
