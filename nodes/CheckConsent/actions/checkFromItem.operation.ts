@@ -10,9 +10,9 @@ import {
 	type ConsentEvent,
 	type ConsentEventInput,
 } from '../../shared/domain/consent';
-import type { ConsentLedger, RecordResult } from '../../shared/io/ledger';
+import type { ConsentLedger } from '../../shared/io/ledger';
 import { checkItems, eventsOf } from './check.operation';
-import { failedItem, failedRecording, readProof, readPurpose, refusal, warnIfStateNotUpdated } from './common';
+import { failedItem, readProof, readPurpose, recordItemEvents, refusal } from './common';
 
 /** The item's consent could not be recorded (and so was not checked either). */
 export const FAILURE_TITLE = 'Not recorded';
@@ -122,24 +122,12 @@ async function readItemConsent(
 
 /** Records the batch's events; a refused event fails its item, a failed insert the items it did not store. */
 async function recordBatch(ctx: IExecuteFunctions, ledger: ConsentLedger, batch: Batch): Promise<void> {
-	let result: RecordResult;
-	try {
-		result = await ledger.recordEvents(batch.inputs);
-	} catch (error) {
-		const { stored, failed } = failedRecording(ctx, error, batch.indexes, FAILURE_TITLE);
-		for (const [i, item] of failed) batch.failed.set(i, item);
-		if (!stored) return;
-		result = stored;
-	}
-	warnIfStateNotUpdated(ctx, result);
-	for (const refused of result.refused) {
-		const i = batch.indexes[refused.index];
-		const error = refusal(ctx, `The item's consent cannot be recorded: ${refused.reason}`, refused.fix, i);
-		batch.failed.set(i, failedItem(ctx, error, i, FAILURE_TITLE));
-	}
-	result.recorded.forEach((event, n) => {
-		const i = batch.indexes[result.recordedIndexes[n]];
-		const previous = (batch.extra.get(i)?.consentFromItem ?? {}) as IDataObject;
-		batch.extra.set(i, { consentFromItem: { ...previous, eventId: event.eventId, capturedAt: event.capturedAt } });
+	const wording = { title: FAILURE_TITLE, refusedPrefix: "The item's consent cannot be recorded: " };
+	await recordItemEvents(ctx, ledger, batch.inputs, batch.indexes, wording, {
+		failed: (i, item) => batch.failed.set(i, item),
+		recorded: (i, event) => {
+			const previous = (batch.extra.get(i)?.consentFromItem ?? {}) as IDataObject;
+			batch.extra.set(i, { consentFromItem: { ...previous, eventId: event.eventId, capturedAt: event.capturedAt } });
+		},
 	});
 }

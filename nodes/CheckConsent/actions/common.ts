@@ -14,6 +14,7 @@ import {
 	type ConsentLedger,
 	LEDGER_CREDENTIAL_TYPE,
 	RecordingInterrupted,
+	type RecordedEvent,
 	type RecordResult,
 } from '../../shared/io/ledger';
 import { errorItem, fieldsOfNodeError, itemRefusal, toNodeError, type ErrorOutcome } from '../../shared/n8n/errors';
@@ -43,7 +44,7 @@ export function failedItem(
 }
 
 /** failedItem for a failure that several items share (a batch insert, the ledger itself); the first item is named. */
-export function failedItems(
+function failedItems(
 	ctx: IExecuteFunctions,
 	error: unknown,
 	itemIndexes: readonly number[],
@@ -61,7 +62,7 @@ export function failedItems(
  * outcome 'unknown' where the request got no answer; otherwise every item fails. Without Continue On Fail the run
  * stops with the error, which says how many were recorded.
  */
-export function failedRecording(
+function failedRecording(
 	ctx: IExecuteFunctions,
 	error: unknown,
 	itemIndexes: readonly number[],
@@ -82,13 +83,51 @@ export function failedRecording(
 }
 
 /** Says so in the output pane when events were recorded but their state rows (not consent itself) were not updated. */
-export function warnIfStateNotUpdated(ctx: IExecuteFunctions, result: RecordResult): void {
+function warnIfStateNotUpdated(ctx: IExecuteFunctions, result: RecordResult): void {
 	if (!result.stateNotUpdated) return;
 	ctx.addExecutionHints({
 		type: 'warning',
 		location: 'outputPane',
 		message: `The consent events were recorded, but the contact state rows were not updated (${result.stateNotUpdated.message}). Consent checks read the events, so they are right; the state shown in Get History and the Data tables screen catches up with the contact's next event.`,
 	});
+}
+
+/** How a recording operation answers its items (see recordItemEvents). */
+export interface RecordingAnswers {
+	/** The item's error item (a refused event, or one the recording did not store). */
+	failed(itemIndex: number, item: INodeExecutionData): void;
+	recorded(itemIndex: number, event: RecordedEvent): void;
+}
+
+/**
+ * Records one event per item (item `itemIndexes[n]` gave `inputs[n]`) and answers every one of those items: its
+ * recorded event, or an error item titled `title` for an event the ledger refused (message `refusedPrefix` + the
+ * reason) or did not store (failedRecording). Warns in the output pane when the state rows lag.
+ */
+export async function recordItemEvents(
+	ctx: IExecuteFunctions,
+	ledger: ConsentLedger,
+	inputs: ConsentEventInput[],
+	itemIndexes: readonly number[],
+	wording: { title: string; refusedPrefix: string },
+	answers: RecordingAnswers,
+): Promise<void> {
+	let result: RecordResult;
+	try {
+		result = await ledger.recordEvents(inputs);
+	} catch (error) {
+		const { stored, failed } = failedRecording(ctx, error, itemIndexes, wording.title);
+		for (const [i, item] of failed) answers.failed(i, item);
+		if (!stored) return;
+		result = stored;
+	}
+	warnIfStateNotUpdated(ctx, result);
+	for (const refused of result.refused) {
+		const i = itemIndexes[refused.index];
+		const error = refusal(ctx, `${wording.refusedPrefix}${refused.reason}`, refused.fix, i);
+		answers.failed(i, failedItem(ctx, error, i, wording.title));
+	}
+	result.recorded.forEach((event, n) => answers.recorded(itemIndexes[result.recordedIndexes[n]], event));
 }
 
 export function readPurpose(ctx: IExecuteFunctions, itemIndex: number): ConsentPurpose {

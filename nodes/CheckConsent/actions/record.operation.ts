@@ -7,8 +7,8 @@ import {
 	type ConsentAction,
 	type ConsentEventInput,
 } from '../../shared/domain/consent';
-import type { ConsentLedger, RecordedEvent, RecordResult } from '../../shared/io/ledger';
-import { failedItem, failedRecording, readProof, readPurpose, refusal, warnIfStateNotUpdated } from './common';
+import type { ConsentLedger, RecordedEvent } from '../../shared/io/ledger';
+import { failedItem, readProof, readPurpose, recordItemEvents, refusal } from './common';
 
 /** The operations that record an opt-in with its proof (Record From Item and Check records one too). */
 const RECORDING_OPERATIONS = ['recordOptIn', 'checkFromItem'];
@@ -96,23 +96,14 @@ async function recordConsent(
 	const results: INodeExecutionData[] = new Array(items.length);
 	const { inputs, indexes } = readEvents(ctx, action, results);
 	if (inputs.length === 0) return [results.filter((r) => r !== undefined)];
-	let recorded: RecordResult;
-	try {
-		recorded = await ledger.recordEvents(inputs);
-	} catch (error) {
-		const { stored, failed } = failedRecording(ctx, error, indexes, FAILURE_TITLE);
-		for (const [i, item] of failed) results[i] = item;
-		if (!stored) return [results];
-		recorded = stored;
-	}
-	warnIfStateNotUpdated(ctx, recorded);
-	for (const refused of recorded.refused) {
-		const i = indexes[refused.index];
-		results[i] = failedItem(ctx, refusal(ctx, `Not recorded: ${refused.reason}`, refused.fix, i), i, FAILURE_TITLE);
-	}
-	recorded.recorded.forEach((event, n) => {
-		const i = indexes[recorded.recordedIndexes[n]];
-		results[i] = { json: { ...items[i].json, recorded: recordedJson(event) }, pairedItem: { item: i } };
+	const wording = { title: FAILURE_TITLE, refusedPrefix: 'Not recorded: ' };
+	await recordItemEvents(ctx, ledger, inputs, indexes, wording, {
+		failed: (i, item) => {
+			results[i] = item;
+		},
+		recorded: (i, event) => {
+			results[i] = { json: { ...items[i].json, recorded: recordedJson(event) }, pairedItem: { item: i } };
+		},
 	});
 	return [results.filter((r) => r !== undefined)];
 }
