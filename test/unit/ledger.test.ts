@@ -256,17 +256,26 @@ describe('ConsentLedger over the data-table API', () => {
 			action: 'optOut' as const,
 			capturedAt: at(minute),
 		});
-		async function race(ours: object[], theirs: object[]) {
+		/** Our write, with the other writer's write run at the moment our first update misses. */
+		async function raceWrites(
+			ours: (ledger: ConsentLedger) => Promise<unknown>,
+			theirs: (ledger: ConsentLedger) => Promise<unknown>,
+		) {
 			const fake = fakeN8n();
 			const ledger = await ConsentLedger.open(fake.ctx);
 			const other = await ConsentLedger.open(fake.ctx);
 			fake.opts.onUpdateMiss = async () => {
-				await other.recordEvents(theirs as never);
+				await theirs(other);
 			};
-			await ledger.recordEvents(ours as never);
+			await ours(ledger);
 			expect(fake.opts.onUpdateMiss).toBeUndefined();
 			return { ledger, fake };
 		}
+		const race = (ours: object[], theirs: object[]) =>
+			raceWrites(
+				(ledger) => ledger.recordEvents(ours as never),
+				(other) => other.recordEvents(theirs as never),
+			);
 
 		it('an older opt-in does not hide our newer opt-out: the state says withdrawn', async () => {
 			const { ledger } = await race([optOut(11)], [optIn(8)]);
@@ -298,13 +307,10 @@ describe('ConsentLedger over the data-table API', () => {
 		});
 
 		it('the service window: an older inbound time does not hide ours', async () => {
-			const fake = fakeN8n();
-			const ledger = await ConsentLedger.open(fake.ctx);
-			const other = await ConsentLedger.open(fake.ctx);
-			fake.opts.onUpdateMiss = async () => {
-				await other.recordInbound(PHONE, '2026-11-25T09:00:00Z');
-			};
-			await ledger.recordInbound(PHONE, '2026-11-25T10:00:00Z');
+			const { ledger } = await raceWrites(
+				(ledger) => ledger.recordInbound(PHONE, '2026-11-25T10:00:00Z'),
+				(other) => other.recordInbound(PHONE, '2026-11-25T09:00:00Z'),
+			);
 			expect(await ledger.serviceWindowOf(PHONE)).toEqual({
 				lastInboundAt: '2026-11-25T10:00:00.000Z',
 				windowExpiresAt: '2026-11-26T10:00:00.000Z',
