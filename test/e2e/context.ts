@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { E2E_API_KEY_ENV, E2E_URL_ENV } from './globalSetup';
+import { windowRowOf } from '../../nodes/shared/domain/ledgerRows';
 import { contactKeyOf } from '../../nodes/shared/io/ledger';
 import { signWebhook, startEmulator, type Emulator, type EmulatorOptions } from '../../dev/emulator';
 import { envelope } from '../../dev/emulator/webhooks';
@@ -259,7 +260,8 @@ export const byContact = (contactId: string) => ({
 
 /**
  * What the Session Window Trigger records when a contact writes: the contact's service-window row in the ledger under
- * `tablePrefix` (its contact_state table must exist), the window open for 24 h from `at`.
+ * `tablePrefix` (its contact_state table must exist), the window open for 24 h from `at`: the ledger's own row
+ * (windowRowOf), so the test reads what the trigger writes.
  */
 export async function recordServiceWindow(
 	client: N8nClient,
@@ -269,18 +271,8 @@ export async function recordServiceWindow(
 	at: Date,
 ): Promise<void> {
 	const [table] = await dataTablesNamed(client, `${tablePrefix}_contact_state`);
-	await client.api('POST', `/data-tables/${table.id}/rows`, {
-		data: [
-			{
-				contactKey: contactKeyOf(phone, contactKeySecret),
-				contactId: phone,
-				purpose: 'serviceWindow',
-				lastInboundAt: at.toISOString(),
-				windowExpiresAt: new Date(at.getTime() + 24 * 3600 * 1000).toISOString(),
-				lastEventAt: at.toISOString(),
-			},
-		],
-	});
+	const { row } = windowRowOf({ key: contactKeyOf(phone, contactKeySecret), id: phone }, at.toISOString());
+	await client.api('POST', `/data-tables/${table.id}/rows`, { data: [row] });
 }
 
 /** Forgets what the emulator recorded (requests, messages, faults) between tests. */
